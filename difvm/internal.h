@@ -1,0 +1,43 @@
+/* Internal structures shared by the core modules. Not installed. */
+#ifndef DIFVM_INTERNAL_H
+#define DIFVM_INTERNAL_H
+
+#include "isa.h"
+
+struct dif_difo {
+	char *name;
+	uint32_t *text;
+	uint32_t textlen;
+	uint64_t *inttab;
+	uint32_t intlen;
+	char *strtab;
+	uint32_t strlen;
+	struct dif_var *vartab;
+	uint32_t varlen;
+	struct dif_type rtype;
+};
+
+struct dif_module {
+	struct dif_difo **difos;
+	size_t count;
+	size_t cap;
+};
+
+/* Appends one diagnostic (never fails; counts overflow in ->dropped).
+ * errs may be NULL. pc may be DIF_NO_PC, object/insn may be NULL. */
+DIF_INTERNAL void dif_errf(struct dif_errors *errs, int code, uint32_t pc,
+                           const char *object, const char *insn,
+                           const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
+/* The same with a source position (assembler). */
+DIF_INTERNAL void dif_errf_at(struct dif_errors *errs, int code,
+                              uint32_t line, uint32_t col, const char *object,
+                              const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
+
+/* Opts helper: true if the caller's struct (of `size` bytes) holds field. */
+#define DIF_OPT(o, field, dflt)                                           \
+	((o) && (o)->size >= offsetof(__typeof__(*(o)), field) + sizeof((o)->field) \
+	         ? (o)->field : (dflt))
+
+#endif

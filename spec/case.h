@@ -1,0 +1,95 @@
+/*
+ * A conformance case: a DIF program, the state it starts in, and the outcome
+ * of running it. This is the contract between spec/ (which computes
+ * outcomes), testgen/ (which generates, stores and replays cases) and any
+ * runtime under test. It depends on nothing but libc: spec/ never includes
+ * difvm headers, and difvm/ never includes this file.
+ *
+ * Canonical memory layout (docs/runtime-protocol.md): a runtime under test
+ * places the program's own memory at these DIF addresses, so that pointer
+ * values agree between runtimes.
+ */
+#ifndef DIFSPEC_CASE_H
+#define DIFSPEC_CASE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define DC_VA_STRTAB  0xd1f0000000000000ull /* DIFO string table, offset 0 */
+#define DC_VA_SCRATCH 0xd1f1000000000000ull /* scratch, allocations 8-aligned */
+#define DC_VA_STATIC  0xd1f2000000000000ull /* static variable storage */
+#define DC_VA_DYNVAR  0xd1f3000000000000ull /* dynamic variable arena */
+#define DC_VA_ENVSTR  0xd1f4000000000000ull /* built-in string variables */
+#define DC_VA_END     0xd1f5000000000000ull /* host regions must avoid [STRTAB, END) */
+
+enum dc_profile { DC_PROFILE_FREEBSD = 0, DC_PROFILE_ILLUMOS = 1 };
+
+struct dc_type { uint8_t kind, ckind, flags; uint32_t size; };
+struct dc_var {
+	uint32_t name, id;
+	uint8_t kind, scope;
+	uint16_t flags;
+	struct dc_type type;
+};
+
+/* Host memory the program may read (address space 0 kernel, 1 user). */
+struct dc_region {
+	uint64_t addr;
+	uint32_t size;
+	uint8_t as;
+	uint8_t flags; /* 1 canload (readable unprivileged), 2 toxic */
+	uint8_t *bytes;
+};
+
+/* Built-in variable value (integer, or a string when str != NULL). */
+struct dc_bvar {
+	uint32_t id;
+	uint64_t value;
+	char *str;
+};
+
+#define DC_MAX_REGIONS 8
+#define DC_MAX_BVARS 32
+
+struct dc_case {
+	/* configuration */
+	uint32_t profile;      /* enum dc_profile */
+	uint32_t strsize;      /* string size limit (0: 256) */
+	uint64_t scratch_size; /* scratch bytes (0: 65536) */
+	uint64_t dynvar_size;  /* dynamic variable arena bytes (0: 1 MiB) */
+	uint32_t deny;         /* privileges withheld: 1 kernel, 2 proc, 4 owner, 8 destructive */
+	/* program */
+	uint32_t *text;
+	uint32_t textlen;
+	uint64_t *inttab;
+	uint32_t intlen;
+	char *strtab;
+	uint32_t strlen;
+	struct dc_var *vartab;
+	uint32_t varlen;
+	struct dc_type rtype;
+	/* environment */
+	uint64_t args[10];
+	uint64_t thread_key;
+	struct dc_bvar bvars[DC_MAX_BVARS];
+	uint32_t nbvars;
+	struct dc_region regions[DC_MAX_REGIONS];
+	uint32_t nregions;
+	/* runs: the program is run `runs` times (0 means 1) in one VM and one
+	 * context, so variables persist between runs; the outcome is the last
+	 * run's. */
+	uint32_t runs;
+};
+
+struct dc_outcome {
+	uint64_t rval;  /* 0 after a fault */
+	uint32_t fault; /* DTRACEFLT_* code, 0 none */
+	uint32_t pc;    /* faulting instruction index */
+	uint64_t addr;  /* illegal value for the fault */
+	/* when the return type is a string (kind 1) and there is no fault:
+	 * the string read at rval, at most strsize bytes */
+	uint32_t has_string;
+	char string[4096];
+};
+
+#endif

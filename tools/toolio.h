@@ -1,0 +1,33 @@
+/*
+ * Shared plumbing for the command-line front ends: read a program file
+ * (a `.s` listing or a `.o` object, told apart by the ELF magic, not the
+ * name), write objects, print diagnostics in the one house format.
+ */
+#ifndef DIFVM_TOOLIO_H
+#define DIFVM_TOOLIO_H
+
+#include <stdio.h>
+
+#include "difvm/difvm.h"
+
+/* Reads path ("-" is standard input). Returns 0 or a DIF_E_* code with
+ * diagnostics in errs. */
+int toolio_load(const char *path, enum dif_profile profile,
+                struct dif_module **out, struct dif_errors *errs);
+
+/* Writes mod as a difvm ELF object (deterministic bytes). */
+int toolio_write_object(const char *path, const struct dif_module *mod,
+                        struct dif_errors *errs);
+
+/* Prints each diagnostic as
+ *   file:line:col: error: <msg>                  (source positions), or
+ *   file:difo:pc: error: <rule>: <insn>  (<msg>)  (program positions), or
+ *   file: error: <msg>
+ * followed by a "... N more errors" line when some were dropped. */
+void toolio_print_errors(FILE *out, const char *file,
+                         const struct dif_errors *errs);
+
+/* Parses an unsigned or negative decimal or 0x hex 64-bit value; 0 or -1. */
+int toolio_parse_u64(const char *s, uint64_t *out);
+
+#endif
