@@ -15,6 +15,7 @@ struct dif_difo {
 	struct dif_var *vartab;
 	uint32_t varlen;
 	struct dif_type rtype;
+	uint64_t ptr; /* "DIFO 0x..." value read from a listing; 0: none */
 };
 
 struct dif_module {

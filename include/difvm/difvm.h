@@ -250,6 +250,11 @@ struct dif_dis_opts {
 	enum dif_varid_style varid; /* variable-table id column */
 	uint64_t ptr;               /* value printed after "DIFO "; 0: none set */
 };
+/* The pointer value a listing showed after "DIFO " (kept so a listing
+ * round-trips); 0 if none. */
+DIF_API uint64_t dif_difo_ptr(const struct dif_difo *difo);
+DIF_API void dif_difo_set_ptr(struct dif_difo *difo, uint64_t ptr);
+
 /* Whole listing as `dtrace -S` prints it; malloc'd, free() it. NULL on OOM. */
 DIF_API char *dif_dis(const struct dif_difo *difo,
                       const struct dif_dis_opts *opts);
