@@ -1,0 +1,57 @@
+/*
+ * libdifobj: difvm ELF objects (docs/object-format.md).
+ *
+ * An object is an ELF64 relocatable file (ET_REL, EM_NONE) holding one or
+ * more named DIFOs. Separate from difvm.h because it needs libelf, while
+ * libdifvm itself stays libc-only.
+ */
+#ifndef DIFVM_OBJECT_H
+#define DIFVM_OBJECT_H
+
+#include "difvm/difvm.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Object format version this library writes and reads. */
+#define DIF_OBJ_VERSION 1u
+
+enum dif_obj_byteorder {
+	DIF_OBJ_NATIVE = 0, /* the host's byte order */
+	DIF_OBJ_LSB = 1,    /* little-endian (ELFDATA2LSB) */
+	DIF_OBJ_MSB = 2,    /* big-endian (ELFDATA2MSB) */
+};
+
+/* Reader flags. */
+#define DIF_OBJ_CHECK_PROFILE 0x1u /* reject objects built for another profile */
+
+struct dif_obj_opts {
+	size_t size;
+	enum dif_profile profile;      /* write: recorded; read: see flags */
+	enum dif_obj_byteorder order;  /* write only */
+	uint32_t flags;                /* DIF_OBJ_* reader flags */
+};
+
+/* Decodes an object. On success *out is a new module (DIFOs in file
+ * order); on failure *out is NULL and errs names the section or DIFO and
+ * the broken rule (DIF_E_OBJ_* codes). Never trusts the bytes. */
+DIF_API int dif_obj_read(const void *buf, size_t len,
+                         const struct dif_obj_opts *opts,
+                         struct dif_module **out, struct dif_errors *errs);
+
+/* Encodes mod; *buf is malloc'd (free() it). The same module and options
+ * always give the same bytes. */
+DIF_API int dif_obj_write(const struct dif_module *mod,
+                          const struct dif_obj_opts *opts, void **buf,
+                          size_t *len, struct dif_errors *errs);
+
+/* Reads only the header: the profile the object records. 0 or a code. */
+DIF_API int dif_obj_profile(const void *buf, size_t len,
+                            enum dif_profile *out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

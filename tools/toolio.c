@@ -1,0 +1,197 @@
+/* Shared plumbing for the command-line front ends (see toolio.h). */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "toolio.h"
+#include "difvm/object.h"
+
+/* Appends a file-level diagnostic (no position). */
+static void push(struct dif_errors *errs, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void push(struct dif_errors *errs, int code, const char *fmt, ...)
+{
+	if (!errs)
+		return;
+	if (errs->count >= DIF_ERRORS_MAX) {
+		errs->dropped++;
+		return;
+	}
+	struct dif_error *e = &errs->list[errs->count++];
+	memset(e, 0, sizeof(*e));
+	e->code = code;
+	e->pc = DIF_NO_PC;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	va_end(ap);
+}
+
+/* Reads the whole file (or stdin for "-"); NULL with errs filled on failure. */
+static char *slurp(const char *path, size_t *len, struct dif_errors *errs,
+                   int *rc)
+{
+	int is_stdin = strcmp(path, "-") == 0;
+	FILE *f = is_stdin ? stdin : fopen(path, "rb");
+	if (!f) {
+		push(errs, DIF_E_IO, "%s: cannot open: %s", path,
+		                strerror(errno));
+		*rc = DIF_E_IO;
+		return NULL;
+	}
+	size_t cap = 65536, n = 0;
+	char *buf = malloc(cap + 1);
+	while (buf) {
+		size_t r = fread(buf + n, 1, cap - n, f);
+		n += r;
+		if (n < cap) {
+			if (ferror(f)) {
+				push(errs, DIF_E_IO, "%s: read error: %s",
+				                path, strerror(errno));
+				free(buf);
+				buf = NULL;
+				*rc = DIF_E_IO;
+			}
+			break;
+		}
+		char *nb = realloc(buf, cap * 2 + 1);
+		if (!nb) {
+			free(buf);
+			buf = NULL;
+			break;
+		}
+		buf = nb;
+		cap *= 2;
+	}
+	if (!is_stdin)
+		fclose(f);
+	if (!buf) {
+		if (*rc == 0) {
+			push(errs, DIF_E_NOMEM, "%s: out of memory", path);
+			*rc = DIF_E_NOMEM;
+		}
+		return NULL;
+	}
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+}
+
+int toolio_load(const char *path, enum dif_profile profile,
+                struct dif_module **out, struct dif_errors *errs)
+{
+	if (!path || !out)
+		return DIF_E_INVAL;
+	*out = NULL;
+	size_t len = 0;
+	int rc = 0;
+	char *buf = slurp(path, &len, errs, &rc);
+	if (!buf)
+		return rc;
+	const char *name = strcmp(path, "-") == 0 ? "<stdin>" : path;
+	if (len >= 4 && memcmp(buf, "\177ELF", 4) == 0) {
+		DIF_OPTS(dif_obj_opts, oo, .profile = profile);
+		rc = dif_obj_read(buf, len, &oo, out, errs);
+	} else {
+		DIF_OPTS(dif_asm_opts, ao, .profile = profile, .filename = name);
+		rc = dif_asm(buf, len, &ao, out, errs);
+	}
+	free(buf);
+	return rc;
+}
+
+int toolio_write_object(const char *path, const struct dif_module *mod,
+                        struct dif_errors *errs)
+{
+	void *bytes = NULL;
+	size_t len = 0;
+	int rc = dif_obj_write(mod, NULL, &bytes, &len, errs);
+	if (rc)
+		return rc;
+	int is_stdout = strcmp(path, "-") == 0;
+	FILE *f = is_stdout ? stdout : fopen(path, "wb");
+	if (!f) {
+		push(errs, DIF_E_IO, "%s: cannot create: %s", path,
+		                strerror(errno));
+		free(bytes);
+		return DIF_E_IO;
+	}
+	size_t w = fwrite(bytes, 1, len, f);
+	int bad = w != len;
+	bad |= is_stdout ? fflush(f) != 0 : fclose(f) != 0;
+	free(bytes);
+	if (bad) {
+		push(errs, DIF_E_IO, "%s: write error: %s", path,
+		                strerror(errno));
+		return DIF_E_IO;
+	}
+	return 0;
+}
+
+void toolio_print_errors(FILE *out, const char *file,
+                         const struct dif_errors *errs)
+{
+	if (!errs)
+		return;
+	if (!file || strcmp(file, "-") == 0)
+		file = "<stdin>";
+	for (uint32_t i = 0; i < errs->count && i < DIF_ERRORS_MAX; i++) {
+		const struct dif_error *e = &errs->list[i];
+		if (e->line) {
+			fprintf(out, "%s:%u:%u: error: %s\n", file, e->line,
+			        e->col, e->msg);
+		} else if (e->pc != DIF_NO_PC) {
+			fprintf(out, "%s:%s:%u: error: %s: %s  (%s)\n", file,
+			        e->object[0] ? e->object : "difo", e->pc,
+			        dif_err_name(e->code), e->insn, e->msg);
+		} else {
+			fprintf(out, "%s: error: %s\n", file, e->msg);
+		}
+	}
+	if (errs->dropped)
+		fprintf(out, "... %u more errors\n", errs->dropped);
+}
+
+static int digit_val(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return 99;
+}
+
+int toolio_parse_u64(const char *s, uint64_t *out)
+{
+	if (!s || !out)
+		return -1;
+	int neg = 0;
+	if (*s == '-') {
+		neg = 1;
+		s++;
+	}
+	unsigned base = 10;
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		base = 16;
+		s += 2;
+	}
+	if (!*s)
+		return -1;
+	uint64_t v = 0;
+	for (; *s; s++) {
+		unsigned d = (unsigned)digit_val((unsigned char)*s);
+		if (d >= base)
+			return -1;
+		if (v > (UINT64_MAX - d) / base)
+			return -1;
+		v = v * base + d;
+	}
+	/* A negative value must fit in int64_t. */
+	if (neg && v > (uint64_t)INT64_MAX + 1u)
+		return -1;
+	*out = neg ? (uint64_t)0 - v : v;
+	return 0;
+}
