@@ -138,6 +138,10 @@ struct dif_var {
 	X(E_OBJ_MISSING, "obj-missing", "missing required section or table")      \
 	X(E_OBJ_OVERSIZE, "obj-oversize", "table exceeds its limit")              \
 	X(E_OBJ_SYMBOL, "obj-symbol", "bad symbol")                               \
+	X(E_OBJ_STRING, "obj-string", "string not NUL-terminated or empty")       \
+	X(E_OBJ_DUPLICATE, "obj-duplicate", "duplicate name or section use")     \
+	X(E_OBJ_RELOC, "obj-reloc", "bad or unresolved relocation")               \
+	X(E_OBJ_PROFILE, "obj-profile", "object built for another profile")       \
 	X(E_OBJ_LIBELF, "obj-libelf", "libelf failure")                           \
 	/* execution */                                                           \
 	X(E_FAULT, "fault", "the program faulted")
