@@ -437,20 +437,68 @@ static int read_opts(const struct dif_validate_opts *opts,
 	return 0;
 }
 
-int dif_validate(const struct dif_difo *difo,
-                 const struct dif_validate_opts *opts, struct dif_errors *errs)
+struct dif_vstate {
+	struct vdef_table known;
+};
+
+struct dif_vstate *dif_vstate_new(void)
+{
+	return calloc(1, sizeof(struct dif_vstate));
+}
+
+void dif_vstate_free(struct dif_vstate *st)
+{
+	if (!st)
+		return;
+	free(st->known.slot);
+	free(st);
+}
+
+static int validate_one(const struct dif_difo *difo, enum dif_profile profile,
+                        uint32_t nregs, struct dif_vstate *st,
+                        struct dif_errors *errs)
+{
+	struct vcheck c = { .d = difo, .profile = profile, .nregs = nregs,
+	                    .errs = errs };
+	check_difo(&c, st ? &st->known : NULL);
+	if (c.nerr)
+		return DIF_E_VALIDATE;
+	if (!st)
+		return 0;
+	/* Only an accepted DIFO defines its variables in the state. */
+	for (uint32_t i = 0; i < difo->varlen; i++) {
+		if (difo->vartab[i].id < DIF_VAR_OTHER_UBASE)
+			continue;
+		if (vdef_put(&st->known, &difo->vartab[i])) {
+			dif_errf(errs, DIF_E_NOMEM, DIF_NO_PC, difo->name, NULL,
+			         "validate: out of memory");
+			return DIF_E_NOMEM;
+		}
+	}
+	return 0;
+}
+
+int dif_validate_with(const struct dif_difo *difo,
+                      const struct dif_validate_opts *opts,
+                      struct dif_vstate *st, struct dif_errors *errs)
 {
 	if (!difo) {
 		dif_errf(errs, DIF_E_INVAL, DIF_NO_PC, NULL, NULL,
 		         "validate: no DIFO");
 		return DIF_E_INVAL;
 	}
-	struct vcheck c = { .d = difo, .errs = errs };
-	int rc = read_opts(opts, &c.profile, &c.nregs, errs);
+	enum dif_profile profile;
+	uint32_t nregs;
+	int rc = read_opts(opts, &profile, &nregs, errs);
 	if (rc)
 		return rc;
-	check_difo(&c, NULL);
-	return c.nerr ? DIF_E_VALIDATE : 0;
+	return validate_one(difo, profile, nregs, st, errs);
+}
+
+int dif_validate(const struct dif_difo *difo,
+                 const struct dif_validate_opts *opts, struct dif_errors *errs)
+{
+	return dif_validate_with(difo, opts, NULL, errs);
 }
 
 int dif_validate_module(const struct dif_module *mod,
@@ -467,30 +515,17 @@ int dif_validate_module(const struct dif_module *mod,
 	int rc = read_opts(opts, &profile, &nregs, errs);
 	if (rc)
 		return rc;
-
-	struct vdef_table known = { 0 };
-	unsigned rejected = 0;
-	rc = 0;
+	struct dif_vstate st = { { 0 } };
+	int rejected = 0;
 	for (size_t k = 0; k < mod->count; k++) {
-		struct vcheck c = { .d = mod->difos[k], .profile = profile,
-		                    .nregs = nregs, .errs = errs };
-		check_difo(&c, &known);
-		if (c.nerr) {
-			rejected++;
-			continue;
-		}
-		/* Only an accepted DIFO defines its variables in the state. */
-		const struct dif_difo *d = c.d;
-		for (uint32_t i = 0; i < d->varlen && rc == 0; i++)
-			if (d->vartab[i].id >= DIF_VAR_OTHER_UBASE)
-				rc = vdef_put(&known, &d->vartab[i]);
-		if (rc) {
-			dif_errf(errs, DIF_E_NOMEM, DIF_NO_PC, d->name, NULL,
-			         "validate: out of memory");
+		rc = validate_one(mod->difos[k], profile, nregs, &st, errs);
+		if (rc == DIF_E_NOMEM)
 			break;
-		}
+		if (rc)
+			rejected = 1;
+		rc = 0;
 	}
-	free(known.slot);
+	free(st.known.slot);
 	if (rc)
 		return rc;
 	return rejected ? DIF_E_VALIDATE : 0;

@@ -237,6 +237,8 @@ struct dif_asm_opts {
 	size_t size;
 	enum dif_profile profile;
 	const char *filename; /* for messages; NULL: "<input>" */
+	int varid; /* enum dif_varid_style of variable-table ids in listings;
+	              0: profile default, cross-checked with DT_VAR operands */
 };
 /* Assembles every DIFO in text; stops at the first syntax error. */
 DIF_API int dif_asm(const char *text, size_t len,
@@ -284,6 +286,15 @@ DIF_API int dif_validate(const struct dif_difo *difo,
 DIF_API int dif_validate_module(const struct dif_module *mod,
                                 const struct dif_validate_opts *opts,
                                 struct dif_errors *errs);
+/* The same one DIFO at a time: a consumer state remembers the variables
+ * of every DIFO accepted with it, and rule 29 checks later DIFOs against
+ * them. dif_validate_with(d, o, NULL, e) is dif_validate(d, o, e). */
+struct dif_vstate;
+DIF_API struct dif_vstate *dif_vstate_new(void); /* NULL on OOM */
+DIF_API void dif_vstate_free(struct dif_vstate *st);
+DIF_API int dif_validate_with(const struct dif_difo *difo,
+                              const struct dif_validate_opts *opts,
+                              struct dif_vstate *st, struct dif_errors *errs);
 
 #ifdef __cplusplus
 }
