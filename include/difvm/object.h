@@ -17,6 +17,21 @@ extern "C" {
 /* Object format version this library writes and reads. */
 #define DIF_OBJ_VERSION 1u
 
+/* Section types (SHT_LOUSER range) and record sizes; see the spec. */
+#define DIF_OBJ_SHT_INFO 0x8d1f0001u   /* .difvm.info: one header record */
+#define DIF_OBJ_SHT_DIFOS 0x8d1f0002u  /* .difvm.difos: DIFO descriptors */
+#define DIF_OBJ_SHT_INTTAB 0x8d1f0003u /* .difvm.inttab.<name> */
+#define DIF_OBJ_SHT_STRTAB 0x8d1f0004u /* .difvm.strtab.<name> */
+#define DIF_OBJ_SHT_VARTAB 0x8d1f0005u /* .difvm.vartab.<name> */
+#define DIF_OBJ_SHT_REL 0x8d1f0006u    /* .difvm.rel.<name> */
+#define DIF_OBJ_SHT_FIRST 0x8d1f0000u  /* the range reserved for difvm */
+#define DIF_OBJ_SHT_LAST 0x8d1fffffu
+#define DIF_OBJ_INFO_SIZE 32u
+#define DIF_OBJ_DIFO_SIZE 32u
+#define DIF_OBJ_VAR_SIZE 20u
+#define DIF_OBJ_REL_SIZE 16u
+#define DIF_OBJ_MAGIC "DIFVMOBJ" /* 8 bytes, no NUL */
+
 enum dif_obj_byteorder {
 	DIF_OBJ_NATIVE = 0, /* the host's byte order */
 	DIF_OBJ_LSB = 1,    /* little-endian (ELFDATA2LSB) */
