@@ -21,15 +21,15 @@ Lidle:
 
 .difo entry
 .return int 8
-.var ts thread scalar id=0x500 type=int 8
+.var ts thread scalar id=0x500 type=int8
 	ldgs timestamp, %r1
 	stts %r1, ts
 	ret  %r1
 
 .difo return
 .return int 8
-.var ts thread scalar id=0x500 type=int 8
-.var lat global array id=0x501 type=int 8
+.var ts thread scalar id=0x500 type=int8
+.var lat global array id=0x501 type=int8
 	ldts ts, %r1
 	tst  %r1
 	be   Lnone
@@ -59,7 +59,7 @@ Lnone:
 
 .difo report
 .return int 8
-.var lat global array id=0x501 type=int 8
+.var lat global array id=0x501 type=int8
 	flushts
 	ldgs execname, %r1
 	pushtr string, %r0, %r1

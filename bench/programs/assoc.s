@@ -2,7 +2,7 @@
 # does it: push the key for the load, push it again for the store.
 .difo assoc
 .return int 8
-.var counts global array id=0x500 type=int 8
+.var counts global array id=0x500 type=int8
 	flushts
 	ldgs execname, %r1
 	pushtr string, %r0, %r1

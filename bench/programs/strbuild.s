@@ -4,9 +4,9 @@
 	flushts
 	ldgs probefunc, %r1
 	pushtr string, %r0, %r1
-	pushtv int, %r0
+	pushtv ctf, %r0
 	setx 3, %r2
-	pushtv int, %r2
+	pushtv ctf, %r2
 	call substr, %r3
 	flushts
 	ldgs execname, %r1
