@@ -1,0 +1,281 @@
+/*
+ * difcheck: run the analysis passes over every DIFO of `.s` listings or
+ * `.o` objects and report each finding (text or JSON).
+ *
+ * Exit status: 0 every DIFO accepted, 1 some DIFO rejected, 2 usage,
+ * I/O or parse error (takes precedence).
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report.h"
+#include "toolio.h"
+
+struct check_ctx {
+	enum dif_profile profile;
+	uint32_t nregs;
+};
+
+/* An analysis pass: adds its findings about mod to rep. Returns 0 or
+ * DIF_E_NOMEM. Every DIFO already has its entry in rep. */
+struct analysis {
+	const char *name;
+	const char *what; /* one line for --list-analyses */
+	int (*run)(const struct dif_module *mod, const struct check_ctx *cx,
+	           struct rpt_file *rep);
+};
+
+/* dif-isa.md section 5, one consumer state for the whole file (rule 29). */
+static int run_validate(const struct dif_module *mod,
+                        const struct check_ctx *cx, struct rpt_file *rep)
+{
+	struct dif_vstate *st = dif_vstate_new();
+	if (!st)
+		return DIF_E_NOMEM;
+	DIF_OPTS(dif_validate_opts, o, .profile = cx->profile, .nregs = cx->nregs);
+	int rc = 0;
+	struct dif_errors *errs = malloc(sizeof(*errs));
+	if (!errs) {
+		dif_vstate_free(st);
+		return DIF_E_NOMEM;
+	}
+	for (size_t i = 0; i < dif_module_count(mod) && rc == 0; i++) {
+		const struct dif_difo *d = dif_module_get(mod, i);
+		dif_errors_clear(errs);
+		if (dif_validate_with(d, &o, st, errs) == DIF_E_NOMEM)
+			rc = DIF_E_NOMEM;
+		else
+			rc = rpt_add_errors(rep, "validate", RPT_ERROR, dif_difo_name(d),
+			                    errs);
+	}
+	free(errs);
+	dif_vstate_free(st);
+	return rc;
+}
+
+/* Later passes (control flow, types) go here, in the order they run. */
+static const struct analysis analyses[] = {
+	{ "validate", "structural checks of the DTrace kernel's DIF validator",
+	  run_validate },
+};
+#define NANALYSES (sizeof(analyses) / sizeof(analyses[0]))
+
+static const char usage_text[] =
+	"Usage: difcheck [OPTION]... FILE...\n"
+	"Check DIF programs the way the DTrace kernel does before it accepts them.\n"
+	"\n"
+	"Each FILE is a `dtrace -S` listing or hand-written assembly (.s) or a\n"
+	"difvm ELF object (.o); the kind is told by its contents. \"-\" reads\n"
+	"standard input. Every DIFO of every FILE goes through the analysis\n"
+	"passes (see --list-analyses), and every finding is reported, not only\n"
+	"the first. The variable definitions of all DIFOs of one FILE are checked\n"
+	"against each other, as one DTrace consumer would see them.\n"
+	"\n"
+	"Options:\n"
+	"  -p, --profile=P      DTrace platform: freebsd (default) or illumos.\n"
+	"                       It decides whether opcode 80 (stga) exists and\n"
+	"                       the highest subroutine number (53 or 48).\n"
+	"  -r, --nregs=N        number of integer registers, 1..256 (default 8,\n"
+	"                       as the kernel's DOF loader uses).\n"
+	"  -j, --json           print one JSON document (schema difcheck/1, see\n"
+	"                       docs/validator.md) instead of text.\n"
+	"  -A, --analysis=LIST  run only the comma-separated analyses in LIST.\n"
+	"  -q, --quiet          text mode: no per-file summary line.\n"
+	"      --list-analyses  print the analysis passes and exit.\n"
+	"  -h, --help           print this help and exit.\n"
+	"  -V, --version        print the version and exit.\n"
+	"\n"
+	"Output (text): one line per finding,\n"
+	"  FILE:DIFO:PC: error: RULE: INSTRUCTION  (MESSAGE)\n"
+	"  FILE:DIFO:vartab[N]: error: RULE: MESSAGE\n"
+	"  FILE:DIFO: error: RULE: MESSAGE\n"
+	"where PC is the instruction index, RULE the stable rule name (e.g.\n"
+	"r0-write, branch-backward) and INSTRUCTION the instruction as difdis\n"
+	"prints it; then, unless --quiet, a summary line per FILE:\n"
+	"  FILE: N DIFOs, A accepted, R rejected\n"
+	"Files that cannot be read or parsed are reported on standard error.\n"
+	"\n"
+	"Exit status:\n"
+	"  0  every DIFO of every FILE was accepted\n"
+	"  1  at least one DIFO was rejected\n"
+	"  2  usage error, or a FILE could not be read or parsed\n"
+	"\n"
+	"Examples:\n"
+	"  difcheck prog.s\n"
+	"  difcheck --profile=illumos --json a.o b.s > report.json\n";
+
+static void usage_error(const char *fmt, const char *arg)
+{
+	fputs("difcheck: ", stderr);
+	fprintf(stderr, fmt, arg);
+	fputs("\nTry 'difcheck --help' for more information.\n", stderr);
+}
+
+static int parse_analyses(const char *list, unsigned char *on)
+{
+	memset(on, 0, NANALYSES);
+	const char *p = list;
+	while (*p) {
+		size_t n = strcspn(p, ",");
+		size_t k;
+		for (k = 0; k < NANALYSES; k++)
+			if (strlen(analyses[k].name) == n &&
+			    strncmp(analyses[k].name, p, n) == 0)
+				break;
+		if (k == NANALYSES || n == 0)
+			return -1;
+		on[k] = 1;
+		p += n;
+		if (*p == ',')
+			p++;
+	}
+	return 0;
+}
+
+/* Loads and checks one file into rep; returns 2 (load), 1 (rejected) or 0. */
+static int check_file(const char *path, const struct check_ctx *cx,
+                      const unsigned char *on, struct rpt_file *rep, int json)
+{
+	struct dif_module *mod = NULL;
+	int rc = toolio_load(path, cx->profile, &mod, &rep->load_errs);
+	if (rc) {
+		rep->load_rc = rc;
+		if (!json)
+			toolio_print_errors(stderr, path, &rep->load_errs);
+		if (rep->load_errs.count == 0 && !json)
+			fprintf(stderr, "%s: error: %s\n", path, dif_err_text(rc));
+		dif_module_free(mod);
+		return 2;
+	}
+	for (size_t i = 0; i < dif_module_count(mod); i++)
+		if (!rpt_difo(rep, dif_difo_name(dif_module_get(mod, i))))
+			rc = DIF_E_NOMEM;
+	for (size_t k = 0; k < NANALYSES && rc == 0; k++)
+		if (on[k])
+			rc = analyses[k].run(mod, cx, rep);
+	dif_module_free(mod);
+	if (rc) {
+		rep->load_rc = rc;
+		fprintf(stderr, "difcheck: %s: %s\n", path, dif_err_text(rc));
+		return 2;
+	}
+	for (size_t i = 0; i < rep->count; i++)
+		if (!rpt_accepted(&rep->difos[i]))
+			return 1;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	enum { OPT_LIST = 256 };
+	static const struct option longopts[] = {
+		{ "profile", required_argument, NULL, 'p' },
+		{ "nregs", required_argument, NULL, 'r' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "analysis", required_argument, NULL, 'A' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "list-analyses", no_argument, NULL, OPT_LIST },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct check_ctx cx = { DIF_PROFILE_FREEBSD, DIF_NREGS };
+	int json = 0, quiet = 0;
+	unsigned char on[NANALYSES];
+	memset(on, 1, sizeof(on));
+
+	int c;
+	while ((c = getopt_long(argc, argv, "p:r:jA:qhV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			if (dif_profile_parse(optarg, &cx.profile) != 0) {
+				usage_error("unknown profile '%s' (freebsd or illumos)", optarg);
+				return 2;
+			}
+			break;
+		case 'r': {
+			uint64_t n;
+			if (toolio_parse_u64(optarg, &n) != 0 || n < 1 || n > 256) {
+				usage_error("--nregs wants a number from 1 to 256, not '%s'",
+				            optarg);
+				return 2;
+			}
+			cx.nregs = (uint32_t)n;
+			break;
+		}
+		case 'j':
+			json = 1;
+			break;
+		case 'A':
+			if (parse_analyses(optarg, on) != 0) {
+				usage_error("unknown analysis in '%s' (see --list-analyses)",
+				            optarg);
+				return 2;
+			}
+			break;
+		case 'q':
+			quiet = 1;
+			break;
+		case OPT_LIST:
+			for (size_t k = 0; k < NANALYSES; k++)
+				printf("%-12s %s\n", analyses[k].name, analyses[k].what);
+			return 0;
+		case 'h':
+			fputs(usage_text, stdout);
+			return 0;
+		case 'V':
+			printf("difcheck (difvm) %s\n", DIFVM_VERSION);
+			return 0;
+		default:
+			fputs("Try 'difcheck --help' for more information.\n", stderr);
+			return 2;
+		}
+	}
+	if (optind >= argc) {
+		usage_error("%s", "no input files");
+		return 2;
+	}
+
+	size_t nfiles = (size_t)(argc - optind);
+	struct rpt_file *reps = calloc(nfiles, sizeof(*reps));
+	if (!reps) {
+		fputs("difcheck: out of memory\n", stderr);
+		return 2;
+	}
+	int status = 0;
+	for (size_t i = 0; i < nfiles; i++) {
+		const char *path = argv[optind + (int)i];
+		int st;
+		if (rpt_file_init(&reps[i], path) != 0) {
+			reps[i].load_rc = DIF_E_NOMEM;
+			st = 2;
+		} else {
+			st = check_file(path, &cx, on, &reps[i], json);
+		}
+		if (st > status)
+			status = st;
+		if (!json && reps[i].load_rc == 0) {
+			rpt_print_text(stdout, &reps[i]);
+			if (!quiet) {
+				struct rpt_summary s = { 0 };
+				rpt_summarize(&reps[i], &s);
+				printf("%s: %u DIFO%s, %u accepted, %u rejected\n",
+				       strcmp(path, "-") == 0 ? "<stdin>" : path, s.difos,
+				       s.difos == 1 ? "" : "s", s.accepted, s.rejected);
+			}
+		}
+	}
+	if (json)
+		rpt_print_json(stdout, reps, nfiles, dif_profile_name(cx.profile),
+		               cx.nregs);
+	for (size_t i = 0; i < nfiles; i++)
+		rpt_file_fini(&reps[i]);
+	free(reps);
+	if (fflush(stdout) != 0) {
+		fputs("difcheck: write error on standard output\n", stderr);
+		return 2;
+	}
+	return status;
+}

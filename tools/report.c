@@ -1,0 +1,317 @@
+/* Findings and their text and JSON renderings (see report.h). */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report.h"
+
+static const char *const sev_names[] = { "error", "warning", "note" };
+
+const char *rpt_severity_name(enum rpt_severity s)
+{
+	return (unsigned)s < 3 ? sev_names[s] : "error";
+}
+
+static void copy_str(char *dst, size_t cap, const char *src)
+{
+	size_t n = src ? strlen(src) : 0;
+	if (n >= cap)
+		n = cap - 1;
+	if (n)
+		memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+int rpt_file_init(struct rpt_file *f, const char *file)
+{
+	memset(f, 0, sizeof(*f));
+	f->file = strdup(file ? file : "-");
+	return f->file ? 0 : DIF_E_NOMEM;
+}
+
+void rpt_file_fini(struct rpt_file *f)
+{
+	if (!f)
+		return;
+	for (size_t i = 0; i < f->count; i++)
+		free(f->difos[i].list);
+	free(f->difos);
+	free(f->file);
+	memset(f, 0, sizeof(*f));
+}
+
+struct rpt_difo *rpt_difo(struct rpt_file *f, const char *name)
+{
+	if (!name || !name[0])
+		name = "difo";
+	for (size_t i = 0; i < f->count; i++)
+		if (strncmp(f->difos[i].name, name, sizeof(f->difos[i].name) - 1) == 0)
+			return &f->difos[i];
+	if (f->count == f->cap) {
+		size_t cap = f->cap ? f->cap * 2 : 8;
+		struct rpt_difo *n = realloc(f->difos, cap * sizeof(*n));
+		if (!n)
+			return NULL;
+		f->difos = n;
+		f->cap = cap;
+	}
+	struct rpt_difo *d = &f->difos[f->count++];
+	memset(d, 0, sizeof(*d));
+	copy_str(d->name, sizeof(d->name), name);
+	return d;
+}
+
+int rpt_add(struct rpt_difo *d, enum rpt_severity sev, const char *analysis,
+            const char *rule, uint32_t pc, int32_t var, const char *insn,
+            const char *fmt, ...)
+{
+	if ((unsigned)sev > RPT_NOTE)
+		sev = RPT_ERROR;
+	if (d->count == d->cap) {
+		size_t cap = d->cap ? d->cap * 2 : 8;
+		struct rpt_finding *n = realloc(d->list, cap * sizeof(*n));
+		if (!n) {
+			d->dropped++;
+			return DIF_E_NOMEM;
+		}
+		d->list = n;
+		d->cap = cap;
+	}
+	struct rpt_finding *x = &d->list[d->count++];
+	memset(x, 0, sizeof(*x));
+	x->severity = sev;
+	x->analysis = analysis ? analysis : "?";
+	copy_str(x->rule, sizeof(x->rule), rule);
+	x->pc = pc;
+	x->var = var;
+	copy_str(x->insn, sizeof(x->insn), insn);
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(x->msg, sizeof(x->msg), fmt, ap);
+	va_end(ap);
+	d->nsev[sev]++;
+	return 0;
+}
+
+/* "vartab[N]" -> N, else RPT_NO_VAR. */
+static int32_t var_of(const char *insn)
+{
+	if (strncmp(insn, "vartab[", 7) != 0)
+		return RPT_NO_VAR;
+	char *end;
+	unsigned long n = strtoul(insn + 7, &end, 10);
+	if (end == insn + 7 || *end != ']' || end[1] != '\0' || n > INT32_MAX)
+		return RPT_NO_VAR;
+	return (int32_t)n;
+}
+
+int rpt_add_errors(struct rpt_file *f, const char *analysis,
+                   enum rpt_severity sev, const char *difo_default,
+                   const struct dif_errors *errs)
+{
+	if (!errs)
+		return 0;
+	for (uint32_t i = 0; i < errs->count && i < DIF_ERRORS_MAX; i++) {
+		const struct dif_error *e = &errs->list[i];
+		struct rpt_difo *d = rpt_difo(f, e->object[0] ? e->object : difo_default);
+		if (!d)
+			return DIF_E_NOMEM;
+		int32_t var = var_of(e->insn);
+		int rc = rpt_add(d, sev, analysis, dif_err_name(e->code), e->pc, var,
+		                 var == RPT_NO_VAR ? e->insn : "", "%s", e->msg);
+		if (rc)
+			return rc;
+	}
+	if (errs->dropped) {
+		struct rpt_difo *d = rpt_difo(f, difo_default);
+		if (!d)
+			return DIF_E_NOMEM;
+		d->dropped += errs->dropped;
+	}
+	return 0;
+}
+
+int rpt_accepted(const struct rpt_difo *d)
+{
+	return d->nsev[RPT_ERROR] == 0 && d->dropped == 0;
+}
+
+void rpt_summarize(const struct rpt_file *f, struct rpt_summary *s)
+{
+	s->files++;
+	if (f->load_rc)
+		s->load_failures++;
+	for (size_t i = 0; i < f->count; i++) {
+		const struct rpt_difo *d = &f->difos[i];
+		s->difos++;
+		if (rpt_accepted(d))
+			s->accepted++;
+		else
+			s->rejected++;
+		for (int k = 0; k < 3; k++)
+			s->nsev[k] += d->nsev[k];
+		s->dropped += d->dropped;
+	}
+}
+
+static const char *shown_name(const char *file)
+{
+	return !file || strcmp(file, "-") == 0 ? "<stdin>" : file;
+}
+
+void rpt_print_text(FILE *out, const struct rpt_file *f)
+{
+	const char *file = shown_name(f->file);
+	for (size_t i = 0; i < f->count; i++) {
+		const struct rpt_difo *d = &f->difos[i];
+		for (size_t k = 0; k < d->count; k++) {
+			const struct rpt_finding *x = &d->list[k];
+			const char *sev = rpt_severity_name(x->severity);
+			if (x->pc != DIF_NO_PC && x->insn[0])
+				fprintf(out, "%s:%s:%u: %s: %s: %s  (%s)\n", file, d->name,
+				        x->pc, sev, x->rule, x->insn, x->msg);
+			else if (x->pc != DIF_NO_PC)
+				fprintf(out, "%s:%s:%u: %s: %s: %s\n", file, d->name, x->pc,
+				        sev, x->rule, x->msg);
+			else if (x->var != RPT_NO_VAR)
+				fprintf(out, "%s:%s:vartab[%d]: %s: %s: %s\n", file, d->name,
+				        (int)x->var, sev, x->rule, x->msg);
+			else
+				fprintf(out, "%s:%s: %s: %s: %s\n", file, d->name, sev,
+				        x->rule, x->msg);
+		}
+		if (d->dropped)
+			fprintf(out, "%s:%s: note: %u more findings not reported\n", file,
+			        d->name, d->dropped);
+	}
+}
+
+/* ---------------------------------------------------------------------
+ * JSON
+ */
+static void json_str(FILE *out, const char *s)
+{
+	fputc('"', out);
+	for (const unsigned char *p = (const unsigned char *)s; p && *p; p++) {
+		switch (*p) {
+		case '"':
+			fputs("\\\"", out);
+			break;
+		case '\\':
+			fputs("\\\\", out);
+			break;
+		case '\n':
+			fputs("\\n", out);
+			break;
+		case '\t':
+			fputs("\\t", out);
+			break;
+		case '\r':
+			fputs("\\r", out);
+			break;
+		default:
+			/* Control bytes and non-ASCII (names may be any bytes) are
+			 * escaped so the document stays valid UTF-8. */
+			if (*p < 0x20 || *p >= 0x7f)
+				fprintf(out, "\\u%04x", *p);
+			else
+				fputc(*p, out);
+		}
+	}
+	fputc('"', out);
+}
+
+static void json_summary(FILE *out, const struct rpt_summary *s, int top)
+{
+	fputs("{", out);
+	if (top)
+		fprintf(out, "\"files\": %u, \"load_failures\": %u, ", s->files,
+		        s->load_failures);
+	fprintf(out,
+	        "\"difos\": %u, \"accepted\": %u, \"rejected\": %u, "
+	        "\"errors\": %u, \"warnings\": %u, \"notes\": %u, \"dropped\": %u}",
+	        s->difos, s->accepted, s->rejected, s->nsev[RPT_ERROR],
+	        s->nsev[RPT_WARNING], s->nsev[RPT_NOTE], s->dropped);
+}
+
+static void json_finding(FILE *out, const struct rpt_difo *d,
+                         const struct rpt_finding *x)
+{
+	fputs("{\"severity\": ", out);
+	json_str(out, rpt_severity_name(x->severity));
+	fputs(", \"analysis\": ", out);
+	json_str(out, x->analysis);
+	fputs(", \"rule\": ", out);
+	json_str(out, x->rule);
+	fputs(", \"difo\": ", out);
+	json_str(out, d->name);
+	if (x->pc != DIF_NO_PC)
+		fprintf(out, ", \"pc\": %u", x->pc);
+	else
+		fputs(", \"pc\": null", out);
+	if (x->var != RPT_NO_VAR)
+		fprintf(out, ", \"var\": %d", (int)x->var);
+	else
+		fputs(", \"var\": null", out);
+	fputs(", \"insn\": ", out);
+	json_str(out, x->insn);
+	fputs(", \"message\": ", out);
+	json_str(out, x->msg);
+	fputs("}", out);
+}
+
+static void json_file(FILE *out, const struct rpt_file *f)
+{
+	fputs("    {\n      \"file\": ", out);
+	json_str(out, shown_name(f->file));
+	fprintf(out, ",\n      \"loaded\": %s,\n      \"load_errors\": [",
+	        f->load_rc ? "false" : "true");
+	for (uint32_t i = 0; i < f->load_errs.count && i < DIF_ERRORS_MAX; i++) {
+		const struct dif_error *e = &f->load_errs.list[i];
+		fputs(i ? ",\n        " : "\n        ", out);
+		fputs("{\"rule\": ", out);
+		json_str(out, dif_err_name(e->code));
+		fprintf(out, ", \"line\": %u, \"col\": %u, \"message\": ", e->line, e->col);
+		json_str(out, e->msg);
+		fputs("}", out);
+	}
+	fputs(f->load_errs.count ? "\n      ],\n" : "],\n", out);
+	fputs("      \"difos\": [", out);
+	for (size_t i = 0; i < f->count; i++) {
+		const struct rpt_difo *d = &f->difos[i];
+		fputs(i ? ",\n        " : "\n        ", out);
+		fputs("{\"name\": ", out);
+		json_str(out, d->name);
+		fprintf(out, ", \"accepted\": %s, \"dropped\": %u, \"findings\": [",
+		        rpt_accepted(d) ? "true" : "false", d->dropped);
+		for (size_t k = 0; k < d->count; k++) {
+			fputs(k ? ",\n          " : "\n          ", out);
+			json_finding(out, d, &d->list[k]);
+		}
+		fputs(d->count ? "\n        ]}" : "]}", out);
+	}
+	fputs(f->count ? "\n      ],\n" : "],\n", out);
+	struct rpt_summary s = { 0 };
+	rpt_summarize(f, &s);
+	fputs("      \"summary\": ", out);
+	json_summary(out, &s, 0);
+	fputs("\n    }", out);
+}
+
+void rpt_print_json(FILE *out, const struct rpt_file *files, size_t n,
+                    const char *profile, unsigned nregs)
+{
+	fputs("{\n  \"schema\": \"difcheck/1\",\n  \"profile\": ", out);
+	json_str(out, profile);
+	fprintf(out, ",\n  \"nregs\": %u,\n  \"files\": [", nregs);
+	struct rpt_summary s = { 0 };
+	for (size_t i = 0; i < n; i++) {
+		fputs(i ? ",\n" : "\n", out);
+		json_file(out, &files[i]);
+		rpt_summarize(&files[i], &s);
+	}
+	fputs(n ? "\n  ],\n" : "],\n", out);
+	fputs("  \"summary\": ", out);
+	json_summary(out, &s, 1);
+	fputs("\n}\n", out);
+}
