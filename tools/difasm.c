@@ -1,0 +1,131 @@
+/* difasm: assemble DIF listings (`dtrace -S` form or the hand-written
+ * syntax) into a canonical listing or a difvm ELF object. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "difvm/difvm.h"
+#include "toolio.h"
+
+static void usage(FILE *f)
+{
+	fputs(
+"Usage: difasm [OPTION]... FILE\n"
+"Assemble the DIF programs in FILE (\"-\" reads standard input).\n"
+"\n"
+"FILE holds `dtrace -S` listings, the hand-written assembly syntax, or a mix\n"
+"(see docs/assembly.md). Without -o, every program is printed back as a\n"
+"canonical `dtrace -S` listing; with -o they are written to an ELF object.\n"
+"\n"
+"Options:\n"
+"  -o, --output=OUT      write a difvm ELF object to OUT\n"
+"  -p, --profile=NAME    instruction set and numbering: freebsd (default)\n"
+"                        or illumos\n"
+"      --ids=STYLE       variable-table ids in the printed listing: hex or\n"
+"                        dec (default: hex on illumos, decimal on freebsd)\n"
+"  -n, --names           print a `.difo NAME` line before each listing so\n"
+"                        program names survive a round trip\n"
+"  -h, --help            show this help and exit\n"
+"  -V, --version         show the version and exit\n"
+"\n"
+"Exit status: 0 on success, 1 if the input does not assemble,\n"
+"2 on usage or input/output errors.\n", f);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "profile", required_argument, NULL, 'p' },
+		{ "ids", required_argument, NULL, 'i' },
+		{ "names", no_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *outpath = NULL;
+	enum dif_profile prof = DIF_PROFILE_FREEBSD;
+	enum dif_varid_style ids = DIF_VARID_PROFILE;
+	int names = 0, ch;
+
+	while ((ch = getopt_long(argc, argv, "o:p:nhV", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'o':
+			outpath = optarg;
+			break;
+		case 'p':
+			if (dif_profile_parse(optarg, &prof)) {
+				fprintf(stderr, "difasm: unknown profile '%s' (freebsd or illumos)\n",
+				        optarg);
+				return 2;
+			}
+			break;
+		case 'i':
+			if (strcmp(optarg, "hex") == 0) {
+				ids = DIF_VARID_HEX;
+			} else if (strcmp(optarg, "dec") == 0) {
+				ids = DIF_VARID_DEC;
+			} else {
+				fprintf(stderr, "difasm: --ids takes hex or dec\n");
+				return 2;
+			}
+			break;
+		case 'n':
+			names = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("difasm (difvm) %s\n", DIFVM_VERSION);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc - 1) {
+		fprintf(stderr, "difasm: expected exactly one input file\n");
+		usage(stderr);
+		return 2;
+	}
+	const char *path = argv[optind];
+	struct dif_errors errs;
+	dif_errors_clear(&errs);
+	struct dif_module *mod = NULL;
+	int rc = toolio_load(path, prof, &mod, &errs);
+	if (rc) {
+		toolio_print_errors(stderr, path, &errs);
+		return rc == DIF_E_IO || rc == DIF_E_NOTFOUND ? 2 : 1;
+	}
+	int status = 0;
+	if (outpath) {
+		rc = toolio_write_object(outpath, mod, &errs);
+		if (rc) {
+			toolio_print_errors(stderr, outpath, &errs);
+			status = rc == DIF_E_IO ? 2 : 1;
+		}
+	} else {
+		DIF_OPTS(dif_dis_opts, dopts, .profile = prof, .varid = ids);
+		for (size_t i = 0; i < dif_module_count(mod); i++) {
+			const struct dif_difo *d = dif_module_get(mod, i);
+			char *text = dif_dis(d, &dopts);
+			if (!text) {
+				fprintf(stderr, "difasm: out of memory\n");
+				status = 2;
+				break;
+			}
+			if (names)
+				printf(".difo %s\n", dif_difo_name(d));
+			fputs(text, stdout);
+			free(text);
+		}
+		if (fflush(stdout) != 0 && status == 0) {
+			perror("difasm: standard output");
+			status = 2;
+		}
+	}
+	dif_module_free(mod);
+	return status;
+}

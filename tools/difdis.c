@@ -1,0 +1,128 @@
+/* difdis: print the DIF programs of a listing or object file exactly as
+ * `dtrace -S` would. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "difvm/difvm.h"
+#include "toolio.h"
+
+static void usage(FILE *f)
+{
+	fputs(
+"Usage: difdis [OPTION]... FILE\n"
+"Print every DIF program in FILE as a `dtrace -S` listing.\n"
+"\n"
+"FILE is a difvm ELF object or an assembly listing (told apart by the ELF\n"
+"magic, not the name); \"-\" reads standard input.\n"
+"\n"
+"Options:\n"
+"  -p, --profile=NAME    freebsd (default) or illumos: opcode 80, the\n"
+"                        subroutine names and the id style follow it\n"
+"      --ids=STYLE       variable-table ids: hex (illumos) or dec (FreeBSD);\n"
+"                        the default follows the profile\n"
+"  -d, --difo=NAME       print only the program called NAME\n"
+"  -n, --names           print a `.difo NAME` line before each listing\n"
+"  -h, --help            show this help and exit\n"
+"  -V, --version         show the version and exit\n"
+"\n"
+"Exit status: 0 on success, 1 if FILE holds bad programs or NAME is not\n"
+"there, 2 on usage or input/output errors.\n", f);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "profile", required_argument, NULL, 'p' },
+		{ "ids", required_argument, NULL, 'i' },
+		{ "difo", required_argument, NULL, 'd' },
+		{ "names", no_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	enum dif_profile prof = DIF_PROFILE_FREEBSD;
+	enum dif_varid_style ids = DIF_VARID_PROFILE;
+	const char *only = NULL;
+	int names = 0, ch;
+
+	while ((ch = getopt_long(argc, argv, "p:d:nhV", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'p':
+			if (dif_profile_parse(optarg, &prof)) {
+				fprintf(stderr, "difdis: unknown profile '%s' (freebsd or illumos)\n",
+				        optarg);
+				return 2;
+			}
+			break;
+		case 'i':
+			if (strcmp(optarg, "hex") == 0) {
+				ids = DIF_VARID_HEX;
+			} else if (strcmp(optarg, "dec") == 0) {
+				ids = DIF_VARID_DEC;
+			} else {
+				fprintf(stderr, "difdis: --ids takes hex or dec\n");
+				return 2;
+			}
+			break;
+		case 'd':
+			only = optarg;
+			break;
+		case 'n':
+			names = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("difdis (difvm) %s\n", DIFVM_VERSION);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc - 1) {
+		fprintf(stderr, "difdis: expected exactly one input file\n");
+		usage(stderr);
+		return 2;
+	}
+	const char *path = argv[optind];
+	struct dif_errors errs;
+	dif_errors_clear(&errs);
+	struct dif_module *mod = NULL;
+	int rc = toolio_load(path, prof, &mod, &errs);
+	if (rc) {
+		toolio_print_errors(stderr, path, &errs);
+		return rc == DIF_E_IO || rc == DIF_E_NOTFOUND ? 2 : 1;
+	}
+	if (only && !dif_module_find(mod, only)) {
+		fprintf(stderr, "difdis: %s: no program named '%s'\n", path, only);
+		dif_module_free(mod);
+		return 1;
+	}
+	int status = 0;
+	DIF_OPTS(dif_dis_opts, dopts, .profile = prof, .varid = ids);
+	for (size_t i = 0; i < dif_module_count(mod); i++) {
+		const struct dif_difo *d = dif_module_get(mod, i);
+		if (only && strcmp(dif_difo_name(d), only) != 0)
+			continue;
+		char *text = dif_dis(d, &dopts);
+		if (!text) {
+			fprintf(stderr, "difdis: out of memory\n");
+			status = 2;
+			break;
+		}
+		if (names)
+			printf(".difo %s\n", dif_difo_name(d));
+		fputs(text, stdout);
+		free(text);
+	}
+	if (fflush(stdout) != 0 && status == 0) {
+		perror("difdis: standard output");
+		status = 2;
+	}
+	dif_module_free(mod);
+	return status;
+}
