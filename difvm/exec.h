@@ -116,6 +116,7 @@ struct dif_vm {
 	uint64_t static_size, static_used;
 	uint64_t local_size, local_used;
 	struct dif_vmvar *vars; /* registry, load time only */
+	struct dif_vstate *vstate; /* validator state across loads (rule 29) */
 	size_t nvars, capvars;
 
 	/* Dynamic arena: thread-locals and associative arrays. */
@@ -183,6 +184,7 @@ struct dif_ctx {
 	uint8_t bset[DIF_BVAR_COUNT];   /* 1 when set by dif_ctx_set_var */
 	uint64_t thread;
 	bool thread_set;
+	uint8_t *keybuf;      /* vm->chunk bytes: by-ref key contents */
 	char *env;            /* DIF_ENV_NSLOTS * strsize bytes */
 	int8_t envslot[DIF_BVAR_COUNT]; /* string built-in -> env slot or -1 */
 };
@@ -297,6 +299,36 @@ DIF_INTERNAL void dif_subr_call(struct dif_run *run, int sid, unsigned rd);
 
 /* Per-context pseudo-random numbers (rand() without a host override). */
 DIF_INTERNAL uint64_t dif_rand_next(struct dif_run *run);
+
+/* ---------------------------------------------------------------------
+ * Loading (vm.c, interp.c) and variables (vars.c).
+ */
+
+/* Slot (index into prog->slots) for a user variable, registering it in
+ * the VM (static storage for global/clause-local scalars) on first use. */
+DIF_INTERNAL int dif_var_resolve(struct dif_vm *vm, struct dif_prog *prog,
+                                 const struct dif_difo *d, unsigned scope,
+                                 unsigned id, unsigned kind, uint32_t *slot,
+                                 struct dif_errors *errs);
+/* Pre-decodes text (already validated, LDxx rewritten) into prog->insns. */
+DIF_INTERNAL int dif_decode(struct dif_prog *prog, const struct dif_difo *d,
+                            const uint32_t *text, struct dif_errors *errs);
+
+/* Static by-ref variables: header at storage, data 8 bytes later. */
+DIF_INTERNAL uint64_t dif_static_load_ref(struct dif_run *run,
+                                          const struct dif_varslot *s);
+DIF_INTERNAL void dif_static_store_ref(struct dif_run *run,
+                                       const struct dif_varslot *s,
+                                       uint64_t src);
+/* Dynamic variables: thread-local scalars (assoc = false) and
+ * associative elements keyed by the tuple stack. */
+DIF_INTERNAL uint64_t dif_dyn_load(struct dif_run *run,
+                                   const struct dif_varslot *s, bool assoc);
+DIF_INTERNAL void dif_dyn_store(struct dif_run *run,
+                                const struct dif_varslot *s, bool assoc,
+                                uint64_t val);
+/* Thread key of the running context. */
+DIF_INTERNAL uint64_t dif_thread_key(struct dif_run *run);
 
 /* ---------------------------------------------------------------------
  * Locking of vm-wide mutable state (statics, dynamic arena).

@@ -101,6 +101,10 @@ struct dif_host {
 	int (*subr)(void *ud, struct dif_ctx *ctx, struct dif_subr_call *call);
 	/* speculation(), mutex_owned() etc. go through subr; rand() too if
 	 * set, else a per-context xorshift generator. */
+	/* Stores a built-in array element (illumos STGA to uregs[]). Return
+	 * 0 or a fault code. NULL: BADADDR ("no thread registers"). */
+	int (*var_store)(void *ud, struct dif_ctx *ctx, unsigned id,
+	                 uint64_t index, uint64_t val);
 };
 
 struct dif_vm_opts {
@@ -113,6 +117,8 @@ struct dif_vm_opts {
 	const struct dif_host *host;      /* NULL: regions + value table */
 	const struct dif_region *regions; /* copied at create time */
 	size_t nregions;
+	uint64_t static_size;             /* globals' storage; 0: 1 MiB */
+	uint64_t local_size;              /* clause-locals per context; 0: 64 KiB */
 };
 
 struct dif_vm_stats {
