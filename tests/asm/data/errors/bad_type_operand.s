@@ -1,0 +1,2 @@
+.difo a
+	pushtv double, %r1

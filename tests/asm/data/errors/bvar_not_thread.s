@@ -1,0 +1,2 @@
+.difo a
+	ldts pid, %r1

@@ -1,0 +1,2 @@
+.difo a
+	ldga pid, %r1, %r2

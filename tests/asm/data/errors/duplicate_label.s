@@ -1,0 +1,4 @@
+.difo a
+L1:
+	nop
+L1:	ret %r0

@@ -1,0 +1,4 @@
+.difo a
+	ret %r0
+.difo a
+	ret %r0

@@ -1,0 +1,2 @@
+
+DIFO zz returns D type (integer) (size 8)

@@ -1,0 +1,2 @@
+
+DIFO 0x1234 returns D type (integer) (size eight)

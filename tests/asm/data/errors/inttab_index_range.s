@@ -1,0 +1,2 @@
+.difo a
+	setx DT_INTEGER[65536], %r1

@@ -1,0 +1,5 @@
+
+DIFO 0x1234 returns D type (integer) (size 8)
+OFF OPCODE      INSTRUCTION
+00: 24000000    nop
+02: 23000000    ret  %r0

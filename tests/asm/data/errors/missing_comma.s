@@ -1,0 +1,2 @@
+.difo a
+	add  %r1 %r2, %r3

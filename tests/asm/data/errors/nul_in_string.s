@@ -1,0 +1,2 @@
+.difo a
+	sets "a\0b", %r1

@@ -1,0 +1,2 @@
+.difo a
+	ba   12abc

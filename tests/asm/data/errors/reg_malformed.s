@@ -1,0 +1,2 @@
+.difo a
+	mov  %rx, %r1

@@ -1,0 +1,2 @@
+.difo a
+	mov  %r256, %r1

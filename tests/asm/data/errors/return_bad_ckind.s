@@ -1,0 +1,2 @@
+.difo a
+.return ctf widget 8

@@ -1,0 +1,2 @@
+.difo a
+.return float 8

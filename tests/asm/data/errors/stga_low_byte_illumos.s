@@ -1,0 +1,2 @@
+.difo a
+	stga DT_VAR(515), %r4, %r4

@@ -1,0 +1,2 @@
+.difo a
+	sets DT_STRING[70000], %r1

@@ -1,0 +1,2 @@
+.difo a
+	ret  %r1, %r2, %r3, %r4

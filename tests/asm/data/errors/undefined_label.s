@@ -1,0 +1,3 @@
+.difo a
+	ba   nowhere
+	ret  %r0

@@ -1,0 +1,2 @@
+.difo a
+	setx @, %r1

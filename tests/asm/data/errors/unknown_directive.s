@@ -1,0 +1,2 @@
+.difo a
+.frobnicate 1

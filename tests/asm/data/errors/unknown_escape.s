@@ -1,0 +1,2 @@
+.difo a
+	sets "a\qb", %r1

@@ -1,0 +1,2 @@
+.difo a
+	call frobnicate, %r1

@@ -1,0 +1,2 @@
+.difo a
+	ldgs nosuchvar, %r1

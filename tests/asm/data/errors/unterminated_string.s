@@ -1,0 +1,2 @@
+.difo a
+	sets "abc, %r1

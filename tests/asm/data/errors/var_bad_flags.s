@@ -1,0 +1,2 @@
+.difo a
+.var x global scalar flags=rx

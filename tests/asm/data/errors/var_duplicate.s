@@ -1,0 +1,3 @@
+.difo a
+.var x global scalar
+.var x global array

@@ -1,0 +1,2 @@
+.difo a
+	ldgs DT_VAR(65536), %r1

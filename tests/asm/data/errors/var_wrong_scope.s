@@ -1,0 +1,3 @@
+.difo a
+.var x thread scalar
+	ldgs x, %r1

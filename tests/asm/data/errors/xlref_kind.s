@@ -1,0 +1,2 @@
+.difo a
+	xlate 3, %r1
