@@ -1,13 +1,657 @@
 /*
- * TEMPORARY placeholder so the library links while the subroutine helper
- * writes the real difvm/subr.c: that helper owns this file and replaces it
- * wholesale (interface in difvm/exec.h).
+ * CALL: every DIF subroutine (dif-isa.md sections 2.9 and 6). This file
+ * takes the arguments from the tuple stack, makes DTrace's access checks
+ * in DTrace's order, accounts scratch as docs/conventions.md says and
+ * raises the faults; the algorithms are in subr_str.c, subr_net.c and
+ * subr_json.c.
+ *
+ * Where DTrace writes no result (failed base check, copyout, bcopy,
+ * copyinto, host-only subroutines) the destination register keeps its
+ * value.
  */
+#include <string.h>
+
 #include "exec.h"
+#include "subr_str.h"
+
+#define AF_INET_NUM 2
+#define AF_INET6_FREEBSD 28
+#define AF_INET6_ILLUMOS 26
+#define MEMSTR_MAX 4096u /* FreeBSD's dtrace_memstr_max */
+
+static void set_rd(struct dif_run *run, unsigned rd, uint64_t v)
+{
+	if (rd != 0 && rd < DIF_NREGS)
+		run->regs[rd] = v;
+}
+
+/* Argument i in push order; slots above the stack top read as 0. */
+static uint64_t arg(const struct dif_run *run, unsigned i)
+{
+	return i < run->ttop ? run->tval[i] : 0;
+}
+
+/* ---------------------------------------------------------------------
+ * Byte sources over DIF memory.
+ */
+
+static int src_fetch(struct dif_src *s, size_t i)
+{
+	uint64_t base = i & ~(uint64_t)(sizeof(s->cbuf) - 1);
+	if (s->cbase != base) {
+		size_t n = s->len - (size_t)base;
+		if (n > sizeof(s->cbuf))
+			n = sizeof(s->cbuf);
+		/* The range passed its checks; a host that fails now reads as
+		 * zeros rather than faulting half-way through an algorithm. */
+		if (dif_mem_read(s->ud, DIF_AS_KERNEL, s->addr + base, s->cbuf,
+		                 n) != 0)
+			memset(s->cbuf, 0, n);
+		s->cbase = base;
+	}
+	return s->cbuf[i - base];
+}
+
+/* Host bytes of a registered kernel region holding [addr, addr+len). */
+static const uint8_t *region_ptr(struct dif_run *run, uint64_t addr,
+                                 uint64_t len)
+{
+	const struct dif_vm *vm = run->vm;
+	for (size_t i = 0; vm && i < vm->nregions; i++) {
+		const struct dif_region *r = &vm->regions[i];
+		if (r->as != DIF_AS_KERNEL || (r->flags & DIF_REGION_TOXIC) ||
+		    !r->bytes || addr < r->addr)
+			continue;
+		uint64_t off = addr - r->addr;
+		if (off < r->size && len <= r->size - off)
+			return (const uint8_t *)r->bytes + off;
+	}
+	return NULL;
+}
+
+static void src_init(struct dif_src *s, struct dif_run *run, uint64_t addr,
+                     uint64_t len)
+{
+	memset(s, 0, sizeof(*s));
+	s->len = (size_t)len;
+	s->addr = addr;
+	s->ud = run;
+	s->cbase = UINT64_MAX;
+	s->get = src_fetch;
+	if (len == 0)
+		return;
+	s->p = dif_vm_ptr(run, addr, len);
+	if (!s->p)
+		s->p = region_ptr(run, addr, len);
+}
+
+/* String argument: strcanload bounded by strsize, then a source. */
+static bool str_arg(struct dif_run *run, uint64_t addr, struct dif_src *s)
+{
+	uint64_t len = 0;
+	if (!dif_strcanload(run, addr, run->strsize, &len))
+		return false;
+	src_init(s, run, addr, len);
+	return true;
+}
+
+/* Copies n bytes at a DIF address into host memory (which may be
+ * scratch, so VM memory is moved, not copied). Raises BADADDR. */
+static bool read_bytes(struct dif_run *run, enum dif_as as, uint64_t addr,
+                       uint8_t *dst, uint64_t n)
+{
+	if (n == 0)
+		return true;
+	if (as == DIF_AS_KERNEL) {
+		uint8_t *p = dif_vm_ptr(run, addr, n);
+		if (p) {
+			memmove(dst, p, (size_t)n);
+			return true;
+		}
+	}
+	return dif_load(run, as, addr, dst, (size_t)n);
+}
+
+static bool scratch_fits(const struct dif_run *run, uint64_t size)
+{
+	return size <= run->scratch_limit - run->scratch_ptr;
+}
+
+/* Allocated scratch [base, ptr): where bcopy and copyinto may write. */
+static bool in_scratch(const struct dif_run *run, uint64_t dest,
+                       uint64_t size)
+{
+	return dest >= run->scratch_base && dest + size >= dest &&
+	       dest + size <= run->scratch_ptr;
+}
+
+static bool toxic(const struct dif_run *run, uint64_t addr, uint64_t size)
+{
+	const struct dif_vm *vm = run->vm;
+	for (size_t i = 0; vm && i < vm->nregions; i++) {
+		const struct dif_region *r = &vm->regions[i];
+		if (!(r->flags & DIF_REGION_TOXIC) || r->as != DIF_AS_KERNEL)
+			continue;
+		/* Either range starts inside the other (unsigned, no wrap). */
+		if (addr - r->addr < r->size || r->addr - addr < size)
+			return true;
+	}
+	return false;
+}
+
+/* A string result buffer of `size` bytes at the scratch pointer, checked
+ * but not yet taken (taken by commit). */
+static uint8_t *scratch_peek(struct dif_run *run, uint64_t size)
+{
+	if (!scratch_fits(run, size)) {
+		dif_fault(run, DIF_FAULT_NOSCRATCH, 0);
+		return NULL;
+	}
+	return dif_scratch_host(run, run->scratch_ptr);
+}
+
+static uint64_t scratch_commit(struct dif_run *run, uint64_t size)
+{
+	return dif_scratch_buf(run, size, NULL);
+}
+
+/* ---------------------------------------------------------------------
+ * Subroutines.
+ */
+
+typedef size_t (*path_fn)(struct dif_src *, char *, size_t);
+
+/* basename, dirname, cleanpath, toupper, tolower: one string in, one
+ * strsize scratch string out. */
+static void str_to_str(struct dif_run *run, unsigned rd, int sid)
+{
+	struct dif_src s;
+	uint8_t *out;
+	uint64_t buf;
+
+	if (!str_arg(run, arg(run, 0), &s)) {
+		set_rd(run, rd, 0);
+		return;
+	}
+	buf = dif_scratch_buf(run, run->strsize, &out);
+	if (!buf) {
+		set_rd(run, rd, 0);
+		return;
+	}
+	switch (sid) {
+	case DIF_S_BASENAME:
+		dif_s_basename(&s, (char *)out, run->strsize);
+		break;
+	case DIF_S_DIRNAME:
+		dif_s_dirname(&s, (char *)out, run->strsize);
+		break;
+	case DIF_S_CLEANPATH:
+		dif_s_cleanpath(&s, (char *)out, run->strsize);
+		break;
+	default:
+		dif_s_case(&s, sid == DIF_S_TOUPPER, (char *)out, run->strsize);
+		break;
+	}
+	set_rd(run, rd, buf);
+}
+
+static void do_copyin(struct dif_run *run, unsigned rd)
+{
+	uint64_t uaddr = arg(run, 0), size = arg(run, 1);
+	uint64_t dest = dif_scratch_alloc(run, size, false);
+	if (!dest) {
+		set_rd(run, rd, 0);
+		return;
+	}
+	read_bytes(run, DIF_AS_USER, uaddr, dif_scratch_host(run, dest), size);
+	set_rd(run, rd, dest);
+}
+
+static void do_copyinstr(struct dif_run *run, unsigned rd)
+{
+	uint64_t uaddr = arg(run, 0), size = run->strsize;
+	uint8_t *out;
+
+	if (run->ttop > 1 && arg(run, 1) < size)
+		size = arg(run, 1) + 1;
+	uint64_t buf = dif_scratch_buf(run, size, &out);
+	if (!buf) {
+		set_rd(run, rd, 0);
+		return;
+	}
+	/* Byte by byte up to the NUL: the string may end just before an
+	 * unreadable page. */
+	for (uint64_t i = 0; i < size; i++) {
+		if (!dif_load(run, DIF_AS_USER, uaddr + i, out + i, 1))
+			break;
+		if (out[i] == '\0')
+			break;
+	}
+	out[size - 1] = '\0';
+	set_rd(run, rd, buf);
+}
+
+static void do_copyout(struct dif_run *run, bool str)
+{
+	uint64_t kaddr = arg(run, 0), uaddr = arg(run, 1), size = arg(run, 2);
+	uint64_t n = size;
+	uint8_t chunk[256];
+
+	if (run->deny & DIF_DENY_DESTRUCTIVE)
+		return; /* DTrace skips it silently when disallowed */
+	if (run->deny & DIF_DENY_OWNER) {
+		dif_fault_why(run, DIF_FAULT_UPRIV, 0,
+		              "copyout needs proc-control privilege");
+		return;
+	}
+	if (toxic(run, kaddr, size))
+		return;
+	if (str) {
+		uint64_t len = 0;
+		if (!dif_strcanload(run, kaddr, size, &len))
+			return;
+		n = len < size ? len + 1 : size;
+	} else if (!dif_canload(run, kaddr, size)) {
+		return;
+	}
+	for (uint64_t off = 0; off < n; off += sizeof(chunk)) {
+		size_t k = n - off < sizeof(chunk) ? (size_t)(n - off)
+		                                   : sizeof(chunk);
+		if (!read_bytes(run, DIF_AS_KERNEL, kaddr + off, chunk, k))
+			return;
+		if (!dif_user_write(run, uaddr + off, chunk, k))
+			return;
+	}
+}
+
+static void do_bcopy(struct dif_run *run, unsigned rd)
+{
+	uint64_t src = arg(run, 0), dest = arg(run, 1), size = arg(run, 2);
+
+	if (!in_scratch(run, dest, size)) {
+		/* DTrace reports the old rd here (a cosmetic bug); difvm
+		 * reports the destination. */
+		dif_fault_why(run, DIF_FAULT_BADADDR, dest,
+		              "bcopy destination outside allocated scratch");
+		return;
+	}
+	if (!dif_canload(run, src, size)) {
+		set_rd(run, rd, 0);
+		return;
+	}
+	read_bytes(run, DIF_AS_KERNEL, src, dif_scratch_host(run, dest), size);
+}
+
+static void do_copyinto(struct dif_run *run)
+{
+	uint64_t uaddr = arg(run, 0), size = arg(run, 1), dest = arg(run, 2);
+
+	if (!in_scratch(run, dest, size)) {
+		dif_fault_why(run, DIF_FAULT_BADADDR, dest,
+		              "copyinto destination outside allocated scratch");
+		return;
+	}
+	read_bytes(run, DIF_AS_USER, uaddr, dif_scratch_host(run, dest), size);
+}
+
+static void do_strjoin(struct dif_run *run, unsigned rd)
+{
+	struct dif_src a, b;
+	uint8_t *out;
+
+	if (!str_arg(run, arg(run, 0), &a) || !str_arg(run, arg(run, 1), &b)) {
+		set_rd(run, rd, 0);
+		return;
+	}
+	uint64_t buf = dif_scratch_buf(run, run->strsize, &out);
+	if (!buf) {
+		set_rd(run, rd, 0);
+		return;
+	}
+	if (!dif_s_strjoin(&a, &b, (char *)out, run->strsize)) {
+		dif_fault_why(run, DIF_FAULT_NOSCRATCH, 0,
+		              "strjoin result longer than strsize");
+		set_rd(run, rd, 0);
+		return;
+	}
+	set_rd(run, rd, buf);
+}
+
+static void do_lltostr(struct dif_run *run, unsigned rd)
+{
+	unsigned base = 10;
+	uint8_t *out;
+
+	if (run->ttop > 1 && !dif_s_base_ok(arg(run, 1), &base)) {
+		dif_fault_why(run, DIF_FAULT_ILLOP, arg(run, 1),
+		              "lltostr base not in 2..36");
+		return;
+	}
+	uint64_t buf = dif_scratch_buf(run, DIF_LLTOSTR_SIZE, &out);
+	if (!buf) {
+		set_rd(run, rd, 0);
+		return;
+	}
+	size_t at = dif_s_lltostr((int64_t)arg(run, 0), base, (char *)out);
+	set_rd(run, rd, buf + at);
+}
+
+static void do_strtoll(struct dif_run *run, unsigned rd)
+{
+	unsigned base = 10;
+	struct dif_src s;
+
+	if (run->ttop > 1 && !dif_s_base_ok(arg(run, 1), &base)) {
+		dif_fault_why(run, DIF_FAULT_ILLOP, arg(run, 1),
+		              "strtoll base not in 2..36");
+		return;
+	}
+	if (!str_arg(run, arg(run, 0), &s)) {
+		set_rd(run, rd, (uint64_t)INT64_MIN);
+		return;
+	}
+	set_rd(run, rd, (uint64_t)dif_s_strtoll(&s, base));
+}
+
+static void do_strchr(struct dif_run *run, unsigned rd, bool last)
+{
+	uint64_t addr = arg(run, 0);
+	struct dif_src s;
+
+	if (!str_arg(run, addr, &s)) {
+		set_rd(run, rd, 0);
+		return;
+	}
+	size_t at = dif_s_strchr(&s, s.len < run->strsize,
+	                         (uint8_t)arg(run, 1), last);
+	set_rd(run, rd, at == DIF_S_NONE ? 0 : addr + at);
+}
+
+static void do_search(struct dif_run *run, unsigned rd, int sid)
+{
+	uint64_t addr = arg(run, 0);
+	struct dif_src s, sub;
+
+	if (!str_arg(run, addr, &s) || !str_arg(run, arg(run, 1), &sub)) {
+		set_rd(run, rd, 0);
+		return;
+	}
+	if (sid == DIF_S_STRSTR) {
+		size_t at = dif_s_strstr(&s, &sub);
+		set_rd(run, rd, at == DIF_S_NONE ? 0 : addr + at);
+		return;
+	}
+	set_rd(run, rd,
+	       (uint64_t)dif_s_index(&s, &sub, run->ttop == 3,
+	                             (int64_t)arg(run, 2),
+	                             sid == DIF_S_RINDEX));
+}
+
+static void do_strtok(struct dif_run *run, unsigned rd)
+{
+	uint64_t addr = arg(run, 0);
+	struct dif_src s, delim;
+	size_t next = 0;
+	uint8_t *out;
+
+	if (!str_arg(run, arg(run, 1), &delim)) {
+		set_rd(run, rd, 0);
+		return;
+	}
+	out = scratch_peek(run, run->strsize);
+	if (!out) {
+		set_rd(run, rd, 0);
+		return;
+	}
+	if (addr == 0) {
+		/* Continue where the previous call stopped (same execution). */
+		addr = run->strtok_next;
+		if (addr == 0) {
+			set_rd(run, rd, 0);
+			return;
+		}
+		uint64_t len = dif_strnlen(run, addr, run->strsize);
+		if (run->fbits)
+			return;
+		src_init(&s, run, addr, len);
+	} else if (!str_arg(run, addr, &s)) {
+		set_rd(run, rd, 0);
+		return;
+	}
+	if (!dif_s_strtok(&s, 0, &delim, (char *)out, run->strsize, &next)) {
+		run->strtok_next = 0;
+		set_rd(run, rd, 0);
+		return;
+	}
+	run->strtok_next = addr + next;
+	set_rd(run, rd, scratch_commit(run, run->strsize));
+}
+
+static void do_substr(struct dif_run *run, unsigned rd)
+{
+	struct dif_src s;
+	uint8_t *out;
+
+	if (!str_arg(run, arg(run, 0), &s)) {
+		set_rd(run, rd, 0);
+		return;
+	}
+	uint64_t buf = dif_scratch_buf(run, run->strsize, &out);
+	if (!buf) {
+		set_rd(run, rd, 0);
+		return;
+	}
+	dif_s_substr(&s, (int64_t)arg(run, 1), run->ttop > 2,
+	             (int64_t)arg(run, 2), run->strsize, (char *)out,
+	             run->strsize);
+	set_rd(run, rd, buf);
+}
+
+static void do_inet(struct dif_run *run, unsigned rd, int sid)
+{
+	int af6 = run->profile == DIF_PROFILE_ILLUMOS ? AF_INET6_ILLUMOS
+	                                                : AF_INET6_FREEBSD;
+	uint64_t addr;
+	int af;
+	uint8_t *out;
+
+	if (sid == DIF_S_INET_NTOP) {
+		af = (int32_t)(uint32_t)arg(run, 0);
+		addr = arg(run, 1);
+	} else {
+		af = sid == DIF_S_INET_NTOA ? AF_INET_NUM : af6;
+		addr = arg(run, 0);
+	}
+	if (af == AF_INET_NUM) {
+		uint8_t a[4];
+		if (!dif_canload(run, addr, sizeof(a)) ||
+		    !read_bytes(run, DIF_AS_KERNEL, addr, a, sizeof(a))) {
+			set_rd(run, rd, 0);
+			return;
+		}
+		uint64_t buf = dif_scratch_buf(run, DIF_INET4_SIZE, &out);
+		if (!buf) {
+			set_rd(run, rd, 0);
+			return;
+		}
+		set_rd(run, rd, buf + dif_s_inet4(a, (char *)out));
+	} else if (af == af6) {
+		uint8_t a[16];
+		if (!dif_canload(run, addr, sizeof(a)) ||
+		    !read_bytes(run, DIF_AS_KERNEL, addr, a, sizeof(a))) {
+			set_rd(run, rd, 0);
+			return;
+		}
+		uint64_t buf = dif_scratch_buf(run, DIF_INET6_SIZE, &out);
+		if (!buf) {
+			set_rd(run, rd, 0);
+			return;
+		}
+		set_rd(run, rd,
+		       buf + dif_s_inet6(a, sid == DIF_S_INET_NTOP, (char *)out));
+	} else {
+		dif_fault_why(run, DIF_FAULT_ILLOP, (uint64_t)(int64_t)af,
+		              "inet_ntop address family not AF_INET/AF_INET6");
+		set_rd(run, rd, 0);
+	}
+}
+
+static void do_memref(struct dif_run *run, unsigned rd)
+{
+	/* Like alloca(16); unlike DTrace, never stores past scratch. */
+	uint64_t p = dif_scratch_alloc(run, 16, false);
+	if (!p) {
+		set_rd(run, rd, 0);
+		return;
+	}
+	uint64_t v[2] = { arg(run, 0), arg(run, 1) };
+	memcpy(dif_scratch_host(run, p), v, sizeof(v));
+	set_rd(run, rd, p);
+}
+
+static void do_memstr(struct dif_run *run, unsigned rd)
+{
+	uint64_t addr = arg(run, 0), size = arg(run, 2);
+	uint8_t c = (uint8_t)arg(run, 1), *out;
+
+	set_rd(run, rd, 0);
+	if (size == 0 || !dif_canload(run, addr, size - 1))
+		return;
+	out = scratch_peek(run, size);
+	if (!out)
+		return;
+	if (size > MEMSTR_MAX) {
+		dif_fault_why(run, DIF_FAULT_ILLOP, size,
+		              "memstr size above 4096");
+		return;
+	}
+	if (!read_bytes(run, DIF_AS_KERNEL, addr, out, size - 1))
+		return;
+	for (uint64_t i = 0; i + 1 < size; i++)
+		if (out[i] == '\0')
+			out[i] = c;
+	out[size - 1] = '\0';
+	set_rd(run, rd, scratch_commit(run, size));
+}
+
+static void do_json(struct dif_run *run, unsigned rd)
+{
+	struct dif_src js, sel;
+	uint8_t *out;
+
+	if (!str_arg(run, arg(run, 0), &js) || !str_arg(run, arg(run, 1), &sel)) {
+		set_rd(run, rd, 0);
+		return;
+	}
+	out = scratch_peek(run, run->strsize);
+	if (!out) {
+		set_rd(run, rd, 0);
+		return;
+	}
+	if (!dif_s_json(&js, &sel, run->strsize, (char *)out, run->strsize)) {
+		set_rd(run, rd, 0);
+		return;
+	}
+	set_rd(run, rd, scratch_commit(run, run->strsize));
+}
 
 void dif_subr_call(struct dif_run *run, int sid, unsigned rd)
 {
-	(void)sid;
-	(void)rd;
-	dif_fault_why(run, DIF_FAULT_ILLOP, 0, "subroutine not implemented yet");
+	switch (sid) {
+	case DIF_S_RAND:
+		set_rd(run, rd, dif_rand_next(run));
+		break;
+	case DIF_S_COPYIN:
+		do_copyin(run, rd);
+		break;
+	case DIF_S_COPYINSTR:
+		do_copyinstr(run, rd);
+		break;
+	case DIF_S_STRLEN: {
+		uint64_t len = 0;
+		if (!dif_strcanload(run, arg(run, 0), run->strsize, &len))
+			len = 0;
+		set_rd(run, rd, len);
+		break;
+	}
+	case DIF_S_COPYOUT:
+		do_copyout(run, false);
+		break;
+	case DIF_S_COPYOUTSTR:
+		do_copyout(run, true);
+		break;
+	case DIF_S_ALLOCA:
+		set_rd(run, rd, dif_scratch_alloc(run, arg(run, 0), false));
+		break;
+	case DIF_S_BCOPY:
+		do_bcopy(run, rd);
+		break;
+	case DIF_S_COPYINTO:
+		do_copyinto(run);
+		break;
+	case DIF_S_STRJOIN:
+		do_strjoin(run, rd);
+		break;
+	case DIF_S_LLTOSTR:
+		do_lltostr(run, rd);
+		break;
+	case DIF_S_BASENAME:
+	case DIF_S_DIRNAME:
+	case DIF_S_CLEANPATH:
+	case DIF_S_TOUPPER:
+	case DIF_S_TOLOWER:
+		str_to_str(run, rd, sid);
+		break;
+	case DIF_S_STRCHR:
+	case DIF_S_STRRCHR:
+		do_strchr(run, rd, sid == DIF_S_STRRCHR);
+		break;
+	case DIF_S_STRSTR:
+	case DIF_S_INDEX:
+	case DIF_S_RINDEX:
+		do_search(run, rd, sid);
+		break;
+	case DIF_S_STRTOK:
+		do_strtok(run, rd);
+		break;
+	case DIF_S_SUBSTR:
+		do_substr(run, rd);
+		break;
+	case DIF_S_HTONS:
+	case DIF_S_NTOHS:
+		set_rd(run, rd, dif_s_bswap16(arg(run, 0)));
+		break;
+	case DIF_S_HTONL:
+	case DIF_S_NTOHL:
+		set_rd(run, rd, dif_s_bswap32(arg(run, 0)));
+		break;
+	case DIF_S_HTONLL:
+	case DIF_S_NTOHLL:
+		set_rd(run, rd, dif_s_bswap64(arg(run, 0)));
+		break;
+	case DIF_S_INET_NTOP:
+	case DIF_S_INET_NTOA:
+	case DIF_S_INET_NTOA6:
+		do_inet(run, rd, sid);
+		break;
+	case DIF_S_MEMREF:
+		do_memref(run, rd);
+		break;
+	case DIF_S_MEMSTR:
+		do_memstr(run, rd);
+		break;
+	case DIF_S_JSON:
+		do_json(run, rd);
+		break;
+	case DIF_S_STRTOLL:
+		do_strtoll(run, rd);
+		break;
+	default:
+		/* mutex_*, rw_*, sx_*, speculation, progenyof, getf,
+		 * msgsize, msgdsize, ddi_pathname, getmajor, getminor: only
+		 * the operating system can answer them. */
+		dif_fault_why(run, DIF_FAULT_ILLOP, 0,
+		              "subroutine needs a host callback (dif_host.subr)");
+		break;
+	}
 }
