@@ -1,0 +1,373 @@
+/* The SQLite corpus (schema in docs/corpus.md). */
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tg.h"
+
+struct tg_corpus {
+	sqlite3 *db;
+	sqlite3_stmt *ins_case, *ins_hit, *ins_result;
+};
+
+static const char schema[] =
+	"CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);"
+	"CREATE TABLE IF NOT EXISTS partitions("
+	" id INTEGER PRIMARY KEY, insn TEXT NOT NULL, name TEXT NOT NULL,"
+	" guard TEXT, effect TEXT, cite TEXT, profiles INTEGER);"
+	"CREATE TABLE IF NOT EXISTS cases("
+	" name TEXT PRIMARY KEY, kind TEXT NOT NULL, seed INTEGER NOT NULL,"
+	" target INTEGER, program BLOB NOT NULL, expected BLOB NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS case_partitions("
+	" case_name TEXT NOT NULL, partition INTEGER NOT NULL,"
+	" hits INTEGER NOT NULL, PRIMARY KEY(case_name, partition));"
+	"CREATE INDEX IF NOT EXISTS case_partitions_p"
+	" ON case_partitions(partition);"
+	"CREATE TABLE IF NOT EXISTS results("
+	" case_name TEXT NOT NULL, runtime TEXT NOT NULL, outcome BLOB,"
+	" match INTEGER NOT NULL, PRIMARY KEY(case_name, runtime));";
+
+struct sqlite3 *tg_corpus_db(struct tg_corpus *db)
+{
+	return db->db;
+}
+
+static int exec(struct tg_corpus *db, const char *sql, struct tg_err *e)
+{
+	char *msg = NULL;
+	if (sqlite3_exec(db->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		tg_errf(e, "sqlite: %s", msg ? msg : "error");
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+int tg_corpus_open(const char *path, int create, struct tg_corpus **out,
+                   struct tg_err *e)
+{
+	struct tg_corpus *db = calloc(1, sizeof(*db));
+	if (!db) {
+		tg_errf(e, "out of memory");
+		return -1;
+	}
+	int fl = create ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
+	                : SQLITE_OPEN_READWRITE;
+	if (sqlite3_open_v2(path, &db->db, fl, NULL) != SQLITE_OK) {
+		tg_errf(e, "%s: %s", path, sqlite3_errmsg(db->db));
+		goto fail;
+	}
+	if (exec(db, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;", e))
+		goto fail;
+	if (create && exec(db, schema, e))
+		goto fail;
+	if (!create) {
+		sqlite3_stmt *st;
+		if (sqlite3_prepare_v2(db->db,
+		                       "SELECT value FROM meta WHERE key='format'",
+		                       -1, &st, NULL) != SQLITE_OK) {
+			tg_errf(e, "%s: not a difgen corpus", path);
+			goto fail;
+		}
+		int ok = sqlite3_step(st) == SQLITE_ROW;
+		sqlite3_finalize(st);
+		if (!ok) {
+			tg_errf(e, "%s: not a difgen corpus", path);
+			goto fail;
+		}
+		/* results may be written by replay */
+		if (exec(db, schema, e))
+			goto fail;
+	}
+	if (sqlite3_prepare_v2(db->db,
+	                       "INSERT OR REPLACE INTO cases VALUES(?,?,?,?,?,?)",
+	                       -1, &db->ins_case, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db->db,
+	                       "INSERT OR REPLACE INTO case_partitions"
+	                       " VALUES(?,?,?)",
+	                       -1, &db->ins_hit, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db->db,
+	                       "INSERT OR REPLACE INTO results VALUES(?,?,?,?)",
+	                       -1, &db->ins_result, NULL) != SQLITE_OK) {
+		tg_errf(e, "sqlite: %s", sqlite3_errmsg(db->db));
+		goto fail;
+	}
+	if (create && tg_corpus_set_meta(db, "format", "difgen-corpus-1"))
+		goto fail;
+	*out = db;
+	return 0;
+fail:
+	tg_corpus_close(db);
+	return -1;
+}
+
+void tg_corpus_close(struct tg_corpus *db)
+{
+	if (!db)
+		return;
+	sqlite3_finalize(db->ins_case);
+	sqlite3_finalize(db->ins_hit);
+	sqlite3_finalize(db->ins_result);
+	sqlite3_close(db->db);
+	free(db);
+}
+
+int tg_corpus_begin(struct tg_corpus *db)
+{
+	return exec(db, "BEGIN", NULL);
+}
+
+int tg_corpus_commit(struct tg_corpus *db)
+{
+	return exec(db, "COMMIT", NULL);
+}
+
+int tg_corpus_set_meta(struct tg_corpus *db, const char *key,
+                       const char *value)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(db->db,
+	                       "INSERT OR REPLACE INTO meta VALUES(?,?)", -1, &st,
+	                       NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+	int r = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+	sqlite3_finalize(st);
+	return r;
+}
+
+char *tg_corpus_get_meta(struct tg_corpus *db, const char *key)
+{
+	sqlite3_stmt *st;
+	char *v = NULL;
+	if (sqlite3_prepare_v2(db->db, "SELECT value FROM meta WHERE key=?",
+	                       -1, &st, NULL) != SQLITE_OK)
+		return NULL;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+		v = strdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return v;
+}
+
+int tg_corpus_put_parts(struct tg_corpus *db)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(db->db,
+	                       "INSERT OR REPLACE INTO partitions"
+	                       " VALUES(?,?,?,?,?,?,?)",
+	                       -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	int r = 0;
+	for (size_t i = 0; i < tg_nparts() && !r; i++) {
+		struct tg_part p;
+		tg_part_at(i, &p);
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, (sqlite3_int64)i);
+		sqlite3_bind_text(st, 2, p.insn ? p.insn : "", -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, p.name ? p.name : "", -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, p.guard, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 5, p.effect, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 6, p.cite, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 7, p.profiles);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			r = -1;
+	}
+	sqlite3_finalize(st);
+	return r;
+}
+
+int tg_corpus_put_case(struct tg_corpus *db, const char *name,
+                       const char *kind, uint64_t seed, long target,
+                       const struct dc_case *c, const struct dc_outcome *o,
+                       const uint32_t *hits)
+{
+	uint8_t *pb = NULL, *ob = NULL;
+	size_t pl, ol;
+	if (tg_cbor_case_encode(c, &pb, &pl) ||
+	    tg_cbor_outcome_encode(o, &ob, &ol)) {
+		free(pb);
+		return -1;
+	}
+	sqlite3_stmt *st = db->ins_case;
+	sqlite3_reset(st);
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)seed);
+	if (target >= 0)
+		sqlite3_bind_int64(st, 4, target);
+	else
+		sqlite3_bind_null(st, 4);
+	sqlite3_bind_blob(st, 5, pb, (int)pl, free);
+	sqlite3_bind_blob(st, 6, ob, (int)ol, free);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return -1;
+	if (!hits)
+		return 0;
+	for (size_t i = 0; i < tg_nparts(); i++) {
+		if (!hits[i])
+			continue;
+		sqlite3_reset(db->ins_hit);
+		sqlite3_bind_text(db->ins_hit, 1, name, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(db->ins_hit, 2, (sqlite3_int64)i);
+		sqlite3_bind_int64(db->ins_hit, 3, (sqlite3_int64)hits[i]);
+		if (sqlite3_step(db->ins_hit) != SQLITE_DONE)
+			return -1;
+	}
+	return 0;
+}
+
+int tg_corpus_put_result(struct tg_corpus *db, const char *name,
+                         const char *runtime, const struct dc_outcome *o,
+                         int match)
+{
+	uint8_t *ob = NULL;
+	size_t ol = 0;
+	if (o && tg_cbor_outcome_encode(o, &ob, &ol))
+		return -1;
+	sqlite3_stmt *st = db->ins_result;
+	sqlite3_reset(st);
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, runtime, -1, SQLITE_TRANSIENT);
+	if (ob)
+		sqlite3_bind_blob(st, 3, ob, (int)ol, free);
+	else
+		sqlite3_bind_null(st, 3);
+	sqlite3_bind_int(st, 4, match);
+	return sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+}
+
+static int load_row(sqlite3_stmt *st, int col, struct dc_case *c,
+                    struct dc_outcome *o, struct tg_err *e)
+{
+	const void *pb = sqlite3_column_blob(st, col);
+	int pl = sqlite3_column_bytes(st, col);
+	const void *ob = sqlite3_column_blob(st, col + 1);
+	int ol = sqlite3_column_bytes(st, col + 1);
+	if (!pb || !ob) {
+		tg_errf(e, "empty program or outcome");
+		return -1;
+	}
+	if (tg_cbor_case_decode(pb, (size_t)pl, c, e))
+		return -1;
+	if (tg_cbor_outcome_decode(ob, (size_t)ol, o, e)) {
+		tg_case_free(c);
+		return -1;
+	}
+	return 0;
+}
+
+int tg_corpus_each(struct tg_corpus *db, unsigned shard_k, unsigned shard_n,
+                   tg_case_cb cb, void *ud, struct tg_err *e)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(db->db,
+	                       "SELECT name, program, expected FROM cases"
+	                       " ORDER BY name",
+	                       -1, &st, NULL) != SQLITE_OK) {
+		tg_errf(e, "sqlite: %s", sqlite3_errmsg(db->db));
+		return -1;
+	}
+	int r = 0;
+	unsigned long idx = 0;
+	struct dc_outcome *o = malloc(sizeof(*o));
+	if (!o) {
+		sqlite3_finalize(st);
+		tg_errf(e, "out of memory");
+		return -1;
+	}
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (shard_n > 1 && idx++ % shard_n != shard_k)
+			continue;
+		struct dc_case c;
+		const char *name = (const char *)sqlite3_column_text(st, 0);
+		char nbuf[128];
+		snprintf(nbuf, sizeof(nbuf), "%s", name ? name : "?");
+		if (load_row(st, 1, &c, o, e)) {
+			char m[256];
+			snprintf(m, sizeof(m), "%s", e ? e->msg : "");
+			tg_errf(e, "%.100s: %.150s", nbuf, m);
+			r = -1;
+			break;
+		}
+		int stop = cb(ud, nbuf, &c, o);
+		tg_case_free(&c);
+		if (stop)
+			break;
+	}
+	free(o);
+	sqlite3_finalize(st);
+	return r;
+}
+
+int tg_corpus_get_case(struct tg_corpus *db, const char *name,
+                       struct dc_case *c, struct dc_outcome *o,
+                       struct tg_err *e)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(db->db,
+	                       "SELECT program, expected FROM cases WHERE name=?",
+	                       -1, &st, NULL) != SQLITE_OK) {
+		tg_errf(e, "sqlite: %s", sqlite3_errmsg(db->db));
+		return -1;
+	}
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	int r;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		r = load_row(st, 0, c, o, e);
+	else {
+		tg_errf(e, "no case named %s", name);
+		r = -1;
+	}
+	sqlite3_finalize(st);
+	return r;
+}
+
+int tg_corpus_merge(struct tg_corpus *dst, const char *src, struct tg_err *e)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(dst->db, "ATTACH DATABASE ? AS src", -1, &st,
+	                       NULL) != SQLITE_OK) {
+		tg_errf(e, "sqlite: %s", sqlite3_errmsg(dst->db));
+		return -1;
+	}
+	sqlite3_bind_text(st, 1, src, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		tg_errf(e, "%s: %s", src, sqlite3_errmsg(dst->db));
+		return -1;
+	}
+	char *fmt = NULL;
+	if (sqlite3_prepare_v2(dst->db,
+	                       "SELECT value FROM src.meta WHERE key='format'",
+	                       -1, &st, NULL) == SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+			fmt = strdup((const char *)sqlite3_column_text(st, 0));
+		sqlite3_finalize(st);
+	}
+	int r = 0;
+	if (!fmt || strcmp(fmt, "difgen-corpus-1") != 0) {
+		tg_errf(e, "%s: not a difgen corpus", src);
+		r = -1;
+	} else {
+		/* Shards of one run agree on everything but the shard key;
+		 * the first merged input provides the rest of the metadata. */
+		r = exec(dst,
+		         "BEGIN;"
+		         "INSERT OR IGNORE INTO meta SELECT * FROM src.meta"
+		         " WHERE key NOT IN ('shard');"
+		         "INSERT OR IGNORE INTO partitions"
+		         " SELECT * FROM src.partitions;"
+		         "INSERT OR IGNORE INTO cases SELECT * FROM src.cases;"
+		         "INSERT OR IGNORE INTO case_partitions"
+		         " SELECT * FROM src.case_partitions;"
+		         "INSERT OR IGNORE INTO results SELECT * FROM src.results;"
+		         "COMMIT;",
+		         e);
+	}
+	free(fmt);
+	exec(dst, "DETACH DATABASE src", NULL);
+	return r;
+}

@@ -1,0 +1,149 @@
+/* Runs a conformance case on difvm in-process. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "difvm/difvm.h"
+#include "tg.h"
+
+int tg_case_difo(const struct dc_case *c, struct dif_difo **out)
+{
+	struct dif_var vars[256];
+	struct dif_var *vp = c->varlen <= 256 ? vars
+	                                      : malloc(c->varlen * sizeof(*vp));
+	if (!vp)
+		return DIF_E_NOMEM;
+	for (uint32_t i = 0; i < c->varlen; i++) {
+		const struct dc_var *s = &c->vartab[i];
+		vp[i] = (struct dif_var){
+			.name = s->name, .id = s->id, .kind = s->kind,
+			.scope = s->scope, .flags = s->flags,
+			.type = { .kind = s->type.kind, .ckind = s->type.ckind,
+			          .flags = s->type.flags, .size = s->type.size },
+		};
+	}
+	DIF_OPTS(dif_difo_parts, parts, .name = "case", .text = c->text,
+	         .textlen = c->textlen, .inttab = c->inttab,
+	         .intlen = c->intlen, .strtab = c->strtab, .strlen = c->strlen,
+	         .vartab = vp, .varlen = c->varlen,
+	         .rtype = { .kind = c->rtype.kind, .ckind = c->rtype.ckind,
+	                    .flags = c->rtype.flags, .size = c->rtype.size });
+	int r = dif_difo_create(&parts, out, NULL);
+	if (vp != vars)
+		free(vp);
+	return r;
+}
+
+int tg_case_valid(const struct dc_case *c)
+{
+	struct dif_difo *d;
+	if (tg_case_difo(c, &d))
+		return 0;
+	DIF_OPTS(dif_validate_opts, vo, .profile = (enum dif_profile)c->profile);
+	int ok = dif_validate(d, &vo, NULL) == 0;
+	dif_difo_free(d);
+	return ok;
+}
+
+static void first_error(struct tg_err *e, const char *what,
+                        const struct dif_errors *errs, int code)
+{
+	if (errs->count)
+		tg_errf(e, "%s: %s", what, errs->list[0].msg);
+	else
+		tg_errf(e, "%s: %s", what, dif_err_text(code));
+}
+
+int tg_difvm_run(const struct dc_case *c, struct dc_outcome *o,
+                 struct tg_err *e)
+{
+	struct dif_errors *errs = malloc(sizeof(*errs));
+	struct dif_difo *difo = NULL;
+	struct dif_vm *vm = NULL;
+	struct dif_prog *prog = NULL;
+	struct dif_ctx *ctx = NULL;
+	int ret = -1, r;
+	if (!errs) {
+		tg_errf(e, "out of memory");
+		return -1;
+	}
+	dif_errors_clear(errs);
+	memset(o, 0, sizeof(*o));
+	if ((r = tg_case_difo(c, &difo))) {
+		first_error(e, "difo", errs, r);
+		goto out;
+	}
+	struct dif_region regs[DC_MAX_REGIONS];
+	uint32_t nr = c->nregions < DC_MAX_REGIONS ? c->nregions : DC_MAX_REGIONS;
+	for (uint32_t i = 0; i < nr; i++) {
+		const struct dc_region *g = &c->regions[i];
+		regs[i] = (struct dif_region){ .addr = g->addr, .size = g->size,
+		                               .bytes = g->bytes, .as = g->as,
+		                               .flags = g->flags };
+	}
+	DIF_OPTS(dif_vm_opts, vo, .profile = (enum dif_profile)c->profile,
+	         .strsize = c->strsize, .scratch_size = c->scratch_size,
+	         .dynvar_size = c->dynvar_size, .deny = c->deny,
+	         .regions = nr ? regs : NULL, .nregions = nr);
+	if ((r = dif_vm_create(&vo, &vm, errs))) {
+		first_error(e, "vm", errs, r);
+		goto out;
+	}
+	if ((r = dif_prog_load(vm, difo, &prog, errs))) {
+		first_error(e, "load", errs, r);
+		goto out;
+	}
+	if ((r = dif_ctx_create(vm, &ctx))) {
+		first_error(e, "ctx", errs, r);
+		goto out;
+	}
+	for (unsigned i = 0; i < 10; i++)
+		dif_ctx_set_arg(ctx, i, c->args[i]);
+	uint32_t nb = c->nbvars < DC_MAX_BVARS ? c->nbvars : DC_MAX_BVARS;
+	for (uint32_t i = 0; i < nb; i++) {
+		const struct dc_bvar *b = &c->bvars[i];
+		r = b->str ? dif_ctx_set_string(ctx, b->id, b->str)
+		           : dif_ctx_set_var(ctx, b->id, b->value);
+		if (r) {
+			tg_errf(e, "built-in variable 0x%x: %s", b->id,
+			        dif_err_text(r));
+			goto out;
+		}
+	}
+	if (c->thread_key)
+		dif_ctx_set_thread(ctx, c->thread_key);
+	uint32_t runs = c->runs ? c->runs : 1;
+	uint64_t rval = 0;
+	for (uint32_t i = 0; i < runs; i++)
+		r = dif_exec(prog, ctx, &rval);
+	o->rval = rval;
+	if (r) {
+		const struct dif_fault *f = dif_ctx_fault(ctx);
+		o->rval = 0;
+		o->fault = (uint32_t)f->code;
+		o->pc = f->pc;
+		o->addr = f->addr;
+	} else if (c->rtype.kind == 1) {
+		uint32_t lim = c->strsize ? c->strsize : DIF_STRSIZE_DEFAULT;
+		if (lim >= sizeof(o->string))
+			lim = sizeof(o->string) - 1;
+		o->has_string = 1;
+		for (uint32_t i = 0; i < lim; i++) {
+			char ch;
+			if (dif_ctx_read(ctx, rval + i, &ch, 1) || ch == 0)
+				break;
+			o->string[i] = ch;
+		}
+	}
+	ret = 0;
+out:
+	if (ctx)
+		dif_ctx_free(ctx);
+	if (prog)
+		dif_prog_free(prog);
+	if (vm)
+		dif_vm_free(vm);
+	if (difo)
+		dif_difo_free(difo);
+	free(errs);
+	return ret;
+}

@@ -1,0 +1,1034 @@
+/*
+ * Program generator. Programs are built from small snippets (constants,
+ * ALU, compare-and-branch over following snippets, loads, stores, scratch,
+ * variables, tuple stack, subroutine calls) over a random environment
+ * (profile, limits, privileges, host regions, built-in variables).
+ *
+ * The generator tracks what each register roughly holds so that most
+ * operations get meaningful operands, and which registers may hold an
+ * address inside the static or dynamic variable windows ("tainted"): their
+ * layout is implementation detail (docs/conventions.md), so such values
+ * are never returned, compared or used in ways whose result depends on it.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "difvm/isa.h"
+#include "tg.h"
+
+enum { K_INT, K_STR, K_SCR, K_REG, K_ENV };
+
+/* Fixed host memory, so that addresses can be written as constants. */
+#define RG_KERN 0x10000ull  /* kernel, canload: strings, ips, ints */
+#define RG_PRIV 0x20000ull  /* kernel, not canload */
+#define RG_USER 0x30000ull  /* user space */
+#define RG_TOXIC 0x40000ull /* toxic */
+#define RG_SIZE 256u
+
+struct gen {
+	struct tg_rng r;
+	struct tg_prog p;
+	struct dc_case *c;
+	uint8_t kind[8];
+	uint8_t taint[8];
+	uint64_t scr[8]; /* scratch allocation size for K_SCR */
+	int cond;        /* inside code a branch may skip */
+	int memtaint;    /* a tainted value was stored to memory */
+	int vtaint[3][8];
+	uint32_t strsize; /* effective */
+	int focus_op, focus_subr;
+	unsigned budget; /* snippets still to emit */
+};
+
+static uint64_t R(struct gen *g, uint64_t n)
+{
+	return tg_below(&g->r, n);
+}
+
+static int chance(struct gen *g, unsigned pct)
+{
+	return R(g, 100) < pct;
+}
+
+static unsigned reg(struct gen *g)
+{
+	return 1 + (unsigned)R(g, 7);
+}
+
+static const uint64_t ipool[] = {
+	0, 1, 2, 3, 7, 8, 10, 16, 31, 32, 63, 64, 65, 100, 127, 128, 255, 256,
+	0x7fff, 0x8000, 0xffff, 0x10000, 0x7fffffff, 0x80000000, 0xffffffff,
+	0x100000000ull, 0x7fffffffffffffffull, 0x8000000000000000ull,
+	0xffffffffffffffffull, 0xfffffffffffffffeull, 0xfffffffffffffff9ull,
+	0x8000000000000001ull, 0xd06ed00d, 0x0123456789abcdefull, 1024,
+	0xfffffffffffffc00ull, 513, 4096,
+};
+
+static uint64_t ival(struct gen *g)
+{
+	switch (R(g, 8)) {
+	case 0:
+		return tg_rand(&g->r);
+	case 1:
+		return R(g, 20) - 10;
+	default:
+		return ipool[R(g, sizeof(ipool) / sizeof(ipool[0]))];
+	}
+}
+
+static const char *const spool[] = {
+	"", "a", "abc", "hello world", "Hello, World!", "foo.bar", "/",
+	"//", "/usr/lib/libc.so.1", "/usr/./lib//x/../libc.so", "a/b/",
+	"../x/./y", "  -123", "0x1f", "777", "z", "zzz", "hello",
+	"a,b,,c", ",", "o", "lo", "{\"a\":1,\"b\":[1,2,{\"c\":\"x\"}],\"d\":true}",
+	"a", "b[2].c", "b[5]", "d", "b[1]", "12345678901234567890", "-9223372036854775808",
+	"MiXeD cAsE 123", "\xc3\xa9t\xc3\xa9", "tab\there", ".", "..", "/a/../..",
+};
+
+/* A string for sets: a pool entry, or one near the strsize limit. */
+static size_t sval(struct gen *g, char *buf, size_t cap)
+{
+	if (chance(g, 12)) {
+		size_t n = g->strsize + R(g, 3) - 1; /* strsize-1 .. strsize+1 */
+		if (n >= cap)
+			n = cap - 1;
+		for (size_t i = 0; i < n; i++)
+			buf[i] = (char)('a' + (i % 26));
+		buf[n] = 0;
+		return n;
+	}
+	const char *s = spool[R(g, sizeof(spool) / sizeof(spool[0]))];
+	size_t n = strlen(s);
+	memcpy(buf, s, n + 1);
+	return n;
+}
+
+static void set_kind(struct gen *g, unsigned rd, int k, int taint)
+{
+	g->kind[rd] = (uint8_t)k;
+	/* skipped code may leave the old value: taint only accumulates */
+	if (g->cond)
+		g->taint[rd] |= (uint8_t)taint;
+	else
+		g->taint[rd] = (uint8_t)taint;
+}
+
+static void emit_r(struct gen *g, unsigned op, unsigned r1, unsigned r2,
+                   unsigned rd)
+{
+	tg_emit(&g->p, DIF_ENC_R(op, r1, r2, rd));
+}
+
+/* A register holding a kind, or a new one loaded with it. */
+static unsigned want(struct gen *g, int k);
+
+static void load_int(struct gen *g, unsigned rd, uint64_t v)
+{
+	tg_setx(&g->p, rd, v);
+	set_kind(g, rd, K_INT, 0);
+}
+
+static void load_str(struct gen *g, unsigned rd)
+{
+	char buf[1200];
+	size_t n = sval(g, buf, sizeof(buf));
+	tg_sets(&g->p, rd, buf, n);
+	set_kind(g, rd, K_STR, 0);
+}
+
+static uint64_t region_addr(struct gen *g)
+{
+	static const uint64_t bases[] = { RG_KERN, RG_PRIV, RG_USER, RG_TOXIC };
+	uint64_t b = bases[R(g, 4)];
+	static const uint64_t offs[] = { 0, 1, 2, 4, 8, 16, 48, 52, 68, 72,
+		                         128, 250, 252, 255, 256, 260 };
+	return b + offs[R(g, sizeof(offs) / sizeof(offs[0]))];
+}
+
+static void load_scr(struct gen *g, unsigned rd)
+{
+	/* allocs: zeroed 8-aligned scratch */
+	static const uint64_t sizes[] = { 0, 1, 8, 16, 24, 64, 256, 1000 };
+	uint64_t sz = sizes[R(g, 8)];
+	unsigned rs = rd == 7 ? 6 : rd + 1;
+	tg_setx(&g->p, rs, sz);
+	set_kind(g, rs, K_INT, 0);
+	emit_r(g, DIF_OPC_ALLOCS, rs, 0, rd);
+	set_kind(g, rd, K_SCR, 0);
+	g->scr[rd] = sz;
+}
+
+static unsigned want(struct gen *g, int k)
+{
+	unsigned cand[8], n = 0;
+	for (unsigned i = 1; i < 8; i++)
+		if (g->kind[i] == k && !g->taint[i])
+			cand[n++] = i;
+	if (n && chance(g, 70))
+		return cand[R(g, n)];
+	unsigned rd = reg(g);
+	switch (k) {
+	case K_STR:
+		load_str(g, rd);
+		break;
+	case K_SCR:
+		load_scr(g, rd);
+		break;
+	case K_REG:
+		tg_setx(&g->p, rd, region_addr(g));
+		set_kind(g, rd, K_REG, 0);
+		break;
+	default:
+		load_int(g, rd, ival(g));
+	}
+	return rd;
+}
+
+/* Any untainted register (%r0 included sometimes). */
+static unsigned any_clean(struct gen *g)
+{
+	if (chance(g, 5))
+		return 0;
+	for (int t = 0; t < 8; t++) {
+		unsigned r = reg(g);
+		if (!g->taint[r])
+			return r;
+	}
+	return want(g, K_INT);
+}
+
+/* ---- snippets ------------------------------------------------------------ */
+
+static const unsigned alu3[] = {
+	DIF_OPC_OR, DIF_OPC_XOR, DIF_OPC_AND, DIF_OPC_SLL, DIF_OPC_SRL,
+	DIF_OPC_SUB, DIF_OPC_ADD, DIF_OPC_MUL, DIF_OPC_SDIV, DIF_OPC_UDIV,
+	DIF_OPC_SREM, DIF_OPC_UREM, DIF_OPC_SRA,
+};
+
+static void sn_alu(struct gen *g, int op)
+{
+	if (op < 0)
+		op = (int)alu3[R(g, sizeof(alu3) / sizeof(alu3[0]))];
+	unsigned a, b;
+	if (chance(g, 60)) {
+		a = reg(g);
+		b = reg(g);
+		load_int(g, a, ival(g));
+		if (b != a)
+			load_int(g, b, ival(g));
+	} else {
+		a = any_clean(g);
+		b = any_clean(g);
+	}
+	unsigned rd = chance(g, 20) ? a ? a : reg(g) : reg(g);
+	emit_r(g, (unsigned)op, a, b, rd);
+	set_kind(g, rd, K_INT, 0);
+}
+
+static void sn_alu2(struct gen *g, int op)
+{
+	if (op < 0)
+		op = chance(g, 50) ? DIF_OPC_NOT : DIF_OPC_MOV;
+	unsigned a = any_clean(g), rd = reg(g);
+	emit_r(g, (unsigned)op, a, 0, rd);
+	set_kind(g, rd, op == DIF_OPC_MOV ? g->kind[a] : K_INT,
+	         op == DIF_OPC_MOV ? g->taint[a] : 0);
+	if (op == DIF_OPC_MOV && g->kind[a] == K_SCR)
+		g->scr[rd] = g->scr[a];
+}
+
+static void snippet(struct gen *g);
+
+/* compare (cmp / tst / scmp), then a branch over the next snippets */
+static void sn_branch(struct gen *g, int cmpop, int bop)
+{
+	int sel = cmpop < 0 ? (int)R(g, 5) : cmpop == DIF_OPC_TST ? 3
+	          : cmpop == DIF_OPC_SCMP ? 4 : 0;
+	if (sel <= 2) {
+		unsigned a = reg(g), b = reg(g);
+		if (chance(g, 70)) {
+			load_int(g, a, ival(g));
+			if (b != a)
+				load_int(g, b, ival(g));
+		} else {
+			a = any_clean(g);
+			b = any_clean(g);
+		}
+		emit_r(g, DIF_OPC_CMP, a, b, 0);
+	} else if (sel == 3) {
+		unsigned a = chance(g, 70) ? any_clean(g) : reg(g);
+		if (g->taint[a])
+			a = any_clean(g);
+		emit_r(g, DIF_OPC_TST, a, 0, 0);
+	} else if (sel == 4) {
+		unsigned a = chance(g, 85) ? want(g, K_STR) : want(g, K_REG);
+		unsigned b = chance(g, 85) ? want(g, K_STR) : chance(g, 50) ? 0 : want(g, K_REG);
+		emit_r(g, DIF_OPC_SCMP, a, b, 0);
+	}
+	if (bop < 0)
+		bop = DIF_OPC_BA + (int)R(g, 11);
+	/* result marker: rd gets 1 unless the branch skips it */
+	unsigned m = reg(g);
+	uint32_t at = tg_emit(&g->p, DIF_ENC_B(bop, 0));
+	g->cond++;
+	load_int(g, m, 1 + R(g, 100));
+	unsigned k = (unsigned)R(g, 3);
+	for (unsigned i = 0; i < k && g->budget; i++, g->budget--)
+		snippet(g);
+	g->cond--;
+	g->p.text[at] = DIF_ENC_B(bop, g->p.n);
+}
+
+static const unsigned loads[] = {
+	DIF_OPC_LDSB, DIF_OPC_LDSH, DIF_OPC_LDSW, DIF_OPC_LDUB, DIF_OPC_LDUH,
+	DIF_OPC_LDUW, DIF_OPC_LDX, DIF_OPC_ULDSB, DIF_OPC_ULDSH, DIF_OPC_ULDSW,
+	DIF_OPC_ULDUB, DIF_OPC_ULDUH, DIF_OPC_ULDUW, DIF_OPC_ULDX,
+	DIF_OPC_RLDSB, DIF_OPC_RLDSH, DIF_OPC_RLDSW, DIF_OPC_RLDUB,
+	DIF_OPC_RLDUH, DIF_OPC_RLDUW, DIF_OPC_RLDX,
+};
+
+/* An address register: region, scratch, string table, env string, odd. */
+static unsigned addr_reg(struct gen *g, int user)
+{
+	unsigned a;
+	switch (R(g, 7)) {
+	case 0:
+	case 1:
+		a = reg(g);
+		tg_setx(&g->p, a, user && chance(g, 70) ? RG_USER + R(g, 260)
+		                                         : region_addr(g));
+		set_kind(g, a, K_REG, 0);
+		return a;
+	case 2:
+		a = want(g, K_SCR);
+		if (chance(g, 50) && g->scr[a]) {
+			unsigned o = reg(g), d = reg(g);
+			if (o == a)
+				return a;
+			tg_setx(&g->p, o, R(g, g->scr[a] + 9));
+			emit_r(g, DIF_OPC_ADD, a, o, d);
+			set_kind(g, d, K_INT, 0);
+			return d;
+		}
+		return a;
+	case 3:
+		return want(g, K_STR);
+	case 4:
+		a = reg(g);
+		tg_setx(&g->p, a, chance(g, 50) ? 0 : chance(g, 50) ? DC_VA_SCRATCH + R(g, 64) : ival(g));
+		set_kind(g, a, K_INT, 0);
+		return a;
+	default:
+		return want(g, K_REG);
+	}
+}
+
+static void sn_load(struct gen *g, int op)
+{
+	if (op < 0)
+		op = (int)loads[R(g, sizeof(loads) / sizeof(loads[0]))];
+	unsigned a = addr_reg(g, op >= DIF_OPC_ULDSB && op <= DIF_OPC_ULDX);
+	unsigned rd = reg(g);
+	emit_r(g, (unsigned)op, a, 0, rd);
+	set_kind(g, rd, K_INT, g->memtaint && (op == DIF_OPC_LDX || op == DIF_OPC_RLDX));
+}
+
+static void sn_store(struct gen *g, int op)
+{
+	if (op < 0)
+		op = DIF_OPC_STB + (int)R(g, 4);
+	unsigned a = chance(g, 75) ? want(g, K_SCR) : addr_reg(g, 0);
+	if (g->kind[a] == K_SCR && chance(g, 60)) {
+		unsigned o = reg(g), d = reg(g);
+		if (o != a && d != a) {
+			tg_setx(&g->p, o, R(g, g->scr[a] + 9));
+			emit_r(g, DIF_OPC_ADD, a, o, d);
+			set_kind(g, d, K_INT, 0);
+			a = d;
+		}
+	}
+	if (a == 0)
+		a = want(g, K_SCR);
+	unsigned v = chance(g, 90) ? any_clean(g) : reg(g);
+	if (g->taint[v])
+		g->memtaint = 1;
+	emit_r(g, (unsigned)op, v, 0, a);
+	/* observe: load it back */
+	if (chance(g, 70)) {
+		unsigned rd = reg(g);
+		static const unsigned back[] = { DIF_OPC_LDUB, DIF_OPC_LDUH,
+			                         DIF_OPC_LDUW, DIF_OPC_LDX };
+		emit_r(g, back[op - DIF_OPC_STB], a, 0, rd);
+		set_kind(g, rd, K_INT, g->memtaint && op == DIF_OPC_STX);
+	}
+}
+
+static void sn_scratch(struct gen *g, int op)
+{
+	if (op < 0)
+		op = chance(g, 60) ? DIF_OPC_ALLOCS : DIF_OPC_COPYS;
+	if (op == DIF_OPC_ALLOCS) {
+		unsigned s = reg(g), rd = reg(g);
+		static const uint64_t sz[] = { 0, 1, 7, 8, 9, 100, 4096, 65536,
+			                       65535, 65537, UINT64_MAX,
+			                       UINT64_MAX - 7, 1ull << 40 };
+		uint64_t v = sz[R(g, sizeof(sz) / sizeof(sz[0]))];
+		if (g->c->scratch_size && chance(g, 40))
+			v = g->c->scratch_size - R(g, 3);
+		tg_setx(&g->p, s, v);
+		set_kind(g, s, K_INT, 0);
+		emit_r(g, DIF_OPC_ALLOCS, s, 0, rd);
+		set_kind(g, rd, K_SCR, 0);
+		g->scr[rd] = v > 65536 ? 0 : v;
+		return;
+	}
+	/* copys src, len, dst */
+	unsigned d = want(g, K_SCR);
+	unsigned s = chance(g, 70) ? want(g, K_STR) : addr_reg(g, 0);
+	unsigned l = reg(g);
+	if (l == d || l == s) {
+		l = 0;
+	} else {
+		tg_setx(&g->p, l, chance(g, 70) ? R(g, g->scr[d] + 2) : ival(g));
+		set_kind(g, l, K_INT, 0);
+	}
+	emit_r(g, DIF_OPC_COPYS, s, l, d);
+	if (chance(g, 60)) {
+		unsigned rd = reg(g);
+		emit_r(g, DIF_OPC_LDUB, d, 0, rd);
+		set_kind(g, rd, K_INT, 0);
+	}
+}
+
+/* Variables: ids 0x500.. per scope; 0x500/0x501 by value, 0x502 string. */
+static void decl(struct gen *g, unsigned scope, unsigned idx, int assoc,
+                 int str)
+{
+	uint32_t sz = str ? g->strsize : 8;
+	tg_var(&g->p, 0x500 + idx, assoc ? 0 : 1, scope, str ? 1 : 0,
+	       str ? DIF_TF_BYREF : 0, sz);
+}
+
+static void push_keys(struct gen *g)
+{
+	emit_r(g, DIF_OPC_FLUSHTS, 0, 0, 0);
+	unsigned n = (unsigned)R(g, 3) + (chance(g, 5) ? 6 : 0);
+	for (unsigned i = 0; i < n; i++) {
+		if (chance(g, 70)) {
+			unsigned v = chance(g, 50) ? want(g, K_INT)
+			                           : (load_int(g, 1 + i % 7, R(g, 4)), 1 + i % 7);
+			tg_emit(&g->p, DIF_ENC_R(DIF_OPC_PUSHTV, 0, 0, v));
+		} else {
+			unsigned v = want(g, K_STR);
+			tg_emit(&g->p, DIF_ENC_R(DIF_OPC_PUSHTR, 1, 0, v));
+		}
+	}
+}
+
+static void sn_var(struct gen *g, int op)
+{
+	static const unsigned vops[] = {
+		DIF_OPC_STGS, DIF_OPC_LDGS, DIF_OPC_STTS, DIF_OPC_LDTS,
+		DIF_OPC_STLS, DIF_OPC_LDLS, DIF_OPC_STGAA, DIF_OPC_LDGAA,
+		DIF_OPC_STTAA, DIF_OPC_LDTAA, DIF_OPC_LDGA, DIF_OPC_LDTA,
+	};
+	if (op < 0)
+		op = (int)vops[R(g, sizeof(vops) / sizeof(vops[0]))];
+	if (op == DIF_OPC_LDGA || op == DIF_OPC_LDTA || op == DIF_OPC_STGA) {
+		unsigned arr = chance(g, 60) ? 0 : (unsigned)R(g, 5);
+		if (chance(g, 3))
+			arr = 0x80 + (unsigned)R(g, 0x80);
+		unsigned ix = reg(g), rd = reg(g);
+		tg_setx(&g->p, ix, chance(g, 80) ? R(g, 12) : ival(g));
+		set_kind(g, ix, K_INT, 0);
+		if (op == DIF_OPC_STGA)
+			emit_r(g, DIF_OPC_STGA, arr, ix, any_clean(g));
+		else {
+			emit_r(g, (unsigned)op, arr, ix, rd);
+			set_kind(g, rd, K_INT, 0);
+		}
+		return;
+	}
+	if (op == DIF_OPC_LDGS && chance(g, 45)) {
+		/* built-in variable */
+		unsigned id;
+		if (chance(g, 85))
+			id = 0x100 + (unsigned)R(g, 0x24);
+		else
+			id = chance(g, 50) ? 0x200 : 0x100 + (unsigned)R(g, 0x400);
+		unsigned rd = reg(g);
+		tg_emit(&g->p, DIF_ENC_W(DIF_OPC_LDGS, id, rd));
+		set_kind(g, rd, K_ENV, 0);
+		return;
+	}
+	unsigned scope = op == DIF_OPC_STGS || op == DIF_OPC_LDGS ||
+	                 op == DIF_OPC_STGAA || op == DIF_OPC_LDGAA ? 0
+	                 : op == DIF_OPC_STLS || op == DIF_OPC_LDLS ? 2 : 1;
+	int assoc = op == DIF_OPC_STGAA || op == DIF_OPC_LDGAA ||
+	            op == DIF_OPC_STTAA || op == DIF_OPC_LDTAA;
+	unsigned idx = (unsigned)R(g, 3); /* 2: string */
+	int str = idx == 2;
+	decl(g, scope, idx, assoc, str);
+	int store = op == DIF_OPC_STGS || op == DIF_OPC_STTS ||
+	            op == DIF_OPC_STLS || op == DIF_OPC_STGAA ||
+	            op == DIF_OPC_STTAA;
+	if (assoc)
+		push_keys(g);
+	if (store) {
+		unsigned v;
+		if (str)
+			v = chance(g, 85) ? want(g, K_STR) : chance(g, 50) ? 0 : want(g, K_REG);
+		else
+			v = chance(g, 15) ? 0 : any_clean(g);
+		g->vtaint[scope][idx] |= g->taint[v];
+		tg_emit(&g->p, DIF_ENC_W(op, 0x500 + idx, v));
+		/* read it back most of the time */
+		if (!chance(g, 70))
+			return;
+		op = op == DIF_OPC_STGS ? DIF_OPC_LDGS : op == DIF_OPC_STTS ? DIF_OPC_LDTS
+		     : op == DIF_OPC_STLS ? DIF_OPC_LDLS : op == DIF_OPC_STGAA ? DIF_OPC_LDGAA
+		     : DIF_OPC_LDTAA;
+	}
+	unsigned rd = reg(g);
+	tg_emit(&g->p, DIF_ENC_W(op, 0x500 + idx, rd));
+	/* by-ref loads give window addresses */
+	set_kind(g, rd, str ? K_STR : K_INT, str || g->vtaint[scope][idx]);
+}
+
+static void sn_tuple(struct gen *g, int op)
+{
+	if (op < 0)
+		op = DIF_OPC_PUSHTR + (int)R(g, 4);
+	switch (op) {
+	case DIF_OPC_PUSHTV:
+		tg_emit(&g->p, DIF_ENC_R(DIF_OPC_PUSHTV, 0, chance(g, 10) ? reg(g) : 0,
+		                         any_clean(g)));
+		break;
+	case DIF_OPC_PUSHTR: {
+		unsigned t = chance(g, 60);
+		unsigned v = t ? want(g, K_STR) : want(g, chance(g, 50) ? K_SCR : K_REG);
+		unsigned sz = 0;
+		if (chance(g, 50)) {
+			sz = reg(g);
+			if (sz != v) {
+				tg_setx(&g->p, sz, chance(g, 20) ? ival(g) : R(g, 20));
+				set_kind(g, sz, K_INT, 0);
+			} else
+				sz = 0;
+		}
+		tg_emit(&g->p, DIF_ENC_R(DIF_OPC_PUSHTR, t, sz, v));
+		break;
+	}
+	default:
+		tg_emit(&g->p, DIF_ENC_R((unsigned)op, 0, 0, 0));
+	}
+	if (chance(g, 30)) {
+		/* fill the stack to (or past) its limit */
+		unsigned n = 6 + (unsigned)R(g, 4);
+		for (unsigned i = 0; i < n; i++)
+			tg_emit(&g->p, DIF_ENC_R(DIF_OPC_PUSHTV, 0, 0, any_clean(g)));
+	}
+}
+
+/* Subroutine argument kinds. */
+enum { A_S, A_I, A_P, A_U, A_N, A_B, A_C, A_AF, A_SN };
+struct sig {
+	int subr; /* enum dif_subr_id */
+	const char *args;
+};
+static const struct sig sigs[] = {
+	{ DIF_S_RAND, "" }, { DIF_S_MUTEX_OWNED, "P" }, { DIF_S_MUTEX_OWNER, "P" },
+	{ DIF_S_MUTEX_TYPE_ADAPTIVE, "P" }, { DIF_S_MUTEX_TYPE_SPIN, "P" },
+	{ DIF_S_RW_READ_HELD, "P" }, { DIF_S_RW_WRITE_HELD, "P" },
+	{ DIF_S_RW_ISWRITER, "P" }, { DIF_S_COPYIN, "UN" },
+	{ DIF_S_COPYINSTR, "UN" }, { DIF_S_SPECULATION, "" },
+	{ DIF_S_PROGENYOF, "I" }, { DIF_S_STRLEN, "S" },
+	{ DIF_S_COPYOUT, "PUN" }, { DIF_S_COPYOUTSTR, "SUN" },
+	{ DIF_S_ALLOCA, "N" }, { DIF_S_BCOPY, "PDN" }, { DIF_S_COPYINTO, "UND" },
+	{ DIF_S_MSGDSIZE, "P" }, { DIF_S_MSGSIZE, "P" }, { DIF_S_GETMAJOR, "I" },
+	{ DIF_S_GETMINOR, "I" }, { DIF_S_DDI_PATHNAME, "PI" },
+	{ DIF_S_STRJOIN, "SS" }, { DIF_S_LLTOSTR, "IB" },
+	{ DIF_S_BASENAME, "S" }, { DIF_S_DIRNAME, "S" }, { DIF_S_CLEANPATH, "S" },
+	{ DIF_S_STRCHR, "SC" }, { DIF_S_STRRCHR, "SC" }, { DIF_S_STRSTR, "SS" },
+	{ DIF_S_STRTOK, "TS" }, { DIF_S_SUBSTR, "SII" }, { DIF_S_INDEX, "SSI" },
+	{ DIF_S_RINDEX, "SSI" }, { DIF_S_HTONS, "I" }, { DIF_S_HTONL, "I" },
+	{ DIF_S_HTONLL, "I" }, { DIF_S_NTOHS, "I" }, { DIF_S_NTOHL, "I" },
+	{ DIF_S_NTOHLL, "I" }, { DIF_S_INET_NTOP, "AP" }, { DIF_S_INET_NTOA, "P" },
+	{ DIF_S_INET_NTOA6, "P" }, { DIF_S_TOUPPER, "S" }, { DIF_S_TOLOWER, "S" },
+	{ DIF_S_MEMREF, "PN" }, { DIF_S_SX_SHARED_HELD, "P" },
+	{ DIF_S_SX_EXCLUSIVE_HELD, "P" }, { DIF_S_SX_ISEXCLUSIVE, "P" },
+	{ DIF_S_MEMSTR, "PCN" }, { DIF_S_GETF, "I" }, { DIF_S_JSON, "SS" },
+	{ DIF_S_STRTOLL, "SB" },
+};
+
+static unsigned arg_reg(struct gen *g, char k, unsigned *out_kind)
+{
+	unsigned r;
+	*out_kind = K_INT;
+	switch (k) {
+	case 'S':
+		*out_kind = K_STR;
+		if (chance(g, 8)) {
+			r = addr_reg(g, 0);
+			*out_kind = g->kind[r];
+			return r;
+		}
+		if (chance(g, 10))
+			return want(g, K_ENV);
+		return want(g, K_STR);
+	case 'T':
+		if (chance(g, 40))
+			return 0;
+		*out_kind = K_STR;
+		return want(g, K_STR);
+	case 'P':
+	case 'U':
+		r = chance(g, 80) ? addr_reg(g, k == 'U') : want(g, K_SCR);
+		*out_kind = g->kind[r];
+		return r;
+	case 'D':
+		*out_kind = K_SCR;
+		return chance(g, 85) ? want(g, K_SCR) : addr_reg(g, 0);
+	default:
+		break;
+	}
+	r = reg(g);
+	uint64_t v;
+	switch (k) {
+	case 'N': {
+		static const uint64_t n[] = { 0, 1, 4, 8, 16, 17, 64, 100, 255, 256,
+			                      4096, 4097, 65536, UINT64_MAX };
+		v = n[R(g, sizeof(n) / sizeof(n[0]))];
+		break;
+	}
+	case 'B': {
+		static const uint64_t b[] = { 2, 8, 10, 16, 36, 0, 1, 37, UINT64_MAX, 3 };
+		v = b[R(g, sizeof(b) / sizeof(b[0]))];
+		break;
+	}
+	case 'C': {
+		static const uint64_t cc[] = { 'a', 'o', '/', '.', 'l', 0, 'z', 0x16f, ',' };
+		v = cc[R(g, sizeof(cc) / sizeof(cc[0]))];
+		break;
+	}
+	case 'A': {
+		static const uint64_t af[] = { 2, 26, 28, 10, 0, 1 };
+		v = af[R(g, sizeof(af) / sizeof(af[0]))];
+		break;
+	}
+	default:
+		v = chance(g, 50) ? ival(g) : R(g, 40) - 20;
+	}
+	tg_setx(&g->p, r, v);
+	set_kind(g, r, K_INT, 0);
+	return r;
+}
+
+static void sn_call(struct gen *g, int subr)
+{
+	enum dif_profile prof = (enum dif_profile)g->c->profile;
+	const struct sig *s = NULL;
+	if (subr >= 0) {
+		int id = dif_subr_lookup((unsigned)subr, prof);
+		for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+			if (sigs[i].subr == id)
+				s = &sigs[i];
+	} else {
+		for (int t = 0; t < 8 && !s; t++) {
+			const struct sig *x = &sigs[R(g, sizeof(sigs) / sizeof(sigs[0]))];
+			if (dif_subrs[x->subr].num[prof] >= 0)
+				s = x;
+		}
+		if (!s)
+			s = &sigs[12]; /* strlen */
+		subr = dif_subrs[s->subr].num[prof];
+	}
+	unsigned nargs = s ? (unsigned)strlen(s->args) : (unsigned)R(g, 3);
+	/* optional trailing arguments and the odd wrong count */
+	if (nargs && chance(g, 20))
+		nargs--;
+	else if (chance(g, 5))
+		nargs++;
+	unsigned regs[10], kinds[10];
+	for (unsigned i = 0; i < nargs && i < 10; i++) {
+		char k = s && i < strlen(s->args) ? s->args[i] : 'I';
+		regs[i] = arg_reg(g, k, &kinds[i]);
+		/* keep argument registers alive until the pushes */
+		if (g->taint[regs[i]]) {
+			regs[i] = want(g, kinds[i] == K_STR ? K_STR : K_INT);
+			kinds[i] = g->kind[regs[i]];
+		}
+	}
+	emit_r(g, DIF_OPC_FLUSHTS, 0, 0, 0);
+	for (unsigned i = 0; i < nargs && i < 10; i++) {
+		if (kinds[i] == K_STR || kinds[i] == K_ENV)
+			tg_emit(&g->p, DIF_ENC_R(DIF_OPC_PUSHTR, 1, 0, regs[i]));
+		else if (kinds[i] == K_SCR && chance(g, 30))
+			tg_emit(&g->p, DIF_ENC_R(DIF_OPC_PUSHTR, 0, 0, regs[i]));
+		else
+			tg_emit(&g->p, DIF_ENC_R(DIF_OPC_PUSHTV, 0, 0, regs[i]));
+	}
+	/* rd keeps its value on no-result subroutines: give it a known one */
+	unsigned rd = reg(g);
+	if (chance(g, 50))
+		load_int(g, rd, 0x5a5a);
+	tg_emit(&g->p, DIF_ENC_W(DIF_OPC_CALL, (unsigned)subr, rd));
+	int id = dif_subr_lookup((unsigned)subr, prof);
+	int k = K_INT, t = 0;
+	switch (id) {
+	case DIF_S_STRCHR:
+	case DIF_S_STRRCHR:
+	case DIF_S_STRSTR:
+		/* pointer into the first argument */
+		k = K_STR;
+		t = nargs ? g->taint[regs[0]] : 0;
+		break;
+	case DIF_S_ALLOCA:
+	case DIF_S_COPYIN:
+	case DIF_S_MEMREF:
+		k = K_SCR;
+		g->scr[rd] = 0;
+		if (id == DIF_S_MEMREF && nargs && g->taint[regs[0]])
+			g->memtaint = 1;
+		break;
+	case DIF_S_STRJOIN: case DIF_S_LLTOSTR: case DIF_S_BASENAME:
+	case DIF_S_DIRNAME: case DIF_S_CLEANPATH: case DIF_S_STRTOK:
+	case DIF_S_SUBSTR: case DIF_S_TOUPPER: case DIF_S_TOLOWER:
+	case DIF_S_COPYINSTR: case DIF_S_INET_NTOP: case DIF_S_INET_NTOA:
+	case DIF_S_INET_NTOA6: case DIF_S_JSON: case DIF_S_MEMSTR:
+		k = K_STR;
+		break;
+	default:
+		break;
+	}
+	set_kind(g, rd, k, t);
+}
+
+static void sn_nop(struct gen *g)
+{
+	tg_emit(&g->p, DIF_ENC_R(DIF_OPC_NOP, 0, 0, 0));
+}
+
+/* One snippet for an opcode (focus) or a random one (op < 0). */
+static void snippet_op(struct gen *g, int op)
+{
+	if (op < 0) {
+		unsigned w = (unsigned)R(g, 100);
+		if (w < 8) op = DIF_OPC_SETX;
+		else if (w < 12) op = DIF_OPC_SETS;
+		else if (w < 30) op = (int)alu3[R(g, 13)];
+		else if (w < 34) op = DIF_OPC_NOT + (int)R(g, 2);
+		else if (w < 46) op = DIF_OPC_BA + (int)R(g, 11);
+		else if (w < 54) op = (int)loads[R(g, 21)];
+		else if (w < 60) op = DIF_OPC_STB + (int)R(g, 4);
+		else if (w < 65) op = chance(g, 60) ? DIF_OPC_ALLOCS : DIF_OPC_COPYS;
+		else if (w < 78) op = -2; /* variable */
+		else if (w < 83) op = DIF_OPC_PUSHTR + (int)R(g, 4);
+		else if (w < 98) op = DIF_OPC_CALL;
+		else op = DIF_OPC_NOP;
+	}
+	switch (op) {
+	case -2:
+		sn_var(g, -1);
+		return;
+	case DIF_OPC_SETX:
+		load_int(g, reg(g), ival(g));
+		return;
+	case DIF_OPC_SETS:
+		load_str(g, reg(g));
+		return;
+	case DIF_OPC_NOT:
+	case DIF_OPC_MOV:
+		sn_alu2(g, op);
+		return;
+	case DIF_OPC_CMP:
+	case DIF_OPC_TST:
+	case DIF_OPC_SCMP:
+		sn_branch(g, op, -1);
+		return;
+	case DIF_OPC_ALLOCS:
+	case DIF_OPC_COPYS:
+		sn_scratch(g, op);
+		return;
+	case DIF_OPC_CALL:
+		sn_call(g, g->focus_subr);
+		return;
+	case DIF_OPC_NOP:
+	case DIF_OPC_RET:
+		sn_nop(g);
+		return;
+	default:
+		break;
+	}
+	if (op >= DIF_OPC_BA && op <= DIF_OPC_BLEU)
+		sn_branch(g, -1, op);
+	else if ((op >= DIF_OPC_LDSB && op <= DIF_OPC_LDX) ||
+	         (op >= DIF_OPC_ULDSB && op <= DIF_OPC_RLDX))
+		sn_load(g, op);
+	else if (op >= DIF_OPC_STB && op <= DIF_OPC_STX)
+		sn_store(g, op);
+	else if (op >= DIF_OPC_PUSHTR && op <= DIF_OPC_FLUSHTS)
+		sn_tuple(g, op);
+	else if ((op >= DIF_OPC_LDGA && op <= DIF_OPC_STTS) ||
+	         (op >= DIF_OPC_LDGAA && op <= DIF_OPC_STLS) ||
+	         op == DIF_OPC_STGA)
+		sn_var(g, op);
+	else if (op == DIF_OPC_SRA || (op >= DIF_OPC_OR && op <= DIF_OPC_UREM))
+		sn_alu(g, op);
+	else
+		sn_nop(g);
+}
+
+static void snippet(struct gen *g)
+{
+	snippet_op(g, -1);
+}
+
+/* ---- environment ----------------------------------------------------------- */
+
+static void put_region(struct gen *g, uint64_t addr, uint8_t as,
+                       uint8_t flags, int toxic)
+{
+	struct dc_region *rg = &g->c->regions[g->c->nregions++];
+	rg->addr = addr;
+	rg->size = RG_SIZE;
+	rg->as = as;
+	rg->flags = flags;
+	if (toxic)
+		return;
+	uint8_t *b = calloc(1, RG_SIZE);
+	rg->bytes = b;
+	if (!b)
+		return;
+	static const char *const strs[] = { "hello world", "/usr/./lib//x/../libc.so",
+		                            "abc", "", "{\"a\":[1,2]}", "x" };
+	const char *s0 = strs[R(g, 6)], *s1 = strs[R(g, 6)];
+	memcpy(b, s0, strlen(s0) + 1);
+	memcpy(b + 16, s1, strlen(s1) + 1);
+	static const uint8_t v4[][4] = { { 192, 168, 1, 20 }, { 0, 0, 0, 0 },
+		                         { 255, 255, 255, 255 }, { 10, 0, 0, 1 } };
+	memcpy(b + 48, v4[R(g, 4)], 4);
+	uint8_t v6[16] = { 0 };
+	switch (R(g, 5)) {
+	case 0: v6[15] = 1; break;
+	case 1: v6[10] = v6[11] = 0xff; v6[12] = 1; v6[13] = 2; v6[14] = 3; v6[15] = 4; break;
+	case 2: v6[0] = 0x20; v6[1] = 0x01; v6[2] = 0x0d; v6[3] = 0xb8; v6[15] = 0x10; break;
+	case 3: for (int i = 0; i < 16; i++) v6[i] = (uint8_t)(i * 17); break;
+	default: v6[12] = 9; v6[15] = 9; break; /* v4-compatible */
+	}
+	memcpy(b + 52, v6, 16);
+	for (int i = 68; i < 128; i++)
+		b[i] = (uint8_t)tg_rand(&g->r);
+	/* 128..255: a string with no NUL before the region end */
+	for (int i = 128; i < 256; i++)
+		b[i] = (uint8_t)('A' + (i % 26));
+	if (chance(g, 50))
+		b[200] = 0;
+}
+
+static void environment(struct gen *g)
+{
+	struct dc_case *c = g->c;
+	c->profile = chance(g, 25) ? DC_PROFILE_ILLUMOS : DC_PROFILE_FREEBSD;
+	if (chance(g, 20)) {
+		static const uint32_t ss[] = { 1, 2, 8, 16, 32, 64, 100, 512 };
+		c->strsize = ss[R(g, 8)];
+	}
+	if (chance(g, 15)) {
+		static const uint64_t sc[] = { 1, 8, 16, 24, 40, 64, 100, 300, 1024 };
+		c->scratch_size = sc[R(g, 9)];
+	}
+	if (chance(g, 10)) {
+		static const uint64_t dv[] = { 1, 100, 2464, 4928, 6000, 10000 };
+		c->dynvar_size = dv[R(g, 6)];
+	}
+	if (chance(g, 20))
+		c->deny = (uint32_t)R(g, 16);
+	g->strsize = c->strsize ? c->strsize : 256;
+	if (chance(g, 85))
+		put_region(g, RG_KERN, 0, 1, 0);
+	if (chance(g, 50))
+		put_region(g, RG_PRIV, 0, 0, 0);
+	if (chance(g, 60))
+		put_region(g, RG_USER, 1, 1, 0);
+	if (chance(g, 40))
+		put_region(g, RG_TOXIC, 0, 2, 1);
+	for (int i = 0; i < 10; i++)
+		c->args[i] = chance(g, 50) ? R(g, 100) : ival(g);
+	c->thread_key = chance(g, 50) ? 0 : 1 + R(g, 3);
+	static const uint32_t ivars[] = { 0x100, 0x101, 0x102, 0x103, 0x104,
+		                          0x105, 0x110, 0x111, 0x116, 0x117,
+		                          0x11a, 0x11b, 0x11c, 0x11d, 0x11e,
+		                          0x11f, 0x120, 0x122, 0x200 };
+	static const uint32_t svars[] = { 0x112, 0x113, 0x114, 0x115, 0x118,
+		                          0x119, 0x121, 0x123 };
+	unsigned nb = (unsigned)R(g, 8);
+	for (unsigned i = 0; i < nb; i++) {
+		struct dc_bvar *b = &c->bvars[c->nbvars];
+		if (chance(g, 60)) {
+			b->id = ivars[R(g, sizeof(ivars) / sizeof(ivars[0]))];
+			b->value = chance(g, 50) ? R(g, 1000) : ival(g);
+		} else {
+			b->id = svars[R(g, sizeof(svars) / sizeof(svars[0]))];
+			char buf[1200];
+			sval(g, buf, sizeof(buf));
+			b->str = strdup(buf);
+		}
+		int dup = 0;
+		for (uint32_t j = 0; j < c->nbvars; j++)
+			dup |= c->bvars[j].id == b->id;
+		if (dup) {
+			free(b->str);
+			b->str = NULL;
+			continue;
+		}
+		c->nbvars++;
+	}
+	c->runs = chance(g, 15) ? 2 + (uint32_t)R(g, 2) : 1;
+}
+
+static int focus_of(long part, int *op, int *subr)
+{
+	*op = -1;
+	*subr = -1;
+	if (part < 0 || (size_t)part >= tg_nparts())
+		return -1;
+	struct tg_part p;
+	tg_part_at((size_t)part, &p);
+	if (!p.insn)
+		return -1;
+	for (unsigned i = 1; i < DIF_OP_COUNT; i++) {
+		const char *n = dif_op_name(i, DIF_PROFILE_ILLUMOS);
+		if (n && strcmp(n, p.insn) == 0) {
+			*op = (int)i;
+			return 0;
+		}
+	}
+	for (int prof = 0; prof < 2; prof++)
+		for (unsigned i = 0; i <= dif_subr_max((enum dif_profile)prof); i++) {
+			const char *n = dif_subr_name(i, (enum dif_profile)prof);
+			if (n && strcmp(n, p.insn) == 0) {
+				*op = DIF_OPC_CALL;
+				*subr = (int)i | prof << 16;
+				return 0;
+			}
+		}
+	return -1;
+}
+
+void tg_gen_random(uint64_t seed, long focus, struct dc_case *c)
+{
+	struct gen *g = calloc(1, sizeof(*g));
+	tg_case_init(c);
+	if (!g)
+		return;
+	g->r.s = seed;
+	g->c = c;
+	tg_prog_init(&g->p);
+	int fop, fsub;
+	focus_of(focus, &fop, &fsub);
+	environment(g);
+	g->focus_op = fop;
+	g->focus_subr = -1;
+	if (fsub >= 0) {
+		int prof = fsub >> 16;
+		/* the subroutine exists on the profile it was named under */
+		if (dif_subr_name((unsigned)(fsub & 0xffff),
+		                  (enum dif_profile)c->profile) == NULL ||
+		    strcmp(dif_subr_name((unsigned)(fsub & 0xffff), (enum dif_profile)c->profile),
+		           dif_subr_name((unsigned)(fsub & 0xffff), (enum dif_profile)prof)))
+			c->profile = (uint32_t)prof;
+		g->focus_subr = fsub & 0xffff;
+	}
+	if (fop == DIF_OPC_STGA)
+		c->profile = DC_PROFILE_ILLUMOS;
+	unsigned n;
+	if (fop >= 0) {
+		/* short programs around the focus instruction */
+		g->budget = (unsigned)R(g, 3);
+		for (; g->budget; g->budget--)
+			snippet(g);
+		unsigned k = 1 + (unsigned)R(g, 2);
+		for (unsigned i = 0; i < k; i++)
+			snippet_op(g, fop);
+	} else {
+		/* 1 to several hundred instructions */
+		unsigned sizes[] = { 2, 6, 15, 40, 120 };
+		g->budget = sizes[R(g, 5)];
+		g->budget = 1 + (unsigned)R(g, g->budget);
+		n = 0;
+		while (g->budget && g->p.n < TG_MAX_TEXT - 80) {
+			g->budget--;
+			snippet(g);
+			n++;
+		}
+	}
+	if (c->profile != DC_PROFILE_ILLUMOS) {
+		/* STGA exists only on illumos */
+		for (uint32_t i = 0; i < g->p.n; i++)
+			if (DIF_I_OP(g->p.text[i]) == DIF_OPC_STGA)
+				g->p.text[i] = DIF_ENC_R(DIF_OPC_NOP, 0, 0, 0);
+	}
+	/* return: an untainted register, as a string when it holds one */
+	unsigned rr = 0;
+	for (int t = 0; t < 6; t++) {
+		unsigned x = chance(g, 10) ? reg(g) : 1 + (unsigned)R(g, 7);
+		if (t == 0 && g->p.n > 0) {
+			uint32_t w = g->p.text[g->p.n - 1];
+			x = DIF_I_RD(w) & 7;
+		}
+		if (!g->taint[x] && x) {
+			rr = x;
+			break;
+		}
+	}
+	if ((g->kind[rr] == K_STR || g->kind[rr] == K_ENV) && chance(g, 80)) {
+		c->rtype = (struct dc_type){ .kind = 1, .ckind = 0,
+			                     .flags = DIF_TF_BYREF,
+			                     .size = g->strsize };
+	} else {
+		c->rtype = (struct dc_type){ .kind = 0, .ckind = 1, .flags = 0,
+			                     .size = 8 };
+	}
+	tg_emit(&g->p, DIF_ENC_R(DIF_OPC_RET, 0, 0, rr));
+	if (g->p.overflow) {
+		/* degenerate but valid */
+		tg_prog_init(&g->p);
+		tg_emit(&g->p, DIF_ENC_R(DIF_OPC_RET, 0, 0, 0));
+	}
+	tg_prog_to_case(&g->p, c);
+	free(g);
+}
+
+int tg_gen_partition(uint64_t seed, size_t p, unsigned k, unsigned max_tries,
+                     struct dc_case *c, unsigned *tries)
+{
+	size_t np = tg_nparts();
+	uint32_t *hits = calloc(np ? np : 1, sizeof(uint32_t));
+	struct dc_outcome *o = malloc(sizeof(*o));
+	int found = -1;
+	unsigned t;
+	if (!hits || !o)
+		goto out;
+	uint64_t base = tg_mix(tg_mix(seed, 0x5041525400000000ull + p), k);
+	int fop, fsub;
+	int focused = focus_of((long)p, &fop, &fsub) == 0;
+	for (t = 0; t < max_tries; t++) {
+		/* mostly focused; sometimes a free program (for partitions
+		 * the focus does not reach) */
+		long focus = focused && t % 4 != 3 ? (long)p : -1;
+		tg_gen_random(tg_mix(base, t), focus, c);
+		memset(hits, 0, np * sizeof(uint32_t));
+		if (tg_model_run(c, o, hits) == 0 && hits[p] && tg_case_valid(c)) {
+			found = 0;
+			break;
+		}
+		tg_case_free(c);
+	}
+	if (tries)
+		*tries = t;
+out:
+	free(hits);
+	free(o);
+	return found;
+}

@@ -1,0 +1,175 @@
+/*
+ * testgen: conformance cases derived from the executable model (spec/),
+ * stored in an SQLite corpus as CBOR, replayed against difvm in-process or
+ * against any runtime that speaks docs/runtime-protocol.md.
+ *
+ * Everything here works on struct dc_case / dc_outcome (spec/case.h).
+ * Functions return 0 on success or -1 with a message in err (if given).
+ */
+#ifndef TESTGEN_TG_H
+#define TESTGEN_TG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "spec/case.h"
+
+#define TG_VERSION "1"
+#define TG_PROTO_NAME "difvm-conformance"
+#define TG_PROTO_VERSION 1u
+#define TG_MAX_TEXT 1024u /* instructions per generated program */
+
+struct tg_err {
+	char msg[256];
+};
+void tg_errf(struct tg_err *e, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* ---- cases ---------------------------------------------------------- */
+/* All pointers in a case are owned (malloc'd) by the case. */
+void tg_case_init(struct dc_case *c);
+void tg_case_free(struct dc_case *c);
+int tg_case_copy(struct dc_case *dst, const struct dc_case *src);
+int tg_case_equal(const struct dc_case *a, const struct dc_case *b);
+int tg_outcome_equal(const struct dc_outcome *a, const struct dc_outcome *b);
+/* One-line outcome text: "rval=0x5" or "fault=DIVZERO pc=3 addr=0x0". */
+void tg_outcome_text(const struct dc_outcome *o, char *buf, size_t len);
+
+/* ---- CBOR (docs/corpus.md) ------------------------------------------ */
+/* malloc'd buffers; decode fills an initialised case. */
+int tg_cbor_case_encode(const struct dc_case *c, uint8_t **out, size_t *len);
+int tg_cbor_case_decode(const uint8_t *buf, size_t len, struct dc_case *c,
+                        struct tg_err *e);
+int tg_cbor_outcome_encode(const struct dc_outcome *o, uint8_t **out,
+                           size_t *len);
+int tg_cbor_outcome_decode(const uint8_t *buf, size_t len,
+                           struct dc_outcome *o, struct tg_err *e);
+
+/* ---- program builder ------------------------------------------------ */
+struct tg_prog {
+	uint32_t text[TG_MAX_TEXT];
+	uint32_t n;
+	uint64_t inttab[TG_MAX_TEXT];
+	uint32_t nint;
+	char strtab[8192];
+	uint32_t strlen;
+	struct dc_var vars[64];
+	uint32_t nvars;
+	int overflow; /* something did not fit */
+};
+void tg_prog_init(struct tg_prog *p);
+uint32_t tg_emit(struct tg_prog *p, uint32_t word); /* returns its pc */
+void tg_setx(struct tg_prog *p, unsigned rd, uint64_t v);
+void tg_sets(struct tg_prog *p, unsigned rd, const char *s, size_t len);
+uint32_t tg_str(struct tg_prog *p, const char *s, size_t len); /* offset */
+/* Declares a variable (name added to strtab); no duplicates. */
+void tg_var(struct tg_prog *p, unsigned id, unsigned kind, unsigned scope,
+            unsigned tkind, unsigned tflags, uint32_t tsize);
+/* Moves the program into c (replacing text/tables). */
+int tg_prog_to_case(const struct tg_prog *p, struct dc_case *c);
+
+/* ---- random numbers (splitmix64; no global state) ------------------- */
+struct tg_rng {
+	uint64_t s;
+};
+uint64_t tg_rand(struct tg_rng *r);
+uint64_t tg_below(struct tg_rng *r, uint64_t n); /* 0..n-1, n > 0 */
+uint64_t tg_mix(uint64_t a, uint64_t b);         /* seed derivation */
+
+/* ---- generation ----------------------------------------------------- */
+/* A model case (partition). */
+struct tg_part {
+	const char *insn, *name, *guard, *effect, *cite;
+	unsigned profiles;
+};
+size_t tg_nparts(void);
+void tg_part_at(size_t i, struct tg_part *out);
+const char *tg_spec_version(void);
+/* Runs the model; hits (tg_nparts() counters, zeroed by the caller) may be
+ * NULL. */
+int tg_model_run(const struct dc_case *c, struct dc_outcome *o,
+                 uint32_t *hits);
+
+/* Random well-formed program from seed; `focus` is -1 or a partition
+ * index the generator biases towards. */
+void tg_gen_random(uint64_t seed, long focus, struct dc_case *c);
+/* Partition test number k for partition p: deterministic attempts until
+ * one hits p (at most max_tries). Returns 0 (case set) or -1 (none). */
+int tg_gen_partition(uint64_t seed, size_t p, unsigned k, unsigned max_tries,
+                     struct dc_case *c, unsigned *tries);
+
+/* ---- runtimes ------------------------------------------------------- */
+/* In-process difvm. Returns 0, or -1 when the case cannot be set up
+ * (message in e). */
+int tg_difvm_run(const struct dc_case *c, struct dc_outcome *o,
+                 struct tg_err *e);
+
+/* External runtime speaking the protocol. */
+struct tg_ext;
+int tg_ext_open(const char *cmd, struct tg_ext **out, struct tg_err *e);
+int tg_ext_run(struct tg_ext *x, const struct dc_case *c,
+               struct dc_outcome *o, struct tg_err *e);
+const char *tg_ext_name(const struct tg_ext *x); /* from the hello */
+void tg_ext_close(struct tg_ext *x);
+
+/* A runtime as a function (in-process), used by the protocol server and
+ * by the shrinker. */
+typedef int (*tg_runner)(void *ud, const struct dc_case *c,
+                         struct dc_outcome *o, struct tg_err *e);
+
+/* Protocol framing: 4-byte big-endian length + CBOR item. */
+int tg_frame_write(FILE *f, const uint8_t *buf, size_t len);
+/* Returns 1 with a malloc'd frame, 0 on clean EOF, -1 on error. */
+int tg_frame_read(FILE *f, uint8_t **buf, size_t *len, struct tg_err *e);
+/* Serves the protocol on in/out with run(); returns an exit status. */
+int tg_serve(FILE *in, FILE *out, const char *runtime_name, tg_runner run,
+             void *ud);
+
+/* ---- shrinking ------------------------------------------------------ */
+/* Reduces c (in place) while run() still differs from the model and the
+ * program stays valid. Returns the number of successful reductions. */
+unsigned tg_shrink(struct dc_case *c, tg_runner run, void *ud);
+/* Writes the case as a `dtrace -S` listing plus its environment. */
+void tg_print_case(FILE *f, const struct dc_case *c);
+/* The case's program as a difvm DIFO (0 or a DIF_E_* code). */
+struct dif_difo;
+int tg_case_difo(const struct dc_case *c, struct dif_difo **out);
+/* Structural validity through dif_validate. */
+int tg_case_valid(const struct dc_case *c);
+
+/* ---- corpus (SQLite) ------------------------------------------------ */
+struct tg_corpus;
+int tg_corpus_open(const char *path, int create, struct tg_corpus **out,
+                   struct tg_err *e);
+void tg_corpus_close(struct tg_corpus *db);
+int tg_corpus_begin(struct tg_corpus *db);
+int tg_corpus_commit(struct tg_corpus *db);
+int tg_corpus_set_meta(struct tg_corpus *db, const char *key,
+                       const char *value);
+/* Returns a malloc'd value or NULL. */
+char *tg_corpus_get_meta(struct tg_corpus *db, const char *key);
+/* Records the model's partition table. */
+int tg_corpus_put_parts(struct tg_corpus *db);
+/* kind "partition" or "random"; hits = tg_nparts() counters or NULL. */
+int tg_corpus_put_case(struct tg_corpus *db, const char *name,
+                       const char *kind, uint64_t seed, long target,
+                       const struct dc_case *c, const struct dc_outcome *o,
+                       const uint32_t *hits);
+int tg_corpus_put_result(struct tg_corpus *db, const char *name,
+                         const char *runtime, const struct dc_outcome *o,
+                         int match);
+/* Iterates cases in name order; cb returns non-zero to stop. */
+typedef int (*tg_case_cb)(void *ud, const char *name,
+                          const struct dc_case *c,
+                          const struct dc_outcome *expected);
+int tg_corpus_each(struct tg_corpus *db, unsigned shard_k, unsigned shard_n,
+                   tg_case_cb cb, void *ud, struct tg_err *e);
+int tg_corpus_get_case(struct tg_corpus *db, const char *name,
+                       struct dc_case *c, struct dc_outcome *o,
+                       struct tg_err *e);
+int tg_corpus_merge(struct tg_corpus *dst, const char *src,
+                    struct tg_err *e);
+struct sqlite3 *tg_corpus_db(struct tg_corpus *db);
+
+#endif

@@ -1,0 +1,479 @@
+/*
+ * testgen: determinism, CBOR round trip, corpus schema, shard + merge,
+ * shrinking, and a wrong runtime caught through the protocol.
+ */
+#include <criterion/criterion.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../common.h"
+#include "badrt.h"
+#include "difvm/isa.h"
+#include "testgen/tg.h"
+
+static const char *bdir(void)
+{
+	const char *b = getenv("DIFVM_BUILDDIR");
+	return b ? b : "build";
+}
+
+static char tmpdir[256];
+
+static const char *tmp(const char *name)
+{
+	static char buf[8][512];
+	static int k;
+	if (!tmpdir[0]) {
+		snprintf(tmpdir, sizeof(tmpdir), "%s/tests/testgen/tmp-%d", bdir(),
+		         (int)getpid());
+		mkdir(tmpdir, 0777);
+	}
+	char *b = buf[k++ % 8];
+	snprintf(b, 512, "%s/%s", tmpdir, name);
+	return b;
+}
+
+/* Runs a shell command; returns its exit status, output in out. */
+static int sh(const char *cmd, char **out)
+{
+	FILE *p = popen(cmd, "r");
+	cr_assert(p, "popen %s", cmd);
+	size_t cap = 1 << 16, n = 0, r;
+	char *b = malloc(cap + 1);
+	while ((r = fread(b + n, 1, cap - n, p)) > 0) {
+		n += r;
+		if (n == cap)
+			b = realloc(b, (cap *= 2) + 1);
+	}
+	b[n] = 0;
+	int st = pclose(p);
+	if (out)
+		*out = b;
+	else
+		free(b);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static char *difgen(const char *args, int *status)
+{
+	char cmd[2048];
+	char *out;
+	snprintf(cmd, sizeof(cmd), "%s/tools/difgen %s 2>&1", bdir(), args);
+	*status = sh(cmd, &out);
+	return out;
+}
+
+/* ---- determinism ------------------------------------------------------- */
+
+Test(testgen, random_programs_deterministic_and_valid)
+{
+	unsigned valid = 0;
+	for (uint64_t s = 0; s < 300; s++) {
+		struct dc_case a, b;
+		tg_gen_random(tg_mix(42, s), -1, &a);
+		tg_gen_random(tg_mix(42, s), -1, &b);
+		cr_assert(tg_case_equal(&a, &b), "seed %llu differs",
+		          (unsigned long long)s);
+		uint8_t *x, *y;
+		size_t xl, yl;
+		cr_assert_eq(tg_cbor_case_encode(&a, &x, &xl), 0);
+		cr_assert_eq(tg_cbor_case_encode(&b, &y, &yl), 0);
+		cr_assert(xl == yl && memcmp(x, y, xl) == 0);
+		free(x);
+		free(y);
+		valid += tg_case_valid(&a);
+		cr_assert(a.textlen >= 1 && a.textlen <= TG_MAX_TEXT);
+		tg_case_free(&a);
+		tg_case_free(&b);
+	}
+	/* every generated program passes the structural validator */
+	cr_assert_eq(valid, 300);
+}
+
+Test(testgen, different_seeds_differ)
+{
+	struct dc_case a, b;
+	unsigned same = 0;
+	for (uint64_t s = 0; s < 50; s++) {
+		tg_gen_random(s, -1, &a);
+		tg_gen_random(s + 1000, -1, &b);
+		same += tg_case_equal(&a, &b);
+		tg_case_free(&a);
+		tg_case_free(&b);
+	}
+	cr_assert_lt(same, 5);
+}
+
+Test(testgen, partition_generation_deterministic)
+{
+	size_t np = tg_nparts();
+	cr_assert_gt(np, 0);
+	for (size_t p = 0; p < np; p += np / 17 + 1) {
+		struct dc_case a, b;
+		unsigned ta, tb;
+		int ra = tg_gen_partition(9, p, 0, 300, &a, &ta);
+		int rb = tg_gen_partition(9, p, 0, 300, &b, &tb);
+		cr_assert_eq(ra, rb);
+		cr_assert_eq(ta, tb);
+		if (ra == 0) {
+			cr_assert(tg_case_equal(&a, &b));
+			/* and the model confirms the case fires */
+			uint32_t *hits = calloc(np, sizeof(uint32_t));
+			struct dc_outcome *o = malloc(sizeof(*o));
+			cr_assert_eq(tg_model_run(&a, o, hits), 0);
+			cr_assert_gt(hits[p], 0);
+			free(hits);
+			free(o);
+			tg_case_free(&a);
+			tg_case_free(&b);
+		}
+	}
+}
+
+/* ---- CBOR ------------------------------------------------------------------ */
+
+Test(testgen, cbor_round_trip)
+{
+	for (uint64_t s = 0; s < 200; s++) {
+		struct dc_case a, b;
+		tg_gen_random(tg_mix(7, s), -1, &a);
+		a.deny = (uint32_t)(s & 15);
+		a.scratch_size = s * 0x100000001ull;
+		uint8_t *buf;
+		size_t len;
+		cr_assert_eq(tg_cbor_case_encode(&a, &buf, &len), 0);
+		struct tg_err e;
+		cr_assert_eq(tg_cbor_case_decode(buf, len, &b, &e), 0, "%s", e.msg);
+		cr_assert(tg_case_equal(&a, &b), "seed %llu", (unsigned long long)s);
+		/* every truncation is rejected cleanly */
+		for (size_t cut = 0; cut < len; cut += len / 13 + 1) {
+			struct dc_case z;
+			cr_assert_neq(tg_cbor_case_decode(buf, cut, &z, &e), 0);
+		}
+		free(buf);
+		tg_case_free(&a);
+		tg_case_free(&b);
+	}
+	struct dc_outcome o, p;
+	memset(&o, 0, sizeof(o));
+	o.rval = UINT64_MAX;
+	o.fault = 6;
+	o.pc = 77;
+	o.addr = 0xd1f0000000000003ull;
+	uint8_t *buf;
+	size_t len;
+	cr_assert_eq(tg_cbor_outcome_encode(&o, &buf, &len), 0);
+	cr_assert_eq(tg_cbor_outcome_decode(buf, len, &p, NULL), 0);
+	cr_assert(tg_outcome_equal(&o, &p));
+	cr_assert_eq(p.pc, 77);
+	free(buf);
+	memset(&o, 0, sizeof(o));
+	o.rval = 5;
+	o.has_string = 1;
+	strcpy(o.string, "h\xffllo");
+	cr_assert_eq(tg_cbor_outcome_encode(&o, &buf, &len), 0);
+	cr_assert_eq(tg_cbor_outcome_decode(buf, len, &p, NULL), 0);
+	cr_assert(p.has_string && strcmp(p.string, "h\xffllo") == 0);
+	free(buf);
+}
+
+Test(testgen, cbor_rejects_wrong_shapes)
+{
+	/* a map {"text": "x"} and a bare integer */
+	static const uint8_t m1[] = { 0xa1, 0x64, 't', 'e', 'x', 't', 0x61, 'x' };
+	static const uint8_t m2[] = { 0x05 };
+	struct dc_case c;
+	struct tg_err e;
+	cr_assert_neq(tg_cbor_case_decode(m1, sizeof(m1), &c, &e), 0);
+	cr_assert_neq(tg_cbor_case_decode(m2, sizeof(m2), &c, &e), 0);
+}
+
+/* ---- corpus ---------------------------------------------------------------- */
+
+static char *dump(const char *db, const char *sql)
+{
+	sqlite3 *h;
+	cr_assert_eq(sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	sqlite3_stmt *st;
+	cr_assert_eq(sqlite3_prepare_v2(h, sql, -1, &st, NULL), SQLITE_OK, "%s",
+	             sqlite3_errmsg(h));
+	size_t cap = 1 << 16, n = 0;
+	char *out = malloc(cap);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		for (int i = 0; i < sqlite3_column_count(st); i++) {
+			const unsigned char *b = sqlite3_column_blob(st, i);
+			int l = sqlite3_column_bytes(st, i);
+			while (n + (size_t)l * 2 + 8 > cap)
+				out = realloc(out, cap *= 2);
+			for (int j = 0; j < l; j++)
+				n += (size_t)sprintf(out + n, "%02x", b[j]);
+			out[n++] = '|';
+		}
+		out[n++] = '\n';
+	}
+	out[n] = 0;
+	sqlite3_finalize(st);
+	sqlite3_close(h);
+	return out;
+}
+
+Test(testgen, corpus_schema_and_determinism)
+{
+	char args[1024];
+	int st;
+	snprintf(args, sizeof(args),
+	         "generate -q --seed 5 --count 150 --tries 150 --variants 1 --out %s",
+	         tmp("a.db"));
+	free(difgen(args, &st));
+	cr_assert_eq(st, 0);
+	snprintf(args, sizeof(args),
+	         "generate -q --seed 5 --count 150 --tries 150 --variants 1 --out %s",
+	         tmp("b.db"));
+	free(difgen(args, &st));
+	cr_assert_eq(st, 0);
+	const char *q = "SELECT name, kind, seed, target, program, expected"
+	                " FROM cases ORDER BY name";
+	char *a = dump(tmp("a.db"), q), *b = dump(tmp("b.db"), q);
+	cr_assert(strcmp(a, b) == 0, "same seed, different corpus");
+	free(a);
+	free(b);
+	/* schema (docs/corpus.md) */
+	char *cols = dump(tmp("a.db"),
+	                  "SELECT m.name, p.name FROM sqlite_master m,"
+	                  " pragma_table_info(m.name) p WHERE m.type='table'"
+	                  " ORDER BY m.name, p.cid");
+	static const char *const want[] = {
+		"cases", "program", "expected", "target", "case_partitions",
+		"partition", "hits", "meta", "partitions", "insn", "guard",
+		"cite", "results", "runtime", "match",
+	};
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		char hex[64] = "";
+		for (size_t j = 0; want[i][j]; j++)
+			sprintf(hex + 2 * j, "%02x", (unsigned char)want[i][j]);
+		cr_assert(strstr(cols, hex), "column or table %s missing", want[i]);
+	}
+	free(cols);
+	char *meta = dump(tmp("a.db"), "SELECT key FROM meta ORDER BY key");
+	cr_assert(strstr(meta, "737065635f76657273696f6e")); /* spec_version */
+	cr_assert(strstr(meta, "73656564"));                 /* seed */
+	free(meta);
+	/* the stored expected outcomes are the model's */
+	struct tg_corpus *db;
+	struct tg_err e;
+	cr_assert_eq(tg_corpus_open(tmp("a.db"), 0, &db, &e), 0, "%s", e.msg);
+	struct dc_case c;
+	struct dc_outcome *o = malloc(sizeof(*o)), *m = malloc(sizeof(*m));
+	cr_assert_eq(tg_corpus_get_case(db, "R00000003", &c, o, &e), 0, "%s", e.msg);
+	cr_assert_eq(tg_model_run(&c, m, NULL), 0);
+	cr_assert(tg_outcome_equal(o, m));
+	tg_case_free(&c);
+	tg_corpus_close(db);
+	free(o);
+	free(m);
+}
+
+Test(testgen, shard_and_merge_equal_unsharded)
+{
+	char args[1024];
+	int st;
+	const char *base = "generate -q --seed 11 --count 120 --tries 100 --variants 1";
+	snprintf(args, sizeof(args), "%s --out %s", base, tmp("all.db"));
+	free(difgen(args, &st));
+	cr_assert_eq(st, 0);
+	for (int k = 0; k < 3; k++) {
+		char name[32];
+		snprintf(name, sizeof(name), "s%d.db", k);
+		snprintf(args, sizeof(args), "%s --shard %d/3 --out %s", base, k,
+		         tmp(name));
+		free(difgen(args, &st));
+		cr_assert_eq(st, 0);
+	}
+	snprintf(args, sizeof(args), "merge %s %s %s %s", tmp("m.db"),
+	         tmp("s2.db"), tmp("s0.db"), tmp("s1.db"));
+	free(difgen(args, &st));
+	cr_assert_eq(st, 0);
+	static const char *const qs[] = {
+		"SELECT name, kind, seed, target, program, expected FROM cases ORDER BY name",
+		"SELECT * FROM case_partitions ORDER BY case_name, partition",
+		"SELECT * FROM partitions ORDER BY id",
+		"SELECT * FROM meta WHERE key != 'shard' ORDER BY key",
+	};
+	for (size_t i = 0; i < 4; i++) {
+		char *a = dump(tmp("all.db"), qs[i]), *b = dump(tmp("m.db"), qs[i]);
+		cr_assert(strcmp(a, b) == 0, "merged differs: %s", qs[i]);
+		cr_assert_gt(strlen(a), 10);
+		free(a);
+		free(b);
+	}
+	/* a shard holds only part of the cases */
+	char *s0 = dump(tmp("s0.db"), qs[0]), *all = dump(tmp("all.db"), qs[0]);
+	cr_assert_lt(strlen(s0), strlen(all));
+	free(s0);
+	free(all);
+}
+
+/* ---- shrinking -------------------------------------------------------------- */
+
+static int bad_runner(void *ud, const struct dc_case *c, struct dc_outcome *o,
+                      struct tg_err *e)
+{
+	(void)ud;
+	return badrt_run(c, o, e);
+}
+
+static int fails_bad(const struct dc_case *c)
+{
+	struct dc_outcome a, b;
+	struct tg_err e;
+	if (!tg_case_valid(c) || tg_model_run(c, &a, NULL))
+		return 0;
+	if (badrt_run(c, &b, &e))
+		return 1;
+	return !tg_outcome_equal(&a, &b);
+}
+
+static void check_minimal(const struct dc_case *c)
+{
+	cr_assert(fails_bad(c), "shrunk case no longer fails");
+	int has_sdiv = 0;
+	for (uint32_t i = 0; i < c->textlen; i++)
+		has_sdiv |= DIF_I_OP(c->text[i]) == DIF_OPC_SDIV;
+	cr_assert(has_sdiv, "the shrunk program lost the culprit");
+	/* 1-minimal: dropping any single instruction (other than the final
+	 * ret) gives an invalid or passing program */
+	for (uint32_t i = 0; i + 1 < c->textlen; i++) {
+		struct dc_case t;
+		tg_case_copy(&t, c);
+		for (uint32_t j = 0; j < t.textlen; j++) {
+			uint32_t w = t.text[j];
+			unsigned op = DIF_I_OP(w);
+			if (op >= DIF_OPC_BA && op <= DIF_OPC_BLEU && DIF_I_LABEL(w) > i)
+				t.text[j] = DIF_ENC_B(op, DIF_I_LABEL(w) - 1);
+		}
+		memmove(t.text + i, t.text + i + 1, (t.textlen - i - 1) * 4);
+		t.textlen--;
+		cr_assert(!fails_bad(&t), "instruction %u is not needed", i);
+		tg_case_free(&t);
+	}
+}
+
+Test(testgen, shrinker_minimal_on_planted_bug)
+{
+	struct tg_prog p;
+	tg_prog_init(&p);
+	tg_setx(&p, 1, (uint64_t)-1000);
+	tg_setx(&p, 2, 7);
+	tg_setx(&p, 4, 0x1234);
+	tg_emit(&p, DIF_ENC_R(DIF_OPC_ADD, 4, 2, 5));
+	tg_emit(&p, DIF_ENC_R(DIF_OPC_NOP, 0, 0, 0));
+	tg_sets(&p, 6, "noise", 5);
+	tg_emit(&p, DIF_ENC_R(DIF_OPC_SDIV, 1, 2, 3));
+	tg_emit(&p, DIF_ENC_R(DIF_OPC_XOR, 3, 5, 3));
+	tg_emit(&p, DIF_ENC_R(DIF_OPC_MOV, 3, 0, 7));
+	tg_emit(&p, DIF_ENC_R(DIF_OPC_RET, 0, 0, 7));
+	struct dc_case c;
+	tg_case_init(&c);
+	tg_prog_to_case(&p, &c);
+	c.rtype = (struct dc_type){ .kind = 0, .ckind = 1, .size = 8 };
+	c.args[3] = 99;
+	c.deny = 2;
+	c.runs = 2;
+	cr_assert(fails_bad(&c));
+	unsigned steps = tg_shrink(&c, bad_runner, NULL);
+	cr_assert_gt(steps, 0);
+	cr_assert_leq(c.textlen, 4, "shrunk to %u instructions", c.textlen);
+	cr_assert_eq(c.deny, 0);
+	cr_assert_eq(c.runs, 1);
+	check_minimal(&c);
+	tg_case_free(&c);
+}
+
+Test(testgen, shrinker_on_random_failures)
+{
+	/* the first random programs the planted bug breaks */
+	unsigned found = 0;
+	for (uint64_t s = 0; s < 20000 && found < 3; s++) {
+		struct dc_case c;
+		tg_gen_random(tg_mix(3, s), -1, &c);
+		if (!fails_bad(&c)) {
+			tg_case_free(&c);
+			continue;
+		}
+		found++;
+		uint32_t before = c.textlen;
+		tg_shrink(&c, bad_runner, NULL);
+		cr_assert_leq(c.textlen, before);
+		cr_assert_leq(c.textlen, 12, "seed %llu: %u instructions left",
+		              (unsigned long long)s, c.textlen);
+		check_minimal(&c);
+		tg_case_free(&c);
+	}
+	cr_assert_gt(found, 0, "no random program exercises sdiv of negatives");
+}
+
+/* ---- the wrong runtime through the protocol ----------------------------------- */
+
+Test(testgen, protocol_catches_wrong_runtime)
+{
+	char cmd[512];
+	snprintf(cmd, sizeof(cmd), "%s/tests/testgen/difgen_badrt", bdir());
+	struct tg_ext *x;
+	struct tg_err e;
+	cr_assert_eq(tg_ext_open(cmd, &x, &e), 0, "%s", e.msg);
+	cr_assert(strstr(tg_ext_name(x), "badrt"));
+	struct tg_prog p;
+	tg_prog_init(&p);
+	tg_setx(&p, 1, (uint64_t)-10);
+	tg_setx(&p, 2, 3);
+	tg_emit(&p, DIF_ENC_R(DIF_OPC_SDIV, 1, 2, 3));
+	tg_emit(&p, DIF_ENC_R(DIF_OPC_RET, 0, 0, 3));
+	struct dc_case c;
+	tg_case_init(&c);
+	tg_prog_to_case(&p, &c);
+	c.rtype = (struct dc_type){ .kind = 0, .ckind = 1, .size = 8 };
+	struct dc_outcome m, g;
+	cr_assert_eq(tg_model_run(&c, &m, NULL), 0);
+	cr_assert_eq(m.rval, (uint64_t)-3);
+	cr_assert_eq(tg_ext_run(x, &c, &g, &e), 0, "%s", e.msg);
+	cr_assert_neq(g.rval, m.rval);
+	/* positive operands agree */
+	c.inttab[0] = 10;
+	cr_assert_eq(tg_model_run(&c, &m, NULL), 0);
+	cr_assert_eq(tg_ext_run(x, &c, &g, &e), 0, "%s", e.msg);
+	cr_assert(tg_outcome_equal(&m, &g));
+	tg_ext_close(x);
+	tg_case_free(&c);
+}
+
+Test(testgen, replay_reports_wrong_runtime_with_shrunk_program)
+{
+	char args[1024];
+	int st;
+	/* sdiv partition tests are in every corpus */
+	snprintf(args, sizeof(args),
+	         "generate -q --seed 21 --count 200 --tries 300 --variants 2 --out %s",
+	         tmp("bad.db"));
+	free(difgen(args, &st));
+	cr_assert_eq(st, 0);
+	snprintf(args, sizeof(args),
+	         "replay -q %s --max-shrink 2 --runtime %s/tests/testgen/difgen_badrt",
+	         tmp("bad.db"), bdir());
+	char *out = difgen(args, &st);
+	cr_assert_eq(st, 1, "replay against the wrong runtime passed:\n%s", out);
+	cr_assert(strstr(out, "MISMATCH"), "%s", out);
+	cr_assert(strstr(out, "shrunk ("), "%s", out);
+	cr_assert(strstr(out, "sdiv "), "no sdiv in the shrunk listing:\n%s", out);
+	cr_assert(strstr(out, "OFF OPCODE      INSTRUCTION"), "%s", out);
+	free(out);
+	/* the same corpus passes in-process on difvm itself */
+	snprintf(args, sizeof(args), "replay -q %s --max-shrink 1", tmp("bad.db"));
+	out = difgen(args, &st);
+	cr_assert_eq(st, 0, "%s", out);
+	cr_assert(strstr(out, " 0 failed"), "%s", out);
+	free(out);
+}

@@ -1,0 +1,35 @@
+/* difrun --conformance: the runtime protocol served by difvm. */
+#include <stdio.h>
+#include <string.h>
+
+#include "conformance.h"
+#include "difvm/difvm.h"
+#include "testgen/tg.h"
+
+static int run_difvm(void *ud, const struct dc_case *c, struct dc_outcome *o,
+                     struct tg_err *e)
+{
+	(void)ud;
+	return tg_difvm_run(c, o, e);
+}
+
+int difrun_conformance(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--conformance") == 0)
+			continue;
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			printf("usage: %s --conformance\n"
+			       "Reads conformance cases on standard input and writes one\n"
+			       "outcome per case on standard output, in the framed CBOR\n"
+			       "protocol of docs/runtime-protocol.md (version %u). The\n"
+			       "first frame written is the hello.\n",
+			       argv[0], TG_PROTO_VERSION);
+			return 0;
+		}
+		fprintf(stderr, "%s: --conformance: unexpected argument '%s'\n",
+		        argv[0], argv[i]);
+		return 2;
+	}
+	return tg_serve(stdin, stdout, "difvm " DIFVM_VERSION, run_difvm, NULL);
+}

@@ -1,0 +1,694 @@
+/*
+ * difgen: model-derived conformance tests for DIF runtimes.
+ *
+ *   difgen generate --seed S --count N --out corpus.db [--shard K/N]
+ *   difgen replay corpus.db [--runtime CMD] [--shard K/N]
+ *   difgen coverage corpus.db
+ *   difgen show corpus.db CASE
+ *   difgen merge out.db a.db b.db ...
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "difvm/difvm.h"
+#include "testgen/tg.h"
+
+static const char usage_text[] =
+	"Usage:\n"
+	"  difgen generate --seed S --count N --out FILE [--shard K/N]\n"
+	"                  [--tries T] [--variants V]\n"
+	"  difgen replay FILE [--runtime CMD] [--shard K/N] [--max-shrink M]\n"
+	"  difgen coverage FILE [--verbose]\n"
+	"  difgen show FILE CASE\n"
+	"  difgen merge OUT FILE...\n"
+	"  difgen --help | --version\n"
+	"\n"
+	"Builds and replays conformance tests for DIF runtimes. Every expected\n"
+	"outcome comes from the executable model of DIF (spec/).\n"
+	"\n"
+	"Commands:\n"
+	"  generate  Writes a new corpus FILE (SQLite). For every case of every\n"
+	"            instruction and subroutine in the model's table it builds\n"
+	"            partition tests: complete valid programs whose run fires that\n"
+	"            model case (checked with the model's hit counters), V of\n"
+	"            them per case, found within T deterministic attempts. Then it\n"
+	"            adds N random well-formed programs. Output depends only on\n"
+	"            the seed (and the model version). Cases the generator cannot\n"
+	"            cover are listed at the end.\n"
+	"  replay    Runs every case of FILE on a runtime and compares its outcome\n"
+	"            with the model's. Without --runtime the runtime is difvm\n"
+	"            in-process; with it, CMD is started with /bin/sh and spoken\n"
+	"            to through the protocol of docs/runtime-protocol.md (e.g.\n"
+	"            --runtime 'difrun --conformance'). Prints a summary and each\n"
+	"            mismatch with both outcomes and the failing program shrunk to\n"
+	"            a minimal one, as a dtrace -S listing. Results are stored in\n"
+	"            FILE per runtime.\n"
+	"  coverage  Prints, per instruction and per model case, how many corpus\n"
+	"            cases exercise it, then every model case no test covers.\n"
+	"  show      Prints one case (e.g. P00012.0 or R00000042) as a listing\n"
+	"            with its environment and expected outcome.\n"
+	"  merge     Writes OUT from corpora generated as shards of one run; the\n"
+	"            result equals the unsharded corpus.\n"
+	"\n"
+	"Options:\n"
+	"  -s, --seed S        generation seed (decimal or 0x hex; default 1)\n"
+	"  -n, --count N       random programs to add (default 1000)\n"
+	"  -o, --out FILE      corpus to write (generate)\n"
+	"  -t, --tries T       attempts per partition test (default 2000)\n"
+	"  -V, --variants V    partition tests per model case (default 2)\n"
+	"      --shard K/N     handle only shard K (0-based) of N\n"
+	"  -r, --runtime CMD   external runtime command (replay)\n"
+	"  -m, --max-shrink M  shrink at most M mismatches (default 20)\n"
+	"  -v, --verbose       coverage: list every model case\n"
+	"  -q, --quiet         no progress display\n"
+	"  -h, --help          this text\n"
+	"      --version       print versions\n"
+	"\n"
+	"Exit status: 0 success (replay: every case matched; coverage: every\n"
+	"model case covered), 1 mismatches or uncovered cases, 2 usage or\n"
+	"input errors.\n";
+
+struct opts {
+	uint64_t seed;
+	uint64_t count;
+	const char *out;
+	const char *runtime;
+	unsigned shard_k, shard_n;
+	unsigned tries, variants, max_shrink;
+	int verbose, quiet;
+};
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int progress_on(const struct opts *o)
+{
+	return !o->quiet && isatty(2);
+}
+
+static void progress(const struct opts *o, const char *what, uint64_t i,
+                     uint64_t n)
+{
+	if (progress_on(o) && (i % 256 == 0 || i == n))
+		fprintf(stderr, "\r%s %llu/%llu", what, (unsigned long long)i,
+		        (unsigned long long)n);
+}
+
+static void progress_end(const struct opts *o)
+{
+	if (progress_on(o))
+		fprintf(stderr, "\r\033[K");
+}
+
+static int parse_u64(const char *s, uint64_t *out)
+{
+	char *end;
+	if (!s || !*s || *s == '-')
+		return -1;
+	unsigned long long v = strtoull(s, &end, 0);
+	if (*end)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int parse_shard(const char *s, unsigned *k, unsigned *n)
+{
+	unsigned a, b;
+	char extra;
+	if (sscanf(s, "%u/%u%c", &a, &b, &extra) != 2 || b == 0 || a >= b)
+		return -1;
+	*k = a;
+	*n = b;
+	return 0;
+}
+
+/* ---- generate ------------------------------------------------------------ */
+
+static int cmd_generate(struct opts *o)
+{
+	struct tg_err e = { "" };
+	struct tg_corpus *db;
+	if (!o->out) {
+		fprintf(stderr, "difgen: generate needs --out FILE\n");
+		return 2;
+	}
+	if (access(o->out, F_OK) == 0 && unlink(o->out) != 0) {
+		perror(o->out);
+		return 2;
+	}
+	if (tg_corpus_open(o->out, 1, &db, &e)) {
+		fprintf(stderr, "difgen: %s\n", e.msg);
+		return 2;
+	}
+	char buf[64];
+	tg_corpus_begin(db);
+	tg_corpus_set_meta(db, "generator", "difgen");
+	tg_corpus_set_meta(db, "generator_version", TG_VERSION);
+	tg_corpus_set_meta(db, "difvm_version", DIFVM_VERSION);
+	tg_corpus_set_meta(db, "spec_version", tg_spec_version());
+	snprintf(buf, sizeof(buf), "%llu", (unsigned long long)o->seed);
+	tg_corpus_set_meta(db, "seed", buf);
+	snprintf(buf, sizeof(buf), "%llu", (unsigned long long)o->count);
+	tg_corpus_set_meta(db, "count", buf);
+	snprintf(buf, sizeof(buf), "%u", o->variants);
+	tg_corpus_set_meta(db, "variants", buf);
+	snprintf(buf, sizeof(buf), "%u", o->tries);
+	tg_corpus_set_meta(db, "tries", buf);
+	if (o->shard_n > 1) {
+		snprintf(buf, sizeof(buf), "%u/%u", o->shard_k, o->shard_n);
+		tg_corpus_set_meta(db, "shard", buf);
+	}
+	tg_corpus_put_parts(db);
+
+	size_t np = tg_nparts();
+	uint32_t *hits = calloc(np ? np : 1, sizeof(uint32_t));
+	struct dc_outcome *out = malloc(sizeof(*out));
+	if (!hits || !out) {
+		fprintf(stderr, "difgen: out of memory\n");
+		return 2;
+	}
+	double t0 = now();
+	uint64_t ncase = 0, rejected = 0;
+	size_t uncovered = 0;
+	char name[64];
+	for (size_t p = 0; p < np; p++) {
+		progress(o, "partitions", p, np);
+		if (o->shard_n > 1 && p % o->shard_n != o->shard_k)
+			continue;
+		for (unsigned k = 0; k < o->variants; k++) {
+			struct dc_case c;
+			if (tg_gen_partition(o->seed, p, k, o->tries, &c, NULL)) {
+				if (k == 0) {
+					struct tg_part pt;
+					tg_part_at(p, &pt);
+					printf("uncovered: %s/%s (no program within %u attempts)\n",
+					       pt.insn, pt.name, o->tries);
+					uncovered++;
+				}
+				break;
+			}
+			memset(hits, 0, np * sizeof(uint32_t));
+			tg_model_run(&c, out, hits);
+			snprintf(name, sizeof(name), "P%05zu.%u", p, k);
+			if (tg_corpus_put_case(db, name, "partition", o->seed,
+			                       (long)p, &c, out, hits)) {
+				fprintf(stderr, "difgen: %s: cannot store %s\n",
+				        o->out, name);
+				return 2;
+			}
+			ncase++;
+			tg_case_free(&c);
+		}
+	}
+	progress_end(o);
+	double t1 = now();
+	for (uint64_t i = 0; i < o->count; i++) {
+		progress(o, "random", i, o->count);
+		if (o->shard_n > 1 && i % o->shard_n != o->shard_k)
+			continue;
+		uint64_t s = tg_mix(o->seed, i);
+		struct dc_case c;
+		int ok = 0;
+		for (unsigned a = 0; a < 16 && !ok; a++) {
+			tg_gen_random(tg_mix(s, a), -1, &c);
+			memset(hits, 0, np * sizeof(uint32_t));
+			ok = tg_model_run(&c, out, hits) == 0 && tg_case_valid(&c);
+			if (!ok) {
+				rejected++;
+				tg_case_free(&c);
+			}
+		}
+		if (!ok)
+			continue;
+		snprintf(name, sizeof(name), "R%08llu", (unsigned long long)i);
+		if (tg_corpus_put_case(db, name, "random", s, -1, &c, out, hits)) {
+			fprintf(stderr, "difgen: %s: cannot store %s\n", o->out, name);
+			return 2;
+		}
+		ncase++;
+		tg_case_free(&c);
+	}
+	progress_end(o);
+	tg_corpus_commit(db);
+	tg_corpus_close(db);
+	double t2 = now();
+	printf("generated %llu cases (%.1f s partitions, %.1f s random, %.0f cases/s); "
+	       "%llu random attempts redrawn (model: not reproducible or unsupported); "
+	       "%zu model cases uncovered\n",
+	       (unsigned long long)ncase, t1 - t0, t2 - t1,
+	       (double)ncase / (t2 - t0 > 0 ? t2 - t0 : 1e-9),
+	       (unsigned long long)rejected, uncovered);
+	free(hits);
+	free(out);
+	return 0;
+}
+
+/* ---- replay ---------------------------------------------------------------- */
+
+struct rp {
+	struct opts *o;
+	struct tg_corpus *db;
+	struct tg_ext *ext;
+	const char *rtname;
+	uint64_t n, match, mismatch, errors, total;
+	unsigned shrunk;
+	struct dc_outcome *got;
+};
+
+static int run_inproc(void *ud, const struct dc_case *c, struct dc_outcome *o,
+                      struct tg_err *e)
+{
+	(void)ud;
+	return tg_difvm_run(c, o, e);
+}
+
+static int run_ext(void *ud, const struct dc_case *c, struct dc_outcome *o,
+                   struct tg_err *e)
+{
+	struct rp *r = ud;
+	if (!r->ext && tg_ext_open(r->o->runtime, &r->ext, e))
+		return -1;
+	int x = tg_ext_run(r->ext, c, o, e);
+	if (x && strstr(e->msg, "runtime error:") == NULL) {
+		/* the runtime died or broke the framing: restart it */
+		tg_ext_close(r->ext);
+		r->ext = NULL;
+	}
+	return x;
+}
+
+static int replay_one(void *ud, const char *name, const struct dc_case *c,
+                      const struct dc_outcome *exp)
+{
+	struct rp *r = ud;
+	struct tg_err e = { "" };
+	r->n++;
+	progress(r->o, "replay", r->n, r->total);
+	int x = r->o->runtime ? run_ext(r, c, r->got, &e)
+	                      : run_inproc(r, c, r->got, &e);
+	int match = x == 0 && tg_outcome_equal(exp, r->got);
+	tg_corpus_put_result(r->db, name, r->rtname, x ? NULL : r->got, match);
+	if (match) {
+		r->match++;
+		return 0;
+	}
+	progress_end(r->o);
+	char a[400], b[400];
+	tg_outcome_text(exp, a, sizeof(a));
+	if (x) {
+		r->errors++;
+		snprintf(b, sizeof(b), "error: %s", e.msg);
+	} else {
+		r->mismatch++;
+		tg_outcome_text(r->got, b, sizeof(b));
+	}
+	printf("MISMATCH %s\n  expected (model): %s\n  got (%s): %s\n", name, a,
+	       r->rtname, b);
+	if (r->shrunk >= r->o->max_shrink)
+		return 0;
+	r->shrunk++;
+	struct dc_case s;
+	tg_case_copy(&s, c);
+	unsigned steps = tg_shrink(&s, r->o->runtime ? run_ext : run_inproc, r);
+	struct dc_outcome *m = malloc(sizeof(*m));
+	if (m && tg_model_run(&s, m, NULL) == 0) {
+		struct tg_err e2 = { "" };
+		tg_outcome_text(m, a, sizeof(a));
+		if ((r->o->runtime ? run_ext(r, &s, r->got, &e2)
+		                   : run_inproc(r, &s, r->got, &e2)) == 0)
+			tg_outcome_text(r->got, b, sizeof(b));
+		else
+			snprintf(b, sizeof(b), "error: %s", e2.msg);
+		printf("  shrunk (%u steps, %u -> %u instructions):\n", steps,
+		       c->textlen, s.textlen);
+		tg_print_case(stdout, &s);
+		printf("  expected (model): %s\n  got (%s): %s\n\n", a, r->rtname, b);
+	}
+	free(m);
+	tg_case_free(&s);
+	fflush(stdout);
+	return 0;
+}
+
+static int cmd_replay(struct opts *o, const char *file)
+{
+	struct tg_err e = { "" };
+	struct rp r = { .o = o };
+	if (tg_corpus_open(file, 0, &r.db, &e)) {
+		fprintf(stderr, "difgen: %s\n", e.msg);
+		return 2;
+	}
+	r.got = malloc(sizeof(*r.got));
+	if (o->runtime) {
+		if (tg_ext_open(o->runtime, &r.ext, &e)) {
+			fprintf(stderr, "difgen: %s\n", e.msg);
+			tg_corpus_close(r.db);
+			return 2;
+		}
+		r.rtname = o->runtime;
+		printf("runtime: %s (%s)\n", tg_ext_name(r.ext), o->runtime);
+	} else {
+		r.rtname = "difvm-inproc";
+	}
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(tg_corpus_db(r.db), "SELECT COUNT(*) FROM cases",
+	                       -1, &st, NULL) == SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW)
+			r.total = (uint64_t)sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+	}
+	if (o->shard_n > 1)
+		r.total = (r.total + o->shard_n - 1 - o->shard_k) / o->shard_n;
+	double t0 = now();
+	tg_corpus_begin(r.db);
+	int x = tg_corpus_each(r.db, o->shard_k, o->shard_n, replay_one, &r, &e);
+	tg_corpus_commit(r.db);
+	double dt = now() - t0;
+	progress_end(o);
+	if (x)
+		fprintf(stderr, "difgen: %s: %s\n", file, e.msg);
+	if (r.ext)
+		tg_ext_close(r.ext);
+	tg_corpus_close(r.db);
+	free(r.got);
+	printf("replay %s on %s: %llu cases in %.2f s (%.0f cases/s)\n", file,
+	       r.rtname, (unsigned long long)r.n, dt,
+	       (double)r.n / (dt > 0 ? dt : 1e-9));
+	printf("%llu passed, %llu failed (%llu mismatches, %llu runtime errors)\n",
+	       (unsigned long long)r.match,
+	       (unsigned long long)(r.mismatch + r.errors),
+	       (unsigned long long)r.mismatch, (unsigned long long)r.errors);
+	if (x)
+		return 2;
+	return r.mismatch || r.errors ? 1 : 0;
+}
+
+/* ---- coverage -------------------------------------------------------------- */
+
+static int cmd_coverage(struct opts *o, const char *file)
+{
+	struct tg_err e = { "" };
+	struct tg_corpus *db;
+	if (tg_corpus_open(file, 0, &db, &e)) {
+		fprintf(stderr, "difgen: %s\n", e.msg);
+		return 2;
+	}
+	sqlite3_stmt *st;
+	const char *q =
+		"SELECT p.id, p.insn, p.name, COUNT(cp.case_name)"
+		" FROM partitions p LEFT JOIN case_partitions cp"
+		" ON cp.partition = p.id GROUP BY p.id ORDER BY p.id";
+	if (sqlite3_prepare_v2(tg_corpus_db(db), q, -1, &st, NULL) != SQLITE_OK) {
+		fprintf(stderr, "difgen: %s: %s\n", file,
+		        sqlite3_errmsg(tg_corpus_db(db)));
+		tg_corpus_close(db);
+		return 2;
+	}
+	char cur[64] = "";
+	unsigned ncases = 0, ncov = 0, total = 0, covered = 0;
+	uint64_t tests = 0;
+	char (*unc)[128] = NULL;
+	size_t nunc = 0;
+	printf("%-22s %7s %9s\n", "INSTRUCTION", "CASES", "TESTS");
+	for (;;) {
+		int rc = sqlite3_step(st);
+		const char *insn = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 1) : NULL;
+		if (!insn || strcmp(insn, cur) != 0) {
+			if (cur[0])
+				printf("%-22s %3u/%-3u %9llu\n", cur, ncov, ncases,
+				       (unsigned long long)tests);
+			if (!insn)
+				break;
+			snprintf(cur, sizeof(cur), "%s", insn);
+			ncases = ncov = 0;
+			tests = 0;
+		}
+		const char *name = (const char *)sqlite3_column_text(st, 2);
+		uint64_t n = (uint64_t)sqlite3_column_int64(st, 3);
+		ncases++;
+		total++;
+		tests += n;
+		if (n) {
+			ncov++;
+			covered++;
+		} else {
+			char (*nu)[128] = realloc(unc, (nunc + 1) * sizeof(*unc));
+			if (nu) {
+				unc = nu;
+				snprintf(unc[nunc++], 128, "%s/%s", insn, name ? name : "");
+			}
+		}
+		if (o->verbose)
+			printf("    %-34s %9llu\n", name ? name : "",
+			       (unsigned long long)n);
+	}
+	sqlite3_finalize(st);
+	tg_corpus_close(db);
+	for (size_t i = 0; i < nunc; i++)
+		printf("uncovered: %s\n", unc[i]);
+	free(unc);
+	printf("coverage: %u of %u model cases covered, %zu uncovered\n", covered,
+	       total, nunc);
+	return nunc ? 1 : 0;
+}
+
+/* ---- show / merge ----------------------------------------------------------- */
+
+static int cmd_show(const char *file, const char *name)
+{
+	struct tg_err e = { "" };
+	struct tg_corpus *db;
+	if (tg_corpus_open(file, 0, &db, &e)) {
+		fprintf(stderr, "difgen: %s\n", e.msg);
+		return 2;
+	}
+	struct dc_case c;
+	struct dc_outcome *out = malloc(sizeof(*out));
+	int r = out ? tg_corpus_get_case(db, name, &c, out, &e) : -1;
+	if (r) {
+		fprintf(stderr, "difgen: %s: %s\n", file, e.msg);
+		tg_corpus_close(db);
+		free(out);
+		return 2;
+	}
+	sqlite3_stmt *st;
+	printf("case %s", name);
+	if (sqlite3_prepare_v2(tg_corpus_db(db),
+	                       "SELECT c.kind, p.insn, p.name FROM cases c LEFT JOIN"
+	                       " partitions p ON p.id = c.target WHERE c.name = ?",
+	                       -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			printf(" (%s", (const char *)sqlite3_column_text(st, 0));
+			if (sqlite3_column_text(st, 1))
+				printf(" test of %s/%s",
+				       (const char *)sqlite3_column_text(st, 1),
+				       (const char *)sqlite3_column_text(st, 2));
+			printf(")");
+		}
+		sqlite3_finalize(st);
+	}
+	printf("\n");
+	tg_print_case(stdout, &c);
+	char buf[400];
+	tg_outcome_text(out, buf, sizeof(buf));
+	printf("expected: %s\n", buf);
+	tg_case_free(&c);
+	free(out);
+	tg_corpus_close(db);
+	return 0;
+}
+
+static int cmd_merge(int n, char **files)
+{
+	struct tg_err e = { "" };
+	struct tg_corpus *db;
+	if (n < 2) {
+		fprintf(stderr, "difgen: merge needs OUT and at least one FILE\n");
+		return 2;
+	}
+	if (access(files[0], F_OK) == 0 && unlink(files[0]) != 0) {
+		perror(files[0]);
+		return 2;
+	}
+	if (tg_corpus_open(files[0], 1, &db, &e)) {
+		fprintf(stderr, "difgen: %s\n", e.msg);
+		return 2;
+	}
+	for (int i = 1; i < n; i++) {
+		if (tg_corpus_merge(db, files[i], &e)) {
+			fprintf(stderr, "difgen: %s\n", e.msg);
+			tg_corpus_close(db);
+			return 2;
+		}
+	}
+	tg_corpus_close(db);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o = { .seed = 1, .count = 1000, .shard_n = 1, .tries = 2000,
+		          .variants = 2, .max_shrink = 20 };
+	static const struct option lo[] = {
+		{ "seed", required_argument, NULL, 's' },
+		{ "count", required_argument, NULL, 'n' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "tries", required_argument, NULL, 't' },
+		{ "variants", required_argument, NULL, 'V' },
+		{ "shard", required_argument, NULL, 'S' },
+		{ "runtime", required_argument, NULL, 'r' },
+		{ "max-shrink", required_argument, NULL, 'm' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'W' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int ch;
+	uint64_t v;
+	while ((ch = getopt_long(argc, argv, "+s:n:o:t:V:r:m:vqh", lo, NULL)) != -1) {
+		switch (ch) {
+		case 's':
+			if (parse_u64(optarg, &o.seed))
+				goto bad;
+			break;
+		case 'n':
+			if (parse_u64(optarg, &o.count))
+				goto bad;
+			break;
+		case 'o':
+			o.out = optarg;
+			break;
+		case 't':
+			if (parse_u64(optarg, &v) || v == 0 || v > 1000000)
+				goto bad;
+			o.tries = (unsigned)v;
+			break;
+		case 'V':
+			if (parse_u64(optarg, &v) || v == 0 || v > 100)
+				goto bad;
+			o.variants = (unsigned)v;
+			break;
+		case 'S':
+			if (parse_shard(optarg, &o.shard_k, &o.shard_n))
+				goto bad;
+			break;
+		case 'r':
+			o.runtime = optarg;
+			break;
+		case 'm':
+			if (parse_u64(optarg, &v) || v > 1000000)
+				goto bad;
+			o.max_shrink = (unsigned)v;
+			break;
+		case 'v':
+			o.verbose = 1;
+			break;
+		case 'q':
+			o.quiet = 1;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return 0;
+		case 'W':
+			printf("difgen %s (difvm %s, model %s, protocol %s %u)\n",
+			       TG_VERSION, DIFVM_VERSION, tg_spec_version(),
+			       TG_PROTO_NAME, TG_PROTO_VERSION);
+			return 0;
+		default:
+			fputs(usage_text, stderr);
+			return 2;
+		}
+		continue;
+bad:
+		fprintf(stderr, "difgen: bad value for --%s: '%s'\n",
+		        ch == 'S' ? "shard" : ch == 's' ? "seed" : ch == 'n' ? "count"
+		        : ch == 't' ? "tries" : ch == 'V' ? "variants" : "max-shrink",
+		        optarg);
+		return 2;
+	}
+	if (optind >= argc) {
+		fputs(usage_text, stderr);
+		return 2;
+	}
+	const char *cmd = argv[optind++];
+	/* options may also follow the command */
+	int rest = argc - optind;
+	char **args = argv + optind;
+	optind = 1;
+	int npos = 0;
+	char *pos[64];
+	{
+		int ac = rest + 1;
+		char **av = malloc(sizeof(char *) * (size_t)(ac + 1));
+		if (!av)
+			return 2;
+		av[0] = argv[0];
+		for (int i = 0; i < rest; i++)
+			av[i + 1] = args[i];
+		av[ac] = NULL;
+		while ((ch = getopt_long(ac, av, "s:n:o:t:V:r:m:vqh", lo, NULL)) != -1) {
+			switch (ch) {
+			case 's': if (parse_u64(optarg, &o.seed)) goto bad2; break;
+			case 'n': if (parse_u64(optarg, &o.count)) goto bad2; break;
+			case 'o': o.out = optarg; break;
+			case 't':
+				if (parse_u64(optarg, &v) || v == 0 || v > 1000000) goto bad2;
+				o.tries = (unsigned)v;
+				break;
+			case 'V':
+				if (parse_u64(optarg, &v) || v == 0 || v > 100) goto bad2;
+				o.variants = (unsigned)v;
+				break;
+			case 'S': if (parse_shard(optarg, &o.shard_k, &o.shard_n)) goto bad2; break;
+			case 'r': o.runtime = optarg; break;
+			case 'm':
+				if (parse_u64(optarg, &v) || v > 1000000) goto bad2;
+				o.max_shrink = (unsigned)v;
+				break;
+			case 'v': o.verbose = 1; break;
+			case 'q': o.quiet = 1; break;
+			case 'h': fputs(usage_text, stdout); free(av); return 0;
+			default: fputs(usage_text, stderr); free(av); return 2;
+			}
+			continue;
+bad2:
+			fprintf(stderr, "difgen: bad option value '%s'\n", optarg);
+			free(av);
+			return 2;
+		}
+		for (int i = optind; i < ac && npos < 64; i++)
+			pos[npos++] = av[i];
+		free(av);
+	}
+	if (strcmp(cmd, "generate") == 0) {
+		if (npos) {
+			fprintf(stderr, "difgen: generate: unexpected '%s'\n", pos[0]);
+			return 2;
+		}
+		return cmd_generate(&o);
+	}
+	if (strcmp(cmd, "replay") == 0 && npos == 1)
+		return cmd_replay(&o, pos[0]);
+	if (strcmp(cmd, "coverage") == 0 && npos == 1)
+		return cmd_coverage(&o, pos[0]);
+	if (strcmp(cmd, "show") == 0 && npos == 2)
+		return cmd_show(pos[0], pos[1]);
+	if (strcmp(cmd, "merge") == 0)
+		return cmd_merge(npos, pos);
+	fprintf(stderr, "difgen: bad command line for '%s'\n", cmd);
+	fputs(usage_text, stderr);
+	return 2;
+}
