@@ -1690,27 +1690,24 @@ static int dir_var(struct asmctx *c)
 		} else if (kn == 5 && memcmp(c->ln + kat, "flags", 5) == 0) {
 			r.auto_flags = 0;
 			r.v.flags = 0;
-			if (is_digit(peek(c))) {
-				if (lex_bounded(c, 0xffff, "flags", &v))
-					return -1;
-				r.v.flags = (uint16_t)v;
-			} else {
-				for (;;) {
-					int ch = peek(c);
-					if (ch == 'r')
-						r.v.flags |= DIF_VF_REF;
-					else if (ch == 'w')
-						r.v.flags |= DIF_VF_MOD;
-					else if (word_at(c, c->pos, "none")) {
-						c->pos += 3;
-					} else
-						return FAIL(c, DIF_E_SYNTAX, c->pos,
-						            "flags are r, w, r/w, none or a number");
+			for (;;) {
+				int ch = peek(c);
+				if (is_digit(ch)) {
+					if (lex_bounded(c, 0xffff, "flags", &v))
+						return -1;
+					r.v.flags |= (uint16_t)v;
+				} else if (word_at(c, c->pos, "none")) {
+					c->pos += 4;
+				} else if (ch == 'r' || ch == 'w') {
+					r.v.flags |= ch == 'r' ? DIF_VF_REF : DIF_VF_MOD;
 					c->pos++;
-					if (peek(c) != '/')
-						break;
-					c->pos++;
+				} else {
+					return FAIL(c, DIF_E_SYNTAX, c->pos,
+					            "flags are r, w, r/w, none or numbers joined by /");
 				}
+				if (peek(c) != '/')
+					break;
+				c->pos++;
 			}
 		} else {
 			return FAIL(c, DIF_E_SYNTAX, kat, "unknown .var attribute '%.*s'",
