@@ -290,6 +290,7 @@ struct desc {
 	uint32_t sym, text, tab[3]; /* tab: inttab, strtab, vartab */
 	struct dif_type rtype;
 	uint32_t flags;
+	uint64_t ptr; /* listing pointer label, 0 if none */
 	const char *name;
 };
 
@@ -325,6 +326,7 @@ static int read_desc(struct rd *r, const struct symtab *st, uint64_t off,
 	ds->rtype.pad = r->b[off + 23];
 	ds->rtype.size = (uint32_t)rd_n(r, off + 24, 4);
 	ds->flags = (uint32_t)rd_n(r, off + 28, 4);
+	ds->ptr = rd_n(r, off + 32, 8);
 
 	if (ds->sym == 0 || ds->sym >= st->nsyms)
 		return fail(r, DIF_E_OBJ_INDEX, NULL,
@@ -481,6 +483,7 @@ static int build_difo(struct rd *r, const struct desc *ds,
 	struct dif_difo *difo = NULL;
 	rc = dif_difo_create(&p, &difo, r->errs);
 	if (rc == 0) {
+		dif_difo_set_ptr(difo, ds->ptr);
 		rc = dif_module_add(mod, difo);
 		if (rc)
 			fail(r, rc, ds->name, "DIFO '%s': cannot add to the module",
@@ -682,7 +685,7 @@ static int read_all(struct rd *r, const struct dif_obj_opts *opts,
 	memset(&st, 0, sizeof(st));
 	if ((rc = read_symtab(r, symtab, &st)))
 		return rc;
-	if ((rc = check_records(r, difos, DIF_OBJ_DIFO_SIZE, 4, NULL)))
+	if ((rc = check_records(r, difos, DIF_OBJ_DIFO_SIZE, 8, NULL)))
 		return rc;
 	const struct sec *dsec = &r->sh[difos];
 	if (dsec->size / DIF_OBJ_DIFO_SIZE != ndifo)
@@ -862,7 +865,7 @@ static int build_sections(struct wr *w, const struct dif_module *mod,
 	put_n(info->data + 8, DIF_OBJ_VERSION, 4, m);
 	put_n(info->data + 12, (uint32_t)profile, 4, m);
 	put_n(info->data + 20, nd, 4, m);
-	if (!add_sec(w, ".difvm.difos", NULL, DIF_OBJ_SHT_DIFOS, 0, 4,
+	if (!add_sec(w, ".difvm.difos", NULL, DIF_OBJ_SHT_DIFOS, 0, 8,
 	             DIF_OBJ_DIFO_SIZE, nd * DIF_OBJ_DIFO_SIZE))
 		return DIF_E_NOMEM;
 	const uint32_t difos = 2;
@@ -933,6 +936,7 @@ static int build_sections(struct wr *w, const struct dif_module *mod,
 		for (int t = 0; t < 3; t++)
 			put_n(rec + 8 + 4 * t, tab[t], 4, m);
 		put_type(rec + 20, &p.rtype, m);
+		put_n(rec + 32, dif_difo_ptr(difo), 8, m);
 
 		Elf64_Sym *sym = &syms[d + 1];
 		sym->st_name = (Elf64_Word)so;

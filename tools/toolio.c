@@ -104,9 +104,16 @@ int toolio_load(const char *path, enum dif_profile profile,
 int toolio_write_object(const char *path, const struct dif_module *mod,
                         struct dif_errors *errs)
 {
+	return toolio_write_object_as(path, mod, DIF_PROFILE_FREEBSD, errs);
+}
+
+int toolio_write_object_as(const char *path, const struct dif_module *mod,
+                           enum dif_profile profile, struct dif_errors *errs)
+{
 	void *bytes = NULL;
 	size_t len = 0;
-	int rc = dif_obj_write(mod, NULL, &bytes, &len, errs);
+	DIF_OPTS(dif_obj_opts, oo, .profile = profile);
+	int rc = dif_obj_write(mod, &oo, &bytes, &len, errs);
 	if (rc)
 		return rc;
 	int is_stdout = strcmp(path, "-") == 0;

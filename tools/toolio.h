@@ -19,6 +19,11 @@ int toolio_load(const char *path, enum dif_profile profile,
 int toolio_write_object(const char *path, const struct dif_module *mod,
                         struct dif_errors *errs);
 
+/* The same, recording the profile the module was assembled for (the plain
+ * form records freebsd). */
+int toolio_write_object_as(const char *path, const struct dif_module *mod,
+                           enum dif_profile profile, struct dif_errors *errs);
+
 /* Prints each diagnostic as
  *   file:line:col: error: <msg>                  (source positions), or
  *   file:difo:pc: error: <rule>: <insn>  (<msg>)  (program positions), or

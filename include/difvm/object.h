@@ -27,7 +27,7 @@ extern "C" {
 #define DIF_OBJ_SHT_FIRST 0x8d1f0000u  /* the range reserved for difvm */
 #define DIF_OBJ_SHT_LAST 0x8d1fffffu
 #define DIF_OBJ_INFO_SIZE 32u
-#define DIF_OBJ_DIFO_SIZE 32u
+#define DIF_OBJ_DIFO_SIZE 40u
 #define DIF_OBJ_VAR_SIZE 20u
 #define DIF_OBJ_REL_SIZE 16u
 #define DIF_OBJ_MAGIC "DIFVMOBJ" /* 8 bytes, no NUL */

@@ -62,6 +62,8 @@ static struct dif_difo *mk_difo(const char *name, unsigned i)
 	p.rtype.size = 4u << (i % 2);
 	struct dif_difo *d = NULL;
 	cr_assert_eq(dif_difo_create(&p, &d, NULL), 0, "difo %s", name);
+	if (i % 3 != 1)
+		dif_difo_set_ptr(d, 0xfffff80012345678ull + 0x100 * i);
 	return d;
 }
 
@@ -118,6 +120,8 @@ static void assert_module_eq(const struct dif_module *a,
 			assert_type_eq(&u->type, &v->type, "var type");
 		}
 		assert_type_eq(&x.rtype, &y.rtype, "return type");
+		cr_assert_eq(dif_difo_ptr(dif_module_get(a, i)),
+		             dif_difo_ptr(dif_module_get(b, i)), "%s ptr", x.name);
 	}
 }
 
@@ -290,7 +294,7 @@ static unsigned sec(struct obj *o, const char *name)
 
 static uint8_t *desc(struct obj *o, unsigned d)
 {
-	return sdata(o, sec(o, ".difvm.difos")) + 32u * d;
+	return sdata(o, sec(o, ".difvm.difos")) + 40u * d;
 }
 
 static uint8_t *sym(struct obj *o, unsigned j)
@@ -310,7 +314,7 @@ static void set_sh(struct obj *o, const char *name, unsigned field,
 static void drop_b(struct obj *o)
 {
 	s(sdata(o, sec(o, ".difvm.info")) + 20, 1, 4);
-	set_sh(o, ".difvm.difos", SH_SIZE, 32);
+	set_sh(o, ".difvm.difos", SH_SIZE, 40);
 }
 
 #define P(name) static void name(struct obj *o)
@@ -367,7 +371,7 @@ P(strtab_nul)
 	uint8_t *h = shdr(o, sec(o, ".strtab"));
 	o->b[g(h + SH_OFF, 8) + g(h + SH_SIZE, 8) - 1] = 'x';
 }
-P(difos_size) { set_sh(o, ".difvm.difos", SH_SIZE, 40); }
+P(difos_size) { set_sh(o, ".difvm.difos", SH_SIZE, 44); }
 P(difos_count) { s(sdata(o, sec(o, ".difvm.info")) + 20, 3, 4); }
 P(desc_sym_range) { s(desc(o, 0) + D_SYM, 99, 4); }
 P(sym_name_range) { s(sym(o, 1), 100000, 4); }
@@ -508,7 +512,7 @@ static struct neg cases[] = {
 	N(symtab_link_type, OBJ_SECTION, "linked name table (section 1) is not SHT_STRTAB"),
 	N(symtab_info_range, OBJ_INDEX, "first global symbol 99 beyond the 3 symbols"),
 	N(strtab_nul, OBJ_STRING, "symbol name table (section"),
-	N(difos_size, OBJ_SECTION, "size 40 is not a multiple of the 32-byte record"),
+	N(difos_size, OBJ_SECTION, "size 44 is not a multiple of the 40-byte record"),
 	N(difos_count, OBJ_SECTION, "holds 2 descriptors, the info record says 3"),
 	N(desc_sym_range, OBJ_INDEX, "DIFO descriptor 0: symbol index 99 out of range"),
 	N(sym_name_range, OBJ_INDEX, "symbol 1 name offset 100000 outside"),
