@@ -887,16 +887,20 @@ static void environment(struct gen *g)
 	c->runs = chance(g, 15) ? 2 + (uint32_t)R(g, 2) : 1;
 }
 
-static int focus_of(long part, int *op, int *subr)
+/* The opcode (or CALL plus subroutine name) and profiles a model case
+ * is about; -1 when it names neither. */
+static int focus_of(long part, int *op, const char **subr, unsigned *pm)
 {
 	*op = -1;
-	*subr = -1;
+	*subr = NULL;
+	*pm = 3;
 	if (part < 0 || (size_t)part >= tg_nparts())
 		return -1;
 	struct tg_part p;
 	tg_part_at((size_t)part, &p);
 	if (!p.insn)
 		return -1;
+	*pm = p.profiles & 3 ? p.profiles & 3 : 3;
 	for (unsigned i = 1; i < DIF_OP_COUNT; i++) {
 		const char *n = dif_op_name(i, DIF_PROFILE_ILLUMOS);
 		if (n && strcmp(n, p.insn) == 0) {
@@ -905,13 +909,16 @@ static int focus_of(long part, int *op, int *subr)
 		}
 	}
 	for (int prof = 0; prof < 2; prof++)
-		for (unsigned i = 0; i <= dif_subr_max((enum dif_profile)prof); i++) {
-			const char *n = dif_subr_name(i, (enum dif_profile)prof);
-			if (n && strcmp(n, p.insn) == 0) {
-				*op = DIF_OPC_CALL;
-				*subr = (int)i | prof << 16;
-				return 0;
-			}
+		if (dif_subr_find(p.insn, strlen(p.insn), (enum dif_profile)prof) >= 0) {
+			*op = DIF_OPC_CALL;
+			*subr = p.insn;
+			if (prof == 1 && *pm == 3 &&
+			    dif_subr_find(p.insn, strlen(p.insn), DIF_PROFILE_FREEBSD) < 0)
+				*pm = 2;
+			else if (*pm == 3 && dif_subr_find(p.insn, strlen(p.insn),
+			                                   DIF_PROFILE_ILLUMOS) < 0)
+				*pm = 1;
+			return 0;
 		}
 	return -1;
 }
@@ -925,24 +932,20 @@ void tg_gen_random(uint64_t seed, long focus, struct dc_case *c)
 	g->r.s = seed;
 	g->c = c;
 	tg_prog_init(&g->p);
-	int fop, fsub;
-	focus_of(focus, &fop, &fsub);
+	int fop;
+	const char *fsub;
+	unsigned pm;
+	focus_of(focus, &fop, &fsub, &pm);
 	environment(g);
 	g->focus_op = fop;
 	g->focus_subr = -1;
-	if (fsub >= 0) {
-		int prof = fsub >> 16;
-		/* the subroutine exists on the profile it was named under */
-		if (dif_subr_name((unsigned)(fsub & 0xffff),
-		                  (enum dif_profile)c->profile) == NULL ||
-		    strcmp(dif_subr_name((unsigned)(fsub & 0xffff), (enum dif_profile)c->profile),
-		           dif_subr_name((unsigned)(fsub & 0xffff), (enum dif_profile)prof)))
-			c->profile = (uint32_t)prof;
-		g->focus_subr = fsub & 0xffff;
-	}
 	if (fop == DIF_OPC_STGA)
-		c->profile = DC_PROFILE_ILLUMOS;
-	unsigned n;
+		pm = 2;
+	if (!(pm & (1u << c->profile)))
+		c->profile = pm & 1 ? DC_PROFILE_FREEBSD : DC_PROFILE_ILLUMOS;
+	if (fsub)
+		g->focus_subr = dif_subr_find(fsub, strlen(fsub),
+		                              (enum dif_profile)c->profile);
 	if (fop >= 0) {
 		/* short programs around the focus instruction */
 		g->budget = (unsigned)R(g, 3);
@@ -956,11 +959,9 @@ void tg_gen_random(uint64_t seed, long focus, struct dc_case *c)
 		unsigned sizes[] = { 2, 6, 15, 40, 120 };
 		g->budget = sizes[R(g, 5)];
 		g->budget = 1 + (unsigned)R(g, g->budget);
-		n = 0;
 		while (g->budget && g->p.n < TG_MAX_TEXT - 80) {
 			g->budget--;
 			snippet(g);
-			n++;
 		}
 	}
 	if (c->profile != DC_PROFILE_ILLUMOS) {
@@ -1011,8 +1012,10 @@ int tg_gen_partition(uint64_t seed, size_t p, unsigned k, unsigned max_tries,
 	if (!hits || !o)
 		goto out;
 	uint64_t base = tg_mix(tg_mix(seed, 0x5041525400000000ull + p), k);
-	int fop, fsub;
-	int focused = focus_of((long)p, &fop, &fsub) == 0;
+	int fop;
+	const char *fsub;
+	unsigned pm;
+	int focused = focus_of((long)p, &fop, &fsub, &pm) == 0;
 	for (t = 0; t < max_tries; t++) {
 		/* mostly focused; sometimes a free program (for partitions
 		 * the focus does not reach) */
