@@ -208,14 +208,16 @@ int dif_mem_read(struct dif_run *run, enum dif_as as, uint64_t addr,
                  void *buf, size_t len)
 {
 	struct dif_vm *vm = run->vm;
+	if (len == 0)
+		return 0;
 	if (as == DIF_AS_KERNEL && addr >= DIF_WIN_STRTAB && addr < DIF_WIN_END) {
 		const uint8_t *p = dif_vm_ptr(run, addr, len);
 		if (!p)
 			return DIF_FAULT_BADADDR;
-		memcpy(buf, p, len);
+		memmove(buf, p, len); /* COPYS may overlap inside the window */
 		return 0;
 	}
-	if (addr + len < addr && len)
+	if (addr + len < addr)
 		return DIF_FAULT_BADADDR;
 	const struct dif_region *hit = NULL;
 	for (size_t i = 0; i < vm->nregions; i++) {
