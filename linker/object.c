@@ -1053,7 +1053,7 @@ static int emit(struct wr *w, void **buf, size_t *len)
 		off += s->size;
 	}
 	eh->e_shoff = (off + 7) & ~(uint64_t)7;
-	elf_fill(0);
+	elf_fill(0); /* the default, restated: padding must be zero */
 	elf_flagelf(e, ELF_C_SET, ELF_F_LAYOUT);
 	off_t total = elf_update(e, ELF_C_WRITE);
 	if (total < 0)
