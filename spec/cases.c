@@ -1,0 +1,1178 @@
+/*
+ * The case table of the instructions (every opcode 1-80 the validator
+ * accepts). Subroutine cases (CALL) are in subr.c and appended to this
+ * table at the end of the file. Each group cites the section of
+ * dif-isa.md (or docs/conventions.md) it encodes, in a comment and in the
+ * case's cite field.
+ */
+#include "cases.h"
+
+G(always)
+{
+	return true;
+}
+
+E(nothing)
+{
+}
+
+/* ---------------- dif-isa.md 2, 2.1: ALU ---------------- */
+#define A1 R(i->r1)
+#define A2 R(i->r2)
+
+G(add_exact) { return A1 + A2 >= A1; }
+G(add_wrap) { return A1 + A2 < A1; }
+E(add) { setrd(u, i, A1 + A2); }
+G(sub_exact) { return A1 >= A2; }
+G(sub_wrap) { return A1 < A2; }
+E(sub) { setrd(u, i, A1 - A2); }
+G(mul_exact) { return ((unsigned __int128)A1 * A2) >> 64 == 0; }
+G(mul_wrap) { return ((unsigned __int128)A1 * A2) >> 64 != 0; }
+E(mul) { setrd(u, i, A1 * A2); }
+E(or_) { setrd(u, i, A1 | A2); }
+E(xor_) { setrd(u, i, A1 ^ A2); }
+E(and_) { setrd(u, i, A1 & A2); }
+G(cnt_small) { return A2 < 64; }
+G(cnt_wide) { return A2 >= 64; }
+E(sll) { setrd(u, i, A1 << (A2 & 63)); }
+E(srl) { setrd(u, i, A1 >> (A2 & 63)); }
+E(sra)
+{
+	uint64_t x = A1, c = A2 & 63;
+	/* arithmetic shift written without relying on signed >> */
+	uint64_t r = x >> c;
+	if ((x >> 63) && c)
+		r |= ~(uint64_t)0 << (64 - c);
+	setrd(u, i, r);
+}
+G(div_zero) { return A2 == 0; }
+G(div_ovf) { return A1 == 0x8000000000000000ull && A2 == ~(uint64_t)0; }
+G(sdiv_ok) { return A2 != 0 && !(A1 == 0x8000000000000000ull && A2 == ~(uint64_t)0); }
+G(udiv_ok) { return A2 != 0; }
+E(divzero) { setrd(u, i, 0); fault(u, F_DIVZERO, 0); }
+E(div_trap) { fault(u, F_DIVZERO, 0); }
+E(sdiv) { setrd(u, i, (uint64_t)((int64_t)A1 / (int64_t)A2)); }
+E(srem) { setrd(u, i, (uint64_t)((int64_t)A1 % (int64_t)A2)); }
+E(udiv) { setrd(u, i, A1 / A2); }
+E(urem) { setrd(u, i, A1 % A2); }
+E(not_) { setrd(u, i, ~A1); }
+E(mov) { setrd(u, i, A1); }
+
+/* ---------------- 2.2: condition codes and branches ---------------- */
+G(cmp_eq) { return A1 == A2; }
+G(cmp_below) { return A1 < A2; }
+G(cmp_above) { return A1 > A2; }
+E(cmp)
+{
+	u->set_cc = true;
+	u->n = (A1 - A2) >> 63;
+	u->z = A1 == A2;
+	u->v = 0;
+	u->c = A1 < A2;
+}
+G(tst_zero) { return A1 == 0; }
+G(tst_nonzero) { return A1 != 0; }
+E(tst)
+{
+	u->set_cc = true;
+	u->n = 0;
+	u->z = A1 == 0;
+	u->v = 0;
+	u->c = 0;
+}
+
+static bool br_pred(const struct state *s, unsigned op)
+{
+	bool n = s->cc_n, z = s->cc_z, v = s->cc_v, c = s->cc_c;
+	switch (op) {
+	case 17: return true;
+	case 18: return z;
+	case 19: return !z;
+	case 20: return !(z || (n ^ v));
+	case 21: return !(c || z);
+	case 22: return !(n ^ v);
+	case 23: return !c;
+	case 24: return n ^ v;
+	case 25: return c;
+	case 26: return z || (n ^ v);
+	case 27: return c || z;
+	}
+	return false;
+}
+G(br_taken) { return br_pred(s, i->op); }
+G(br_not) { return !br_pred(s, i->op); }
+E(br_jump)
+{
+	u->jump = true;
+	u->target = i->label;
+}
+
+/* ---------------- 2.4: loads ---------------- */
+static unsigned lwidth(unsigned op, bool *sgn)
+{
+	static const unsigned w[] = {1, 2, 4, 1, 2, 4, 8};
+	unsigned k = op >= 71 ? op - 71 : op >= 64 ? op - 64 : op - 28;
+	*sgn = k < 3;
+	return w[k];
+}
+
+static uint64_t load_value(const uint8_t *p, unsigned w, bool sgn)
+{
+	uint8_t b;
+	uint16_t h;
+	uint32_t x;
+	uint64_t q;
+	switch (w) {
+	case 1:
+		memcpy(&b, p, 1);
+		return sgn ? (uint64_t)(int64_t)(int8_t)b : b;
+	case 2:
+		memcpy(&h, p, 2);
+		return sgn ? (uint64_t)(int64_t)(int16_t)h : h;
+	case 4:
+		memcpy(&x, p, 4);
+		return sgn ? (uint64_t)(int64_t)(int32_t)x : x;
+	}
+	memcpy(&q, p, 8);
+	return q;
+}
+
+static unsigned ld_as(unsigned op)
+{
+	return op >= 64 && op <= 70;
+}
+G(ld_bad)
+{
+	bool sg;
+	uint64_t bad;
+	return !mem_readable(s, ld_as(i->op), A1, lwidth(i->op, &sg), &bad);
+}
+G(ld_ok)
+{
+	bool sg;
+	uint64_t bad;
+	return mem_readable(s, ld_as(i->op), A1, lwidth(i->op, &sg), &bad);
+}
+E(ld_fault)
+{
+	setrd(u, i, 0);
+	fault(u, F_BADADDR, A1);
+}
+E(ld)
+{
+	bool sg;
+	unsigned w = lwidth(i->op, &sg);
+	uint64_t bad;
+	const uint8_t *p = mem_ptr(s, ld_as(i->op), A1, w, &bad);
+	setrd(u, i, load_value(p, w, sg));
+}
+G(rld_kpriv)
+{
+	bool sg;
+	return !canload(s, A1, lwidth(i->op, &sg), NULL);
+}
+G(rld_bad)
+{
+	bool sg;
+	uint64_t bad;
+	unsigned w = lwidth(i->op, &sg);
+	return canload(s, A1, w, NULL) && !mem_readable(s, 0, A1, w, &bad);
+}
+G(rld_ok)
+{
+	bool sg;
+	uint64_t bad;
+	unsigned w = lwidth(i->op, &sg);
+	return canload(s, A1, w, NULL) && mem_readable(s, 0, A1, w, &bad);
+}
+E(rld_kpriv_e) { fault(u, F_KPRIV, A1); }
+
+/* ---------------- 2.10, 2.6: ret, nop, setx, sets ---------------- */
+E(ret)
+{
+	u->done = true;
+	u->rval = R(i->rd);
+}
+E(setx) { setrd(u, i, s->c->inttab[i->idx]); }
+E(sets) { setrd(u, i, DC_VA_STRTAB + i->idx); }
+
+/* ---------------- 2.3: scmp ---------------- */
+static int side_cls(const struct state *s, uint64_t a)
+{
+	struct strres r;
+	if (a == 0 || kernel_priv(s))
+		return STR_OK;
+	str_check(s, a, s->strsize, &r);
+	return r.cls;
+}
+static uint64_t side_lim(const struct state *s, uint64_t a)
+{
+	struct strres r;
+	if (a == 0)
+		return 1; /* NULL reads as "" (FreeBSD's limit of 1) */
+	if (kernel_priv(s))
+		return s->strsize;
+	str_check(s, a, s->strsize, &r);
+	return r.lim;
+}
+static bool rd8(const struct state *s, uint64_t a, uint8_t *c)
+{
+	uint64_t bad;
+	if (a == 0) {
+		*c = 0;
+		return true;
+	}
+	const uint8_t *p = mem_ptr(s, 0, a, 1, &bad);
+	if (!p)
+		return false;
+	*c = *p;
+	return true;
+}
+/* Unsigned byte compare bounded by lim; false with *bad on a fault. */
+static bool scmp_cmp(const struct state *s, uint64_t a, uint64_t b,
+                     uint64_t lim, int *res, uint64_t *bad)
+{
+	*res = 0;
+	if (a == b || lim == 0)
+		return true;
+	for (uint64_t k = 0; k < lim; k++) {
+		uint8_t c1, c2;
+		if (!rd8(s, a ? a + k : 0, &c1)) {
+			*bad = a + k;
+			return false;
+		}
+		if (!rd8(s, b ? b + k : 0, &c2)) {
+			*bad = b + k;
+			return false;
+		}
+		if (c1 != c2) {
+			*res = (int)c1 - (int)c2;
+			return true;
+		}
+		if (c1 == 0)
+			break;
+	}
+	return true;
+}
+static uint64_t scmp_lim(const struct state *s, const struct insn *i)
+{
+	uint64_t l1 = side_lim(s, A1), l2 = side_lim(s, A2);
+	return l1 < l2 ? l1 : l2;
+}
+G(scmp_l_kpriv) { return side_cls(s, A1) == STR_KPRIV; }
+G(scmp_l_silent) { return side_cls(s, A1) == STR_SILENT; }
+G(scmp_r_kpriv) { return side_cls(s, A2) == STR_KPRIV; }
+G(scmp_r_silent) { return side_cls(s, A2) == STR_SILENT; }
+G(scmp_same) { return A1 == A2 || scmp_lim(s, i) == 0; }
+static int scmp_res(const struct state *s, const struct insn *i, bool *ok,
+                    uint64_t *bad)
+{
+	int r;
+	*ok = scmp_cmp(s, A1, A2, scmp_lim(s, i), &r, bad);
+	return r;
+}
+G(scmp_fault)
+{
+	bool ok;
+	uint64_t bad;
+	scmp_res(s, i, &ok, &bad);
+	return !ok;
+}
+G(scmp_less) { bool ok; uint64_t b; return scmp_res(s, i, &ok, &b) < 0; }
+G(scmp_equal) { bool ok; uint64_t b; return scmp_res(s, i, &ok, &b) == 0; }
+G(scmp_greater) { bool ok; uint64_t b; return scmp_res(s, i, &ok, &b) > 0; }
+E(scmp_kpriv_l) { fault(u, F_KPRIV, A1); }
+E(scmp_kpriv_r) { fault(u, F_KPRIV, A2); }
+E(scmp_fault_e)
+{
+	bool ok;
+	uint64_t bad = 0;
+	scmp_res(s, i, &ok, &bad);
+	fault(u, F_BADADDR, bad);
+}
+E(scmp_set)
+{
+	bool ok;
+	uint64_t b;
+	int r = (A1 == A2) ? 0 : scmp_res(s, i, &ok, &b);
+	u->set_cc = true;
+	u->n = r < 0;
+	u->z = r == 0;
+	u->v = 0;
+	u->c = 0;
+}
+
+/* ---------------- 2.5: stores, copys, allocs ---------------- */
+static unsigned swidth(unsigned op)
+{
+	return 1u << (op - 60);
+}
+#define SADDR R(i->rd)
+G(st_bad) { return !canstore(s, SADDR, swidth(i->op)); }
+G(st_align)
+{
+	unsigned w = swidth(i->op);
+	return canstore(s, SADDR, w) && (SADDR & (w - 1)) != 0;
+}
+G(st_ok)
+{
+	unsigned w = swidth(i->op);
+	return canstore(s, SADDR, w) && (SADDR & (w - 1)) == 0;
+}
+E(st_bad_e) { fault(u, F_BADADDR, SADDR); }
+E(st_align_e) { fault(u, F_BADALIGN, SADDR); }
+E(st)
+{
+	unsigned w = swidth(i->op);
+	uint64_t v = A1;
+	uint8_t b = (uint8_t)v;
+	uint16_t h = (uint16_t)v;
+	uint32_t x = (uint32_t)v;
+	uint8_t *buf = s->ubuf;
+	if (w == 1)
+		memcpy(buf, &b, 1);
+	else if (w == 2)
+		memcpy(buf, &h, 2);
+	else if (w == 4)
+		memcpy(buf, &x, 4);
+	else
+		memcpy(buf, &v, 8);
+	mw_bytes(u, SADDR, buf, w);
+}
+
+G(copys_bad_dst) { return !canstore(s, SADDR, A2); }
+G(copys_kpriv) { return canstore(s, SADDR, A2) && !canload(s, A1, A2, NULL); }
+G(copys_bad_src)
+{
+	uint64_t bad;
+	return canstore(s, SADDR, A2) && canload(s, A1, A2, NULL) &&
+	       A2 != 0 && !mem_readable(s, 0, A1, A2, &bad);
+}
+G(copys_ok)
+{
+	uint64_t bad;
+	return canstore(s, SADDR, A2) && canload(s, A1, A2, NULL) &&
+	       (A2 == 0 || mem_readable(s, 0, A1, A2, &bad));
+}
+E(copys_bad_dst_e) { fault(u, F_BADADDR, SADDR); }
+E(copys_kpriv_e) { fault(u, F_KPRIV, A1); }
+E(copys_bad_src_e) { fault(u, F_BADADDR, A1); }
+E(copys)
+{
+	struct mwrite *w = &u->mw[u->nmw++];
+	w->kind = MW_COPY;
+	w->addr = SADDR;
+	w->from = A1;
+	w->len = A2;
+}
+
+G(allocs_no)
+{
+	uint64_t p, t;
+	return !scratch_alloc(s, A1, &p, &t);
+}
+G(allocs_ok)
+{
+	uint64_t p, t;
+	return scratch_alloc(s, A1, &p, &t);
+}
+E(noscratch_rd0)
+{
+	setrd(u, i, 0);
+	fault(u, F_NOSCRATCH, 0);
+}
+E(allocs)
+{
+	uint64_t p, t;
+	scratch_alloc(s, A1, &p, &t);
+	struct mwrite *w = &u->mw[u->nmw++];
+	w->kind = MW_ZERO;
+	w->addr = scratch_addr(s);
+	w->len = t;
+	u->set_sptr = true;
+	u->sptr = s->sptr + t;
+	setrd(u, i, p);
+}
+
+/* ---------------- 2.8: tuple stack ---------------- */
+G(tup_full) { return s->ttop >= NTUPLE; }
+G(tup_room) { return s->ttop < NTUPLE; }
+E(tupoflow) { fault(u, F_TUPOFLOW, 0); }
+E(pushtv)
+{
+	u->tupop = 1;
+	u->push.v = R(i->rd);
+	u->push.sz = 0;
+}
+G(pushtr_ctf_big) { return i->r1 == 0 && A2 > 0x7fffffffffffffffull; }
+G(pushtr_ctf) { return i->r1 == 0; }
+static bool pushtr_len(const struct state *s, const struct insn *i,
+                       uint64_t *len, uint64_t *bad)
+{
+	uint64_t bound = A2 ? A2 : STRSIZE_SYS;
+	return safe_strnlen(s, R(i->rd), bound, len, bad);
+}
+G(pushtr_str_bad)
+{
+	uint64_t len, bad;
+	return !pushtr_len(s, i, &len, &bad);
+}
+E(illop) { fault(u, F_ILLOP, 0); }
+E(pushtr_ctf_e)
+{
+	u->tupop = 1;
+	u->push.v = R(i->rd);
+	u->push.sz = A2;
+}
+E(pushtr_str_bad_e)
+{
+	uint64_t len, bad = 0;
+	pushtr_len(s, i, &len, &bad);
+	fault(u, F_BADADDR, bad);
+}
+E(pushtr_str)
+{
+	uint64_t len = 0, bad;
+	pushtr_len(s, i, &len, &bad);
+	u->tupop = 1;
+	u->push.v = R(i->rd);
+	u->push.sz = len + 1;
+}
+G(tup_empty) { return s->ttop == 0; }
+G(tup_nonempty) { return s->ttop > 0; }
+E(popts) { u->tupop = 2; }
+E(flushts) { u->tupop = 3; }
+
+/* ---------------- 2.7, 7: variables ---------------- */
+static const struct svar *uvar(const struct state *s, unsigned scope,
+                               unsigned id)
+{
+	int k = svar_find(s, scope, id);
+	return k < 0 ? NULL : &s->svars[k];
+}
+static unsigned op_scope(unsigned op)
+{
+	switch (op) {
+	case 44: case 45: case 53: case 55: return 1;
+	case 56: case 57: return 2;
+	}
+	return 0;
+}
+static const struct svar *iv(const struct state *s, const struct insn *i)
+{
+	return uvar(s, op_scope(i->op), i->idx);
+}
+static bool is_user(const struct insn *i)
+{
+	return i->idx >= UBASE;
+}
+
+/* Built-in variables (7.2) per profile: kind and privilege. */
+enum { BV_NONE, BV_INT, BV_ARG, BV_STR };
+enum { PV_NONE, PV_KERNEL, PV_PROC };
+static void bvar_info(uint32_t prof, unsigned id, int *kind, int *priv)
+{
+	bool il = prof == DC_PROFILE_ILLUMOS;
+	*kind = BV_INT;
+	*priv = PV_NONE;
+	if (id >= 0x106 && id <= 0x10f) {
+		*kind = BV_ARG;
+		return;
+	}
+	switch (id) {
+	case 0x100: case 0x116: case 0x11b: case 0x11c: case 0x11d:
+	case 0x11e: case 0x11f:
+		*priv = PV_PROC;
+		return;
+	case 0x101: case 0x102: case 0x104: case 0x105: case 0x117:
+	case 0x11a:
+		return;
+	case 0x103: case 0x110: case 0x111:
+		*priv = PV_KERNEL;
+		return;
+	case 0x112: case 0x113: case 0x114: case 0x115:
+		*kind = BV_STR;
+		return;
+	case 0x118:
+		*kind = BV_STR;
+		*priv = il ? PV_PROC : PV_NONE;
+		return;
+	case 0x119:
+		*kind = BV_STR;
+		*priv = il ? PV_PROC : PV_KERNEL;
+		return;
+	case 0x120:
+		*priv = il ? PV_PROC : PV_NONE;
+		return;
+	case 0x121: /* illumos threadname, FreeBSD execargs */
+		*kind = BV_STR;
+		return;
+	case 0x122:
+		*kind = il ? BV_NONE : BV_INT;
+		*priv = PV_KERNEL;
+		return;
+	case 0x123:
+		*kind = il ? BV_NONE : BV_STR;
+		*priv = PV_KERNEL;
+		return;
+	case 0x200:
+		*kind = il ? BV_NONE : BV_INT;
+		return;
+	}
+	*kind = BV_NONE;
+}
+static int bvar_slot(const struct state *s, unsigned id)
+{
+	for (uint32_t k = 0; k < s->c->nbvars; k++)
+		if (s->c->bvars[k].id == id)
+			return (int)k;
+	return -1;
+}
+static int bkind(const struct state *s, const struct insn *i)
+{
+	int k, p;
+	bvar_info(s->profile, i->idx, &k, &p);
+	return k;
+}
+static bool bpriv_ok(const struct state *s, const struct insn *i, int *need)
+{
+	int k, p;
+	bvar_info(s->profile, i->idx, &k, &p);
+	*need = p;
+	if (p == PV_KERNEL)
+		return !(s->deny & DENY_KERNEL);
+	if (p == PV_PROC)
+		return !(s->deny & DENY_PROC);
+	return true;
+}
+static bool bstr_set(const struct state *s, const struct insn *i)
+{
+	int k = bvar_slot(s, i->idx);
+	return k >= 0 && s->c->bvars[k].str;
+}
+static uint64_t bstr_len(const struct state *s, const struct insn *i)
+{
+	return strlen(s->c->bvars[bvar_slot(s, i->idx)].str);
+}
+
+G(lv_user_value) { const struct svar *v = iv(s, i); return is_user(i) && !v->byref; }
+G(lv_user_null) { const struct svar *v = iv(s, i); return is_user(i) && v->byref && v->mem[0] == 0xff; }
+G(lv_user_ref) { const struct svar *v = iv(s, i); return is_user(i) && v->byref && v->mem[0] != 0xff; }
+E(lv_value) { setrd(u, i, iv(s, i)->value); }
+E(rd_zero) { setrd(u, i, 0); }
+E(lv_ref) { setrd(u, i, iv(s, i)->hdr + 8); }
+G(bv_unknown) { return !is_user(i) && bkind(s, i) == BV_NONE; }
+G(bv_kpriv) { int n; return !is_user(i) && bkind(s, i) != BV_NONE && !bpriv_ok(s, i, &n) && n == PV_KERNEL; }
+G(bv_upriv) { int n; return !is_user(i) && bkind(s, i) != BV_NONE && !bpriv_ok(s, i, &n) && n == PV_PROC; }
+G(bv_arg) { return !is_user(i) && bkind(s, i) == BV_ARG; }
+G(bv_int) { return !is_user(i) && bkind(s, i) == BV_INT; }
+G(bv_str_kernel) { return !is_user(i) && bkind(s, i) == BV_STR && kernel_priv(s); }
+G(bv_str_null) { return !is_user(i) && bkind(s, i) == BV_STR && !bstr_set(s, i); }
+G(bv_str_noscratch) { return !is_user(i) && bkind(s, i) == BV_STR && !scratch_fits(s, s->strsize); }
+G(bv_str_copy) { return !is_user(i) && bkind(s, i) == BV_STR; }
+E(bv_illop) { setrd(u, i, 0); fault(u, F_ILLOP, 0); }
+E(bv_kpriv_e) { setrd(u, i, 0); fault(u, F_KPRIV, 0); }
+E(bv_upriv_e) { setrd(u, i, 0); fault(u, F_UPRIV, 0); }
+E(bv_arg_e) { setrd(u, i, s->c->args[i->idx - 0x106]); }
+E(bv_int_e)
+{
+	int k = bvar_slot(s, i->idx);
+	setrd(u, i, k >= 0 ? s->c->bvars[k].value : 0);
+}
+E(bv_str_kernel_e)
+{
+	int k = bvar_slot(s, i->idx);
+	setrd(u, i, k >= 0 && s->c->bvars[k].str ? s->envaddr[k] : 0);
+}
+E(bv_str_copy_e)
+{
+	uint64_t n = bstr_len(s, i);
+	if (n > s->strsize - 1)
+		n = s->strsize - 1;
+	uint8_t *buf = s->ubuf;
+	memcpy(buf, s->c->bvars[bvar_slot(s, i->idx)].str, n);
+	buf[n] = 0;
+	mw_bytes(u, scratch_addr(s), buf, n + 1);
+	u->set_sptr = true;
+	u->sptr = s->sptr + s->strsize;
+	setrd(u, i, scratch_addr(s));
+}
+
+/* By-ref stores: source check (vcanload) and copy length (2.7). */
+enum { VS_OK, VS_KPRIV, VS_SILENT, VS_BADADDR };
+static int vsrc(const struct state *s, const struct svar *v, uint64_t src,
+                uint64_t *copylen, uint64_t *bad)
+{
+	*bad = src;
+	if (v->isstr) {
+		struct strres r;
+		uint64_t bound = s->strsize;
+		if (kernel_priv(s) && v->size < bound)
+			bound = v->size;
+		str_check(s, src, bound, &r);
+		if (r.cls == STR_KPRIV)
+			return VS_KPRIV;
+		if (r.cls == STR_SILENT)
+			return VS_SILENT;
+		if (r.cls == STR_BADADDR) {
+			*bad = r.bad;
+			return VS_BADADDR;
+		}
+		uint64_t n = r.len < r.lim ? r.len + 1 : r.lim;
+		*copylen = n < v->size ? n : v->size;
+		return VS_OK;
+	}
+	if (!canload(s, src, v->size, NULL))
+		return VS_KPRIV;
+	if (!mem_readable(s, 0, src, v->size, bad))
+		return VS_BADADDR;
+	*copylen = v->size;
+	return VS_OK;
+}
+static int vsrc_i(const struct state *s, const struct insn *i)
+{
+	uint64_t n, b;
+	return vsrc(s, iv(s, i), R(i->rd), &n, &b);
+}
+
+G(sv_value) { return !iv(s, i)->byref; }
+G(sv_null) { return iv(s, i)->byref && R(i->rd) == 0; }
+G(sv_kpriv) { return vsrc_i(s, i) == VS_KPRIV; }
+G(sv_silent) { return vsrc_i(s, i) == VS_SILENT; }
+G(sv_badaddr) { return vsrc_i(s, i) == VS_BADADDR; }
+E(sv_value_e)
+{
+	u->varop = VO_STATIC_SET;
+	u->var = svar_find(s, op_scope(i->op), i->idx);
+	u->value = R(i->rd);
+}
+E(sv_null_e)
+{
+	u->varop = VO_STATIC_NULL;
+	u->var = svar_find(s, op_scope(i->op), i->idx);
+}
+E(sv_clear)
+{
+	u->varop = VO_STATIC_CLEAR;
+	u->var = svar_find(s, op_scope(i->op), i->idx);
+}
+E(sv_kpriv_e)
+{
+	sv_clear(s, i, u);
+	fault(u, F_KPRIV, R(i->rd));
+}
+E(sv_badaddr_e)
+{
+	uint64_t n, bad;
+	vsrc(s, iv(s, i), R(i->rd), &n, &bad);
+	sv_clear(s, i, u);
+	fault(u, F_BADADDR, bad);
+}
+E(sv_copy)
+{
+	uint64_t n = 0, bad;
+	vsrc(s, iv(s, i), R(i->rd), &n, &bad);
+	sv_clear(s, i, u);
+	u->copy = true;
+	u->value = R(i->rd);
+	u->copylen = n;
+}
+
+/* Dynamic variables: keys (2.7, 2.8) */
+static bool op_assoc(unsigned op)
+{
+	return op >= 52 && op <= 55;
+}
+static uint32_t dkey(const struct state *s, const struct insn *i,
+                     struct tent *key)
+{
+	uint32_t n = 0;
+	if (op_assoc(i->op))
+		for (uint32_t k = 0; k < s->ttop; k++)
+			key[n++] = s->tup[k];
+	key[n].v = i->idx - UBASE;
+	key[n++].sz = 0;
+	if (op_scope(i->op) == 1) {
+		key[n].v = s->tkey;
+		key[n++].sz = 0;
+	}
+	return n;
+}
+static uint32_t dkey_fault(const struct state *s, const struct insn *i,
+                           uint64_t *bad)
+{
+	struct tent key[NTUPLE_ALL + 2];
+	uint32_t n = dkey(s, i, key), f = 0;
+	*bad = 0;
+	if (dyn_key_check(s, key, n, bad, &f))
+		return 0;
+	return f;
+}
+static const struct dynel *dfind(const struct state *s, const struct insn *i)
+{
+	struct tent key[NTUPLE_ALL + 2];
+	uint32_t n = dkey(s, i, key);
+	return dyn_find(s, key, n);
+}
+static uint64_t ddsize(const struct state *s, const struct insn *i)
+{
+	uint64_t sz = iv(s, i)->size;
+	return rup8(sz > 8 ? sz : 8);
+}
+G(dk_kpriv) { uint64_t b; return dkey_fault(s, i, &b) == F_KPRIV; }
+G(dk_badaddr) { uint64_t b; return dkey_fault(s, i, &b) == F_BADADDR; }
+E(dk_fault_e)
+{
+	uint64_t b;
+	uint32_t f = dkey_fault(s, i, &b);
+	setrd(u, i, 0);
+	fault(u, f, b);
+}
+E(dk_fault_st)
+{
+	uint64_t b;
+	uint32_t f = dkey_fault(s, i, &b);
+	fault(u, f, b);
+}
+G(dl_missing) { return dfind(s, i) == NULL; }
+G(dl_value) { return !iv(s, i)->byref; }
+E(dl_value_e)
+{
+	uint64_t v;
+	memcpy(&v, dfind(s, i)->mem, 8);
+	setrd(u, i, v);
+}
+E(dl_ref_e) { setrd(u, i, dfind(s, i)->data); }
+
+static void dfill(const struct state *s, const struct insn *i,
+                  struct update *u, uint8_t op)
+{
+	u->varop = op;
+	u->nkeys = dkey(s, i, u->key);
+	u->dsize = ddsize(s, i);
+}
+G(ds_delete) { return R(i->rd) == 0; }
+G(ds_drop)
+{
+	struct tent key[NTUPLE_ALL + 2];
+	uint32_t n = dkey(s, i, key);
+	return !dyn_find(s, key, n) &&
+	       !dyn_can_alloc(s, dyn_need(key, n, ddsize(s, i)));
+}
+E(ds_delete_e) { dfill(s, i, u, VO_DYN_DELETE); }
+E(ds_drop_e) { dfill(s, i, u, VO_DYN_DROP); }
+E(ds_value_e)
+{
+	dfill(s, i, u, VO_DYN_STORE);
+	u->value = R(i->rd);
+}
+E(ds_kpriv_e)
+{
+	dfill(s, i, u, VO_DYN_STORE);
+	u->nowrite = true;
+	fault(u, F_KPRIV, R(i->rd));
+}
+E(ds_silent_e)
+{
+	dfill(s, i, u, VO_DYN_STORE);
+	u->nowrite = true;
+}
+E(ds_badaddr_e)
+{
+	uint64_t n, bad;
+	vsrc(s, iv(s, i), R(i->rd), &n, &bad);
+	dfill(s, i, u, VO_DYN_STORE);
+	u->nowrite = true;
+	fault(u, F_BADADDR, bad);
+}
+E(ds_copy_e)
+{
+	uint64_t n = 0, bad;
+	vsrc(s, iv(s, i), R(i->rd), &n, &bad);
+	dfill(s, i, u, VO_DYN_STORE);
+	u->copy = true;
+	u->value = R(i->rd);
+	u->copylen = n;
+}
+
+/* Built-in arrays (2.7: ldga, ldta, stga) */
+#define AID (i->r1)
+G(ga_args) { return AID == 0 && A2 < 10; }
+G(ga_args_beyond) { return AID == 0; }
+G(ga_regs) { return AID == 1; }
+G(ga_uregs_upriv) { return AID == 2 && (s->deny & DENY_PROC); }
+G(ga_uregs) { return AID == 2; }
+G(ga_vmregs_kpriv) { return AID == 3 && (s->deny & DENY_KERNEL); }
+G(ga_vmregs) { return AID == 3; }
+E(ga_args_e) { setrd(u, i, s->c->args[A2]); }
+E(ga_nolwp) { setrd(u, i, 0); fault(u, F_BADADDR, 0); }
+G(sa_uregs_nodestr) { return AID == 2 && (s->deny & DENY_DESTRUCTIVE); }
+G(sa_uregs_upriv) { return AID == 2 && (s->deny & DENY_OWNER); }
+G(sa_uregs) { return AID == 2; }
+E(upriv_e) { fault(u, F_UPRIV, 0); }
+E(nolwp) { fault(u, F_BADADDR, 0); }
+
+#define ALL DC_PM_ALL
+#define FB DC_PM_FREEBSD
+#define IL DC_PM_ILLUMOS
+
+#define ALU1(op, nm, eff, txt)                                             \
+	CI(op, nm, "result", always, eff, "always", txt, "dif-isa.md 2, 2.1", ALL)
+#define SHIFT(op, nm, eff, txt)                                            \
+	CI(op, nm, "count", cnt_small, eff, "R[r2] < 64", txt, "dif-isa.md 2.1", ALL), \
+	CI(op, nm, "wide", cnt_wide, eff, "R[r2] >= 64",                      \
+	   txt " with the count reduced mod 64 (x86-64 and arm64 shifters)",  \
+	   "dif-isa.md 2.1", ALL)
+#define BRANCH(op, nm, pred)                                               \
+	CI(op, nm, "taken", br_taken, br_jump, pred,                          \
+	   "pc = label", "dif-isa.md 2.2", ALL),                              \
+	CI(op, nm, "not-taken", br_not, nothing, "not (" pred ")",            \
+	   "pc = pc + 1", "dif-isa.md 2.2", ALL)
+#define LOAD(op, nm, what)                                                 \
+	CI(op, nm, "badaddr", ld_bad, ld_fault,                               \
+	   "[R[r1], +size) not readable kernel memory or overlaps a toxic range", \
+	   "R[rd] = 0; fault BADADDR, illval R[r1]", "dif-isa.md 2.4", ALL),  \
+	CI(op, nm, "load", ld_ok, ld, "[R[r1], +size) readable",              \
+	   "R[rd] = " what, "dif-isa.md 2.4", ALL)
+#define ULOAD(op, nm, what)                                                \
+	CI(op, nm, "badaddr", ld_bad, ld_fault,                               \
+	   "[R[r1], +size) not readable user memory",                         \
+	   "R[rd] = 0; fault BADADDR, illval R[r1]", "dif-isa.md 2.4", ALL),  \
+	CI(op, nm, "load", ld_ok, ld, "[R[r1], +size) readable user memory", \
+	   "R[rd] = " what, "dif-isa.md 2.4", ALL)
+#define RLOAD(op, nm, what)                                                \
+	CI(op, nm, "kpriv", rld_kpriv, rld_kpriv_e, "not canload(R[r1], size)", \
+	   "R[rd] unchanged; fault KPRIV, illval R[r1]", "dif-isa.md 2.4, 4.3", ALL), \
+	CI(op, nm, "badaddr", rld_bad, ld_fault,                              \
+	   "canload(R[r1], size) and the memory is not readable",             \
+	   "R[rd] = 0; fault BADADDR, illval R[r1]", "dif-isa.md 2.4", ALL),  \
+	CI(op, nm, "load", rld_ok, ld, "canload(R[r1], size) and readable",  \
+	   "R[rd] = " what, "dif-isa.md 2.4", ALL)
+#define STORE(op, nm, what)                                                \
+	CI(op, nm, "badaddr", st_bad, st_bad_e, "not canstore(R[rd], size)",  \
+	   "fault BADADDR, illval R[rd]", "dif-isa.md 2.5", ALL),             \
+	CI(op, nm, "badalign", st_align, st_align_e,                          \
+	   "canstore(R[rd], size) and R[rd] mod size != 0",                   \
+	   "fault BADALIGN, illval R[rd]", "dif-isa.md 2.5", ALL),            \
+	CI(op, nm, "store", st_ok, st,                                        \
+	   "canstore(R[rd], size) and R[rd] mod size = 0",                    \
+	   "store " what " at R[rd]", "dif-isa.md 2.5", ALL)
+
+/* scalar variable loads: user part (LDGS, LDLS) */
+#define LVUSER(op, nm, cite)                                               \
+	CO(op, nm, "user-value", lv_user_value, lv_value,                     \
+	   "var >= 0x500 and the variable is by-value", "R[rd] = its value", cite, ALL), \
+	CO(op, nm, "user-null", lv_user_null, rd_zero,                        \
+	   "var >= 0x500, by-ref, NULL marker (header byte 0xff; never stored)", \
+	   "R[rd] = 0", cite, ALL),                                           \
+	CO(op, nm, "user-ref", lv_user_ref, lv_ref,                           \
+	   "var >= 0x500, by-ref, not NULL",                                  \
+	   "R[rd] = address of its data (header + 8)", cite, ALL)
+/* scalar static stores (STGS, STLS) */
+#define SVSTORE(op, nm, cite)                                              \
+	CO(op, nm, "value", sv_value, sv_value_e, "the variable is by-value", \
+	   "variable = R[rs]", cite, ALL),                                    \
+	CO(op, nm, "null", sv_null, sv_null_e, "by-ref and R[rs] = 0",        \
+	   "mark NULL (header byte 0xff)", cite, ALL),                        \
+	CO(op, nm, "kpriv", sv_kpriv, sv_kpriv_e,                             \
+	   "by-ref and vcanload(R[rs]) fails the region check",               \
+	   "clear the NULL marker; fault KPRIV, illval R[rs]; nothing copied", \
+	   cite ", 4.3", ALL),                                                \
+	CO(op, nm, "silent", sv_silent, sv_clear,                             \
+	   "by-ref string whose start is loadable but has no NUL in its region", \
+	   "clear the NULL marker; nothing copied; no fault", cite ", 4.3", ALL), \
+	CO(op, nm, "badaddr", sv_badaddr, sv_badaddr_e,                       \
+	   "by-ref, kernel privilege, the source is not readable",            \
+	   "clear the NULL marker; fault BADADDR", cite, ALL),                \
+	CO(op, nm, "copy", always, sv_copy, "otherwise",                      \
+	   "clear the NULL marker; copy min(size, readable) bytes (strings through the NUL)", \
+	   cite, ALL)
+/* dynamic loads (LDTS, LDGAA, LDTAA) */
+#define DLOAD(op, nm, key, cite)                                           \
+	CO(op, nm, "key-kpriv", dk_kpriv, dk_fault_e,                         \
+	   "a by-ref key element fails canload", "R[rd] = 0; fault KPRIV, illval its address", \
+	   cite, ALL),                                                        \
+	CO(op, nm, "key-badaddr", dk_badaddr, dk_fault_e,                     \
+	   "a by-ref key element is not readable", "R[rd] = 0; fault BADADDR", cite, ALL), \
+	CO(op, nm, "missing", dl_missing, rd_zero, "no element with key " key, \
+	   "R[rd] = 0", cite, ALL),                                           \
+	CO(op, nm, "value", dl_value, dl_value_e, "element exists, by-value", \
+	   "R[rd] = its value", cite, ALL),                                   \
+	CO(op, nm, "ref", always, dl_ref_e, "element exists, by-ref",         \
+	   "R[rd] = address of its data", cite, ALL)
+/* dynamic stores (STTS, STGAA, STTAA) */
+#define DSTORE(op, nm, key, cite)                                          \
+	CO(op, nm, "key-kpriv", dk_kpriv, dk_fault_st,                        \
+	   "a by-ref key element fails canload", "fault KPRIV, illval its address", \
+	   cite, ALL),                                                        \
+	CO(op, nm, "key-badaddr", dk_badaddr, dk_fault_st,                    \
+	   "a by-ref key element is not readable", "fault BADADDR", cite, ALL), \
+	CO(op, nm, "delete", ds_delete, ds_delete_e, "R[rs] = 0",             \
+	   "delete the element with key " key " (its chunk is free again)", cite, ALL), \
+	CO(op, nm, "drop", ds_drop, ds_drop_e,                                \
+	   "no such element and (16*nkeys + by-ref key bytes + data) > chunk or no free chunk", \
+	   "no store, no fault; dynamic variable drops + 1",                  \
+	   cite ", conventions.md 3", ALL),                                   \
+	CO(op, nm, "store-value", sv_value, ds_value_e, "by-value variable",  \
+	   "element (created if missing) = R[rs]", cite, ALL),                \
+	CO(op, nm, "store-kpriv", sv_kpriv, ds_kpriv_e,                       \
+	   "by-ref and vcanload(R[rs]) fails the region check",               \
+	   "element created if missing (zero data); fault KPRIV, illval R[rs]", cite ", 4.3", ALL), \
+	CO(op, nm, "store-silent", sv_silent, ds_silent_e,                    \
+	   "by-ref string, loadable start, no NUL in its region",             \
+	   "element created if missing (zero data); nothing copied; no fault", cite, ALL), \
+	CO(op, nm, "store-badaddr", sv_badaddr, ds_badaddr_e,                 \
+	   "by-ref, kernel privilege, source not readable",                   \
+	   "element created if missing; fault BADADDR", cite, ALL),           \
+	CO(op, nm, "store-copy", always, ds_copy_e, "otherwise (by-ref)",     \
+	   "element created if missing; copy min(size, readable) bytes (strings through the NUL)", \
+	   cite, ALL)
+
+G(bv_builtin_low) { return i->idx < UBASE; }
+
+#include "subr.inc"
+
+const struct case_def dc_cases[] = {
+	/* dif-isa.md 2, 2.1: ALU */
+	ALU1(1, "or", or_, "R[rd] = R[r1] | R[r2]"),
+	ALU1(2, "xor", xor_, "R[rd] = R[r1] ^ R[r2]"),
+	ALU1(3, "and", and_, "R[rd] = R[r1] & R[r2]"),
+	SHIFT(4, "sll", sll, "R[rd] = R[r1] << R[r2]"),
+	SHIFT(5, "srl", srl, "R[rd] = R[r1] >> R[r2] (logical)"),
+	CI(6, "sub", "exact", sub_exact, sub, "R[r1] >= R[r2] (unsigned)",
+	   "R[rd] = R[r1] - R[r2]", "dif-isa.md 2.1", ALL),
+	CI(6, "sub", "wrap", sub_wrap, sub, "R[r1] < R[r2] (unsigned)",
+	   "R[rd] = R[r1] - R[r2] mod 2^64; no fault, no flags", "dif-isa.md 2.1", ALL),
+	CI(7, "add", "exact", add_exact, add, "R[r1] + R[r2] < 2^64",
+	   "R[rd] = R[r1] + R[r2]", "dif-isa.md 2.1", ALL),
+	CI(7, "add", "wrap", add_wrap, add, "R[r1] + R[r2] >= 2^64",
+	   "R[rd] = R[r1] + R[r2] mod 2^64; no fault, no flags", "dif-isa.md 2.1", ALL),
+	CI(8, "mul", "exact", mul_exact, mul, "R[r1] * R[r2] < 2^64",
+	   "R[rd] = R[r1] * R[r2]", "dif-isa.md 2.1", ALL),
+	CI(8, "mul", "wrap", mul_wrap, mul, "R[r1] * R[r2] >= 2^64",
+	   "R[rd] = low 64 bits of the product", "dif-isa.md 2.1", ALL),
+	CI(9, "sdiv", "divzero", div_zero, divzero, "R[r2] = 0",
+	   "R[rd] = 0; fault DIVZERO", "dif-isa.md 2.1", ALL),
+	CI(9, "sdiv", "overflow", div_ovf, div_trap, "R[r1] = INT64_MIN and R[r2] = -1",
+	   "fault DIVZERO (illumos: the #DE trap under NOFAULT); R[rd] unchanged",
+	   "dif-isa.md 2.1, 11.6", ALL),
+	CI(9, "sdiv", "quotient", sdiv_ok, sdiv, "R[r2] != 0 and not overflow",
+	   "R[rd] = R[r1] / R[r2] signed, truncated toward 0", "dif-isa.md 2.1", ALL),
+	CI(10, "udiv", "divzero", div_zero, divzero, "R[r2] = 0",
+	   "R[rd] = 0; fault DIVZERO", "dif-isa.md 2.1", ALL),
+	CI(10, "udiv", "quotient", udiv_ok, udiv, "R[r2] != 0",
+	   "R[rd] = R[r1] / R[r2] unsigned", "dif-isa.md 2.1", ALL),
+	CI(11, "srem", "divzero", div_zero, divzero, "R[r2] = 0",
+	   "R[rd] = 0; fault DIVZERO", "dif-isa.md 2.1", ALL),
+	CI(11, "srem", "overflow", div_ovf, div_trap, "R[r1] = INT64_MIN and R[r2] = -1",
+	   "fault DIVZERO; R[rd] unchanged", "dif-isa.md 2.1, 11.6", ALL),
+	CI(11, "srem", "remainder", sdiv_ok, srem, "R[r2] != 0 and not overflow",
+	   "R[rd] = R[r1] % R[r2] signed (sign of the dividend)", "dif-isa.md 2.1", ALL),
+	CI(12, "urem", "divzero", div_zero, divzero, "R[r2] = 0",
+	   "R[rd] = 0; fault DIVZERO", "dif-isa.md 2.1", ALL),
+	CI(12, "urem", "remainder", udiv_ok, urem, "R[r2] != 0",
+	   "R[rd] = R[r1] % R[r2] unsigned", "dif-isa.md 2.1", ALL),
+	ALU1(13, "not", not_, "R[rd] = ~R[r1]"),
+	ALU1(14, "mov", mov, "R[rd] = R[r1]"),
+	/* 2.2 */
+	CI(15, "cmp", "equal", cmp_eq, cmp, "R[r1] = R[r2]",
+	   "N = 0, Z = 1, V = 0, C = 0", "dif-isa.md 2.2", ALL),
+	CI(15, "cmp", "below", cmp_below, cmp, "R[r1] < R[r2] (unsigned)",
+	   "N = sign of R[r1] - R[r2] (wrapped), Z = 0, V = 0 (never set), C = 1",
+	   "dif-isa.md 2.2", ALL),
+	CI(15, "cmp", "above", cmp_above, cmp, "R[r1] > R[r2] (unsigned)",
+	   "N = sign of R[r1] - R[r2] (wrapped), Z = 0, V = 0 (never set), C = 0",
+	   "dif-isa.md 2.2", ALL),
+	CI(16, "tst", "zero", tst_zero, tst, "R[r1] = 0", "N = 0, Z = 1, V = 0, C = 0",
+	   "dif-isa.md 2.2", ALL),
+	CI(16, "tst", "nonzero", tst_nonzero, tst, "R[r1] != 0",
+	   "N = 0, Z = 0, V = 0, C = 0", "dif-isa.md 2.2", ALL),
+	CI(17, "ba", "taken", always, br_jump, "always", "pc = label", "dif-isa.md 2.2", ALL),
+	BRANCH(18, "be", "Z"),
+	BRANCH(19, "bne", "!Z"),
+	BRANCH(20, "bg", "!(Z | (N ^ V))"),
+	BRANCH(21, "bgu", "!(C | Z)"),
+	BRANCH(22, "bge", "!(N ^ V)"),
+	BRANCH(23, "bgeu", "!C"),
+	BRANCH(24, "bl", "N ^ V"),
+	BRANCH(25, "blu", "C"),
+	BRANCH(26, "ble", "Z | (N ^ V)"),
+	BRANCH(27, "bleu", "C | Z"),
+	/* 2.4: kernel loads (run as rld* without kernel visibility, 5.1 rule 3) */
+	LOAD(28, "ldsb", "sign-extended byte"),
+	LOAD(29, "ldsh", "sign-extended 2 bytes"),
+	LOAD(30, "ldsw", "sign-extended 4 bytes"),
+	LOAD(31, "ldub", "zero-extended byte"),
+	LOAD(32, "lduh", "zero-extended 2 bytes"),
+	LOAD(33, "lduw", "zero-extended 4 bytes"),
+	LOAD(34, "ldx", "8 bytes"),
+	/* 2.10, 2.6 */
+	CI(35, "ret", "return", always, ret, "always",
+	   "stop; the result is R[rd]", "dif-isa.md 2.10", ALL),
+	CI(36, "nop", "nop", always, nothing, "always", "nothing", "dif-isa.md 2.10", ALL),
+	CI(37, "setx", "load", always, setx, "always", "R[rd] = inttab[index]",
+	   "dif-isa.md 2.6", ALL),
+	CI(38, "sets", "address", always, sets, "always",
+	   "R[rd] = string table base + offset", "dif-isa.md 2.6, conventions.md 1", ALL),
+	/* 2.3 */
+	CO(39, "scmp", "left-kpriv", scmp_l_kpriv, scmp_kpriv_l,
+	   "R[r1] != 0 and its start fails canload",
+	   "flags unchanged; fault KPRIV, illval R[r1]", "dif-isa.md 2.3, 4.3", ALL),
+	CO(39, "scmp", "left-silent", scmp_l_silent, nothing,
+	   "R[r1] != 0, loadable start, no NUL before the end of its region",
+	   "flags unchanged, no fault; continue", "dif-isa.md 2.3", ALL),
+	CO(39, "scmp", "right-kpriv", scmp_r_kpriv, scmp_kpriv_r,
+	   "R[r2] != 0 and its start fails canload",
+	   "flags unchanged; fault KPRIV, illval R[r2]", "dif-isa.md 2.3, 4.3", ALL),
+	CO(39, "scmp", "right-silent", scmp_r_silent, nothing,
+	   "R[r2] != 0, loadable start, no NUL before the end of its region",
+	   "flags unchanged, no fault; continue", "dif-isa.md 2.3", ALL),
+	CO(39, "scmp", "same", scmp_same, scmp_set,
+	   "R[r1] = R[r2] or the limit is 0",
+	   "N = 0, Z = 1, V = 0, C = 0", "dif-isa.md 2.3", ALL),
+	CO(39, "scmp", "badaddr", scmp_fault, scmp_fault_e,
+	   "(kernel privilege) comparing reaches an unreadable byte",
+	   "fault BADADDR, illval that byte", "dif-isa.md 2.3, 2.4", ALL),
+	CO(39, "scmp", "less", scmp_less, scmp_set,
+	   "first differing unsigned byte of *R[r1] is smaller (NULL reads as \"\"; limit min(strsize, region left), 1 for NULL)",
+	   "N = 1, Z = 0, V = 0, C = 0", "dif-isa.md 2.3", ALL),
+	CO(39, "scmp", "equal", scmp_equal, scmp_set, "the strings are equal within the limit",
+	   "N = 0, Z = 1, V = 0, C = 0", "dif-isa.md 2.3", ALL),
+	CO(39, "scmp", "greater", scmp_greater, scmp_set, "otherwise (greater)",
+	   "N = 0, Z = 0, V = 0, C = 0", "dif-isa.md 2.3", ALL),
+	/* 2.7: built-in arrays */
+	CO(40, "ldga", "args", ga_args, ga_args_e, "array 0 (args[]) and R[r2] < 10",
+	   "R[rd] = args[R[r2]]", "dif-isa.md 2.7", ALL),
+	CO(40, "ldga", "args-beyond", ga_args_beyond, rd_zero, "array 0 and R[r2] >= 10",
+	   "R[rd] = 0 (no provider argument source)", "dif-isa.md 2.7", ALL),
+	CO(40, "ldga", "regs", ga_regs, bv_illop, "array 1 (regs[])",
+	   "R[rd] = 0; fault ILLOP", "dif-isa.md 2.7", ALL),
+	CO(40, "ldga", "uregs-upriv", ga_uregs_upriv, bv_upriv_e,
+	   "array 2 (uregs[]) without proc privilege", "R[rd] = 0; fault UPRIV",
+	   "dif-isa.md 2.7", ALL),
+	CO(40, "ldga", "uregs-nolwp", ga_uregs, ga_nolwp, "array 2 (no user thread)",
+	   "R[rd] = 0; fault BADADDR, illval 0", "dif-isa.md 2.7", ALL),
+	CO(40, "ldga", "vmregs-kpriv", ga_vmregs_kpriv, bv_kpriv_e,
+	   "array 3 (vmregs[]) without kernel privilege", "R[rd] = 0; fault KPRIV",
+	   "dif-isa.md 2.7", IL),
+	CO(40, "ldga", "vmregs-novm", ga_vmregs, bv_illop, "array 3 (no virtual machine)",
+	   "R[rd] = 0; fault ILLOP", "dif-isa.md 2.7", IL),
+	CO(40, "ldga", "unknown", always, bv_illop, "any other array",
+	   "R[rd] = 0; fault ILLOP", "dif-isa.md 2.7, 4.2", ALL),
+	/* 2.7: global scalars and built-in variables */
+	LVUSER(41, "ldgs", "dif-isa.md 2.7"),
+	CO(41, "ldgs", "unknown", bv_unknown, bv_illop,
+	   "var < 0x500 and not a built-in of the profile", "R[rd] = 0; fault ILLOP",
+	   "dif-isa.md 2.7, 7.2", ALL),
+	CO(41, "ldgs", "kpriv", bv_kpriv, bv_kpriv_e,
+	   "built-in needing kernel privilege (ipl, stackdepth, caller; FreeBSD jid, jailname, zonename) without it",
+	   "R[rd] = 0; fault KPRIV", "dif-isa.md 4.2, 7.2", ALL),
+	CO(41, "ldgs", "upriv", bv_upriv, bv_upriv_e,
+	   "built-in needing proc privilege (curthread, pid, ppid, uid, gid, ustackdepth, ucaller; illumos execname, zonename, errno) without it",
+	   "R[rd] = 0; fault UPRIV", "dif-isa.md 4.2, 7.2", ALL),
+	CO(41, "ldgs", "arg", bv_arg, bv_arg_e, "arg0..arg9 (0x106..0x10f)",
+	   "R[rd] = args[var - 0x106]", "dif-isa.md 7.2", ALL),
+	CO(41, "ldgs", "int", bv_int, bv_int_e, "integer built-in",
+	   "R[rd] = its value in the environment (0 if not given)", "dif-isa.md 7.2", ALL),
+	CO(41, "ldgs", "str-kernel", bv_str_kernel, bv_str_kernel_e,
+	   "string built-in, kernel privilege",
+	   "R[rd] = address of the string in the env-string window (0 if not given)",
+	   "dif-isa.md 7.2, conventions.md 1", ALL),
+	CO(41, "ldgs", "str-null", bv_str_null, rd_zero,
+	   "string built-in, no kernel privilege, not given", "R[rd] = 0",
+	   "dif-isa.md 7.2", ALL),
+	CO(41, "ldgs", "str-noscratch", bv_str_noscratch, noscratch_rd0,
+	   "string built-in, no kernel privilege, strsize bytes do not fit in scratch",
+	   "R[rd] = 0; fault NOSCRATCH", "dif-isa.md 7.2, conventions.md 2", ALL),
+	CO(41, "ldgs", "str-copy", bv_str_copy, bv_str_copy_e,
+	   "string built-in, no kernel privilege",
+	   "copy (truncated to strsize - 1 + NUL) into a strsize scratch buffer; R[rd] = its address",
+	   "dif-isa.md 7.2, conventions.md 2", ALL),
+	SVSTORE(42, "stgs", "dif-isa.md 2.7"),
+	CI(43, "ldta", "illop", always, bv_illop, "always",
+	   "R[rd] = 0; fault ILLOP", "dif-isa.md 2.7", ALL),
+	DLOAD(44, "ldts", "[var - 0x500, thread key]", "dif-isa.md 2.7"),
+	DSTORE(45, "stts", "[var - 0x500, thread key]", "dif-isa.md 2.7"),
+	SHIFT(46, "sra", sra, "R[rd] = (int64)R[r1] >> R[r2] (arithmetic)"),
+	/* 2.8 */
+	CO(48, "pushtr", "overflow", tup_full, tupoflow, "8 entries on the stack",
+	   "fault TUPOFLOW", "dif-isa.md 2.8", ALL),
+	CO(48, "pushtr", "ctf-illop", pushtr_ctf_big, illop,
+	   "type CTF and R[r2] > INT64_MAX", "fault ILLOP", "dif-isa.md 2.8, 11.5", ALL),
+	CO(48, "pushtr", "ctf", pushtr_ctf, pushtr_ctf_e, "type CTF",
+	   "push {R[rs], R[r2]}", "dif-isa.md 2.8", ALL),
+	CO(48, "pushtr", "string-badaddr", pushtr_str_bad, pushtr_str_bad_e,
+	   "type string and a byte before the NUL (within R[r2], or 256 if 0) is unreadable",
+	   "fault BADADDR, illval that byte", "dif-isa.md 2.8", ALL),
+	CO(48, "pushtr", "string", always, pushtr_str, "type string",
+	   "push {R[rs], strlen(R[rs], R[r2] or 256 if 0) + 1}",
+	   "dif-isa.md 2.8, conventions.md 4", ALL),
+	CI(49, "pushtv", "overflow", tup_full, tupoflow, "8 entries on the stack",
+	   "fault TUPOFLOW", "dif-isa.md 2.8", ALL),
+	CI(49, "pushtv", "push", tup_room, pushtv, "fewer than 8 entries",
+	   "push {R[rs], 0}", "dif-isa.md 2.8", ALL),
+	CI(50, "popts", "empty", tup_empty, nothing, "stack empty",
+	   "nothing (no underflow fault)", "dif-isa.md 2.8", ALL),
+	CI(50, "popts", "pop", tup_nonempty, popts, "stack not empty",
+	   "drop the top entry", "dif-isa.md 2.8", ALL),
+	CI(51, "flushts", "flush", always, flushts, "always", "empty the stack",
+	   "dif-isa.md 2.8", ALL),
+	/* 2.7: associative arrays */
+	DLOAD(52, "ldgaa", "[tuple..., var - 0x500]", "dif-isa.md 2.7"),
+	DLOAD(53, "ldtaa", "[tuple..., var - 0x500, thread key]", "dif-isa.md 2.7"),
+	DSTORE(54, "stgaa", "[tuple..., var - 0x500]", "dif-isa.md 2.7"),
+	DSTORE(55, "sttaa", "[tuple..., var - 0x500, thread key]", "dif-isa.md 2.7"),
+	/* clause-locals */
+	CO(56, "ldls", "builtin-zero", bv_builtin_low, rd_zero, "var < 0x500",
+	   "R[rd] = 0, no fault", "dif-isa.md 2.7", ALL),
+	LVUSER(56, "ldls", "dif-isa.md 2.7"),
+	SVSTORE(57, "stls", "dif-isa.md 2.7"),
+	/* 2.5 */
+	CI(58, "allocs", "noscratch", allocs_no, noscratch_rd0,
+	   "round_up(ptr, 8) - ptr + R[r1] wraps or exceeds the scratch left",
+	   "R[rd] = 0; fault NOSCRATCH", "dif-isa.md 2.5, conventions.md 2", ALL),
+	CI(58, "allocs", "alloc", allocs_ok, allocs, "it fits",
+	   "zero the bytes from the old pointer; advance it; R[rd] = the 8-aligned address",
+	   "dif-isa.md 2.5, conventions.md 2", ALL),
+	CI(59, "copys", "badaddr-dst", copys_bad_dst, copys_bad_dst_e,
+	   "not canstore(R[rd], R[r2])", "fault BADADDR, illval R[rd]", "dif-isa.md 2.5", ALL),
+	CI(59, "copys", "kpriv", copys_kpriv, copys_kpriv_e,
+	   "canstore(R[rd], R[r2]) and not canload(R[r1], R[r2])",
+	   "fault KPRIV, illval R[r1]", "dif-isa.md 2.5", ALL),
+	CI(59, "copys", "badaddr-src", copys_bad_src, copys_bad_src_e,
+	   "canstore, canload, R[r2] > 0 and the source is not readable",
+	   "fault BADADDR, illval R[r1]", "dif-isa.md 2.4, 2.5", ALL),
+	CI(59, "copys", "copy", copys_ok, copys, "canstore, canload and readable",
+	   "copy R[r2] bytes from R[r1] to R[rd], forward byte by byte", "dif-isa.md 2.5", ALL),
+	STORE(60, "stb", "the low byte of R[r1] (no alignment rule)"),
+	STORE(61, "sth", "the low 2 bytes of R[r1]"),
+	STORE(62, "stw", "the low 4 bytes of R[r1]"),
+	STORE(63, "stx", "R[r1]"),
+	ULOAD(64, "uldsb", "sign-extended byte"),
+	ULOAD(65, "uldsh", "sign-extended 2 bytes"),
+	ULOAD(66, "uldsw", "sign-extended 4 bytes"),
+	ULOAD(67, "uldub", "zero-extended byte"),
+	ULOAD(68, "ulduh", "zero-extended 2 bytes"),
+	ULOAD(69, "ulduw", "zero-extended 4 bytes"),
+	ULOAD(70, "uldx", "8 bytes"),
+	RLOAD(71, "rldsb", "sign-extended byte"),
+	RLOAD(72, "rldsh", "sign-extended 2 bytes"),
+	RLOAD(73, "rldsw", "sign-extended 4 bytes"),
+	RLOAD(74, "rldub", "zero-extended byte"),
+	RLOAD(75, "rlduh", "zero-extended 2 bytes"),
+	RLOAD(76, "rlduw", "zero-extended 4 bytes"),
+	RLOAD(77, "rldx", "8 bytes"),
+	/* 2.7: illumos stga */
+	CO(80, "stga", "uregs-nodestructive", sa_uregs_nodestr, nothing,
+	   "array 2 (uregs[]) and destructive actions not allowed", "nothing",
+	   "dif-isa.md 2.7", IL),
+	CO(80, "stga", "uregs-upriv", sa_uregs_upriv, upriv_e,
+	   "array 2 without proc-control privilege", "fault UPRIV", "dif-isa.md 2.7", IL),
+	CO(80, "stga", "uregs-nolwp", sa_uregs, nolwp, "array 2 (no user thread)",
+	   "fault BADADDR, illval 0", "dif-isa.md 2.7", IL),
+	CO(80, "stga", "illop", always, illop, "any other array", "fault ILLOP",
+	   "dif-isa.md 2.7", IL),
+#include "subr_table.inc"
+};
+
+const size_t dc_ncases = sizeof(dc_cases) / sizeof(dc_cases[0]);
