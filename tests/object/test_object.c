@@ -3,6 +3,8 @@
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
 #include <elf.h>
+#include <gelf.h>
+#include <libelf.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -286,6 +288,66 @@ Test(object, matches_golden_files)
 	dif_module_free(m);
 }
 
+/* An independent ELF reader (libelf) sees the same sections and symbols. */
+Test(object, libelf_reads_it)
+{
+	cr_assert_neq(elf_version(EV_CURRENT), EV_NONE);
+	struct dif_module *m = mk_module(4, NULL);
+	for (int order = DIF_OBJ_LSB; order <= DIF_OBJ_MSB; order++) {
+		struct obj o = write_obj(m, order, DIF_PROFILE_FREEBSD);
+		Elf *e = elf_memory((char *)o.b, o.len);
+		cr_assert_not_null(e);
+		cr_assert_eq(elf_kind(e), ELF_K_ELF);
+		GElf_Ehdr eh;
+		cr_assert_not_null(gelf_getehdr(e, &eh));
+		cr_assert_eq(eh.e_type, ET_REL);
+		cr_assert_eq(eh.e_machine, EM_NONE);
+		size_t shstr = 0;
+		cr_assert_eq(elf_getshdrstrndx(e, &shstr), 0);
+		Elf_Scn *scn = NULL;
+		unsigned nsyms = 0;
+		while ((scn = elf_nextscn(e, scn)) != NULL) {
+			GElf_Shdr sh;
+			cr_assert_not_null(gelf_getshdr(scn, &sh));
+			if (sh.sh_type != SHT_SYMTAB)
+				continue;
+			Elf_Data *d = elf_getdata(scn, NULL);
+			cr_assert_not_null(d);
+			for (size_t j = 1; j < sh.sh_size / sh.sh_entsize; j++) {
+				GElf_Sym sy;
+				cr_assert_not_null(gelf_getsym(d, (int)j, &sy));
+				const char *nm = elf_strptr(e, sh.sh_link, sy.st_name);
+				const struct dif_difo *difo = dif_module_get(m, j - 1);
+				cr_assert_str_eq(nm, dif_difo_name(difo));
+				cr_assert_eq(GELF_ST_TYPE(sy.st_info), STT_FUNC);
+				Elf_Scn *tx = elf_getscn(e, sy.st_shndx);
+				GElf_Shdr tsh;
+				cr_assert_not_null(gelf_getshdr(tx, &tsh));
+				char want[80];
+				snprintf(want, sizeof(want), ".text.%s", nm);
+				cr_assert_str_eq(elf_strptr(e, shstr, tsh.sh_name), want);
+				struct dif_difo_parts p;
+				dif_difo_get_parts(difo, &p);
+				cr_assert_eq(sy.st_size, p.textlen * 4u);
+				Elf_Data *td = elf_rawdata(tx, NULL);
+				const uint8_t *w = td->d_buf;
+				for (uint32_t k = 0; k < p.textlen; k++) {
+					uint32_t v = 0;
+					for (int b = 0; b < 4; b++)
+						v |= (uint32_t)w[4 * k + (order == DIF_OBJ_MSB ? 3 - b : b)]
+						     << (8 * b);
+					cr_assert_eq(v, p.text[k], "%s word %u", nm, k);
+				}
+				nsyms++;
+			}
+		}
+		cr_assert_eq(nsyms, 4u);
+		elf_end(e);
+		free(o.b);
+	}
+	dif_module_free(m);
+}
+
 Test(object, profile_is_recorded)
 {
 	struct dif_module *m = mk_module(2, NULL);
@@ -397,7 +459,7 @@ P(ident_version) { o->b[EI_VERSION] = 0; }
 P(short_header) { o->len = 40; }
 P(exec_type) { s(o->b + 16, ET_EXEC, 2); }
 P(x86_machine) { s(o->b + 18, EM_X86_64, 2); }
-P(elf_version) { s(o->b + 20, 2, 4); }
+P(e_version_2) { s(o->b + 20, 2, 4); }
 P(ehsize) { s(o->b + 52, 52, 2); }
 P(phdrs) { s(o->b + 56, 1, 2); }
 P(shentsize) { s(o->b + 58, 40, 2); }
@@ -549,7 +611,7 @@ static struct neg cases[] = {
 	N(short_header, OBJ_TRUNCATED, "ELF header needs 64 bytes, file has 40"),
 	N(exec_type, OBJ_MACHINE, "ELF type 2: difvm objects are ET_REL"),
 	N(x86_machine, OBJ_MACHINE, "ELF machine 62: difvm objects use EM_NONE"),
-	N(elf_version, OBJ_FORMAT, "ELF version 2: expected 1"),
+	N(e_version_2, OBJ_FORMAT, "ELF version 2: expected 1"),
 	N(ehsize, OBJ_FORMAT, "ELF header size 52: expected 64"),
 	N(phdrs, OBJ_FORMAT, "program headers present"),
 	N(shentsize, OBJ_FORMAT, "section header size 40: expected 64"),
