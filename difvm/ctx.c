@@ -16,7 +16,8 @@ int dif_ctx_create(struct dif_vm *vm, struct dif_ctx **out)
 	if (!ctx)
 		return DIF_E_NOMEM;
 	ctx->vm = vm;
-	ctx->scratch = malloc(vm->scratch_size ? vm->scratch_size : 1);
+	/* Zeroed: programs may read scratch they did not allocate. */
+	ctx->scratch = calloc(vm->scratch_size ? vm->scratch_size : 1, 1);
 	ctx->locals = calloc(1, vm->local_size);
 	ctx->keybuf = malloc(vm->chunk);
 	ctx->env = calloc(DIF_ENV_NSLOTS, vm->strsize);
