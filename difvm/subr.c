@@ -25,10 +25,11 @@ static void set_rd(struct dif_run *run, unsigned rd, uint64_t v)
 		run->regs[rd] = v;
 }
 
-/* Argument i in push order; slots above the stack top read as 0. */
+/* Argument i in push order. Like DTrace, a slot above the stack top
+ * keeps what an earlier push of this execution left there (0 at first). */
 static uint64_t arg(const struct dif_run *run, unsigned i)
 {
-	return i < run->ttop ? run->tval[i] : 0;
+	return i < DIF_NTREGS ? run->tval[i] : 0;
 }
 
 /* ---------------------------------------------------------------------
