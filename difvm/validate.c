@@ -154,28 +154,37 @@ struct vcheck {
 	unsigned nerr; /* counted even when errs is full or NULL */
 };
 
-static void report(struct vcheck *c, int code, uint32_t pc, const char *insn,
+#define NO_ROW UINT32_MAX
+
+/* One violation at instruction pc, or at variable-table row `row`, or
+ * (both absent) about the whole DIFO. The position text is made only when
+ * there is a list to put it in: accepting a program prints nothing. */
+static void report(struct vcheck *c, int code, uint32_t pc, uint32_t row,
                    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
-static void report(struct vcheck *c, int code, uint32_t pc, const char *insn,
+static void report(struct vcheck *c, int code, uint32_t pc, uint32_t row,
                    const char *fmt, ...)
 {
 	c->nerr++;
 	if (!c->errs)
 		return;
 	char msg[sizeof(c->errs->list[0].msg)];
+	char where[sizeof(c->errs->list[0].insn)] = "";
+	if (pc != DIF_NO_PC)
+		dif_insn_text(c->d->text[pc], c->profile, where, sizeof(where));
+	else if (row != NO_ROW)
+		snprintf(where, sizeof(where), "vartab[%u]", (unsigned)row);
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	dif_errf(c->errs, code, pc, c->d->name, insn, "%s", msg);
+	dif_errf(c->errs, code, pc, c->d->name, where, "%s", msg);
 }
 
-static void check_reg(struct vcheck *c, uint32_t pc, const char *insn,
-                      unsigned r)
+static void check_reg(struct vcheck *c, uint32_t pc, unsigned r)
 {
 	if (r >= c->nregs)
-		report(c, DIF_E_REG, pc, insn, "invalid register %u", r);
+		report(c, DIF_E_REG, pc, NO_ROW, "invalid register %u", r);
 }
 
 /* Rules 1-20 for the instruction at pc. */
@@ -184,12 +193,9 @@ static void check_insn(struct vcheck *c, uint32_t pc)
 	const struct dif_difo *d = c->d;
 	uint32_t w = d->text[pc];
 	unsigned op = DIF_I_OP(w);
-	char insn[sizeof(c->errs->list[0].insn)];
-	dif_insn_text(w, c->profile, insn, sizeof(insn));
-
 	const struct dif_opinfo *oi = dif_isa_lookup(op, c->profile);
 	if (!oi || oi->cls >= NRULES || !rules[oi->cls].valid) {
-		report(c, DIF_E_OPCODE, pc, insn, "invalid opcode %u", op);
+		report(c, DIF_E_OPCODE, pc, NO_ROW, "invalid opcode %u", op);
 		return;
 	}
 	const struct operand_rule *r = &rules[oi->cls];
@@ -201,32 +207,32 @@ static void check_insn(struct vcheck *c, uint32_t pc)
 	case X_LABEL: {
 		unsigned label = DIF_I_LABEL(w);
 		if (label >= d->textlen)
-			report(c, DIF_E_BRANCH_TARGET, pc, insn,
+			report(c, DIF_E_BRANCH_TARGET, pc, NO_ROW,
 			       "invalid branch target %u", label);
 		if (label <= pc)
-			report(c, DIF_E_BRANCH_BACK, pc, insn,
+			report(c, DIF_E_BRANCH_BACK, pc, NO_ROW,
 			       "backward branch to %u", label);
 		break;
 	}
 	case X_INT:
 		if (idx >= d->intlen)
-			report(c, DIF_E_INTTAB, pc, insn, "invalid integer ref %u", idx);
+			report(c, DIF_E_INTTAB, pc, NO_ROW, "invalid integer ref %u", idx);
 		break;
 	case X_STR:
 		if (idx >= d->strlen)
-			report(c, DIF_E_STRTAB, pc, insn, "invalid string ref %u", idx);
+			report(c, DIF_E_STRTAB, pc, NO_ROW, "invalid string ref %u", idx);
 		break;
 	case X_VAR:
 		if (idx < DIF_VAR_OTHER_MIN || idx > DIF_VAR_OTHER_MAX)
-			report(c, DIF_E_VAR_RANGE, pc, insn, "invalid variable %u", idx);
+			report(c, DIF_E_VAR_RANGE, pc, NO_ROW, "invalid variable %u", idx);
 		break;
 	case X_UVAR:
 		if (idx < DIF_VAR_OTHER_UBASE || idx > DIF_VAR_OTHER_MAX)
-			report(c, DIF_E_VAR_RANGE, pc, insn, "invalid variable %u", idx);
+			report(c, DIF_E_VAR_RANGE, pc, NO_ROW, "invalid variable %u", idx);
 		break;
 	case X_SUBR:
 		if (idx > dif_subr_max(c->profile))
-			report(c, DIF_E_SUBR, pc, insn, "invalid subr %u", idx);
+			report(c, DIF_E_SUBR, pc, NO_ROW, "invalid subr %u", idx);
 		break;
 	}
 
@@ -238,17 +244,17 @@ static void check_insn(struct vcheck *c, uint32_t pc)
 		case F_ANY:
 			break;
 		case F_REG:
-			check_reg(c, pc, insn, v);
+			check_reg(c, pc, v);
 			break;
 		case F_DEST:
-			check_reg(c, pc, insn, v);
+			check_reg(c, pc, v);
 			if (v == 0)
-				report(c, DIF_E_R0_WRITE, pc, insn, "cannot write to %%r0");
+				report(c, DIF_E_R0_WRITE, pc, NO_ROW, "cannot write to %%r0");
 			break;
 		case F_ADDR:
-			check_reg(c, pc, insn, v);
+			check_reg(c, pc, v);
 			if (v == 0)
-				report(c, DIF_E_R0_ADDR, pc, insn, "cannot write to 0 address");
+				report(c, DIF_E_R0_ADDR, pc, NO_ROW, "cannot write to 0 address");
 			break;
 		case F_RSVD: {
 			/* One report for all reserved bytes, like the kernel. */
@@ -260,20 +266,20 @@ static void check_insn(struct vcheck *c, uint32_t pc)
 				if (r->f[j] == F_RSVD)
 					any |= val[j];
 			if (any)
-				report(c, DIF_E_RESERVED, pc, insn, "non-zero reserved bits");
+				report(c, DIF_E_RESERVED, pc, NO_ROW, "non-zero reserved bits");
 			break;
 		}
 		case F_ARRAY:
 			if (v > DIF_VAR_ARRAY_MAX)
-				report(c, DIF_E_ARRAY_ID, pc, insn, "invalid array %u", v);
+				report(c, DIF_E_ARRAY_ID, pc, NO_ROW, "invalid array %u", v);
 			break;
 		case F_TREF:
 			if (v != DIF_TYPE_CTF && v != DIF_TYPE_STRING)
-				report(c, DIF_E_REF_TYPE, pc, insn, "invalid ref type %u", v);
+				report(c, DIF_E_REF_TYPE, pc, NO_ROW, "invalid ref type %u", v);
 			break;
 		case F_TVAL:
 			if (v != DIF_TYPE_CTF)
-				report(c, DIF_E_VAL_TYPE, pc, insn, "invalid val type %u", v);
+				report(c, DIF_E_VAL_TYPE, pc, NO_ROW, "invalid val type %u", v);
 			break;
 		}
 	}
@@ -282,34 +288,27 @@ static void check_insn(struct vcheck *c, uint32_t pc)
 static const char *const scope_names[] = { "global", "thread-local",
                                            "clause-local" };
 
-static void var_where(char *buf, size_t len, uint32_t i)
-{
-	snprintf(buf, len, "vartab[%u]", (unsigned)i);
-}
-
-/* Rules 23-29 (pass 2); fills the highest declared user index per scope
- * (-1: none). Returns 0 or DIF_E_NOMEM. */
+/* Rules 23-29 (pass 2); raises maxidx[scope] to the highest user index
+ * declared in that scope (it stays -1 when there is none). */
 static void check_vars(struct vcheck *c, const struct vdef_table *known,
                        long maxidx[3])
 {
 	const struct dif_difo *d = c->d;
 	for (uint32_t i = 0; i < d->varlen; i++) {
 		const struct dif_var *v = &d->vartab[i];
-		char where[32];
-		var_where(where, sizeof(where), i);
 		int bad = 0;
 		if (v->scope > DIF_VSCOPE_LOCAL) {
-			report(c, DIF_E_VAR_SCOPE, DIF_NO_PC, where,
+			report(c, DIF_E_VAR_SCOPE, DIF_NO_PC, i,
 			       "unrecognized variable scope %u", v->scope);
 			bad = 1;
 		}
 		if (v->kind > DIF_VKIND_SCALAR) {
-			report(c, DIF_E_VAR_KIND, DIF_NO_PC, where,
+			report(c, DIF_E_VAR_KIND, DIF_NO_PC, i,
 			       "unrecognized variable type %u", v->kind);
 			bad = 1;
 		}
 		if (v->id > DIF_VAR_OTHER_MAX) {
-			report(c, DIF_E_VAR_ID, DIF_NO_PC, where,
+			report(c, DIF_E_VAR_ID, DIF_NO_PC, i,
 			       "%u exceeds variable id limit", (unsigned)v->id);
 			bad = 1;
 		}
@@ -322,11 +321,11 @@ static void check_vars(struct vcheck *c, const struct vdef_table *known,
 
 		if (v->type.flags & DIF_TF_BYREF) {
 			if (v->type.size == 0)
-				report(c, DIF_E_VAR_ZERO, DIF_NO_PC, where,
+				report(c, DIF_E_VAR_ZERO, DIF_NO_PC, i,
 				       "zero-sized variable");
 			else if (v->scope != DIF_VSCOPE_THREAD &&
 			         v->type.size > DIF_STATVAR_MAXSIZE)
-				report(c, DIF_E_VAR_OVERSIZE, DIF_NO_PC, where,
+				report(c, DIF_E_VAR_OVERSIZE, DIF_NO_PC, i,
 				       "oversized by-ref static");
 		}
 
@@ -334,13 +333,13 @@ static void check_vars(struct vcheck *c, const struct vdef_table *known,
 		if (!old)
 			continue;
 		if (old->kind != v->kind)
-			report(c, DIF_E_VAR_CHG_KIND, DIF_NO_PC, where,
+			report(c, DIF_E_VAR_CHG_KIND, DIF_NO_PC, i,
 			       "%u changed variable kind", (unsigned)v->id);
 		if (old->type.flags != v->type.flags)
-			report(c, DIF_E_VAR_CHG_FLAGS, DIF_NO_PC, where,
+			report(c, DIF_E_VAR_CHG_FLAGS, DIF_NO_PC, i,
 			       "%u changed variable type flags", (unsigned)v->id);
 		else if (v->type.size != 0 && v->type.size != old->type.size)
-			report(c, DIF_E_VAR_CHG_SIZE, DIF_NO_PC, where,
+			report(c, DIF_E_VAR_CHG_SIZE, DIF_NO_PC, i,
 			       "%u changed variable type size", (unsigned)v->id);
 	}
 }
@@ -361,14 +360,12 @@ static void check_refs(struct vcheck *c, const long maxidx[3])
 		long limit = (long)DIF_VAR_OTHER_UBASE + maxidx[scope];
 		if ((long)v <= limit)
 			continue;
-		char insn[sizeof(c->errs->list[0].insn)];
-		dif_insn_text(w, c->profile, insn, sizeof(insn));
 		if (maxidx[scope] < 0)
-			report(c, DIF_E_VAR_UNDECL, pc, insn,
+			report(c, DIF_E_VAR_UNDECL, pc, NO_ROW,
 			       "invalid variable %u (no user %s variable declared)", v,
 			       scope_names[scope]);
 		else
-			report(c, DIF_E_VAR_UNDECL, pc, insn,
+			report(c, DIF_E_VAR_UNDECL, pc, NO_ROW,
 			       "invalid variable %u (highest declared %s is %ld)", v,
 			       scope_names[scope], limit);
 	}
@@ -379,15 +376,13 @@ static void check_difo(struct vcheck *c, const struct vdef_table *known)
 	const struct dif_difo *d = c->d;
 
 	if (d->textlen == 0)
-		report(c, DIF_E_NO_TEXT, DIF_NO_PC, "", "missing DIF text");
+		report(c, DIF_E_NO_TEXT, DIF_NO_PC, NO_ROW, "missing DIF text");
 
 	for (uint32_t pc = 0; pc < d->textlen; pc++)
 		check_insn(c, pc);
 
 	if (d->textlen != 0 && DIF_I_OP(d->text[d->textlen - 1]) != DIF_OPC_RET) {
-		char insn[sizeof(c->errs->list[0].insn)];
-		dif_insn_text(d->text[d->textlen - 1], c->profile, insn, sizeof(insn));
-		report(c, DIF_E_LAST_RET, d->textlen - 1, insn,
+		report(c, DIF_E_LAST_RET, d->textlen - 1, NO_ROW,
 		       "expected 'ret' as last DIF instruction");
 	}
 
@@ -396,7 +391,7 @@ static void check_difo(struct vcheck *c, const struct vdef_table *known)
 		case 0: case 1: case 2: case 4: case 8:
 			break;
 		default:
-			report(c, DIF_E_RET_SIZE, DIF_NO_PC, "",
+			report(c, DIF_E_RET_SIZE, DIF_NO_PC, NO_ROW,
 			       "bad return size %u", (unsigned)d->rtype.size);
 		}
 	}
