@@ -15,6 +15,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "case.h"
 
@@ -77,6 +78,10 @@ int dc_spec_subr_number(uint32_t profile, const char *name);
 unsigned dc_spec_subr_max(uint32_t profile);
 /* Opcode -> mnemonic (NULL if not an opcode of the profile). */
 const char *dc_spec_op_name(uint32_t profile, unsigned op);
+
+/* Writes the Markdown documentation of the case table (docs/spec.md);
+ * 0 or -1 on a write error. */
+int dc_spec_write_doc(FILE *f);
 
 const char *dc_spec_strerror(int err);
 /* DTRACEFLT_* short name ("DIVZERO"); "NONE" for 0. */
