@@ -1118,6 +1118,12 @@ int dif_obj_write(const struct dif_module *mod, const struct dif_obj_opts *opts,
 		         (unsigned)profile, (unsigned)order);
 		return DIF_E_INVAL;
 	}
+	for (size_t d = 0; d < dif_module_count(mod); d++)
+		if (!dif_difo_name(dif_module_get(mod, d))[0]) {
+			dif_errf(errs, DIF_E_INVAL, DIF_NO_PC, NULL, NULL,
+			         "object: DIFO %zu has an empty name", d);
+			return DIF_E_INVAL;
+		}
 	struct wr w;
 	memset(&w, 0, sizeof(w));
 	w.errs = errs;

@@ -377,6 +377,12 @@ Test(object, writer_rejects_bad_options)
 	cr_assert_null(b);
 	cr_assert_eq(dif_obj_write(NULL, NULL, &b, &len, &errs), DIF_E_INVAL);
 	dif_module_free(m);
+	/* a name the reader would refuse is refused up front */
+	m = mk_module(1, (const char *const[]){""});
+	errs.count = 0;
+	cr_assert_eq(dif_obj_write(m, NULL, &b, &len, &errs), DIF_E_INVAL);
+	cr_assert_not_null(strstr(errs.list[0].msg, "empty name"));
+	dif_module_free(m);
 }
 
 /* ---------------------------------------------------------------------
