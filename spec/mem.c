@@ -100,6 +100,13 @@ static bool obj(const struct state *s, uint32_t as, uint64_t addr,
 		    addr - r->addr < r->size) {
 			*p = r->bytes + (addr - r->addr);
 			*rem = r->size - (addr - r->addr);
+			/* stop before the next toxic range */
+			for (uint32_t t = 0; t < c->nregions; t++) {
+				const struct dc_region *x = &c->regions[t];
+				if (x->as == as && (x->flags & 2) && x->addr > addr &&
+				    x->addr - addr < *rem)
+					*rem = x->addr - addr;
+			}
 			return true;
 		}
 	}
@@ -184,14 +191,26 @@ void str_check(const struct state *s, uint64_t addr, uint64_t bound,
 			o->bad = addr;
 			return;
 		}
+		uint64_t orem;
+		if (!obj(s, 0, addr, &p, &orem)) {
+			o->cls = STR_BADADDR;
+			o->bad = addr;
+			return;
+		}
+		if (orem < rem)
+			rem = orem;
 		o->lim = bound < rem ? bound : rem;
-		obj(s, 0, addr, &p, &rem);
 		const uint8_t *z = memchr(p, 0, o->lim);
 		o->len = z ? (uint64_t)(z - p) : o->lim;
 		o->p = p;
 		/* 1 + strnlen must fit in the region, else the check fails
 		 * without a fault */
 		o->cls = o->len >= rem ? STR_SILENT : STR_OK;
+		if (!(addr >= DC_VA_STRTAB && addr < DC_VA_END) &&
+		    toxic_overlap(s, 0, addr, o->len + 1)) {
+			o->cls = STR_BADADDR;
+			o->bad = addr;
+		}
 		return;
 	}
 	o->lim = bound;
