@@ -949,8 +949,10 @@ void tg_gen_random(uint64_t seed, long focus, struct dc_case *c)
 	if (fop >= 0) {
 		/* short programs around the focus instruction */
 		g->budget = (unsigned)R(g, 3);
-		for (; g->budget; g->budget--)
+		while (g->budget) {
+			g->budget--;
 			snippet(g);
+		}
 		unsigned k = 1 + (unsigned)R(g, 2);
 		for (unsigned i = 0; i < k; i++)
 			snippet_op(g, fop);
