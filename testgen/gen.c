@@ -273,8 +273,10 @@ static void sn_branch(struct gen *g, int cmpop, int bop)
 	g->cond++;
 	load_int(g, m, 1 + R(g, 100));
 	unsigned k = (unsigned)R(g, 3);
-	for (unsigned i = 0; i < k && g->budget; i++, g->budget--)
+	for (unsigned i = 0; i < k && g->budget; i++) {
+		g->budget--;
 		snippet(g);
+	}
 	g->cond--;
 	g->p.text[at] = DIF_ENC_B(bop, g->p.n);
 }
