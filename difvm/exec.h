@@ -43,6 +43,7 @@
  * Pre-decoded instruction: one per DIF word, decoded once at load time.
  */
 struct dif_insn {
+	const void *hp; /* handler address (computed-goto builds), else NULL */
 	uint16_t h;  /* handler index (enum dif_handler in interp.c) */
 	uint8_t r1;
 	uint8_t r2;

@@ -142,10 +142,15 @@ static int decode_var(struct dif_prog *p, const struct dif_difo *d,
 
 static const char *const reason_invalid = "invalid opcode for this profile";
 
+static int exec_core(const struct dif_prog *prog, struct dif_ctx *ctx,
+                     uint64_t *rval, const void *const **labels_out);
+
 int dif_decode(struct dif_prog *p, const struct dif_difo *d,
                const uint32_t *text, struct dif_errors *errs)
 {
 	enum dif_profile prof = p->vm->profile;
+	const void *const *labels = NULL;
+	exec_core(NULL, NULL, NULL, &labels);
 	for (uint32_t pc = 0; pc < p->ninsns; pc++) {
 		uint32_t w = text[pc];
 		struct dif_insn *in = &p->insns[pc];
@@ -194,6 +199,9 @@ int dif_decode(struct dif_prog *p, const struct dif_difo *d,
 			break;
 		}
 	}
+	/* Direct threading: each record carries its handler's address. */
+	for (uint32_t pc = 0; labels && pc < p->ninsns; pc++)
+		p->insns[pc].hp = labels[p->insns[pc].h];
 	return 0;
 }
 
@@ -504,7 +512,7 @@ static void do_call(struct dif_run *run, const struct dif_insn *ip)
 
 #if DIFVM_COMPUTED_GOTO
 #define CASE(n) L_##n:
-#define DISPATCH() goto *labels[ip->h]
+#define DISPATCH() goto *ip->hp
 #else
 #define CASE(n) case H_##n:
 #define DISPATCH() goto dispatch
@@ -558,7 +566,15 @@ static void do_call(struct dif_run *run, const struct dif_insn *ip)
 	CHECK();                            \
 	NEXT();
 
-int dif_exec(const struct dif_prog *prog, struct dif_ctx *ctx, uint64_t *rval)
+/* GCC: keep one indirect jump per handler (no cross-jumping) and keep the
+ * instruction pointer in a register (no GCSE), as its manual advises for
+ * computed-goto interpreters. */
+#if DIFVM_COMPUTED_GOTO && defined(__GNUC__) && !defined(__clang__)
+__attribute__((optimize("no-gcse", "no-crossjumping")))
+#endif
+__attribute__((noinline))
+static int exec_core(const struct dif_prog *prog, struct dif_ctx *ctx,
+                     uint64_t *rval, const void *const **labels_out)
 {
 #if DIFVM_COMPUTED_GOTO
 	static const void *const labels[H_COUNT] = {
@@ -577,19 +593,25 @@ int dif_exec(const struct dif_prog *prog, struct dif_ctx *ctx, uint64_t *rval)
 		[H_LDLS_REF] = &&L_LDLS_REF,
 		[H_STLS_REF] = &&L_STLS_REF,
 	};
+	if (__builtin_expect(labels_out != NULL, 0)) {
+		*labels_out = labels;
+		return 0;
+	}
+#else
+	if (labels_out) {
+		*labels_out = NULL;
+		return 0;
+	}
 #endif
-	uint64_t dummy;
-	if (!rval)
-		rval = &dummy;
-	*rval = 0;
-	if (!prog || !ctx || prog->vm != ctx->vm)
-		return DIF_E_INVAL;
 	struct dif_run *run = &ctx->run;
 	uint64_t *R = run->regs;
 	const struct dif_insn *base = prog->insns, *ip = base;
 	unsigned cc = 0;
 	memset(R, 0, sizeof(run->regs));
 	run->ttop = 0;
+	/* Subroutines read tuple slots past the top, as DTrace does: start
+	 * every execution from zeros. */
+	memset(run->tval, 0, sizeof(run->tval));
 	run->fbits = 0;
 	run->reason = NULL;
 	run->prog = prog;
@@ -856,4 +878,14 @@ fault:
 	ctx->fault.reason = run->reason;
 	*rval = 0;
 	return DIF_E_FAULT;
+}
+
+int dif_exec(const struct dif_prog *prog, struct dif_ctx *ctx, uint64_t *rval)
+{
+	uint64_t dummy;
+	uint64_t *out = rval ? rval : &dummy;
+	*out = 0;
+	if (!prog || !ctx || prog->vm != ctx->vm)
+		return DIF_E_INVAL;
+	return exec_core(prog, ctx, out, NULL);
 }
