@@ -122,7 +122,8 @@ int tg_difvm_run(const struct dc_case *c, struct dc_outcome *o,
 		o->fault = (uint32_t)f->code;
 		o->pc = f->pc;
 		o->addr = f->addr;
-	} else if (c->rtype.kind == 1) {
+	} else if (c->rtype.kind == 1 && rval != 0) {
+		/* a NULL string result carries no string (as the model) */
 		uint32_t lim = c->strsize ? c->strsize : DIF_STRSIZE_DEFAULT;
 		if (lim >= sizeof(o->string))
 			lim = sizeof(o->string) - 1;

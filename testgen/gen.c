@@ -460,7 +460,14 @@ static void sn_var(struct gen *g, int op)
 			id = chance(g, 50) ? 0x200 : 0x100 + (unsigned)R(g, 0x400);
 		unsigned rd = reg(g);
 		tg_emit(&g->p, DIF_ENC_W(DIF_OPC_LDGS, id, rd));
-		set_kind(g, rd, K_ENV, 0);
+		/* where a string variable lies in its window is layout */
+		const char *nm = dif_var_name(id, (enum dif_profile)g->c->profile);
+		int str = 0;
+		static const unsigned sid[] = { 0x112, 0x113, 0x114, 0x115, 0x118,
+			                        0x119, 0x121, 0x123 };
+		for (size_t i = 0; nm && i < sizeof(sid) / sizeof(sid[0]); i++)
+			str |= id == sid[i];
+		set_kind(g, rd, str ? K_ENV : K_INT, str);
 		return;
 	}
 	unsigned scope = op == DIF_OPC_STGS || op == DIF_OPC_LDGS ||
@@ -575,8 +582,15 @@ static unsigned arg_reg(struct gen *g, char k, unsigned *out_kind)
 			*out_kind = g->kind[r];
 			return r;
 		}
-		if (chance(g, 10))
-			return want(g, K_ENV);
+		if (chance(g, 10)) {
+			static const unsigned sid[] = { 0x112, 0x113, 0x114, 0x115,
+				                        0x118, 0x119 };
+			r = reg(g);
+			tg_emit(&g->p, DIF_ENC_W(DIF_OPC_LDGS, sid[R(g, 6)], r));
+			set_kind(g, r, K_ENV, 1);
+			*out_kind = K_ENV;
+			return r;
+		}
 		return want(g, K_STR);
 	case 'T':
 		if (chance(g, 40))
@@ -652,17 +666,15 @@ static void sn_call(struct gen *g, int subr)
 	else if (chance(g, 5))
 		nargs++;
 	unsigned regs[10], kinds[10];
+	int t0 = 0;
+	/* each argument is pushed as soon as it is computed, as the compiler
+	 * does, so later arguments cannot clobber earlier ones */
+	emit_r(g, DIF_OPC_FLUSHTS, 0, 0, 0);
 	for (unsigned i = 0; i < nargs && i < 10; i++) {
 		char k = s && i < strlen(s->args) ? s->args[i] : 'I';
 		regs[i] = arg_reg(g, k, &kinds[i]);
-		/* keep argument registers alive until the pushes */
-		if (g->taint[regs[i]]) {
-			regs[i] = want(g, kinds[i] == K_STR ? K_STR : K_INT);
-			kinds[i] = g->kind[regs[i]];
-		}
-	}
-	emit_r(g, DIF_OPC_FLUSHTS, 0, 0, 0);
-	for (unsigned i = 0; i < nargs && i < 10; i++) {
+		if (i == 0)
+			t0 = g->taint[regs[0]];
 		if (kinds[i] == K_STR || kinds[i] == K_ENV)
 			tg_emit(&g->p, DIF_ENC_R(DIF_OPC_PUSHTR, 1, 0, regs[i]));
 		else if (kinds[i] == K_SCR && chance(g, 30))
@@ -683,7 +695,7 @@ static void sn_call(struct gen *g, int subr)
 	case DIF_S_STRSTR:
 		/* pointer into the first argument */
 		k = K_STR;
-		t = nargs ? g->taint[regs[0]] : 0;
+		t = nargs ? t0 : 0;
 		break;
 	case DIF_S_ALLOCA:
 	case DIF_S_COPYIN:
@@ -945,6 +957,21 @@ void tg_gen_random(uint64_t seed, long focus, struct dc_case *c)
 		pm = 2;
 	if (!(pm & (1u << c->profile)))
 		c->profile = pm & 1 ? DC_PROFILE_FREEBSD : DC_PROFILE_ILLUMOS;
+	/* built-in variables the final profile lacks cannot be set */
+	for (uint32_t i = 0, j = 0; i < c->nbvars; i++) {
+		if (dif_var_name(c->bvars[i].id, (enum dif_profile)c->profile)) {
+			c->bvars[j++] = c->bvars[i];
+		} else {
+			free(c->bvars[i].str);
+			c->bvars[i].str = NULL;
+		}
+		if (i + 1 == c->nbvars) {
+			for (uint32_t k = j; k < c->nbvars; k++)
+				c->bvars[k] = (struct dc_bvar){ 0 };
+			c->nbvars = j;
+			break;
+		}
+	}
 	if (fsub)
 		g->focus_subr = dif_subr_find(fsub, strlen(fsub),
 		                              (enum dif_profile)c->profile);

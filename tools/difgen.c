@@ -558,7 +558,7 @@ int main(int argc, char **argv)
 	};
 	int ch;
 	uint64_t v;
-	while ((ch = getopt_long(argc, argv, "+s:n:o:t:V:r:m:vqh", lo, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "s:n:o:t:V:r:m:vqh", lo, NULL)) != -1) {
 		switch (ch) {
 		case 's':
 			if (parse_u64(optarg, &o.seed))
@@ -619,60 +619,14 @@ bad:
 		        optarg);
 		return 2;
 	}
+	/* options may stand before or after the command and its files */
 	if (optind >= argc) {
 		fputs(usage_text, stderr);
 		return 2;
 	}
 	const char *cmd = argv[optind++];
-	/* options may also follow the command */
-	int rest = argc - optind;
-	char **args = argv + optind;
-	optind = 1;
-	int npos = 0;
-	char *pos[64];
-	{
-		int ac = rest + 1;
-		char **av = malloc(sizeof(char *) * (size_t)(ac + 1));
-		if (!av)
-			return 2;
-		av[0] = argv[0];
-		for (int i = 0; i < rest; i++)
-			av[i + 1] = args[i];
-		av[ac] = NULL;
-		while ((ch = getopt_long(ac, av, "s:n:o:t:V:r:m:vqh", lo, NULL)) != -1) {
-			switch (ch) {
-			case 's': if (parse_u64(optarg, &o.seed)) goto bad2; break;
-			case 'n': if (parse_u64(optarg, &o.count)) goto bad2; break;
-			case 'o': o.out = optarg; break;
-			case 't':
-				if (parse_u64(optarg, &v) || v == 0 || v > 1000000) goto bad2;
-				o.tries = (unsigned)v;
-				break;
-			case 'V':
-				if (parse_u64(optarg, &v) || v == 0 || v > 100) goto bad2;
-				o.variants = (unsigned)v;
-				break;
-			case 'S': if (parse_shard(optarg, &o.shard_k, &o.shard_n)) goto bad2; break;
-			case 'r': o.runtime = optarg; break;
-			case 'm':
-				if (parse_u64(optarg, &v) || v > 1000000) goto bad2;
-				o.max_shrink = (unsigned)v;
-				break;
-			case 'v': o.verbose = 1; break;
-			case 'q': o.quiet = 1; break;
-			case 'h': fputs(usage_text, stdout); free(av); return 0;
-			default: fputs(usage_text, stderr); free(av); return 2;
-			}
-			continue;
-bad2:
-			fprintf(stderr, "difgen: bad option value '%s'\n", optarg);
-			free(av);
-			return 2;
-		}
-		for (int i = optind; i < ac && npos < 64; i++)
-			pos[npos++] = av[i];
-		free(av);
-	}
+	int npos = argc - optind;
+	char **pos = argv + optind;
 	if (strcmp(cmd, "generate") == 0) {
 		if (npos) {
 			fprintf(stderr, "difgen: generate: unexpected '%s'\n", pos[0]);
