@@ -647,10 +647,19 @@ void dif_subr_call(struct dif_run *run, int sid, unsigned rd)
 	case DIF_S_STRTOLL:
 		do_strtoll(run, rd);
 		break;
+	case DIF_S_MSGDSIZE:
+	case DIF_S_MSGSIZE:
+	case DIF_S_GETMAJOR:
+	case DIF_S_GETMINOR:
+	case DIF_S_DDI_PATHNAME:
+		/* Valid numbers FreeBSD's kernel does not implement: nothing
+		 * happens, rd keeps its value (dif-isa.md 2.9). */
+		if (run->profile == DIF_PROFILE_FREEBSD)
+			break;
+		/* FALLTHROUGH */
 	default:
-		/* mutex_*, rw_*, sx_*, speculation, progenyof, getf,
-		 * msgsize, msgdsize, ddi_pathname, getmajor, getminor: only
-		 * the operating system can answer them. */
+		/* mutex_*, rw_*, sx_*, speculation, progenyof, getf and the
+		 * illumos ones above: only the operating system can answer. */
 		dif_fault_why(run, DIF_FAULT_ILLOP, 0,
 		              "subroutine needs a host callback (dif_host.subr)");
 		break;
