@@ -184,7 +184,6 @@ struct prog {
 
 struct asmctx {
 	enum dif_profile prof;
-	const char *file;
 	int varid_opt;
 	struct dif_errors *errs;
 	int err;
@@ -2059,12 +2058,15 @@ static int difo_header(struct asmctx *c)
 	while (c->pos + 1 < c->len && c->ln[c->pos] == '0' &&
 	       (c->ln[c->pos + 1] == 'x' || c->ln[c->pos + 1] == 'X'))
 		c->pos += 2;
-	struct scan s = { c->ln, c->len, c->pos };
-	uint64_t ptr;
-	if (!sc_num(&s, 1, UINT64_MAX >> 4, &ptr) ||
-	    (s.pos < s.len && !is_space((unsigned char)s.s[s.pos])))
+	uint64_t ptr = 0;
+	size_t digits = 0;
+	while (c->pos < c->len && is_xdigit((unsigned char)c->ln[c->pos]) &&
+	       digits < 16) {
+		ptr = ptr << 4 | (uint64_t)xval((unsigned char)c->ln[c->pos++]);
+		digits++;
+	}
+	if (!digits || (c->pos < c->len && !is_space((unsigned char)c->ln[c->pos])))
 		return FAIL(c, DIF_E_SYNTAX, at, "expected the DIFO pointer");
-	c->pos = s.pos;
 	if (expect_word(c, "returns"))
 		return -1;
 	struct dif_type t;
@@ -2185,7 +2187,6 @@ int dif_asm(const char *text, size_t len, const struct dif_asm_opts *opts,
 	struct asmctx c;
 	memset(&c, 0, sizeof(c));
 	c.prof = DIF_OPT(opts, profile, DIF_PROFILE_FREEBSD);
-	c.file = DIF_OPT(opts, filename, NULL);
 	c.varid_opt = DIF_OPT(opts, varid, 0);
 	c.errs = errs;
 	if (c.prof != DIF_PROFILE_FREEBSD && c.prof != DIF_PROFILE_ILLUMOS) {

@@ -230,7 +230,7 @@ Test(asm, liberal_listing_input)
 		"00: 25000001    setx DT_INTEGER[0], %r1\t\t! 0x1\r\n"
 		"01: 23000001    ret  %r1\r\n"
 		"\n"
-		"DIFO 0x75e940 returns string (unknown) by ref (size 256)\n"
+		"DIFO 0xfffffe15d57ff840 returns string (unknown) by ref (size 256)\n"
 		"OFF OPCODE      INSTRUCTION\n"
 		"00: 26000101    sets DT_STRING[1], %r1\t\t! \"a \"quoted\" # ; ! word\"\n"
 		"01: 23000001    ret  %r1\n"
@@ -252,7 +252,7 @@ Test(asm, liberal_listing_input)
 		"OFF OPCODE      INSTRUCTION\n"
 		"00: 25000001    setx DT_INTEGER[0], %r1\t\t! 0x1\n"
 		"01: 23000001    ret  %r1\n"
-		"\nDIFO 0x75e940 returns string (unknown) by ref (size 256)\n"
+		"\nDIFO 0xfffffe15d57ff840 returns string (unknown) by ref (size 256)\n"
 		"OFF OPCODE      INSTRUCTION\n"
 		"00: 26000101    sets DT_STRING[1], %r1\t\t! \"a \"quoted\" # ; ! word\"\n"
 		"01: 23000001    ret  %r1\n";
