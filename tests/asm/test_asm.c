@@ -3,6 +3,7 @@
  * robustness run over random and mutated inputs. */
 #include <criterion/criterion.h>
 #include <dirent.h>
+#include <sys/wait.h>
 
 #include "../common.h"
 #include "difvm/difvm.h"
@@ -530,4 +531,94 @@ Test(asm, robustness)
 	}
 	for (int i = 0; i < ncorpus; i++)
 		free(corpus[i]);
+}
+
+/* The difasm and difdis front ends: exit codes, help, round trips. */
+static const char *tool(const char *name)
+{
+	static char buf[2][1024];
+	static int k;
+	const char *b = getenv("DIFVM_BUILDDIR");
+	k ^= 1;
+	snprintf(buf[k], sizeof(buf[k]), "%s/tools/%s", b ? b : "build", name);
+	return buf[k];
+}
+
+/* Runs a shell command; returns its exit status, output in *out. */
+static int run(const char *cmd, char **out)
+{
+	FILE *p = popen(cmd, "r");
+	cr_assert_not_null(p, "%s", cmd);
+	size_t cap = 4096, len = 0, n;
+	char *b = malloc(cap);
+	while ((n = fread(b + len, 1, cap - len - 1, p)) > 0) {
+		len += n;
+		if (cap - len < 2)
+			b = realloc(b, cap *= 2);
+	}
+	b[len] = '\0';
+	int st = pclose(p);
+	if (out)
+		*out = b;
+	else
+		free(b);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+Test(asm, tools)
+{
+	char cmd[4096], *out;
+	const char *src = getenv("DIFVM_SRCDIR") ? getenv("DIFVM_SRCDIR") : ".";
+	const char *bld = getenv("DIFVM_BUILDDIR") ? getenv("DIFVM_BUILDDIR") : "build";
+
+	snprintf(cmd, sizeof(cmd), "%s --version", tool("difasm"));
+	cr_assert_eq(run(cmd, &out), 0);
+	cr_assert(strncmp(out, "difasm (difvm) ", 15) == 0, "%s", out);
+	free(out);
+	snprintf(cmd, sizeof(cmd), "%s --help", tool("difdis"));
+	cr_assert_eq(run(cmd, &out), 0);
+	cr_assert(strstr(out, "Usage: difdis") && strstr(out, "--difo"));
+	free(out);
+	snprintf(cmd, sizeof(cmd), "%s 2>/dev/null", tool("difasm"));
+	cr_assert_eq(run(cmd, NULL), 2, "no file is a usage error");
+	snprintf(cmd, sizeof(cmd), "%s --profile solaris x.s 2>/dev/null", tool("difasm"));
+	cr_assert_eq(run(cmd, NULL), 2);
+	snprintf(cmd, sizeof(cmd), "%s %s/no/such/file.s 2>/dev/null", tool("difasm"), src);
+	cr_assert_eq(run(cmd, NULL), 2, "a missing file is an I/O error");
+	snprintf(cmd, sizeof(cmd), "%s %s/tests/asm/data/errors/hex_mismatch.s 2>&1",
+	         tool("difasm"), src);
+	cr_assert_eq(run(cmd, &out), 1);
+	cr_assert(strstr(out, "hex_mismatch.s:4:5: error: hex word 07010203"), "%s", out);
+	free(out);
+
+	/* listing -> object -> listing */
+	const char *c3 = "tests/dis/data/c3_tls_assoc_illumos.lst";
+	char *want = test_slurp(test_src(c3), NULL);
+	snprintf(cmd, sizeof(cmd), "%s -p illumos -o %s/tests/asm/c3.o %s/%s",
+	         tool("difasm"), bld, src, c3);
+	cr_assert_eq(run(cmd, NULL), 0);
+	snprintf(cmd, sizeof(cmd), "%s -p illumos %s/tests/asm/c3.o", tool("difdis"), bld);
+	cr_assert_eq(run(cmd, &out), 0);
+	cr_assert_str_eq(out, want);
+	free(out);
+	snprintf(cmd, sizeof(cmd), "%s --difo nosuch %s/tests/asm/c3.o 2>/dev/null",
+	         tool("difdis"), bld);
+	cr_assert_eq(run(cmd, NULL), 1);
+	free(want);
+
+	/* --ids switches the variable-table style */
+	want = test_slurp(test_src("tests/dis/data/c2_global_store_freebsd.lst"), NULL);
+	snprintf(cmd, sizeof(cmd), "%s -p illumos --ids dec %s/tests/dis/data/c1_global_store_illumos.lst",
+	         tool("difasm"), src);
+	cr_assert_eq(run(cmd, &out), 0);
+	cr_assert_str_eq(out, want);
+	free(out);
+	free(want);
+
+	/* --names keeps program names through a round trip */
+	snprintf(cmd, sizeof(cmd), "%s -n %s/tests/asm/data/friendly/mixed_programs.s | %s -n -",
+	         tool("difasm"), src, tool("difdis"));
+	cr_assert_eq(run(cmd, &out), 0);
+	cr_assert(strstr(out, ".difo strs\n\nDIFO "), "%s", out);
+	free(out);
 }
