@@ -258,17 +258,23 @@ static int load_row(sqlite3_stmt *st, int col, struct dc_case *c,
 	return 0;
 }
 
-int tg_corpus_each(struct tg_corpus *db, unsigned shard_k, unsigned shard_n,
-                   tg_case_cb cb, void *ud, struct tg_err *e)
+int tg_corpus_each(struct tg_corpus *db, const char *glob, const char *insn,
+                   unsigned shard_k, unsigned shard_n, tg_case_cb cb,
+                   void *ud, struct tg_err *e)
 {
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(db->db,
 	                       "SELECT name, program, expected FROM cases"
+	                       " WHERE (?1 IS NULL OR name GLOB ?1) AND"
+	                       " (?2 IS NULL OR target IN"
+	                       "  (SELECT id FROM partitions WHERE insn = ?2))"
 	                       " ORDER BY name",
 	                       -1, &st, NULL) != SQLITE_OK) {
 		tg_errf(e, "sqlite: %s", sqlite3_errmsg(db->db));
 		return -1;
 	}
+	sqlite3_bind_text(st, 1, glob, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, insn, -1, SQLITE_STATIC);
 	int r = 0;
 	unsigned long idx = 0;
 	struct dc_outcome *o = malloc(sizeof(*o));

@@ -879,6 +879,7 @@ static void environment(struct gen *g)
 	unsigned nb = (unsigned)R(g, 8);
 	for (unsigned i = 0; i < nb; i++) {
 		struct dc_bvar *b = &c->bvars[c->nbvars];
+		*b = (struct dc_bvar){ 0 };
 		if (chance(g, 60)) {
 			b->id = ivars[R(g, sizeof(ivars) / sizeof(ivars[0]))];
 			b->value = chance(g, 50) ? R(g, 1000) : ival(g);

@@ -159,12 +159,15 @@ int tg_corpus_put_case(struct tg_corpus *db, const char *name,
 int tg_corpus_put_result(struct tg_corpus *db, const char *name,
                          const char *runtime, const struct dc_outcome *o,
                          int match);
-/* Iterates cases in name order; cb returns non-zero to stop. */
+/* Iterates cases in name order; cb returns non-zero to stop. Filters
+ * (NULL: all): glob = SQLite GLOB on the name, insn = partition tests of
+ * that instruction or subroutine only. */
 typedef int (*tg_case_cb)(void *ud, const char *name,
                           const struct dc_case *c,
                           const struct dc_outcome *expected);
-int tg_corpus_each(struct tg_corpus *db, unsigned shard_k, unsigned shard_n,
-                   tg_case_cb cb, void *ud, struct tg_err *e);
+int tg_corpus_each(struct tg_corpus *db, const char *glob, const char *insn,
+                   unsigned shard_k, unsigned shard_n, tg_case_cb cb,
+                   void *ud, struct tg_err *e);
 int tg_corpus_get_case(struct tg_corpus *db, const char *name,
                        struct dc_case *c, struct dc_outcome *o,
                        struct tg_err *e);

@@ -24,6 +24,7 @@ static const char usage_text[] =
 	"  difgen generate --seed S --count N --out FILE [--shard K/N]\n"
 	"                  [--tries T] [--variants V]\n"
 	"  difgen replay FILE [--runtime CMD] [--shard K/N] [--max-shrink M]\n"
+	"                [--cases GLOB] [--insn NAME]\n"
 	"  difgen coverage FILE [--verbose]\n"
 	"  difgen show FILE CASE\n"
 	"  difgen merge OUT FILE...\n"
@@ -65,6 +66,10 @@ static const char usage_text[] =
 	"      --shard K/N     handle only shard K (0-based) of N\n"
 	"  -r, --runtime CMD   external runtime command (replay)\n"
 	"  -m, --max-shrink M  shrink at most M mismatches (default 20)\n"
+	"  -c, --cases GLOB    replay only cases whose name matches GLOB\n"
+	"                      (e.g. 'P00012.*', 'R*')\n"
+	"  -i, --insn NAME     replay only the partition tests of one\n"
+	"                      instruction or subroutine (e.g. sdiv, strjoin)\n"
 	"  -v, --verbose       coverage: list every model case\n"
 	"  -q, --quiet         no progress display\n"
 	"  -h, --help          this text\n"
@@ -79,6 +84,8 @@ struct opts {
 	uint64_t count;
 	const char *out;
 	const char *runtime;
+	const char *cases;
+	const char *insn;
 	unsigned shard_k, shard_n;
 	unsigned tries, variants, max_shrink;
 	int verbose, quiet;
@@ -372,7 +379,7 @@ static int cmd_replay(struct opts *o, const char *file)
 		r.total = (r.total + o->shard_n - 1 - o->shard_k) / o->shard_n;
 	double t0 = now();
 	tg_corpus_begin(r.db);
-	int x = tg_corpus_each(r.db, o->shard_k, o->shard_n, replay_one, &r, &e);
+	int x = tg_corpus_each(r.db, o->cases, o->insn, o->shard_k, o->shard_n, replay_one, &r, &e);
 	tg_corpus_commit(r.db);
 	double dt = now() - t0;
 	progress_end(o);
@@ -550,6 +557,8 @@ int main(int argc, char **argv)
 		{ "shard", required_argument, NULL, 'S' },
 		{ "runtime", required_argument, NULL, 'r' },
 		{ "max-shrink", required_argument, NULL, 'm' },
+		{ "cases", required_argument, NULL, 'c' },
+		{ "insn", required_argument, NULL, 'i' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -558,7 +567,7 @@ int main(int argc, char **argv)
 	};
 	int ch;
 	uint64_t v;
-	while ((ch = getopt_long(argc, argv, "s:n:o:t:V:r:m:vqh", lo, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "s:n:o:t:V:r:m:c:i:vqh", lo, NULL)) != -1) {
 		switch (ch) {
 		case 's':
 			if (parse_u64(optarg, &o.seed))
@@ -587,6 +596,12 @@ int main(int argc, char **argv)
 			break;
 		case 'r':
 			o.runtime = optarg;
+			break;
+		case 'c':
+			o.cases = optarg;
+			break;
+		case 'i':
+			o.insn = optarg;
 			break;
 		case 'm':
 			if (parse_u64(optarg, &v) || v > 1000000)
