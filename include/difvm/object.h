@@ -31,6 +31,7 @@ extern "C" {
 #define DIF_OBJ_VAR_SIZE 20u
 #define DIF_OBJ_REL_SIZE 16u
 #define DIF_OBJ_MAGIC "DIFVMOBJ" /* 8 bytes, no NUL */
+#define DIF_OBJ_R_NONE 0u /* relocation types; the rest come with the linker */
 
 enum dif_obj_byteorder {
 	DIF_OBJ_NATIVE = 0, /* the host's byte order */
