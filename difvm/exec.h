@@ -167,6 +167,7 @@ struct dif_run {
 
 	/* Subroutine state valid during one execution. */
 	uint64_t strtok_next; /* strtok(NULL, ...) continuation, 0 = none */
+	uint64_t strtok_limit; /* end of the string's checked range */
 	uint64_t rand_state[2];
 };
 

@@ -255,14 +255,18 @@ static void do_copyout(struct dif_run *run, bool str)
 	} else if (!dif_canload(run, kaddr, size)) {
 		return;
 	}
-	for (uint64_t off = 0; off < n; off += sizeof(chunk)) {
+	/* At least one write, even of 0 bytes: without a host writer there
+	 * is no user memory and copyout always faults. */
+	uint64_t off = 0;
+	do {
 		size_t k = n - off < sizeof(chunk) ? (size_t)(n - off)
 		                                   : sizeof(chunk);
 		if (!read_bytes(run, DIF_AS_KERNEL, kaddr + off, chunk, k))
 			return;
 		if (!dif_user_write(run, uaddr + off, chunk, k))
 			return;
-	}
+		off += k;
+	} while (off < n);
 }
 
 static void do_bcopy(struct dif_run *run, unsigned rd)
@@ -324,7 +328,7 @@ static void do_lltostr(struct dif_run *run, unsigned rd)
 	uint8_t *out;
 
 	if (run->ttop > 1 && !dif_s_base_ok(arg(run, 1), &base)) {
-		dif_fault_why(run, DIF_FAULT_ILLOP, arg(run, 1),
+		dif_fault_why(run, DIF_FAULT_ILLOP, 0,
 		              "lltostr base not in 2..36");
 		return;
 	}
@@ -343,7 +347,7 @@ static void do_strtoll(struct dif_run *run, unsigned rd)
 	struct dif_src s;
 
 	if (run->ttop > 1 && !dif_s_base_ok(arg(run, 1), &base)) {
-		dif_fault_why(run, DIF_FAULT_ILLOP, arg(run, 1),
+		dif_fault_why(run, DIF_FAULT_ILLOP, 0,
 		              "strtoll base not in 2..36");
 		return;
 	}
@@ -388,9 +392,20 @@ static void do_search(struct dif_run *run, unsigned rd, int sid)
 	                             sid == DIF_S_RINDEX));
 }
 
+/* The range strcanload checked for a string at addr: the bound with
+ * kernel visibility, else the bound cut to what is left of the region. */
+static uint64_t str_limit(struct dif_run *run, uint64_t addr, uint64_t bound)
+{
+	uint64_t rem = bound;
+	if ((run->deny & DIF_DENY_KERNEL) &&
+	    dif_canload_rem(run, addr, 0, &rem) && rem < bound)
+		return rem;
+	return bound;
+}
+
 static void do_strtok(struct dif_run *run, unsigned rd)
 {
-	uint64_t addr = arg(run, 0);
+	uint64_t addr = arg(run, 0), lim;
 	struct dif_src s, delim;
 	size_t next = 0;
 	uint8_t *out;
@@ -407,24 +422,30 @@ static void do_strtok(struct dif_run *run, unsigned rd)
 	if (addr == 0) {
 		/* Continue where the previous call stopped (same execution). */
 		addr = run->strtok_next;
-		if (addr == 0) {
+		if (addr == 0 || run->strtok_limit <= addr) {
 			set_rd(run, rd, 0);
 			return;
 		}
-		uint64_t len = dif_strnlen(run, addr, run->strsize);
+		lim = run->strtok_limit - addr;
+		uint64_t len = dif_strnlen(run, addr, lim);
 		if (run->fbits)
 			return;
 		src_init(&s, run, addr, len);
-	} else if (!str_arg(run, addr, &s)) {
-		set_rd(run, rd, 0);
-		return;
+	} else {
+		if (!str_arg(run, addr, &s)) {
+			set_rd(run, rd, 0);
+			return;
+		}
+		lim = str_limit(run, addr, run->strsize);
 	}
-	if (!dif_s_strtok(&s, 0, &delim, (char *)out, run->strsize, &next)) {
+	if (!dif_s_strtok(&s, 0, (size_t)lim, &delim, (char *)out, run->strsize,
+	                  &next)) {
 		run->strtok_next = 0;
 		set_rd(run, rd, 0);
 		return;
 	}
 	run->strtok_next = addr + next;
+	run->strtok_limit = addr + lim;
 	set_rd(run, rd, scratch_commit(run, run->strsize));
 }
 
@@ -491,7 +512,7 @@ static void do_inet(struct dif_run *run, unsigned rd, int sid)
 		set_rd(run, rd,
 		       buf + dif_s_inet6(a, sid == DIF_S_INET_NTOP, (char *)out));
 	} else {
-		dif_fault_why(run, DIF_FAULT_ILLOP, (uint64_t)(int64_t)af,
+		dif_fault_why(run, DIF_FAULT_ILLOP, 0,
 		              "inet_ntop address family not AF_INET/AF_INET6");
 		set_rd(run, rd, 0);
 	}
@@ -522,8 +543,7 @@ static void do_memstr(struct dif_run *run, unsigned rd)
 	if (!out)
 		return;
 	if (size > MEMSTR_MAX) {
-		dif_fault_why(run, DIF_FAULT_ILLOP, size,
-		              "memstr size above 4096");
+		dif_fault_why(run, DIF_FAULT_ILLOP, 0, "memstr size above 4096");
 		return;
 	}
 	if (!read_bytes(run, DIF_AS_KERNEL, addr, out, size - 1))

@@ -273,28 +273,30 @@ int64_t dif_s_index(struct dif_src *s, struct dif_src *sub, bool have_start,
 	return -1;
 }
 
-bool dif_s_strtok(struct dif_src *s, size_t from, struct dif_src *delim,
-                  char *out, size_t cap, size_t *next)
+bool dif_s_strtok(struct dif_src *s, size_t from, size_t lim,
+                  struct dif_src *delim, char *out, size_t cap, size_t *next)
 {
 	uint8_t map[32] = {0};
 	size_t i = from, j = 0;
-	int c;
+	int c = 0;
 
 	for (size_t k = 0; k < delim->len; k++) {
-		c = AT(delim, k);
-		if (c == '\0')
+		int d = AT(delim, k);
+		if (d == '\0')
 			break;
-		map[c >> 3] |= (uint8_t)(1u << (c & 7));
+		map[d >> 3] |= (uint8_t)(1u << (d & 7));
 	}
 #define ISDELIM(ch) (map[(ch) >> 3] & (1u << ((ch) & 7)))
-	for (;; i++) {
+	for (; i < lim; i++) {
 		c = AT(s, i);
 		if (c == '\0' || !ISDELIM(c))
 			break;
 	}
+	/* Only delimiters up to the end of the range (no NUL seen) still
+	 * give a token, an empty one, as in DTrace. */
 	if (c == '\0')
 		return false;
-	for (; j + 1 < cap; i++) {
+	for (; i < lim && j + 1 < cap; i++) {
 		c = AT(s, i);
 		if (c == '\0' || ISDELIM(c))
 			break;

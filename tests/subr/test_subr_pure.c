@@ -236,15 +236,15 @@ Test(pure, strtok_sequence)
 	size_t next = 0, at = 0;
 	const char *want[] = { "a", "b", "c" };
 	for (int i = 0; i < 3; i++) {
-		cr_assert(dif_s_strtok(&s, at, &d, out, sizeof(out), &next));
+		cr_assert(dif_s_strtok(&s, at, s.len + 1, &d, out, sizeof(out), &next));
 		cr_assert_str_eq(out, want[i]);
 		at = next;
 	}
-	cr_assert_not(dif_s_strtok(&s, at, &d, out, sizeof(out), &next));
+	cr_assert_not(dif_s_strtok(&s, at, s.len + 1, &d, out, sizeof(out), &next));
 	struct dif_src e = S("");
-	cr_assert_not(dif_s_strtok(&e, 0, &d, out, sizeof(out), &next));
+	cr_assert_not(dif_s_strtok(&e, 0, e.len + 1, &d, out, sizeof(out), &next));
 	struct dif_src only = S(",,;");
-	cr_assert_not(dif_s_strtok(&only, 0, &d, out, sizeof(out), &next));
+	cr_assert_not(dif_s_strtok(&only, 0, only.len + 1, &d, out, sizeof(out), &next));
 }
 
 Test(pure, strtok_no_delimiters_and_long_tokens)
@@ -252,12 +252,28 @@ Test(pure, strtok_no_delimiters_and_long_tokens)
 	struct dif_src s = S("abcdef"), none = S("");
 	char out[4];
 	size_t next = 0;
-	cr_assert(dif_s_strtok(&s, 0, &none, out, sizeof(out), &next));
+	cr_assert(dif_s_strtok(&s, 0, s.len + 1, &none, out, sizeof(out), &next));
 	cr_assert_str_eq(out, "abc");
 	cr_assert_eq(next, 3); /* the rest comes with the next call */
-	cr_assert(dif_s_strtok(&s, next, &none, out, sizeof(out), &next));
+	cr_assert(dif_s_strtok(&s, next, s.len + 1, &none, out, sizeof(out), &next));
 	cr_assert_str_eq(out, "def");
-	cr_assert_not(dif_s_strtok(&s, next, &none, out, sizeof(out), &next));
+	cr_assert_not(dif_s_strtok(&s, next, s.len + 1, &none, out, sizeof(out), &next));
+}
+
+Test(pure, strtok_range_without_nul)
+{
+	/* Only delimiters up to the end of the checked range and no NUL: an
+	 * empty token (DTrace reads to the limit, not to a NUL). */
+	struct dif_src s = S("abab"), d = S("ab"), x = S("x");
+	char out[CAP];
+	size_t next = 0;
+	cr_assert(dif_s_strtok(&s, 0, s.len, &d, out, sizeof(out), &next));
+	cr_assert_str_eq(out, "");
+	cr_assert_eq(next, 4);
+	cr_assert_not(dif_s_strtok(&s, 0, s.len + 1, &d, out, sizeof(out), &next));
+	cr_assert(dif_s_strtok(&s, 1, s.len, &x, out, sizeof(out), &next));
+	cr_assert_str_eq(out, "bab");
+	cr_assert_not(dif_s_strtok(&s, 4, s.len, &d, out, sizeof(out), &next));
 }
 
 Test(pure, strjoin_fits_exactly)
