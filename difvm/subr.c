@@ -255,8 +255,13 @@ static void do_copyout(struct dif_run *run, bool str)
 	} else if (!dif_canload(run, kaddr, size)) {
 		return;
 	}
-	/* At least one write, even of 0 bytes: without a host writer there
-	 * is no user memory and copyout always faults. */
+	/* Without a host writer there is no user memory: the user address
+	 * fails first, as DTrace checks it before reading (and even for 0
+	 * bytes). */
+	if (!run->vm->host.write) {
+		dif_user_write(run, uaddr, chunk, 0);
+		return;
+	}
 	uint64_t off = 0;
 	do {
 		size_t k = n - off < sizeof(chunk) ? (size_t)(n - off)
