@@ -150,6 +150,12 @@ size_t dif_s_cleanpath(struct dif_src *s, char *out, size_t cap)
 	return j;
 }
 
+/* Two's complement addition, as DTrace's int64 arithmetic behaves. */
+static int64_t wadd(int64_t a, int64_t b)
+{
+	return (int64_t)((uint64_t)a + (uint64_t)b);
+}
+
 size_t dif_s_substr(struct dif_src *s, int64_t index, bool have_count,
                     int64_t count, uint64_t size, char *out, size_t cap)
 {
@@ -157,19 +163,19 @@ size_t dif_s_substr(struct dif_src *s, int64_t index, bool have_count,
 	int64_t rem = have_count ? count : (int64_t)size;
 	size_t j = 0;
 
+	/* DTrace's steps, with its sums wrapping on overflow. */
 	if (index < 0) {
-		index += len;
-		/* Opposite signs: these sums cannot overflow. */
-		if (index < 0 && rem > 0 && index + rem > 0) {
-			rem += index;
+		index = wadd(index, len);
+		if (index < 0 && wadd(index, rem) > 0) {
+			rem = wadd(rem, index);
 			index = 0;
 		}
 	}
 	if (index >= len || index < 0)
 		rem = 0;
 	else if (rem < 0)
-		rem += len - index;
-	else if ((uint64_t)index + (uint64_t)rem > size)
+		rem = wadd(rem, len - index);
+	else if ((uint64_t)index + (uint64_t)rem > size) /* unsigned compare */
 		rem = (int64_t)(size - (uint64_t)index);
 
 	for (int64_t i = 0; i < rem && j + 1 < cap; i++) {

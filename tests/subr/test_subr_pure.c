@@ -122,7 +122,9 @@ Test(pure, substr)
 	check_substr("hello", 99, true, 2, "");
 	check_substr("hello", 2, true, 0, "");
 	check_substr("hello", 2, true, INT64_MAX, "llo");
-	check_substr("hello", INT64_MIN, true, INT64_MIN, "");
+	/* DTrace's sums wrap: -2^63 + 5 + -2^63 is 5. */
+	check_substr("hello", INT64_MIN, true, INT64_MIN, "hello");
+	check_substr("/a/../..", -11, true, INT64_MIN + 1, "/a/../..");
 	check_substr("hello", INT64_MIN, true, INT64_MAX, "hell");
 	check_substr("hello", -1, true, INT64_MIN, "");
 	check_substr("", 0, false, 0, "");
