@@ -261,7 +261,9 @@ static uint64_t scmp_lim(const struct state *s, const struct insn *i)
 }
 G(scmp_l_kpriv) { return side_cls(s, A1) == STR_KPRIV; }
 G(scmp_l_silent) { return side_cls(s, A1) == STR_SILENT; }
+G(scmp_l_bad) { return side_cls(s, A1) == STR_BADADDR; }
 G(scmp_r_kpriv) { return side_cls(s, A2) == STR_KPRIV; }
+G(scmp_r_bad) { return side_cls(s, A2) == STR_BADADDR; }
 G(scmp_r_silent) { return side_cls(s, A2) == STR_SILENT; }
 G(scmp_same) { return A1 == A2 || scmp_lim(s, i) == 0; }
 static int scmp_res(const struct state *s, const struct insn *i, bool *ok,
@@ -283,6 +285,14 @@ G(scmp_equal) { bool ok; uint64_t b; return scmp_res(s, i, &ok, &b) == 0; }
 G(scmp_greater) { bool ok; uint64_t b; return scmp_res(s, i, &ok, &b) > 0; }
 E(scmp_kpriv_l) { fault(u, F_KPRIV, A1); }
 E(scmp_kpriv_r) { fault(u, F_KPRIV, A2); }
+static uint64_t side_bad(const struct state *s, uint64_t a)
+{
+	struct strres r;
+	str_check(s, a, s->strsize, &r);
+	return r.bad;
+}
+E(scmp_bad_l) { fault(u, F_BADADDR, side_bad(s, A1)); }
+E(scmp_bad_r) { fault(u, F_BADADDR, side_bad(s, A2)); }
 E(scmp_fault_e)
 {
 	bool ok;
@@ -1021,12 +1031,18 @@ const struct case_def dc_cases[] = {
 	CO(39, "scmp", "left-silent", scmp_l_silent, nothing,
 	   "R[r1] != 0, loadable start, no NUL before the end of its region",
 	   "flags unchanged, no fault; continue", "dif-isa.md 2.3", ALL),
+	CO(39, "scmp", "left-badaddr", scmp_l_bad, scmp_bad_l,
+	   "no kernel privilege, R[r1] != 0, loadable start, a toxic byte before the NUL",
+	   "fault BADADDR, illval R[r1]", "dif-isa.md 2.3, 2.4", ALL),
 	CO(39, "scmp", "right-kpriv", scmp_r_kpriv, scmp_kpriv_r,
 	   "R[r2] != 0 and its start fails canload",
 	   "flags unchanged; fault KPRIV, illval R[r2]", "dif-isa.md 2.3, 4.3", ALL),
 	CO(39, "scmp", "right-silent", scmp_r_silent, nothing,
 	   "R[r2] != 0, loadable start, no NUL before the end of its region",
 	   "flags unchanged, no fault; continue", "dif-isa.md 2.3", ALL),
+	CO(39, "scmp", "right-badaddr", scmp_r_bad, scmp_bad_r,
+	   "no kernel privilege, R[r2] != 0, loadable start, a toxic byte before the NUL",
+	   "fault BADADDR, illval R[r2]", "dif-isa.md 2.3, 2.4", ALL),
 	CO(39, "scmp", "same", scmp_same, scmp_set,
 	   "R[r1] = R[r2] or the limit is 0",
 	   "N = 0, Z = 1, V = 0, C = 0", "dif-isa.md 2.3", ALL),

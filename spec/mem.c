@@ -191,26 +191,28 @@ void str_check(const struct state *s, uint64_t addr, uint64_t bound,
 			o->bad = addr;
 			return;
 		}
-		uint64_t orem;
-		if (!obj(s, 0, addr, &p, &orem)) {
-			o->cls = STR_BADADDR;
-			o->bad = addr;
-			return;
-		}
-		if (orem < rem)
-			rem = orem;
 		o->lim = bound < rem ? bound : rem;
-		const uint8_t *z = memchr(p, 0, o->lim);
-		o->len = z ? (uint64_t)(z - p) : o->lim;
-		o->p = p;
+		/* scan inside the region; a toxic byte before the NUL faults */
+		uint64_t n = 0, orem;
+		const uint8_t *z = NULL;
+		while (n < o->lim && !z) {
+			if (!obj(s, 0, addr + n, &p, &orem)) {
+				o->cls = STR_BADADDR;
+				o->bad = addr + n;
+				return;
+			}
+			if (n == 0)
+				o->p = p;
+			uint64_t k = o->lim - n < orem ? o->lim - n : orem;
+			z = memchr(p, 0, k);
+			n = z ? n + (uint64_t)(z - p) : n + k;
+		}
+		o->len = n;
+		if (o->lim == 0)
+			o->p = (const uint8_t *)"";
 		/* 1 + strnlen must fit in the region, else the check fails
 		 * without a fault */
 		o->cls = o->len >= rem ? STR_SILENT : STR_OK;
-		if (!(addr >= DC_VA_STRTAB && addr < DC_VA_END) &&
-		    toxic_overlap(s, 0, addr, o->len + 1)) {
-			o->cls = STR_BADADDR;
-			o->bad = addr;
-		}
 		return;
 	}
 	o->lim = bound;

@@ -495,25 +495,36 @@ static int state_init(struct state *s, const struct dc_case *c,
 		}
 	}
 
-	/* built-in strings, one slot of strsize bytes each */
+	/* built-in strings: one slot of strsize bytes per string variable,
+	 * in id order (threadname and execargs, both 0x121, have their own) */
 	if (c->nbvars > DC_MAX_BVARS)
 		return unsup(info, 0, "too many built-in values");
-	uint64_t eoff = 0;
-	for (uint32_t k = 0; k < c->nbvars; k++)
-		if (c->bvars[k].str)
-			eoff += rup8((uint64_t)strlen(c->bvars[k].str) + 1);
-	s->envsize = eoff;
-	s->env = calloc(1, eoff ? eoff : 1);
+	static const unsigned envids[] = {0x112, 0x113, 0x114, 0x115, 0x118,
+	                                  0x119, 0x121, 0x121, 0x123};
+	const unsigned nslots = sizeof(envids) / sizeof(envids[0]);
+	s->envsize = (uint64_t)nslots * s->strsize;
+	s->env = calloc(1, s->envsize);
 	if (!s->env)
 		return DC_SPEC_ENOMEM;
-	eoff = 0;
 	for (uint32_t k = 0; k < c->nbvars; k++) {
 		if (!c->bvars[k].str)
 			continue;
-		size_t n = strlen(c->bvars[k].str);
-		memcpy(s->env + eoff, c->bvars[k].str, n + 1);
-		s->envaddr[k] = DC_VA_ENVSTR + eoff;
-		eoff += rup8(n + 1);
+		for (unsigned slot = 0; slot < nslots; slot++) {
+			if (envids[slot] != c->bvars[k].id)
+				continue;
+			/* 0x121: threadname (illumos) is slot 6, execargs slot 7 */
+			if (envids[slot] == 0x121 &&
+			    (slot == 6) != (s->profile == DC_PROFILE_ILLUMOS))
+				continue;
+			size_t n = strlen(c->bvars[k].str);
+			if (n > s->strsize - 1)
+				n = s->strsize - 1;
+			uint8_t *p = s->env + (uint64_t)slot * s->strsize;
+			memcpy(p, c->bvars[k].str, n);
+			p[n] = 0;
+			s->envaddr[k] = DC_VA_ENVSTR + (uint64_t)slot * s->strsize;
+			break;
+		}
 	}
 	s->tkey = c->thread_key;
 	if (!s->tkey)

@@ -655,7 +655,7 @@ Test(vars, builtins_privileges_and_profiles)
 	cr_expect_eq(out.rval, DC_VA_SCRATCH, "copied to scratch");
 	t.c.deny = 0;
 	run_ok(&t);
-	cr_expect_eq(out.rval, DC_VA_ENVSTR, "kernel consumers get the pointer");
+	cr_expect_eq(out.rval, DC_VA_ENVSTR + 4 * 256, "kernel consumers get the pointer (execname slot)");
 	/* cpu (0x200) exists on FreeBSD only */
 	tc_init(&t, FB);
 	tc_emit(&t, OP_W(O_LDGS, 0x200, 1));
