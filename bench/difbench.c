@@ -303,10 +303,14 @@ static uint32_t executed_count(const struct dif_difo *d)
 /* ------------------------------------------------------------------
  * Timing.
  */
+/* CLOCK_MONOTONIC by default; --clock thread uses the thread's CPU time,
+ * which leaves out the time other processes hold the CPU. */
+static clockid_t bench_clock = CLOCK_MONOTONIC;
+
 static double now_ns(void)
 {
 	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(bench_clock, &ts);
 	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
 }
 
@@ -501,8 +505,9 @@ static double fixed_cost(const struct result *res)
 static void print_table(const struct options *o, const struct result *res)
 {
 	double fixed = fixed_cost(res);
-	printf("difbench: %llu runs per batch, %u batches, dispatch %s\n",
-	       o->iterations, o->batches, DIFBENCH_DISPATCH);
+	printf("difbench: %llu runs per batch, %u batches, dispatch %s, clock %s\n",
+	       o->iterations, o->batches, DIFBENCH_DISPATCH,
+	       bench_clock == CLOCK_MONOTONIC ? "monotonic" : "thread");
 	printf("median over the batches; 'best' is the fastest batch\n\n");
 	printf("%-9s %6s %9s %9s %8s %8s %10s %7s %7s\n", "program", "insns",
 	       "ns/exec", "best", "ns/insn", "net/insn", "native ns", "ratio",
@@ -547,6 +552,8 @@ static void print_json(const struct options *o, const struct result *res)
 	printf("{\"tool\": \"difbench\", \"version\": \"%s\", \"dispatch\": ",
 	       DIFVM_VERSION);
 	json_str(stdout, DIFBENCH_DISPATCH);
+	printf(", \"clock\": \"%s\"",
+	       bench_clock == CLOCK_MONOTONIC ? "monotonic" : "thread");
 	printf(", \"iterations\": %llu, \"batches\": %u, \"statistic\": \"median\",\n",
 	       o->iterations, o->batches);
 	if (fixed >= 0)
@@ -605,6 +612,8 @@ static const char usage_text[] =
 	"                       always run too, it gives the fixed cost\n"
 	"      --progdir DIR    where the .s programs are (default: the source\n"
 	"                       tree's bench/programs)\n"
+	"      --clock C        monotonic (default): wall time; thread: this\n"
+	"                       thread's CPU time, steadier on a busy machine\n"
 	"      --json           print one JSON document instead of a table\n"
 	"  -l, --list           list the programs and exit\n"
 	"  -h, --help           this text\n"
@@ -702,13 +711,14 @@ int main(int argc, char **argv)
 		.batches = 51,
 		.progdir = DIFBENCH_PROGDIR,
 	};
-	enum { OPT_JSON = 256, OPT_PROGDIR, OPT_VERSION };
+	enum { OPT_JSON = 256, OPT_PROGDIR, OPT_VERSION, OPT_CLOCK };
 	static const struct option longopts[] = {
 		{"iterations", required_argument, NULL, 'n'},
 		{"batches", required_argument, NULL, 'b'},
 		{"program", required_argument, NULL, 'p'},
 		{"progdir", required_argument, NULL, OPT_PROGDIR},
 		{"json", no_argument, NULL, OPT_JSON},
+		{"clock", required_argument, NULL, OPT_CLOCK},
 		{"list", no_argument, NULL, 'l'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, OPT_VERSION},
@@ -741,6 +751,16 @@ int main(int argc, char **argv)
 			break;
 		case OPT_JSON:
 			o.json = 1;
+			break;
+		case OPT_CLOCK:
+			if (strcmp(optarg, "monotonic") == 0) {
+				bench_clock = CLOCK_MONOTONIC;
+			} else if (strcmp(optarg, "thread") == 0) {
+				bench_clock = CLOCK_THREAD_CPUTIME_ID;
+			} else {
+				fprintf(stderr, "difbench: --clock is monotonic or thread\n");
+				return 2;
+			}
 			break;
 		case 'l':
 			for (size_t i = 0; i < NBENCH; i++)
