@@ -38,6 +38,7 @@ struct gen {
 	uint32_t strsize; /* effective */
 	int focus_op, focus_subr;
 	unsigned budget; /* snippets still to emit */
+	unsigned badpct; /* how often a string argument is a bad pointer */
 };
 
 static uint64_t R(struct gen *g, uint64_t n)
@@ -121,6 +122,7 @@ static void emit_r(struct gen *g, unsigned op, unsigned r1, unsigned r2,
 
 /* A register holding a kind, or a new one loaded with it. */
 static unsigned want(struct gen *g, int k);
+static unsigned bad_str_reg(struct gen *g);
 
 static void load_int(struct gen *g, unsigned rd, uint64_t v)
 {
@@ -210,7 +212,19 @@ static void sn_alu(struct gen *g, int op)
 	if (op < 0)
 		op = (int)alu3[R(g, sizeof(alu3) / sizeof(alu3[0]))];
 	unsigned a, b;
-	if (chance(g, 60)) {
+	static const uint64_t pairs[][2] = {
+		{ 0x8000000000000000ull, UINT64_MAX }, { 7, 0 }, { 0, 0 },
+		{ 1, 63 }, { 1, 64 }, { 1, 65 }, { UINT64_MAX, 63 },
+		{ 0x8000000000000000ull, 64 }, { (uint64_t)-7, 2 },
+		{ 7, (uint64_t)-2 }, { (uint64_t)-7, (uint64_t)-2 },
+	};
+	if (chance(g, 15)) {
+		a = reg(g);
+		b = a == 7 ? 1 : a + 1;
+		size_t k = R(g, sizeof(pairs) / sizeof(pairs[0]));
+		load_int(g, a, pairs[k][0]);
+		load_int(g, b, pairs[k][1]);
+	} else if (chance(g, 60)) {
 		a = reg(g);
 		b = reg(g);
 		load_int(g, a, ival(g));
@@ -261,8 +275,10 @@ static void sn_branch(struct gen *g, int cmpop, int bop)
 			a = any_clean(g);
 		emit_r(g, DIF_OPC_TST, a, 0, 0);
 	} else if (sel == 4) {
-		unsigned a = chance(g, 85) ? want(g, K_STR) : want(g, K_REG);
-		unsigned b = chance(g, 85) ? want(g, K_STR) : chance(g, 50) ? 0 : want(g, K_REG);
+		unsigned a = chance(g, 85) ? want(g, K_STR)
+		             : chance(g, 50) ? bad_str_reg(g) : want(g, K_REG);
+		unsigned b = chance(g, 85) ? want(g, K_STR) : chance(g, 30) ? 0
+		             : chance(g, 50) ? bad_str_reg(g) : want(g, K_REG);
 		emit_r(g, DIF_OPC_SCMP, a, b, 0);
 	}
 	if (bop < 0)
@@ -288,6 +304,31 @@ static const unsigned loads[] = {
 	DIF_OPC_RLDSB, DIF_OPC_RLDSH, DIF_OPC_RLDSW, DIF_OPC_RLDUB,
 	DIF_OPC_RLDUH, DIF_OPC_RLDUW, DIF_OPC_RLDX,
 };
+
+/* A pointer that fails as a string: unterminated inside a readable
+ * region, in an unreadable region, in a toxic one, or NULL. */
+static unsigned bad_str_reg(struct gen *g)
+{
+	unsigned a = reg(g);
+	uint64_t v;
+	switch (R(g, 5)) {
+	case 0:
+	case 1:
+		v = RG_KERN + 128 + R(g, 128);
+		break;
+	case 2:
+		v = RG_PRIV + R(g, 64);
+		break;
+	case 3:
+		v = RG_TOXIC + R(g, 64);
+		break;
+	default:
+		v = chance(g, 50) ? 0 : RG_USER + 128 + R(g, 128);
+	}
+	tg_setx(&g->p, a, v);
+	set_kind(g, a, K_REG, 0);
+	return a;
+}
 
 /* An address register: region, scratch, string table, env string, odd. */
 static unsigned addr_reg(struct gen *g, int user)
@@ -420,9 +461,15 @@ static void push_keys(struct gen *g)
 			unsigned v = chance(g, 50) ? want(g, K_INT)
 			                           : (load_int(g, 1 + i % 7, R(g, 4)), 1 + i % 7);
 			tg_emit(&g->p, DIF_ENC_R(DIF_OPC_PUSHTV, 0, 0, v));
-		} else {
+		} else if (chance(g, 80)) {
 			unsigned v = want(g, K_STR);
 			tg_emit(&g->p, DIF_ENC_R(DIF_OPC_PUSHTR, 1, 0, v));
+		} else {
+			/* a by-ref key that fails canload or cannot be read */
+			unsigned v = bad_str_reg(g), sz = v == 7 ? 6 : v + 1;
+			tg_setx(&g->p, sz, 1 + R(g, 16));
+			set_kind(g, sz, K_INT, 0);
+			tg_emit(&g->p, DIF_ENC_R(DIF_OPC_PUSHTR, (unsigned)R(g, 2), sz, v));
 		}
 	}
 }
@@ -486,7 +533,7 @@ static void sn_var(struct gen *g, int op)
 	if (store) {
 		unsigned v;
 		if (str)
-			v = chance(g, 85) ? want(g, K_STR) : chance(g, 50) ? 0 : want(g, K_REG);
+			v = chance(g, 75) ? want(g, K_STR) : chance(g, 30) ? 0 : bad_str_reg(g);
 		else
 			v = chance(g, 15) ? 0 : any_clean(g);
 		g->vtaint[scope][idx] |= g->taint[v];
@@ -499,6 +546,11 @@ static void sn_var(struct gen *g, int op)
 		     : DIF_OPC_LDTAA;
 	}
 	unsigned rd = reg(g);
+	if (op == DIF_OPC_LDLS && chance(g, 10)) {
+		tg_emit(&g->p, DIF_ENC_W(op, 0x100 + R(g, 0x400), rd));
+		set_kind(g, rd, K_INT, 0);
+		return;
+	}
 	tg_emit(&g->p, DIF_ENC_W(op, 0x500 + idx, rd));
 	/* by-ref loads give window addresses */
 	set_kind(g, rd, str ? K_STR : K_INT, str || g->vtaint[scope][idx]);
@@ -577,8 +629,8 @@ static unsigned arg_reg(struct gen *g, char k, unsigned *out_kind)
 	switch (k) {
 	case 'S':
 		*out_kind = K_STR;
-		if (chance(g, 8)) {
-			r = addr_reg(g, 0);
+		if (chance(g, g->badpct)) {
+			r = chance(g, 60) ? bad_str_reg(g) : addr_reg(g, 0);
 			*out_kind = g->kind[r];
 			return r;
 		}
@@ -595,6 +647,12 @@ static unsigned arg_reg(struct gen *g, char k, unsigned *out_kind)
 	case 'T':
 		if (chance(g, 40))
 			return 0;
+		if (chance(g, g->badpct)) {
+			/* by value: pushtr would fault on it first */
+			r = bad_str_reg(g);
+			*out_kind = K_REG;
+			return r;
+		}
 		*out_kind = K_STR;
 		return want(g, K_STR);
 	case 'P':
@@ -688,6 +746,13 @@ static void sn_call(struct gen *g, int subr)
 		load_int(g, rd, 0x5a5a);
 	tg_emit(&g->p, DIF_ENC_W(DIF_OPC_CALL, (unsigned)subr, rd));
 	int id = dif_subr_lookup((unsigned)subr, prof);
+	if (id == DIF_S_RAND) {
+		/* the value is not reproducible: drop it at once (see
+		 * tg_model_run) */
+		emit_r(g, DIF_OPC_MOV, 0, 0, rd);
+		set_kind(g, rd, K_INT, 0);
+		return;
+	}
 	int k = K_INT, t = 0;
 	switch (id) {
 	case DIF_S_STRCHR:
@@ -952,6 +1017,28 @@ void tg_gen_random(uint64_t seed, long focus, struct dc_case *c)
 	unsigned pm;
 	focus_of(focus, &fop, &fsub, &pm);
 	environment(g);
+	g->badpct = 8;
+	if (fop == DIF_OPC_CALL) {
+		/* subroutine tests: more bad strings, all regions present */
+		g->badpct = 30;
+		for (uint32_t i = 0; i < c->nregions; i++)
+			free(c->regions[i].bytes);
+		memset(c->regions, 0, sizeof(c->regions));
+		c->nregions = 0;
+		put_region(g, RG_KERN, 0, 1, 0);
+		put_region(g, RG_PRIV, 0, 0, 0);
+		put_region(g, RG_USER, 1, 1, 0);
+		put_region(g, RG_TOXIC, 0, 2, 1);
+		/* string checks differ without kernel read privilege */
+		if (chance(g, 35))
+			c->deny |= 1;
+	}
+	if (fop >= 0 && chance(g, 25)) {
+		/* limits and privileges matter to most instructions */
+		c->deny |= 1;
+		if (chance(g, 50))
+			c->scratch_size = 8 + R(g, 100);
+	}
 	g->focus_op = fop;
 	g->focus_subr = -1;
 	if (fop == DIF_OPC_STGA)

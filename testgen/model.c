@@ -1,6 +1,7 @@
 /* The model (spec/) as testgen sees it: partitions and outcomes. */
 #include <string.h>
 
+#include "difvm/isa.h"
 #include "spec/spec.h"
 #include "tg.h"
 
@@ -28,14 +29,41 @@ const char *tg_spec_version(void)
 	return DC_SPEC_VERSION;
 }
 
+static int rand_discarded(const struct dc_case *c)
+{
+	for (uint32_t i = 0; i < c->textlen; i++) {
+		uint32_t w = c->text[i];
+		if (DIF_I_OP(w) != DIF_OPC_CALL)
+			continue;
+		const char *n = dif_subr_name(DIF_I_INDEX(w),
+		                              (enum dif_profile)c->profile);
+		if (!n || strcmp(n, "rand") != 0)
+			continue;
+		if (i + 1 >= c->textlen ||
+		    c->text[i + 1] != DIF_ENC_R(DIF_OPC_MOV, 0, 0, DIF_I_RD(w)))
+			return 0;
+		/* nothing may branch onto the discarding mov */
+		for (uint32_t j = 0; j < c->textlen; j++) {
+			uint32_t b = c->text[j];
+			if (DIF_I_OP(b) >= DIF_OPC_BA && DIF_I_OP(b) <= DIF_OPC_BLEU &&
+			    DIF_I_LABEL(b) == i + 1)
+				return 0;
+		}
+	}
+	return 1;
+}
+
 int tg_model_run(const struct dc_case *c, struct dc_outcome *o,
                  uint32_t *hits)
 {
 	struct dc_spec_info info;
 	memset(&info, 0, sizeof(info));
 	int r = dc_spec_run_info(c, o, hits, &info);
-	/* rand() makes the value irreproducible: such cases are not kept */
-	if (r != DC_SPEC_OK || info.nondet)
+	if (r != DC_SPEC_OK)
+		return -1;
+	/* rand() makes values irreproducible: keep a case only when every
+	 * rand() result is discarded by the next instruction */
+	if (info.nondet && !rand_discarded(c))
 		return -1;
 	return 0;
 }
