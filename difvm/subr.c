@@ -126,16 +126,23 @@ static bool in_scratch(const struct dif_run *run, uint64_t dest,
 	       dest + size <= run->scratch_ptr;
 }
 
-static bool toxic(const struct dif_run *run, uint64_t addr, uint64_t size)
+/* DTrace's toxic-range check for copyout: BADADDR with the source when it
+ * starts inside a toxic range, else with the range when the source covers
+ * its start. */
+static bool toxic(struct dif_run *run, uint64_t addr, uint64_t size)
 {
 	const struct dif_vm *vm = run->vm;
 	for (size_t i = 0; vm && i < vm->nregions; i++) {
 		const struct dif_region *r = &vm->regions[i];
 		if (!(r->flags & DIF_REGION_TOXIC) || r->as != DIF_AS_KERNEL)
 			continue;
-		/* Either range starts inside the other (unsigned, no wrap). */
-		if (addr - r->addr < r->size || r->addr - addr < size)
+		/* Unsigned differences: no wrap-around cases to special-case. */
+		if (addr - r->addr < r->size || r->addr - addr < size) {
+			dif_fault_why(run, DIF_FAULT_BADADDR,
+			              addr - r->addr < r->size ? addr : r->addr,
+			              "copyout source overlaps a toxic range");
 			return true;
+		}
 	}
 	return false;
 }
