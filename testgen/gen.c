@@ -501,7 +501,11 @@ static void sn_var(struct gen *g, int op)
 	if (op == DIF_OPC_LDGS && chance(g, 45)) {
 		/* built-in variable */
 		unsigned id;
-		if (chance(g, 85))
+		static const unsigned sids[] = { 0x112, 0x113, 0x114, 0x115, 0x118,
+			                         0x119, 0x121, 0x123 };
+		if (chance(g, 30))
+			id = sids[R(g, 8)];
+		else if (chance(g, 85))
 			id = 0x100 + (unsigned)R(g, 0x24);
 		else
 			id = chance(g, 50) ? 0x200 : 0x100 + (unsigned)R(g, 0x400);
@@ -932,6 +936,11 @@ static void environment(struct gen *g)
 		put_region(g, RG_USER, 1, 1, 0);
 	if (chance(g, 40))
 		put_region(g, RG_TOXIC, 0, 2, 1);
+	if (c->nregions && c->regions[0].addr == RG_KERN && chance(g, 10)) {
+		/* a toxic hole inside the readable tail of the kernel region */
+		put_region(g, RG_KERN + 208, 0, 2, 1);
+		c->regions[c->nregions - 1].size = 16;
+	}
 	for (int i = 0; i < 10; i++)
 		c->args[i] = chance(g, 50) ? R(g, 100) : ival(g);
 	c->thread_key = chance(g, 50) ? 0 : 1 + R(g, 3);
@@ -1029,14 +1038,30 @@ void tg_gen_random(uint64_t seed, long focus, struct dc_case *c)
 		put_region(g, RG_PRIV, 0, 0, 0);
 		put_region(g, RG_USER, 1, 1, 0);
 		put_region(g, RG_TOXIC, 0, 2, 1);
+		if (chance(g, 20)) {
+			put_region(g, RG_KERN + 208, 0, 2, 1);
+			c->regions[c->nregions - 1].size = 16;
+		}
 		/* string checks differ without kernel read privilege */
 		if (chance(g, 35))
 			c->deny |= 1;
 	}
-	if (fop >= 0 && chance(g, 25)) {
+	if (fop == DIF_OPC_SCMP && c->nregions < DC_MAX_REGIONS && chance(g, 30)) {
+		if (c->nregions == 0 || c->regions[0].addr != RG_KERN) {
+			for (uint32_t i = 0; i < c->nregions; i++)
+				free(c->regions[i].bytes);
+			memset(c->regions, 0, sizeof(c->regions));
+			c->nregions = 0;
+			put_region(g, RG_KERN, 0, 1, 0);
+		}
+		put_region(g, RG_KERN + 208, 0, 2, 1);
+		c->regions[c->nregions - 1].size = 16;
+		c->deny |= 1;
+	}
+	if (fop >= 0 && chance(g, 30)) {
 		/* limits and privileges matter to most instructions */
 		c->deny |= 1;
-		if (chance(g, 50))
+		if (chance(g, 60))
 			c->scratch_size = 8 + R(g, 100);
 	}
 	g->focus_op = fop;
