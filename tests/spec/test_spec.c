@@ -729,3 +729,62 @@ Test(validate, rejected_programs)
 	t.text[0] = OP_B(O_BA, 0);
 	cr_expect_eq(dc_spec_run(&t.c, &o, NULL), DC_SPEC_EINVAL);
 }
+
+Test(tuple, pushtr_string_size_is_strlen_plus_one)
+{
+	/* key pushed with bound 2: size 3, bytes "abc"; with bound 0 (256):
+	 * size 4, bytes "abc\0" -- a different key */
+	uint32_t bound[] = {0, 2};
+	const char *probe[] = {"abc", "abcz"};
+	uint64_t want[] = {0, 42};
+	for (int k = 0; k < 2; k++) {
+		struct tcase t;
+		tc_init(&t, FB);
+		tc_var(&t, 0x500, 0, 0, 0, 0, 8);
+		tc_emit(&t, SETS(tc_str(&t, "abc"), 1));
+		tc_set(&t, 2, 2);
+		tc_emit(&t, PUSHTR(1, 2, 1));
+		tc_set(&t, 3, 42);
+		tc_emit(&t, OP_W(O_STGAA, 0x500, 3));
+		tc_emit(&t, FLUSHTS);
+		tc_emit(&t, SETS(tc_str(&t, probe[k]), 4));
+		tc_set(&t, 5, bound[k]);
+		tc_emit(&t, PUSHTR(1, 5, 4));
+		tc_emit(&t, OP_W(O_LDGAA, 0x500, 6));
+		tc_emit(&t, RET(6));
+		run_ok(&t);
+		cr_expect_eq(out.fault, 0);
+		cr_expect_eq(out.rval, want[k], "probe %d", k);
+	}
+}
+
+Test(vars, clause_locals_and_thread_keys)
+{
+	struct tcase t;
+	tc_init(&t, FB);
+	tc_var(&t, 0x500, 2, 1, 0, 0, 8);
+	tc_emit(&t, OP_W(O_LDLS, 0x500, 1));
+	tc_set(&t, 2, 5);
+	tc_emit(&t, OP_R(O_ADD, 1, 2, 1));
+	tc_emit(&t, OP_W(O_STLS, 0x500, 1));
+	tc_emit(&t, RET(1));
+	t.c.runs = 2;
+	run_ok(&t);
+	cr_expect_eq(out.rval, 10, "clause-locals persist in one context");
+	/* thread-locals are keyed by the thread key (default: tid) */
+	tc_init(&t, FB);
+	tc_var(&t, 0x500, 1, 1, 0, 0, 8);
+	t.c.bvars[0] = (struct dc_bvar){0x117, 7, NULL};
+	t.c.nbvars = 1;
+	tc_emit(&t, OP_W(O_LDTS, 0x500, 1));
+	tc_set(&t, 2, 3);
+	tc_emit(&t, OP_R(O_ADD, 1, 2, 1));
+	tc_emit(&t, OP_W(O_STTS, 0x500, 1));
+	tc_emit(&t, RET(1));
+	t.c.runs = 3;
+	run_ok(&t);
+	cr_expect_eq(out.rval, 9);
+	t.c.thread_key = 99;
+	run_ok(&t);
+	cr_expect_eq(out.rval, 9);
+}
