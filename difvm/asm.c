@@ -1621,7 +1621,7 @@ static int dir_var(struct asmctx *c)
 	}
 	c->pos += ident_len(c, c->pos);
 
-	int have_id = 0;
+	int have_id = 0, have_type = 0;
 	while (!at_eol(c)) {
 		size_t kat = c->pos;
 		size_t kn = ident_len(c, c->pos);
@@ -1685,6 +1685,7 @@ static int dir_var(struct asmctx *c)
 			}
 			t.size = size;
 			r.v.type = t;
+			have_type = 1;
 			c->pos = tat + tn;
 		} else if (kn == 5 && memcmp(c->ln + kat, "flags", 5) == 0) {
 			r.auto_flags = 0;
@@ -1719,6 +1720,20 @@ static int dir_var(struct asmctx *c)
 		    p->rows[i].v.scope == r.v.scope)
 			return FAIL(c, DIF_E_DUPLICATE, at, "variable '%.*s' is already declared",
 			            (int)nlen, name);
+	/* A built-in's row (the D compiler lists those a program uses). */
+	int b = dif_bvar_find(name, nlen, c->prof);
+	if (!have_id && b >= 0) {
+		r.v.id = (uint32_t)b;
+		have_id = 1;
+		for (int i = 0; i < DIF_BVAR_COUNT; i++)
+			if (dif_bvars[i].id == b && !have_type &&
+			    (dif_bvars[i].flags & DIF_BV_STRING)) {
+				r.v.type.kind = DIF_TYPE_STRING;
+				r.v.type.ckind = 0;
+				r.v.type.flags = DIF_TF_BYREF;
+				r.v.type.size = DIF_STRSIZE_DEFAULT;
+			}
+	}
 	if (!have_id) {
 		uint32_t next = DIF_VAR_OTHER_UBASE;
 		for (size_t i = 0; i < p->nrows; i++)
