@@ -1722,7 +1722,7 @@ static int dir_var(struct asmctx *c)
 			            (int)nlen, name);
 	/* A built-in's row (the D compiler lists those a program uses). */
 	int b = dif_bvar_find(name, nlen, c->prof);
-	if (!have_id && b >= 0) {
+	if (!have_id && b >= 0 && r.v.scope == DIF_VSCOPE_GLOBAL) {
 		r.v.id = (uint32_t)b;
 		have_id = 1;
 		for (int i = 0; i < DIF_BVAR_COUNT; i++)
