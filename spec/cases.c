@@ -817,7 +817,7 @@ G(ga_vmregs) { return AID == 3; }
 E(ga_args_e) { setrd(u, i, s->c->args[A2]); }
 E(ga_nolwp) { setrd(u, i, 0); fault(u, F_BADADDR, 0); }
 G(sa_uregs_nodestr) { return AID == 2 && (s->deny & DENY_DESTRUCTIVE); }
-G(sa_uregs_upriv) { return AID == 2 && (s->deny & DENY_OWNER); }
+G(sa_uregs_upriv) { return AID == 2 && (s->deny & (DENY_PROC | DENY_OWNER)); }
 G(sa_uregs) { return AID == 2; }
 E(upriv_e) { fault(u, F_UPRIV, 0); }
 E(nolwp) { fault(u, F_BADADDR, 0); }
@@ -1183,7 +1183,7 @@ const struct case_def dc_cases[] = {
 	   "array 2 (uregs[]) and destructive actions not allowed", "nothing",
 	   "dif-isa.md 2.7", IL),
 	CO(80, "stga", "uregs-upriv", sa_uregs_upriv, upriv_e,
-	   "array 2 without proc-control privilege", "fault UPRIV", "dif-isa.md 2.7", IL),
+	   "array 2 without proc-control privilege (deny proc or owner)", "fault UPRIV", "dif-isa.md 2.7", IL),
 	CO(80, "stga", "uregs-nolwp", sa_uregs, nolwp, "array 2 (no user thread)",
 	   "fault BADADDR, illval 0", "dif-isa.md 2.7", IL),
 	CO(80, "stga", "illop", always, illop, "any other array", "fault ILLOP",
