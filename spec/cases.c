@@ -478,9 +478,7 @@ static bool is_user(const struct insn *i)
 }
 
 /* Built-in variables (7.2) per profile: kind and privilege. */
-enum { BV_NONE, BV_INT, BV_ARG, BV_STR };
-enum { PV_NONE, PV_KERNEL, PV_PROC };
-static void bvar_info(uint32_t prof, unsigned id, int *kind, int *priv)
+void bvar_info(uint32_t prof, unsigned id, int *kind, int *priv)
 {
 	bool il = prof == DC_PROFILE_ILLUMOS;
 	*kind = BV_INT;

@@ -81,6 +81,52 @@ int dc_spec_write_doc(FILE *f)
 	      "`ldx` run as `rldsb`..`rldx` (the validator's rewrite). Programs "
 	      "the validator rejects (opcode 0, `xlate`, `xlarg`, `stga` outside "
 	      "illumos, 81 and up, backward branches, ...) are not run.\n\n", f);
+	fputs("## Choices where the reference leaves freedom\n\n"
+	      "* Loads do not check alignment (x86); stores do (canstore first, "
+	      "then alignment).\n"
+	      "* `htons` and friends use the byte order of the machine running "
+	      "the model.\n"
+	      "* `lltostr` and `inet_*` build their text at the end of their "
+	      "scratch buffer, as DTrace does; the other string subroutines at "
+	      "its start.\n"
+	      "* A NULL `scmp` operand has limit 1 (FreeBSD; illumos leaves it "
+	      "uninitialised).\n"
+	      "* `args[i]` for i >= 10 is 0; built-in values not given by the "
+	      "case are 0 (strings: NULL); `uregs[]` has no user thread "
+	      "(BADADDR); `vmregs[]` has no virtual machine (ILLOP).\n"
+	      "* Subroutines that need the operating system fault ILLOP (no "
+	      "host); `copyout`/`copyoutstr` have no user-memory writer "
+	      "(BADADDR at the user address); `rand` marks the outcome "
+	      "non-deterministic.\n"
+	      "* Statics are laid out in variable-table order (8-byte header + "
+	      "data, 8-aligned) from the static base; dynamic elements take the "
+	      "lowest free chunk, data after the key headers and by-ref key "
+	      "bytes; built-in strings get one strsize slot each (probeprov, "
+	      "probemod, probefunc, probename, execname, zonename, threadname, "
+	      "execargs, jailname).\n"
+	      "* String reads are bounded by min(strsize, bytes left in the "
+	      "region); a by-ref string copy stops after the NUL or at "
+	      "min(type size, that bound).\n"
+	      "* `json` returns leaf values only (strings without quotes, "
+	      "numbers and literals as written); objects and arrays give NULL.\n\n",
+	      f);
+	fputs("## Built-in variables\n\n", f);
+	fputs("| id | FreeBSD | illumos |\n| --- | --- | --- |\n", f);
+	static const char *const kinds[] = {"-", "integer", "argument", "string"};
+	static const char *const privs[] = {"", ", kernel privilege",
+	                                    ", proc privilege"};
+	for (unsigned id = 0x100; id <= 0x200; id++) {
+		int k[2], p[2];
+		bvar_info(DC_PROFILE_FREEBSD, id, &k[0], &p[0]);
+		bvar_info(DC_PROFILE_ILLUMOS, id, &k[1], &p[1]);
+		if (k[0] == BV_NONE && k[1] == BV_NONE)
+			continue;
+		fprintf(f, "| 0x%03x |", id);
+		for (int q = 0; q < 2; q++)
+			fprintf(f, " %s%s |", kinds[k[q]], k[q] ? privs[p[q]] : "");
+		fputc('\n', f);
+	}
+	fputs("\nOther ids below 0x500 fault ILLOP (`ldgs` case `unknown`).\n\n", f);
 	fputs("## Instructions\n\n", f);
 	for (size_t k = 0; k < dc_ncases;) {
 		size_t e = k + 1;

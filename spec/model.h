@@ -255,6 +255,11 @@ static inline uint64_t arg(const struct state *s, unsigned i)
 	return s->tup[i].v;
 }
 
+/* Built-in variables of a profile (dif-isa.md 7.2): kind and privilege. */
+enum { BV_NONE, BV_INT, BV_ARG, BV_STR };
+enum { PV_NONE, PV_KERNEL, PV_PROC };
+void bvar_info(uint32_t prof, unsigned id, int *kind, int *priv);
+
 /* ---- variables (vars.c) ---- */
 int svar_find(const struct state *s, unsigned scope, unsigned id);
 const struct dynel *dyn_find(const struct state *s, const struct tent *key,
