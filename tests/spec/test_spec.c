@@ -788,3 +788,60 @@ Test(vars, clause_locals_and_thread_keys)
 	run_ok(&t);
 	cr_expect_eq(out.rval, 9);
 }
+
+/* The variables of libdtrace-experiments (hypertrace-and-cadets.md 6.2). */
+Test(vars, libdtrace_experiments_variables)
+{
+	static const struct { unsigned id; uint64_t v; const char *s; } bv[] = {
+		{0x104, 11, NULL},       /* epid */
+		{0x120, 12, NULL},       /* errno */
+		{0x11f, 13, NULL},       /* gid */
+		{0x105, 14, NULL},       /* id */
+		{0x116, 15, NULL},       /* pid */
+		{0x11d, 16, NULL},       /* ppid */
+		{0x117, 17, NULL},       /* tid */
+		{0x11e, 18, NULL},       /* uid */
+		{0x118, 0, "dtrace"},    /* execname */
+		{0x114, 0, "open"},      /* probefunc */
+		{0x113, 0, "kernel"},    /* probemod */
+		{0x115, 0, "entry"},     /* probename */
+		{0x112, 0, "syscall"},   /* probeprov */
+	};
+	for (uint32_t p = 0; p < 2; p++) {
+		for (unsigned k = 0; k < sizeof(bv) / sizeof(bv[0]); k++) {
+			struct tcase t;
+			tc_init(&t, p);
+			for (unsigned j = 0; j < sizeof(bv) / sizeof(bv[0]); j++)
+				t.c.bvars[j] = (struct dc_bvar){bv[j].id, bv[j].v,
+				                                (char *)bv[j].s};
+			t.c.nbvars = sizeof(bv) / sizeof(bv[0]);
+			if (bv[k].s)
+				t.c.rtype = (struct dc_type){1, 0, 1, 256};
+			tc_emit(&t, OP_W(O_LDGS, bv[k].id, 1));
+			tc_emit(&t, RET(1));
+			run_ok(&t);
+			cr_expect_eq(out.fault, 0, "var 0x%x", bv[k].id);
+			if (bv[k].s)
+				cr_expect_str_eq(out.string, bv[k].s, "var 0x%x", bv[k].id);
+			else
+				cr_expect_eq(out.rval, bv[k].v, "var 0x%x", bv[k].id);
+		}
+	}
+	/* "unknown": an id that is no built-in */
+	struct tcase t;
+	tc_init(&t, FB);
+	tc_emit(&t, OP_W(O_LDGS, 0x300, 1));
+	tc_emit(&t, RET(1));
+	run_ok(&t);
+	cr_expect_eq(out.fault, 3);
+	/* LDUB of (uint8)256 is 0 */
+	static uint8_t z[1] = {(uint8_t)256};
+	tc_init(&t, FB);
+	t.c.regions[0] = (struct dc_region){0x9000, 1, 0, 0, z};
+	t.c.nregions = 1;
+	tc_set(&t, 1, 0x9000);
+	tc_emit(&t, OP_R(O_LDUB, 1, 0, 2));
+	tc_emit(&t, RET(2));
+	run_ok(&t);
+	cr_expect_eq(out.rval, 0);
+}
