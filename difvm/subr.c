@@ -286,9 +286,8 @@ static void do_bcopy(struct dif_run *run, unsigned rd)
 	uint64_t src = arg(run, 0), dest = arg(run, 1), size = arg(run, 2);
 
 	if (!in_scratch(run, dest, size)) {
-		/* DTrace reports the old rd here (a cosmetic bug); difvm
-		 * reports the destination. */
-		dif_fault_why(run, DIF_FAULT_BADADDR, dest,
+		/* illval is the old rd, as in DTrace (dif-isa.md 4.1, 11.12) */
+		dif_fault_why(run, DIF_FAULT_BADADDR, rd < DIF_NREGS ? run->regs[rd] : 0,
 		              "bcopy destination outside allocated scratch");
 		return;
 	}
@@ -299,12 +298,13 @@ static void do_bcopy(struct dif_run *run, unsigned rd)
 	read_bytes(run, DIF_AS_KERNEL, src, dif_scratch_host(run, dest), size);
 }
 
-static void do_copyinto(struct dif_run *run)
+static void do_copyinto(struct dif_run *run, unsigned rd)
 {
 	uint64_t uaddr = arg(run, 0), size = arg(run, 1), dest = arg(run, 2);
 
 	if (!in_scratch(run, dest, size)) {
-		dif_fault_why(run, DIF_FAULT_BADADDR, dest,
+		/* illval is the old rd, as in DTrace (dif-isa.md 4.1, 11.12) */
+		dif_fault_why(run, DIF_FAULT_BADADDR, rd < DIF_NREGS ? run->regs[rd] : 0,
 		              "copyinto destination outside allocated scratch");
 		return;
 	}
@@ -620,7 +620,7 @@ void dif_subr_call(struct dif_run *run, int sid, unsigned rd)
 		do_bcopy(run, rd);
 		break;
 	case DIF_S_COPYINTO:
-		do_copyinto(run);
+		do_copyinto(run, rd);
 		break;
 	case DIF_S_STRJOIN:
 		do_strjoin(run, rd);

@@ -722,8 +722,16 @@ static void sn_call(struct gen *g, int subr)
 		subr = dif_subrs[s->subr].num[prof];
 	}
 	unsigned nargs = s ? (unsigned)strlen(s->args) : (unsigned)R(g, 3);
-	/* optional trailing arguments and the odd wrong count */
-	if (nargs && chance(g, 20))
+	/* optional trailing arguments are sometimes left out; required ones
+	 * never (the subroutine would read stale tuple slots, whose contents
+	 * DTrace does not define); an extra argument is ignored */
+	static const int optional_last[] = { DIF_S_COPYINSTR, DIF_S_LLTOSTR,
+		                             DIF_S_SUBSTR, DIF_S_INDEX,
+		                             DIF_S_RINDEX, DIF_S_STRTOLL };
+	int opt = 0;
+	for (size_t i = 0; s && i < sizeof(optional_last) / sizeof(optional_last[0]); i++)
+		opt |= s->subr == optional_last[i];
+	if (opt && chance(g, 30))
 		nargs--;
 	else if (chance(g, 5))
 		nargs++;

@@ -501,3 +501,40 @@ Test(testgen, replay_reports_wrong_runtime_with_shrunk_program)
 		free(out);
 	}
 }
+
+/* ---- findings fixed in difvm (regressions) ------------------------------------- */
+
+/* bcopy/copyinto with a destination outside allocated scratch: illval is
+ * the old value of rd (dif-isa.md 4.1 and 11.12), on difvm as in the model. */
+Test(testgen, bcopy_copyinto_illval_is_old_rd)
+{
+	static const int subrs[] = { 16, 17 }; /* bcopy, copyinto */
+	for (int k = 0; k < 2; k++) {
+		struct tg_prog p;
+		tg_prog_init(&p);
+		tg_emit(&p, DIF_ENC_R(DIF_OPC_FLUSHTS, 0, 0, 0));
+		tg_setx(&p, 1, 0x10000);
+		tg_emit(&p, DIF_ENC_R(DIF_OPC_PUSHTV, 0, 0, 1));
+		tg_setx(&p, 2, 8);
+		tg_emit(&p, DIF_ENC_R(DIF_OPC_PUSHTV, 0, 0, 2));
+		tg_setx(&p, 3, 0x10008); /* not scratch */
+		tg_emit(&p, DIF_ENC_R(DIF_OPC_PUSHTV, 0, 0, 3));
+		tg_setx(&p, 4, 0x1234);
+		tg_emit(&p, DIF_ENC_W(DIF_OPC_CALL, subrs[k], 4));
+		tg_emit(&p, DIF_ENC_R(DIF_OPC_RET, 0, 0, 4));
+		struct dc_case c;
+		tg_case_init(&c);
+		tg_prog_to_case(&p, &c);
+		c.rtype = (struct dc_type){ .kind = 0, .ckind = 1, .size = 8 };
+		struct dc_outcome m, d;
+		struct tg_err e;
+		cr_assert_eq(tg_model_run(&c, &m, NULL), 0);
+		cr_assert_eq(tg_difvm_run(&c, &d, &e), 0, "%s", e.msg);
+		cr_assert_eq(m.fault, 1);
+		cr_assert_eq(m.addr, 0x1234);
+		cr_assert_eq(d.fault, 1);
+		cr_assert_eq(d.addr, 0x1234, "difvm illval 0x%llx",
+		             (unsigned long long)d.addr);
+		tg_case_free(&c);
+	}
+}
