@@ -227,8 +227,9 @@ static void do_copyinstr(struct dif_run *run, unsigned rd)
 		set_rd(run, rd, 0);
 		return;
 	}
-	/* Byte by byte up to the NUL: the string may end just before an
-	 * unreadable page. */
+	/* Byte by byte up to the NUL or `size` bytes, like DTrace's copy
+	 * loop: the string may end just before an unreadable page, and byte
+	 * size - 1 is read (so it can fault) before the NUL replaces it. */
 	for (uint64_t i = 0; i < size; i++) {
 		if (!dif_load(run, DIF_AS_USER, uaddr + i, out + i, 1))
 			break;

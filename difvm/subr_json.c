@@ -1,8 +1,10 @@
 /*
  * json(json, selector) (dif-isa.md section 6): a one-pass state machine
  * that knows just enough JSON to find one value, reading at most strsize
- * bytes, with the same acceptance rules as DTrace's (values are returned
- * as their JSON text, strings without quotes and with escapes kept).
+ * bytes, with the same acceptance rules as DTrace's: the text must start
+ * with an object or array (a top-level scalar is "not found"); a selected
+ * value comes back as its JSON text, a nested object or array whole, a
+ * string without its quotes and with its escapes kept.
  *
  * The selector "a.b[0].c" is a list of elements split at '.' and '[',
  * with ']' dropped and a leading '[' ignored: "a", "b", "0", "c".
