@@ -552,8 +552,9 @@ static void print_json(const struct options *o, const struct result *res)
 	printf("{\"tool\": \"difbench\", \"version\": \"%s\", \"dispatch\": ",
 	       DIFVM_VERSION);
 	json_str(stdout, DIFBENCH_DISPATCH);
-	printf(", \"clock\": \"%s\"",
+	printf(", \"clock\": \"%s\", \"compiler\": ",
 	       bench_clock == CLOCK_MONOTONIC ? "monotonic" : "thread");
+	json_str(stdout, __VERSION__);
 	printf(", \"iterations\": %llu, \"batches\": %u, \"statistic\": \"median\",\n",
 	       o->iterations, o->batches);
 	if (fixed >= 0)
