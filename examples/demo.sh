@@ -25,6 +25,15 @@ if tool difasm; then
 		awk '/^\.difo /{p = ($2 == "return"); next} p'
 fi
 
+if tool difasm && tool difdis; then
+	tmp=$(mktemp -d)
+	trap 'rm -rf "$tmp"' EXIT
+	echo
+	echo "== difasm -o tracer.o, then difdis --difo pred tracer.o (ELF object round trip)"
+	"$B/tools/difasm" -o "$tmp/tracer.o" examples/tracer.s
+	"$B/tools/difdis" --difo pred "$tmp/tracer.o"
+fi
+
 if tool difcheck; then
 	echo
 	echo "== difcheck examples/tracer.s examples/who.S"
