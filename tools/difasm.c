@@ -101,7 +101,7 @@ int main(int argc, char **argv)
 	}
 	int status = 0;
 	if (outpath) {
-		rc = toolio_write_object(outpath, mod, &errs);
+		rc = toolio_write_object(outpath, mod, prof, &errs);
 		if (rc) {
 			toolio_print_errors(stderr, outpath, &errs);
 			status = rc == DIF_E_IO ? 2 : 1;

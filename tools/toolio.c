@@ -102,13 +102,7 @@ int toolio_load(const char *path, enum dif_profile profile,
 }
 
 int toolio_write_object(const char *path, const struct dif_module *mod,
-                        struct dif_errors *errs)
-{
-	return toolio_write_object_as(path, mod, DIF_PROFILE_FREEBSD, errs);
-}
-
-int toolio_write_object_as(const char *path, const struct dif_module *mod,
-                           enum dif_profile profile, struct dif_errors *errs)
+                        enum dif_profile profile, struct dif_errors *errs)
 {
 	void *bytes = NULL;
 	size_t len = 0;

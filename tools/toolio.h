@@ -15,14 +15,10 @@
 int toolio_load(const char *path, enum dif_profile profile,
                 struct dif_module **out, struct dif_errors *errs);
 
-/* Writes mod as a difvm ELF object (deterministic bytes). */
+/* Writes mod as a difvm ELF object (deterministic bytes), recording the
+ * profile the module was assembled for. */
 int toolio_write_object(const char *path, const struct dif_module *mod,
-                        struct dif_errors *errs);
-
-/* The same, recording the profile the module was assembled for (the plain
- * form records freebsd). */
-int toolio_write_object_as(const char *path, const struct dif_module *mod,
-                           enum dif_profile profile, struct dif_errors *errs);
+                        enum dif_profile profile, struct dif_errors *errs);
 
 /* Prints each diagnostic as
  *   file:line:col: error: <msg>                  (source positions), or

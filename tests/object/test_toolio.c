@@ -43,7 +43,7 @@ Test(toolio, listing_to_object_and_back)
 	int rc = toolio_load(s, DIF_PROFILE_FREEBSD, &m, &errs);
 	cr_assert_eq(rc, 0, "%s", errs.count ? errs.list[0].msg : "");
 	cr_assert_eq(dif_module_count(m), 1u);
-	cr_assert_eq(toolio_write_object_as(o, m, DIF_PROFILE_ILLUMOS, &errs), 0);
+	cr_assert_eq(toolio_write_object(o, m, DIF_PROFILE_ILLUMOS, &errs), 0);
 
 	size_t len = 0;
 	FILE *f = fopen(o, "rb");
