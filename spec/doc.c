@@ -107,8 +107,9 @@ int dc_spec_write_doc(FILE *f)
 	      "* String reads are bounded by min(strsize, bytes left in the "
 	      "region); a by-ref string copy stops after the NUL or at "
 	      "min(type size, that bound).\n"
-	      "* `json` returns leaf values only (strings without quotes, "
-	      "numbers and literals as written); objects and arrays give NULL.\n\n",
+	      "* `json` needs a top-level object or array and returns the "
+	      "selected value's text (strings without quotes, escapes kept; "
+	      "objects and arrays whole).\n\n",
 	      f);
 	fputs("## Built-in variables\n\n", f);
 	fputs("| id | FreeBSD | illumos |\n| --- | --- | --- |\n", f);

@@ -371,6 +371,16 @@ Test(subr, strtoll)
 	call("strtoll", false);
 	cr_expect_eq(out.fault, 3);
 	/* json and strtoll have other numbers on illumos */
+	begin(FB);
+	arg_s("{}");
+	arg_s("");
+	call("json", true);
+	cr_expect_str_eq(out.string, "{}");
+	begin(FB);
+	arg_s("5");
+	arg_s("");
+	call("json", true);
+	cr_expect_eq(out.rval, 0, "a top-level scalar is not found");
 	begin(IL);
 	arg_s("+42");
 	call("strtoll", false);
@@ -380,10 +390,10 @@ Test(subr, strtoll)
 Test(subr, json)
 {
 	const char *doc = "{\"a\": {\"b\": [1, 2, {\"c\": \"x\"}], \"d\": true}}";
-	const char *sel[] = {"a.b[2].c", "a.b[1]", "a.d", "a.z", "a.b"};
-	const char *want[] = {"x", "2", "true", NULL, NULL};
+	const char *sel[] = {"a.b[2].c", "a.b[1]", "a.d", "a.z", "a.b", "a.b.2.c", "a.b[3]"};
+	const char *want[] = {"x", "2", "true", NULL, "[1, 2, {\"c\": \"x\"}]", "x", NULL};
 	for (uint32_t p = 0; p < 2; p++) {
-		for (int k = 0; k < 5; k++) {
+		for (int k = 0; k < 7; k++) {
 			begin(p);
 			arg_s(doc);
 			arg_s(sel[k]);
@@ -458,6 +468,17 @@ Test(subr, scratch_alloca_copyin)
 	call("copyinstr", true);
 	cr_expect_str_eq(out.string, "us");
 	cr_expect_eq(info.scratch_used, 3, "buffer maxlen + 1");
+	/* the last buffer byte is read before the NUL replaces it */
+	begin(FB);
+	T.c.regions[0] = (struct dc_region){0x60000, 3, 1, 0, user};
+	T.c.nregions = 1;
+	arg_i(0x60000);
+	arg_i(3);
+	call("copyinstr", true);
+	cr_expect_eq(out.fault, 1);
+	T.ints[T.c.intlen - 1] = 2;
+	call("copyinstr", true);
+	cr_expect_str_eq(out.string, "us");
 	/* alloca is 8-aligned, NOSCRATCH when short */
 	begin(FB);
 	T.c.scratch_size = 16;
