@@ -706,6 +706,21 @@ static uint32_t dkey(const struct state *s, const struct insn *i,
 	}
 	return n;
 }
+/* The key entries after the tuple go into the tuple array itself. */
+static void tslots(const struct state *s, const struct insn *i,
+                   struct update *u)
+{
+	bool assoc = op_assoc(i->op);
+	u->tslot_at = assoc ? s->ttop : NTUPLE;
+	u->tslot[0].v = i->idx - UBASE;
+	u->tslot[0].sz = 0;
+	u->ntslot = 1;
+	if (op_scope(i->op) == 1) {
+		u->tslot[1].v = s->tkey;
+		u->tslot[1].sz = 0;
+		u->ntslot = 2;
+	}
+}
 static uint32_t dkey_fault(const struct state *s, const struct insn *i,
                            uint64_t *bad)
 {
@@ -731,6 +746,7 @@ G(dk_kpriv) { uint64_t b; return dkey_fault(s, i, &b) == F_KPRIV; }
 G(dk_badaddr) { uint64_t b; return dkey_fault(s, i, &b) == F_BADADDR; }
 E(dk_fault_e)
 {
+	tslots(s, i, u);
 	uint64_t b;
 	uint32_t f = dkey_fault(s, i, &b);
 	setrd(u, i, 0);
@@ -738,6 +754,7 @@ E(dk_fault_e)
 }
 E(dk_fault_st)
 {
+	tslots(s, i, u);
 	uint64_t b;
 	uint32_t f = dkey_fault(s, i, &b);
 	fault(u, f, b);
@@ -746,11 +763,13 @@ G(dl_missing) { return dfind(s, i) == NULL; }
 G(dl_value) { return !iv(s, i)->byref; }
 E(dl_value_e)
 {
+	tslots(s, i, u);
 	uint64_t v;
 	memcpy(&v, dfind(s, i)->mem, 8);
 	setrd(u, i, v);
 }
-E(dl_ref_e) { setrd(u, i, dfind(s, i)->data); }
+E(dl_ref_e) { tslots(s, i, u); setrd(u, i, dfind(s, i)->data); }
+E(dl_missing_e) { tslots(s, i, u); setrd(u, i, 0); }
 
 static void dfill(const struct state *s, const struct insn *i,
                   struct update *u, uint8_t op)
@@ -767,26 +786,30 @@ G(ds_drop)
 	return !dyn_find(s, key, n) &&
 	       !dyn_can_alloc(s, dyn_need(key, n, ddsize(s, i)));
 }
-E(ds_delete_e) { dfill(s, i, u, VO_DYN_DELETE); }
-E(ds_drop_e) { dfill(s, i, u, VO_DYN_DROP); }
+E(ds_delete_e) { tslots(s, i, u); dfill(s, i, u, VO_DYN_DELETE); }
+E(ds_drop_e) { tslots(s, i, u); dfill(s, i, u, VO_DYN_DROP); }
 E(ds_value_e)
 {
+	tslots(s, i, u);
 	dfill(s, i, u, VO_DYN_STORE);
 	u->value = R(i->rd);
 }
 E(ds_kpriv_e)
 {
+	tslots(s, i, u);
 	dfill(s, i, u, VO_DYN_STORE);
 	u->nowrite = true;
 	fault(u, F_KPRIV, R(i->rd));
 }
 E(ds_silent_e)
 {
+	tslots(s, i, u);
 	dfill(s, i, u, VO_DYN_STORE);
 	u->nowrite = true;
 }
 E(ds_badaddr_e)
 {
+	tslots(s, i, u);
 	uint64_t n, bad;
 	vsrc(s, iv(s, i), R(i->rd), &n, &bad);
 	dfill(s, i, u, VO_DYN_STORE);
@@ -795,6 +818,7 @@ E(ds_badaddr_e)
 }
 E(ds_copy_e)
 {
+	tslots(s, i, u);
 	uint64_t n = 0, bad;
 	vsrc(s, iv(s, i), R(i->rd), &n, &bad);
 	dfill(s, i, u, VO_DYN_STORE);
@@ -902,7 +926,7 @@ E(nolwp) { fault(u, F_BADADDR, 0); }
 	   cite, ALL),                                                        \
 	CO(op, nm, "key-badaddr", dk_badaddr, dk_fault_e,                     \
 	   "a by-ref key element is not readable", "R[rd] = 0; fault BADADDR", cite, ALL), \
-	CO(op, nm, "missing", dl_missing, rd_zero, "no element with key " key, \
+	CO(op, nm, "missing", dl_missing, dl_missing_e, "no element with key " key, \
 	   "R[rd] = 0", cite, ALL),                                           \
 	CO(op, nm, "value", dl_value, dl_value_e, "element exists, by-value", \
 	   "R[rd] = its value", cite, ALL),                                   \

@@ -107,6 +107,11 @@ int dc_spec_write_doc(FILE *f)
 	      "* String reads are bounded by min(strsize, bytes left in the "
 	      "region); a by-ref string copy stops after the NUL or at "
 	      "min(type size, that bound).\n"
+	      "* Subroutine arguments beyond the stack depth read the tuple array "
+	      "as it is (stale entries). The dynamic-variable instructions write "
+	      "the extra key entries (var - 0x500, then the thread key) into "
+	      "that array after the stack (slots ttop.., or 8 and 9 for "
+	      "`ldts`/`stts`), as DTrace does.\n"
 	      "* `json` needs a top-level object or array and returns the "
 	      "selected value's text (strings without quotes, escapes kept; "
 	      "objects and arrays whole).\n\n",

@@ -659,6 +659,9 @@ static void apply(struct state *s, const struct insn *i,
 		s->ttop--;
 	else if (u->tupop == 3)
 		s->ttop = 0;
+	for (uint32_t k = 0; k < u->ntslot; k++)
+		if (u->tslot_at + k < NTUPLE_ALL)
+			s->tup[u->tslot_at + k] = u->tslot[k];
 	if (u->set_rd && u->rd != 0 && u->rd < 8)
 		s->r[u->rd] = u->rdval;
 	if (u->set_cc) {

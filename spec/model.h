@@ -157,6 +157,10 @@ struct update {
 	uint64_t copylen;   /* bytes to copy (strings: through the NUL) */
 	bool nowrite;       /* VO_DYN_STORE: create or keep, write nothing */
 	uint64_t dsize;     /* VO_DYN_STORE: element data size */
+	/* dynamic-variable ops write their key into the tuple array: slots
+	 * ttop.. for associative arrays, 8 and 9 for ldts/stts */
+	uint32_t ntslot, tslot_at;
+	struct tent tslot[2];
 	bool set_tok;
 	uint64_t tok_addr, tok_limit;
 	bool nondet;

@@ -845,3 +845,18 @@ Test(vars, libdtrace_experiments_variables)
 	run_ok(&t);
 	cr_expect_eq(out.rval, 0);
 }
+
+Test(tuple, assoc_keys_land_in_the_tuple_array)
+{
+	/* ldgaa with an empty stack writes {var - 0x500, 0} at slot 0; a call
+	 * with no arguments then reads it as a stale arg0 */
+	struct tcase t;
+	tc_init(&t, FB);
+	tc_var(&t, 0x503, 0, 0, 0, 0, 8);
+	tc_var(&t, 0x500, 0, 1, 0, 0, 8);
+	tc_emit(&t, OP_W(O_LDGAA, 0x503, 1));
+	tc_emit(&t, CALL(35, 2)); /* htons(stale arg0) */
+	tc_emit(&t, RET(2));
+	run_ok(&t);
+	cr_expect_eq(out.rval, 0x300);
+}
