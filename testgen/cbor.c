@@ -9,156 +9,202 @@
 
 #include "tg.h"
 
-static cbor_item_t *u(uint64_t v)
+/* Encoding is done by hand into one buffer (no item tree): it is on the
+ * hot path of generation and replay. The bytes are plain RFC 8949 CBOR
+ * that libcbor (used for decoding) reads back. */
+struct wbuf {
+	uint8_t *p;
+	size_t n, cap;
+	int bad;
+};
+
+static void w_raw(struct wbuf *w, const void *src, size_t len)
 {
-	if (v <= 0xff)
-		return cbor_build_uint8((uint8_t)v);
-	if (v <= 0xffff)
-		return cbor_build_uint16((uint16_t)v);
-	if (v <= 0xffffffffu)
-		return cbor_build_uint32((uint32_t)v);
-	return cbor_build_uint64(v);
+	if (w->n + len > w->cap) {
+		size_t cap = w->cap ? w->cap : 256;
+		while (cap < w->n + len)
+			cap *= 2;
+		uint8_t *np = realloc(w->p, cap);
+		if (!np) {
+			w->bad = 1;
+			return;
+		}
+		w->p = np;
+		w->cap = cap;
+	}
+	memcpy(w->p + w->n, src, len);
+	w->n += len;
 }
 
-static int put(cbor_item_t *map, const char *k, cbor_item_t *v)
+/* Initial byte and argument in the shortest form. */
+static void w_head(struct wbuf *w, unsigned major, uint64_t v)
 {
-	if (!v)
-		return -1;
-	cbor_item_t *key = cbor_build_string(k);
-	if (!key) {
-		cbor_decref(&v);
+	uint8_t b[9];
+	size_t len;
+	b[0] = (uint8_t)(major << 5);
+	if (v < 24) {
+		b[0] |= (uint8_t)v;
+		len = 1;
+	} else if (v <= 0xff) {
+		b[0] |= 24;
+		b[1] = (uint8_t)v;
+		len = 2;
+	} else if (v <= 0xffff) {
+		b[0] |= 25;
+		b[1] = (uint8_t)(v >> 8);
+		b[2] = (uint8_t)v;
+		len = 3;
+	} else if (v <= 0xffffffffu) {
+		b[0] |= 26;
+		for (int i = 0; i < 4; i++)
+			b[1 + i] = (uint8_t)(v >> (24 - 8 * i));
+		len = 5;
+	} else {
+		b[0] |= 27;
+		for (int i = 0; i < 8; i++)
+			b[1 + i] = (uint8_t)(v >> (56 - 8 * i));
+		len = 9;
+	}
+	w_raw(w, b, len);
+}
+
+static void w_uint(struct wbuf *w, uint64_t v)
+{
+	w_head(w, 0, v);
+}
+
+static void w_text(struct wbuf *w, const char *s)
+{
+	size_t n = strlen(s);
+	w_head(w, 3, n);
+	w_raw(w, s, n);
+}
+
+static void w_bytes(struct wbuf *w, const void *p, size_t n)
+{
+	w_head(w, 2, n);
+	if (n)
+		w_raw(w, p, n);
+}
+
+static void w_key(struct wbuf *w, const char *k)
+{
+	w_text(w, k);
+}
+
+static void w_type(struct wbuf *w, const struct dc_type *t)
+{
+	w_head(w, 4, 4);
+	w_uint(w, t->kind);
+	w_uint(w, t->ckind);
+	w_uint(w, t->flags);
+	w_uint(w, t->size);
+}
+
+static int w_done(struct wbuf *w, uint8_t **out, size_t *len)
+{
+	if (w->bad) {
+		free(w->p);
 		return -1;
 	}
-	bool ok = cbor_map_add(map, (struct cbor_pair){ .key = cbor_move(key),
-	                                                .value = cbor_move(v) });
-	return ok ? 0 : -1;
-}
-
-static cbor_item_t *type_item(const struct dc_type *t)
-{
-	cbor_item_t *a = cbor_new_definite_array(4);
-	if (!a)
-		return NULL;
-	cbor_array_push(a, cbor_move(u(t->kind)));
-	cbor_array_push(a, cbor_move(u(t->ckind)));
-	cbor_array_push(a, cbor_move(u(t->flags)));
-	cbor_array_push(a, cbor_move(u(t->size)));
-	return a;
-}
-
-static cbor_item_t *bytes(const void *p, size_t n)
-{
-	return cbor_build_bytestring(n ? p : (const void *)"", n);
-}
-
-static int serialize(cbor_item_t *item, uint8_t **out, size_t *len)
-{
-	size_t cap = 0;
-	size_t n = cbor_serialize_alloc(item, out, &cap);
-	cbor_decref(&item);
-	if (n == 0) {
-		free(*out);
-		*out = NULL;
-		return -1;
-	}
-	*len = n;
+	*out = w->p;
+	*len = w->n;
 	return 0;
 }
 
 int tg_cbor_case_encode(const struct dc_case *c, uint8_t **out, size_t *len)
 {
-	cbor_item_t *m = cbor_new_definite_map(18);
-	if (!m)
-		return -1;
-	int r = 0;
-	r |= put(m, "profile", u(c->profile));
-	r |= put(m, "strsize", u(c->strsize));
-	r |= put(m, "scratch_size", u(c->scratch_size));
-	r |= put(m, "dynvar_size", u(c->dynvar_size));
-	r |= put(m, "deny", u(c->deny));
-	cbor_item_t *a = cbor_new_definite_array(c->textlen);
-	for (uint32_t i = 0; a && i < c->textlen; i++)
-		cbor_array_push(a, cbor_move(u(c->text[i])));
-	r |= put(m, "text", a);
-	a = cbor_new_definite_array(c->intlen);
-	for (uint32_t i = 0; a && i < c->intlen; i++)
-		cbor_array_push(a, cbor_move(u(c->inttab[i])));
-	r |= put(m, "inttab", a);
-	r |= put(m, "strtab", bytes(c->strtab, c->strlen));
-	a = cbor_new_definite_array(c->varlen);
-	for (uint32_t i = 0; a && i < c->varlen; i++) {
+	struct wbuf w = { 0 };
+	w_head(&w, 5, 15); /* map of the 15 keys below */
+	w_key(&w, "profile");
+	w_uint(&w, c->profile);
+	w_key(&w, "strsize");
+	w_uint(&w, c->strsize);
+	w_key(&w, "scratch_size");
+	w_uint(&w, c->scratch_size);
+	w_key(&w, "dynvar_size");
+	w_uint(&w, c->dynvar_size);
+	w_key(&w, "deny");
+	w_uint(&w, c->deny);
+	w_key(&w, "text");
+	w_head(&w, 4, c->textlen);
+	for (uint32_t i = 0; i < c->textlen; i++)
+		w_uint(&w, c->text[i]);
+	w_key(&w, "inttab");
+	w_head(&w, 4, c->intlen);
+	for (uint32_t i = 0; i < c->intlen; i++)
+		w_uint(&w, c->inttab[i]);
+	w_key(&w, "strtab");
+	w_bytes(&w, c->strtab, c->strlen);
+	w_key(&w, "vartab");
+	w_head(&w, 4, c->varlen);
+	for (uint32_t i = 0; i < c->varlen; i++) {
 		const struct dc_var *v = &c->vartab[i];
-		cbor_item_t *e = cbor_new_definite_array(6);
-		cbor_array_push(e, cbor_move(u(v->name)));
-		cbor_array_push(e, cbor_move(u(v->id)));
-		cbor_array_push(e, cbor_move(u(v->kind)));
-		cbor_array_push(e, cbor_move(u(v->scope)));
-		cbor_array_push(e, cbor_move(u(v->flags)));
-		cbor_array_push(e, cbor_move(type_item(&v->type)));
-		cbor_array_push(a, cbor_move(e));
+		w_head(&w, 4, 6);
+		w_uint(&w, v->name);
+		w_uint(&w, v->id);
+		w_uint(&w, v->kind);
+		w_uint(&w, v->scope);
+		w_uint(&w, v->flags);
+		w_type(&w, &v->type);
 	}
-	r |= put(m, "vartab", a);
-	r |= put(m, "rtype", type_item(&c->rtype));
-	a = cbor_new_definite_array(10);
-	for (int i = 0; a && i < 10; i++)
-		cbor_array_push(a, cbor_move(u(c->args[i])));
-	r |= put(m, "args", a);
-	r |= put(m, "thread_key", u(c->thread_key));
+	w_key(&w, "rtype");
+	w_type(&w, &c->rtype);
+	w_key(&w, "args");
+	w_head(&w, 4, 10);
+	for (int i = 0; i < 10; i++)
+		w_uint(&w, c->args[i]);
+	w_key(&w, "thread_key");
+	w_uint(&w, c->thread_key);
 	uint32_t nb = c->nbvars < DC_MAX_BVARS ? c->nbvars : DC_MAX_BVARS;
-	a = cbor_new_definite_array(nb);
-	for (uint32_t i = 0; a && i < nb; i++) {
+	w_key(&w, "bvars");
+	w_head(&w, 4, nb);
+	for (uint32_t i = 0; i < nb; i++) {
 		const struct dc_bvar *b = &c->bvars[i];
-		cbor_item_t *e = cbor_new_definite_array(2);
-		cbor_array_push(e, cbor_move(u(b->id)));
+		w_head(&w, 4, 2);
+		w_uint(&w, b->id);
 		if (b->str)
-			cbor_array_push(e, cbor_move(cbor_build_string(b->str)));
+			w_text(&w, b->str);
 		else
-			cbor_array_push(e, cbor_move(u(b->value)));
-		cbor_array_push(a, cbor_move(e));
+			w_uint(&w, b->value);
 	}
-	r |= put(m, "bvars", a);
 	uint32_t nr = c->nregions < DC_MAX_REGIONS ? c->nregions : DC_MAX_REGIONS;
-	a = cbor_new_definite_array(nr);
-	for (uint32_t i = 0; a && i < nr; i++) {
+	w_key(&w, "regions");
+	w_head(&w, 4, nr);
+	for (uint32_t i = 0; i < nr; i++) {
 		const struct dc_region *g = &c->regions[i];
-		cbor_item_t *e = cbor_new_definite_array(4);
-		cbor_array_push(e, cbor_move(u(g->addr)));
-		cbor_array_push(e, cbor_move(u(g->as)));
-		cbor_array_push(e, cbor_move(u(g->flags)));
+		w_head(&w, 4, 4);
+		w_uint(&w, g->addr);
+		w_uint(&w, g->as);
+		w_uint(&w, g->flags);
 		if (g->bytes)
-			cbor_array_push(e, cbor_move(bytes(g->bytes, g->size)));
+			w_bytes(&w, g->bytes, g->size);
 		else
-			cbor_array_push(e, cbor_move(u(g->size)));
-		cbor_array_push(a, cbor_move(e));
+			w_uint(&w, g->size);
 	}
-	r |= put(m, "regions", a);
-	r |= put(m, "runs", u(c->runs));
-	if (r) {
-		cbor_decref(&m);
-		return -1;
-	}
-	return serialize(m, out, len);
+	w_key(&w, "runs");
+	w_uint(&w, c->runs);
+	return w_done(&w, out, len);
 }
 
 int tg_cbor_outcome_encode(const struct dc_outcome *o, uint8_t **out,
                            size_t *len)
 {
-	cbor_item_t *m = cbor_new_definite_map(5);
-	if (!m)
-		return -1;
-	int r = 0;
-	r |= put(m, "rval", u(o->rval));
-	r |= put(m, "fault", u(o->fault));
-	r |= put(m, "pc", u(o->pc));
-	r |= put(m, "addr", u(o->addr));
-	if (o->has_string)
-		r |= put(m, "string",
-		         bytes(o->string, strnlen(o->string, sizeof(o->string))));
-	if (r) {
-		cbor_decref(&m);
-		return -1;
+	struct wbuf w = { 0 };
+	w_head(&w, 5, o->has_string ? 5 : 4);
+	w_key(&w, "rval");
+	w_uint(&w, o->rval);
+	w_key(&w, "fault");
+	w_uint(&w, o->fault);
+	w_key(&w, "pc");
+	w_uint(&w, o->pc);
+	w_key(&w, "addr");
+	w_uint(&w, o->addr);
+	if (o->has_string) {
+		w_key(&w, "string");
+		w_bytes(&w, o->string, strnlen(o->string, sizeof(o->string)));
 	}
-	return serialize(m, out, len);
+	return w_done(&w, out, len);
 }
 
 /* ---- decoding ------------------------------------------------------------ */

@@ -1,4 +1,5 @@
 /* difrun --conformance: the runtime protocol served by difvm. */
+#include <malloc.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -31,5 +32,8 @@ int difrun_conformance(int argc, char **argv)
 		        argv[0], argv[i]);
 		return 2;
 	}
+	/* one VM per case: keep freed arenas in the heap (see difgen) */
+	mallopt(M_MMAP_THRESHOLD, 512 << 10);
+	mallopt(M_TRIM_THRESHOLD, 256 << 20);
 	return tg_serve(stdin, stdout, "difvm " DIFVM_VERSION, run_difvm, NULL);
 }
