@@ -1110,7 +1110,7 @@ void tg_gen_random(uint64_t seed, long focus, struct dc_case *c)
 		/* 1 to several hundred instructions */
 		unsigned sizes[] = { 2, 6, 15, 40, 120 };
 		g->budget = sizes[R(g, 5)];
-		g->budget = 1 + (unsigned)R(g, g->budget);
+		g->budget = (unsigned)R(g, g->budget + 1); /* 0: just ret */
 		while (g->budget && g->p.n < TG_MAX_TEXT - 80) {
 			g->budget--;
 			snippet(g);
