@@ -101,12 +101,20 @@ struct dkey {
 	bool toobig;         /* cannot fit any chunk: never stored */
 };
 
-static uint64_t fnv(uint64_t h, const void *p, size_t n)
+/* Word-at-a-time hash step (a multiply-xorshift mix). */
+static inline uint64_t mix(uint64_t h, uint64_t v)
 {
-	const uint8_t *b = p;
-	for (size_t i = 0; i < n; i++) {
-		h ^= b[i];
-		h *= 0x100000001b3ull;
+	h = (h ^ v) * 0x9e3779b97f4a7c15ull;
+	return h ^ (h >> 29);
+}
+
+/* Hashes n bytes (n a multiple of 8: key contents are zero-padded). */
+static uint64_t mix_bytes(uint64_t h, const uint8_t *p, uint64_t n)
+{
+	for (uint64_t i = 0; i < n; i += 8) {
+		uint64_t w;
+		memcpy(&w, p + i, 8);
+		h = mix(h, w);
 	}
 	return h;
 }
@@ -142,9 +150,9 @@ static bool make_key(struct dif_run *run, const struct dif_varslot *s,
 	uint64_t h = 0xcbf29ce484222325ull;
 	uint64_t room = vm->chunk;
 	for (unsigned i = 0; i < n; i++) {
-		h = fnv(h, &sz[i], 8);
+		h = mix(h, sz[i]);
 		if (!sz[i]) {
-			h = fnv(h, &val[i], 8);
+			h = mix(h, val[i]);
 			continue;
 		}
 		uint64_t r = round8(sz[i]);
@@ -159,7 +167,7 @@ static bool make_key(struct dif_run *run, const struct dif_varslot *s,
 			return false;
 		}
 		memset(dst + sz[i], 0, r - sz[i]);
-		h = fnv(h, dst, sz[i]);
+		h = mix_bytes(h, dst, r);
 		k->keybytes += r;
 	}
 	k->hash = h;
