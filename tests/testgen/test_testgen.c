@@ -538,3 +538,26 @@ Test(testgen, bcopy_copyinto_illval_is_old_rd)
 		tg_case_free(&c);
 	}
 }
+
+/* The protocol server answers a malformed case with an error frame and
+ * keeps going; a truncated frame ends it with a failure status. */
+Test(testgen, protocol_server_survives_bad_input)
+{
+	char cmd[1024];
+	char *out;
+	/* frame of 5 bytes that are not a case, then a clean end */
+	snprintf(cmd, sizeof(cmd),
+	         "printf '\\000\\000\\000\\005hello' | %s/tests/testgen/difgen_badrt"
+	         " | od -An -c | tr -d ' \\n'", bdir());
+	int st = sh(cmd, &out);
+	cr_assert_eq(st, 0);
+	cr_assert(strstr(out, "difvm-conformance"), "no hello: %s", out);
+	cr_assert(strstr(out, "error"), "no error frame: %s", out);
+	free(out);
+	snprintf(cmd, sizeof(cmd),
+	         "printf '\\000\\000\\001\\000abc' | %s/tests/testgen/difgen_badrt"
+	         " > /dev/null 2>&1; echo $?", bdir());
+	cr_assert_eq(sh(cmd, &out), 0);
+	cr_assert_eq(atoi(out), 1, "truncated frame: status %s", out);
+	free(out);
+}
