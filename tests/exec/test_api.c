@@ -643,3 +643,19 @@ Test(api, random_programs_stay_inside_registered_memory, .timeout = 300)
 	cr_assert_gt(returned, 100);
 	cr_assert_gt(faulted, 100);
 }
+
+#include "difvm/exec.h"
+
+Test(api, fault_priority_follows_dtrace)
+{
+	/* BADADDR, ILLOP, DIVZERO, KPRIV, UPRIV, TUPOFLOW, BADALIGN,
+	 * NOSCRATCH, BADSTACK. */
+	static const int order[] = { 1, 3, 4, 6, 7, 8, 2, 5, 9 };
+	for (int i = 0; i < 9; i++) {
+		unsigned bits = 0;
+		for (int j = i; j < 9; j++)
+			bits |= 1u << order[j];
+		cr_assert_eq(dif_fault_pick(bits), order[i], "step %d", i);
+	}
+	cr_assert_eq(dif_fault_pick(0), DIF_FAULT_NONE);
+}
