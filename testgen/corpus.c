@@ -21,11 +21,14 @@ static const char schema[] =
 	"CREATE TABLE IF NOT EXISTS case_partitions("
 	" case_name TEXT NOT NULL, partition INTEGER NOT NULL,"
 	" hits INTEGER NOT NULL, PRIMARY KEY(case_name, partition));"
-	"CREATE INDEX IF NOT EXISTS case_partitions_p"
-	" ON case_partitions(partition);"
 	"CREATE TABLE IF NOT EXISTS results("
 	" case_name TEXT NOT NULL, runtime TEXT NOT NULL, outcome BLOB,"
 	" match INTEGER NOT NULL, PRIMARY KEY(case_name, runtime));";
+
+/* Built after bulk inserts (faster than maintaining it row by row). */
+static const char index_sql[] =
+	"CREATE INDEX IF NOT EXISTS case_partitions_p"
+	" ON case_partitions(partition);";
 
 struct sqlite3 *tg_corpus_db(struct tg_corpus *db)
 {
@@ -76,7 +79,7 @@ int tg_corpus_open(const char *path, int create, struct tg_corpus **out,
 			goto fail;
 		}
 		/* results may be written by replay */
-		if (exec(db, schema, e))
+		if (exec(db, schema, e) || exec(db, index_sql, e))
 			goto fail;
 	}
 	if (sqlite3_prepare_v2(db->db,
@@ -119,7 +122,7 @@ int tg_corpus_begin(struct tg_corpus *db)
 
 int tg_corpus_commit(struct tg_corpus *db)
 {
-	return exec(db, "COMMIT", NULL);
+	return exec(db, "COMMIT", NULL) || exec(db, index_sql, NULL) ? -1 : 0;
 }
 
 int tg_corpus_set_meta(struct tg_corpus *db, const char *key,
@@ -375,5 +378,7 @@ int tg_corpus_merge(struct tg_corpus *dst, const char *src, struct tg_err *e)
 	}
 	free(fmt);
 	exec(dst, "DETACH DATABASE src", NULL);
+	if (r == 0 && exec(dst, index_sql, e))
+		r = -1;
 	return r;
 }
