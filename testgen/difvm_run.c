@@ -47,7 +47,7 @@ int tg_case_valid(const struct dc_case *c)
 static void first_error(struct tg_err *e, const char *what,
                         const struct dif_errors *errs, int code)
 {
-	if (errs->count)
+	if (errs && errs->count)
 		tg_errf(e, "%s: %s", what, errs->list[0].msg);
 	else
 		tg_errf(e, "%s: %s", what, dif_err_text(code));
@@ -56,17 +56,14 @@ static void first_error(struct tg_err *e, const char *what,
 int tg_difvm_run(const struct dc_case *c, struct dc_outcome *o,
                  struct tg_err *e)
 {
-	struct dif_errors *errs = malloc(sizeof(*errs));
+	/* diagnostics are collected only when a step fails (the list is
+	 * large and this is the replay hot path) */
+	struct dif_errors *errs = NULL;
 	struct dif_difo *difo = NULL;
 	struct dif_vm *vm = NULL;
 	struct dif_prog *prog = NULL;
 	struct dif_ctx *ctx = NULL;
 	int ret = -1, r;
-	if (!errs) {
-		tg_errf(e, "out of memory");
-		return -1;
-	}
-	dif_errors_clear(errs);
 	memset(o, 0, sizeof(*o));
 	if ((r = tg_case_difo(c, &difo))) {
 		first_error(e, "difo", errs, r);
@@ -84,11 +81,23 @@ int tg_difvm_run(const struct dc_case *c, struct dc_outcome *o,
 	         .strsize = c->strsize, .scratch_size = c->scratch_size,
 	         .dynvar_size = c->dynvar_size, .deny = c->deny,
 	         .regions = nr ? regs : NULL, .nregions = nr);
-	if ((r = dif_vm_create(&vo, &vm, errs))) {
+	if ((r = dif_vm_create(&vo, &vm, NULL))) {
+		if ((errs = malloc(sizeof(*errs)))) {
+			dif_errors_clear(errs);
+			if (dif_vm_create(&vo, &vm, errs) == 0)
+				dif_vm_free(vm);
+			vm = NULL;
+		}
 		first_error(e, "vm", errs, r);
 		goto out;
 	}
-	if ((r = dif_prog_load(vm, difo, &prog, errs))) {
+	if ((r = dif_prog_load(vm, difo, &prog, NULL))) {
+		if ((errs = malloc(sizeof(*errs)))) {
+			dif_errors_clear(errs);
+			if (dif_prog_load(vm, difo, &prog, errs) == 0)
+				dif_prog_free(prog);
+			prog = NULL;
+		}
 		first_error(e, "load", errs, r);
 		goto out;
 	}
