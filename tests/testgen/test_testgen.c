@@ -561,3 +561,53 @@ Test(testgen, protocol_server_survives_bad_input)
 	cr_assert_eq(atoi(out), 1, "truncated frame: status %s", out);
 	free(out);
 }
+
+/* coverage exits 1 while a model case is uncovered, 0 once every
+ * uncovered case is on the allow list; show prints a case as a listing. */
+Test(testgen, coverage_allow_list_and_show)
+{
+	char args[1024];
+	int st;
+	snprintf(args, sizeof(args),
+	         "generate -q --seed 8 --count 20 --tries 2 --variants 1 --out %s",
+	         tmp("cov.db"));
+	free(difgen(args, &st));
+	cr_assert_eq(st, 0);
+	snprintf(args, sizeof(args), "coverage %s", tmp("cov.db"));
+	char *out = difgen(args, &st);
+	cr_assert_eq(st, 1, "a 2-try corpus covers everything?\n%s", out);
+	cr_assert(strstr(out, "INSTRUCTION"), "%s", out);
+	/* allow exactly the uncovered cases */
+	FILE *f = fopen(tmp("allow.txt"), "w");
+	cr_assert(f);
+	fprintf(f, "# test allow list\n");
+	unsigned n = 0;
+	size_t len = strlen(out);
+	for (size_t i = 0; i < len; i++) {
+		char key[200];
+		if ((i == 0 || out[i - 1] == '\n') &&
+		    sscanf(out + i, "uncovered: %199s", key) == 1) {
+			fprintf(f, "%s  reason\n", key);
+			n++;
+		}
+	}
+	fclose(f);
+	free(out);
+	cr_assert_gt(n, 0);
+	snprintf(args, sizeof(args), "coverage %s --allow %s", tmp("cov.db"),
+	         tmp("allow.txt"));
+	out = difgen(args, &st);
+	cr_assert_eq(st, 0, "%s", out);
+	cr_assert(strstr(out, "unreachable: "), "%s", out);
+	cr_assert(strstr(out, " 0 uncovered"), "%s", out);
+	free(out);
+	snprintf(args, sizeof(args), "show %s R00000004", tmp("cov.db"));
+	out = difgen(args, &st);
+	cr_assert_eq(st, 0, "%s", out);
+	cr_assert(strstr(out, "OFF OPCODE      INSTRUCTION"), "%s", out);
+	cr_assert(strstr(out, "expected: "), "%s", out);
+	free(out);
+	snprintf(args, sizeof(args), "show %s NOSUCH", tmp("cov.db"));
+	free(difgen(args, &st));
+	cr_assert_eq(st, 2);
+}
