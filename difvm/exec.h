@@ -225,8 +225,8 @@ DIF_INTERNAL int dif_fault_pick(unsigned fbits);
 DIF_INTERNAL bool dif_canload(struct dif_run *run, uint64_t addr,
                               uint64_t size);
 /* Like dif_canload, also giving the bytes readable from addr to the end of
- * the region it lies in (UINT64_MAX - addr + 1 style large value with
- * kernel visibility outside known regions). */
+ * the region it lies in; with kernel visibility (nothing is checked) the
+ * requested size, as DTrace's range-remain macro does. */
 DIF_INTERNAL bool dif_canload_rem(struct dif_run *run, uint64_t addr,
                                   uint64_t size, uint64_t *remain);
 /* True when [addr, addr+size) is VM storage a program may write: the
