@@ -106,6 +106,7 @@ int dif_ctx_set_string(struct dif_ctx *ctx, unsigned id, const char *s)
 		n = cap - 1; /* truncated to strsize like any D string */
 	memcpy(dst, s, n);
 	memset(dst + n, 0, cap - n);
+	ctx->bset[bv - dif_bvars] = 1;
 	return 0;
 }
 

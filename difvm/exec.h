@@ -183,7 +183,7 @@ struct dif_ctx {
 	uint8_t *locals;      /* vm->local_size bytes */
 	uint64_t args[DIF_CTX_NARGS];
 	uint64_t bvals[DIF_BVAR_COUNT]; /* integer built-ins by enum dif_bvar_id */
-	uint8_t bset[DIF_BVAR_COUNT];   /* 1 when set by dif_ctx_set_var */
+	uint8_t bset[DIF_BVAR_COUNT];   /* 1 once set (dif_ctx_set_var/string) */
 	uint64_t thread;
 	bool thread_set;
 	uint8_t *keybuf;      /* vm->chunk bytes: by-ref key contents */

@@ -422,8 +422,9 @@ static uint64_t do_bstr(struct dif_run *run, unsigned id, uint32_t bidx)
 		return 0;
 	}
 	if (rc == DIF_HOST_DEFAULT) {
+		/* A string the embedder never gave reads as NULL. */
 		int slot = ctx->envslot[bidx];
-		if (slot < 0)
+		if (slot < 0 || !ctx->bset[bidx])
 			return 0;
 		addr = DIF_WIN_ENV + (uint64_t)slot * run->strsize;
 	}
