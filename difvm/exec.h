@@ -261,6 +261,10 @@ DIF_INTERNAL bool dif_load(struct dif_run *run, enum dif_as as,
  * NULL otherwise. Read-only for the string table and env strings. */
 DIF_INTERNAL uint8_t *dif_vm_ptr(struct dif_run *run, uint64_t addr,
                                  uint64_t size);
+/* Read-only host view of VM memory at addr and the bytes available
+ * contiguously from there (*avail), or NULL outside VM memory. */
+DIF_INTERNAL const uint8_t *dif_vm_span(struct dif_run *run, uint64_t addr,
+                                        uint64_t *avail);
 /* Writable host pointer for a range dif_canstore accepts, else NULL. */
 DIF_INTERNAL uint8_t *dif_store_ptr(struct dif_run *run, uint64_t addr,
                                     uint64_t size);

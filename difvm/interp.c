@@ -252,6 +252,27 @@ static unsigned do_scmp(struct dif_run *run, uint64_t s1, uint64_t s2)
 		return UINT32_MAX;
 	uint64_t limit = l1 < l2 ? l1 : l2;
 	int r = 0;
+	/* Fast path: both strings in VM memory, compared span by span. */
+	while (s1 != s2 && limit && s1 && s2) {
+		uint64_t a1, a2;
+		const uint8_t *p1 = dif_vm_span(run, s1, &a1);
+		const uint8_t *p2 = p1 ? dif_vm_span(run, s2, &a2) : NULL;
+		if (!p2)
+			break; /* host memory: byte by byte below */
+		uint64_t n = limit < a1 ? limit : a1;
+		n = n < a2 ? n : a2;
+		for (uint64_t k = 0; k < n; k++) {
+			if (p1[k] != p2[k])
+				return (int)p1[k] - (int)p2[k] < 0 ? DIF_CC_N : 0;
+			if (p1[k] == 0)
+				return DIF_CC_Z;
+		}
+		s1 += n;
+		s2 += n;
+		limit -= n;
+		if (!limit)
+			return DIF_CC_Z;
+	}
 	if (s1 != s2 && limit) {
 		uint8_t c1, c2;
 		do {

@@ -77,6 +77,46 @@ uint8_t *dif_vm_ptr(struct dif_run *run, uint64_t addr, uint64_t size)
 	return NULL;
 }
 
+const uint8_t *dif_vm_span(struct dif_run *run, uint64_t addr,
+                           uint64_t *avail)
+{
+	struct dif_vm *vm = run->vm;
+	uint64_t base, len;
+	const uint8_t *host;
+	if (addr < DIF_WIN_STRTAB || addr >= DIF_WIN_END)
+		return NULL;
+	switch ((addr >> 48) & 0xf) {
+	case 0x0:
+		if (!run->prog)
+			return NULL;
+		base = DIF_WIN_STRTAB, len = run->prog->strlen;
+		host = (const uint8_t *)run->prog->strtab;
+		break;
+	case 0x1:
+		base = run->scratch_base, len = run->scratch_limit - base;
+		host = run->scratch_buf;
+		break;
+	case 0x2:
+		if (addr < DIF_WIN_LOCAL)
+			base = DIF_WIN_STATIC, len = vm->static_size, host = vm->statics;
+		else
+			base = DIF_WIN_LOCAL, len = vm->local_size, host = run->ctx->locals;
+		break;
+	case 0x3:
+		base = DIF_WIN_DYNAMIC, len = (uint64_t)vm->nchunks * vm->chunk;
+		host = vm->dyn;
+		break;
+	default:
+		base = DIF_WIN_ENV, len = (uint64_t)DIF_ENV_NSLOTS * vm->strsize;
+		host = (const uint8_t *)run->ctx->env;
+		break;
+	}
+	if (addr - base >= len)
+		return NULL;
+	*avail = len - (addr - base);
+	return host + (addr - base);
+}
+
 bool dif_canstore(struct dif_run *run, uint64_t addr, uint64_t size)
 {
 	struct dif_vm *vm = run->vm;
