@@ -305,7 +305,7 @@ Test(random, agrees_with_a_kernel_style_reference)
 			rt.flags = pick(4) ? 0 : pick(2) ? DIF_TF_BYREF : DIF_TF_BYUREF;
 			static const uint32_t sizes[] = { 0, 1, 2, 3, 4, 5, 8, 16, 256 };
 			rt.size = pick(4) ? 8 : sizes[pick(9)];
-			char name[8];
+			char name[16];
 			snprintf(name, sizeof(name), "d%u", k);
 			DIF_OPTS(dif_difo_parts, p, .name = name, .text = text, .textlen = len,
 			         .inttab = ints, .intlen = pick(4), .strtab = strs,
