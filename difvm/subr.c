@@ -211,7 +211,19 @@ static void do_copyin(struct dif_run *run, unsigned rd)
 		set_rd(run, rd, 0);
 		return;
 	}
-	read_bytes(run, DIF_AS_USER, uaddr, dif_scratch_host(run, dest), size);
+	uint8_t *out = dif_scratch_host(run, dest);
+	if (size && dif_mem_read(run, DIF_AS_USER, uaddr, out, (size_t)size)) {
+		/* Page-fault semantics (dif-isa.md 4.1): illval is the first
+		 * unreadable byte; find it byte by byte (fault path only). */
+		for (uint64_t k = 0; k < size; k++) {
+			if (!dif_load(run, DIF_AS_USER, uaddr + k, out + k, 1))
+				return;
+		}
+		/* readable byte by byte but not as a whole (a host reader
+		 * that refuses spans): the start address */
+		dif_fault(run, DIF_FAULT_BADADDR, uaddr);
+		return;
+	}
 	set_rd(run, rd, dest);
 }
 

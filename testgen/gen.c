@@ -84,6 +84,7 @@ static const char *const spool[] = {
 	"a,b,,c", ",", "o", "lo", "{\"a\":1,\"b\":[1,2,{\"c\":\"x\"}],\"d\":true}",
 	"a", "b[2].c", "b[5]", "d", "b[1]", "12345678901234567890", "-9223372036854775808",
 	"MiXeD cAsE 123", "\xc3\xa9t\xc3\xa9", "tab\there", ".", "..", "/a/../..",
+	"[{\"a\":1,\"\":[7]},2,[3,4]]", ".a", "[0].a", "[2][1]", "x", "a..b", "[0].",
 };
 
 /* A string for sets: a pool entry, or one near the strsize limit. */

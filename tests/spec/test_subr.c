@@ -375,7 +375,29 @@ Test(subr, strtoll)
 	arg_s("{}");
 	arg_s("");
 	call("json", true);
-	cr_expect_str_eq(out.string, "{}");
+	cr_expect_eq(out.rval, 0, "\"\" is one empty element: the key \"\"");
+	/* selector elements as the interpreter (and DTrace) split them:
+	 * every '.' and '[' starts one, empty ones included; an array
+	 * index is strtoll of the element */
+	static const char *const js = "{\"a\":{\"b\":7},\"\":9}";
+	static const char *const ja = "[{\"a\":1},2]";
+	static const struct { const char *j, *sel, *want; } sels[] = {
+		{js, "", "9"}, {js, ".", NULL}, {js, "a.", NULL},
+		{js, "a..b", NULL}, {js, "a.b", "7"}, {ja, "", "{\"a\":1}"},
+		{ja, "x", "{\"a\":1}"}, {ja, ".a", "1"}, {ja, "[1]", "2"},
+		{ja, "1", "2"}, {ja, "[0].a", "1"}, {ja, "-1", NULL},
+	};
+	for (size_t k = 0; k < sizeof(sels) / sizeof(sels[0]); k++) {
+		begin(FB);
+		arg_s(sels[k].j);
+		arg_s(sels[k].sel);
+		call("json", true);
+		if (sels[k].want)
+			cr_expect_str_eq(out.string, sels[k].want, "selector '%s'",
+			                 sels[k].sel);
+		else
+			cr_expect_eq(out.rval, 0, "selector '%s'", sels[k].sel);
+	}
 	begin(FB);
 	arg_s("5");
 	arg_s("");
@@ -458,7 +480,7 @@ Test(subr, scratch_alloca_copyin)
 	T.ints[T.c.intlen - 1] = 9; /* one past the user region */
 	call("copyin", true);
 	cr_expect_eq(out.fault, 1);
-	cr_expect_eq(out.addr, 0x60000);
+	cr_expect_eq(out.addr, 0x60008, "the first unreadable byte");
 	/* copyinstr with a maxlen argument */
 	begin(FB);
 	T.c.regions[0] = (struct dc_region){0x60000, 8, 1, 0, user};
