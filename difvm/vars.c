@@ -26,6 +26,10 @@ static bool vcopy(struct dif_run *run, uint64_t src, uint8_t *dst,
                   uint64_t size, bool string)
 {
 	uint64_t n = size;
+	/* a string copy reads at most min(type size, strsize) bytes, up to
+	 * and including the NUL (docs/conventions.md, Decisions 4) */
+	if (string && run->strsize < n)
+		n = run->strsize;
 	if (run->deny & DIF_DENY_KERNEL) {
 		uint64_t rem;
 		if (!dif_vcanload(run, src, size, string))
@@ -133,7 +137,9 @@ static bool make_key(struct dif_run *run, const struct dif_varslot *s,
 		val = run->tval + DIF_NTREGS;
 		sz = run->tsize + DIF_NTREGS;
 	}
-	val[n] = s->id;
+	/* The variable's key entry is var - 0x500 (dif-isa.md 2.7); it is
+	 * visible to later subroutines reading past the stack top. */
+	val[n] = s->id - DIF_VAR_OTHER_UBASE;
 	sz[n] = 0;
 	n++;
 	if (s->scope == DIF_VSCOPE_THREAD) {
@@ -163,6 +169,11 @@ static bool make_key(struct dif_run *run, const struct dif_varslot *s,
 		uint8_t *dst = run->ctx->keybuf + k->keybytes;
 		int rc = dif_mem_read(run, DIF_AS_KERNEL, val[i], dst, sz[i]);
 		if (rc) {
+			/* page-fault semantics (dif-isa.md 4.1): illval is the
+			 * first unreadable byte (fault path only) */
+			for (uint64_t b = 0; b < sz[i]; b++)
+				if (!dif_load(run, DIF_AS_KERNEL, val[i] + b, dst, 1))
+					return false;
 			dif_fault(run, rc, val[i]);
 			return false;
 		}

@@ -33,15 +33,25 @@ bool dyn_can_alloc(const struct state *s, uint64_t need)
 bool dyn_key_check(const struct state *s, const struct tent *key,
                    uint32_t nkeys, uint64_t *bad, uint32_t *fault)
 {
+	/* canload of every element first (KPRIV), then the reads */
 	for (uint32_t k = 0; k < nkeys; k++) {
-		if (!key[k].sz)
-			continue;
-		if (!canload(s, key[k].v, key[k].sz, NULL)) {
+		if (key[k].sz && !canload(s, key[k].v, key[k].sz, NULL)) {
 			*bad = key[k].v;
 			*fault = F_KPRIV;
 			return false;
 		}
+	}
+	for (uint32_t k = 0; k < nkeys; k++) {
+		if (!key[k].sz)
+			continue;
 		if (!mem_readable(s, 0, key[k].v, key[k].sz, bad)) {
+			/* illval: the first unreadable byte (4.1) */
+			uint64_t b2;
+			for (uint64_t x = 0; x < key[k].sz; x++)
+				if (!mem_readable(s, 0, key[k].v + x, 1, &b2)) {
+					*bad = key[k].v + x;
+					break;
+				}
 			*fault = F_BADADDR;
 			return false;
 		}

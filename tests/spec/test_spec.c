@@ -860,3 +860,27 @@ Test(tuple, assoc_keys_land_in_the_tuple_array)
 	run_ok(&t);
 	cr_expect_eq(out.rval, 0x300);
 }
+
+Test(vars, byref_key_faults_at_its_first_unreadable_byte)
+{
+	/* an 8-byte key over a 4-byte region: BADADDR at the fifth byte with
+	 * kernel visibility; KPRIV at the key without it (conventions.md,
+	 * Decisions 5) */
+	static uint8_t four[4] = {'a', 'b', 'c', 'd'};
+	for (int deny = 0; deny < 2; deny++) {
+		struct tcase t;
+		tc_init(&t, FB);
+		t.c.deny = (uint32_t)deny;
+		t.c.regions[0] = (struct dc_region){0x20000, 4, 0, 1, four};
+		t.c.nregions = 1;
+		tc_var(&t, 0x500, 0, 0, 0, 0, 8); /* global array */
+		tc_set(&t, 1, 0x20000);
+		tc_set(&t, 2, 8);
+		tc_emit(&t, PUSHTR(0, 2, 1));
+		tc_emit(&t, OP_W(O_LDGAA, 0x500, 3));
+		tc_emit(&t, RET(3));
+		run_ok(&t);
+		cr_expect_eq(out.fault, deny ? 6u : 1u);
+		cr_expect_eq(out.addr, deny ? 0x20000u : 0x20004u);
+	}
+}
