@@ -880,6 +880,12 @@ E(nolwp) { fault(u, F_BADADDR, 0); }
 	   "R[rd] = 0; fault BADADDR, illval R[r1]", "dif-isa.md 2.4", ALL),  \
 	CI(op, nm, "load", rld_ok, ld, "canload(R[r1], size) and readable",  \
 	   "R[rd] = " what, "dif-isa.md 2.4", ALL)
+/* STB: a 1-byte store is always aligned, so no badalign case */
+#define STORE1(op, nm, what)                                               \
+	CI(op, nm, "badaddr", st_bad, st_bad_e, "not canstore(R[rd], 1)",     \
+	   "fault BADADDR, illval R[rd]", "dif-isa.md 2.5", ALL),             \
+	CI(op, nm, "store", st_ok, st, "canstore(R[rd], 1)",                 \
+	   "store " what " at R[rd]", "dif-isa.md 2.5", ALL)
 #define STORE(op, nm, what)                                                \
 	CI(op, nm, "badaddr", st_bad, st_bad_e, "not canstore(R[rd], size)",  \
 	   "fault BADADDR, illval R[rd]", "dif-isa.md 2.5", ALL),             \
@@ -925,7 +931,11 @@ E(nolwp) { fault(u, F_BADADDR, 0); }
 	   "a by-ref key element fails canload", "R[rd] = 0; fault KPRIV, illval its address", \
 	   cite, ALL),                                                        \
 	CO(op, nm, "key-badaddr", dk_badaddr, dk_fault_e,                     \
-	   "a by-ref key element is not readable", "R[rd] = 0; fault BADADDR", cite, ALL), \
+	   "a by-ref key element is not readable", "R[rd] = 0; fault BADADDR, illval its first unreadable byte", cite ", 4.1", ALL), \
+	DLOADB(op, nm, key, cite)
+/* LDTS: the key is [var - 0x500, thread key], both by value: no key
+ * faults */
+#define DLOADB(op, nm, key, cite)                                          \
 	CO(op, nm, "missing", dl_missing, dl_missing_e, "no element with key " key, \
 	   "R[rd] = 0", cite, ALL),                                           \
 	CO(op, nm, "value", dl_value, dl_value_e, "element exists, by-value", \
@@ -938,7 +948,10 @@ E(nolwp) { fault(u, F_BADADDR, 0); }
 	   "a by-ref key element fails canload", "fault KPRIV, illval its address", \
 	   cite, ALL),                                                        \
 	CO(op, nm, "key-badaddr", dk_badaddr, dk_fault_st,                    \
-	   "a by-ref key element is not readable", "fault BADADDR", cite, ALL), \
+	   "a by-ref key element is not readable", "fault BADADDR, illval its first unreadable byte", cite ", 4.1", ALL), \
+	DSTOREB(op, nm, key, cite)
+/* STTS: by-value key, no key faults */
+#define DSTOREB(op, nm, key, cite)                                         \
 	CO(op, nm, "delete", ds_delete, ds_delete_e, "R[rs] = 0",             \
 	   "delete the element with key " key " (its chunk is free again)", cite, ALL), \
 	CO(op, nm, "drop", ds_drop, ds_drop_e,                                \
@@ -1129,8 +1142,8 @@ const struct case_def dc_cases[] = {
 	SVSTORE(42, "stgs", "dif-isa.md 2.7"),
 	CI(43, "ldta", "illop", always, bv_illop, "always",
 	   "R[rd] = 0; fault ILLOP", "dif-isa.md 2.7", ALL),
-	DLOAD(44, "ldts", "[var - 0x500, thread key]", "dif-isa.md 2.7"),
-	DSTORE(45, "stts", "[var - 0x500, thread key]", "dif-isa.md 2.7"),
+	DLOADB(44, "ldts", "[var - 0x500, thread key]", "dif-isa.md 2.7"),
+	DSTOREB(45, "stts", "[var - 0x500, thread key]", "dif-isa.md 2.7"),
 	SHIFT(46, "sra", sra, "R[rd] = (int64)R[r1] >> R[r2] (arithmetic)"),
 	/* 2.8 */
 	CO(48, "pushtr", "overflow", tup_full, tupoflow, "8 entries on the stack",
@@ -1182,7 +1195,7 @@ const struct case_def dc_cases[] = {
 	   "fault BADADDR, illval R[r1]", "dif-isa.md 2.4, 2.5", ALL),
 	CI(59, "copys", "copy", copys_ok, copys, "canstore, canload and readable",
 	   "copy R[r2] bytes from R[r1] to R[rd], forward byte by byte", "dif-isa.md 2.5", ALL),
-	STORE(60, "stb", "the low byte of R[r1] (no alignment rule)"),
+	STORE1(60, "stb", "the low byte of R[r1] (no alignment rule)"),
 	STORE(61, "sth", "the low 2 bytes of R[r1]"),
 	STORE(62, "stw", "the low 4 bytes of R[r1]"),
 	STORE(63, "stx", "R[r1]"),

@@ -15,13 +15,16 @@
 
 /* Independent case: its guard is cond. */
 #define CI(op, insn, name, cond, eff, gt, et, cite, pm) \
-	{ {insn, name, gt, et, cite, pm}, op, -1, false, cond, eff }
+	{ {insn, name, gt, et, cite, pm, 0}, op, -1, false, cond, eff }
 /* Ordered case: its guard is "no earlier case of insn applies and cond". */
 #define CO(op, insn, name, cond, eff, gt, et, cite, pm) \
-	{ {insn, name, gt, et, cite, pm}, op, -1, true, cond, eff }
+	{ {insn, name, gt, et, cite, pm, 0}, op, -1, true, cond, eff }
+/* Subroutine case limited to hosts (DC_HOST_*). */
+#define CSH(sub, insn, name, cond, eff, gt, et, cite, pm, host) \
+	{ {insn, name, gt, et, cite, pm, host}, 47, sub, true, cond, eff }
 /* Subroutine case (always ordered). */
 #define CS(sub, insn, name, cond, eff, gt, et, cite, pm) \
-	{ {insn, name, gt, et, cite, pm}, 47, sub, true, cond, eff }
+	{ {insn, name, gt, et, cite, pm, 0}, 47, sub, true, cond, eff }
 
 static inline void setrd(struct update *u, const struct insn *i, uint64_t v)
 {

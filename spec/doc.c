@@ -47,7 +47,10 @@ static void group(FILE *f, size_t first, size_t end)
 		cell(f, c->effect);
 		fputs(" | ", f);
 		cell(f, c->cite);
-		fprintf(f, " | %s |\n", profiles(c->profiles));
+		fprintf(f, " | %s%s |\n", profiles(c->profiles),
+		        c->hosts == DC_HOST_LE   ? "; little-endian hosts"
+		        : c->hosts == DC_HOST_BE ? "; big-endian hosts"
+		                                 : "");
 	}
 	fputc('\n', f);
 }

@@ -446,6 +446,7 @@ static int state_init(struct state *s, const struct dc_case *c,
 	memset(s, 0, sizeof(*s));
 	s->c = c;
 	s->profile = c->profile;
+	s->big_endian = dc_spec_host() == DC_HOST_BE;
 	s->strsize = c->strsize ? c->strsize : 256;
 	s->deny = c->deny;
 	s->scratch_size = c->scratch_size ? c->scratch_size : 65536;

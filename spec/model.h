@@ -66,6 +66,7 @@ struct tent { uint64_t v, sz; };
 struct state {
 	const struct dc_case *c;
 	uint32_t profile, strsize, deny;
+	bool big_endian; /* model parameter: the host's byte order (run time) */
 	/* registers, flags, control */
 	uint64_t r[8];
 	uint8_t cc_n, cc_z, cc_v, cc_c;

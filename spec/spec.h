@@ -33,7 +33,15 @@ struct dc_spec_case {
 	const char *effect; /* what it does */
 	const char *cite;   /* section of dif-isa.md / conventions.md */
 	unsigned profiles;  /* DC_PM_* */
+	unsigned hosts;     /* DC_HOST_* the case can fire on; 0 = every host */
 };
+
+/* Host masks of a case (the model describes execution on the host it runs
+ * on; byte order is a model parameter taken from that host). */
+#define DC_HOST_LE 0x1u
+#define DC_HOST_BE 0x2u
+/* The DC_HOST_* bit of the machine running the model. */
+unsigned dc_spec_host(void);
 
 /* Return codes of dc_spec_run (0 = ran; the outcome may hold a fault). */
 enum dc_spec_err {

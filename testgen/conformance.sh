@@ -66,9 +66,11 @@ else
 	failed=$((failed + 1))
 fi
 
-"$DIFGEN" coverage "$OUT/corpus.db" --allow "$(dirname "$0")/unreachable.txt" > "$OUT/coverage.log" 2>&1
+# no allow list: every model case is covered or, when its host mask
+# excludes this machine (byte order), reported as not applicable
+"$DIFGEN" coverage "$OUT/corpus.db" > "$OUT/coverage.log" 2>&1
 st=$?
-grep -E "^(uncovered|unreachable|coverage):" "$OUT/coverage.log"
+grep -E "^(uncovered|unreachable|n/a|coverage):" "$OUT/coverage.log"
 step "coverage" $st
 
 echo "conformance: $(($(date +%s) - start)) s"

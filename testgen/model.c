@@ -22,6 +22,25 @@ void tg_part_at(size_t i, struct tg_part *out)
 	out->effect = s->effect;
 	out->cite = s->cite;
 	out->profiles = s->profiles;
+	out->hosts = s->hosts;
+}
+
+bool tg_part_applies(size_t i, const char **why)
+{
+	const struct dc_spec_case *s = dc_spec_case_at(i);
+	*why = NULL;
+	if (!s)
+		return false;
+	if (!(s->profiles & DC_PM_ALL)) {
+		*why = "no profile";
+		return false;
+	}
+	if (s->hosts && !(s->hosts & dc_spec_host())) {
+		*why = s->hosts == DC_HOST_BE ? "big-endian hosts only"
+		                              : "little-endian hosts only";
+		return false;
+	}
+	return true;
 }
 
 const char *tg_spec_version(void)

@@ -9,6 +9,7 @@
 #ifndef TESTGEN_TG_H
 #define TESTGEN_TG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -82,7 +83,12 @@ uint64_t tg_mix(uint64_t a, uint64_t b);         /* seed derivation */
 struct tg_part {
 	const char *insn, *name, *guard, *effect, *cite;
 	unsigned profiles;
+	unsigned hosts; /* DC_HOST_* mask, 0 = every host */
 };
+/* True when model case i can fire in this configuration (its host mask
+ * includes the running host and it has a profile); *why gets the reason
+ * when not. */
+bool tg_part_applies(size_t i, const char **why);
 size_t tg_nparts(void);
 void tg_part_at(size_t i, struct tg_part *out);
 const char *tg_spec_version(void);

@@ -198,6 +198,13 @@ static int cmd_generate(struct opts *o)
 		progress(o, "partitions", p, np);
 		if (o->shard_n > 1 && p % o->shard_n != o->shard_k)
 			continue;
+		const char *why;
+		if (!tg_part_applies(p, &why)) {
+			struct tg_part pt;
+			tg_part_at(p, &pt);
+			printf("n/a: %s/%s (%s)\n", pt.insn, pt.name, why);
+			continue;
+		}
 		for (unsigned k = 0; k < o->variants; k++) {
 			struct dc_case c;
 			if (tg_gen_partition(o->seed, p, k, o->tries, &c, NULL)) {
@@ -431,7 +438,7 @@ static int cmd_coverage(struct opts *o, const char *file)
 	unsigned ncases = 0, ncov = 0, total = 0, covered = 0;
 	uint64_t tests = 0;
 	char (*unc)[128] = NULL;
-	size_t nunc = 0;
+	size_t nunc = 0, nna = 0;
 	printf("%-22s %7s %9s\n", "INSTRUCTION", "CASES", "TESTS");
 	for (;;) {
 		int rc = sqlite3_step(st);
@@ -451,9 +458,14 @@ static int cmd_coverage(struct opts *o, const char *file)
 		ncases++;
 		total++;
 		tests += n;
+		const char *why = NULL;
 		if (n) {
 			ncov++;
 			covered++;
+		} else if (!tg_part_applies((size_t)sqlite3_column_int64(st, 0), &why) &&
+		           why) {
+			printf("n/a: %s/%s (%s)\n", insn, name ? name : "", why);
+			nna++;
 		} else {
 			char (*nu)[128] = realloc(unc, (nunc + 1) * sizeof(*unc));
 			if (nu) {
@@ -510,8 +522,9 @@ static int cmd_coverage(struct opts *o, const char *file)
 	}
 	free(unc);
 	free(allow);
-	printf("coverage: %u of %u model cases covered, %zu unreachable by design,"
-	       " %zu uncovered\n", covered, total, nallowed, nbad);
+	printf("coverage: %u of %u model cases covered, %zu not applicable here,"
+	       " %zu unreachable by design, %zu uncovered\n", covered, total, nna,
+	       nallowed, nbad);
 	return nbad ? 1 : 0;
 }
 
