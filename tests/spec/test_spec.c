@@ -884,3 +884,50 @@ Test(vars, byref_key_faults_at_its_first_unreadable_byte)
 		cr_expect_eq(out.addr, deny ? 0x20000u : 0x20004u);
 	}
 }
+
+Test(builtins, unset_string_builtins_read_as_null)
+{
+	/* conventions.md, Decisions 1: with and without kernel visibility,
+	 * and no scratch is taken */
+	static const uint32_t ids[] = {0x112, 0x113, 0x114, 0x115, 0x118};
+	for (int deny = 0; deny < 2; deny++) {
+		for (size_t k = 0; k < sizeof(ids) / sizeof(ids[0]); k++) {
+			struct tcase t;
+			struct dc_spec_info info;
+			tc_init(&t, FB);
+			t.c.deny = (uint32_t)deny;
+			tc_emit(&t, OP_W(O_LDGS, ids[k], 1));
+			tc_emit(&t, RET(1));
+			memset(&info, 0, sizeof(info));
+			cr_assert_eq(dc_spec_run_info(&t.c, &out, NULL, &info), 0);
+			cr_expect_eq(out.fault, 0);
+			cr_expect_eq(out.rval, 0, "id %#x deny %d", ids[k], deny);
+			cr_expect_eq(info.scratch_used, 0);
+		}
+	}
+}
+
+Test(table, no_impossible_cases_and_host_masks)
+{
+	/* conventions.md, Decisions 8 */
+	cr_expect_eq(dc_spec_case_index("stb", "badalign"), -1);
+	cr_expect_eq(dc_spec_case_index("ldts", "key-kpriv"), -1);
+	cr_expect_eq(dc_spec_case_index("stts", "key-badaddr"), -1);
+	cr_expect_geq(dc_spec_case_index("ldgaa", "key-badaddr"), 0);
+	long id = dc_spec_case_index("htons", "identity");
+	long sw = dc_spec_case_index("htons", "swap");
+	cr_assert(id >= 0 && sw >= 0);
+	cr_expect_eq(dc_spec_case_at((size_t)id)->hosts, DC_HOST_BE);
+	cr_expect_eq(dc_spec_case_at((size_t)sw)->hosts, DC_HOST_LE);
+	unsigned h = dc_spec_host();
+	cr_expect(h == DC_HOST_LE || h == DC_HOST_BE);
+	/* the model follows the host it runs on */
+	struct tcase t;
+	tc_init(&t, FB);
+	tc_set(&t, 1, 0x1234);
+	tc_emit(&t, PUSHTV(1));
+	tc_emit(&t, CALL(35, 2)); /* htons */
+	tc_emit(&t, RET(2));
+	run_ok(&t);
+	cr_expect_eq(out.rval, h == DC_HOST_LE ? 0x3412u : 0x1234u);
+}
