@@ -1,6 +1,6 @@
 /*
  * difvm execution API: load validated DIFOs, run them in contexts.
- * Included by difvm.h; do not include it on its own.
+ * Included by difvm.h; including it on its own includes difvm.h first.
  *
  * Objects:
  *   struct dif_vm   configuration plus variable storage shared by every
@@ -11,6 +11,10 @@
  *                   clause-locals, built-in variable values, the last fault.
  * dif_exec() allocates nothing.
  */
+/* The types this header uses (enum dif_profile, struct dif_errors, ...)
+ * and DIF_API; difvm.h includes this header back at its end. */
+#include "difvm/difvm.h"
+
 #ifndef DIFVM_VM_H
 #define DIFVM_VM_H
 
