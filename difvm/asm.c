@@ -161,6 +161,7 @@ struct prog {
 	uint64_t ptr;
 	struct dif_type rtype;
 	int varids; /* .varids override, 0: none */
+	int idstyle; /* style the listing table's ids were read in, 0: none */
 
 	struct insn *insns;
 	size_t ninsns, capinsns;
@@ -1337,6 +1338,7 @@ static int resolve_row_ids(struct asmctx *c)
 			               hex ? "hexadecimal" : "decimal");
 		r->v.id = (uint32_t)v;
 	}
+	p->idstyle = hex ? DIF_VARID_HEX : DIF_VARID_DEC;
 	return 0;
 }
 
@@ -1466,6 +1468,7 @@ static int prog_close(struct asmctx *c)
 		goto out;
 	}
 	dif_difo_set_ptr(d, p->ptr);
+	dif_difo_set_varid(d, (enum dif_varid_style)p->idstyle);
 	e = dif_module_add(c->mod, d);
 	if (e) {
 		fail_at(c, e, p->line, 1, e == DIF_E_DUPLICATE

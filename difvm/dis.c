@@ -236,6 +236,18 @@ void dif_difo_set_ptr(struct dif_difo *difo, uint64_t ptr)
 		difo->ptr = ptr;
 }
 
+enum dif_varid_style dif_difo_varid(const struct dif_difo *difo)
+{
+	return difo ? (enum dif_varid_style)difo->varid : DIF_VARID_PROFILE;
+}
+
+void dif_difo_set_varid(struct dif_difo *difo, enum dif_varid_style style)
+{
+	if (difo)
+		difo->varid = style == DIF_VARID_DEC || style == DIF_VARID_HEX
+		              ? (uint8_t)style : 0;
+}
+
 /* A stand-in pointer when none is known: a hash of the text, so listings
  * are reproducible and different DIFOs look different. */
 static uint64_t default_ptr(const struct dif_difo *d)
@@ -258,6 +270,8 @@ char *dif_dis(const struct dif_difo *d, const struct dif_dis_opts *opts)
 	uint64_t ptr = DIF_OPT(opts, ptr, 0);
 	if (ptr == 0)
 		ptr = d->ptr ? d->ptr : default_ptr(d);
+	if (vs == DIF_VARID_SOURCE)
+		vs = (enum dif_varid_style)d->varid;
 	int hexids = vs == DIF_VARID_HEX ||
 	             (vs == DIF_VARID_PROFILE && p == DIF_PROFILE_ILLUMOS);
 

@@ -16,6 +16,7 @@ struct dif_difo {
 	uint32_t varlen;
 	struct dif_type rtype;
 	uint64_t ptr; /* "DIFO 0x..." value read from a listing; 0: none */
+	uint8_t varid; /* id style of the listing's variable table; 0: none */
 };
 
 struct dif_module {

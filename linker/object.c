@@ -285,6 +285,10 @@ static void get_sym(const struct rd *r, const struct symtab *st, uint32_t j,
 	s->size = rd_n(r, o + 16, 8);
 }
 
+/* Descriptor flags bits 0-1: the id style of the listing's variable table
+ * (enum dif_varid_style: 0 none, 1 decimal, 2 hexadecimal). */
+#define DESC_IDS_MASK 0x3u
+
 /* A DIFO's decoded descriptor. */
 struct desc {
 	uint32_t sym, text, tab[3]; /* tab: inttab, strtab, vartab */
@@ -353,10 +357,14 @@ static int read_desc(struct rd *r, const struct symtab *st, uint64_t off,
 		return fail(r, DIF_E_OBJ_SYMBOL, name,
 		            "DIFO '%s': symbol %u must be STT_FUNC and STB_GLOBAL "
 		            "(type %u, binding %u)", name, ds->sym, s.type, s.bind);
-	if (ds->flags != 0)
+	if (ds->flags & ~DESC_IDS_MASK)
 		return fail(r, DIF_E_OBJ_FORMAT, name,
 		            "DIFO '%s': reserved descriptor flags 0x%x are set",
-		            name, ds->flags);
+		            name, ds->flags & ~DESC_IDS_MASK);
+	if ((ds->flags & DESC_IDS_MASK) == DESC_IDS_MASK)
+		return fail(r, DIF_E_OBJ_FORMAT, name,
+		            "DIFO '%s': listing id style 3 in the descriptor flags "
+		            "(0 none, 1 decimal, 2 hexadecimal)", name);
 	if (ds->text == 0 || ds->text >= r->shnum)
 		return fail(r, DIF_E_OBJ_INDEX, name,
 		            "DIFO '%s': text section index %u out of range", name,
@@ -484,6 +492,8 @@ static int build_difo(struct rd *r, const struct desc *ds,
 	rc = dif_difo_create(&p, &difo, r->errs);
 	if (rc == 0) {
 		dif_difo_set_ptr(difo, ds->ptr);
+		dif_difo_set_varid(difo, (enum dif_varid_style)(ds->flags &
+		                                                DESC_IDS_MASK));
 		rc = dif_module_add(mod, difo);
 		if (rc)
 			fail(r, rc, ds->name, "DIFO '%s': cannot add to the module",
@@ -936,6 +946,7 @@ static int build_sections(struct wr *w, const struct dif_module *mod,
 		for (int t = 0; t < 3; t++)
 			put_n(rec + 8 + 4 * t, tab[t], 4, m);
 		put_type(rec + 20, &p.rtype, m);
+		put_n(rec + 28, (uint32_t)dif_difo_varid(difo) & DESC_IDS_MASK, 4, m);
 		put_n(rec + 32, dif_difo_ptr(difo), 8, m);
 
 		Elf64_Sym *sym = &syms[d + 1];

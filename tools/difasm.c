@@ -23,7 +23,9 @@ static void usage(FILE *f)
 "  -p, --profile=NAME    instruction set and numbering: freebsd (default)\n"
 "                        or illumos\n"
 "      --ids=STYLE       variable-table ids in the printed listing: hex or\n"
-"                        dec (default: hex on illumos, decimal on freebsd)\n"
+"                        dec. Default: with -p, hex on illumos and decimal\n"
+"                        on freebsd; without, as the input listing had\n"
+"                        them (so listings round-trip), else decimal\n"
 "  -n, --names           print a `.difo NAME` line before each listing so\n"
 "                        program names survive a round trip\n"
 "  -h, --help            show this help and exit\n"
@@ -47,6 +49,7 @@ int main(int argc, char **argv)
 	const char *outpath = NULL;
 	enum dif_profile prof = DIF_PROFILE_FREEBSD;
 	enum dif_varid_style ids = DIF_VARID_PROFILE;
+	int prof_set = 0, ids_set = 0;
 	int names = 0, ch;
 
 	while ((ch = getopt_long(argc, argv, "o:p:nhV", longopts, NULL)) != -1) {
@@ -55,6 +58,7 @@ int main(int argc, char **argv)
 			outpath = optarg;
 			break;
 		case 'p':
+			prof_set = 1;
 			if (dif_profile_parse(optarg, &prof)) {
 				fprintf(stderr, "difasm: unknown profile '%s' (freebsd or illumos)\n",
 				        optarg);
@@ -62,6 +66,7 @@ int main(int argc, char **argv)
 			}
 			break;
 		case 'i':
+			ids_set = 1;
 			if (strcmp(optarg, "hex") == 0) {
 				ids = DIF_VARID_HEX;
 			} else if (strcmp(optarg, "dec") == 0) {
@@ -85,6 +90,9 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
+	/* Neither given: print the ids as the input listing had them. */
+	if (!ids_set && !prof_set)
+		ids = DIF_VARID_SOURCE;
 	if (optind != argc - 1) {
 		fprintf(stderr, "difasm: expected exactly one input file\n");
 		usage(stderr);

@@ -20,8 +20,10 @@ static void usage(FILE *f)
 "Options:\n"
 "  -p, --profile=NAME    freebsd (default) or illumos: opcode 80, the\n"
 "                        subroutine names and the id style follow it\n"
-"      --ids=STYLE       variable-table ids: hex (illumos) or dec (FreeBSD);\n"
-"                        the default follows the profile\n"
+"      --ids=STYLE       variable-table ids: hex (illumos) or dec (FreeBSD).\n"
+"                        Default: with -p, the profile's style; without,\n"
+"                        the style of the listing the program was read\n"
+"                        from (kept in objects), else decimal\n"
 "  -d, --difo=NAME       print only the program called NAME\n"
 "  -n, --names           print a `.difo NAME` line before each listing\n"
 "  -h, --help            show this help and exit\n"
@@ -44,12 +46,14 @@ int main(int argc, char **argv)
 	};
 	enum dif_profile prof = DIF_PROFILE_FREEBSD;
 	enum dif_varid_style ids = DIF_VARID_PROFILE;
+	int prof_set = 0, ids_set = 0;
 	const char *only = NULL;
 	int names = 0, ch;
 
 	while ((ch = getopt_long(argc, argv, "p:d:nhV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'p':
+			prof_set = 1;
 			if (dif_profile_parse(optarg, &prof)) {
 				fprintf(stderr, "difdis: unknown profile '%s' (freebsd or illumos)\n",
 				        optarg);
@@ -57,6 +61,7 @@ int main(int argc, char **argv)
 			}
 			break;
 		case 'i':
+			ids_set = 1;
 			if (strcmp(optarg, "hex") == 0) {
 				ids = DIF_VARID_HEX;
 			} else if (strcmp(optarg, "dec") == 0) {
@@ -83,6 +88,9 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
+	/* Neither given: print the ids as the input listing had them. */
+	if (!ids_set && !prof_set)
+		ids = DIF_VARID_SOURCE;
 	if (optind != argc - 1) {
 		fprintf(stderr, "difdis: expected exactly one input file\n");
 		usage(stderr);

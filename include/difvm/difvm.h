@@ -249,6 +249,9 @@ enum dif_varid_style {
 	DIF_VARID_PROFILE = 0, /* illumos hex, FreeBSD decimal */
 	DIF_VARID_DEC = 1,
 	DIF_VARID_HEX = 2,
+	/* dif_dis: the style the DIFO's listing variable table was read in
+	 * (dif_difo_varid), else the profile's. Not for dif_asm_opts. */
+	DIF_VARID_SOURCE = 3,
 };
 struct dif_dis_opts {
 	size_t size;
@@ -260,6 +263,12 @@ struct dif_dis_opts {
  * round-trips); 0 if none. */
 DIF_API uint64_t dif_difo_ptr(const struct dif_difo *difo);
 DIF_API void dif_difo_set_ptr(struct dif_difo *difo, uint64_t ptr);
+/* The id style (DIF_VARID_DEC or DIF_VARID_HEX) of the variable table of
+ * the listing the DIFO was read from; DIF_VARID_PROFILE if unknown (no
+ * listing table). Kept in objects; used by DIF_VARID_SOURCE. */
+DIF_API enum dif_varid_style dif_difo_varid(const struct dif_difo *difo);
+DIF_API void dif_difo_set_varid(struct dif_difo *difo,
+                                enum dif_varid_style style);
 
 /* Whole listing as `dtrace -S` prints it; malloc'd, free() it. NULL on OOM. */
 DIF_API char *dif_dis(const struct dif_difo *difo,

@@ -247,3 +247,30 @@ Test(dis, id_style_switch)
 	free(dec), free(fbsd), free(il), free(fb);
 	dif_module_free(m);
 }
+
+/* DIF_VARID_SOURCE prints the ids in the style the listing was read in,
+ * whatever the profile; dif_difo_varid() reports it. */
+Test(dis, id_style_from_source)
+{
+	char *il = test_slurp(test_src("tests/dis/data/c1_global_store_illumos.lst"), NULL);
+	char *fb = test_slurp(test_src("tests/dis/data/c2_global_store_freebsd.lst"), NULL);
+	DIF_OPTS(dif_asm_opts, ao, .profile = DIF_PROFILE_FREEBSD);
+	struct dif_module *m1, *m2;
+	cr_assert_eq(dif_asm(il, strlen(il), &ao, &m1, NULL), 0);
+	cr_assert_eq(dif_asm(fb, strlen(fb), &ao, &m2, NULL), 0);
+	cr_assert_eq(dif_difo_varid(dif_module_get(m1, 0)), DIF_VARID_HEX);
+	cr_assert_eq(dif_difo_varid(dif_module_get(m2, 0)), DIF_VARID_DEC);
+	char *a = dis_all(m1, DIF_PROFILE_FREEBSD, DIF_VARID_SOURCE);
+	char *b = dis_all(m2, DIF_PROFILE_ILLUMOS, DIF_VARID_SOURCE);
+	cr_assert_str_eq(a, il);
+	cr_assert_str_eq(b, fb);
+	/* no listing table: the profile decides */
+	const char *hand = ".var x global scalar\n\tldgs x, %r1\n\tret %r1\n";
+	struct dif_module *m3;
+	cr_assert_eq(dif_asm(hand, strlen(hand), &ao, &m3, NULL), 0);
+	cr_assert_eq(dif_difo_varid(dif_module_get(m3, 0)), DIF_VARID_PROFILE);
+	char *c = dis_all(m3, DIF_PROFILE_ILLUMOS, DIF_VARID_SOURCE);
+	cr_assert(strstr(c, "\nx                500  scl glb r ") != NULL, "%s", c);
+	free(a), free(b), free(c), free(il), free(fb);
+	dif_module_free(m1), dif_module_free(m2), dif_module_free(m3);
+}

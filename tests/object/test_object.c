@@ -125,6 +125,9 @@ static void assert_module_eq(const struct dif_module *a,
 		assert_type_eq(&x.rtype, &y.rtype, "return type");
 		cr_assert_eq(dif_difo_ptr(dif_module_get(a, i)),
 		             dif_difo_ptr(dif_module_get(b, i)), "%s ptr", x.name);
+		cr_assert_eq(dif_difo_varid(dif_module_get(a, i)),
+		             dif_difo_varid(dif_module_get(b, i)), "%s varid",
+		             x.name);
 	}
 }
 
@@ -257,6 +260,25 @@ Test(object, padding_is_zero)
 
 /* The bytes of version 1 are frozen: a writer change that alters them
  * must come with a format version bump (DIFVM_REGEN=1 rewrites the files). */
+/* The id style of a listing's variable table survives the object, so
+ * listing -> object -> listing prints the ids as the listing had them. */
+Test(object, keeps_listing_id_style)
+{
+	struct dif_module *m = mk_module(3, NULL);
+	for (unsigned i = 0; i < 3; i++)
+		dif_difo_set_varid((struct dif_difo *)dif_module_get(m, i),
+		                   (enum dif_varid_style)i);
+	struct obj o = write_obj(m, DIF_OBJ_LSB, DIF_PROFILE_FREEBSD);
+	struct dif_module *back = read_ok(&o);
+	assert_module_eq(m, back);
+	cr_assert_eq(dif_difo_varid(dif_module_get(back, 0)), DIF_VARID_PROFILE);
+	cr_assert_eq(dif_difo_varid(dif_module_get(back, 1)), DIF_VARID_DEC);
+	cr_assert_eq(dif_difo_varid(dif_module_get(back, 2)), DIF_VARID_HEX);
+	dif_module_free(back);
+	free(o.b);
+	dif_module_free(m);
+}
+
 Test(object, matches_golden_files)
 {
 	struct dif_module *m = mk_module(3, NULL);
@@ -521,7 +543,8 @@ P(sym_name_long)
 	o->b[g(h + SH_OFF, 8) + 64] = 'x';
 }
 P(sym_type) { sym(o, 1)[4] = (STB_GLOBAL << 4) | STT_OBJECT; }
-P(desc_flags) { s(desc(o, 0) + D_FLAGS, 1, 4); }
+P(desc_flags) { s(desc(o, 0) + D_FLAGS, 4, 4); }
+P(desc_ids) { s(desc(o, 0) + D_FLAGS, 3, 4); }
 P(desc_text_range) { s(desc(o, 0) + D_TEXT, 99, 4); }
 P(sym_section) { s(sym(o, 1) + 6, sec(o, ".text.b"), 2); }
 P(text_not_exec) { set_sh(o, ".text.a", SH_FLAGS, SHF_ALLOC); }
@@ -657,7 +680,8 @@ static struct neg cases[] = {
 	N(sym_name_empty, OBJ_STRING, "DIFO descriptor 0: symbol 1 has an empty name"),
 	{"sym_name_long", sym_name_long, DIF_E_OBJ_SYMBOL, "is longer than 63 bytes", 1, 0},
 	N(sym_type, OBJ_SYMBOL, "DIFO 'a': symbol 1 must be STT_FUNC and STB_GLOBAL"),
-	N(desc_flags, OBJ_FORMAT, "DIFO 'a': reserved descriptor flags 0x1"),
+	N(desc_flags, OBJ_FORMAT, "DIFO 'a': reserved descriptor flags 0x4"),
+	N(desc_ids, OBJ_FORMAT, "DIFO 'a': listing id style 3 in the descriptor flags"),
 	N(desc_text_range, OBJ_INDEX, "DIFO 'a': text section index 99 out of range"),
 	N(sym_section, OBJ_SYMBOL, "DIFO 'a': symbol 1 points to section"),
 	N(text_not_exec, OBJ_SECTION, "is not a text section"),
