@@ -898,78 +898,78 @@ E(nolwp) { fault(u, F_BADADDR, 0); }
 
 /* scalar variable loads: user part (LDGS, LDLS) */
 #define LVUSER(op, nm, cite)                                               \
-	CO(op, nm, "user-value", lv_user_value, lv_value,                     \
+	CX(op, nm, "user-value", lv_user_value, lv_value,                     \
 	   "var >= 0x500 and the variable is by-value", "R[rd] = its value", cite, ALL), \
-	CO(op, nm, "user-null", lv_user_null, rd_zero,                        \
+	CX(op, nm, "user-null", lv_user_null, rd_zero,                        \
 	   "var >= 0x500, by-ref, NULL marker (header byte 0xff; never stored)", \
 	   "R[rd] = 0", cite, ALL),                                           \
-	CO(op, nm, "user-ref", lv_user_ref, lv_ref,                           \
+	CX(op, nm, "user-ref", lv_user_ref, lv_ref,                           \
 	   "var >= 0x500, by-ref, not NULL",                                  \
 	   "R[rd] = address of its data (header + 8)", cite, ALL)
 /* scalar static stores (STGS, STLS) */
 #define SVSTORE(op, nm, cite)                                              \
-	CO(op, nm, "value", sv_value, sv_value_e, "the variable is by-value", \
+	CX(op, nm, "value", sv_value, sv_value_e, "the variable is by-value", \
 	   "variable = R[rs]", cite, ALL),                                    \
-	CO(op, nm, "null", sv_null, sv_null_e, "by-ref and R[rs] = 0",        \
+	CX(op, nm, "null", sv_null, sv_null_e, "by-ref and R[rs] = 0",        \
 	   "mark NULL (header byte 0xff)", cite, ALL),                        \
-	CO(op, nm, "kpriv", sv_kpriv, sv_kpriv_e,                             \
+	CX(op, nm, "kpriv", sv_kpriv, sv_kpriv_e,                             \
 	   "by-ref and vcanload(R[rs]) fails the region check",               \
 	   "clear the NULL marker; fault KPRIV, illval R[rs]; nothing copied", \
 	   cite ", 4.3", ALL),                                                \
-	CO(op, nm, "silent", sv_silent, sv_clear,                             \
+	CX(op, nm, "silent", sv_silent, sv_clear,                             \
 	   "by-ref string whose start is loadable but has no NUL in its region", \
 	   "clear the NULL marker; nothing copied; no fault", cite ", 4.3", ALL), \
-	CO(op, nm, "badaddr", sv_badaddr, sv_badaddr_e,                       \
+	CX(op, nm, "badaddr", sv_badaddr, sv_badaddr_e,                       \
 	   "by-ref, kernel privilege, the source is not readable",            \
 	   "clear the NULL marker; fault BADADDR", cite, ALL),                \
-	CO(op, nm, "copy", always, sv_copy, "otherwise",                      \
+	CX(op, nm, "copy", always, sv_copy, "otherwise",                      \
 	   "clear the NULL marker; copy min(size, readable) bytes (strings through the NUL)", \
 	   cite, ALL)
 /* dynamic loads (LDTS, LDGAA, LDTAA) */
 #define DLOAD(op, nm, key, cite)                                           \
-	CO(op, nm, "key-kpriv", dk_kpriv, dk_fault_e,                         \
+	CX(op, nm, "key-kpriv", dk_kpriv, dk_fault_e,                         \
 	   "a by-ref key element fails canload", "R[rd] = 0; fault KPRIV, illval its address", \
 	   cite, ALL),                                                        \
-	CO(op, nm, "key-badaddr", dk_badaddr, dk_fault_e,                     \
+	CX(op, nm, "key-badaddr", dk_badaddr, dk_fault_e,                     \
 	   "a by-ref key element is not readable", "R[rd] = 0; fault BADADDR, illval its first unreadable byte", cite ", 4.1", ALL), \
 	DLOADB(op, nm, key, cite)
 /* LDTS: the key is [var - 0x500, thread key], both by value: no key
  * faults */
 #define DLOADB(op, nm, key, cite)                                          \
-	CO(op, nm, "missing", dl_missing, dl_missing_e, "no element with key " key, \
+	CX(op, nm, "missing", dl_missing, dl_missing_e, "no element with key " key, \
 	   "R[rd] = 0", cite, ALL),                                           \
-	CO(op, nm, "value", dl_value, dl_value_e, "element exists, by-value", \
+	CX(op, nm, "value", dl_value, dl_value_e, "element exists, by-value", \
 	   "R[rd] = its value", cite, ALL),                                   \
-	CO(op, nm, "ref", always, dl_ref_e, "element exists, by-ref",         \
+	CX(op, nm, "ref", always, dl_ref_e, "element exists, by-ref",         \
 	   "R[rd] = address of its data", cite, ALL)
 /* dynamic stores (STTS, STGAA, STTAA) */
 #define DSTORE(op, nm, key, cite)                                          \
-	CO(op, nm, "key-kpriv", dk_kpriv, dk_fault_st,                        \
+	CX(op, nm, "key-kpriv", dk_kpriv, dk_fault_st,                        \
 	   "a by-ref key element fails canload", "fault KPRIV, illval its address", \
 	   cite, ALL),                                                        \
-	CO(op, nm, "key-badaddr", dk_badaddr, dk_fault_st,                    \
+	CX(op, nm, "key-badaddr", dk_badaddr, dk_fault_st,                    \
 	   "a by-ref key element is not readable", "fault BADADDR, illval its first unreadable byte", cite ", 4.1", ALL), \
 	DSTOREB(op, nm, key, cite)
 /* STTS: by-value key, no key faults */
 #define DSTOREB(op, nm, key, cite)                                         \
-	CO(op, nm, "delete", ds_delete, ds_delete_e, "R[rs] = 0",             \
+	CX(op, nm, "delete", ds_delete, ds_delete_e, "R[rs] = 0",             \
 	   "delete the element with key " key " (its chunk is free again)", cite, ALL), \
-	CO(op, nm, "drop", ds_drop, ds_drop_e,                                \
+	CX(op, nm, "drop", ds_drop, ds_drop_e,                                \
 	   "no such element and (16*nkeys + by-ref key bytes + data) > chunk or no free chunk", \
 	   "no store, no fault; dynamic variable drops + 1",                  \
 	   cite ", conventions.md 3", ALL),                                   \
-	CO(op, nm, "store-value", sv_value, ds_value_e, "by-value variable",  \
+	CX(op, nm, "store-value", sv_value, ds_value_e, "by-value variable",  \
 	   "element (created if missing) = R[rs]", cite, ALL),                \
-	CO(op, nm, "store-kpriv", sv_kpriv, ds_kpriv_e,                       \
+	CX(op, nm, "store-kpriv", sv_kpriv, ds_kpriv_e,                       \
 	   "by-ref and vcanload(R[rs]) fails the region check",               \
 	   "element created if missing (zero data); fault KPRIV, illval R[rs]", cite ", 4.3", ALL), \
-	CO(op, nm, "store-silent", sv_silent, ds_silent_e,                    \
+	CX(op, nm, "store-silent", sv_silent, ds_silent_e,                    \
 	   "by-ref string, loadable start, no NUL in its region",             \
 	   "element created if missing (zero data); nothing copied; no fault", cite, ALL), \
-	CO(op, nm, "store-badaddr", sv_badaddr, ds_badaddr_e,                 \
+	CX(op, nm, "store-badaddr", sv_badaddr, ds_badaddr_e,                 \
 	   "by-ref, kernel privilege, source not readable",                   \
 	   "element created if missing; fault BADADDR", cite, ALL),           \
-	CO(op, nm, "store-copy", always, ds_copy_e, "otherwise (by-ref)",     \
+	CX(op, nm, "store-copy", always, ds_copy_e, "otherwise (by-ref)",     \
 	   "element created if missing; copy min(size, readable) bytes (strings through the NUL)", \
 	   cite, ALL)
 
@@ -1060,82 +1060,82 @@ const struct case_def dc_cases[] = {
 	CI(38, "sets", "address", always, sets, "always",
 	   "R[rd] = string table base + offset", "dif-isa.md 2.6, conventions.md 1", ALL),
 	/* 2.3 */
-	CO(39, "scmp", "left-kpriv", scmp_l_kpriv, scmp_kpriv_l,
+	CX(39, "scmp", "left-kpriv", scmp_l_kpriv, scmp_kpriv_l,
 	   "R[r1] != 0 and its start fails canload",
 	   "flags unchanged; fault KPRIV, illval R[r1]", "dif-isa.md 2.3, 4.3", ALL),
-	CO(39, "scmp", "left-silent", scmp_l_silent, nothing,
+	CX(39, "scmp", "left-silent", scmp_l_silent, nothing,
 	   "R[r1] != 0, loadable start, no NUL before the end of its region",
 	   "flags unchanged, no fault; continue", "dif-isa.md 2.3", ALL),
-	CO(39, "scmp", "left-badaddr", scmp_l_bad, scmp_bad_l,
+	CX(39, "scmp", "left-badaddr", scmp_l_bad, scmp_bad_l,
 	   "no kernel privilege, R[r1] != 0, loadable start, a toxic byte before the NUL",
 	   "fault BADADDR, illval R[r1]", "dif-isa.md 2.3, 2.4", ALL),
-	CO(39, "scmp", "right-kpriv", scmp_r_kpriv, scmp_kpriv_r,
+	CX(39, "scmp", "right-kpriv", scmp_r_kpriv, scmp_kpriv_r,
 	   "R[r2] != 0 and its start fails canload",
 	   "flags unchanged; fault KPRIV, illval R[r2]", "dif-isa.md 2.3, 4.3", ALL),
-	CO(39, "scmp", "right-silent", scmp_r_silent, nothing,
+	CX(39, "scmp", "right-silent", scmp_r_silent, nothing,
 	   "R[r2] != 0, loadable start, no NUL before the end of its region",
 	   "flags unchanged, no fault; continue", "dif-isa.md 2.3", ALL),
-	CO(39, "scmp", "right-badaddr", scmp_r_bad, scmp_bad_r,
+	CX(39, "scmp", "right-badaddr", scmp_r_bad, scmp_bad_r,
 	   "no kernel privilege, R[r2] != 0, loadable start, a toxic byte before the NUL",
 	   "fault BADADDR, illval R[r2]", "dif-isa.md 2.3, 2.4", ALL),
-	CO(39, "scmp", "same", scmp_same, scmp_set,
+	CX(39, "scmp", "same", scmp_same, scmp_set,
 	   "R[r1] = R[r2] or the limit is 0",
 	   "N = 0, Z = 1, V = 0, C = 0", "dif-isa.md 2.3", ALL),
-	CO(39, "scmp", "badaddr", scmp_fault, scmp_fault_e,
+	CX(39, "scmp", "badaddr", scmp_fault, scmp_fault_e,
 	   "(kernel privilege) comparing reaches an unreadable byte",
 	   "fault BADADDR, illval that byte", "dif-isa.md 2.3, 2.4", ALL),
-	CO(39, "scmp", "less", scmp_less, scmp_set,
+	CX(39, "scmp", "less", scmp_less, scmp_set,
 	   "first differing unsigned byte of *R[r1] is smaller (NULL reads as \"\"; limit min(strsize, region left), 1 for NULL)",
 	   "N = 1, Z = 0, V = 0, C = 0", "dif-isa.md 2.3", ALL),
-	CO(39, "scmp", "equal", scmp_equal, scmp_set, "the strings are equal within the limit",
+	CX(39, "scmp", "equal", scmp_equal, scmp_set, "the strings are equal within the limit",
 	   "N = 0, Z = 1, V = 0, C = 0", "dif-isa.md 2.3", ALL),
-	CO(39, "scmp", "greater", scmp_greater, scmp_set, "otherwise (greater)",
+	CX(39, "scmp", "greater", scmp_greater, scmp_set, "otherwise (greater)",
 	   "N = 0, Z = 0, V = 0, C = 0", "dif-isa.md 2.3", ALL),
 	/* 2.7: built-in arrays */
-	CO(40, "ldga", "args", ga_args, ga_args_e, "array 0 (args[]) and R[r2] < 10",
+	CX(40, "ldga", "args", ga_args, ga_args_e, "array 0 (args[]) and R[r2] < 10",
 	   "R[rd] = args[R[r2]]", "dif-isa.md 2.7", ALL),
-	CO(40, "ldga", "args-beyond", ga_args_beyond, rd_zero, "array 0 and R[r2] >= 10",
+	CX(40, "ldga", "args-beyond", ga_args_beyond, rd_zero, "array 0 and R[r2] >= 10",
 	   "R[rd] = 0 (no provider argument source)", "dif-isa.md 2.7", ALL),
-	CO(40, "ldga", "regs", ga_regs, bv_illop, "array 1 (regs[])",
+	CX(40, "ldga", "regs", ga_regs, bv_illop, "array 1 (regs[])",
 	   "R[rd] = 0; fault ILLOP", "dif-isa.md 2.7", ALL),
-	CO(40, "ldga", "uregs-upriv", ga_uregs_upriv, bv_upriv_e,
+	CX(40, "ldga", "uregs-upriv", ga_uregs_upriv, bv_upriv_e,
 	   "array 2 (uregs[]) without proc privilege", "R[rd] = 0; fault UPRIV",
 	   "dif-isa.md 2.7", ALL),
-	CO(40, "ldga", "uregs-nolwp", ga_uregs, ga_nolwp, "array 2 (no user thread)",
+	CX(40, "ldga", "uregs-nolwp", ga_uregs, ga_nolwp, "array 2 (no user thread)",
 	   "R[rd] = 0; fault BADADDR, illval 0", "dif-isa.md 2.7", ALL),
-	CO(40, "ldga", "vmregs-kpriv", ga_vmregs_kpriv, bv_kpriv_e,
+	CX(40, "ldga", "vmregs-kpriv", ga_vmregs_kpriv, bv_kpriv_e,
 	   "array 3 (vmregs[]) without kernel privilege", "R[rd] = 0; fault KPRIV",
 	   "dif-isa.md 2.7", IL),
-	CO(40, "ldga", "vmregs-novm", ga_vmregs, bv_illop, "array 3 (no virtual machine)",
+	CX(40, "ldga", "vmregs-novm", ga_vmregs, bv_illop, "array 3 (no virtual machine)",
 	   "R[rd] = 0; fault ILLOP", "dif-isa.md 2.7", IL),
-	CO(40, "ldga", "unknown", always, bv_illop, "any other array",
+	CX(40, "ldga", "unknown", always, bv_illop, "any other array",
 	   "R[rd] = 0; fault ILLOP", "dif-isa.md 2.7, 4.2", ALL),
 	/* 2.7: global scalars and built-in variables */
 	LVUSER(41, "ldgs", "dif-isa.md 2.7"),
-	CO(41, "ldgs", "unknown", bv_unknown, bv_illop,
+	CX(41, "ldgs", "unknown", bv_unknown, bv_illop,
 	   "var < 0x500 and not a built-in of the profile", "R[rd] = 0; fault ILLOP",
 	   "dif-isa.md 2.7, 7.2", ALL),
-	CO(41, "ldgs", "kpriv", bv_kpriv, bv_kpriv_e,
+	CX(41, "ldgs", "kpriv", bv_kpriv, bv_kpriv_e,
 	   "built-in needing kernel privilege (ipl, stackdepth, caller; FreeBSD jid, jailname, zonename) without it",
 	   "R[rd] = 0; fault KPRIV", "dif-isa.md 4.2, 7.2", ALL),
-	CO(41, "ldgs", "upriv", bv_upriv, bv_upriv_e,
+	CX(41, "ldgs", "upriv", bv_upriv, bv_upriv_e,
 	   "built-in needing proc privilege (curthread, pid, ppid, uid, gid, ustackdepth, ucaller; illumos execname, zonename, errno) without it",
 	   "R[rd] = 0; fault UPRIV", "dif-isa.md 4.2, 7.2", ALL),
-	CO(41, "ldgs", "arg", bv_arg, bv_arg_e, "arg0..arg9 (0x106..0x10f)",
+	CX(41, "ldgs", "arg", bv_arg, bv_arg_e, "arg0..arg9 (0x106..0x10f)",
 	   "R[rd] = args[var - 0x106]", "dif-isa.md 7.2", ALL),
-	CO(41, "ldgs", "int", bv_int, bv_int_e, "integer built-in",
+	CX(41, "ldgs", "int", bv_int, bv_int_e, "integer built-in",
 	   "R[rd] = its value in the environment (0 if not given)", "dif-isa.md 7.2", ALL),
-	CO(41, "ldgs", "str-kernel", bv_str_kernel, bv_str_kernel_e,
+	CX(41, "ldgs", "str-kernel", bv_str_kernel, bv_str_kernel_e,
 	   "string built-in, kernel privilege",
 	   "R[rd] = address of the string in the env-string window (0 if not given)",
 	   "dif-isa.md 7.2, conventions.md 1", ALL),
-	CO(41, "ldgs", "str-null", bv_str_null, rd_zero,
+	CX(41, "ldgs", "str-null", bv_str_null, rd_zero,
 	   "string built-in, no kernel privilege, not given", "R[rd] = 0",
 	   "dif-isa.md 7.2", ALL),
-	CO(41, "ldgs", "str-noscratch", bv_str_noscratch, noscratch_rd0,
+	CX(41, "ldgs", "str-noscratch", bv_str_noscratch, noscratch_rd0,
 	   "string built-in, no kernel privilege, strsize bytes do not fit in scratch",
 	   "R[rd] = 0; fault NOSCRATCH", "dif-isa.md 7.2, conventions.md 2", ALL),
-	CO(41, "ldgs", "str-copy", bv_str_copy, bv_str_copy_e,
+	CX(41, "ldgs", "str-copy", bv_str_copy, bv_str_copy_e,
 	   "string built-in, no kernel privilege",
 	   "copy (truncated to strsize - 1 + NUL) into a strsize scratch buffer; R[rd] = its address",
 	   "dif-isa.md 7.2, conventions.md 2", ALL),
@@ -1146,16 +1146,16 @@ const struct case_def dc_cases[] = {
 	DSTOREB(45, "stts", "[var - 0x500, thread key]", "dif-isa.md 2.7"),
 	SHIFT(46, "sra", sra, "R[rd] = (int64)R[r1] >> R[r2] (arithmetic)"),
 	/* 2.8 */
-	CO(48, "pushtr", "overflow", tup_full, tupoflow, "8 entries on the stack",
+	CX(48, "pushtr", "overflow", tup_full, tupoflow, "8 entries on the stack",
 	   "fault TUPOFLOW", "dif-isa.md 2.8", ALL),
-	CO(48, "pushtr", "ctf-illop", pushtr_ctf_big, illop,
+	CX(48, "pushtr", "ctf-illop", pushtr_ctf_big, illop,
 	   "type CTF and R[r2] > INT64_MAX", "fault ILLOP", "dif-isa.md 2.8, 11.5", ALL),
-	CO(48, "pushtr", "ctf", pushtr_ctf, pushtr_ctf_e, "type CTF",
+	CX(48, "pushtr", "ctf", pushtr_ctf, pushtr_ctf_e, "type CTF",
 	   "push {R[rs], R[r2]}", "dif-isa.md 2.8", ALL),
-	CO(48, "pushtr", "string-badaddr", pushtr_str_bad, pushtr_str_bad_e,
+	CX(48, "pushtr", "string-badaddr", pushtr_str_bad, pushtr_str_bad_e,
 	   "type string and a byte before the NUL (within R[r2], or 256 if 0) is unreadable",
 	   "fault BADADDR, illval that byte", "dif-isa.md 2.8", ALL),
-	CO(48, "pushtr", "string", always, pushtr_str, "type string",
+	CX(48, "pushtr", "string", always, pushtr_str, "type string",
 	   "push {R[rs], strlen(R[rs], R[r2] or 256 if 0) + 1}",
 	   "dif-isa.md 2.8, conventions.md 4", ALL),
 	CI(49, "pushtv", "overflow", tup_full, tupoflow, "8 entries on the stack",
@@ -1174,7 +1174,7 @@ const struct case_def dc_cases[] = {
 	DSTORE(54, "stgaa", "[tuple..., var - 0x500]", "dif-isa.md 2.7"),
 	DSTORE(55, "sttaa", "[tuple..., var - 0x500, thread key]", "dif-isa.md 2.7"),
 	/* clause-locals */
-	CO(56, "ldls", "builtin-zero", bv_builtin_low, rd_zero, "var < 0x500",
+	CX(56, "ldls", "builtin-zero", bv_builtin_low, rd_zero, "var < 0x500",
 	   "R[rd] = 0, no fault", "dif-isa.md 2.7", ALL),
 	LVUSER(56, "ldls", "dif-isa.md 2.7"),
 	SVSTORE(57, "stls", "dif-isa.md 2.7"),
@@ -1214,14 +1214,14 @@ const struct case_def dc_cases[] = {
 	RLOAD(76, "rlduw", "zero-extended 4 bytes"),
 	RLOAD(77, "rldx", "8 bytes"),
 	/* 2.7: illumos stga */
-	CO(80, "stga", "uregs-nodestructive", sa_uregs_nodestr, nothing,
+	CX(80, "stga", "uregs-nodestructive", sa_uregs_nodestr, nothing,
 	   "array 2 (uregs[]) and destructive actions not allowed", "nothing",
 	   "dif-isa.md 2.7", IL),
-	CO(80, "stga", "uregs-upriv", sa_uregs_upriv, upriv_e,
+	CX(80, "stga", "uregs-upriv", sa_uregs_upriv, upriv_e,
 	   "array 2 without proc-control privilege (deny proc or owner)", "fault UPRIV", "dif-isa.md 2.7", IL),
-	CO(80, "stga", "uregs-nolwp", sa_uregs, nolwp, "array 2 (no user thread)",
+	CX(80, "stga", "uregs-nolwp", sa_uregs, nolwp, "array 2 (no user thread)",
 	   "fault BADADDR, illval 0", "dif-isa.md 2.7", IL),
-	CO(80, "stga", "illop", always, illop, "any other array", "fault ILLOP",
+	CX(80, "stga", "illop", always, illop, "any other array", "fault ILLOP",
 	   "dif-isa.md 2.7", IL),
 #include "subr_table.inc"
 };

@@ -13,16 +13,19 @@
 	              struct update *u UNUSED)
 #define R(x) (s->r[(x)])
 
-/* Independent case: its guard is cond. */
+/* Case whose guard is cond alone (the conditions of its instruction are
+ * disjoint by themselves). */
 #define CI(op, insn, name, cond, eff, gt, et, cite, pm) \
 	{ {insn, name, gt, et, cite, pm, 0}, op, -1, false, cond, eff }
-/* Ordered case: its guard is "no earlier case of insn applies and cond". */
-#define CO(op, insn, name, cond, eff, gt, et, cite, pm) \
+/* Case whose guard is "not the condition of any earlier case of insn, and
+ * cond" (gt is cond in words; the public guard text spells out the
+ * negations). */
+#define CX(op, insn, name, cond, eff, gt, et, cite, pm) \
 	{ {insn, name, gt, et, cite, pm, 0}, op, -1, true, cond, eff }
-/* Subroutine case limited to hosts (DC_HOST_*). */
+/* Subroutine case (guard as CX) limited to hosts (DC_HOST_*). */
 #define CSH(sub, insn, name, cond, eff, gt, et, cite, pm, host) \
 	{ {insn, name, gt, et, cite, pm, host}, 47, sub, true, cond, eff }
-/* Subroutine case (always ordered). */
+/* Subroutine case (guard as CX). */
 #define CS(sub, insn, name, cond, eff, gt, et, cite, pm) \
 	{ {insn, name, gt, et, cite, pm, 0}, 47, sub, true, cond, eff }
 

@@ -32,15 +32,15 @@ static const char *profiles(unsigned pm)
 static void group(FILE *f, size_t first, size_t end)
 {
 	const struct case_def *d = &dc_cases[first];
-	if (d->ordered)
-		fputs("Ordered: the first case whose guard holds applies (each "
-		      "guard includes \"no earlier case applies\").\n\n", f);
+	if (d->excl)
+		fputs("Disjoint guards: each case's guard excludes the conditions "
+		      "of the cases above it; exactly one holds in every state.\n\n", f);
 	else
 		fputs("Independent guards: exactly one holds in every state.\n\n", f);
 	fputs("| case | guard | effect | cites | profiles |\n", f);
 	fputs("| --- | --- | --- | --- | --- |\n", f);
 	for (size_t k = first; k < end; k++) {
-		const struct dc_spec_case *c = &dc_cases[k].pub;
+		const struct dc_spec_case *c = dc_spec_case_at(k);
 		fprintf(f, "| `%s` | ", c->name);
 		cell(f, c->guard);
 		fputs(" | ", f);

@@ -179,9 +179,77 @@ size_t dc_spec_ncases(void)
 	return dc_ncases;
 }
 
+/* The public cases: as in the table, with the guard text spelled out in
+ * full (the condition, after "not (...)" for every earlier case's
+ * condition when the case excludes them), built once at load time. */
+static struct dc_spec_case *pub_cases;
+
+static bool says_otherwise(const char *t)
+{
+	return strncmp(t, "otherwise", 9) == 0 || strncmp(t, "always", 6) == 0;
+}
+
+static const char *pm_name(unsigned pm)
+{
+	return pm == DC_PM_FREEBSD ? "FreeBSD" : "illumos";
+}
+
+static char *guard_text(size_t k)
+{
+	const struct case_def *d = &dc_cases[k];
+	size_t first = k;
+	while (first > 0 && strcmp(dc_cases[first - 1].pub.insn, d->pub.insn) == 0)
+		first--;
+	unsigned pm = d->pub.profiles;
+	size_t len = strlen(d->pub.guard) + 1;
+	bool any = false;
+	if (d->excl)
+		for (size_t j = first; j < k; j++)
+			if (dc_cases[j].pub.profiles & pm) {
+				len += strlen(dc_cases[j].pub.guard) + 32;
+				any = true;
+			}
+	char *t = malloc(len);
+	if (!t)
+		return NULL;
+	if (!any) {
+		memcpy(t, d->pub.guard, strlen(d->pub.guard) + 1);
+		return t;
+	}
+	size_t o = 0;
+	for (size_t j = first; j < k; j++) {
+		unsigned q = dc_cases[j].pub.profiles;
+		if (!(q & pm))
+			continue;
+		o += (size_t)snprintf(t + o, len - o, "%snot (%s%s%s)",
+		                      o ? " and " : "",
+		                      (q & pm) != pm ? "on " : "",
+		                      (q & pm) != pm ? pm_name(q & pm) : "",
+		                      (q & pm) != pm ? ": " : "");
+		o--; /* the closing parenthesis comes after the text */
+		o += (size_t)snprintf(t + o, len - o, "%s)", dc_cases[j].pub.guard);
+	}
+	if (!says_otherwise(d->pub.guard))
+		snprintf(t + o, len - o, " and %s", d->pub.guard);
+	return t;
+}
+
+__attribute__((constructor)) static void build_pub_cases(void)
+{
+	pub_cases = calloc(dc_ncases, sizeof(*pub_cases));
+	if (!pub_cases)
+		abort();
+	for (size_t k = 0; k < dc_ncases; k++) {
+		pub_cases[k] = dc_cases[k].pub;
+		pub_cases[k].guard = guard_text(k);
+		if (!pub_cases[k].guard)
+			abort();
+	}
+}
+
 const struct dc_spec_case *dc_spec_case_at(size_t i)
 {
-	return i < dc_ncases ? &dc_cases[i].pub : NULL;
+	return i < dc_ncases ? &pub_cases[i] : NULL;
 }
 
 long dc_spec_case_index(const char *insn, const char *name)
@@ -693,23 +761,39 @@ static void apply(struct state *s, const struct insn *i,
 	(void)i;
 }
 
-/* The guard of case k of a group. */
-static bool guard_holds(const struct state *s, const struct insn *i,
-                        uint32_t first, uint32_t n, uint32_t k)
+void guard_eval_init(struct guard_eval *g, const struct state *s,
+                     const struct insn *i, uint32_t first, uint32_t n)
 {
-	const struct case_def *d = &dc_cases[k];
-	unsigned pm = 1u << s->profile;
-	if (!(d->pub.profiles & pm))
+	g->s = s;
+	g->i = i;
+	g->first = first;
+	g->n = n;
+	memset(g->cond, -1, sizeof(g->cond));
+}
+
+static bool on_profile(const struct guard_eval *g, uint32_t k)
+{
+	return (dc_cases[g->first + k].pub.profiles >> g->s->profile) & 1;
+}
+
+/* cond of case first + k, computed at most once per evaluation. */
+static bool cond_of(struct guard_eval *g, uint32_t k)
+{
+	if (g->cond[k] < 0)
+		g->cond[k] = dc_cases[g->first + k].cond(g->s, g->i) ? 1 : 0;
+	return g->cond[k] == 1;
+}
+
+bool guard_holds(struct guard_eval *g, uint32_t k)
+{
+	const struct case_def *d = &dc_cases[g->first + k];
+	if (!on_profile(g, k))
 		return false;
-	if (!d->ordered)
-		return d->cond(s, i);
-	for (uint32_t j = first; j < k; j++) {
-		const struct case_def *e = &dc_cases[j];
-		if ((e->pub.profiles & pm) && e->cond(s, i))
-			return false;
-	}
-	(void)n;
-	return d->cond(s, i);
+	if (d->excl)
+		for (uint32_t j = 0; j < k; j++)
+			if (on_profile(g, j) && cond_of(g, j))
+				return false;
+	return cond_of(g, k);
 }
 
 static int step(struct state *s, const struct index *ix, uint32_t *hits,
@@ -727,25 +811,19 @@ static int step(struct state *s, const struct index *ix, uint32_t *hits,
 		first = ix->op_first[i->op];
 		n = ix->op_n[i->op];
 	}
+	if (n > GROUP_MAX) {
+		unsup(info, s->pc, "more cases than GROUP_MAX");
+		return DC_SPEC_EMODEL;
+	}
+	/* every guard of the instruction; exactly one must hold */
+	struct guard_eval g;
+	guard_eval_init(&g, s, i, first, n);
 	int64_t hit = -1;
 	unsigned count = 0;
-	if (n && dc_cases[first].ordered) {
-		/* ordered clauses: the first condition that holds */
-		unsigned pm = 1u << s->profile;
-		for (uint32_t k = first; k < first + n; k++) {
-			const struct case_def *d = &dc_cases[k];
-			if ((d->pub.profiles & pm) && d->cond(s, i)) {
-				hit = k;
-				count = 1;
-				break;
-			}
-		}
-	} else {
-		for (uint32_t k = first; k < first + n; k++) {
-			if (guard_holds(s, i, first, n, k)) {
-				count++;
-				hit = k;
-			}
+	for (uint32_t k = 0; k < n; k++) {
+		if (guard_holds(&g, k)) {
+			count++;
+			hit = first + k;
 		}
 	}
 	if (count != 1) {

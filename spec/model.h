@@ -195,17 +195,38 @@ extern const struct subr_def dc_subrs[S_COUNT];
 int subr_by_number(uint32_t profile, unsigned n);
 
 /* A case: public description plus its guard and effect. Cases of one
- * instruction are consecutive. `ordered` groups are first-match chains
- * (a definition by ordered clauses): case k's guard is "no earlier case's
- * condition holds and cond_k". Other groups have independent guards. */
+ * instruction are consecutive. A case's guard is self-contained:
+ *   guard_k = profile_k and cond_k, or, when `excl` is set,
+ *   guard_k = profile_k and not cond_j for every earlier case j of the
+ *             instruction (on the profile) and cond_k,
+ * so the guards of one instruction are disjoint by construction where
+ * `excl` is set and must be disjoint by their conditions elsewhere; the
+ * step function evaluates every guard and requires exactly one to hold.
+ * cond_text is cond_k in words; the public guard text (dc_spec_case_at)
+ * spells out the whole guard. */
 struct case_def {
-	struct dc_spec_case pub;
+	struct dc_spec_case pub; /* pub.guard is cond_text */
 	int op;      /* opcode, or -1 for a subroutine */
 	int subr;    /* enum subr_id, or -1 */
-	bool ordered;
+	bool excl;   /* the guard includes "no earlier case's condition" */
 	guard_fn cond;
 	effect_fn effect;
 };
+/* Evaluation of the guards of one instruction on one state: conditions
+ * computed once (0 false, 1 true, -1 not yet), so that evaluating every
+ * guard costs no more than evaluating every condition. Pure: a function of
+ * (state, insn) only. */
+#define GROUP_MAX 32
+struct guard_eval {
+	const struct state *s;
+	const struct insn *i;
+	uint32_t first, n;
+	signed char cond[GROUP_MAX];
+};
+void guard_eval_init(struct guard_eval *g, const struct state *s,
+                     const struct insn *i, uint32_t first, uint32_t n);
+/* The guard of case first + k. */
+bool guard_holds(struct guard_eval *g, uint32_t k);
 extern const struct case_def dc_cases[];
 extern const size_t dc_ncases;
 
