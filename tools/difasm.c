@@ -20,7 +20,8 @@ static void usage(FILE *f)
 "\n"
 "Options:\n"
 "  -o, --output=OUT      write a difvm ELF object to OUT\n"
-"  -p, --profile=NAME    instruction set and numbering: freebsd (default)\n"
+"  -p, --profile=NAME    instruction set and numbering: freebsd (default;\n"
+"                        for an object FILE, the profile it records)\n"
 "                        or illumos\n"
 "      --ids=STYLE       variable-table ids in the printed listing: hex or\n"
 "                        dec. Default: with -p, hex on illumos and decimal\n"
@@ -102,7 +103,7 @@ int main(int argc, char **argv)
 	struct dif_errors errs;
 	dif_errors_clear(&errs);
 	struct dif_module *mod = NULL;
-	int rc = toolio_load(path, prof, &mod, &errs);
+	int rc = toolio_load_as(path, &prof, prof_set, &mod, &errs);
 	if (rc) {
 		toolio_print_errors(stderr, path, &errs);
 		return rc == DIF_E_IO || rc == DIF_E_NOTFOUND ? 2 : 1;

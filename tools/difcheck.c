@@ -16,6 +16,7 @@
 struct check_ctx {
 	enum dif_profile profile;
 	uint32_t nregs;
+	int profile_set; /* -p given: also for objects recording another */
 };
 
 /* An analysis pass: adds its findings about mod to rep. Returns 0 or
@@ -77,6 +78,8 @@ static const char usage_text[] =
 	"  -p, --profile=P      DTrace platform: freebsd (default) or illumos.\n"
 	"                       It decides whether opcode 80 (stga) exists and\n"
 	"                       the highest subroutine number (53 or 48).\n"
+	"                       Objects record a profile; without -p it is\n"
+	"                       the one they are checked under.\n"
 	"  -r, --nregs=N        number of integer registers, 1..256 (default 8,\n"
 	"                       as the kernel's DOF loader uses).\n"
 	"  -j, --json           print one JSON document (schema difcheck/1, see\n"
@@ -139,7 +142,11 @@ static int check_file(const char *path, const struct check_ctx *cx,
                       const unsigned char *on, struct rpt_file *rep, int json)
 {
 	struct dif_module *mod = NULL;
-	int rc = toolio_load(path, cx->profile, &mod, &rep->load_errs);
+	/* An object is checked under the profile it records unless -p says. */
+	struct check_ctx fcx = *cx;
+	int rc = toolio_load_as(path, &fcx.profile, cx->profile_set, &mod,
+	                        &rep->load_errs);
+	cx = &fcx;
 	if (rc) {
 		rep->load_rc = rc;
 		if (!json)
@@ -181,7 +188,7 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct check_ctx cx = { DIF_PROFILE_FREEBSD, DIF_NREGS };
+	struct check_ctx cx = { DIF_PROFILE_FREEBSD, DIF_NREGS, 0 };
 	int json = 0, quiet = 0;
 	unsigned char on[NANALYSES];
 	memset(on, 1, sizeof(on));
@@ -190,6 +197,7 @@ int main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "p:r:jA:qhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
+			cx.profile_set = 1;
 			if (dif_profile_parse(optarg, &cx.profile) != 0) {
 				usage_error("unknown profile '%s' (freebsd or illumos)", optarg);
 				return 2;

@@ -19,7 +19,8 @@ static void usage(FILE *f)
 "\n"
 "Options:\n"
 "  -p, --profile=NAME    freebsd (default) or illumos: opcode 80, the\n"
-"                        subroutine names and the id style follow it\n"
+"                        subroutine names and the id style follow it.\n"
+"                        Default for an object: the profile it records\n"
 "      --ids=STYLE       variable-table ids: hex (illumos) or dec (FreeBSD).\n"
 "                        Default: with -p, the profile's style; without,\n"
 "                        the style of the listing the program was read\n"
@@ -100,7 +101,7 @@ int main(int argc, char **argv)
 	struct dif_errors errs;
 	dif_errors_clear(&errs);
 	struct dif_module *mod = NULL;
-	int rc = toolio_load(path, prof, &mod, &errs);
+	int rc = toolio_load_as(path, &prof, prof_set, &mod, &errs);
 	if (rc) {
 		toolio_print_errors(stderr, path, &errs);
 		return rc == DIF_E_IO || rc == DIF_E_NOTFOUND ? 2 : 1;

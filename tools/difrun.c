@@ -52,7 +52,8 @@ static void usage(FILE *f)
 "\n"
 "Virtual machine:\n"
 "  -p, --profile=NAME      freebsd (default) or illumos: instruction set,\n"
-"                          subroutine and variable numbering\n"
+"                          subroutine and variable numbering (an object\n"
+"                          FILE: by default the profile it records)\n"
 "      --strsize=N         string size limit (default 256)\n"
 "      --scratch=N         scratch bytes per execution (default 65536)\n"
 "      --dynvar=N          dynamic variable space (default 1048576)\n"
@@ -281,7 +282,7 @@ int main(int argc, char **argv)
 	const char *difo_name = NULL;
 	int all = 0, json = 0, timing = 0, stats = 0, ch;
 	uint64_t runs = 1, thread = 0, v;
-	int have_thread = 0;
+	int have_thread = 0, prof_set = 0;
 	struct memopt mems[MAX_MEM];
 	size_t nmem = 0;
 	struct setopt sets[MAX_SET];
@@ -344,6 +345,7 @@ int main(int argc, char **argv)
 			break;
 		}
 		case 'p':
+			prof_set = 1;
 			if (dif_profile_parse(optarg, &vo.profile)) {
 				fprintf(stderr, "difrun: unknown profile '%s' (freebsd or illumos)\n",
 				        optarg);
@@ -429,7 +431,8 @@ int main(int argc, char **argv)
 	vo.regions = regions;
 	vo.nregions = nmem;
 
-	if (toolio_load(file, vo.profile, &mod, errs)) {
+	/* An object runs under the profile it records unless -p says. */
+	if (toolio_load_as(file, &vo.profile, prof_set, &mod, errs)) {
 		toolio_print_errors(stderr, file, errs);
 		goto out;
 	}

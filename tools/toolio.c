@@ -81,8 +81,15 @@ static char *slurp(const char *path, size_t *len, struct dif_errors *errs,
 int toolio_load(const char *path, enum dif_profile profile,
                 struct dif_module **out, struct dif_errors *errs)
 {
-	if (!path || !out)
+	return toolio_load_as(path, &profile, 1, out, errs);
+}
+
+int toolio_load_as(const char *path, enum dif_profile *pprofile, int fixed,
+                   struct dif_module **out, struct dif_errors *errs)
+{
+	if (!path || !out || !pprofile)
 		return DIF_E_INVAL;
+	enum dif_profile profile = *pprofile;
 	*out = NULL;
 	size_t len = 0;
 	int rc = 0;
@@ -91,6 +98,9 @@ int toolio_load(const char *path, enum dif_profile profile,
 		return rc;
 	const char *name = strcmp(path, "-") == 0 ? "<stdin>" : path;
 	if (len >= 4 && memcmp(buf, "\177ELF", 4) == 0) {
+		enum dif_profile rec;
+		if (!fixed && dif_obj_profile(buf, len, &rec) == 0)
+			*pprofile = profile = rec;
 		DIF_OPTS(dif_obj_opts, oo, .profile = profile);
 		rc = dif_obj_read(buf, len, &oo, out, errs);
 	} else {

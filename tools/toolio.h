@@ -15,6 +15,12 @@
 int toolio_load(const char *path, enum dif_profile profile,
                 struct dif_module **out, struct dif_errors *errs);
 
+/* The same, but unless fixed, an object is read under the profile it
+ * records, which is stored in *profile (so the caller validates, prints
+ * and runs it as it was assembled); listings use *profile as is. */
+int toolio_load_as(const char *path, enum dif_profile *profile, int fixed,
+                   struct dif_module **out, struct dif_errors *errs);
+
 /* Writes mod as a difvm ELF object (deterministic bytes), recording the
  * profile the module was assembled for. */
 int toolio_write_object(const char *path, const struct dif_module *mod,

@@ -79,3 +79,41 @@ Test(tools, explicit_id_style)
 	cr_assert_str_eq(out, c1);
 	free(c1), free(c2);
 }
+
+/* An object records its profile; without -p every tool uses it (opcode 80
+ * is stga on illumos, an illegal opcode on FreeBSD). */
+Test(tools, objects_use_their_recorded_profile)
+{
+	static char out[65536];
+	char src[] = "/tmp/difvm-tools-src-XXXXXX";
+	char obj[] = "/tmp/difvm-tools-obj-XXXXXX";
+	int fs = mkstemp(src), fo = mkstemp(obj);
+	cr_assert(fs >= 0 && fo >= 0);
+	FILE *f = fdopen(fs, "w");
+	cr_assert_not_null(f);
+	fputs("\tsetx 5, %r2\n\tstga uregs, %r1, %r2\n\tret %r2\n", f);
+	fclose(f);
+	char cmd[1024];
+	snprintf(cmd, sizeof(cmd), "difasm -p illumos -o %s %s", obj, src);
+	cr_assert_eq(tool(cmd, 1, out, sizeof(out)), 0, "%s", out);
+
+	snprintf(cmd, sizeof(cmd), "difdis %s", obj);
+	cr_assert_eq(tool(cmd, 0, out, sizeof(out)), 0);
+	cr_assert(strstr(out, "01: 50020102    stga DT_VAR(513), %r1, %r2\n"), "%s", out);
+	snprintf(cmd, sizeof(cmd), "difcheck -q %s", obj);
+	cr_assert_eq(tool(cmd, 1, out, sizeof(out)), 0, "%s", out);
+	snprintf(cmd, sizeof(cmd), "difrun --json %s", obj);
+	cr_assert_eq(tool(cmd, 0, out, sizeof(out)), 1, "%s", out);
+	cr_assert(strstr(out, "\"pc\": 1"), "%s", out); /* ran up to the stga */
+
+	/* -p still wins */
+	snprintf(cmd, sizeof(cmd), "difdis -p freebsd %s", obj);
+	cr_assert_eq(tool(cmd, 0, out, sizeof(out)), 0);
+	cr_assert(strstr(out, "01: 50020102    (illegal opcode)\n"), "%s", out);
+	snprintf(cmd, sizeof(cmd), "difcheck -q -p freebsd %s", obj);
+	cr_assert_eq(tool(cmd, 1, out, sizeof(out)), 1, "%s", out);
+	cr_assert(strstr(out, ":difo0:1: error: invalid-opcode: "), "%s", out);
+	snprintf(cmd, sizeof(cmd), "difrun -p freebsd %s", obj);
+	cr_assert_eq(tool(cmd, 1, out, sizeof(out)), 2, "%s", out);
+	remove(src), remove(obj);
+}
