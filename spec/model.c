@@ -186,7 +186,8 @@ static struct dc_spec_case *pub_cases;
 
 static bool says_otherwise(const char *t)
 {
-	return strncmp(t, "otherwise", 9) == 0 || strncmp(t, "always", 6) == 0;
+	return strncmp(t, "otherwise", 9) == 0 || strncmp(t, "always", 6) == 0 ||
+	       strncmp(t, "any other", 9) == 0;
 }
 
 static const char *pm_name(unsigned pm)
