@@ -147,6 +147,7 @@ static int check_file(const char *path, const struct check_ctx *cx,
 	int rc = toolio_load_as(path, &fcx.profile, cx->profile_set, &mod,
 	                        &rep->load_errs);
 	cx = &fcx;
+	rep->profile = dif_profile_name(fcx.profile);
 	if (rc) {
 		rep->load_rc = rc;
 		if (!json)

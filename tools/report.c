@@ -264,6 +264,10 @@ static void json_file(FILE *out, const struct rpt_file *f)
 {
 	fputs("    {\n      \"file\": ", out);
 	json_str(out, shown_name(f->file));
+	if (f->profile) {
+		fputs(",\n      \"profile\": ", out);
+		json_str(out, f->profile);
+	}
 	fprintf(out, ",\n      \"loaded\": %s,\n      \"load_errors\": [",
 	        f->load_rc ? "false" : "true");
 	for (uint32_t i = 0; i < f->load_errs.count && i < DIF_ERRORS_MAX; i++) {

@@ -42,6 +42,7 @@ struct rpt_difo {
 
 struct rpt_file {
 	char *file;                 /* as named on the command line */
+	const char *profile;        /* checked under; NULL: the run's */
 	int load_rc;                /* 0, or why the file could not be read */
 	struct dif_errors load_errs;
 	struct rpt_difo *difos;
