@@ -2140,6 +2140,46 @@ static int starts_code(struct asmctx *c)
 	return 0;
 }
 
+/* A line dtrace itself prints around -S listings when its standard output
+ * and error are merged: "dtrace: ..." messages, the "CPU ID FUNCTION:NAME"
+ * header and probe lines "CPU ID FUNC:NAME ...", such as
+ * "  0      1   :BEGIN". It ends a listing
+ * program (dtrace prints no empty line after the last instruction or
+ * variable-table row) and is skipped. */
+static int is_dtrace_output(const struct asmctx *c)
+{
+	const char *l = c->ln;
+	size_t at = c->pos, len = c->len;
+	if (len - at >= 8 && memcmp(l + at, "dtrace: ", 8) == 0)
+		return 1;
+	if (len - at >= 4 && memcmp(l + at, "CPU", 3) == 0 && is_space(l[at + 3])) {
+		at += 3;
+		while (at < len && is_space(l[at]))
+			at++;
+		return len - at >= 2 && memcmp(l + at, "ID", 2) == 0;
+	}
+	if (at >= len || !is_digit(l[at]))
+		return 0;
+	while (at < len && is_digit(l[at]))
+		at++;
+	if (at >= len || !is_space(l[at]))
+		return 0;
+	while (at < len && is_space(l[at]))
+		at++;
+	if (at >= len || !is_digit(l[at]))
+		return 0;
+	while (at < len && is_digit(l[at]))
+		at++;
+	if (at >= len || !is_space(l[at]))
+		return 0;
+	while (at < len && is_space(l[at]))
+		at++;
+	while (at < len && !is_space(l[at]))
+		if (l[at++] == ':')
+			return 1;
+	return 0;
+}
+
 static int line(struct asmctx *c)
 {
 	c->pos = 0;
@@ -2167,6 +2207,8 @@ static int line(struct asmctx *c)
 	}
 	if (blank || comment)
 		return 0;
+	if (p && p->listing && is_dtrace_output(c))
+		return prog_close(c);
 	if (p && p->state == ST_VARTAB && !is_difo_header(c) && peek(c) != '.') {
 		if (is_vartab_header(c))
 			return 0;

@@ -262,6 +262,57 @@ Test(asm, liberal_listing_input)
 	dif_module_free(m);
 }
 
+/* dtrace -S ... 2>&1: dtrace prints no empty line after a listing's last
+ * instruction or variable-table row, so its own messages and the probe
+ * output can follow them directly; they end the listing. */
+Test(asm, merged_dtrace_output_ends_a_listing)
+{
+	const char *src =
+		"\n"
+		"DIFO 0x8071c48 returns D type (integer) (size 4)\n"
+		"OFF OPCODE      INSTRUCTION\n"
+		"00: 25000001    setx DT_INTEGER[0], %r1\t\t! 0x1\n"
+		"01: 23000001    ret  %r1\n"
+		"dtrace: description 'BEGIN' matched 1 probe\n"
+		"\n"
+		"DIFO 0x8071c48 returns D type (integer) (size 4)\n"
+		"OFF OPCODE      INSTRUCTION\n"
+		"00: 25000001    setx DT_INTEGER[0], %r1\t\t! 0x1\n"
+		"01: 2a050001    stgs %r1, DT_VAR(1280)\t\t! DT_VAR(1280) = \"x\"\n"
+		"02: 23000001    ret  %r1\n"
+		"\n"
+		"NAME             ID   KND SCP FLAG TYPE\n"
+		"x                500  scl glb w    D type (integer) (size 4)\n"
+		"CPU     ID                    FUNCTION:NAME\n"
+		"  0      1                           :BEGIN \n"
+		"\n"
+		"DIFO 0x8071c48 returns D type (integer) (size 4)\n"
+		"OFF OPCODE      INSTRUCTION\n"
+		"00: 23000000    ret  %r0\n"
+		"  1      1                           :BEGIN \n"
+		"dtrace: 1 error on CPU 0\n";
+	struct dif_module *m;
+	struct dif_errors errs;
+	int rc = asm_text(src, strlen(src), DIF_PROFILE_ILLUMOS, &m, &errs);
+	cr_assert_eq(rc, 0, "%u:%u: %s", errs.list[0].line, errs.list[0].col,
+	             errs.list[0].msg);
+	cr_assert_eq(dif_module_count(m), 3);
+	struct dif_difo_parts p;
+	dif_difo_get_parts(dif_module_get(m, 0), &p);
+	cr_assert_eq(p.textlen, 2);
+	dif_difo_get_parts(dif_module_get(m, 1), &p);
+	cr_assert_eq(p.varlen, 1);
+	cr_assert_eq(p.vartab[0].id, 0x500);
+	dif_difo_get_parts(dif_module_get(m, 2), &p);
+	cr_assert_eq(p.textlen, 1);
+	dif_module_free(m);
+	/* a mistyped instruction line is still an error, not skipped */
+	const char *bad = "\nDIFO 0x1 returns D type (integer) (size 4)\n"
+	                  "OFF OPCODE      INSTRUCTION\n"
+	                  "00 23000000    ret  %r0\n";
+	cr_assert_neq(asm_text(bad, strlen(bad), DIF_PROFILE_ILLUMOS, &m, &errs), 0);
+}
+
 Test(asm, friendly_tables_and_names)
 {
 	const char *src =
