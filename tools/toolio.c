@@ -157,7 +157,12 @@ void toolio_print_errors(FILE *out, const char *file,
 			        e->object[0] ? e->object : "difo", e->pc,
 			        dif_err_name(e->code), e->insn, e->msg);
 		} else {
-			fprintf(out, "%s: error: %s\n", file, e->msg);
+			/* I/O messages name the file themselves */
+			const char *m = e->msg;
+			size_t fl = strlen(file);
+			if (strncmp(m, file, fl) == 0 && strncmp(m + fl, ": ", 2) == 0)
+				m += fl + 2;
+			fprintf(out, "%s: error: %s\n", file, m);
 		}
 	}
 	if (errs->dropped)

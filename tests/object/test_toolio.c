@@ -84,6 +84,16 @@ Test(toolio, damaged_object_and_missing_file)
 	                         &errs), DIF_E_IO);
 	cr_assert_eq(errs.count, 1u);
 	cr_assert_not_null(strstr(errs.list[0].msg, "cannot open"));
+	/* printed once with the file name, not twice */
+	char *buf = NULL;
+	size_t n = 0;
+	FILE *f = open_memstream(&buf, &n);
+	toolio_print_errors(f, scratch("nope.s"), &errs);
+	fclose(f);
+	char want[1024];
+	snprintf(want, sizeof(want), "%s: error: cannot open: ", scratch("nope.s"));
+	cr_assert_eq(strncmp(buf, want, strlen(want)), 0, "%s", buf);
+	free(buf);
 }
 
 static char *print(const struct dif_errors *errs, const char *file)
