@@ -62,8 +62,8 @@ static void copy_str(char *dst, size_t cap, const char *src)
 	dst[n] = '\0';
 }
 
-void dif_errf(struct dif_errors *errs, int code, uint32_t pc,
-              const char *object, const char *insn, const char *fmt, ...)
+void dif_errors_add(struct dif_errors *errs, int code, uint32_t pc,
+                    const char *object, const char *insn, const char *fmt, ...)
 {
 	struct dif_error *e = err_slot(errs);
 	if (!e)

@@ -25,12 +25,8 @@ struct dif_module {
 	size_t cap;
 };
 
-/* Appends one diagnostic (never fails; counts overflow in ->dropped).
- * errs may be NULL. pc may be DIF_NO_PC, object/insn may be NULL. */
-DIF_INTERNAL void dif_errf(struct dif_errors *errs, int code, uint32_t pc,
-                           const char *object, const char *insn,
-                           const char *fmt, ...)
-	__attribute__((format(printf, 6, 7)));
+/* dif_errors_add (public) is the one way to append a diagnostic. */
+#define dif_errf dif_errors_add
 /* The same with a source position (assembler). */
 DIF_INTERNAL void dif_errf_at(struct dif_errors *errs, int code,
                               uint32_t line, uint32_t col, const char *object,

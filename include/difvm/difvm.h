@@ -176,6 +176,13 @@ struct dif_errors {
 	struct dif_error list[DIF_ERRORS_MAX];
 };
 DIF_API void dif_errors_clear(struct dif_errors *errs);
+/* Appends one diagnostic (analyses and tools report through this too).
+ * errs may be NULL; past DIF_ERRORS_MAX only `dropped` grows. pc may be
+ * DIF_NO_PC; object and insn may be NULL. */
+DIF_API void dif_errors_add(struct dif_errors *errs, int code, uint32_t pc,
+                            const char *object, const char *insn,
+                            const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
 
 /* ---------------------------------------------------------------------
  * DIFO: one DIF program with its tables and return type.
