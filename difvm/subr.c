@@ -509,38 +509,33 @@ static void do_inet(struct dif_run *run, unsigned rd, int sid)
 		af = sid == DIF_S_INET_NTOA ? AF_INET_NUM : af6;
 		addr = arg(run, 0);
 	}
+	size_t alen, bufsize;
 	if (af == AF_INET_NUM) {
-		uint8_t a[4];
-		if (!dif_canload(run, addr, sizeof(a)) ||
-		    !read_bytes(run, DIF_AS_KERNEL, addr, a, sizeof(a))) {
-			set_rd(run, rd, 0);
-			return;
-		}
-		uint64_t buf = dif_scratch_buf(run, DIF_INET4_SIZE, &out);
-		if (!buf) {
-			set_rd(run, rd, 0);
-			return;
-		}
-		set_rd(run, rd, buf + dif_s_inet4(a, (char *)out));
+		alen = 4;
+		bufsize = DIF_INET4_SIZE;
 	} else if (af == af6) {
-		uint8_t a[16];
-		if (!dif_canload(run, addr, sizeof(a)) ||
-		    !read_bytes(run, DIF_AS_KERNEL, addr, a, sizeof(a))) {
-			set_rd(run, rd, 0);
-			return;
-		}
-		uint64_t buf = dif_scratch_buf(run, DIF_INET6_SIZE, &out);
-		if (!buf) {
-			set_rd(run, rd, 0);
-			return;
-		}
-		set_rd(run, rd,
-		       buf + dif_s_inet6(a, sid == DIF_S_INET_NTOP, (char *)out));
+		alen = 16;
+		bufsize = DIF_INET6_SIZE;
 	} else {
 		dif_fault_why(run, DIF_FAULT_ILLOP, 0,
 		              "inet_ntop address family not AF_INET/AF_INET6");
 		set_rd(run, rd, 0);
+		return;
 	}
+	uint8_t a[16];
+	if (!dif_canload(run, addr, alen) ||
+	    !read_bytes(run, DIF_AS_KERNEL, addr, a, alen)) {
+		set_rd(run, rd, 0);
+		return;
+	}
+	uint64_t buf = dif_scratch_buf(run, bufsize, &out);
+	if (!buf) {
+		set_rd(run, rd, 0);
+		return;
+	}
+	size_t at = alen == 4 ? dif_s_inet4(a, (char *)out)
+	                      : dif_s_inet6(a, sid == DIF_S_INET_NTOP, (char *)out);
+	set_rd(run, rd, buf + at);
 }
 
 static void do_memref(struct dif_run *run, unsigned rd)

@@ -60,22 +60,13 @@ int main(int argc, char **argv)
 			break;
 		case 'p':
 			prof_set = 1;
-			if (dif_profile_parse(optarg, &prof)) {
-				fprintf(stderr, "difasm: unknown profile '%s' (freebsd or illumos)\n",
-				        optarg);
+			if (toolio_opt_profile("difasm", optarg, &prof))
 				return 2;
-			}
 			break;
 		case 'i':
 			ids_set = 1;
-			if (strcmp(optarg, "hex") == 0) {
-				ids = DIF_VARID_HEX;
-			} else if (strcmp(optarg, "dec") == 0) {
-				ids = DIF_VARID_DEC;
-			} else {
-				fprintf(stderr, "difasm: --ids takes hex or dec\n");
+			if (toolio_opt_ids("difasm", optarg, &ids))
 				return 2;
-			}
 			break;
 		case 'n':
 			names = 1;

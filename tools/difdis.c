@@ -55,22 +55,13 @@ int main(int argc, char **argv)
 		switch (ch) {
 		case 'p':
 			prof_set = 1;
-			if (dif_profile_parse(optarg, &prof)) {
-				fprintf(stderr, "difdis: unknown profile '%s' (freebsd or illumos)\n",
-				        optarg);
+			if (toolio_opt_profile("difdis", optarg, &prof))
 				return 2;
-			}
 			break;
 		case 'i':
 			ids_set = 1;
-			if (strcmp(optarg, "hex") == 0) {
-				ids = DIF_VARID_HEX;
-			} else if (strcmp(optarg, "dec") == 0) {
-				ids = DIF_VARID_DEC;
-			} else {
-				fprintf(stderr, "difdis: --ids takes hex or dec\n");
+			if (toolio_opt_ids("difdis", optarg, &ids))
 				return 2;
-			}
 			break;
 		case 'd':
 			only = optarg;

@@ -346,11 +346,8 @@ int main(int argc, char **argv)
 		}
 		case 'p':
 			prof_set = 1;
-			if (dif_profile_parse(optarg, &vo.profile)) {
-				fprintf(stderr, "difrun: unknown profile '%s' (freebsd or illumos)\n",
-				        optarg);
+			if (toolio_opt_profile("difrun", optarg, &vo.profile))
 				return 2;
-			}
 			break;
 		case O_STRSIZE:
 			if (parse_num(optarg, &v) || v == 0 || v > UINT32_MAX) {

@@ -211,3 +211,27 @@ int toolio_parse_u64(const char *s, uint64_t *out)
 	*out = neg ? (uint64_t)0 - v : v;
 	return 0;
 }
+
+int toolio_opt_profile(const char *tool, const char *arg,
+                       enum dif_profile *out)
+{
+	if (dif_profile_parse(arg, out) == 0)
+		return 0;
+	fprintf(stderr, "%s: unknown profile '%s' (freebsd or illumos)\n", tool,
+	        arg);
+	return -1;
+}
+
+int toolio_opt_ids(const char *tool, const char *arg,
+                   enum dif_varid_style *out)
+{
+	if (strcmp(arg, "hex") == 0)
+		*out = DIF_VARID_HEX;
+	else if (strcmp(arg, "dec") == 0)
+		*out = DIF_VARID_DEC;
+	else {
+		fprintf(stderr, "%s: --ids takes hex or dec\n", tool);
+		return -1;
+	}
+	return 0;
+}

@@ -34,6 +34,13 @@ int toolio_write_object(const char *path, const struct dif_module *mod,
 void toolio_print_errors(FILE *out, const char *file,
                          const struct dif_errors *errs);
 
+/* Option values shared by the tools: 0, or -1 after printing
+ * "TOOL: ..." to stderr. */
+int toolio_opt_profile(const char *tool, const char *arg,
+                       enum dif_profile *out);
+int toolio_opt_ids(const char *tool, const char *arg,
+                   enum dif_varid_style *out);
+
 /* Parses an unsigned or negative decimal or 0x hex 64-bit value; 0 or -1. */
 int toolio_parse_u64(const char *s, uint64_t *out);
 
