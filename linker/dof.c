@@ -457,10 +457,7 @@ static int read_difo(struct rd *r, uint32_t hs, const char *name,
 	uint32_t ntext = (uint32_t)(tx->size / 4);
 	uint32_t nint = have[1] ? (uint32_t)(d->s[sub[1]].size / 8) : 0;
 	uint32_t nvar = have[3] ? (uint32_t)(d->s[sub[3]].size / LB_VAR_SIZE) : 0;
-	if (nint > DIF_INTOFF_MAX + 1u)
-		return fail(r, DIF_E_OBJ_OVERSIZE, sub[1],
-		            "%u integer-table entries; at most %u", nint,
-		            DIF_INTOFF_MAX + 1u);
+	/* (65536 integer-table entries exceed DIF_DIFO_MAXSIZE: no check) */
 	uint32_t *text = malloc((ntext ? ntext : 1) * sizeof(*text));
 	uint64_t *ints = malloc((nint ? nint : 1) * sizeof(*ints));
 	struct dif_var *vars = calloc(nvar ? nvar : 1, sizeof(*vars));
@@ -535,34 +532,40 @@ static int read_probedesc(struct rd *r, uint32_t ps, char *out, size_t cap)
 	return 0;
 }
 
-/* The name of a DIFO used by ECB e: "<desc><suffix>", else fallbacks. */
+/* The name of a DIFO used by ECB e: "<desc><suffix>" if it fits and is
+ * free, else "ecb<e><suffix>", else "difo@<section>" made unique with
+ * "#2", "#3", ... (which always ends: the names are finite). */
 static int pick_name(struct rd *r, struct lhmap *used, const char *base,
                      size_t e, const char *suffix, uint32_t hs, char *out)
 {
-	char cand[3][2 * NAME_MAX_LEN + 400];
-	int ok[3];
+	char cand[NAME_MAX_LEN + 64];
 	size_t bl = strlen(base), sl = strlen(suffix);
-	ok[0] = base[0] && bl + sl <= NAME_MAX_LEN;
-	if (ok[0]) {
-		memcpy(cand[0], base, bl);
-		memcpy(cand[0] + bl, suffix, sl + 1);
-	}
-	ok[1] = snprintf(cand[1], sizeof(cand[1]), "ecb%zu%s", e, suffix) <=
-	        (int)NAME_MAX_LEN;
-	ok[2] = snprintf(cand[2], sizeof(cand[2]), "difo@%u", hs) <=
-	        (int)NAME_MAX_LEN;
-	for (int k = 0; k < 3; k++) {
-		if (!ok[k])
+	for (unsigned k = 0;; k++) {
+		int ok = 1;
+		if (k == 0) {
+			ok = base[0] && bl + sl <= NAME_MAX_LEN;
+			if (ok) {
+				memcpy(cand, base, bl);
+				memcpy(cand + bl, suffix, sl + 1);
+			}
+		} else if (k == 1) {
+			ok = snprintf(cand, sizeof(cand), "ecb%zu%s", e, suffix) <=
+			     (int)NAME_MAX_LEN;
+		} else if (k == 2) {
+			snprintf(cand, sizeof(cand), "difo@%u", hs);
+		} else {
+			snprintf(cand, sizeof(cand), "difo@%u#%u", hs, k - 1);
+		}
+		if (!ok)
 			continue;
-		int p = lh_put(used, cand[k], strlen(cand[k]), 1, NULL);
+		int p = lh_put(used, cand, strlen(cand), 1, NULL);
 		if (p < 0)
 			return fail(r, DIF_E_NOMEM, hs, "out of memory");
 		if (p == 1) {
-			memcpy(out, cand[k], NAME_MAX_LEN + 1);
+			memcpy(out, cand, NAME_MAX_LEN + 1);
 			return 0;
 		}
 	}
-	return fail(r, DIF_E_OBJ_DUPLICATE, hs, "no unique name for the DIFO");
 }
 
 static int use_difo(struct rd *r, struct lhmap *used, uint32_t from,
