@@ -6,6 +6,7 @@
 
 #include "toolio.h"
 #include "difvm/dof.h"
+#include "difvm/link.h"
 #include "difvm/object.h"
 
 /* Appends a file-level diagnostic (no position). */
@@ -115,6 +116,8 @@ int toolio_load_kind(const char *path, enum dif_profile *pprofile, int fixed,
 		if (rc == 0)
 			*out = dif_dof_take_module(dof);
 		dif_dof_free(dof);
+	} else if (dif_hypertrace_detect(buf, len)) {
+		rc = dif_hypertrace_read(buf, len, out, errs);
 	} else if (len >= 4 && memcmp(buf, "\177ELF", 4) == 0) {
 		enum dif_profile rec;
 		if (!fixed && dif_obj_profile(buf, len, &rec) == 0)

@@ -54,6 +54,20 @@ DIF_API int dif_link(const struct dif_link_input *inputs, size_t n,
                      const struct dif_link_opts *opts,
                      struct dif_module **out, struct dif_errors *errs);
 
+/* ---------------------------------------------------------------------
+ * HyperTrace's ELF program format (read-only; docs/linking.md lists what
+ * is and is not decoded).
+ */
+
+/* 1 if buf looks like a HyperTrace program (ELFCLASS32, ET_EXEC, EM_NONE,
+ * optionally after a 32-byte digest), else 0. */
+DIF_API int dif_hypertrace_detect(const void *buf, size_t len);
+/* Reads the DIFOs of a HyperTrace program, named "difo@N" after their
+ * .dtrace_difo section. */
+DIF_API int dif_hypertrace_read(const void *buf, size_t len,
+                                struct dif_module **out,
+                                struct dif_errors *errs);
+
 #ifdef __cplusplus
 }
 #endif

@@ -847,3 +847,267 @@ Test(dof, random_bodies_never_crash)
 	free(b);
 	free(w);
 }
+
+/* ---------------------------------------------------------------------
+ * HyperTrace's ELF program format (read-only), built here as HyperTrace
+ * lays it out: ELFCLASS32 ET_EXEC EM_NONE, extended section numbering,
+ * section 2 .dtrace_prog, DIFOs with inline instructions.
+ */
+#include "difvm/link.h"
+
+enum { HT_NSEC = 8 };
+struct ht {
+	uint8_t b[16384];
+	size_t len;
+	size_t off[HT_NSEC], size[HT_NSEC];
+	size_t shoff;
+};
+
+static void ht_sec(struct ht *h, unsigned i, uint32_t name, uint32_t type,
+                   const void *data, size_t size, uint32_t entsize)
+{
+	h->len = (h->len + 7) & ~(size_t)7;
+	h->off[i] = h->len;
+	h->size[i] = size;
+	if (data)
+		memcpy(h->b + h->len, data, size);
+	h->len += size;
+	uint8_t *sh = h->b + h->shoff + 40 * i;
+	put(sh, name, 4, 0);
+	put(sh + 4, type, 4, 0);
+	put(sh + 16, h->off[i], 4, 0);
+	put(sh + 20, size, 4, 0);
+	put(sh + 36, entsize, 4, 0);
+}
+
+static void ht_build(struct ht *h)
+{
+	static const char names[] =
+		"\0.shstrtab\0.dtrace_prog\0.dtrace_difo\0.difo_inttab\0"
+		".difo_strtab\0.dtrace_vartab\0.difo_symtab";
+	/* name offsets: .shstrtab 1, .dtrace_prog 11, .dtrace_difo 24,
+	 * .difo_inttab 37, .difo_strtab 50, .dtrace_vartab 63,
+	 * .difo_symtab 78 */
+	const uint32_t T = 0x6eeeeee0u;
+	memset(h, 0, sizeof(*h));
+	memcpy(h->b, "\177ELF", 4);
+	h->b[4] = 1;
+	h->b[5] = 1;
+	h->b[6] = 1;
+	put(h->b + 16, 2, 2, 0); /* ET_EXEC */
+	put(h->b + 20, 1, 4, 0);
+	h->shoff = 64;
+	put(h->b + 32, h->shoff, 4, 0);
+	put(h->b + 40, 52, 2, 0);
+	put(h->b + 46, 40, 2, 0);
+	put(h->b + 48, 0, 2, 0);      /* extended numbering */
+	put(h->b + 50, 0xffff, 2, 0);
+	put(h->b + h->shoff + 20, HT_NSEC, 4, 0); /* section 0: count */
+	put(h->b + h->shoff + 24, 1, 4, 0);       /* and .shstrtab */
+	h->len = h->shoff + 40 * HT_NSEC;
+	ht_sec(h, 1, 1, 3, names, sizeof(names), 0);
+	uint8_t prog[4400] = {0};
+	ht_sec(h, 2, 11, T, prog, sizeof(prog), 0);
+	uint8_t difo[72 + 16] = {0};
+	put(difo, 4, 4, 0);      /* inttab */
+	put(difo + 4, 5, 4, 0);  /* strtab */
+	put(difo + 8, 7, 4, 0);  /* symtab */
+	put(difo + 12, 6, 4, 0); /* vartab */
+	put(difo + 16, 1, 8, 0);
+	put(difo + 24, 6, 8, 0);
+	put(difo + 40, 1, 8, 0);
+	difo[48] = 0;            /* rtype: CTF integer, 8 bytes */
+	difo[49] = 1;
+	put(difo + 52, 8, 4, 0);
+	put(difo + 64, 4, 8, 0);
+	put(difo + 72, 0x25000001, 4, 0); /* setx DT_INTEGER[0], %r1 */
+	put(difo + 76, 0x26000102, 4, 0); /* sets DT_STRING[1], %r2 */
+	put(difo + 80, 0x2a050001, 4, 0); /* stgs %r1, DT_VAR(1280) */
+	put(difo + 84, 0x23000001, 4, 0); /* ret %r1 */
+	ht_sec(h, 3, 24, T, difo, sizeof(difo), sizeof(difo));
+	uint8_t ints[8];
+	put(ints, 42, 8, 0);
+	ht_sec(h, 4, 37, T, ints, 8, 8);
+	ht_sec(h, 5, 50, T, "\0hi\0x", 6, 0);
+	uint8_t var[40] = {0}; /* a 20-byte dtrace_difv_t + linker fields */
+	put(var, 4, 4, 0);
+	put(var + 4, 0x500, 4, 0);
+	var[8] = 1;            /* scalar */
+	var[10] = 2;           /* DIFV_F_MOD */
+	var[13] = 1;
+	put(var + 16, 8, 4, 0);
+	memset(var + 20, 0xee, 20);
+	ht_sec(h, 6, 63, T, var, sizeof(var), sizeof(var));
+	ht_sec(h, 7, 78, T, "\0", 1, 0);
+}
+
+static struct dif_module *ht_read_ok(const struct ht *h)
+{
+	struct dif_module *m = NULL;
+	struct dif_errors e;
+	dif_errors_clear(&e);
+	cr_assert(dif_hypertrace_detect(h->b, h->len));
+	cr_assert_eq(dif_hypertrace_read(h->b, h->len, &m, &e), 0, "%s",
+	             e.count ? e.list[0].msg : "");
+	return m;
+}
+
+Test(hypertrace, reads_difos)
+{
+	static struct ht h;
+	ht_build(&h);
+	struct dif_module *m = ht_read_ok(&h);
+	cr_assert_eq(dif_module_count(m), 1);
+	const struct dif_difo *d = dif_module_get(m, 0);
+	cr_assert_str_eq(dif_difo_name(d), "difo@3");
+	struct dif_difo_parts p;
+	dif_difo_get_parts(d, &p);
+	cr_assert_eq(p.textlen, 4);
+	cr_assert_eq(p.inttab[0], 42);
+	cr_assert_eq(p.varlen, 1);
+	cr_assert_eq(p.vartab[0].id, 0x500);
+	cr_assert_str_eq(p.strtab + p.vartab[0].name, "x");
+	DIF_OPTS(dif_validate_opts, vo);
+	cr_assert_eq(dif_validate_module(m, &vo, NULL), 0);
+	dif_module_free(m);
+	/* a digest prefix is skipped */
+	static struct ht g;
+	memset(g.b, 0x5a, 32);
+	memcpy(g.b + 32, h.b, h.len);
+	g.len = h.len + 32;
+	m = ht_read_ok(&g);
+	cr_assert_eq(dif_module_count(m), 1);
+	dif_module_free(m);
+	/* and the tools run it */
+	char tmp[] = "/tmp/difvm-ht-XXXXXX";
+	int fd = mkstemp(tmp);
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(write(fd, h.b, h.len), (ssize_t)h.len);
+	close(fd);
+	const char *bd = getenv("DIFVM_BUILDDIR") ? getenv("DIFVM_BUILDDIR")
+	                                          : "build";
+	char cmd[4096];
+	static char out[4096];
+	snprintf(cmd, sizeof(cmd), "%s/tools/difrun %s && %s/tools/difcheck %s",
+	         bd, tmp, bd, tmp);
+	cr_assert_eq(sh(cmd, out, sizeof(out)), 0, "%s", out);
+	cr_assert(strstr(out, "42 (0x2a)"), "%s", out);
+	remove(tmp);
+}
+
+struct hcase {
+	const char *needle;
+	int code;
+	void (*mut)(struct ht *h);
+};
+#define HMUT(n, body) static void n(struct ht *h) { body; }
+static uint8_t *HSH(struct ht *h, unsigned i) { return h->b + h->shoff + 40 * i; }
+static uint8_t *HD(struct ht *h, unsigned i) { return h->b + h->off[i]; }
+HMUT(hm_data, h->b[5] = 3)
+HMUT(hm_shentsize, put(h->b + 46, 64, 2, 0))
+HMUT(hm_shoff, put(h->b + 32, 1u << 20, 4, 0))
+HMUT(hm_shnum, put(h->b + h->shoff + 20, 2, 4, 0))
+HMUT(hm_shstrndx, put(h->b + h->shoff + 24, 99, 4, 0))
+HMUT(hm_sec_past, put(HSH(h, 4) + 20, 1u << 20, 4, 0))
+HMUT(hm_names_type, put(HSH(h, 1) + 4, 1, 4, 0))
+HMUT(hm_name_off, put(HSH(h, 4), 9999, 4, 0))
+HMUT(hm_not_prog, put(HSH(h, 2), 24, 4, 0))
+HMUT(hm_prog_small, put(HSH(h, 2) + 20, 100, 4, 0))
+HMUT(hm_prog_error, { put(HD(h, 2) + 16, 1, 4, 0);
+                      strcpy((char *)HD(h, 2) + 20, "syntax error near x"); })
+HMUT(hm_difo_small, put(HSH(h, 3) + 20, 40, 4, 0))
+HMUT(hm_difo_len, put(HD(h, 3) + 64, 5, 8, 0))
+HMUT(hm_ref_range, put(HD(h, 3), 50, 4, 0))
+HMUT(hm_ref_type, put(HSH(h, 4) + 4, 1, 4, 0))
+HMUT(hm_intlen, put(HD(h, 3) + 16, 2, 8, 0))
+HMUT(hm_oversize, { put(HD(h, 3) + 16, 0, 8, 0); put(HD(h, 3) + 40, 0, 8, 0);
+                    put(HD(h, 3) + 24, 6, 8, 0);
+                    put(HSH(h, 5) + 20, 300000, 4, 0);
+                    put(HD(h, 3) + 24, 262150, 8, 0);
+                    put(HSH(h, 5) + 20, 262150, 4, 0);
+                    h->len = h->off[5] + 262150; })
+HMUT(hm_str_nul, HD(h, 5)[5] = 'y')
+
+static const struct hcase hcases[] = {
+	{"ELF data encoding 3", DIF_E_OBJ_DATA, hm_data},
+	{"section header size 64", DIF_E_OBJ_FORMAT, hm_shentsize},
+	{"section header table at", DIF_E_OBJ_TRUNCATED, hm_shoff},
+	{"2 section headers", DIF_E_OBJ_TRUNCATED, hm_shnum},
+	{"section name table index 99", DIF_E_OBJ_INDEX, hm_shstrndx},
+	{"section 4 (offset", DIF_E_OBJ_TRUNCATED, hm_sec_past},
+	{"not a NUL-terminated SHT_STRTAB", DIF_E_OBJ_STRING, hm_names_type},
+	{"section 4: name offset 9999", DIF_E_OBJ_INDEX, hm_name_off},
+	{"section 2 is '.dtrace_difo', not .dtrace_prog", DIF_E_OBJ_MISSING, hm_not_prog},
+	{"too small for a program record", DIF_E_OBJ_SECTION, hm_prog_small},
+	{"compile error: syntax error near x", DIF_E_OBJ_FORMAT, hm_prog_error},
+	{"section 3 (.dtrace_difo): 40 bytes", DIF_E_OBJ_SECTION, hm_difo_small},
+	{"5 instructions do not fit", DIF_E_OBJ_TRUNCATED, hm_difo_len},
+	{"integer table reference 50 out of range", DIF_E_OBJ_INDEX, hm_ref_range},
+	{"integer table is section 4 of type 0x1", DIF_E_OBJ_SECTION, hm_ref_type},
+	{"table lengths (2 integers", DIF_E_OBJ_SECTION, hm_intlen},
+	{"above 262144 bytes", DIF_E_OBJ_OVERSIZE, hm_oversize},
+	{"string table does not end with NUL", DIF_E_OBJ_STRING, hm_str_nul},
+};
+
+Test(hypertrace, every_rejection_rule)
+{
+	static struct ht h;
+	static uint8_t big[300000 + 16384];
+	for (size_t i = 0; i < sizeof(hcases) / sizeof(hcases[0]); i++) {
+		ht_build(&h);
+		const uint8_t *buf = h.b;
+		if (hcases[i].mut == hm_oversize) {
+			/* needs a string table past the builder's buffer */
+			memcpy(big, h.b, h.len);
+			memset(big + h.off[5], 'a', 262149);
+			big[h.off[5] + 262149] = 0;
+			struct ht *hb = (struct ht *)calloc(1, sizeof(*hb));
+			*hb = h;
+			hm_oversize(hb);
+			memcpy(big, hb->b, h.off[5]);
+			h.len = hb->len;
+			free(hb);
+			buf = big;
+		} else {
+			hcases[i].mut(&h);
+		}
+		struct dif_module *m = NULL;
+		struct dif_errors e;
+		dif_errors_clear(&e);
+		int rc = dif_hypertrace_read(buf, h.len, &m, &e);
+		cr_assert_eq(rc, hcases[i].code, "%s: %s", hcases[i].needle,
+		             e.count ? e.list[0].msg : "");
+		cr_assert_null(m);
+		cr_assert(strstr(e.list[0].msg, hcases[i].needle), "'%s' not in '%s'",
+		          hcases[i].needle, e.list[0].msg);
+	}
+	/* not HyperTrace at all */
+	struct dif_module *m = NULL;
+	struct dif_errors e;
+	dif_errors_clear(&e);
+	cr_assert_eq(dif_hypertrace_read("hello", 5, &m, &e), DIF_E_OBJ_FORMAT);
+	cr_assert_eq(dif_hypertrace_detect("\177ELF", 4), 0);
+}
+
+Test(hypertrace, truncation_and_bit_flips_never_crash)
+{
+	static struct ht h;
+	ht_build(&h);
+	static uint8_t b[sizeof(h.b)];
+	for (size_t cut = 0; cut < h.len; cut++) {
+		struct dif_module *m = NULL;
+		cr_assert_neq(dif_hypertrace_read(h.b, cut, &m, NULL), 0);
+	}
+	/* flips in the headers and the DIFO record (the program record is
+	 * 4400 zero bytes: flipping there is covered by the haserror case) */
+	for (size_t bit = 0; bit < h.len * 8; bit++) {
+		size_t byte = bit / 8;
+		if (byte >= h.off[2] + 24 && byte < h.off[2] + h.size[2])
+			continue;
+		memcpy(b, h.b, h.len);
+		b[byte] ^= (uint8_t)(1u << (bit % 8));
+		struct dif_module *m = NULL;
+		if (dif_hypertrace_read(b, h.len, &m, NULL) == 0)
+			dif_module_free(m);
+	}
+}
