@@ -1163,8 +1163,9 @@ char *dif_dof_describe(const struct dif_dof *d)
 	}
 	for (size_t p = 0; p < d->nprov; p++) {
 		const struct dif_dof_provider *pv = &d->prov[p];
-		sb_printf(&s, "\nprovider %s (section %u, %u probes), attributes",
-		          pv->name, pv->section, pv->nprobes);
+		sb_printf(&s, "\nprovider %s (section %u, %u probe%s), attributes",
+		          pv->name, pv->section, pv->nprobes,
+		          pv->nprobes == 1 ? "" : "s");
 		for (int k = 0; k < 5; k++)
 			sb_printf(&s, " %u/%u/%u", pv->attr[k] >> 24,
 			          (pv->attr[k] >> 16) & 0xff, (pv->attr[k] >> 8) & 0xff);
