@@ -19,9 +19,10 @@ extern "C" {
  */
 
 /* Caps (documented in docs/linking.md): inputs per link, DIFOs in the
- * output, variables per id space (0x500..0xffff). */
+ * output (an object holds up to four sections per DIFO below ELF's 65280
+ * section indices), variables per id space (0x500..0xffff). */
 #define DIF_LINK_MAX_INPUTS 4096u
-#define DIF_LINK_MAX_DIFOS 65536u
+#define DIF_LINK_MAX_DIFOS 16000u
 #define DIF_LINK_MAX_VARS (DIF_VAR_OTHER_MAX - DIF_VAR_OTHER_UBASE + 1u)
 
 /* One input: a module and the name it is reported under (a file name). */

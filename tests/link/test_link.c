@@ -330,6 +330,29 @@ Test(link, variable_id_space_cap)
 	free(src);
 }
 
+/* Too many DIFOs for one output. */
+Test(link, difo_count_cap)
+{
+	static const uint32_t ret0 = 0x23000000;
+	struct dif_module *m[2] = {dif_module_new(), dif_module_new()};
+	for (uint32_t i = 0; i < DIF_LINK_MAX_DIFOS + 1; i++) {
+		char name[32];
+		snprintf(name, sizeof(name), "d%u", i);
+		DIF_OPTS(dif_difo_parts, p, .name = name, .text = &ret0,
+		         .textlen = 1);
+		struct dif_difo *d = NULL;
+		cr_assert_eq(dif_difo_create(&p, &d, NULL), 0);
+		cr_assert_eq(dif_module_add(m[i % 2], d), 0);
+	}
+	struct dif_module *out = NULL;
+	char msg[512];
+	cr_assert_eq(link2(m, NULL, 2, &out, msg, sizeof(msg)), DIF_E_LIMIT, "%s",
+	             msg);
+	cr_assert(strstr(msg, "more than 16000 DIFOs (at input 2)"), "%s", msg);
+	dif_module_free(m[0]);
+	dif_module_free(m[1]);
+}
+
 /* Randomized: variables scattered over several inputs with clashing ids
  * always end up with one id per (scope, name), distinct names distinct
  * ids, and a program that validates. */
