@@ -346,16 +346,6 @@ Test(dof, write_read_round_trip)
 }
 
 /* Through the tools: difdis of the DOF equals difdis of the source. */
-static int sh(const char *cmd, char *out, size_t cap)
-{
-	FILE *p = popen(cmd, "r");
-	cr_assert_not_null(p);
-	size_t n = fread(out, 1, cap - 1, p);
-	out[n] = 0;
-	int st = pclose(p);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
 Test(dof, tools_round_trip_and_info)
 {
 	const char *bd = getenv("DIFVM_BUILDDIR") ? getenv("DIFVM_BUILDDIR")
@@ -373,32 +363,32 @@ Test(dof, tools_round_trip_and_info)
 	close(fd);
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		snprintf(cmd, sizeof(cmd), "%s/tools/difdis -n %s", bd, files[i]);
-		cr_assert_eq(sh(cmd, a, sizeof(a)), 0, "%s", cmd);
+		cr_assert_eq(test_sh(cmd, a, sizeof(a)), 0, "%s", cmd);
 		snprintf(cmd, sizeof(cmd),
 		         "%s/tools/difasm --dof -o %s %s && %s/tools/difdis -n %s", bd,
 		         tmp, files[i], bd, tmp);
-		cr_assert_eq(sh(cmd, b, sizeof(b)), 0, "%s", cmd);
+		cr_assert_eq(test_sh(cmd, b, sizeof(b)), 0, "%s", cmd);
 		cr_assert_str_eq(a, b, "%s", files[i]);
 	}
 	snprintf(cmd, sizeof(cmd), "%s/tools/difdis --dof-info %s", bd, tmp);
-	cr_assert_eq(sh(cmd, b, sizeof(b)), 0);
+	cr_assert_eq(test_sh(cmd, b, sizeof(b)), 0);
 	cr_assert(strstr(b, "ECBDESC") && strstr(b, "DIFOs: count, setx"), "%s", b);
 	/* a linked module validates as a whole, also as DOF */
 	snprintf(cmd, sizeof(cmd),
 	         "%s/tools/difld -o %s tests/link/data/a.s tests/link/data/b.s && "
 	         "%s/tools/difasm --dof -o %s.dof %s && %s/tools/difcheck %s.dof",
 	         bd, tmp, bd, tmp, tmp, bd, tmp);
-	cr_assert_eq(sh(cmd, b, sizeof(b)), 0, "%s", b);
+	cr_assert_eq(test_sh(cmd, b, sizeof(b)), 0, "%s", b);
 	cr_assert(strstr(b, "4 DIFOs, 4 accepted"), "%s", b);
 	snprintf(cmd, sizeof(cmd), "%s.dof", tmp);
 	remove(cmd);
 	snprintf(cmd, sizeof(cmd), "%s/tools/difrun -d setx %s", bd, tmp);
-	cr_assert_eq(sh(cmd, b, sizeof(b)), 0, "%s", b);
+	cr_assert_eq(test_sh(cmd, b, sizeof(b)), 0, "%s", b);
 	cr_assert_str_eq(b, "1 (0x1)\n");
 	/* --dof-info on something else */
 	snprintf(cmd, sizeof(cmd), "%s/tools/difdis --dof-info %s 2>&1", bd,
 	         files[3]);
-	cr_assert_eq(sh(cmd, b, sizeof(b)), 1, "%s", b);
+	cr_assert_eq(test_sh(cmd, b, sizeof(b)), 1, "%s", b);
 	cr_assert(strstr(b, "not DOF"), "%s", b);
 	remove(tmp);
 }
@@ -413,7 +403,7 @@ Test(dof, fixture_info_text)
 	char cmd[4096];
 	snprintf(cmd, sizeof(cmd), "%s/tools/difdis --dof-info "
 	         "../shared/fixtures/dof/solaris_snv69_usdt_ruby.dof", bd);
-	cr_assert_eq(sh(cmd, b, sizeof(b)), 0, "%s", b);
+	cr_assert_eq(test_sh(cmd, b, sizeof(b)), 0, "%s", b);
 	cr_assert(strstr(b, "provider ruby (section 5, 11 probes)"), "%s", b);
 	cr_assert(strstr(b, "probe ruby:gc-begin  function garbage_collect  "
 	                    "address 0x8082a78"), "%s", b);
@@ -422,7 +412,7 @@ Test(dof, fixture_info_text)
 	/* the tools accept the file and find no programs */
 	snprintf(cmd, sizeof(cmd), "%s/tools/difcheck "
 	         "../shared/fixtures/dof/solaris_snv69_usdt_ruby.dof", bd);
-	cr_assert_eq(sh(cmd, b, sizeof(b)), 0, "%s", b);
+	cr_assert_eq(test_sh(cmd, b, sizeof(b)), 0, "%s", b);
 	cr_assert(strstr(b, "0 DIFOs"), "%s", b);
 }
 
@@ -990,7 +980,7 @@ Test(hypertrace, reads_difos)
 	static char out[4096];
 	snprintf(cmd, sizeof(cmd), "%s/tools/difrun %s && %s/tools/difcheck %s",
 	         bd, tmp, bd, tmp);
-	cr_assert_eq(sh(cmd, out, sizeof(out)), 0, "%s", out);
+	cr_assert_eq(test_sh(cmd, out, sizeof(out)), 0, "%s", out);
 	cr_assert(strstr(out, "42 (0x2a)"), "%s", out);
 	remove(tmp);
 }
