@@ -166,6 +166,15 @@ static void put(uint8_t *p, uint64_t v, unsigned n, int msb)
 		p[msb ? n - 1 - i : i] = (uint8_t)(v >> (8 * i));
 }
 
+/* little-endian field */
+static uint64_t get(const uint8_t *p, unsigned n)
+{
+	uint64_t v = 0;
+	for (unsigned k = 0; k < n; k++)
+		v |= (uint64_t)p[k] << (8 * k);
+	return v;
+}
+
 static uint8_t *wrap_elf(const uint8_t *dof, size_t dlen, int c64, int msb,
                          const char *secname, size_t *outlen)
 {
@@ -229,6 +238,10 @@ Test(dof, inside_elf)
 			struct dif_dof_header h;
 			dif_dof_get_header(d, &h);
 			cr_assert_eq(h.container_offset, 256);
+			char *info = dif_dof_describe(d);
+			cr_assert(strstr(info, "in an ELF .SUNW_dof section at offset "
+			                       "0x100"), "%s", info);
+			free(info);
 			cr_assert_eq(dif_dof_provider(d, 0)->nprobes, 2);
 			dif_dof_free(d);
 			free(e);
@@ -442,6 +455,54 @@ Test(dof, difo_names_from_descriptions)
 	cr_assert_eq(dif_module_count(r), 2);
 	cr_assert_str_eq(dif_difo_name(dif_module_get(r, 0)), "p:m:f:n");
 	cr_assert_str_eq(dif_difo_name(dif_module_get(r, 1)), "p:m:f:n#2/pred");
+	char *info = dif_dof_describe(d);
+	cr_assert(strstr(info, "ecb 1 (section 10): p:m:f:n, predicate DIFO "
+	                       "section 7, actions section 4"), "%s", info);
+	free(info);
+	dif_dof_free(d);
+	free(buf);
+	dif_module_free(m);
+}
+
+/* Fallback names when the description's name is taken, an absent
+ * (DOF_STRIDX_NONE) field, and a non-loadable linked section, which the
+ * kernel skips. */
+Test(dof, fallback_names)
+{
+	static const char *const names[] = {"x", "x#2", "ecb4", "difo@22", "w"};
+	struct dif_module *m = assemble_as(".difo a\n ret %r0\n.difo b\n ret %r0\n"
+	                                   ".difo c\n ret %r0\n.difo d\n ret %r0\n"
+	                                   ".difo e\n ret %r0\n", names);
+	void *buf = NULL;
+	size_t len = 0;
+	DIF_OPTS(dif_dof_opts, o, .order = 1);
+	cr_assert_eq(dif_dof_write(m, &o, &buf, &len, NULL), 0);
+	uint8_t *b = buf;
+	/* DIFO k: DIF 1+5k, DIFOHDR 2+5k, PROBEDESC 3+5k, ACTDESC 4+5k,
+	 * ECBDESC 5+5k. ECB 4 takes ECB 0's probe description "x". */
+	uint64_t e4 = get(b + 64 + 25 * 32 + 16, 8);
+	put(b + e4, 3, 4, 0);
+	uint64_t pd0 = get(b + 64 + 3 * 32 + 16, 8);
+	put(b + pd0 + 4, 0xffffffffu, 4, 0); /* provider: none */
+	struct dif_dof *d = read_ok(b, len);
+	const struct dif_module *r = dif_dof_module(d);
+	cr_assert_eq(dif_module_count(r), 5);
+	cr_assert_str_eq(dif_difo_name(dif_module_get(r, 0)), "x");
+	cr_assert_str_eq(dif_difo_name(dif_module_get(r, 4)), "difo@22#2");
+	dif_dof_free(d);
+	free(buf);
+	dif_module_free(m);
+	/* the variable table of `prog` made a non-loadable COMMENTS section */
+	m = assemble_as(prog, prog_names);
+	cr_assert_eq(dif_dof_write(m, &o, &buf, &len, NULL), 0);
+	b = buf;
+	put(b + 64 + 4 * 32, 1, 4, 0);
+	put(b + 64 + 4 * 32 + 8, 0, 4, 0);
+	d = read_ok(b, len);
+	struct dif_difo_parts p;
+	dif_difo_get_parts(dif_module_get(dif_dof_module(d), 0), &p);
+	cr_assert_eq(p.varlen, 0);
+	cr_assert_eq(p.intlen, 1);
 	dif_dof_free(d);
 	free(buf);
 	dif_module_free(m);
@@ -459,13 +520,6 @@ Test(dof, difo_names_from_descriptions)
  * 6 URELHDR 7 COMMENTS 8 UTSNAME.
  */
 static uint8_t *SH(uint8_t *b, unsigned i) { return b + 64 + 32 * i; }
-static uint64_t get(const uint8_t *p, unsigned n)
-{
-	uint64_t v = 0;
-	for (unsigned k = 0; k < n; k++)
-		v |= (uint64_t)p[k] << (8 * k);
-	return v;
-}
 static uint8_t *DATA(uint8_t *b, unsigned i) { return b + get(SH(b, i) + 16, 8); }
 #define SET(p, v, n) put((p), (v), (n), 0)
 
