@@ -764,6 +764,25 @@ Test(dof, size_limits)
 	cr_assert_eq(dif_dof_read(b, len, NULL, &d, &e), DIF_E_OBJ_OVERSIZE);
 	cr_assert(strstr(e.list[0].msg, "section 5 (DIFOHDR): linked sections "
 	                                "exceed 262144 bytes"), "%s", e.list[0].msg);
+	/* the writer refuses more sections than DOF allows (5 per DIFO) */
+	static const uint32_t ret0 = 0x23000000;
+	struct dif_module *many = dif_module_new();
+	for (uint32_t i = 0; i < DIF_DOF_MAX_SECTIONS / 5 + 1; i++) {
+		char nm[32];
+		snprintf(nm, sizeof(nm), "d%u", i);
+		DIF_OPTS(dif_difo_parts, pp, .name = nm, .text = &ret0, .textlen = 1);
+		struct dif_difo *dd = NULL;
+		cr_assert_eq(dif_difo_create(&pp, &dd, NULL), 0);
+		cr_assert_eq(dif_module_add(many, dd), 0);
+	}
+	void *wb = NULL;
+	size_t wl = 0;
+	dif_errors_clear(&e);
+	cr_assert_eq(dif_dof_write(many, NULL, &wb, &wl, &e), DIF_E_LIMIT);
+	cr_assert(strstr(e.list[0].msg, "exceed the DOF limits"), "%s",
+	          e.list[0].msg);
+	cr_assert_null(wb);
+	dif_module_free(many);
 	/* misuse */
 	cr_assert_eq(dif_dof_read(NULL, 5, NULL, &d, &e), DIF_E_INVAL);
 	cr_assert_eq(dif_dof_read(w, wlen, NULL, NULL, &e), DIF_E_INVAL);
