@@ -921,6 +921,8 @@ static void read_notes(struct dif_dof *d)
 			/* field width: 257 on Solaris, 65 on Linux, 256 on Darwin */
 			size_t fw = s->size >= 5 * 257 ? 257 : s->size >= 5 * 256
 			            ? 256 : 65;
+			snprintf(d->h.sysname, sizeof(d->h.sysname), "%.*s",
+			         (int)strnlen(p, fw < 31 ? fw : 31), p);
 			size_t o = 0;
 			for (int k = 0; k < 3 && (size_t)(k + 1) * fw <= s->size; k++)
 				o += (size_t)snprintf(d->utsname + o, sizeof(d->utsname) - o,

@@ -63,6 +63,7 @@ Test(dof, fixture_dtrace4linux)
 	cr_assert_eq(h.version, 1);
 	cr_assert_eq(h.secnum, 9);
 	cr_assert_eq(h.loadsz, 0x270);
+	cr_assert_str_eq(h.sysname, "Linux");
 	cr_assert_eq(h.filesz, 0x400);
 	cr_assert_eq(dif_dof_provider_count(d), 1);
 	const struct dif_dof_provider *pv = dif_dof_provider(d, 0);
@@ -96,6 +97,7 @@ Test(dof, fixture_solaris_test)
 	dif_dof_get_header(d, &h);
 	cr_assert_eq(h.model, 1);
 	cr_assert_eq(h.filesz, 1823);
+	cr_assert_str_eq(h.sysname, "SunOS");
 	const struct dif_dof_probe *p = probe(d, 0, "test", "main");
 	cr_assert_str_eq(p->nargv, "char *");
 	cr_assert_str_eq(p->xargv, "char *");
@@ -427,6 +429,11 @@ Test(dof, fixture_info_text)
 	         "../shared/fixtures/dof/solaris_snv69_usdt_ruby.dof", bd);
 	cr_assert_eq(test_sh(cmd, b, sizeof(b)), 0, "%s", b);
 	cr_assert(strstr(b, "0 DIFOs"), "%s", b);
+	/* DOF built on SunOS is read under the illumos profile */
+	snprintf(cmd, sizeof(cmd), "%s/tools/difcheck --json "
+	         "../shared/fixtures/dof/solaris_snv69_usdt_ruby.dof", bd);
+	cr_assert_eq(test_sh(cmd, b, sizeof(b)), 0, "%s", b);
+	cr_assert(strstr(b, "\"profile\": \"illumos\""), "%s", b);
 }
 
 /* Several ECBs for one probe, predicates, several actions, a shared DIFO
