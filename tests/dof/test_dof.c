@@ -511,6 +511,18 @@ Test(dof, fallback_names)
 	cr_assert_eq(p.varlen, 0);
 	cr_assert_eq(p.intlen, 1);
 	dif_dof_free(d);
+	/* ... or a TYPTAB of two dtrace_diftype_t records: checked, counted */
+	put(b + 64 + 4 * 32, 11, 4, 0);      /* TYPTAB */
+	put(b + 64 + 4 * 32 + 8, 1, 4, 0);   /* loaded */
+	put(b + 64 + 4 * 32 + 12, 8, 4, 0);  /* entsize 8 */
+	put(b + 64 + 4 * 32 + 24, 16, 8, 0); /* 2 types */
+	d = read_ok(b, len);
+	char *info = dif_dof_describe(d);
+	cr_assert(strstr(info, "DIFO syscall::read:entry (section 5): 4 "
+	                       "instructions, 1 integers, 6 string bytes, 0 "
+	                       "variables, 2 TYPTAB types"), "%s", info);
+	free(info);
+	dif_dof_free(d);
 	free(buf);
 	dif_module_free(m);
 }
@@ -590,6 +602,7 @@ MUT(m_difo_unrecognized, SET(DATA(b, 5) + 8, 6, 4))
 MUT(m_difo_multiple, SET(DATA(b, 5) + 12, 1, 4))
 MUT(m_difo_sub_align, SET(SH(b, 2) + 12, 4, 4))
 MUT(m_difo_sub_size, SET(SH(b, 4) + 24, 30, 8))
+MUT(m_difo_typtab, { SET(SH(b, 4), 11, 4); SET(SH(b, 4) + 12, 8, 4); })
 MUT(m_difo_no_dif, SET(DATA(b, 17) + 8, 0, 4))
 /* relocations, providers (base F) */
 MUT(m_rh_small, SET(SH(b, 6) + 24, 8, 8))
@@ -666,6 +679,7 @@ static const struct rcase cases[] = {
 	{"DIFO two DIF sections", 'W', DIF_E_OBJ_DUPLICATE, "multiple DIF sections (1 and 1)", m_difo_multiple},
 	{"DIFO subsection layout", 'W', DIF_E_OBJ_ALIGN, "section 2 (INTTAB): INTTAB of DIFO header 5", m_difo_sub_align},
 	{"DIFO subsection size", 'W', DIF_E_OBJ_SECTION, "section 4 (VARTAB): size 30 is not a multiple of 20", m_difo_sub_size},
+	{"DIFO TYPTAB size", 'W', DIF_E_OBJ_SECTION, "section 4 (TYPTAB): size 20 is not a multiple of 8", m_difo_typtab},
 	{"DIFO without DIF", 'W', DIF_E_OBJ_MISSING, "section 17 (DIFOHDR): no DIF section", m_difo_no_dif},
 	{"relocation header size", 'F', DIF_E_OBJ_SECTION, "section 6 (URELHDR): size 8", m_rh_small},
 	{"relocation string table", 'F', DIF_E_OBJ_SECTION, "section 6 (URELHDR): string table is section 2", m_rh_strtab},
