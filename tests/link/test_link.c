@@ -345,6 +345,125 @@ Test(link, variable_id_space_cap)
 	free(strs);
 }
 
+/* Built-in rows keep their ids; long names; raw words pass through. */
+Test(link, builtins_long_names_and_raw_words)
+{
+	char name[200];
+	memset(name, 'v', 150);
+	name[150] = 0;
+	char src[1024];
+	snprintf(src, sizeof(src),
+	         ".difo p\n.var execname global scalar\n.var %s global scalar\n"
+	         " ldgs execname, %%r1\n stgs %%r1, %s\n .word 0xff000000\n"
+	         " ret %%r1\n", name, name);
+	struct dif_module *m[2] = {assemble(src),
+	                           assemble(".difo q\n.var x global scalar\n"
+	                                    " ldgs x, %r1\n ret %r1\n")};
+	struct dif_module *out = NULL;
+	cr_assert_eq(link2(m, NULL, 2, &out, NULL, 0), 0);
+	const struct dif_difo *p = dif_module_find(out, "p");
+	cr_assert_eq(var_named(p, "execname")->id, 0x118);
+	cr_assert_eq(var_named(p, name)->id, 0x500);
+	cr_assert_eq(var_named(dif_module_find(out, "q"), "x")->id, 0x501);
+	struct dif_difo_parts pp;
+	dif_difo_get_parts(p, &pp);
+	cr_assert_eq(pp.text[2], 0xff000000u);
+	dif_module_free(out);
+	dif_module_free(m[0]);
+	dif_module_free(m[1]);
+}
+
+/* Key tuples are compared in straight-line code only; popts pops. */
+Test(link, key_tuples_follow_the_stack)
+{
+	/* after a branch target the tuple is unknown: no comparison */
+	struct dif_module *m[2] = {
+		assemble(".difo p\n.var a global array\n flushts\n pushtv ctf, %r1\n"
+		         " ldgaa a, %r2\n ret %r2\n"),
+		assemble(".difo q\n.var a global array\n flushts\n"
+		         " pushtv ctf, %r1\n pushtv ctf, %r1\n tst %r1\n be l\n"
+		         "l: ldgaa a, %r2\n"
+		         " flushts\n pushtv ctf, %r1\n pushtr string, %r0, %r1\n popts\n"
+		         " stgaa %r2, a\n ret %r2\n")};
+	struct dif_module *out = NULL;
+	char msg[512];
+	cr_assert_eq(link2(m, NULL, 2, &out, msg, sizeof(msg)), 0, "%s", msg);
+	dif_module_free(out);
+	dif_module_free(m[1]);
+	/* but popts is followed: (value, string) popped to (value) differs
+	 * from nothing else; (value, value, popts) vs (string) does */
+	m[1] = assemble(".difo q\n.var a global array\n flushts\n"
+	                " pushtv ctf, %r1\n pushtv ctf, %r1\n popts\n popts\n"
+	                " pushtr string, %r0, %r1\n stgaa %r2, a\n ret %r2\n");
+	cr_assert_eq(link2(m, NULL, 2, &out, msg, sizeof(msg)),
+	             DIF_E_VAR_CHG_KIND);
+	cr_assert(strstr(msg, "key tuple (value)") && strstr(msg, "but (string)"),
+	          "%s", msg);
+	dif_module_free(m[0]);
+	dif_module_free(m[1]);
+}
+
+/* Variable rows the linker cannot merge. */
+static int link_rows(struct dif_var v, const char *strs, uint32_t strlen,
+                     char *msg, size_t cap)
+{
+	static const uint32_t ret0 = 0x23000000;
+	DIF_OPTS(dif_difo_parts, p, .name = "r", .text = &ret0, .textlen = 1,
+	         .strtab = strs, .strlen = strlen, .vartab = &v, .varlen = 1);
+	struct dif_difo *d = NULL;
+	cr_assert_eq(dif_difo_create(&p, &d, NULL), 0);
+	struct dif_module *m = dif_module_new();
+	cr_assert_eq(dif_module_add(m, d), 0);
+	struct dif_module *out = NULL;
+	int rc = link2(&m, NULL, 1, &out, msg, cap);
+	dif_module_free(out);
+	dif_module_free(m);
+	return rc;
+}
+
+Test(link, bad_variable_rows)
+{
+	char msg[512];
+	struct dif_var v = {.name = 1, .id = 0x500, .kind = DIF_VKIND_SCALAR,
+	                    .scope = 5, .type = {.size = 8}};
+	cr_assert_eq(link_rows(v, "\0x", 3, msg, sizeof(msg)), DIF_E_VAR_SCOPE);
+	cr_assert(strstr(msg, "row 0 has scope 5"), "%s", msg);
+	v.scope = DIF_VSCOPE_GLOBAL;
+	v.kind = 7;
+	cr_assert_eq(link_rows(v, "\0x", 3, msg, sizeof(msg)), DIF_E_VAR_KIND);
+	cr_assert(strstr(msg, "row 0 has kind 7"), "%s", msg);
+	v.kind = DIF_VKIND_SCALAR;
+	v.name = 9;
+	cr_assert_eq(link_rows(v, "\0x", 3, msg, sizeof(msg)), DIF_E_STRTAB);
+	cr_assert(strstr(msg, "variable 0x500 has no name (string offset 9"),
+	          "%s", msg);
+	v.name = 0;
+	cr_assert_eq(link_rows(v, "\0x", 3, msg, sizeof(msg)), DIF_E_STRTAB);
+}
+
+/* Too many DIFOs for one output. */
+Test(link, difo_count_cap)
+{
+	static const uint32_t ret0 = 0x23000000;
+	struct dif_module *m[2] = {dif_module_new(), dif_module_new()};
+	for (uint32_t i = 0; i < DIF_LINK_MAX_DIFOS + 1; i++) {
+		char name[32];
+		snprintf(name, sizeof(name), "d%u", i);
+		DIF_OPTS(dif_difo_parts, p, .name = name, .text = &ret0,
+		         .textlen = 1);
+		struct dif_difo *d = NULL;
+		cr_assert_eq(dif_difo_create(&p, &d, NULL), 0);
+		cr_assert_eq(dif_module_add(m[i % 2], d), 0);
+	}
+	struct dif_module *out = NULL;
+	char msg[512];
+	cr_assert_eq(link2(m, NULL, 2, &out, msg, sizeof(msg)), DIF_E_LIMIT, "%s",
+	             msg);
+	cr_assert(strstr(msg, "more than 16000 DIFOs (at input 2)"), "%s", msg);
+	dif_module_free(m[0]);
+	dif_module_free(m[1]);
+}
+
 /* Randomized: variables scattered over several inputs with clashing ids
  * always end up with one id per (scope, name), distinct names distinct
  * ids, and a program that validates. */
