@@ -294,6 +294,8 @@ Test(link, options_and_caps)
 	cr_assert_eq(dif_link(&in, DIF_LINK_MAX_INPUTS + 1, NULL, &out, &e),
 	             DIF_E_LIMIT);
 	cr_assert_eq(dif_link(&in, 1, NULL, NULL, &e), DIF_E_INVAL);
+	struct dif_link_opts tiny = {.size = 1};
+	cr_assert_eq(dif_link(&in, 1, &tiny, &out, &e), DIF_E_INVAL);
 	struct dif_link_input none = {"y", NULL};
 	cr_assert_eq(dif_link(&none, 1, NULL, &out, &e), DIF_E_INVAL);
 	/* no inputs: an empty module */
@@ -387,6 +389,15 @@ Test(link, key_tuples_follow_the_stack)
 		         " stgaa %r2, a\n ret %r2\n")};
 	struct dif_module *out = NULL;
 	char msg[512];
+	cr_assert_eq(link2(m, NULL, 2, &out, msg, sizeof(msg)), 0, "%s", msg);
+	dif_module_free(out);
+	dif_module_free(m[1]);
+	/* nine pushes overflow the 8-entry stack: unknown, not compared */
+	m[1] = assemble(".difo q\n.var a global array\n flushts\n"
+	                " pushtv ctf, %r1\n pushtv ctf, %r1\n pushtv ctf, %r1\n"
+	                " pushtv ctf, %r1\n pushtv ctf, %r1\n pushtv ctf, %r1\n"
+	                " pushtv ctf, %r1\n pushtv ctf, %r1\n pushtv ctf, %r1\n"
+	                " ldgaa a, %r2\n ret %r2\n");
 	cr_assert_eq(link2(m, NULL, 2, &out, msg, sizeof(msg)), 0, "%s", msg);
 	dif_module_free(out);
 	dif_module_free(m[1]);
