@@ -366,6 +366,7 @@ struct pass {
 	uint32_t nslots;
 	uint32_t **out;   /* per block, NULL once consumed */
 	uint32_t *need;   /* successor edges still to read out[b] */
+	uint8_t *alive;   /* some execution leaves block b */
 	uint32_t *cur;    /* nslots + 1 */
 	uint32_t *varloc; /* per pc: variable location or NONE */
 	uint32_t *slotloc; /* per state slot: its location */
@@ -375,10 +376,13 @@ static int enter_block(struct dif_cfg *g, struct pass *ps, uint32_t b)
 {
 	uint32_t S = ps->nslots;
 	uint32_t *cur = ps->cur;
-	if (!g->reach[b]) {
+	bool any = b == 0;
+	for (uint32_t i = g->pred_off[b]; i < g->pred_off[b + 1]; i++)
+		any |= ps->alive[g->preds[i].from];
+	if (!any) {
 		for (uint32_t s = 0; s < S; s++)
 			cur[s] = DIF_CFG_NONE;
-		cur[S] = 1;
+		cur[S] = 0; /* no execution gets here */
 		return 0;
 	}
 	if (b == 0) {
@@ -394,7 +398,7 @@ static int enter_block(struct dif_cfg *g, struct pass *ps, uint32_t b)
 	unsigned mask = 0;
 	for (uint32_t i = p0; i < p1; i++) {
 		uint32_t p = g->preds[i].from;
-		if (!g->reach[p])
+		if (!ps->alive[p])
 			continue;
 		if (first == DIF_CFG_NONE)
 			first = p;
@@ -413,7 +417,7 @@ static int enter_block(struct dif_cfg *g, struct pass *ps, uint32_t b)
 			for (uint32_t i = p0; i < p1; i++) {
 				uint32_t p = g->preds[i].from;
 				g->stats.du_ops++;
-				if (g->reach[p] && ps->out[p][s] != v) {
+				if (ps->alive[p] && ps->out[p][s] != v) {
 					same = false;
 					break;
 				}
@@ -429,7 +433,7 @@ static int enter_block(struct dif_cfg *g, struct pass *ps, uint32_t b)
 			for (uint32_t i = p0; i < p1; i++) {
 				uint32_t p = g->preds[i].from;
 				g->stats.du_ops++;
-				if (g->reach[p])
+				if (ps->alive[p])
 					g->ops[g->nodes[id].op_off + (i - p0)] = ps->out[p][s];
 			}
 			cur[s] = id;
@@ -439,7 +443,7 @@ static int enter_block(struct dif_cfg *g, struct pass *ps, uint32_t b)
 	/* Release states no later block needs. */
 	for (uint32_t i = p0; i < p1; i++) {
 		uint32_t p = g->preds[i].from;
-		if (g->reach[p] && --ps->need[p] == 0) {
+		if (ps->alive[p] && --ps->need[p] == 0) {
 			free(ps->out[p]);
 			ps->out[p] = NULL;
 			g->cur_bytes -= (S + 1) * sizeof(uint32_t);
@@ -467,7 +471,9 @@ static int run_block(struct dif_cfg *g, struct pass *ps, uint32_t b)
 {
 	uint32_t S = ps->nslots;
 	uint32_t *cur = ps->cur;
-	bool live = g->reach[b] != 0;
+	/* Live while some execution gets here: not after a push that always
+	 * overflows the tuple stack (no depth left in the mask). */
+	bool live = cur[S] != 0;
 	struct effect e;
 	for (uint32_t pc = g->bstart[b]; pc < g->bstart[b + 1]; pc++) {
 		uint32_t w = g->text[pc];
@@ -501,6 +507,11 @@ static int run_block(struct dif_cfg *g, struct pass *ps, uint32_t b)
 				cur[slot] = id;
 		}
 		cur[S] = e.mask;
+		if (live && e.mask == 0) {
+			live = false;
+			for (uint32_t k = 0; k < S; k++)
+				cur[k] = DIF_CFG_NONE;
+		}
 	}
 	if (live && g->nsucc[b]) {
 		uint32_t *o = dif_cfg_alloc(g, S + 1, sizeof(uint32_t));
@@ -510,6 +521,7 @@ static int run_block(struct dif_cfg *g, struct pass *ps, uint32_t b)
 		g->stats.du_ops += S;
 		ps->out[b] = o;
 		ps->need[b] = g->nsucc[b];
+		ps->alive[b] = 1;
 	}
 	return 0;
 }
@@ -652,8 +664,10 @@ int dif_du_build(struct dif_cfg *g, const struct dif_difo *d)
 	g->def_off = dif_cfg_alloc(g, n + 1, sizeof(uint32_t));
 	ps.out = dif_cfg_alloc(g, g->nblocks, sizeof(uint32_t *));
 	ps.need = dif_cfg_alloc(g, g->nblocks, sizeof(uint32_t));
+	ps.alive = dif_cfg_alloc(g, g->nblocks, 1);
 	ps.cur = dif_cfg_alloc(g, ps.nslots + 1, sizeof(uint32_t));
-	if (!g->use_off || !g->def_off || !ps.out || !ps.need || !ps.cur)
+	if (!g->use_off || !g->def_off || !ps.out || !ps.need || !ps.cur ||
+	    !ps.alive)
 		goto out;
 	for (uint32_t b = 0; b < g->nblocks; b++) {
 		rc = enter_block(g, &ps, b);
@@ -671,6 +685,7 @@ out:
 			free(ps.out[b]);
 	free(ps.out);
 	free(ps.need);
+	free(ps.alive);
 	free(ps.cur);
 	free(ps.varloc);
 	free(ps.slotloc);
