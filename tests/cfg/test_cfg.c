@@ -507,6 +507,21 @@ static void pat_ladder(struct gbuf *b, unsigned k)
 	free(d);
 }
 
+/* Every diamond stores a different variable, all read at the end: the
+ * number of variables grows with the program. */
+static void pat_manyvars(struct gbuf *b, unsigned k)
+{
+	for (unsigned i = 0; i < k; i++) {
+		put(b, DIF_ENC_R(DIF_OPC_TST, 1, 0, 0));
+		uint32_t br = put(b, DIF_ENC_B(DIF_OPC_BE, 0));
+		put(b, DIF_ENC_W(DIF_OPC_STGS, 0x500 + i, 2));
+		b->w[br] = DIF_ENC_B(DIF_OPC_BE, b->n);
+	}
+	for (unsigned i = 0; i < k; i++)
+		put(b, DIF_ENC_W(DIF_OPC_LDGS, 0x500 + i, 3));
+	put(b, DIF_ENC_R(DIF_OPC_RET, 0, 0, 3));
+}
+
 static void measure(void (*pat)(struct gbuf *, unsigned), unsigned k,
                     uint64_t *ops, uint64_t *bytes, uint32_t *n)
 {
@@ -551,6 +566,7 @@ Test(cfg, growth_is_linear)
 	growth("diamonds", pat_diamonds, 1000);
 	growth("and-chain", pat_andchain, 1500);
 	growth("ladder", pat_ladder, 1500);
+	growth("many-variables", pat_manyvars, 2000);
 }
 
 /* ---------------------------------------------------------------------

@@ -62,16 +62,20 @@ static int gen_testgen(uint64_t seed, struct prog *p, uint32_t maxlen)
 
 /* Branch-heavy straight DAGs: random ALU, tests, forward branches of every
  * kind, early returns, variables and tuple operations. */
-static void gen_branchy(uint64_t seed, struct prog *p, uint32_t n)
+static void gen_branchy(uint64_t seed, struct prog *p, uint32_t n,
+                        unsigned nvars, unsigned brpct)
 {
 	struct tg_rng r = { seed };
 	static const uint64_t ints[] = { 0, 1, 7 };
 	for (uint32_t pc = 0; pc < n - 1; pc++) {
 		unsigned k = (unsigned)tg_below(&r, 20);
+		/* many variables: mostly stores and loads, no early returns */
+		if (nvars > 3 && (k == 8 || (k >= 11 && k < 17)))
+			k = (k & 1) ? 9 : 10;
 		unsigned a = 1 + (unsigned)tg_below(&r, 7), b = (unsigned)tg_below(&r, 8),
 		         c = 1 + (unsigned)tg_below(&r, 7);
 		uint32_t w;
-		if (k < 5 && pc + 2 < n) {
+		if (k < 5 && pc + 2 < n && tg_below(&r, 100) < brpct) {
 			unsigned op = DIF_OPC_BA + (unsigned)tg_below(&r, 11);
 			uint32_t t = pc + 1 + (uint32_t)tg_below(&r, n - pc - 1);
 			w = DIF_ENC_B(op, t);
@@ -82,9 +86,11 @@ static void gen_branchy(uint64_t seed, struct prog *p, uint32_t n)
 		} else if (k < 9) {
 			w = DIF_ENC_R(DIF_OPC_RET, 0, 0, b);
 		} else if (k < 10) {
-			w = DIF_ENC_W(DIF_OPC_STLS, 0x500 + tg_below(&r, 2), b);
+			unsigned op = tg_below(&r, 2) ? DIF_OPC_STLS : DIF_OPC_STGS;
+			w = DIF_ENC_W(op, 0x500 + tg_below(&r, nvars), b);
 		} else if (k < 11) {
-			w = DIF_ENC_W(DIF_OPC_LDLS, 0x500 + tg_below(&r, 2), c);
+			unsigned op = tg_below(&r, 2) ? DIF_OPC_LDLS : DIF_OPC_LDGS;
+			w = DIF_ENC_W(op, 0x500 + tg_below(&r, nvars), c);
 		} else if (k < 12) {
 			w = DIF_ENC_R(DIF_OPC_PUSHTV, 0, 0, b);
 		} else if (k < 13) {
@@ -272,25 +278,29 @@ static void check_doms(const struct dif_cfg *g, uint64_t seed)
  */
 #define RL_CC 8
 #define RL_T(i) (9 + (i))
-#define RL_MAX 64
 #define RW ((TG_MAX_TEXT + 1 + 63) / 64) /* bitset words: pcs + entry */
 
 struct ref {
 	const struct prog *p;
-	uint32_t nw;              /* words in use */
-	uint64_t keys[RL_MAX];
+	uint32_t nw;              /* bitset words in use */
+	uint32_t nl;              /* locations: 17 + at most one per insn */
+	uint64_t *keys;
 	unsigned nkeys;
-	uint64_t (*seen)[RL_MAX][RW]; /* per pc, per location: reaching defs */
-	uint8_t (*used)[RL_MAX];      /* per pc, per location: read there */
+	uint64_t *seen;           /* [pc][loc][nw]: reaching defs */
+	uint8_t *used;            /* [pc][loc]: read there */
 	uint8_t *reached;
 	unsigned long paths, cap;
 	int overflow; /* some path ended in a tuple overflow */
 };
 
 struct rstate {
-	uint64_t set[RL_MAX][RW];
 	unsigned depth;
+	uint64_t set[]; /* [loc][nw] */
 };
+#define SEEN(r, pc, loc) ((r)->seen + ((size_t)(pc) * (r)->nl + (loc)) * (r)->nw)
+#define USED(r, pc, loc) ((r)->used[(size_t)(pc) * (r)->nl + (loc)])
+#define SET(r, s, loc) ((s)->set + (size_t)(loc) * (r)->nw)
+#define RSTATE_SIZE(r) (sizeof(struct rstate) + (size_t)(r)->nl * (r)->nw * 8)
 
 static unsigned ref_var(struct ref *r, unsigned kind, unsigned scope,
                         unsigned vkind, unsigned id)
@@ -300,7 +310,7 @@ static unsigned ref_var(struct ref *r, unsigned kind, unsigned scope,
 	for (unsigned i = 0; i < r->nkeys; i++)
 		if (r->keys[i] == k)
 			return 17 + i;
-	cr_assert_lt(17 + r->nkeys, RL_MAX);
+	cr_assert_lt(17 + r->nkeys, r->nl);
 	r->keys[r->nkeys] = k;
 	return 17 + r->nkeys++;
 }
@@ -308,17 +318,17 @@ static unsigned ref_var(struct ref *r, unsigned kind, unsigned scope,
 static void ref_use(struct ref *r, const struct rstate *s, uint32_t pc,
                     unsigned loc)
 {
-	r->used[pc][loc] = 1;
+	USED(r, pc, loc) = 1;
 	for (uint32_t i = 0; i < r->nw; i++)
-		r->seen[pc][loc][i] |= s->set[loc][i];
+		SEEN(r, pc, loc)[i] |= SET(r, s, loc)[i];
 }
 
 static void ref_def(struct ref *r, struct rstate *s, uint32_t pc, unsigned loc,
                     int weak)
 {
 	if (!weak)
-		memset(s->set[loc], 0, r->nw * sizeof(uint64_t));
-	s->set[loc][pc / 64] |= 1ull << (pc % 64);
+		memset(SET(r, s, loc), 0, r->nw * sizeof(uint64_t));
+	SET(r, s, loc)[pc / 64] |= 1ull << (pc % 64);
 }
 
 static void ref_walk(struct ref *r, struct rstate *s, uint32_t pc)
@@ -435,8 +445,8 @@ static void ref_walk(struct ref *r, struct rstate *s, uint32_t pc)
 				if (op != DIF_OPC_BA) {
 					ref_use(r, s, pc, RL_CC);
 					if (r->paths < r->cap) {
-						struct rstate *c = malloc(sizeof(*c));
-						memcpy(c, s, sizeof(*c));
+						struct rstate *c = malloc(RSTATE_SIZE(r));
+						memcpy(c, s, RSTATE_SIZE(r));
 						ref_walk(r, c, pc + 1);
 						free(c);
 					}
@@ -460,13 +470,15 @@ static int check_defuse(const struct prog *p, const struct dif_cfg *g,
 {
 	struct ref r = { .p = p, .cap = 20000 };
 	r.nw = (p->n + 1 + 63) / 64;
-	r.seen = calloc(p->n, sizeof(*r.seen));
-	r.used = calloc(p->n, sizeof(*r.used));
+	r.nl = 17 + p->n + 1;
+	r.keys = calloc(r.nl, sizeof(uint64_t));
+	r.seen = calloc((size_t)p->n * r.nl * r.nw, sizeof(uint64_t));
+	r.used = calloc((size_t)p->n * r.nl, 1);
 	r.reached = calloc(p->n, 1);
-	struct rstate *s = calloc(1, sizeof(*s));
+	struct rstate *s = calloc(1, RSTATE_SIZE(&r));
 	/* Entry definitions: bit p->n. */
-	for (unsigned l = 0; l < RL_MAX; l++)
-		s->set[l][p->n / 64] |= 1ull << (p->n % 64);
+	for (unsigned l = 0; l < r.nl; l++)
+		SET(&r, s, l)[p->n / 64] |= 1ull << (p->n % 64);
 	ref_walk(&r, s, 0);
 	free(s);
 	int done = r.paths < r.cap;
@@ -474,9 +486,9 @@ static int check_defuse(const struct prog *p, const struct dif_cfg *g,
 	cr_assert_not_null(w);
 	for (uint32_t pc = 0; done && pc < p->n; pc++) {
 		uint32_t nu = dif_du_nuses(g, pc);
-		uint8_t mine[RL_MAX] = { 0 };
 		if (!r.reached[pc])
 			continue;
+		uint8_t *mine = calloc(r.nl, 1);
 		for (uint32_t i = 0; i < nu; i++) {
 			struct dif_use u;
 			cr_assert_eq(dif_du_use(g, pc, i, &u), 0);
@@ -506,7 +518,7 @@ static int check_defuse(const struct prog *p, const struct dif_cfg *g,
 				uint32_t bit = d.kind == DIF_DEF_ENTRY ? p->n : d.pc;
 				got[bit / 64] |= 1ull << (bit % 64);
 			}
-			if (!r.used[pc][loc]) {
+			if (!USED(&r, pc, loc)) {
 				/* only tuple slots may be read on fewer paths */
 				cr_assert_eq(u.loc.kind, DIF_LOC_TUPLE,
 				             "seed %llu pc %u: extra use of loc %u",
@@ -514,7 +526,7 @@ static int check_defuse(const struct prog *p, const struct dif_cfg *g,
 				continue;
 			}
 			for (uint32_t k = 0; k < r.nw; k++) {
-				uint64_t want = r.seen[pc][loc][k];
+				uint64_t want = SEEN(&r, pc, loc)[k];
 				/* The analysis merges tuple depths, so it is exact only
 				 * while no path dies of a tuple overflow; else sound. */
 				if (u.loc.kind == DIF_LOC_TUPLE || r.overflow)
@@ -529,10 +541,11 @@ static int check_defuse(const struct prog *p, const struct dif_cfg *g,
 					             (unsigned long long)want);
 			}
 		}
-		for (unsigned l = 0; l < RL_MAX; l++)
-			cr_assert(!r.used[pc][l] || mine[l],
+		for (unsigned l = 0; l < r.nl; l++)
+			cr_assert(!USED(&r, pc, l) || mine[l],
 			          "seed %llu pc %u: use of loc %u missing",
 			          (unsigned long long)seed, pc, l);
+		free(mine);
 	}
 	/* uses_of is the inverse of reaching. */
 	for (uint32_t n = 0; n < dif_du_nnodes(g); n++) {
@@ -568,6 +581,7 @@ static int check_defuse(const struct prog *p, const struct dif_cfg *g,
 	dif_du_walk_free(w);
 	free(r.seen);
 	free(r.used);
+	free(r.keys);
 	free(r.reached);
 	return done;
 }
@@ -607,13 +621,19 @@ static void run_testgen(uint64_t seed, unsigned count)
 	              (unsigned long long)seed);
 }
 
+/* Short programs with few variables and many branches, or long ones with
+ * many variables (several levels of the def-use variable tree). */
 static void run_branchy(uint64_t seed, unsigned count)
 {
 	unsigned checked = 0;
 	for (unsigned i = 0; i < count; i++) {
 		uint64_t s = tg_mix(seed, i);
 		struct prog *p = calloc(1, sizeof(*p));
-		gen_branchy(s, p, 4 + (uint32_t)(s % 40));
+		if (i % 4 == 3)
+			gen_branchy(s, p, 100 + (uint32_t)(s % 400), 40 + (unsigned)(s % 200),
+			            12);
+		else
+			gen_branchy(s, p, 4 + (uint32_t)(s % 40), 3, 100);
 		struct dif_cfg *g = build(p);
 		check_blocks(p, g, s);
 		check_doms(g, s);
