@@ -670,3 +670,75 @@ Test(cfg_random, branchy_fresh_seed)
 	        (unsigned long long)seed, (unsigned long long)seed);
 	run_branchy(seed, 1500);
 }
+
+/* Arbitrary words (any opcode and fields, both profiles, any nregs): the
+ * build either fails with an error value naming the pc or gives a graph
+ * that passes the block and dominator checks, and every walker query on
+ * it terminates. */
+static void run_garbage(uint64_t seed, unsigned count)
+{
+	unsigned built = 0;
+	for (unsigned i = 0; i < count; i++) {
+		struct tg_rng r = { tg_mix(seed, i) };
+		struct prog *p = calloc(1, sizeof(*p));
+		uint32_t n = 1 + (uint32_t)tg_below(&r, 30);
+		for (uint32_t pc = 0; pc < n; pc++) {
+			uint32_t w = (uint32_t)tg_rand(&r);
+			unsigned op = (unsigned)tg_below(&r, 84);
+			if (tg_below(&r, 4)) /* mostly small registers */
+				w &= 0xff070707u;
+			if (op >= DIF_OPC_BA && op <= DIF_OPC_BLEU && tg_below(&r, 4))
+				w = pc + 1 + (uint32_t)tg_below(&r, n - pc); /* mostly forward */
+			p->text[pc] = (w & 0x00ffffffu) | ((uint32_t)op << 24);
+		}
+		p->n = n;
+		DIF_OPTS(dif_difo_parts, parts, .name = "garbage", .text = p->text,
+		         .textlen = n);
+		cr_assert_eq(dif_difo_create(&parts, &p->d, NULL), 0);
+		DIF_OPTS(dif_cfg_opts, o, .profile = (enum dif_profile)tg_below(&r, 2),
+		         .nregs = tg_below(&r, 3) ? 8 : 1 + (uint32_t)tg_below(&r, 256));
+		struct dif_cfg *g = NULL;
+		struct dif_errors errs;
+		dif_errors_clear(&errs);
+		int rc = dif_cfg_build(p->d, &o, &g, &errs);
+		if (rc) {
+			cr_assert_null(g);
+			cr_assert(rc == DIF_E_BRANCH_BACK || rc == DIF_E_BRANCH_TARGET ||
+			          rc == DIF_E_REG, "rc %d", rc);
+			cr_assert_eq(errs.count, 1);
+			cr_assert_lt(errs.list[0].pc, n);
+		} else {
+			built++;
+			check_blocks(p, g, seed);
+			check_doms(g, seed);
+			struct dif_du_walk *w = dif_du_walk_new(g);
+			cr_assert_not_null(w);
+			for (uint32_t k = 0; k < dif_du_nnodes(g); k++) {
+				const uint32_t *defs;
+				const struct dif_use *uses;
+				(void)dif_du_reaching(w, k, &defs);
+				(void)dif_du_uses_of(w, k, &uses);
+				(void)dif_du_origins(w, k, &defs);
+			}
+			dif_du_walk_free(w);
+			dif_cfg_free(g);
+		}
+		dif_difo_free(p->d);
+		free(p);
+	}
+	cr_assert_gt(built, count / 20, "seed %llu: only %u built",
+	             (unsigned long long)seed, built);
+}
+
+Test(cfg_random, garbage_fixed_seed)
+{
+	run_garbage(0x6a7ba6e, 20000);
+}
+
+Test(cfg_random, garbage_fresh_seed)
+{
+	uint64_t seed = fresh_seed();
+	fprintf(stderr, "cfg_random garbage: fresh seed %llu (DIFVM_CFG_SEED=%llu replays)\n",
+	        (unsigned long long)seed, (unsigned long long)seed);
+	run_garbage(seed, 20000);
+}
