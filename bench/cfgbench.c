@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "difvm/cfg.h"
 #include "difvm/isa.h"
@@ -143,29 +142,16 @@ static struct dif_difo *make(uint64_t seed, uint32_t n, const char *name)
 	return d;
 }
 
-static double now(clockid_t clk)
-{
-	struct timespec ts;
-	clock_gettime(clk, &ts);
-	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
-
-static int cmpd(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
 enum { W_VALIDATE, W_BLOCKS, W_FULL, W_COUNT };
 static const char *const wname[W_COUNT] = { "validate", "cfg", "cfg+defuse" };
 
 /* Median ns over batches for one kind of work on every DIFO. */
 static double timed(struct dif_difo **d, unsigned nd, int what,
-                    unsigned batches, clockid_t clk, int *ok)
+                    unsigned batches, int *ok)
 {
 	double *t = calloc(batches, sizeof(double));
 	for (unsigned b = 0; b < batches && t; b++) {
-		double t0 = now(clk);
+		double t0 = now_ns();
 		for (unsigned i = 0; i < nd; i++) {
 			if (what == W_VALIDATE) {
 				if (dif_validate(d[i], NULL, NULL) != 0)
@@ -179,20 +165,18 @@ static double timed(struct dif_difo **d, unsigned nd, int what,
 				*ok = 0;
 			dif_cfg_free(g);
 		}
-		t[b] = now(clk) - t0;
+		t[b] = now_ns() - t0;
 	}
 	if (!t) {
 		*ok = 0;
 		return 0;
 	}
-	qsort(t, batches, sizeof(double), cmpd);
-	double m = batches % 2 ? t[batches / 2]
-	                       : (t[batches / 2 - 1] + t[batches / 2]) / 2;
+	double m = median(t, batches);
 	free(t);
 	return m;
 }
 
-int cfgbench_run(unsigned batches, int json, clockid_t clk)
+int cfgbench_run(unsigned batches, int json)
 {
 	/* 8 DIFOs near the size limit (text + tables <= 256 KiB), and the
 	 * same count a quarter that size. */
@@ -225,7 +209,7 @@ int cfgbench_run(unsigned batches, int json, clockid_t clk)
 			dif_cfg_free(g);
 		}
 		for (int w = 0; w < W_COUNT; w++)
-			ns[s][w] = timed(d, ND, w, batches, clk, &ok);
+			ns[s][w] = timed(d, ND, w, batches, &ok);
 		for (unsigned i = 0; i < ND; i++)
 			dif_difo_free(d[i]);
 	}

@@ -308,7 +308,7 @@ static uint32_t executed_count(const struct dif_difo *d)
  * which leaves out the time other processes hold the CPU. */
 static clockid_t bench_clock = CLOCK_MONOTONIC;
 
-static double now_ns(void)
+double now_ns(void)
 {
 	struct timespec ts;
 	clock_gettime(bench_clock, &ts);
@@ -321,7 +321,7 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-static double median(double *v, unsigned n)
+double median(double *v, unsigned n)
 {
 	qsort(v, n, sizeof(*v), cmp_double);
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
@@ -793,8 +793,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (cfg_mode & 1)
-		return cfgbench_run(cfg_mode & 2 ? o.batches : 11, o.json,
-		                    bench_clock);
+		return cfgbench_run(cfg_mode & 2 ? o.batches : 11, o.json);
 	if (o.only) {
 		for (const char *p = o.only; *p;) {
 			const char *e = strchr(p, ',');

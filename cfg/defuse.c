@@ -492,24 +492,32 @@ static int tree_set(struct dif_cfg *g, struct pass *ps, uint32_t *root,
 	return 0;
 }
 
+/* Whether the k entries of v other than NONE are all equal; *first gets
+ * the first of them. */
+static bool all_same(struct dif_cfg *g, const uint32_t *v, uint32_t k,
+                     uint32_t *first)
+{
+	*first = DIF_CFG_NONE;
+	for (uint32_t i = 0; i < k; i++) {
+		g->stats.du_ops++;
+		if (v[i] == DIF_CFG_NONE)
+			continue;
+		if (*first == DIF_CFG_NONE)
+			*first = v[i];
+		else if (v[i] != *first)
+			return false;
+	}
+	return true;
+}
+
 /* The node the k values v[] (NONE: that edge brings nothing) of one
  * variable slot merge to. */
 static int merge_values(struct dif_cfg *g, struct pass *ps, uint32_t b,
                         const uint32_t *v, uint32_t k, uint32_t slot,
                         uint32_t *out)
 {
-	uint32_t first = DIF_CFG_NONE;
-	bool same = true;
-	for (uint32_t i = 0; i < k; i++) {
-		g->stats.du_ops++;
-		if (v[i] == DIF_CFG_NONE)
-			continue;
-		if (first == DIF_CFG_NONE)
-			first = v[i];
-		else if (v[i] != first)
-			same = false;
-	}
-	if (same) {
+	uint32_t first;
+	if (all_same(g, v, k, &first)) {
 		*out = first;
 		return 0;
 	}
@@ -529,18 +537,8 @@ static int tree_merge(struct dif_cfg *g, struct pass *ps, uint32_t b,
                       const uint32_t *r, uint32_t k, uint32_t level,
                       uint32_t base, uint32_t *out)
 {
-	uint32_t first = DIF_CFG_NONE;
-	bool same = true;
-	for (uint32_t i = 0; i < k; i++) {
-		g->stats.du_ops++;
-		if (r[i] == DIF_CFG_NONE)
-			continue;
-		if (first == DIF_CFG_NONE)
-			first = r[i];
-		else if (r[i] != first)
-			same = false;
-	}
-	if (same) {
+	uint32_t first;
+	if (all_same(g, r, k, &first)) {
 		tree_retain(ps, first); /* the caller owns a reference */
 		*out = first;
 		return 0;
@@ -1104,16 +1102,32 @@ static void visit(struct dif_du_walk *w, uint32_t *sp, uint32_t n)
 	w->stack[(*sp)++] = n;
 }
 
+/* Starts a walk at node (false when there is no such node). */
+static bool walk_begin(struct dif_du_walk *w, uint32_t node, uint32_t *sp)
+{
+	*sp = 0;
+	if (node >= w->g->nnodes)
+		return false;
+	next_epoch(w);
+	visit(w, sp, node);
+	return true;
+}
+
+/* The walk's n results in ascending order. */
+static uint32_t walk_end(struct dif_du_walk *w, uint32_t n)
+{
+	qsort(w->res, n, sizeof(uint32_t), cmp_u32);
+	return n;
+}
+
 uint32_t dif_du_reaching(struct dif_du_walk *w, uint32_t node,
                          const uint32_t **defs)
 {
 	const struct dif_cfg *g = w->g;
-	uint32_t sp = 0, nres = 0;
+	uint32_t sp, nres = 0;
 	*defs = w->res;
-	if (node >= g->nnodes)
+	if (!walk_begin(w, node, &sp))
 		return 0;
-	next_epoch(w);
-	visit(w, &sp, node);
 	while (sp) {
 		uint32_t n = w->stack[--sp];
 		const struct du_node *x = &g->nodes[n];
@@ -1123,20 +1137,17 @@ uint32_t dif_du_reaching(struct dif_du_walk *w, uint32_t node,
 			for (uint32_t i = 0; i < x->nops; i++)
 				visit(w, &sp, g->ops[x->op_off + i]);
 	}
-	qsort(w->res, nres, sizeof(uint32_t), cmp_u32);
-	return nres;
+	return walk_end(w, nres);
 }
 
 uint32_t dif_du_uses_of(struct dif_du_walk *w, uint32_t def,
                         const struct dif_use **uses)
 {
 	const struct dif_cfg *g = w->g;
-	uint32_t sp = 0, nres = 0;
+	uint32_t sp, nres = 0;
 	*uses = w->ures;
-	if (def >= g->nnodes)
+	if (!walk_begin(w, def, &sp))
 		return 0;
-	next_epoch(w);
-	visit(w, &sp, def);
 	while (sp) {
 		uint32_t n = w->stack[--sp];
 		for (uint32_t i = g->ru_off[n]; i < g->ru_off[n + 1]; i++)
@@ -1145,7 +1156,7 @@ uint32_t dif_du_uses_of(struct dif_du_walk *w, uint32_t def,
 		for (uint32_t i = g->rn_off[n]; i < g->rn_off[n + 1]; i++)
 			visit(w, &sp, g->rn[i]);
 	}
-	qsort(w->res, nres, sizeof(uint32_t), cmp_u32);
+	walk_end(w, nres);
 	for (uint32_t i = 0; i < nres; i++)
 		w->ures[i] = g->uses[w->res[i]];
 	return nres;
@@ -1207,12 +1218,10 @@ uint32_t dif_du_origins(struct dif_du_walk *w, uint32_t node,
                         const uint32_t **defs)
 {
 	const struct dif_cfg *g = w->g;
-	uint32_t sp = 0, nres = 0;
+	uint32_t sp, nres = 0;
 	*defs = w->res;
-	if (node >= g->nnodes)
+	if (!walk_begin(w, node, &sp))
 		return 0;
-	next_epoch(w);
-	visit(w, &sp, node);
 	while (sp) {
 		uint32_t n = w->stack[--sp];
 		const struct du_node *x = &g->nodes[n];
@@ -1230,6 +1239,5 @@ uint32_t dif_du_origins(struct dif_du_walk *w, uint32_t node,
 		if (x->kind == DIF_DEF_WEAK)
 			visit(w, &sp, g->ops[x->op_off]);
 	}
-	qsort(w->res, nres, sizeof(uint32_t), cmp_u32);
-	return nres;
+	return walk_end(w, nres);
 }

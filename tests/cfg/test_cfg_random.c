@@ -645,31 +645,9 @@ static void run_branchy(uint64_t seed, unsigned count)
 	cr_assert_geq(checked, count / 2, "seed %llu", (unsigned long long)seed);
 }
 
-Test(cfg_random, testgen_fixed_seed)
-{
-	run_testgen(0xc0ffee, 400);
-}
 
-Test(cfg_random, testgen_fresh_seed)
-{
-	uint64_t seed = fresh_seed();
-	fprintf(stderr, "cfg_random testgen: fresh seed %llu (DIFVM_CFG_SEED=%llu replays)\n",
-	        (unsigned long long)seed, (unsigned long long)seed);
-	run_testgen(seed, 400);
-}
 
-Test(cfg_random, branchy_fixed_seed)
-{
-	run_branchy(0xbeef, 1500);
-}
 
-Test(cfg_random, branchy_fresh_seed)
-{
-	uint64_t seed = fresh_seed();
-	fprintf(stderr, "cfg_random branchy: fresh seed %llu (DIFVM_CFG_SEED=%llu replays)\n",
-	        (unsigned long long)seed, (unsigned long long)seed);
-	run_branchy(seed, 1500);
-}
 
 /* Arbitrary words (any opcode and fields, both profiles, any nregs): the
  * build either fails with an error value naming the pc or gives a graph
@@ -730,15 +708,20 @@ static void run_garbage(uint64_t seed, unsigned count)
 	             (unsigned long long)seed, built);
 }
 
-Test(cfg_random, garbage_fixed_seed)
-{
-	run_garbage(0x6a7ba6e, 20000);
-}
-
-Test(cfg_random, garbage_fresh_seed)
+/* Each check runs a fixed seed and a fresh one, printed for replay. */
+static void fresh(const char *what, void (*run)(uint64_t, unsigned),
+                  unsigned count)
 {
 	uint64_t seed = fresh_seed();
-	fprintf(stderr, "cfg_random garbage: fresh seed %llu (DIFVM_CFG_SEED=%llu replays)\n",
-	        (unsigned long long)seed, (unsigned long long)seed);
-	run_garbage(seed, 20000);
+	fprintf(stderr, "cfg_random %s: fresh seed %llu (DIFVM_CFG_SEED=%llu "
+	        "replays)\n", what, (unsigned long long)seed,
+	        (unsigned long long)seed);
+	run(seed, count);
 }
+
+Test(cfg_random, testgen_fixed_seed) { run_testgen(0xc0ffee, 400); }
+Test(cfg_random, testgen_fresh_seed) { fresh("testgen", run_testgen, 400); }
+Test(cfg_random, branchy_fixed_seed) { run_branchy(0xbeef, 1500); }
+Test(cfg_random, branchy_fresh_seed) { fresh("branchy", run_branchy, 1500); }
+Test(cfg_random, garbage_fixed_seed) { run_garbage(0x6a7ba6e, 20000); }
+Test(cfg_random, garbage_fresh_seed) { fresh("garbage", run_garbage, 20000); }
