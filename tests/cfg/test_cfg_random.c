@@ -215,6 +215,24 @@ static void reach_avoid(const struct dif_cfg *g, uint32_t from, uint32_t skip,
 	free(st);
 }
 
+/* The strict dominator d of b that every other strict dominator of b
+ * dominates, under the relation rel[d * nb + b]; none if b has none. */
+static uint32_t closest(const uint8_t *rel, uint32_t nb, uint32_t b,
+                        uint32_t none)
+{
+	for (uint32_t d = 0; d < nb; d++) {
+		if (d == b || !rel[d * nb + b])
+			continue;
+		int all = 1;
+		for (uint32_t e = 0; e < nb; e++)
+			if (e != b && e != d && rel[e * nb + b] && !rel[e * nb + d])
+				all = 0;
+		if (all)
+			return d;
+	}
+	return none;
+}
+
 static void check_doms(const struct dif_cfg *g, uint64_t seed)
 {
 	uint32_t nb = dif_cfg_nblocks(g);
@@ -243,25 +261,8 @@ static void check_doms(const struct dif_cfg *g, uint64_t seed)
 	for (uint32_t b = 0; b < nb; b++) {
 		struct dif_block k;
 		dif_cfg_block(g, b, &k);
-		uint32_t want = DIF_CFG_NONE, pwant = DIF_CFG_EXIT;
-		for (uint32_t d = 0; d < nb; d++) {
-			if (d != b && dom[d * nb + b]) {
-				int closest = 1;
-				for (uint32_t e = 0; e < nb; e++)
-					if (e != b && e != d && dom[e * nb + b] && !dom[e * nb + d])
-						closest = 0;
-				if (closest)
-					want = d;
-			}
-			if (d != b && pdom[d * nb + b]) {
-				int closest = 1;
-				for (uint32_t e = 0; e < nb; e++)
-					if (e != b && e != d && pdom[e * nb + b] && !pdom[e * nb + d])
-						closest = 0;
-				if (closest)
-					pwant = d;
-			}
-		}
+		uint32_t want = closest(dom, nb, b, DIF_CFG_NONE);
+		uint32_t pwant = closest(pdom, nb, b, DIF_CFG_EXIT);
 		cr_assert_eq(k.idom, want, "seed %llu idom(%u)", (unsigned long long)seed, b);
 		cr_assert_eq(k.ipdom, pwant, "seed %llu ipdom(%u)",
 		             (unsigned long long)seed, b);
