@@ -93,12 +93,16 @@ static int build_blocks(struct dif_cfg *g, struct dif_errors *errs)
 {
 	uint32_t n = g->ninsns;
 	uint8_t *lead = dif_cfg_alloc(g, n + 1, 1);
-	if (!lead)
+	g->oi = dif_cfg_alloc(g, n, sizeof(*g->oi));
+	if (!lead || !g->oi) {
+		free(lead);
 		return DIF_E_NOMEM;
+	}
 	lead[0] = 1;
 	for (uint32_t pc = 0; pc < n; pc++) {
 		uint32_t w = g->text[pc];
 		const struct dif_opinfo *oi = dif_isa_lookup(DIF_I_OP(w), g->profile);
+		g->oi[pc] = oi;
 		unsigned rf = dif_cfg_regfields(oi);
 		g->stats.block_ops++;
 		if (((rf & DIF_RF_R1) && DIF_I_R1(w) >= g->nregs) ||
@@ -159,7 +163,7 @@ static int build_blocks(struct dif_cfg *g, struct dif_errors *errs)
 	uint32_t ne = 0;
 	for (b = 0; b < nb; b++) {
 		uint32_t end = g->bstart[b + 1] - 1, w = g->text[end];
-		const struct dif_opinfo *oi = dif_isa_lookup(DIF_I_OP(w), g->profile);
+		const struct dif_opinfo *oi = g->oi[end];
 		struct dif_edge *s = &g->succ[2 * b];
 		unsigned k = 0;
 		bool br = oi && oi->cls == DIF_IC_BRANCH;
@@ -420,6 +424,9 @@ int dif_cfg_build(const struct dif_difo *difo, const struct dif_cfg_opts *opts,
 		rc = build_doms(g);
 	if (!rc && !(flags & DIF_CFG_NO_DEFUSE))
 		rc = dif_du_build(g, difo);
+	free(g->oi);
+	g->oi = NULL;
+	g->cur_bytes -= (size_t)difo->textlen * sizeof(*g->oi);
 	if (rc)
 		goto fail;
 	*out = g;
@@ -436,6 +443,7 @@ void dif_cfg_free(struct dif_cfg *g)
 	if (!g)
 		return;
 	free(g->text);
+	free(g->oi);
 	free(g->bstart);
 	free(g->blockof);
 	free(g->nsucc);

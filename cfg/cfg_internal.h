@@ -36,6 +36,7 @@ struct dif_cfg {
 	uint32_t nregs;
 	uint32_t ninsns;
 	uint32_t *text;
+	const struct dif_opinfo **oi; /* per pc, during the build only */
 	char name[64];
 
 	uint32_t nblocks, nedges;

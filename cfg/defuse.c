@@ -701,8 +701,7 @@ static int run_block(struct dif_cfg *g, struct pass *ps, uint32_t b)
 	struct effect e;
 	for (uint32_t pc = g->bstart[b]; pc < g->bstart[b + 1]; pc++) {
 		uint32_t w = g->text[pc];
-		const struct dif_opinfo *oi = dif_isa_lookup(DIF_I_OP(w), g->profile);
-		effect_of(g, w, oi, ps->varloc[pc], cur[S], &e);
+		effect_of(g, w, g->oi[pc], ps->varloc[pc], cur[S], &e);
 		g->use_off[pc] = g->nuses;
 		g->def_off[pc] = g->ndefs;
 		g->stats.du_ops += 1 + e.nuse + e.ndef;
@@ -838,8 +837,7 @@ int dif_du_build(struct dif_cfg *g, const struct dif_difo *d)
 	}
 	uint32_t nvar = 0;
 	for (uint32_t pc = 0; pc < n; pc++) {
-		const struct dif_opinfo *oi =
-			dif_isa_lookup(DIF_I_OP(g->text[pc]), g->profile);
+		const struct dif_opinfo *oi = g->oi[pc];
 		struct dif_loc l;
 		nvar += oi && insn_var(oi, g->text[pc], &l);
 	}
@@ -854,7 +852,7 @@ int dif_du_build(struct dif_cfg *g, const struct dif_difo *d)
 	memset(g->lockidx, 0xff, g->lockcap * sizeof(uint32_t));
 	for (uint32_t pc = 0; pc < n; pc++) {
 		uint32_t w = g->text[pc];
-		const struct dif_opinfo *oi = dif_isa_lookup(DIF_I_OP(w), g->profile);
+		const struct dif_opinfo *oi = g->oi[pc];
 		struct dif_loc l;
 		ps.varloc[pc] = DIF_CFG_NONE;
 		if (!oi || !insn_var(oi, w, &l))
@@ -904,6 +902,13 @@ int dif_du_build(struct dif_cfg *g, const struct dif_difo *d)
 	if (!ps.mroots)
 		goto out;
 
+	/* Typical sizes up front: most instructions read two locations and
+	 * write one. */
+	if (grow(g, (void **)&g->uses, &g->capuses, 2 * n, sizeof(*g->uses)) ||
+	    grow(g, (void **)&g->nodes, &g->capnodes, g->nnodes + n + n / 4,
+	         sizeof(*g->nodes)) ||
+	    grow(g, (void **)&g->defs, &g->capdefs, n, sizeof(*g->defs)))
+		goto out;
 	g->use_off = dif_cfg_alloc(g, n + 1, sizeof(uint32_t));
 	g->def_off = dif_cfg_alloc(g, n + 1, sizeof(uint32_t));
 	ps.out = dif_cfg_alloc(g, g->nblocks, sizeof(uint32_t *));
