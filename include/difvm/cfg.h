@@ -53,9 +53,10 @@
  *     defines no location, and a load from memory is a fresh definition.
  *   - type flow (dif_du_origins) follows value flow back through the
  *     instructions that pass a value on unchanged, in bits and in type:
- *     `mov`, a scalar by-value variable store and the loads it reaches,
- *     a by-value tuple push and the consumers reading the slot are not
- *     origins; it ends at the instructions that create a value (ALU,
+ *     `mov`, a store to a by-value variable (scalar or associative
+ *     element) and the loads it reaches, a tuple push (pushtv, or pushtr,
+ *     whose value is the pointer) and the consumers reading the slot are
+ *     not origins; it ends at the instructions that create a value (ALU,
  *     loads, constants, calls, by-ref variable loads, whose result is a
  *     pointer into variable storage) and at entry definitions (whose type
  *     comes from the variable table or, across DIFOs, from every store of
@@ -234,8 +235,9 @@ struct dif_use {
 	uint32_t pc;
 	uint8_t role;      /* enum dif_use_role */
 	struct dif_loc loc;
-	uint32_t node;     /* the node this use reads; DIF_CFG_NONE when the
-	                      instruction is unreachable */
+	uint32_t node;     /* the node this use reads; DIF_CFG_NONE when no
+	                      execution gets there (unreachable block, or
+	                      after a push that overflows on every path) */
 };
 
 /* 0 when the cfg was built with DIF_CFG_NO_DEFUSE. */
