@@ -494,16 +494,11 @@ int dif_cfg_build(const struct dif_difo *difo, const struct dif_cfg_opts *opts,
 		*out = NULL;
 	if (!difo || !out)
 		return DIF_E_INVAL;
-	uint32_t nregs, flags;
-	enum dif_profile profile;
-	int rc = read_opts(opts, &nregs, &flags, &profile);
-	if (rc)
-		return rc;
 	struct dif_cfg *g = calloc(1, sizeof(*g));
 	if (!g)
 		return DIF_E_NOMEM;
 	g->cur_bytes = sizeof(*g);
-	rc = dif_cfg_rebuild(g, difo, opts, errs);
+	int rc = dif_cfg_rebuild(g, difo, opts, errs);
 	if (rc) {
 		dif_cfg_free(g);
 		return rc;
