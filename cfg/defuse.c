@@ -1112,26 +1112,6 @@ static uint32_t walk_end(struct dif_du_walk *w, uint32_t n)
 	return n;
 }
 
-uint32_t dif_du_reaching(struct dif_du_walk *w, uint32_t node,
-                         const uint32_t **defs)
-{
-	const struct dif_cfg *g = w->g;
-	uint32_t sp, nres = 0;
-	*defs = w->res;
-	if (!walk_begin(w, node, &sp))
-		return 0;
-	while (sp) {
-		uint32_t n = w->stack[--sp];
-		const struct du_node *x = &g->nodes[n];
-		if (x->kind != DIF_DEF_MERGE)
-			w->res[nres++] = n;
-		if (x->kind == DIF_DEF_MERGE || x->kind == DIF_DEF_WEAK)
-			for (uint32_t i = 0; i < x->nops; i++)
-				visit(w, &sp, g->ops[x->op_off + i]);
-	}
-	return walk_end(w, nres);
-}
-
 uint32_t dif_du_uses_of(struct dif_du_walk *w, uint32_t def,
                         const struct dif_use **uses)
 {
@@ -1206,8 +1186,11 @@ static uint32_t copy_source(const struct dif_cfg *g, const struct du_node *n,
 	}
 }
 
-uint32_t dif_du_origins(struct dif_du_walk *w, uint32_t node,
-                        const uint32_t **defs)
+/* The definitions found from node through MERGE and WEAK operands; with
+ * copies, an instruction that passes a value on is replaced by the
+ * definitions of what it copies (type flow). */
+static uint32_t walk_defs(struct dif_du_walk *w, uint32_t node,
+                          const uint32_t **defs, bool copies)
 {
 	const struct dif_cfg *g = w->g;
 	uint32_t sp, nres = 0;
@@ -1222,8 +1205,8 @@ uint32_t dif_du_origins(struct dif_du_walk *w, uint32_t node,
 				visit(w, &sp, g->ops[x->op_off + i]);
 			continue;
 		}
-		bool copy;
-		uint32_t src = copy_source(g, x, &copy);
+		bool copy = false;
+		uint32_t src = copies ? copy_source(g, x, &copy) : DIF_CFG_NONE;
 		if (copy)
 			visit(w, &sp, src);
 		else
@@ -1232,4 +1215,16 @@ uint32_t dif_du_origins(struct dif_du_walk *w, uint32_t node,
 			visit(w, &sp, g->ops[x->op_off]);
 	}
 	return walk_end(w, nres);
+}
+
+uint32_t dif_du_reaching(struct dif_du_walk *w, uint32_t node,
+                         const uint32_t **defs)
+{
+	return walk_defs(w, node, defs, false);
+}
+
+uint32_t dif_du_origins(struct dif_du_walk *w, uint32_t node,
+                        const uint32_t **defs)
+{
+	return walk_defs(w, node, defs, true);
 }
