@@ -66,6 +66,18 @@ else
 	failed=$((failed + 1))
 fi
 
+# the regression corpus: reviewed cases of every fixed mismatch class
+CASES=$(ls "$(dirname "$0")"/../tests/conformance/*.case 2>/dev/null)
+if [ -n "$CASES" ]; then
+	# shellcheck disable=SC2086
+	sh "$(dirname "$0")"/../tests/conformance/regress.sh "$DIFGEN" "$DIFRUN" \
+		"$OUT/regression" $CASES > "$OUT/regression.log" 2>&1
+	st=$?
+	grep -E '^(regression|imported|MISMATCH|.*MODEL MISMATCH)' "$OUT/regression.log"
+	[ $st -eq 0 ] || cat "$OUT/regression.log"
+	step "regression corpus" $st
+fi
+
 # no allow list: every model case is covered or, when its host mask
 # excludes this machine (byte order), reported as not applicable
 "$DIFGEN" coverage "$OUT/corpus.db" > "$OUT/coverage.log" 2>&1
