@@ -96,6 +96,26 @@ static bool str_arg(struct dif_run *run, uint64_t addr, struct dif_src *s)
 	return true;
 }
 
+/* strstr, index, rindex, substr, toupper, tolower, basename, dirname and
+ * json measure their n string arguments first, with safe byte loads up to
+ * strsize (BADADDR at an unmapped byte; a later fault's address replaces
+ * an earlier one's), and only then check access on length + 1 (KPRIV at
+ * the string's address; no silent failure) (emulator-facts.md 2). */
+static bool measured_args(struct dif_run *run, unsigned n, struct dif_src *s)
+{
+	uint64_t len[2];
+	for (unsigned k = 0; k < n; k++)
+		len[k] = dif_strnlen(run, arg(run, k), run->strsize);
+	if (run->fbits)
+		return false;
+	for (unsigned k = 0; k < n; k++)
+		if (!dif_canload(run, arg(run, k), len[k] + 1))
+			return false;
+	for (unsigned k = 0; k < n; k++)
+		src_init(&s[k], run, arg(run, k), len[k]);
+	return true;
+}
+
 /* Copies n bytes at a DIF address into host memory (which may be
  * scratch, so VM memory is moved, not copied). Raises BADADDR. */
 static bool read_bytes(struct dif_run *run, enum dif_as as, uint64_t addr,
@@ -177,7 +197,8 @@ static void str_to_str(struct dif_run *run, unsigned rd, int sid)
 	uint8_t *out;
 	uint64_t buf;
 
-	if (!str_arg(run, arg(run, 0), &s)) {
+	if (sid == DIF_S_CLEANPATH ? !str_arg(run, arg(run, 0), &s)
+	                           : !measured_args(run, 1, &s)) {
 		set_rd(run, rd, 0);
 		return;
 	}
@@ -400,19 +421,19 @@ static void do_strchr(struct dif_run *run, unsigned rd, bool last)
 static void do_search(struct dif_run *run, unsigned rd, int sid)
 {
 	uint64_t addr = arg(run, 0);
-	struct dif_src s, sub;
+	struct dif_src ss[2], *s = &ss[0], *sub = &ss[1];
 
-	if (!str_arg(run, addr, &s) || !str_arg(run, arg(run, 1), &sub)) {
+	if (!measured_args(run, 2, ss)) {
 		set_rd(run, rd, 0);
 		return;
 	}
 	if (sid == DIF_S_STRSTR) {
-		size_t at = dif_s_strstr(&s, &sub);
+		size_t at = dif_s_strstr(s, sub);
 		set_rd(run, rd, at == DIF_S_NONE ? 0 : addr + at);
 		return;
 	}
 	set_rd(run, rd,
-	       (uint64_t)dif_s_index(&s, &sub, run->ttop == 3,
+	       (uint64_t)dif_s_index(s, sub, run->ttop == 3,
 	                             (int64_t)arg(run, 2),
 	                             sid == DIF_S_RINDEX));
 }
@@ -479,7 +500,7 @@ static void do_substr(struct dif_run *run, unsigned rd)
 	struct dif_src s;
 	uint8_t *out;
 
-	if (!str_arg(run, arg(run, 0), &s)) {
+	if (!measured_args(run, 1, &s)) {
 		set_rd(run, rd, 0);
 		return;
 	}
@@ -577,13 +598,15 @@ static void do_memstr(struct dif_run *run, unsigned rd)
 
 static void do_json(struct dif_run *run, unsigned rd)
 {
-	struct dif_src js, sel;
+	struct dif_src a[2], js, sel;
 	uint8_t *out;
 
-	if (!str_arg(run, arg(run, 0), &js) || !str_arg(run, arg(run, 1), &sel)) {
+	if (!measured_args(run, 2, a)) {
 		set_rd(run, rd, 0);
 		return;
 	}
+	js = a[0];
+	sel = a[1];
 	out = scratch_peek(run, run->strsize);
 	if (!out) {
 		set_rd(run, rd, 0);
