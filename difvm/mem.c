@@ -174,7 +174,10 @@ static bool loadable_region(struct dif_run *run, uint64_t addr,
 		*remain = run->prog->strlen - (addr - DIF_WIN_STRTAB);
 		return true;
 	}
-	for (size_t i = 0; i < vm->nregions; i++) {
+	/* Loadable host regions stand for the current thread's own
+	 * structures: DTrace grants them only with proc privilege
+	 * (emulator-facts.md 3). */
+	for (size_t i = 0; !(run->deny & DIF_DENY_PROC) && i < vm->nregions; i++) {
 		const struct dif_region *r = &vm->regions[i];
 		if (r->as == DIF_AS_KERNEL && (r->flags & DIF_REGION_CANLOAD) &&
 		    !(r->flags & DIF_REGION_TOXIC) && addr - r->addr < r->size) {

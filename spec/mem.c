@@ -161,7 +161,10 @@ bool canload(const struct state *s, uint64_t addr, uint64_t size,
 		 * unprivileged consumers get copies of those) */
 		if (addr - DC_VA_ENVSTR >= s->envsize || s->envsize == 0)
 			found = vm_obj(s, addr, &p, &rem);
-	} else {
+	} else if (!(s->deny & DENY_PROC)) {
+		/* host "loadable" regions stand for the thread's own
+		 * structures: readable only with proc privilege
+		 * (emulator-facts.md 3) */
 		const struct dc_case *c = s->c;
 		for (uint32_t i = 0; i < c->nregions && !found; i++) {
 			const struct dc_region *r = &c->regions[i];
