@@ -451,13 +451,14 @@ static uint64_t do_bstr(struct dif_run *run, unsigned id, uint32_t bidx)
 	}
 	if (!(run->deny & DIF_DENY_KERNEL) || addr == 0)
 		return addr;
-	/* Without kernel visibility the string is copied to scratch. */
+	/* Without kernel visibility the string is copied to scratch, taking
+	 * strlen + 1 bytes (emulator-facts.md 1). */
 	uint8_t *buf;
-	uint64_t s = dif_scratch_buf(run, run->strsize, &buf);
-	if (!s)
-		return 0;
 	uint64_t n = dif_strnlen(run, addr, run->strsize - 1);
 	if (run->fbits)
+		return 0;
+	uint64_t s = dif_scratch_buf(run, n + 1, &buf);
+	if (!s)
 		return 0;
 	rc = dif_mem_read(run, DIF_AS_KERNEL, addr, buf, n);
 	if (rc) {

@@ -345,27 +345,52 @@ static void do_copyinto(struct dif_run *run, unsigned rd)
 	read_bytes(run, DIF_AS_USER, uaddr, dif_scratch_host(run, dest), size);
 }
 
+/* strjoin (emulator-facts.md 1). With kernel visibility the access
+ * checks read nothing: strsize bytes of scratch are checked first, then a
+ * and b are read while the result stays below strsize (NOSCRATCH past it;
+ * BADADDR at the first unreadable byte, the documented deviation of
+ * emulator-facts.md 4). Without it both strings pass strcanload before the
+ * scratch check. The pointer advances by the joined length + 1. */
 static void do_strjoin(struct dif_run *run, unsigned rd)
 {
-	struct dif_src a, b;
+	uint64_t size = run->strsize, a = arg(run, 0), b = arg(run, 1);
+	uint64_t la, lb;
 	uint8_t *out;
 
-	if (!str_arg(run, arg(run, 0), &a) || !str_arg(run, arg(run, 1), &b)) {
-		set_rd(run, rd, 0);
-		return;
+	set_rd(run, rd, 0);
+	if (run->deny & DIF_DENY_KERNEL) {
+		struct dif_src sa, sb;
+		if (!str_arg(run, a, &sa) || !str_arg(run, b, &sb))
+			return;
+		if (!(out = scratch_peek(run, size)))
+			return;
+		la = sa.len;
+		lb = sb.len;
+		if (la + lb + 1 > size)
+			goto toolong;
+	} else {
+		if (!(out = scratch_peek(run, size)))
+			return;
+		la = dif_strnlen(run, a, size);
+		if (run->fbits)
+			return;
+		if (la == size)
+			goto toolong;
+		lb = dif_strnlen(run, b, size - la);
+		if (run->fbits)
+			return;
+		if (la + lb == size)
+			goto toolong;
 	}
-	uint64_t buf = dif_scratch_buf(run, run->strsize, &out);
-	if (!buf) {
-		set_rd(run, rd, 0);
+	if (!read_bytes(run, DIF_AS_KERNEL, a, out, la) ||
+	    !read_bytes(run, DIF_AS_KERNEL, b, out + la, lb))
 		return;
-	}
-	if (!dif_s_strjoin(&a, &b, (char *)out, run->strsize)) {
-		dif_fault_why(run, DIF_FAULT_NOSCRATCH, 0,
-		              "strjoin result longer than strsize");
-		set_rd(run, rd, 0);
-		return;
-	}
-	set_rd(run, rd, buf);
+	out[la + lb] = '\0';
+	set_rd(run, rd, scratch_commit(run, la + lb + 1));
+	return;
+toolong:
+	dif_fault_why(run, DIF_FAULT_NOSCRATCH, 0,
+	              "strjoin result longer than strsize");
 }
 
 static void do_lltostr(struct dif_run *run, unsigned rd)
@@ -456,6 +481,13 @@ static void do_strtok(struct dif_run *run, unsigned rd)
 	size_t next = 0;
 	uint8_t *out;
 
+	/* With kernel visibility the delimiter check reads nothing, so the
+	 * scratch check comes first (emulator-facts.md 1). */
+	if (!(run->deny & DIF_DENY_KERNEL) &&
+	    !scratch_peek(run, run->strsize)) {
+		set_rd(run, rd, 0);
+		return;
+	}
 	if (!str_arg(run, arg(run, 1), &delim)) {
 		set_rd(run, rd, 0);
 		return;
@@ -607,16 +639,19 @@ static void do_json(struct dif_run *run, unsigned rd)
 	}
 	js = a[0];
 	sel = a[1];
-	out = scratch_peek(run, run->strsize);
+	/* Room to copy both strings; the result (never longer than the
+	 * text) at the pointer, which advances by jsonlen + 1
+	 * (emulator-facts.md 1). */
+	out = scratch_peek(run, (uint64_t)js.len + 1 + sel.len + 1);
 	if (!out) {
 		set_rd(run, rd, 0);
 		return;
 	}
-	if (!dif_s_json(&js, &sel, run->strsize, (char *)out, run->strsize)) {
+	if (!dif_s_json(&js, &sel, run->strsize, (char *)out, js.len + 1)) {
 		set_rd(run, rd, 0);
 		return;
 	}
-	set_rd(run, rd, scratch_commit(run, run->strsize));
+	set_rd(run, rd, scratch_commit(run, (uint64_t)js.len + 1));
 }
 
 void dif_subr_call(struct dif_run *run, int sid, unsigned rd)

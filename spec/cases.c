@@ -579,7 +579,15 @@ G(bv_arg) { return !is_user(i) && bkind(s, i) == BV_ARG; }
 G(bv_int) { return !is_user(i) && bkind(s, i) == BV_INT; }
 G(bv_str_kernel) { return !is_user(i) && bkind(s, i) == BV_STR && kernel_priv(s); }
 G(bv_str_null) { return !is_user(i) && bkind(s, i) == BV_STR && !bstr_set(s, i); }
-G(bv_str_noscratch) { return !is_user(i) && bkind(s, i) == BV_STR && !scratch_fits(s, s->strsize); }
+/* The copy for a consumer without kernel visibility takes strlen + 1
+ * bytes of scratch (emulator-facts.md 1); the stored string is at most
+ * strsize - 1 bytes. */
+static uint64_t bstr_copylen(const struct state *s, const struct insn *i)
+{
+	uint64_t n = bstr_len(s, i);
+	return n > s->strsize - 1 ? s->strsize - 1 : n;
+}
+G(bv_str_noscratch) { return !is_user(i) && bkind(s, i) == BV_STR && !scratch_fits(s, bstr_copylen(s, i) + 1); }
 G(bv_str_copy) { return !is_user(i) && bkind(s, i) == BV_STR; }
 E(bv_illop) { setrd(u, i, 0); fault(u, F_ILLOP, 0); }
 E(bv_kpriv_e) { setrd(u, i, 0); fault(u, F_KPRIV, 0); }
@@ -597,15 +605,13 @@ E(bv_str_kernel_e)
 }
 E(bv_str_copy_e)
 {
-	uint64_t n = bstr_len(s, i);
-	if (n > s->strsize - 1)
-		n = s->strsize - 1;
+	uint64_t n = bstr_copylen(s, i);
 	uint8_t *buf = s->ubuf;
 	memcpy(buf, s->c->bvars[bvar_slot(s, i->idx)].str, n);
 	buf[n] = 0;
 	mw_bytes(u, scratch_addr(s), buf, n + 1);
 	u->set_sptr = true;
-	u->sptr = s->sptr + s->strsize;
+	u->sptr = s->sptr + n + 1;
 	setrd(u, i, scratch_addr(s));
 }
 
@@ -1138,11 +1144,11 @@ const struct case_def dc_cases[] = {
 	   "string built-in, no kernel privilege, not given", "R[rd] = 0",
 	   "dif-isa.md 7.2", ALL),
 	CX(41, "ldgs", "str-noscratch", bv_str_noscratch, noscratch_rd0,
-	   "string built-in, no kernel privilege, strsize bytes do not fit in scratch",
-	   "R[rd] = 0; fault NOSCRATCH", "dif-isa.md 7.2, conventions.md 2", ALL),
+	   "string built-in, no kernel privilege, its strlen + 1 bytes do not fit in scratch",
+	   "R[rd] = 0; fault NOSCRATCH", "dif-isa.md 7.2; emulator-facts.md 1", ALL),
 	CX(41, "ldgs", "str-copy", bv_str_copy, bv_str_copy_e,
 	   "string built-in, no kernel privilege",
-	   "copy (truncated to strsize - 1 + NUL) into a strsize scratch buffer; R[rd] = its address",
+	   "copy (at most strsize - 1 bytes + NUL) to scratch, pointer + strlen + 1; R[rd] = its address",
 	   "dif-isa.md 7.2, conventions.md 2", ALL),
 	SVSTORE(42, "stgs", "dif-isa.md 2.7"),
 	CI(43, "ldta", "illop", always, bv_illop, "always",
