@@ -155,8 +155,9 @@ G(ld_ok)
 }
 E(ld_fault)
 {
+	bool sg;
 	setrd(u, i, 0);
-	fault(u, F_BADADDR, A1);
+	fault(u, F_BADADDR, load_bad(s, ld_as(i->op), A1, lwidth(i->op, &sg)));
 }
 E(ld)
 {
@@ -872,13 +873,13 @@ E(nolwp) { fault(u, F_BADADDR, 0); }
 #define LOAD(op, nm, what)                                                 \
 	CI(op, nm, "badaddr", ld_bad, ld_fault,                               \
 	   "[R[r1], +size) not readable kernel memory or overlaps a toxic range", \
-	   "R[rd] = 0; fault BADADDR, illval R[r1]", "dif-isa.md 2.4", ALL),  \
+	   "R[rd] = 0; fault BADADDR, illval R[r1] on a toxic range, else the first unreadable byte", "dif-isa.md 2.4; emulator-facts.md 4", ALL),  \
 	CI(op, nm, "load", ld_ok, ld, "[R[r1], +size) readable",              \
 	   "R[rd] = " what, "dif-isa.md 2.4", ALL)
 #define ULOAD(op, nm, what)                                                \
 	CI(op, nm, "badaddr", ld_bad, ld_fault,                               \
 	   "[R[r1], +size) not readable user memory",                         \
-	   "R[rd] = 0; fault BADADDR, illval R[r1]", "dif-isa.md 2.4", ALL),  \
+	   "R[rd] = 0; fault BADADDR, illval R[r1] on a toxic range, else the first unreadable byte", "dif-isa.md 2.4; emulator-facts.md 4", ALL),  \
 	CI(op, nm, "load", ld_ok, ld, "[R[r1], +size) readable user memory", \
 	   "R[rd] = " what, "dif-isa.md 2.4", ALL)
 #define RLOAD(op, nm, what)                                                \
@@ -886,7 +887,7 @@ E(nolwp) { fault(u, F_BADADDR, 0); }
 	   "R[rd] unchanged; fault KPRIV, illval R[r1]", "dif-isa.md 2.4, 4.3", ALL), \
 	CI(op, nm, "badaddr", rld_bad, ld_fault,                              \
 	   "canload(R[r1], size) and the memory is not readable",             \
-	   "R[rd] = 0; fault BADADDR, illval R[r1]", "dif-isa.md 2.4", ALL),  \
+	   "R[rd] = 0; fault BADADDR, illval R[r1] on a toxic range, else the first unreadable byte", "dif-isa.md 2.4; emulator-facts.md 4", ALL),  \
 	CI(op, nm, "load", rld_ok, ld, "canload(R[r1], size) and readable",  \
 	   "R[rd] = " what, "dif-isa.md 2.4", ALL)
 /* STB: a 1-byte store is always aligned, so no badalign case */
