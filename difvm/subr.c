@@ -167,6 +167,17 @@ static bool toxic(struct dif_run *run, uint64_t addr, uint64_t size)
 	return false;
 }
 
+/* DTrace's user copy routines check [uaddr, +size) against the top of
+ * user space before they copy (emulator-facts.md 4): BADADDR at uaddr. */
+static bool urange_ok(struct dif_run *run, uint64_t uaddr, uint64_t size)
+{
+	if (uaddr + size >= uaddr && uaddr + size <= DIF_USER_TOP)
+		return true;
+	dif_fault_why(run, DIF_FAULT_BADADDR, uaddr,
+	              "user range passes the top of user space");
+	return false;
+}
+
 /* A string result buffer of `size` bytes at the scratch pointer, checked
  * but not yet taken (taken by commit). */
 static uint8_t *scratch_peek(struct dif_run *run, uint64_t size)
@@ -233,6 +244,8 @@ static void do_copyin(struct dif_run *run, unsigned rd)
 		return;
 	}
 	uint8_t *out = dif_scratch_host(run, dest);
+	if (!urange_ok(run, uaddr, size)) /* size 0 too */
+		return;
 	if (size && dif_mem_read(run, DIF_AS_USER, uaddr, out, (size_t)size)) {
 		/* Page-fault semantics (dif-isa.md 4.1): illval is the first
 		 * unreadable byte; find it byte by byte (fault path only). */
@@ -260,6 +273,8 @@ static void do_copyinstr(struct dif_run *run, unsigned rd)
 		set_rd(run, rd, 0);
 		return;
 	}
+	if (!urange_ok(run, uaddr, size))
+		return;
 	/* Byte by byte up to the NUL or `size` bytes, like DTrace's copy
 	 * loop: the string may end just before an unreadable page, and byte
 	 * size - 1 is read (so it can fault) before the NUL replaces it. */
@@ -289,12 +304,39 @@ static void do_copyout(struct dif_run *run, bool str)
 	if (toxic(run, kaddr, size))
 		return;
 	if (str) {
-		uint64_t len = 0;
-		if (!dif_strcanload(run, kaddr, size, &len))
-			return;
+		uint64_t len = 0, lim = size;
+		/* Without kernel visibility strcanload reads the string and
+		 * the user range is [uaddr, +rest of its region); with it,
+		 * [uaddr, +size) is checked before the string is read
+		 * (emulator-facts.md 4). */
+		if (run->deny & DIF_DENY_KERNEL) {
+			if (!dif_strcanload(run, kaddr, size, &len) ||
+			    !dif_canload_rem(run, kaddr, 0, &lim))
+				return;
+			if (!urange_ok(run, uaddr, lim))
+				return;
+		} else {
+			if (!urange_ok(run, uaddr, size))
+				return;
+			len = dif_strnlen(run, kaddr, size);
+			if (run->fbits)
+				return;
+		}
 		n = len < size ? len + 1 : size;
-	} else if (!dif_canload(run, kaddr, size)) {
-		return;
+	} else {
+		if (!dif_canload(run, kaddr, size) || !urange_ok(run, uaddr, size))
+			return;
+		/* The source is read as it is copied: an unreadable source
+		 * faults before anything is written (emulator-facts.md 4). */
+		for (uint64_t off = 0; off < n; off += sizeof(chunk)) {
+			size_t k = n - off < sizeof(chunk) ? (size_t)(n - off)
+			                                   : sizeof(chunk);
+			if (dif_mem_read(run, DIF_AS_KERNEL, kaddr + off, chunk, k)) {
+				dif_fault(run, DIF_FAULT_BADADDR,
+				          dif_load_bad(run, DIF_AS_KERNEL, kaddr + off, k));
+				return;
+			}
+		}
 	}
 	/* Without a host writer there is no user memory: the user address
 	 * fails first, as DTrace checks it before reading (and even for 0
@@ -342,6 +384,8 @@ static void do_copyinto(struct dif_run *run, unsigned rd)
 		              "copyinto destination outside allocated scratch");
 		return;
 	}
+	if (!urange_ok(run, uaddr, size))
+		return;
 	read_bytes(run, DIF_AS_USER, uaddr, dif_scratch_host(run, dest), size);
 }
 
