@@ -456,6 +456,20 @@ static void do_lltostr(struct dif_run *run, unsigned rd)
 	set_rd(run, rd, buf + at);
 }
 
+/* Byte i of a string read on demand with fault checks: an unreadable
+ * byte faults BADADDR there (once) and reads as 0, which ends any parse. */
+static int parse_fetch(struct dif_src *s, size_t i)
+{
+	struct dif_run *run = s->ud;
+	uint8_t c;
+	if (run->fbits || dif_mem_read(run, DIF_AS_KERNEL, s->addr + i, &c, 1)) {
+		if (!run->fbits)
+			dif_fault(run, DIF_FAULT_BADADDR, s->addr + i);
+		return 0;
+	}
+	return c;
+}
+
 static void do_strtoll(struct dif_run *run, unsigned rd)
 {
 	unsigned base = 10;
@@ -464,6 +478,19 @@ static void do_strtoll(struct dif_run *run, unsigned rd)
 	if (run->ttop > 1 && !dif_s_base_ok(arg(run, 1), &base)) {
 		dif_fault_why(run, DIF_FAULT_ILLOP, 0,
 		              "strtoll base not in 2..36");
+		return;
+	}
+	if (!(run->deny & DIF_DENY_KERNEL)) {
+		/* The access check reads nothing; the parse reads only what it
+		 * parses and faults at an unreadable byte among them
+		 * (emulator-facts.md 4). */
+		memset(&s, 0, sizeof(s));
+		s.len = run->strsize;
+		s.addr = arg(run, 0);
+		s.ud = run;
+		s.get = parse_fetch;
+		int64_t v = dif_s_strtoll(&s, base);
+		set_rd(run, rd, run->fbits ? 0 : (uint64_t)v);
 		return;
 	}
 	if (!str_arg(run, arg(run, 0), &s)) {
