@@ -816,10 +816,19 @@ void dif_subr_call(struct dif_run *run, int sid, unsigned rd)
 	case DIF_S_STRTOLL:
 		do_strtoll(run, rd);
 		break;
-	case DIF_S_MSGDSIZE:
-	case DIF_S_MSGSIZE:
 	case DIF_S_GETMAJOR:
 	case DIF_S_GETMINOR:
+		/* illumos: plain arithmetic on a 64-bit dev_t (dif-isa.md 6) */
+		if (run->profile == DIF_PROFILE_ILLUMOS) {
+			uint64_t dev = arg(run, 0);
+			set_rd(run, rd, sid == DIF_S_GETMAJOR
+			                    ? (dev >> 32) & 0xffffffffu
+			                    : dev & 0xffffffffu);
+		}
+		/* FreeBSD does not implement them: nothing happens */
+		break;
+	case DIF_S_MSGDSIZE:
+	case DIF_S_MSGSIZE:
 	case DIF_S_DDI_PATHNAME:
 		/* Valid numbers FreeBSD's kernel does not implement: nothing
 		 * happens, rd keeps its value (dif-isa.md 2.9). */

@@ -573,7 +573,14 @@ Test(subr, host_only_and_unimplemented)
 		begin(IL);
 		arg_i(0x100000002ull);
 		call(il[k], false);
-		cr_expect_eq(out.fault, 3, "%s on illumos needs the host", il[k]);
+		if (k < 2) {
+			/* plain arithmetic on a 64-bit dev_t (dif-isa.md 6) */
+			cr_expect_eq(out.fault, 0, "%s", il[k]);
+			cr_expect_eq(out.rval, k == 0 ? 1 : 2, "%s", il[k]);
+		} else {
+			cr_expect_eq(out.fault, 3, "%s on illumos needs the host",
+			             il[k]);
+		}
 	}
 	begin(FB);
 	call("sx_isexclusive", false);
