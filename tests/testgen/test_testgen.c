@@ -611,3 +611,58 @@ Test(testgen, coverage_allow_list_and_show)
 	free(difgen(args, &st));
 	cr_assert_eq(st, 2);
 }
+
+/* ---- regression case files (difgen import) ------------------------------ */
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	cr_assert_not_null(f, "%s", path);
+	fputs(text, f);
+	fclose(f);
+}
+
+Test(testgen, import_checks_the_model_against_the_file)
+{
+	const char *ok = tmp("ok.case"), *bad = tmp("bad.case");
+	const char *syn = tmp("syntax.case"), *db = tmp("reg.db");
+	char args[1200];
+	int st;
+	write_file(ok, "# two cases\n"
+	               "=== div\n!profile illumos\n!deny kernel\n.difo x\n"
+	               "\tsetx 7, %r1\n\tudiv %r1, %r0, %r2\n\tret %r2\n"
+	               "!expect fault DIVZERO pc 1 addr 0\n\n"
+	               "=== str\n!strsize 4\n!mem 0x10000 6162636465 canload\n"
+	               ".difo y\n\tsetx 0x10000, %r1\n\tpushtv ctf, %r1\n"
+	               "\tcall strlen, %r2\n\tret %r2\n!expect rval 4\n");
+	snprintf(args, sizeof(args), "import %s %s", db, ok);
+	char *out = difgen(args, &st);
+	cr_expect_eq(st, 0, "%s", out);
+	cr_expect(strstr(out, "imported 2 cases, 0 rejected"), "%s", out);
+	free(out);
+	snprintf(args, sizeof(args), "replay -q %s", db);
+	out = difgen(args, &st);
+	cr_expect_eq(st, 0, "%s", out);
+	cr_expect(strstr(out, "2 passed, 0 failed"), "%s", out);
+	free(out);
+	/* a stated outcome the model does not give is refused */
+	write_file(bad, "=== wrong\n.difo x\n\tsetx 7, %r1\n\tret %r1\n"
+	                "!expect rval 8\n");
+	snprintf(args, sizeof(args), "import %s %s", db, bad);
+	out = difgen(args, &st);
+	cr_expect_eq(st, 1, "%s", out);
+	cr_expect(strstr(out, "bad.case:1: wrong: MODEL MISMATCH"), "%s", out);
+	free(out);
+	/* bad input: an error naming the file and line, exit 2 */
+	write_file(syn, "=== x\n!profile vax\n");
+	snprintf(args, sizeof(args), "import %s %s", db, syn);
+	out = difgen(args, &st);
+	cr_expect_eq(st, 2, "%s", out);
+	cr_expect(strstr(out, "syntax.case:2: unknown profile 'vax'"), "%s", out);
+	free(out);
+	write_file(syn, "=== noexpect\n.difo x\n\tret %r0\n");
+	out = difgen(args, &st);
+	cr_expect_eq(st, 2, "%s", out);
+	cr_expect(strstr(out, "no !expect"), "%s", out);
+	free(out);
+}
