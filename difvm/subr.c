@@ -138,6 +138,20 @@ static bool scratch_fits(const struct dif_run *run, uint64_t size)
 	return size <= run->scratch_limit - run->scratch_ptr;
 }
 
+/* read_bytes for the copy loops of bcopy, copyinto and memstr: a BADADDR
+ * reports the first unreadable byte (a toxic range: its start), the
+ * documented deviation from DTrace's last faulting address
+ * (docs/conventions.md, Decisions 14). */
+static bool copy_bytes(struct dif_run *run, enum dif_as as, uint64_t addr,
+                       uint8_t *dst, uint64_t n)
+{
+	if (read_bytes(run, as, addr, dst, n))
+		return true;
+	if (run->fbits == DIF_FBIT(DIF_FAULT_BADADDR))
+		run->illval = dif_load_bad(run, as, addr, (size_t)n);
+	return false;
+}
+
 /* Allocated scratch [base, ptr): where bcopy and copyinto may write. */
 static bool in_scratch(const struct dif_run *run, uint64_t dest,
                        uint64_t size)
@@ -371,7 +385,7 @@ static void do_bcopy(struct dif_run *run, unsigned rd)
 		set_rd(run, rd, 0);
 		return;
 	}
-	read_bytes(run, DIF_AS_KERNEL, src, dif_scratch_host(run, dest), size);
+	copy_bytes(run, DIF_AS_KERNEL, src, dif_scratch_host(run, dest), size);
 }
 
 static void do_copyinto(struct dif_run *run, unsigned rd)
@@ -386,7 +400,7 @@ static void do_copyinto(struct dif_run *run, unsigned rd)
 	}
 	if (!urange_ok(run, uaddr, size))
 		return;
-	read_bytes(run, DIF_AS_USER, uaddr, dif_scratch_host(run, dest), size);
+	copy_bytes(run, DIF_AS_USER, uaddr, dif_scratch_host(run, dest), size);
 }
 
 /* strjoin (emulator-facts.md 1). With kernel visibility the access
@@ -690,7 +704,7 @@ static void do_memstr(struct dif_run *run, unsigned rd)
 		dif_fault_why(run, DIF_FAULT_ILLOP, 0, "memstr size above 4096");
 		return;
 	}
-	if (!read_bytes(run, DIF_AS_KERNEL, addr, out, size - 1))
+	if (!copy_bytes(run, DIF_AS_KERNEL, addr, out, size - 1))
 		return;
 	for (uint64_t i = 0; i + 1 < size; i++)
 		if (out[i] == '\0')
