@@ -116,6 +116,8 @@ const char *dif_difo_name(const struct dif_difo *d)
 
 void dif_difo_get_parts(const struct dif_difo *d, struct dif_difo_parts *out)
 {
+	if (!out)
+		return;
 	memset(out, 0, sizeof(*out));
 	out->size = sizeof(*out);
 	if (!d)

@@ -76,6 +76,9 @@ struct dif_prog {
 	struct dif_varslot *slots; /* referenced by dif_insn.aux2 */
 	uint32_t nslots;
 	char *name;
+	/* The VM's list of live programs (dif_vm_free detaches them). */
+	struct dif_prog *vm_prev, *vm_next;
+	bool linked;
 };
 
 /* One dynamic-variable chunk's bookkeeping (kept outside the arena so a
@@ -131,6 +134,11 @@ struct dif_vm {
 	uint32_t freelist;
 	uint64_t drops;
 	uint64_t dyn_used;
+
+	/* Live programs and contexts, so that freeing a program clears the
+	 * contexts that last ran it and freeing the VM detaches both. */
+	struct dif_prog *progs;
+	struct dif_ctx *ctxs;
 
 	atomic_flag lock; /* guards statics, the arena and the registry */
 	atomic_uint_fast64_t seed; /* per-context rand seeds */
@@ -189,7 +197,23 @@ struct dif_ctx {
 	uint8_t *keybuf;      /* vm->chunk bytes: by-ref key contents */
 	char *env;            /* DIF_ENV_NSLOTS * strsize bytes */
 	int8_t envslot[DIF_BVAR_COUNT]; /* string built-in -> env slot or -1 */
+	struct dif_ctx *vm_prev, *vm_next; /* the VM's list of contexts */
+	bool linked;
+	atomic_flag busy; /* set while dif_exec (or a ctx call) runs on it */
 };
+
+/* Host callback return codes: 0, a DIF_FAULT_* code, or DIF_HOST_DEFAULT
+ * (handled by the caller before this). Anything else is a host bug and
+ * becomes ILLOP with a reason (docs/interpreter.md), never an unknown
+ * fault bit. */
+#define DIF_REASON_BADHOST "host callback returned an invalid code"
+static inline int dif_host_rc(struct dif_run *run, int rc)
+{
+	if (rc >= DIF_FAULT_BADADDR && rc <= DIF_FAULT_BADSTACK)
+		return rc;
+	run->reason = DIF_REASON_BADHOST;
+	return DIF_FAULT_ILLOP;
+}
 
 /* ---------------------------------------------------------------------
  * Faults.

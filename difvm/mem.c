@@ -281,7 +281,10 @@ int dif_mem_read(struct dif_run *run, enum dif_as as, uint64_t addr,
 	}
 	if (vm->host.read) {
 		int rc = vm->host.read(vm->host.ud, as, addr, buf, len);
-		return rc == DIF_HOST_DEFAULT ? DIF_FAULT_BADADDR : rc;
+		if (rc == 0)
+			return 0;
+		return rc == DIF_HOST_DEFAULT ? DIF_FAULT_BADADDR
+		                              : dif_host_rc(run, rc);
 	}
 	return DIF_FAULT_BADADDR;
 }
@@ -308,7 +311,7 @@ bool dif_user_write(struct dif_run *run, uint64_t addr, const void *buf,
 	if (rc == DIF_HOST_DEFAULT)
 		rc = DIF_FAULT_BADADDR;
 	if (rc) {
-		dif_fault(run, rc, addr);
+		dif_fault(run, dif_host_rc(run, rc), addr);
 		return false;
 	}
 	return true;

@@ -37,7 +37,10 @@ const char *dif_fault_text(int code)
 #define DEF_STATIC (1024u * 1024u)
 #define DEF_LOCAL (64u * 1024u)
 #define MAX_STRSIZE (1u << 20)
-#define WIN_SPAN 0x0000800000000000ull /* each window's addressable span */
+/* Each storage area is allocated up front; past these a size is surely a
+ * mistake (docs/limits.md). */
+#define MAX_AREA (1ull << 30)
+#define MAX_REGIONS 65536u
 
 static uint64_t round8(uint64_t v)
 {
@@ -47,6 +50,11 @@ static uint64_t round8(uint64_t v)
 int dif_vm_create(const struct dif_vm_opts *opts, struct dif_vm **out,
                   struct dif_errors *errs)
 {
+	if (!out) {
+		dif_errf(errs, DIF_E_INVAL, DIF_NO_PC, NULL, NULL,
+		         "dif_vm_create: out is NULL");
+		return DIF_E_INVAL;
+	}
 	*out = NULL;
 	if (opts && opts->size < offsetof(struct dif_vm_opts, profile)) {
 		dif_errf(errs, DIF_E_OPTS, DIF_NO_PC, NULL, NULL,
@@ -83,11 +91,17 @@ int dif_vm_create(const struct dif_vm_opts *opts, struct dif_vm **out,
 	dynvar = dynvar ? dynvar : DEF_DYNVAR;
 	statics = statics ? statics : DEF_STATIC;
 	locals = locals ? locals : DEF_LOCAL;
-	if (strsize > MAX_STRSIZE || scratch > WIN_SPAN || statics > WIN_SPAN ||
-	    locals > WIN_SPAN || dynvar > WIN_SPAN) {
+	if (strsize > MAX_STRSIZE || scratch > MAX_AREA || statics > MAX_AREA ||
+	    locals > MAX_AREA || dynvar > MAX_AREA) {
 		dif_errf(errs, DIF_E_LIMIT, DIF_NO_PC, NULL, NULL,
-		         "a size option exceeds its limit (strsize <= %u, areas <= 2^47)",
-		         MAX_STRSIZE);
+		         "a size option exceeds its limit (strsize <= %u, "
+		         "scratch, dynvar, static and local sizes <= %llu)",
+		         MAX_STRSIZE, (unsigned long long)MAX_AREA);
+		return DIF_E_LIMIT;
+	}
+	if (nregions > MAX_REGIONS) {
+		dif_errf(errs, DIF_E_LIMIT, DIF_NO_PC, NULL, NULL,
+		         "%zu regions (limit %u)", nregions, MAX_REGIONS);
 		return DIF_E_LIMIT;
 	}
 	if (regions == NULL && nregions) {
@@ -181,6 +195,15 @@ void dif_vm_free(struct dif_vm *vm)
 {
 	if (!vm)
 		return;
+	/* Programs and contexts still alive are detached: they can only be
+	 * freed now (their calls return DIF_E_INVAL). */
+	for (struct dif_prog *p = vm->progs; p; p = p->vm_next)
+		p->vm = NULL;
+	for (struct dif_ctx *c = vm->ctxs; c; c = c->vm_next) {
+		c->vm = NULL;
+		c->run.vm = NULL;
+		c->run.prog = NULL;
+	}
 	free(vm->regions);
 	free(vm->statics);
 	free(vm->vars);
@@ -193,6 +216,11 @@ void dif_vm_free(struct dif_vm *vm)
 
 void dif_vm_get_stats(const struct dif_vm *vm, struct dif_vm_stats *out)
 {
+	if (!out)
+		return;
+	memset(out, 0, sizeof(*out));
+	if (!vm)
+		return;
 	struct dif_vm *v = (struct dif_vm *)vm;
 	dif_vm_lock(v);
 	out->dynvar_drops = vm->drops;
@@ -316,12 +344,14 @@ nomem:
 int dif_prog_load(struct dif_vm *vm, const struct dif_difo *difo,
                   struct dif_prog **out, struct dif_errors *errs)
 {
-	*out = NULL;
-	if (!vm || !difo) {
+	if (!vm || !difo || !out) {
+		if (out)
+			*out = NULL;
 		dif_errf(errs, DIF_E_INVAL, DIF_NO_PC, NULL, NULL,
-		         "dif_prog_load: NULL vm or difo");
+		         "dif_prog_load: NULL vm, difo or out");
 		return DIF_E_INVAL;
 	}
+	*out = NULL;
 	if (difo->textlen == 0) {
 		dif_errf(errs, DIF_E_NO_TEXT, DIF_NO_PC, difo->name, NULL,
 		         "%s: missing DIF text", difo->name);
@@ -362,11 +392,17 @@ int dif_prog_load(struct dif_vm *vm, const struct dif_difo *difo,
 	}
 	rc = dif_decode(p, difo, text, errs);
 	free(text);
-	dif_vm_unlock(vm);
 	if (rc) {
+		dif_vm_unlock(vm);
 		dif_prog_free(p);
 		return rc;
 	}
+	p->vm_next = vm->progs;
+	if (vm->progs)
+		vm->progs->vm_prev = p;
+	vm->progs = p;
+	p->linked = true;
+	dif_vm_unlock(vm);
 	*out = p;
 	return 0;
 nomem:
@@ -380,6 +416,21 @@ void dif_prog_free(struct dif_prog *prog)
 {
 	if (!prog)
 		return;
+	struct dif_vm *vm = prog->vm;
+	if (vm && prog->linked) {
+		dif_vm_lock(vm);
+		if (prog->vm_prev)
+			prog->vm_prev->vm_next = prog->vm_next;
+		else
+			vm->progs = prog->vm_next;
+		if (prog->vm_next)
+			prog->vm_next->vm_prev = prog->vm_prev;
+		/* No context may keep reading its string table. */
+		for (struct dif_ctx *c = vm->ctxs; c; c = c->vm_next)
+			if (c->run.prog == prog)
+				c->run.prog = NULL;
+		dif_vm_unlock(vm);
+	}
 	free(prog->insns);
 	free(prog->strtab);
 	free(prog->slots);

@@ -97,6 +97,7 @@ struct dif_var {
 	X(E_ENCODING, "encoding-mismatch", "hex word differs from instruction")   \
 	X(E_LIMIT, "limit", "size or table limit exceeded")                       \
 	X(E_DUPLICATE, "duplicate", "name already defined")                       \
+	X(E_BUSY, "busy", "context in use by another call")                       \
 	/* structural validator rules (dif-isa.md section 5) */                   \
 	X(E_OPCODE, "invalid-opcode", "invalid opcode")                           \
 	X(E_REG, "invalid-register", "register number out of range")              \
