@@ -14,93 +14,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hash.h"
 #include "internal.h"
 
 #define MAX_LABELS 65535u
 #define MAX_TEXT (DIF_DIFO_MAXSIZE / 4u)
 
 /* ------------------------------------------------------------------ */
-/* A small string-keyed hash map (labels, table deduplication). */
-
-struct hent {
-	uint64_t h;
-	char *key; /* NULL: empty slot */
-	size_t klen;
-	uint32_t val;
-};
-struct hmap {
-	struct hent *v;
-	size_t cap, n;
-};
-
-static uint64_t hash_bytes(const void *p, size_t n)
-{
-	const unsigned char *b = p;
-	uint64_t h = 1469598103934665603ull;
-	for (size_t i = 0; i < n; i++) {
-		h ^= b[i];
-		h *= 1099511628211ull;
-	}
-	return h;
-}
-
-static struct hent *hm_slot(const struct hmap *m, const void *k, size_t n,
-                            uint64_t h)
-{
-	size_t i = (size_t)h & (m->cap - 1);
-	for (;;) {
-		struct hent *e = &m->v[i];
-		if (!e->key || (e->h == h && e->klen == n && memcmp(e->key, k, n) == 0))
-			return e;
-		i = (i + 1) & (m->cap - 1);
-	}
-}
-
-static uint32_t *hm_get(const struct hmap *m, const void *k, size_t n)
-{
-	if (!m->cap)
-		return NULL;
-	struct hent *e = hm_slot(m, k, n, hash_bytes(k, n));
-	return e->key ? &e->val : NULL;
-}
-
-/* Inserts or overwrites; -1 on out of memory. */
-static int hm_put(struct hmap *m, const void *k, size_t n, uint32_t val)
-{
-	if ((m->n + 1) * 2 > m->cap) {
-		size_t cap = m->cap ? m->cap * 2 : 64;
-		struct hent *nv = calloc(cap, sizeof(*nv));
-		if (!nv)
-			return -1;
-		struct hmap nm = { nv, cap, m->n };
-		for (size_t i = 0; i < m->cap; i++)
-			if (m->v[i].key)
-				*hm_slot(&nm, m->v[i].key, m->v[i].klen, m->v[i].h) = m->v[i];
-		free(m->v);
-		*m = nm;
-	}
-	uint64_t h = hash_bytes(k, n);
-	struct hent *e = hm_slot(m, k, n, h);
-	if (!e->key) {
-		e->key = malloc(n ? n : 1);
-		if (!e->key)
-			return -1;
-		memcpy(e->key, k, n);
-		e->klen = n;
-		e->h = h;
-		m->n++;
-	}
-	e->val = val;
-	return 0;
-}
-
-static void hm_free(struct hmap *m)
-{
-	for (size_t i = 0; i < m->cap; i++)
-		free(m->v[i].key);
-	free(m->v);
-	memset(m, 0, sizeof(*m));
-}
+/* Labels, names and table deduplication use the shared map (hash.h). */
 
 /* Grows *pp (an array of elem-sized items holding *n) to fit one more. */
 static int grow(void *pp, size_t *cap, size_t n, size_t elem)
@@ -167,7 +88,7 @@ struct prog {
 	size_t ninsns, capinsns;
 	struct fix *fixes;
 	size_t nfixes, capfixes;
-	struct hmap labels; /* name -> pc */
+	struct dif_hmap labels; /* name -> pc */
 	size_t nlabels;
 
 	uint64_t *ints;
@@ -205,7 +126,7 @@ static void prog_free(struct prog *p)
 	for (size_t i = 0; i < p->nfixes; i++)
 		free(p->fixes[i].s);
 	free(p->fixes);
-	hm_free(&p->labels);
+	dif_hm_free(&p->labels);
 	free(p->ints);
 	free(p->intdef);
 	free(p->str);
@@ -1236,7 +1157,7 @@ static int check_hex(struct asmctx *c, struct insn *in)
 /* ------------------------------------------------------------------ */
 /* Closing a program: resolve fixups, build the tables, make the DIFO. */
 
-static int str_dedup_map(struct asmctx *c, struct hmap *m)
+static int str_dedup_map(struct asmctx *c, struct dif_hmap *m)
 {
 	struct prog *p = c->cur;
 	for (size_t o = 0; o < p->nstr; o++) {
@@ -1245,18 +1166,18 @@ static int str_dedup_map(struct asmctx *c, struct hmap *m)
 		size_t n = strnlen(p->str + o, p->nstr - o);
 		if (o + n >= p->nstr)
 			break;
-		if (!hm_get(m, p->str + o, n) && hm_put(m, p->str + o, n, (uint32_t)o))
+		if (!dif_hm_get(m, p->str + o, n) && dif_hm_put(m, p->str + o, n, (uint32_t)o))
 			return oom(c);
 	}
 	return 0;
 }
 
 /* Offset of s in the string table, appending it if new. */
-static int intern_str(struct asmctx *c, struct hmap *m, const char *s,
+static int intern_str(struct asmctx *c, struct dif_hmap *m, const char *s,
                       size_t n, uint32_t line, uint32_t col, uint32_t *off)
 {
 	struct prog *p = c->cur;
-	uint32_t *hit = hm_get(m, s, n);
+	uint32_t *hit = dif_hm_get(m, s, n);
 	if (hit) {
 		*off = *hit;
 		return 0;
@@ -1264,7 +1185,7 @@ static int intern_str(struct asmctx *c, struct hmap *m, const char *s,
 	if (p->nstr == 0) {
 		/* offset 0 is always the empty string */
 		if (place_str(c, col ? col - 1 : 0, line, 0, "", 0) ||
-		    hm_put(m, "", 0, 0))
+		    dif_hm_put(m, "", 0, 0))
 			return c->err ? -1 : oom(c);
 		if (n == 0) {
 			*off = 0;
@@ -1274,7 +1195,7 @@ static int intern_str(struct asmctx *c, struct hmap *m, const char *s,
 	uint32_t at = (uint32_t)p->nstr;
 	if (place_str(c, col ? col - 1 : 0, line, at, s, n))
 		return -1;
-	if (hm_put(m, s, n, at))
+	if (dif_hm_put(m, s, n, at))
 		return oom(c);
 	*off = at;
 	return 0;
@@ -1345,7 +1266,7 @@ static int resolve_row_ids(struct asmctx *c)
 static int prog_close(struct asmctx *c)
 {
 	struct prog *p = c->cur;
-	struct hmap map = { 0 };
+	struct dif_hmap map = { 0 };
 	struct dif_var *vt = NULL;
 	int rc = -1;
 	if (!p)
@@ -1356,7 +1277,7 @@ static int prog_close(struct asmctx *c)
 		struct fix *f = &p->fixes[i];
 		if (f->kind != FIX_LABEL)
 			continue;
-		uint32_t *pc = hm_get(&p->labels, f->s, f->slen);
+		uint32_t *pc = dif_hm_get(&p->labels, f->s, f->slen);
 		if (!pc) {
 			fail_at(c, DIF_E_SYNTAX, f->line, f->col, "undefined label '%s'", f->s);
 			goto out;
@@ -1366,8 +1287,8 @@ static int prog_close(struct asmctx *c)
 
 	/* integer literals, deduplicated against the table */
 	for (size_t i = 0; i < p->nints; i++)
-		if (p->intdef[i] && !hm_get(&map, &p->ints[i], 8) &&
-		    hm_put(&map, &p->ints[i], 8, (uint32_t)i)) {
+		if (p->intdef[i] && !dif_hm_get(&map, &p->ints[i], 8) &&
+		    dif_hm_put(&map, &p->ints[i], 8, (uint32_t)i)) {
 			oom(c);
 			goto out;
 		}
@@ -1375,7 +1296,7 @@ static int prog_close(struct asmctx *c)
 		struct fix *f = &p->fixes[i];
 		if (f->kind != FIX_INT)
 			continue;
-		uint32_t *hit = hm_get(&map, &f->num, 8);
+		uint32_t *hit = dif_hm_get(&map, &f->num, 8);
 		uint32_t idx;
 		if (hit) {
 			idx = *hit;
@@ -1387,7 +1308,7 @@ static int prog_close(struct asmctx *c)
 			}
 			idx = (uint32_t)p->nints;
 			if (place_int(c, f->col - 1, idx, f->num) ||
-			    hm_put(&map, &f->num, 8, idx)) {
+			    dif_hm_put(&map, &f->num, 8, idx)) {
 				if (!c->err)
 					oom(c);
 				goto out;
@@ -1395,7 +1316,7 @@ static int prog_close(struct asmctx *c)
 		}
 		p->insns[f->pc].word |= idx << 8;
 	}
-	hm_free(&map);
+	dif_hm_free(&map);
 
 	/* string literals and variable names */
 	if (str_dedup_map(c, &map))
@@ -1471,14 +1392,20 @@ static int prog_close(struct asmctx *c)
 	dif_difo_set_varid(d, (enum dif_varid_style)p->idstyle);
 	e = dif_module_add(c->mod, d);
 	if (e) {
-		fail_at(c, e, p->line, 1, e == DIF_E_DUPLICATE
-		        ? "a program named '%s' already exists" : "cannot add '%s'",
-		        p->name);
+		if (e == DIF_E_LIMIT)
+			fail_at(c, e, p->line, 1, "'%s': the programs take more than "
+			        "%llu bytes (module limit; raise max_module, "
+			        "--max-module)", p->name,
+			        (unsigned long long)c->mod->max);
+		else
+			fail_at(c, e, p->line, 1, e == DIF_E_DUPLICATE
+			        ? "a program named '%s' already exists"
+			        : "cannot add '%s'", p->name);
 		goto out;
 	}
 	rc = 0;
 out:
-	hm_free(&map);
+	dif_hm_free(&map);
 	free(vt);
 	prog_free(p);
 	c->cur = NULL;
@@ -1842,12 +1769,12 @@ static int label_def(struct asmctx *c, size_t n)
 {
 	struct prog *p = c->cur;
 	size_t at = c->pos;
-	if (hm_get(&p->labels, c->ln + at, n))
+	if (dif_hm_get(&p->labels, c->ln + at, n))
 		return FAIL(c, DIF_E_DUPLICATE, at, "label '%.*s' is already defined",
 		            (int)n, c->ln + at);
 	if (p->nlabels >= MAX_LABELS)
 		return FAIL(c, DIF_E_LIMIT, at, "more than %u labels", MAX_LABELS);
-	if (hm_put(&p->labels, c->ln + at, n, (uint32_t)p->ninsns))
+	if (dif_hm_put(&p->labels, c->ln + at, n, (uint32_t)p->ninsns))
 		return oom(c);
 	p->nlabels++;
 	c->pos += n + 1;
@@ -2259,6 +2186,9 @@ int dif_asm(const char *text, size_t len, const struct dif_asm_opts *opts,
 		dif_errf(errs, DIF_E_NOMEM, DIF_NO_PC, NULL, NULL, "out of memory");
 		return DIF_E_NOMEM;
 	}
+	c.mod->max = DIF_OPT(opts, max_module, 0);
+	if (!c.mod->max)
+		c.mod->max = DIF_MODULE_MAXSIZE;
 	size_t i = 0;
 	while (i < len && !c.err) {
 		size_t j = i;

@@ -47,6 +47,44 @@ static uint64_t round8(uint64_t v)
 	return (v + 7) & ~(uint64_t)7;
 }
 
+static int region_cmp(const void *a, const void *b)
+{
+	const struct dif_region *x = *(const struct dif_region *const *)a;
+	const struct dif_region *y = *(const struct dif_region *const *)b;
+	if (x->as != y->as)
+		return x->as < y->as ? -1 : 1;
+	return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+/* Readable regions of one address space must not overlap: the same byte
+ * would read differently depending on the access width. Toxic ranges may
+ * overlap anything (they punch holes). Sorted, so O(n log n). Returns the
+ * index pair that overlaps, or 0. */
+static int regions_overlap(const struct dif_region *r, size_t n, size_t *a,
+                           size_t *b, int *nomem)
+{
+	const struct dif_region **v = malloc((n ? n : 1) * sizeof(*v));
+	if (!v) {
+		*nomem = 1;
+		return 0;
+	}
+	size_t m = 0;
+	for (size_t i = 0; i < n; i++)
+		if (!(r[i].flags & DIF_REGION_TOXIC))
+			v[m++] = &r[i];
+	qsort(v, m, sizeof(*v), region_cmp);
+	int hit = 0;
+	for (size_t i = 1; i < m && !hit; i++)
+		if (v[i]->as == v[i - 1]->as &&
+		    v[i]->addr - v[i - 1]->addr < v[i - 1]->size) {
+			*a = (size_t)(v[i - 1] - r);
+			*b = (size_t)(v[i] - r);
+			hit = 1;
+		}
+	free(v);
+	return hit;
+}
+
 int dif_vm_create(const struct dif_vm_opts *opts, struct dif_vm **out,
                   struct dif_errors *errs)
 {
@@ -130,7 +168,19 @@ int dif_vm_create(const struct dif_vm_opts *opts, struct dif_vm **out,
 		}
 	}
 
-	struct dif_vm *vm = calloc(1, sizeof(*vm));
+	size_t ra, rb;
+	int oom = 0;
+	if (nregions > 1 && regions_overlap(regions, nregions, &ra, &rb, &oom)) {
+		dif_errf(errs, DIF_E_INVAL, DIF_NO_PC, NULL, NULL,
+		         "regions %zu (0x%llx) and %zu (0x%llx) overlap", ra,
+		         (unsigned long long)regions[ra].addr, rb,
+		         (unsigned long long)regions[rb].addr);
+		return DIF_E_INVAL;
+	}
+	struct dif_vm *vm = NULL;
+	if (oom)
+		goto nomem;
+	vm = calloc(1, sizeof(*vm));
 	if (!vm)
 		goto nomem;
 	atomic_flag_clear(&vm->lock);

@@ -495,7 +495,13 @@ static int build_difo(struct rd *r, const struct desc *ds,
 		dif_difo_set_varid(difo, (enum dif_varid_style)(ds->flags &
 		                                                DESC_IDS_MASK));
 		rc = dif_module_add(mod, difo);
-		if (rc)
+		if (rc == DIF_E_LIMIT)
+			fail(r, rc, ds->name, "DIFO '%s': the DIFOs take more than "
+			     "%llu bytes (module limit; raise max_module, "
+			     "--max-module)", ds->name,
+			     (unsigned long long)(mod->max ? mod->max
+			                                   : DIF_MODULE_MAXSIZE));
+		else if (rc)
 			fail(r, rc, ds->name, "DIFO '%s': cannot add to the module",
 			     ds->name);
 	}
@@ -759,6 +765,10 @@ int dif_obj_read(const void *buf, size_t len, const struct dif_obj_opts *opts,
 		dif_errf(errs, DIF_E_NOMEM, DIF_NO_PC, NULL, NULL, "out of memory");
 		return DIF_E_NOMEM;
 	}
+	mod->max = opts && opts->size >= offsetof(struct dif_obj_opts, max_module) +
+	                                   sizeof(opts->max_module)
+	               ? opts->max_module
+	               : 0;
 	int rc = read_all(&r, opts, mod);
 	free(r.sh);
 	if (rc) {

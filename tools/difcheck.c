@@ -87,6 +87,10 @@ static const char usage_text[] =
 	"  -A, --analysis=LIST  run only the comma-separated analyses in LIST.\n"
 	"  -q, --quiet          text mode: no per-file summary line.\n"
 	"      --list-analyses  print the analysis passes and exit.\n"
+	"      --max-input=BYTES   refuse a FILE larger than this (default\n"
+	"                       64 MiB; docs/limits.md).\n"
+	"      --max-module=BYTES  refuse a FILE whose programs' text and\n"
+	"                       tables total more (default 64 MiB).\n"
 	"  -h, --help           print this help and exit.\n"
 	"  -V, --version        print the version and exit.\n"
 	"\n"
@@ -187,6 +191,7 @@ int main(int argc, char **argv)
 		{ "list-analyses", no_argument, NULL, OPT_LIST },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
+		TOOLIO_LIMIT_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct check_ctx cx = { DIF_PROFILE_FREEBSD, DIF_NREGS, 0 };
@@ -238,6 +243,8 @@ int main(int argc, char **argv)
 			printf("difcheck (difvm) %s\n", DIFVM_VERSION);
 			return 0;
 		default:
+			if (toolio_opt_limit("difcheck", c, optarg) == 1)
+				break;
 			fputs("Try 'difcheck --help' for more information.\n", stderr);
 			return 2;
 		}
@@ -282,9 +289,5 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < nfiles; i++)
 		rpt_file_fini(&reps[i]);
 	free(reps);
-	if (fflush(stdout) != 0) {
-		fputs("difcheck: write error on standard output\n", stderr);
-		return 2;
-	}
-	return status;
+	return toolio_finish("difcheck", status);
 }

@@ -47,6 +47,7 @@ struct dif_obj_opts {
 	enum dif_profile profile;      /* write: recorded; read: see flags */
 	enum dif_obj_byteorder order;  /* write only */
 	uint32_t flags;                /* DIF_OBJ_* reader flags */
+	uint64_t max_module;           /* read: 0: DIF_MODULE_MAXSIZE */
 };
 
 /* Decodes an object. On success *out is a new module (DIFOs in file
