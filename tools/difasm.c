@@ -75,10 +75,10 @@ int main(int argc, char **argv)
 			break;
 		case 'h':
 			usage(stdout);
-			return 0;
+			return toolio_finish("difasm", 0);
 		case 'V':
 			printf("difasm (difvm) %s\n", DIFVM_VERSION);
-			return 0;
+			return toolio_finish("difasm", 0);
 		default:
 			if (toolio_opt_limit("difasm", ch, optarg) == 1)
 				break;

@@ -238,7 +238,7 @@ int main(int argc, char **argv)
 			return 0;
 		case 'h':
 			fputs(usage_text, stdout);
-			return 0;
+			return toolio_finish("difcheck", 0);
 		case 'V':
 			printf("difcheck (difvm) %s\n", DIFVM_VERSION);
 			return 0;

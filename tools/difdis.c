@@ -73,10 +73,10 @@ int main(int argc, char **argv)
 			break;
 		case 'h':
 			usage(stdout);
-			return 0;
+			return toolio_finish("difdis", 0);
 		case 'V':
 			printf("difdis (difvm) %s\n", DIFVM_VERSION);
-			return 0;
+			return toolio_finish("difdis", 0);
 		default:
 			if (toolio_opt_limit("difdis", ch, optarg) == 1)
 				break;
