@@ -43,6 +43,27 @@ static inline char *lim_path(const char *tag)
 	return p;
 }
 
+/* A whole file (binary); NULL if missing. */
+static inline char *test_slurp_bytes(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	long n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	char *b = malloc((size_t)n + 1);
+	if (b && fread(b, 1, (size_t)n, f) != (size_t)n) {
+		free(b);
+		b = NULL;
+	}
+	fclose(f);
+	if (b)
+		b[n] = 0;
+	*len = (size_t)n;
+	return b;
+}
+
 static inline void lim_write(const char *path, const char *s, size_t n)
 {
 	FILE *f = fopen(path, "wb");
