@@ -67,9 +67,9 @@ struct row {
 	uint32_t line, col, idcol;
 };
 
-struct use {
-	uint32_t id;
-	uint8_t scope, store;
+/* Key of a variable in the maps below: scope and id. */
+struct varkey {
+	uint32_t scope, id;
 };
 
 enum pstate { ST_CODE, ST_GAP, ST_VARTAB };
@@ -100,8 +100,14 @@ struct prog {
 
 	struct row *rows;
 	size_t nrows, caprows;
-	struct use *uses;
-	size_t nuses, capuses;
+	/* (scope, id) -> DIF_VF_REF/MOD of the instructions using it */
+	struct dif_hmap uses;
+	/* .var rows: name -> row per scope, and the highest id per scope of
+	 * rows[0 .. idrows) (ids are final only at the end of the program) */
+	struct dif_hmap varnames[4]; /* scopes 0..2, others */
+	uint32_t idmax[3];
+	uint8_t idany[3];
+	size_t idrows;
 };
 
 struct asmctx {
@@ -134,7 +140,9 @@ static void prog_free(struct prog *p)
 	for (size_t i = 0; i < p->nrows; i++)
 		free(p->rows[i].name);
 	free(p->rows);
-	free(p->uses);
+	dif_hm_free(&p->uses);
+	for (int i = 0; i < 4; i++)
+		dif_hm_free(&p->varnames[i]);
 	free(p);
 }
 
@@ -548,9 +556,13 @@ static int add_use(struct asmctx *c, uint32_t id, int scope, int store)
 	struct prog *p = c->cur;
 	if (scope < 0)
 		return 0;
-	if (grow(&p->uses, &p->capuses, p->nuses, sizeof(*p->uses)))
+	struct varkey k = { (uint32_t)scope, id };
+	uint32_t *f = dif_hm_get(&p->uses, &k, sizeof(k));
+	uint32_t bit = store ? DIF_VF_MOD : DIF_VF_REF;
+	if (f)
+		*f |= bit;
+	else if (dif_hm_put(&p->uses, &k, sizeof(k), bit))
 		return oom(c);
-	p->uses[p->nuses++] = (struct use){ id, (uint8_t)scope, (uint8_t)store };
 	return 0;
 }
 
@@ -798,15 +810,20 @@ static int resolve_var(struct asmctx *c, const struct operand *o,
 	struct prog *p = c->cur;
 	int scope = dif_isa_scope(oi);
 	int other = -1;
-	for (size_t i = 0; i < p->nrows; i++) {
-		const struct row *r = &p->rows[i];
-		if (r->listing || r->nlen != o->idlen || memcmp(r->name, o->id, o->idlen))
-			continue;
-		if (r->v.scope == scope) {
-			*id = r->v.id;
+	if (scope >= 0 && scope < 3) {
+		const uint32_t *i = dif_hm_get(&p->varnames[scope], o->id, o->idlen);
+		if (i) {
+			*id = p->rows[*i].v.id;
 			return 0;
 		}
-		other = r->v.scope;
+	}
+	/* Declared in another scope? (for the message) */
+	for (int k = 0; k < 4 && other < 0; k++) {
+		const uint32_t *i = k == scope ? NULL
+		                               : dif_hm_get(&p->varnames[k], o->id,
+		                                            o->idlen);
+		if (i)
+			other = p->rows[*i].v.scope;
 	}
 	if (other >= 0)
 		return FAIL(c, DIF_E_SYNTAX, o->at,
@@ -1201,12 +1218,14 @@ static int intern_str(struct asmctx *c, struct dif_hmap *m, const char *s,
 	return 0;
 }
 
-static int has_use(const struct prog *p, uint64_t id, int scope)
+/* DIF_VF_* flags of the uses of (scope, id), 0 if unused. */
+static uint32_t use_flags(const struct prog *p, uint64_t id, int scope)
 {
-	for (size_t i = 0; i < p->nuses; i++)
-		if (p->uses[i].id == id && p->uses[i].scope == scope)
-			return 1;
-	return 0;
+	if (id > UINT32_MAX)
+		return 0;
+	struct varkey k = { (uint32_t)scope, (uint32_t)id };
+	const uint32_t *f = dif_hm_get(&p->uses, &k, sizeof(k));
+	return f ? *f : 0;
 }
 
 /* Reads the id column of listing rows: hex on illumos, decimal on FreeBSD,
@@ -1229,9 +1248,9 @@ static int resolve_row_ids(struct asmctx *c)
 		int okd = sc_num(&s, 0, UINT32_MAX, &d) && s.pos == s.len;
 		if (okh && !okd)
 			letters = 1;
-		if (okh && has_use(p, h, r->v.scope))
+		if (okh && use_flags(p, h, r->v.scope))
 			nhex++;
-		if (okd && has_use(p, d, r->v.scope))
+		if (okd && use_flags(p, d, r->v.scope))
 			ndec++;
 	}
 	if (!any)
@@ -1349,12 +1368,8 @@ static int prog_close(struct asmctx *c)
 		struct row *r = &p->rows[i];
 		if (intern_str(c, &map, r->name, r->nlen, r->line, r->col, &r->v.name))
 			goto out;
-		if (r->auto_flags) {
-			r->v.flags = 0;
-			for (size_t u = 0; u < p->nuses; u++)
-				if (p->uses[u].id == r->v.id && p->uses[u].scope == r->v.scope)
-					r->v.flags |= p->uses[u].store ? DIF_VF_MOD : DIF_VF_REF;
-		}
+		if (r->auto_flags)
+			r->v.flags = (uint16_t)use_flags(p, r->v.id, r->v.scope);
 		vt[i] = r->v;
 	}
 
@@ -1644,12 +1659,11 @@ static int dir_var(struct asmctx *c)
 			            (int)kn, c->ln + kat);
 		}
 	}
-	for (size_t i = 0; i < p->nrows; i++)
-		if (!p->rows[i].listing && p->rows[i].nlen == nlen &&
-		    memcmp(p->rows[i].name, name, nlen) == 0 &&
-		    p->rows[i].v.scope == r.v.scope)
-			return FAIL(c, DIF_E_DUPLICATE, at, "variable '%.*s' is already declared",
-			            (int)nlen, name);
+	/* The names of the .var rows so far, per scope: one hash lookup */
+	struct dif_hmap *names = &p->varnames[r.v.scope < 3 ? r.v.scope : 3];
+	if (dif_hm_get(names, name, nlen))
+		return FAIL(c, DIF_E_DUPLICATE, at, "variable '%.*s' is already declared",
+		            (int)nlen, name);
 	/* A built-in's row (the D compiler lists those a program uses). */
 	int b = dif_bvar_find(name, nlen, c->prof);
 	if (!have_id && b >= 0 && r.v.scope == DIF_VSCOPE_GLOBAL) {
@@ -1665,15 +1679,25 @@ static int dir_var(struct asmctx *c)
 			}
 	}
 	if (!have_id) {
+		/* One past the highest id of the scope (rows are only added,
+		 * and their ids change only at the end of the program). */
+		for (; p->idrows < p->nrows; p->idrows++) {
+			const struct dif_var *v = &p->rows[p->idrows].v;
+			if (v->scope < 3 && v->id < UINT32_MAX &&
+			    (!p->idany[v->scope] || v->id > p->idmax[v->scope])) {
+				p->idmax[v->scope] = v->id;
+				p->idany[v->scope] = 1;
+			}
+		}
 		uint32_t next = DIF_VAR_OTHER_UBASE;
-		for (size_t i = 0; i < p->nrows; i++)
-			if (p->rows[i].v.scope == r.v.scope && p->rows[i].v.id >= next &&
-			    p->rows[i].v.id < UINT32_MAX)
-				next = p->rows[i].v.id + 1;
+		if (r.v.scope < 3 && p->idany[r.v.scope] &&
+		    p->idmax[r.v.scope] >= next)
+			next = p->idmax[r.v.scope] + 1;
 		r.v.id = next;
 	}
 	r.name = malloc(nlen + 1);
-	if (!r.name || grow(&p->rows, &p->caprows, p->nrows, sizeof(*p->rows))) {
+	if (!r.name || grow(&p->rows, &p->caprows, p->nrows, sizeof(*p->rows)) ||
+	    dif_hm_put(names, name, nlen, (uint32_t)p->nrows)) {
 		free(r.name);
 		return oom(c);
 	}

@@ -12,6 +12,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 
+#include "hash.h"
 #include "internal.h"
 
 /* ---------------------------------------------------------------------
@@ -74,11 +75,14 @@ struct dif_prog {
 	uint32_t strlen;
 	struct dif_type rtype;
 	struct dif_varslot *slots; /* referenced by dif_insn.aux2 */
-	uint32_t nslots;
+	uint32_t nslots, capslots;
 	char *name;
 	/* The VM's list of live programs (dif_vm_free detaches them). */
 	struct dif_prog *vm_prev, *vm_next;
 	bool linked;
+	/* Load time only (freed when loading ends): (scope, id, kind) ->
+	 * slot, and (scope, id) -> the DIFO's first variable-table row. */
+	struct dif_hmap *slotidx, *declidx;
 };
 
 /* One dynamic-variable chunk's bookkeeping (kept outside the arena so a
@@ -120,6 +124,7 @@ struct dif_vm {
 	uint64_t static_size, static_used;
 	uint64_t local_size, local_used;
 	struct dif_vmvar *vars; /* registry, load time only */
+	struct dif_hmap *varidx; /* (scope, id, kind) -> vars[] */
 	struct dif_vstate *vstate; /* validator state across loads (rule 29) */
 	size_t nvars, capvars;
 
@@ -340,6 +345,8 @@ DIF_INTERNAL int dif_var_resolve(struct dif_vm *vm, struct dif_prog *prog,
                                  const struct dif_difo *d, unsigned scope,
                                  unsigned id, unsigned kind, uint32_t *slot,
                                  struct dif_errors *errs);
+/* Frees the load-time indexes of prog. */
+DIF_INTERNAL void dif_prog_drop_indexes(struct dif_prog *prog);
 /* Pre-decodes text (already validated, LDxx rewritten) into prog->insns. */
 DIF_INTERNAL int dif_decode(struct dif_prog *prog, const struct dif_difo *d,
                             const uint32_t *text, struct dif_errors *errs);

@@ -257,6 +257,9 @@ void dif_vm_free(struct dif_vm *vm)
 	free(vm->regions);
 	free(vm->statics);
 	free(vm->vars);
+	if (vm->varidx)
+		dif_hm_free(vm->varidx);
+	free(vm->varidx);
 	free(vm->dyn);
 	free(vm->chunks);
 	free(vm->buckets);
@@ -282,54 +285,86 @@ void dif_vm_get_stats(const struct dif_vm *vm, struct dif_vm_stats *out)
  * Variable registry (load time only, under the VM lock).
  */
 
-/* Type of (scope, id) as this DIFO declares it; by-value 8 bytes when the
- * DIFO references an id it does not declare (the validator allows it). */
-static void declared_type(const struct dif_difo *d, unsigned scope,
-                          unsigned id, unsigned kind, struct dif_vmvar *v)
+/* Type of (scope, id) as this DIFO declares it (its first row); by-value
+ * 8 bytes when the DIFO references an id it does not declare (the
+ * validator allows it). */
+static void declared_type(const struct dif_difo *d, const struct dif_hmap *decl,
+                          unsigned scope, unsigned id, unsigned kind,
+                          struct dif_vmvar *v)
 {
 	memset(v, 0, sizeof(*v));
 	v->id = id;
 	v->scope = (uint8_t)scope;
 	v->kind = (uint8_t)kind;
 	v->size = 8;
+	uint32_t k[2] = { scope, id };
+	const uint32_t *row = dif_hm_get(decl, k, sizeof(k));
+	if (!row)
+		return;
+	const struct dif_var *dv = &d->vartab[*row];
+	v->kind = dv->kind;
+	v->flags = dv->type.flags;
+	v->tkind = dv->type.kind;
+	v->size = dv->type.size;
+	if ((v->flags & DIF_TF_BYREF) && v->tkind == DIF_TYPE_STRING &&
+	    v->size == 0)
+		v->size = DIF_STRSIZE_DEFAULT;
+	if (!(v->flags & DIF_TF_BYREF))
+		v->size = 8;
+}
+
+/* The load-time indexes of prog (built on first use). 0 or -1 (memory). */
+static int load_indexes(struct dif_vm *vm, struct dif_prog *prog,
+                        const struct dif_difo *d)
+{
+	if (!vm->varidx && !(vm->varidx = calloc(1, sizeof(*vm->varidx))))
+		return -1;
+	if (prog->declidx)
+		return 0;
+	prog->slotidx = calloc(1, sizeof(*prog->slotidx));
+	prog->declidx = calloc(1, sizeof(*prog->declidx));
+	if (!prog->slotidx || !prog->declidx)
+		return -1;
 	for (uint32_t i = 0; i < d->varlen; i++) {
-		const struct dif_var *dv = &d->vartab[i];
-		if (dv->id == id && dv->scope == scope) {
-			v->kind = dv->kind;
-			v->flags = dv->type.flags;
-			v->tkind = dv->type.kind;
-			v->size = dv->type.size;
-			if ((v->flags & DIF_TF_BYREF) && v->tkind == DIF_TYPE_STRING &&
-			    v->size == 0)
-				v->size = DIF_STRSIZE_DEFAULT;
-			if (!(v->flags & DIF_TF_BYREF))
-				v->size = 8;
-			return;
-		}
+		uint32_t k[2] = { d->vartab[i].scope, d->vartab[i].id };
+		if (!dif_hm_get(prog->declidx, k, sizeof(k)) &&
+		    dif_hm_put(prog->declidx, k, sizeof(k), i))
+			return -1;
 	}
+	return 0;
+}
+
+void dif_prog_drop_indexes(struct dif_prog *prog)
+{
+	for (int i = 0; i < 2; i++) {
+		struct dif_hmap *m = i ? prog->slotidx : prog->declidx;
+		if (m)
+			dif_hm_free(m);
+		free(m);
+	}
+	prog->slotidx = prog->declidx = NULL;
 }
 
 int dif_var_resolve(struct dif_vm *vm, struct dif_prog *prog,
                     const struct dif_difo *d, unsigned scope, unsigned id,
                     unsigned kind, uint32_t *slot, struct dif_errors *errs)
 {
-	for (uint32_t i = 0; i < prog->nslots; i++)
-		if (prog->slots[i].id == id && prog->slots[i].scope == scope &&
-		    prog->slots[i].kind == kind) {
-			*slot = i;
-			return 0;
-		}
+	if (load_indexes(vm, prog, d))
+		goto nomem;
+	uint32_t key[3] = { scope, id, kind };
+	const uint32_t *hit = dif_hm_get(prog->slotidx, key, sizeof(key));
+	if (hit) {
+		*slot = *hit;
+		return 0;
+	}
 	struct dif_vmvar want;
-	declared_type(d, scope, id, kind, &want);
+	declared_type(d, prog->declidx, scope, id, kind, &want);
 	want.kind = (uint8_t)kind; /* the instruction decides the kind */
 	bool byref = want.flags & DIF_TF_BYREF;
 	struct dif_vmvar *reg = NULL;
-	for (size_t i = 0; i < vm->nvars; i++)
-		if (vm->vars[i].id == id && vm->vars[i].scope == scope &&
-		    vm->vars[i].kind == kind) {
-			reg = &vm->vars[i];
-			break;
-		}
+	hit = dif_hm_get(vm->varidx, key, sizeof(key));
+	if (hit)
+		reg = &vm->vars[*hit];
 	if (reg && (reg->flags != want.flags || reg->size != want.size)) {
 		dif_errf(errs, DIF_E_VAR_CHG_SIZE, DIF_NO_PC, d->name, NULL,
 		         "%s: variable %u (scope %u) is registered in this VM with "
@@ -345,6 +380,8 @@ int dif_var_resolve(struct dif_vm *vm, struct dif_prog *prog,
 			vm->vars = nv;
 			vm->capvars = cap;
 		}
+		if (vm->nvars >= UINT32_MAX)
+			goto nomem;
 		reg = &vm->vars[vm->nvars];
 		*reg = want;
 		/* Static storage for global and clause-local scalars. */
@@ -365,13 +402,21 @@ int dif_var_resolve(struct dif_vm *vm, struct dif_prog *prog,
 			reg->off = *used;
 			__atomic_store_n(used, *used + need, __ATOMIC_RELEASE);
 		}
+		if (dif_hm_put(vm->varidx, key, sizeof(key), (uint32_t)vm->nvars))
+			goto nomem;
 		vm->nvars++;
 	}
-	struct dif_varslot *ns = realloc(prog->slots,
-	                                 (prog->nslots + 1) * sizeof(*ns));
-	if (!ns)
+	struct dif_varslot *ns = prog->slots;
+	if (prog->nslots == prog->capslots) {
+		uint32_t cap = prog->capslots ? prog->capslots * 2 : 8;
+		ns = realloc(prog->slots, (size_t)cap * sizeof(*ns));
+		if (!ns)
+			goto nomem;
+		prog->slots = ns;
+		prog->capslots = cap;
+	}
+	if (dif_hm_put(prog->slotidx, key, sizeof(key), prog->nslots))
 		goto nomem;
-	prog->slots = ns;
 	struct dif_varslot *s = &ns[prog->nslots];
 	s->id = id;
 	s->scope = (uint8_t)scope;
@@ -442,6 +487,7 @@ int dif_prog_load(struct dif_vm *vm, const struct dif_difo *difo,
 	}
 	rc = dif_decode(p, difo, text, errs);
 	free(text);
+	dif_prog_drop_indexes(p);
 	if (rc) {
 		dif_vm_unlock(vm);
 		dif_prog_free(p);
@@ -481,6 +527,7 @@ void dif_prog_free(struct dif_prog *prog)
 				c->run.prog = NULL;
 		dif_vm_unlock(vm);
 	}
+	dif_prog_drop_indexes(prog);
 	free(prog->insns);
 	free(prog->strtab);
 	free(prog->slots);

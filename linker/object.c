@@ -18,6 +18,7 @@
 
 #include "difvm/object.h"
 #include "difvm/internal.h"
+#include "difvm/hash.h"
 
 #define EHDR_SIZE 64u
 #define SHDR_SIZE 64u
@@ -714,15 +715,22 @@ static int read_all(struct rd *r, const struct dif_obj_opts *opts,
 	struct desc *ds = ndifo ? calloc(ndifo, sizeof(*ds)) : NULL;
 	if (ndifo && !ds)
 		return fail(r, DIF_E_NOMEM, NULL, "out of memory");
+	struct dif_hmap names = { 0 }; /* DIFO name -> descriptor */
 	for (uint32_t d = 0; d < ndifo && !rc; d++) {
 		rc = read_desc(r, &st, dsec->off + (uint64_t)d * DIF_OBJ_DIFO_SIZE,
 		               d, &ds[d]);
-		for (uint32_t e = 0; e < d && !rc; e++)
-			if (strcmp(ds[e].name, ds[d].name) == 0)
-				rc = fail(r, DIF_E_OBJ_DUPLICATE, ds[d].name,
-				          "DIFO '%s' defined twice (descriptors %u and %u)",
-				          ds[d].name, e, d);
+		if (rc)
+			break;
+		size_t nl = strlen(ds[d].name);
+		const uint32_t *e = dif_hm_get(&names, ds[d].name, nl);
+		if (e)
+			rc = fail(r, DIF_E_OBJ_DUPLICATE, ds[d].name,
+			          "DIFO '%s' defined twice (descriptors %u and %u)",
+			          ds[d].name, *e, d);
+		else if (dif_hm_put(&names, ds[d].name, nl, d))
+			rc = fail(r, DIF_E_NOMEM, NULL, "out of memory");
 	}
+	dif_hm_free(&names);
 	if (!rc)
 		rc = check_symbols(r, &st);
 	for (uint32_t i = 1; i < r->shnum && !rc; i++) {

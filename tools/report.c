@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "report.h"
+#include "difvm/hash.h"
 
 static const char *const sev_names[] = { "error", "warning", "note" };
 
@@ -37,6 +38,9 @@ void rpt_file_fini(struct rpt_file *f)
 		free(f->difos[i].list);
 	free(f->difos);
 	free(f->file);
+	if (f->index)
+		dif_hm_free(f->index);
+	free(f->index);
 	memset(f, 0, sizeof(*f));
 }
 
@@ -44,9 +48,16 @@ struct rpt_difo *rpt_difo(struct rpt_file *f, const char *name)
 {
 	if (!name || !name[0])
 		name = "difo";
-	for (size_t i = 0; i < f->count; i++)
-		if (strncmp(f->difos[i].name, name, sizeof(f->difos[i].name) - 1) == 0)
-			return &f->difos[i];
+	/* Entries are found by their stored (possibly cut) name. */
+	size_t nl = strnlen(name, sizeof(f->difos[0].name) - 1);
+	if (!f->index && !(f->index = calloc(1, sizeof(*f->index))))
+		return NULL;
+	uint32_t *hit = dif_hm_get(f->index, name, nl);
+	if (hit)
+		return &f->difos[*hit];
+	if (f->count >= UINT32_MAX || dif_hm_put(f->index, name, nl,
+	                                         (uint32_t)f->count))
+		return NULL;
 	if (f->count == f->cap) {
 		size_t cap = f->cap ? f->cap * 2 : 8;
 		struct rpt_difo *n = realloc(f->difos, cap * sizeof(*n));
