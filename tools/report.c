@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "report.h"
+#include "toolio.h"
 #include "difvm/hash.h"
 
 static const char *const sev_names[] = { "error", "warning", "note" };
@@ -170,30 +171,45 @@ static const char *shown_name(const char *file)
 	return !file || strcmp(file, "-") == 0 ? "<stdin>" : file;
 }
 
+/* Prints the text fields with control bytes escaped (names and messages
+ * may carry bytes of the input). */
+static void put_fields(FILE *out, const char *const *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		toolio_put_escaped(out, v[i]);
+	fputc('\n', out);
+}
+
 void rpt_print_text(FILE *out, const struct rpt_file *f)
 {
 	const char *file = shown_name(f->file);
+	char pc[16], row[32], more[48];
 	for (size_t i = 0; i < f->count; i++) {
 		const struct rpt_difo *d = &f->difos[i];
 		for (size_t k = 0; k < d->count; k++) {
 			const struct rpt_finding *x = &d->list[k];
 			const char *sev = rpt_severity_name(x->severity);
+			snprintf(pc, sizeof(pc), "%u", x->pc);
+			snprintf(row, sizeof(row), "vartab[%d]", (int)x->var);
 			if (x->pc != DIF_NO_PC && x->insn[0])
-				fprintf(out, "%s:%s:%u: %s: %s: %s  (%s)\n", file, d->name,
-				        x->pc, sev, x->rule, x->insn, x->msg);
+				put_fields(out, (const char *const[]){ file, ":", d->name, ":",
+				           pc, ": ", sev, ": ", x->rule, ": ", x->insn, "  (",
+				           x->msg, ")" }, 14);
 			else if (x->pc != DIF_NO_PC)
-				fprintf(out, "%s:%s:%u: %s: %s: %s\n", file, d->name, x->pc,
-				        sev, x->rule, x->msg);
+				put_fields(out, (const char *const[]){ file, ":", d->name, ":",
+				           pc, ": ", sev, ": ", x->rule, ": ", x->msg }, 10);
 			else if (x->var != RPT_NO_VAR)
-				fprintf(out, "%s:%s:vartab[%d]: %s: %s: %s\n", file, d->name,
-				        (int)x->var, sev, x->rule, x->msg);
+				put_fields(out, (const char *const[]){ file, ":", d->name, ":",
+				           row, ": ", sev, ": ", x->rule, ": ", x->msg }, 10);
 			else
-				fprintf(out, "%s:%s: %s: %s: %s\n", file, d->name, sev,
-				        x->rule, x->msg);
+				put_fields(out, (const char *const[]){ file, ":", d->name, ": ",
+				           sev, ": ", x->rule, ": ", x->msg }, 8);
 		}
-		if (d->dropped)
-			fprintf(out, "%s:%s: note: %u more findings not reported\n", file,
-			        d->name, d->dropped);
+		if (d->dropped) {
+			snprintf(more, sizeof(more), ": note: %u more findings not reported",
+			         d->dropped);
+			put_fields(out, (const char *const[]){ file, ":", d->name, more }, 4);
+		}
 	}
 }
 

@@ -139,6 +139,14 @@ Test(cli, control_bytes_escaped)
 			cr_assert(*c == '\n' || (unsigned char)*c >= 0x20,
 			          "%s: raw control byte 0x%02x in: %s", tools[i], *c, out);
 	}
+	/* difcheck's findings name the file too */
+	s = ".difo a\nadd %r1, %r2, %r0\nret %r1\n";
+	lim_write(path, s, strlen(s));
+	snprintf(cmd, sizeof(cmd), "difcheck '%s'", path);
+	cr_assert_eq(lim_run(cmd, out, sizeof(out)), 1, "%s", out);
+	cr_assert(strstr(out, "\\x1b[2J.s:a:0: error: r0-write"), "%s", out);
+	for (const char *c = out; *c; c++)
+		cr_assert(*c == '\n' || (unsigned char)*c >= 0x20, "raw byte in %s", out);
 	unlink(path);
 	free(dir);
 }
