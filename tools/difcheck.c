@@ -156,8 +156,10 @@ static int check_file(const char *path, const struct check_ctx *cx,
 		rep->load_rc = rc;
 		if (!json)
 			toolio_print_errors(stderr, path, &rep->load_errs);
-		if (rep->load_errs.count == 0 && !json)
-			fprintf(stderr, "%s: error: %s\n", path, dif_err_text(rc));
+		if (rep->load_errs.count == 0 && !json) {
+			toolio_put_escaped(stderr, path);
+			fprintf(stderr, ": error: %s\n", dif_err_text(rc));
+		}
 		dif_module_free(mod);
 		return 2;
 	}
@@ -170,7 +172,9 @@ static int check_file(const char *path, const struct check_ctx *cx,
 	dif_module_free(mod);
 	if (rc) {
 		rep->load_rc = rc;
-		fprintf(stderr, "difcheck: %s: %s\n", path, dif_err_text(rc));
+		fputs("difcheck: ", stderr);
+		toolio_put_escaped(stderr, path);
+		fprintf(stderr, ": %s\n", dif_err_text(rc));
 		return 2;
 	}
 	for (size_t i = 0; i < rep->count; i++)
@@ -277,8 +281,9 @@ int main(int argc, char **argv)
 			if (!quiet) {
 				struct rpt_summary s = { 0 };
 				rpt_summarize(&reps[i], &s);
-				printf("%s: %u DIFO%s, %u accepted, %u rejected\n",
-				       strcmp(path, "-") == 0 ? "<stdin>" : path, s.difos,
+				toolio_put_escaped(stdout,
+				                   strcmp(path, "-") == 0 ? "<stdin>" : path);
+				printf(": %u DIFO%s, %u accepted, %u rejected\n", s.difos,
 				       s.difos == 1 ? "" : "s", s.accepted, s.rejected);
 			}
 		}
