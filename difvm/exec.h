@@ -118,6 +118,14 @@ struct dif_vm {
 	bool has_host;
 	struct dif_region *regions;
 	size_t nregions;
+	/* Sorted views of the regions per address space (vm.c): readable
+	 * ones by address (they never overlap), toxic ones by address with
+	 * the running maximum of their ends. Lookups are O(log n). */
+	struct dif_rindex {
+		const struct dif_region **r;
+		uint64_t *maxend; /* toxic only */
+		size_t n;
+	} readable[2], toxic[2];
 
 	/* Static storage: globals (shared) and the clause-local layout. */
 	uint8_t *statics;
@@ -282,6 +290,16 @@ DIF_INTERNAL bool dif_vcanload(struct dif_run *run, uint64_t addr,
  * code (does not raise). */
 DIF_INTERNAL int dif_mem_read(struct dif_run *run, enum dif_as as,
                               uint64_t addr, void *buf, size_t len);
+/* The readable region of address space `as` holding [addr, addr+len), or
+ * NULL. */
+DIF_INTERNAL const struct dif_region *dif_region_find(const struct dif_vm *vm,
+                                                      unsigned as,
+                                                      uint64_t addr,
+                                                      uint64_t len);
+/* True when [addr, addr+max(len,1)) overlaps a toxic range of `as`
+ * (addr + len must not wrap). */
+DIF_INTERNAL bool dif_toxic_overlap(const struct dif_vm *vm, unsigned as,
+                                    uint64_t addr, uint64_t len);
 /* dif_mem_read that raises the fault (illval = addr); true on success. */
 DIF_INTERNAL bool dif_load(struct dif_run *run, enum dif_as as,
                            uint64_t addr, void *buf, size_t len);

@@ -56,6 +56,38 @@ static int region_cmp(const void *a, const void *b)
 	return x->addr < y->addr ? -1 : x->addr > y->addr;
 }
 
+/* The sorted views of vm->regions (exec.h, struct dif_rindex). */
+static int build_rindex(struct dif_vm *vm)
+{
+	for (unsigned as = 0; as < 2; as++) {
+		for (int tox = 0; tox < 2; tox++) {
+			struct dif_rindex *x = tox ? &vm->toxic[as] : &vm->readable[as];
+			size_t n = 0;
+			for (size_t i = 0; i < vm->nregions; i++)
+				n += vm->regions[i].as == as &&
+				     !(vm->regions[i].flags & DIF_REGION_TOXIC) == !tox;
+			if (!n)
+				continue;
+			x->r = malloc(n * sizeof(*x->r));
+			if (tox)
+				x->maxend = malloc(n * sizeof(*x->maxend));
+			if (!x->r || (tox && !x->maxend))
+				return -1;
+			for (size_t i = 0; i < vm->nregions; i++)
+				if (vm->regions[i].as == as &&
+				    !(vm->regions[i].flags & DIF_REGION_TOXIC) == !tox)
+					x->r[x->n++] = &vm->regions[i];
+			qsort(x->r, n, sizeof(*x->r), region_cmp);
+			for (size_t i = 0; tox && i < n; i++) {
+				uint64_t end = x->r[i]->addr + x->r[i]->size;
+				x->maxend[i] = i && x->maxend[i - 1] > end ? x->maxend[i - 1]
+				                                            : end;
+			}
+		}
+	}
+	return 0;
+}
+
 /* Readable regions of one address space must not overlap: the same byte
  * would read differently depending on the access width. Toxic ranges may
  * overlap anything (they punch holes). Sorted, so O(n log n). Returns the
@@ -204,6 +236,8 @@ int dif_vm_create(const struct dif_vm_opts *opts, struct dif_vm **out,
 			goto nomem;
 		memcpy(vm->regions, regions, nregions * sizeof(*vm->regions));
 		vm->nregions = nregions;
+		if (build_rindex(vm))
+			goto nomem;
 	}
 	vm->statics = calloc(1, statics);
 	vm->vstate = dif_vstate_new();
@@ -253,6 +287,11 @@ void dif_vm_free(struct dif_vm *vm)
 		c->vm = NULL;
 		c->run.vm = NULL;
 		c->run.prog = NULL;
+	}
+	for (int as = 0; as < 2; as++) {
+		free(vm->readable[as].r);
+		free(vm->toxic[as].r);
+		free(vm->toxic[as].maxend);
 	}
 	free(vm->regions);
 	free(vm->statics);

@@ -180,6 +180,10 @@ static void put_fields(FILE *out, const char *const *v, size_t n)
 	fputc('\n', out);
 }
 
+#define PUT_FIELDS(out, ...)                                              \
+	put_fields(out, (const char *const[]){ __VA_ARGS__ },                 \
+	           sizeof((const char *const[]){ __VA_ARGS__ }) / sizeof(char *))
+
 void rpt_print_text(FILE *out, const struct rpt_file *f)
 {
 	const char *file = shown_name(f->file);
@@ -192,23 +196,23 @@ void rpt_print_text(FILE *out, const struct rpt_file *f)
 			snprintf(pc, sizeof(pc), "%u", x->pc);
 			snprintf(row, sizeof(row), "vartab[%d]", (int)x->var);
 			if (x->pc != DIF_NO_PC && x->insn[0])
-				put_fields(out, (const char *const[]){ file, ":", d->name, ":",
+				PUT_FIELDS(out, file, ":", d->name, ":",
 				           pc, ": ", sev, ": ", x->rule, ": ", x->insn, "  (",
-				           x->msg, ")" }, 14);
+				           x->msg, ")");
 			else if (x->pc != DIF_NO_PC)
-				put_fields(out, (const char *const[]){ file, ":", d->name, ":",
-				           pc, ": ", sev, ": ", x->rule, ": ", x->msg }, 10);
+				PUT_FIELDS(out, file, ":", d->name, ":",
+				           pc, ": ", sev, ": ", x->rule, ": ", x->msg);
 			else if (x->var != RPT_NO_VAR)
-				put_fields(out, (const char *const[]){ file, ":", d->name, ":",
-				           row, ": ", sev, ": ", x->rule, ": ", x->msg }, 10);
+				PUT_FIELDS(out, file, ":", d->name, ":",
+				           row, ": ", sev, ": ", x->rule, ": ", x->msg);
 			else
-				put_fields(out, (const char *const[]){ file, ":", d->name, ": ",
-				           sev, ": ", x->rule, ": ", x->msg }, 8);
+				PUT_FIELDS(out, file, ":", d->name, ": ",
+				           sev, ": ", x->rule, ": ", x->msg);
 		}
 		if (d->dropped) {
 			snprintf(more, sizeof(more), ": note: %u more findings not reported",
 			         d->dropped);
-			put_fields(out, (const char *const[]){ file, ":", d->name, more }, 4);
+			PUT_FIELDS(out, file, ":", d->name, more);
 		}
 	}
 }
