@@ -108,19 +108,6 @@ static int parse_num(const char *s, uint64_t *v)
 	return toolio_parse_u64(s, v);
 }
 
-/* One hex digit, or -1 (no signs, spaces or prefixes: strtoul would
- * take "+f" or " f"). */
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* "difrun: bad --OPT 'ARG'HINT" with the argument's control bytes
  * escaped; returns 2 (the usage exit status). */
 static int bad_opt(const char *opt, const char *arg, const char *hint)
@@ -155,7 +142,9 @@ static int parse_mem(const char *s, struct memopt *m, uint32_t as,
 	if (!m->bytes)
 		return -1;
 	for (size_t i = 0; i < hl / 2; i++) {
-		int hi = hexval(h[2 * i]), lo = hexval(h[2 * i + 1]);
+		/* strictly hex digits: strtoul would take "+f" or " f" */
+		int hi = toolio_xdigit((unsigned char)h[2 * i]);
+		int lo = toolio_xdigit((unsigned char)h[2 * i + 1]);
 		if (hi < 0 || lo < 0) {
 			free(m->bytes);
 			m->bytes = NULL;

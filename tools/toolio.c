@@ -194,7 +194,7 @@ void toolio_print_errors(FILE *out, const char *file,
 		fprintf(out, "... %u more errors\n", errs->dropped);
 }
 
-static int digit_val(int c)
+int toolio_xdigit(int c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -202,7 +202,7 @@ static int digit_val(int c)
 		return c - 'a' + 10;
 	if (c >= 'A' && c <= 'F')
 		return c - 'A' + 10;
-	return 99;
+	return -1;
 }
 
 int toolio_parse_u64(const char *s, uint64_t *out)
@@ -223,9 +223,10 @@ int toolio_parse_u64(const char *s, uint64_t *out)
 		return -1;
 	uint64_t v = 0;
 	for (; *s; s++) {
-		unsigned d = (unsigned)digit_val((unsigned char)*s);
-		if (d >= base)
+		int x = toolio_xdigit((unsigned char)*s);
+		if (x < 0 || (unsigned)x >= base)
 			return -1;
+		unsigned d = (unsigned)x;
 		if (v > (UINT64_MAX - d) / base)
 			return -1;
 		v = v * base + d;

@@ -41,6 +41,9 @@ int toolio_opt_profile(const char *tool, const char *arg,
 int toolio_opt_ids(const char *tool, const char *arg,
                    enum dif_varid_style *out);
 
+/* The value of one hex digit (no signs or spaces), or -1. */
+int toolio_xdigit(int c);
+
 /* Parses an unsigned or negative decimal or 0x hex 64-bit value; 0 or -1. */
 int toolio_parse_u64(const char *s, uint64_t *out);
 
