@@ -7,6 +7,7 @@
  *   difgen show corpus.db CASE
  *   difgen merge out.db a.db b.db ...
  */
+#include <errno.h>
 #include <getopt.h>
 #include <malloc.h>
 #include <stdio.h>
@@ -675,7 +676,7 @@ static int cmd_merge(int n, char **files)
 	return 0;
 }
 
-int main(int argc, char **argv)
+static int run(int argc, char **argv)
 {
 	struct opts o = { .seed = 1, .count = 1000, .shard_n = 1, .tries = 2000,
 		          .variants = 2, .max_shrink = 20 };
@@ -801,4 +802,16 @@ bad:
 	fprintf(stderr, "difgen: bad command line for '%s'\n", cmd);
 	fputs(usage_text, stderr);
 	return 2;
+}
+
+int main(int argc, char **argv)
+{
+	int st = run(argc, argv);
+	/* a full disk must not leave a "passed" behind with exit 0 */
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "difgen: standard output: %s\n",
+		        strerror(errno ? errno : EIO));
+		return 2;
+	}
+	return st;
 }

@@ -96,6 +96,19 @@ Test(corpus, corrupt_case_fails_alone)
 	free(p);
 }
 
+/* A replay whose report cannot be written (a full disk) fails. */
+Test(corpus, stdout_write_error_fails)
+{
+	char *p = make_corpus("full.db"), cmd[8192], out[8192];
+	snprintf(cmd, sizeof(cmd), "difgen replay %s >/dev/full", p);
+	cr_assert_eq(lim_run(cmd, out, sizeof(out)), 2, "%s", out);
+	cr_assert(strstr(out, "standard output"), "%s", out);
+	snprintf(cmd, sizeof(cmd), "difgen coverage %s >/dev/full", p);
+	cr_assert_eq(lim_run(cmd, out, sizeof(out)), 2, "%s", out);
+	unlink(p);
+	free(p);
+}
+
 /* runs = 2^32-1 and other counts past their caps fail the case at once. */
 Test(corpus, counts_capped)
 {
