@@ -37,9 +37,10 @@ static char *slurp(const char *path, size_t *len, struct dif_errors *errs,
                    int *rc)
 {
 	int is_stdin = strcmp(path, "-") == 0;
+	const char *shown = is_stdin ? "<stdin>" : path; /* as messages show it */
 	FILE *f = is_stdin ? stdin : fopen(path, "rb");
 	if (!f) {
-		push(errs, DIF_E_IO, "%s: cannot open: %s", path,
+		push(errs, DIF_E_IO, "%s: cannot open: %s", shown,
 		                strerror(errno));
 		*rc = DIF_E_IO;
 		return NULL;
@@ -51,7 +52,7 @@ static char *slurp(const char *path, size_t *len, struct dif_errors *errs,
 		n += r;
 		if (n > max_input) {
 			push(errs, DIF_E_IO, "%s: input is larger than %llu bytes "
-			     "(raise with --max-input)", path,
+			     "(raise with --max-input)", shown,
 			     (unsigned long long)max_input);
 			free(buf);
 			buf = NULL;
@@ -61,7 +62,7 @@ static char *slurp(const char *path, size_t *len, struct dif_errors *errs,
 		if (n < cap) {
 			if (ferror(f)) {
 				push(errs, DIF_E_IO, "%s: read error: %s",
-				                path, strerror(errno));
+				                shown, strerror(errno));
 				free(buf);
 				buf = NULL;
 				*rc = DIF_E_IO;
@@ -84,7 +85,7 @@ static char *slurp(const char *path, size_t *len, struct dif_errors *errs,
 		fclose(f);
 	if (!buf) {
 		if (*rc == 0) {
-			push(errs, DIF_E_NOMEM, "%s: out of memory", path);
+			push(errs, DIF_E_NOMEM, "%s: out of memory", shown);
 			*rc = DIF_E_NOMEM;
 		}
 		return NULL;

@@ -113,6 +113,11 @@ Test(cli, unreadable_input_exits_2_everywhere)
 		cr_assert_eq(lim_run(cmd, out, sizeof(out)), 2, "%s: %s", tools[i], out);
 		cr_assert(strstr(out, "larger than 4096 bytes") &&
 		          strstr(out, "--max-input"), "%s: %s", tools[i], out);
+		/* standard input has the same cap */
+		snprintf(cmd, sizeof(cmd), "%s --max-input=4096 - < /dev/zero", tools[i]);
+		cr_assert_eq(lim_run(cmd, out, sizeof(out)), 2, "%s: %s", tools[i], out);
+		cr_assert(strstr(out, "<stdin>: error: input is larger than 4096"),
+		          "%s: %s", tools[i], out);
 		snprintf(cmd, sizeof(cmd), "%s does-not-exist.s", tools[i]);
 		cr_assert_eq(lim_run(cmd, out, sizeof(out)), 2, "%s: %s", tools[i], out);
 		snprintf(cmd, sizeof(cmd), "%s '%s'", tools[i], b ? b : "build");
