@@ -238,6 +238,10 @@ static inline int dif_host_rc(struct dif_run *run, int rc)
  * TUPOFLOW, BADALIGN, NOSCRATCH, BADSTACK); illval is the last one given. */
 static inline void dif_fault(struct dif_run *run, int code, uint64_t illval)
 {
+	/* Codes come from tables and checked callbacks; this guard keeps a
+	 * stray one from becoming an undefined shift (fault path only). */
+	if ((unsigned)code - 1u > DIF_FAULT_BADSTACK - 1u)
+		code = DIF_FAULT_ILLOP;
 	run->fbits |= DIF_FBIT(code);
 	run->illval = illval;
 }
