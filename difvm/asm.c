@@ -23,20 +23,6 @@
 /* ------------------------------------------------------------------ */
 /* Labels, names and table deduplication use the shared map (hash.h). */
 
-/* Grows *pp (an array of elem-sized items holding *n) to fit one more. */
-static int grow(void *pp, size_t *cap, size_t n, size_t elem)
-{
-	if (n < *cap)
-		return 0;
-	size_t nc = *cap ? *cap * 2 : 16;
-	void *np = realloc(*(void **)pp, nc * elem);
-	if (!np)
-		return -1;
-	*(void **)pp = np;
-	*cap = nc;
-	return 0;
-}
-
 /* ------------------------------------------------------------------ */
 /* Program under construction. */
 
@@ -530,7 +516,7 @@ static int add_fix(struct asmctx *c, enum fixkind k, uint32_t pc, size_t at,
                    uint64_t num, const char *s, size_t slen)
 {
 	struct prog *p = c->cur;
-	if (grow(&p->fixes, &p->capfixes, p->nfixes, sizeof(*p->fixes)))
+	if (dif_grow(&p->fixes, &p->capfixes, p->nfixes, sizeof(*p->fixes)))
 		return oom(c);
 	struct fix *f = &p->fixes[p->nfixes];
 	memset(f, 0, sizeof(*f));
@@ -1136,7 +1122,7 @@ static int parse_insn(struct asmctx *c, unsigned op, const struct dif_opinfo *oi
 	uint32_t w = ((uint32_t)op << 24) | ((uint32_t)f[F_R1] << 16) |
 	             ((uint32_t)f[F_R2] << 8) | (uint32_t)f[F_RD] |
 	             ((uint32_t)f[F_IDX] << 8) | (uint32_t)f[F_LABEL];
-	if (grow(&p->insns, &p->capinsns, p->ninsns, sizeof(*p->insns))) {
+	if (dif_grow(&p->insns, &p->capinsns, p->ninsns, sizeof(*p->insns))) {
 		oom(c);
 		goto out;
 	}
@@ -1696,7 +1682,7 @@ static int dir_var(struct asmctx *c)
 		r.v.id = next;
 	}
 	r.name = malloc(nlen + 1);
-	if (!r.name || grow(&p->rows, &p->caprows, p->nrows, sizeof(*p->rows)) ||
+	if (!r.name || dif_grow(&p->rows, &p->caprows, p->nrows, sizeof(*p->rows)) ||
 	    dif_hm_put(names, name, nlen, (uint32_t)p->nrows)) {
 		free(r.name);
 		return oom(c);
@@ -1770,7 +1756,7 @@ static int directive(struct asmctx *c)
 		struct prog *p = c->cur;
 		if (p->ninsns >= MAX_TEXT)
 			return FAIL(c, DIF_E_LIMIT, wat, "more than %u instructions", MAX_TEXT);
-		if (grow(&p->insns, &p->capinsns, p->ninsns, sizeof(*p->insns)))
+		if (dif_grow(&p->insns, &p->capinsns, p->ninsns, sizeof(*p->insns)))
 			return oom(c);
 		p->insns[p->ninsns++] = (struct insn){
 			.word = (uint32_t)v, .line = c->lineno, .col = (uint32_t)wat + 1,
@@ -1826,7 +1812,7 @@ static int statement(struct asmctx *c, int has_hex, uint32_t hex, size_t hexcol)
 		struct prog *p = c->cur;
 		if (p->ninsns >= MAX_TEXT)
 			return FAIL(c, DIF_E_LIMIT, at, "more than %u instructions", MAX_TEXT);
-		if (grow(&p->insns, &p->capinsns, p->ninsns, sizeof(*p->insns)))
+		if (dif_grow(&p->insns, &p->capinsns, p->ninsns, sizeof(*p->insns)))
 			return oom(c);
 		p->insns[p->ninsns++] = (struct insn){
 			.word = hex, .line = c->lineno, .col = (uint32_t)at + 1,
@@ -1973,7 +1959,7 @@ static int vartab_row(struct asmctx *c)
 	if (!at_eol(c))
 		return FAIL(c, DIF_E_SYNTAX, c->pos, "unexpected text after the type");
 	r.name = malloc(nlen + 1);
-	if (!r.name || grow(&p->rows, &p->caprows, p->nrows, sizeof(*p->rows))) {
+	if (!r.name || dif_grow(&p->rows, &p->caprows, p->nrows, sizeof(*p->rows))) {
 		free(r.name);
 		return oom(c);
 	}

@@ -54,11 +54,7 @@ int dif_ctx_create(struct dif_vm *vm, struct dif_ctx **out)
 		run->rand_state[i] = (z ^ (z >> 31)) | 1;
 	}
 	dif_vm_lock(vm);
-	ctx->vm_next = vm->ctxs;
-	if (vm->ctxs)
-		vm->ctxs->vm_prev = ctx;
-	vm->ctxs = ctx;
-	ctx->linked = true;
+	DIF_VMLIST_ADD(vm->ctxs, ctx);
 	dif_vm_unlock(vm);
 	*out = ctx;
 	return 0;
@@ -71,12 +67,7 @@ void dif_ctx_free(struct dif_ctx *ctx)
 	struct dif_vm *vm = ctx->vm;
 	if (vm && ctx->linked) {
 		dif_vm_lock(vm);
-		if (ctx->vm_prev)
-			ctx->vm_prev->vm_next = ctx->vm_next;
-		else
-			vm->ctxs = ctx->vm_next;
-		if (ctx->vm_next)
-			ctx->vm_next->vm_prev = ctx->vm_prev;
+		DIF_VMLIST_DEL(vm->ctxs, ctx);
 		dif_vm_unlock(vm);
 	}
 	free(ctx->scratch);

@@ -75,7 +75,8 @@ struct dif_prog {
 	uint32_t strlen;
 	struct dif_type rtype;
 	struct dif_varslot *slots; /* referenced by dif_insn.aux2 */
-	uint32_t nslots, capslots;
+	uint32_t nslots;
+	size_t capslots;
 	char *name;
 	/* The VM's list of live programs (dif_vm_free detaches them). */
 	struct dif_prog *vm_prev, *vm_next;
@@ -214,6 +215,27 @@ struct dif_ctx {
 	bool linked;
 	atomic_flag busy; /* set while dif_exec (or a ctx call) runs on it */
 };
+
+/* The VM's lists of programs and contexts (under the VM lock). */
+#define DIF_VMLIST_ADD(head, node)             \
+	do {                                       \
+		(node)->vm_prev = NULL;                \
+		(node)->vm_next = (head);              \
+		if (head)                              \
+			(head)->vm_prev = (node);          \
+		(head) = (node);                       \
+		(node)->linked = true;                 \
+	} while (0)
+#define DIF_VMLIST_DEL(head, node)                         \
+	do {                                                   \
+		if ((node)->vm_prev)                               \
+			(node)->vm_prev->vm_next = (node)->vm_next;    \
+		else                                               \
+			(head) = (node)->vm_next;                      \
+		if ((node)->vm_next)                               \
+			(node)->vm_next->vm_prev = (node)->vm_prev;    \
+		(node)->linked = false;                            \
+	} while (0)
 
 /* Host callback return codes: 0, a DIF_FAULT_* code, or DIF_HOST_DEFAULT
  * (handled by the caller before this). Anything else is a host bug and

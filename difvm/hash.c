@@ -100,3 +100,18 @@ void dif_hm_free(struct dif_hmap *m)
 	free(m->v);
 	memset(m, 0, sizeof(*m));
 }
+
+int dif_grow(void *pp, size_t *cap, size_t n, size_t elem)
+{
+	if (n < *cap)
+		return 0;
+	size_t nc = *cap ? *cap * 2 : 16;
+	if (nc > SIZE_MAX / elem)
+		return -1;
+	void *np = realloc(*(void **)pp, nc * elem);
+	if (!np)
+		return -1;
+	*(void **)pp = np;
+	*cap = nc;
+	return 0;
+}

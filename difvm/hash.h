@@ -36,6 +36,9 @@ DIF_INTERNAL int dif_hm_put(struct dif_hmap *m, const void *k, size_t n,
                             uint32_t val);
 /* Frees the entries; the map is empty (and reusable) afterwards. */
 DIF_INTERNAL void dif_hm_free(struct dif_hmap *m);
+/* Grows the array *pp (elem-sized items, *cap of them, n in use) to fit
+ * one more, doubling; 0 or -1 on out of memory (*pp unchanged). */
+DIF_INTERNAL int dif_grow(void *pp, size_t *cap, size_t n, size_t elem);
 /* Probes made so far (0 unless built with DIF_HASH_COUNTING). */
 DIF_INTERNAL uint64_t dif_hash_probes(void);
 /* Adds n comparisons made outside the map (sorted indexes, bounded

@@ -107,14 +107,8 @@ static int vdef_put(struct vdef_table *t, const struct dif_var *v)
 			*old = *v;
 		return 0;
 	}
-	if (t->n == t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 64;
-		struct dif_var *nd = realloc(t->defs, cap * sizeof(*nd));
-		if (!nd)
-			return DIF_E_NOMEM;
-		t->defs = nd;
-		t->cap = cap;
-	}
+	if (dif_grow(&t->defs, &t->cap, t->n, sizeof(*t->defs)))
+		return DIF_E_NOMEM;
 	uint32_t k[2];
 	vdef_key(v->scope, v->id, k);
 	if (t->n >= UINT32_MAX || dif_hm_put(&t->index, k, sizeof(k), (uint32_t)t->n))

@@ -411,14 +411,8 @@ int dif_var_resolve(struct dif_vm *vm, struct dif_prog *prog,
 		return DIF_E_VAR_CHG_SIZE;
 	}
 	if (!reg) {
-		if (vm->nvars == vm->capvars) {
-			size_t cap = vm->capvars ? vm->capvars * 2 : 16;
-			struct dif_vmvar *nv = realloc(vm->vars, cap * sizeof(*nv));
-			if (!nv)
-				goto nomem;
-			vm->vars = nv;
-			vm->capvars = cap;
-		}
+		if (dif_grow(&vm->vars, &vm->capvars, vm->nvars, sizeof(*vm->vars)))
+			goto nomem;
 		if (vm->nvars >= UINT32_MAX)
 			goto nomem;
 		reg = &vm->vars[vm->nvars];
@@ -445,18 +439,11 @@ int dif_var_resolve(struct dif_vm *vm, struct dif_prog *prog,
 			goto nomem;
 		vm->nvars++;
 	}
-	struct dif_varslot *ns = prog->slots;
-	if (prog->nslots == prog->capslots) {
-		uint32_t cap = prog->capslots ? prog->capslots * 2 : 8;
-		ns = realloc(prog->slots, (size_t)cap * sizeof(*ns));
-		if (!ns)
-			goto nomem;
-		prog->slots = ns;
-		prog->capslots = cap;
-	}
-	if (dif_hm_put(prog->slotidx, key, sizeof(key), prog->nslots))
+	if (dif_grow(&prog->slots, &prog->capslots, prog->nslots,
+	             sizeof(*prog->slots)) ||
+	    dif_hm_put(prog->slotidx, key, sizeof(key), prog->nslots))
 		goto nomem;
-	struct dif_varslot *s = &ns[prog->nslots];
+	struct dif_varslot *s = &prog->slots[prog->nslots];
 	s->id = id;
 	s->scope = (uint8_t)scope;
 	s->kind = (uint8_t)kind;
@@ -532,11 +519,7 @@ int dif_prog_load(struct dif_vm *vm, const struct dif_difo *difo,
 		dif_prog_free(p);
 		return rc;
 	}
-	p->vm_next = vm->progs;
-	if (vm->progs)
-		vm->progs->vm_prev = p;
-	vm->progs = p;
-	p->linked = true;
+	DIF_VMLIST_ADD(vm->progs, p);
 	dif_vm_unlock(vm);
 	*out = p;
 	return 0;
@@ -554,12 +537,7 @@ void dif_prog_free(struct dif_prog *prog)
 	struct dif_vm *vm = prog->vm;
 	if (vm && prog->linked) {
 		dif_vm_lock(vm);
-		if (prog->vm_prev)
-			prog->vm_prev->vm_next = prog->vm_next;
-		else
-			vm->progs = prog->vm_next;
-		if (prog->vm_next)
-			prog->vm_next->vm_prev = prog->vm_prev;
+		DIF_VMLIST_DEL(vm->progs, prog);
 		/* No context may keep reading its string table. */
 		for (struct dif_ctx *c = vm->ctxs; c; c = c->vm_next)
 			if (c->run.prog == prog)
