@@ -72,6 +72,21 @@ Test(corpus, missing_tables_are_errors)
 	}
 }
 
+/* Merging a damaged corpus fails instead of merging what it can read. */
+Test(corpus, merge_of_damaged_fails)
+{
+	char *p = make_corpus("msrc.db"), *q = lim_path("mdst.db"), cmd[16384];
+	static char out[65536];
+	sql(p, "DROP TABLE case_partitions");
+	snprintf(cmd, sizeof(cmd), "difgen merge %s %s", q, p);
+	cr_assert_eq(lim_run(cmd, out, sizeof(out)), 2, "%s", out);
+	cr_assert(strstr(out, "case_partitions"), "%s", out);
+	unlink(p);
+	unlink(q);
+	free(p);
+	free(q);
+}
+
 /* A case whose program blob is not CBOR: it fails, the others run. */
 Test(corpus, corrupt_case_fails_alone)
 {
