@@ -14,107 +14,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hash.h"
 #include "internal.h"
 
 #define MAX_LABELS 65535u
 #define MAX_TEXT (DIF_DIFO_MAXSIZE / 4u)
 
 /* ------------------------------------------------------------------ */
-/* A small string-keyed hash map (labels, table deduplication). */
-
-struct hent {
-	uint64_t h;
-	char *key; /* NULL: empty slot */
-	size_t klen;
-	uint32_t val;
-};
-struct hmap {
-	struct hent *v;
-	size_t cap, n;
-};
-
-static uint64_t hash_bytes(const void *p, size_t n)
-{
-	const unsigned char *b = p;
-	uint64_t h = 1469598103934665603ull;
-	for (size_t i = 0; i < n; i++) {
-		h ^= b[i];
-		h *= 1099511628211ull;
-	}
-	return h;
-}
-
-static struct hent *hm_slot(const struct hmap *m, const void *k, size_t n,
-                            uint64_t h)
-{
-	size_t i = (size_t)h & (m->cap - 1);
-	for (;;) {
-		struct hent *e = &m->v[i];
-		if (!e->key || (e->h == h && e->klen == n && memcmp(e->key, k, n) == 0))
-			return e;
-		i = (i + 1) & (m->cap - 1);
-	}
-}
-
-static uint32_t *hm_get(const struct hmap *m, const void *k, size_t n)
-{
-	if (!m->cap)
-		return NULL;
-	struct hent *e = hm_slot(m, k, n, hash_bytes(k, n));
-	return e->key ? &e->val : NULL;
-}
-
-/* Inserts or overwrites; -1 on out of memory. */
-static int hm_put(struct hmap *m, const void *k, size_t n, uint32_t val)
-{
-	if ((m->n + 1) * 2 > m->cap) {
-		size_t cap = m->cap ? m->cap * 2 : 64;
-		struct hent *nv = calloc(cap, sizeof(*nv));
-		if (!nv)
-			return -1;
-		struct hmap nm = { nv, cap, m->n };
-		for (size_t i = 0; i < m->cap; i++)
-			if (m->v[i].key)
-				*hm_slot(&nm, m->v[i].key, m->v[i].klen, m->v[i].h) = m->v[i];
-		free(m->v);
-		*m = nm;
-	}
-	uint64_t h = hash_bytes(k, n);
-	struct hent *e = hm_slot(m, k, n, h);
-	if (!e->key) {
-		e->key = malloc(n ? n : 1);
-		if (!e->key)
-			return -1;
-		memcpy(e->key, k, n);
-		e->klen = n;
-		e->h = h;
-		m->n++;
-	}
-	e->val = val;
-	return 0;
-}
-
-static void hm_free(struct hmap *m)
-{
-	for (size_t i = 0; i < m->cap; i++)
-		free(m->v[i].key);
-	free(m->v);
-	memset(m, 0, sizeof(*m));
-}
-
-/* Grows *pp (an array of elem-sized items holding *n) to fit one more. */
-static int grow(void *pp, size_t *cap, size_t n, size_t elem)
-{
-	if (n < *cap)
-		return 0;
-	size_t nc = *cap ? *cap * 2 : 16;
-	void *np = realloc(*(void **)pp, nc * elem);
-	if (!np)
-		return -1;
-	*(void **)pp = np;
-	*cap = nc;
-	return 0;
-}
+/* Labels, names and table deduplication use the shared map (hash.h). */
 
 /* ------------------------------------------------------------------ */
 /* Program under construction. */
@@ -146,9 +53,9 @@ struct row {
 	uint32_t line, col, idcol;
 };
 
-struct use {
-	uint32_t id;
-	uint8_t scope, store;
+/* Key of a variable in the maps below: scope and id. */
+struct varkey {
+	uint32_t scope, id;
 };
 
 enum pstate { ST_CODE, ST_GAP, ST_VARTAB };
@@ -167,7 +74,7 @@ struct prog {
 	size_t ninsns, capinsns;
 	struct fix *fixes;
 	size_t nfixes, capfixes;
-	struct hmap labels; /* name -> pc */
+	struct dif_hmap labels; /* name -> pc */
 	size_t nlabels;
 
 	uint64_t *ints;
@@ -179,8 +86,14 @@ struct prog {
 
 	struct row *rows;
 	size_t nrows, caprows;
-	struct use *uses;
-	size_t nuses, capuses;
+	/* (scope, id) -> DIF_VF_REF/MOD of the instructions using it */
+	struct dif_hmap uses;
+	/* .var rows: name -> row per scope, and the highest id per scope of
+	 * rows[0 .. idrows) (ids are final only at the end of the program) */
+	struct dif_hmap varnames[4]; /* scopes 0..2, others */
+	uint32_t idmax[3];
+	uint8_t idany[3];
+	size_t idrows;
 };
 
 struct asmctx {
@@ -205,7 +118,7 @@ static void prog_free(struct prog *p)
 	for (size_t i = 0; i < p->nfixes; i++)
 		free(p->fixes[i].s);
 	free(p->fixes);
-	hm_free(&p->labels);
+	dif_hm_free(&p->labels);
 	free(p->ints);
 	free(p->intdef);
 	free(p->str);
@@ -213,7 +126,9 @@ static void prog_free(struct prog *p)
 	for (size_t i = 0; i < p->nrows; i++)
 		free(p->rows[i].name);
 	free(p->rows);
-	free(p->uses);
+	dif_hm_free(&p->uses);
+	for (int i = 0; i < 4; i++)
+		dif_hm_free(&p->varnames[i]);
 	free(p);
 }
 
@@ -601,7 +516,7 @@ static int add_fix(struct asmctx *c, enum fixkind k, uint32_t pc, size_t at,
                    uint64_t num, const char *s, size_t slen)
 {
 	struct prog *p = c->cur;
-	if (grow(&p->fixes, &p->capfixes, p->nfixes, sizeof(*p->fixes)))
+	if (dif_grow(&p->fixes, &p->capfixes, p->nfixes, sizeof(*p->fixes)))
 		return oom(c);
 	struct fix *f = &p->fixes[p->nfixes];
 	memset(f, 0, sizeof(*f));
@@ -627,9 +542,13 @@ static int add_use(struct asmctx *c, uint32_t id, int scope, int store)
 	struct prog *p = c->cur;
 	if (scope < 0)
 		return 0;
-	if (grow(&p->uses, &p->capuses, p->nuses, sizeof(*p->uses)))
+	struct varkey k = { (uint32_t)scope, id };
+	uint32_t *f = dif_hm_get(&p->uses, &k, sizeof(k));
+	uint32_t bit = store ? DIF_VF_MOD : DIF_VF_REF;
+	if (f)
+		*f |= bit;
+	else if (dif_hm_put(&p->uses, &k, sizeof(k), bit))
 		return oom(c);
-	p->uses[p->nuses++] = (struct use){ id, (uint8_t)scope, (uint8_t)store };
 	return 0;
 }
 
@@ -877,15 +796,20 @@ static int resolve_var(struct asmctx *c, const struct operand *o,
 	struct prog *p = c->cur;
 	int scope = dif_isa_scope(oi);
 	int other = -1;
-	for (size_t i = 0; i < p->nrows; i++) {
-		const struct row *r = &p->rows[i];
-		if (r->listing || r->nlen != o->idlen || memcmp(r->name, o->id, o->idlen))
-			continue;
-		if (r->v.scope == scope) {
-			*id = r->v.id;
+	if (scope >= 0 && scope < 3) {
+		const uint32_t *i = dif_hm_get(&p->varnames[scope], o->id, o->idlen);
+		if (i) {
+			*id = p->rows[*i].v.id;
 			return 0;
 		}
-		other = r->v.scope;
+	}
+	/* Declared in another scope? (for the message) */
+	for (int k = 0; k < 4 && other < 0; k++) {
+		const uint32_t *i = k == scope ? NULL
+		                               : dif_hm_get(&p->varnames[k], o->id,
+		                                            o->idlen);
+		if (i)
+			other = p->rows[*i].v.scope;
 	}
 	if (other >= 0)
 		return FAIL(c, DIF_E_SYNTAX, o->at,
@@ -1198,7 +1122,7 @@ static int parse_insn(struct asmctx *c, unsigned op, const struct dif_opinfo *oi
 	uint32_t w = ((uint32_t)op << 24) | ((uint32_t)f[F_R1] << 16) |
 	             ((uint32_t)f[F_R2] << 8) | (uint32_t)f[F_RD] |
 	             ((uint32_t)f[F_IDX] << 8) | (uint32_t)f[F_LABEL];
-	if (grow(&p->insns, &p->capinsns, p->ninsns, sizeof(*p->insns))) {
+	if (dif_grow(&p->insns, &p->capinsns, p->ninsns, sizeof(*p->insns))) {
 		oom(c);
 		goto out;
 	}
@@ -1236,7 +1160,7 @@ static int check_hex(struct asmctx *c, struct insn *in)
 /* ------------------------------------------------------------------ */
 /* Closing a program: resolve fixups, build the tables, make the DIFO. */
 
-static int str_dedup_map(struct asmctx *c, struct hmap *m)
+static int str_dedup_map(struct asmctx *c, struct dif_hmap *m)
 {
 	struct prog *p = c->cur;
 	for (size_t o = 0; o < p->nstr; o++) {
@@ -1245,18 +1169,18 @@ static int str_dedup_map(struct asmctx *c, struct hmap *m)
 		size_t n = strnlen(p->str + o, p->nstr - o);
 		if (o + n >= p->nstr)
 			break;
-		if (!hm_get(m, p->str + o, n) && hm_put(m, p->str + o, n, (uint32_t)o))
+		if (!dif_hm_get(m, p->str + o, n) && dif_hm_put(m, p->str + o, n, (uint32_t)o))
 			return oom(c);
 	}
 	return 0;
 }
 
 /* Offset of s in the string table, appending it if new. */
-static int intern_str(struct asmctx *c, struct hmap *m, const char *s,
+static int intern_str(struct asmctx *c, struct dif_hmap *m, const char *s,
                       size_t n, uint32_t line, uint32_t col, uint32_t *off)
 {
 	struct prog *p = c->cur;
-	uint32_t *hit = hm_get(m, s, n);
+	uint32_t *hit = dif_hm_get(m, s, n);
 	if (hit) {
 		*off = *hit;
 		return 0;
@@ -1264,7 +1188,7 @@ static int intern_str(struct asmctx *c, struct hmap *m, const char *s,
 	if (p->nstr == 0) {
 		/* offset 0 is always the empty string */
 		if (place_str(c, col ? col - 1 : 0, line, 0, "", 0) ||
-		    hm_put(m, "", 0, 0))
+		    dif_hm_put(m, "", 0, 0))
 			return c->err ? -1 : oom(c);
 		if (n == 0) {
 			*off = 0;
@@ -1274,18 +1198,20 @@ static int intern_str(struct asmctx *c, struct hmap *m, const char *s,
 	uint32_t at = (uint32_t)p->nstr;
 	if (place_str(c, col ? col - 1 : 0, line, at, s, n))
 		return -1;
-	if (hm_put(m, s, n, at))
+	if (dif_hm_put(m, s, n, at))
 		return oom(c);
 	*off = at;
 	return 0;
 }
 
-static int has_use(const struct prog *p, uint64_t id, int scope)
+/* DIF_VF_* flags of the uses of (scope, id), 0 if unused. */
+static uint32_t use_flags(const struct prog *p, uint64_t id, int scope)
 {
-	for (size_t i = 0; i < p->nuses; i++)
-		if (p->uses[i].id == id && p->uses[i].scope == scope)
-			return 1;
-	return 0;
+	if (id > UINT32_MAX)
+		return 0;
+	struct varkey k = { (uint32_t)scope, (uint32_t)id };
+	const uint32_t *f = dif_hm_get(&p->uses, &k, sizeof(k));
+	return f ? *f : 0;
 }
 
 /* Reads the id column of listing rows: hex on illumos, decimal on FreeBSD,
@@ -1308,9 +1234,9 @@ static int resolve_row_ids(struct asmctx *c)
 		int okd = sc_num(&s, 0, UINT32_MAX, &d) && s.pos == s.len;
 		if (okh && !okd)
 			letters = 1;
-		if (okh && has_use(p, h, r->v.scope))
+		if (okh && use_flags(p, h, r->v.scope))
 			nhex++;
-		if (okd && has_use(p, d, r->v.scope))
+		if (okd && use_flags(p, d, r->v.scope))
 			ndec++;
 	}
 	if (!any)
@@ -1345,7 +1271,7 @@ static int resolve_row_ids(struct asmctx *c)
 static int prog_close(struct asmctx *c)
 {
 	struct prog *p = c->cur;
-	struct hmap map = { 0 };
+	struct dif_hmap map = { 0 };
 	struct dif_var *vt = NULL;
 	int rc = -1;
 	if (!p)
@@ -1356,7 +1282,7 @@ static int prog_close(struct asmctx *c)
 		struct fix *f = &p->fixes[i];
 		if (f->kind != FIX_LABEL)
 			continue;
-		uint32_t *pc = hm_get(&p->labels, f->s, f->slen);
+		uint32_t *pc = dif_hm_get(&p->labels, f->s, f->slen);
 		if (!pc) {
 			fail_at(c, DIF_E_SYNTAX, f->line, f->col, "undefined label '%s'", f->s);
 			goto out;
@@ -1366,8 +1292,8 @@ static int prog_close(struct asmctx *c)
 
 	/* integer literals, deduplicated against the table */
 	for (size_t i = 0; i < p->nints; i++)
-		if (p->intdef[i] && !hm_get(&map, &p->ints[i], 8) &&
-		    hm_put(&map, &p->ints[i], 8, (uint32_t)i)) {
+		if (p->intdef[i] && !dif_hm_get(&map, &p->ints[i], 8) &&
+		    dif_hm_put(&map, &p->ints[i], 8, (uint32_t)i)) {
 			oom(c);
 			goto out;
 		}
@@ -1375,7 +1301,7 @@ static int prog_close(struct asmctx *c)
 		struct fix *f = &p->fixes[i];
 		if (f->kind != FIX_INT)
 			continue;
-		uint32_t *hit = hm_get(&map, &f->num, 8);
+		uint32_t *hit = dif_hm_get(&map, &f->num, 8);
 		uint32_t idx;
 		if (hit) {
 			idx = *hit;
@@ -1387,7 +1313,7 @@ static int prog_close(struct asmctx *c)
 			}
 			idx = (uint32_t)p->nints;
 			if (place_int(c, f->col - 1, idx, f->num) ||
-			    hm_put(&map, &f->num, 8, idx)) {
+			    dif_hm_put(&map, &f->num, 8, idx)) {
 				if (!c->err)
 					oom(c);
 				goto out;
@@ -1395,7 +1321,7 @@ static int prog_close(struct asmctx *c)
 		}
 		p->insns[f->pc].word |= idx << 8;
 	}
-	hm_free(&map);
+	dif_hm_free(&map);
 
 	/* string literals and variable names */
 	if (str_dedup_map(c, &map))
@@ -1428,12 +1354,8 @@ static int prog_close(struct asmctx *c)
 		struct row *r = &p->rows[i];
 		if (intern_str(c, &map, r->name, r->nlen, r->line, r->col, &r->v.name))
 			goto out;
-		if (r->auto_flags) {
-			r->v.flags = 0;
-			for (size_t u = 0; u < p->nuses; u++)
-				if (p->uses[u].id == r->v.id && p->uses[u].scope == r->v.scope)
-					r->v.flags |= p->uses[u].store ? DIF_VF_MOD : DIF_VF_REF;
-		}
+		if (r->auto_flags)
+			r->v.flags = (uint16_t)use_flags(p, r->v.id, r->v.scope);
 		vt[i] = r->v;
 	}
 
@@ -1471,14 +1393,20 @@ static int prog_close(struct asmctx *c)
 	dif_difo_set_varid(d, (enum dif_varid_style)p->idstyle);
 	e = dif_module_add(c->mod, d);
 	if (e) {
-		fail_at(c, e, p->line, 1, e == DIF_E_DUPLICATE
-		        ? "a program named '%s' already exists" : "cannot add '%s'",
-		        p->name);
+		if (e == DIF_E_LIMIT)
+			fail_at(c, e, p->line, 1, "'%s': the programs take more than "
+			        "%llu bytes (module limit; raise max_module, "
+			        "--max-module)", p->name,
+			        (unsigned long long)c->mod->max);
+		else
+			fail_at(c, e, p->line, 1, e == DIF_E_DUPLICATE
+			        ? "a program named '%s' already exists"
+			        : "cannot add '%s'", p->name);
 		goto out;
 	}
 	rc = 0;
 out:
-	hm_free(&map);
+	dif_hm_free(&map);
 	free(vt);
 	prog_free(p);
 	c->cur = NULL;
@@ -1717,12 +1645,11 @@ static int dir_var(struct asmctx *c)
 			            (int)kn, c->ln + kat);
 		}
 	}
-	for (size_t i = 0; i < p->nrows; i++)
-		if (!p->rows[i].listing && p->rows[i].nlen == nlen &&
-		    memcmp(p->rows[i].name, name, nlen) == 0 &&
-		    p->rows[i].v.scope == r.v.scope)
-			return FAIL(c, DIF_E_DUPLICATE, at, "variable '%.*s' is already declared",
-			            (int)nlen, name);
+	/* The names of the .var rows so far, per scope: one hash lookup */
+	struct dif_hmap *names = &p->varnames[r.v.scope < 3 ? r.v.scope : 3];
+	if (dif_hm_get(names, name, nlen))
+		return FAIL(c, DIF_E_DUPLICATE, at, "variable '%.*s' is already declared",
+		            (int)nlen, name);
 	/* A built-in's row (the D compiler lists those a program uses). */
 	int b = dif_bvar_find(name, nlen, c->prof);
 	if (!have_id && b >= 0 && r.v.scope == DIF_VSCOPE_GLOBAL) {
@@ -1738,15 +1665,25 @@ static int dir_var(struct asmctx *c)
 			}
 	}
 	if (!have_id) {
+		/* One past the highest id of the scope (rows are only added,
+		 * and their ids change only at the end of the program). */
+		for (; p->idrows < p->nrows; p->idrows++) {
+			const struct dif_var *v = &p->rows[p->idrows].v;
+			if (v->scope < 3 && v->id < UINT32_MAX &&
+			    (!p->idany[v->scope] || v->id > p->idmax[v->scope])) {
+				p->idmax[v->scope] = v->id;
+				p->idany[v->scope] = 1;
+			}
+		}
 		uint32_t next = DIF_VAR_OTHER_UBASE;
-		for (size_t i = 0; i < p->nrows; i++)
-			if (p->rows[i].v.scope == r.v.scope && p->rows[i].v.id >= next &&
-			    p->rows[i].v.id < UINT32_MAX)
-				next = p->rows[i].v.id + 1;
+		if (r.v.scope < 3 && p->idany[r.v.scope] &&
+		    p->idmax[r.v.scope] >= next)
+			next = p->idmax[r.v.scope] + 1;
 		r.v.id = next;
 	}
 	r.name = malloc(nlen + 1);
-	if (!r.name || grow(&p->rows, &p->caprows, p->nrows, sizeof(*p->rows))) {
+	if (!r.name || dif_grow(&p->rows, &p->caprows, p->nrows, sizeof(*p->rows)) ||
+	    dif_hm_put(names, name, nlen, (uint32_t)p->nrows)) {
 		free(r.name);
 		return oom(c);
 	}
@@ -1819,7 +1756,7 @@ static int directive(struct asmctx *c)
 		struct prog *p = c->cur;
 		if (p->ninsns >= MAX_TEXT)
 			return FAIL(c, DIF_E_LIMIT, wat, "more than %u instructions", MAX_TEXT);
-		if (grow(&p->insns, &p->capinsns, p->ninsns, sizeof(*p->insns)))
+		if (dif_grow(&p->insns, &p->capinsns, p->ninsns, sizeof(*p->insns)))
 			return oom(c);
 		p->insns[p->ninsns++] = (struct insn){
 			.word = (uint32_t)v, .line = c->lineno, .col = (uint32_t)wat + 1,
@@ -1842,12 +1779,12 @@ static int label_def(struct asmctx *c, size_t n)
 {
 	struct prog *p = c->cur;
 	size_t at = c->pos;
-	if (hm_get(&p->labels, c->ln + at, n))
+	if (dif_hm_get(&p->labels, c->ln + at, n))
 		return FAIL(c, DIF_E_DUPLICATE, at, "label '%.*s' is already defined",
 		            (int)n, c->ln + at);
 	if (p->nlabels >= MAX_LABELS)
 		return FAIL(c, DIF_E_LIMIT, at, "more than %u labels", MAX_LABELS);
-	if (hm_put(&p->labels, c->ln + at, n, (uint32_t)p->ninsns))
+	if (dif_hm_put(&p->labels, c->ln + at, n, (uint32_t)p->ninsns))
 		return oom(c);
 	p->nlabels++;
 	c->pos += n + 1;
@@ -1875,7 +1812,7 @@ static int statement(struct asmctx *c, int has_hex, uint32_t hex, size_t hexcol)
 		struct prog *p = c->cur;
 		if (p->ninsns >= MAX_TEXT)
 			return FAIL(c, DIF_E_LIMIT, at, "more than %u instructions", MAX_TEXT);
-		if (grow(&p->insns, &p->capinsns, p->ninsns, sizeof(*p->insns)))
+		if (dif_grow(&p->insns, &p->capinsns, p->ninsns, sizeof(*p->insns)))
 			return oom(c);
 		p->insns[p->ninsns++] = (struct insn){
 			.word = hex, .line = c->lineno, .col = (uint32_t)at + 1,
@@ -2022,7 +1959,7 @@ static int vartab_row(struct asmctx *c)
 	if (!at_eol(c))
 		return FAIL(c, DIF_E_SYNTAX, c->pos, "unexpected text after the type");
 	r.name = malloc(nlen + 1);
-	if (!r.name || grow(&p->rows, &p->caprows, p->nrows, sizeof(*p->rows))) {
+	if (!r.name || dif_grow(&p->rows, &p->caprows, p->nrows, sizeof(*p->rows))) {
 		free(r.name);
 		return oom(c);
 	}
@@ -2259,6 +2196,9 @@ int dif_asm(const char *text, size_t len, const struct dif_asm_opts *opts,
 		dif_errf(errs, DIF_E_NOMEM, DIF_NO_PC, NULL, NULL, "out of memory");
 		return DIF_E_NOMEM;
 	}
+	c.mod->max = DIF_OPT(opts, max_module, 0);
+	if (!c.mod->max)
+		c.mod->max = DIF_MODULE_MAXSIZE;
 	size_t i = 0;
 	while (i < len && !c.err) {
 		size_t j = i;

@@ -9,6 +9,8 @@
 
 int dif_ctx_create(struct dif_vm *vm, struct dif_ctx **out)
 {
+	if (!out)
+		return DIF_E_INVAL;
 	*out = NULL;
 	if (!vm)
 		return DIF_E_INVAL;
@@ -16,6 +18,7 @@ int dif_ctx_create(struct dif_vm *vm, struct dif_ctx **out)
 	if (!ctx)
 		return DIF_E_NOMEM;
 	ctx->vm = vm;
+	atomic_flag_clear(&ctx->busy);
 	/* Zeroed: programs may read scratch they did not allocate. */
 	ctx->scratch = calloc(vm->scratch_size ? vm->scratch_size : 1, 1);
 	ctx->locals = calloc(1, vm->local_size);
@@ -50,6 +53,9 @@ int dif_ctx_create(struct dif_vm *vm, struct dif_ctx **out)
 		z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
 		run->rand_state[i] = (z ^ (z >> 31)) | 1;
 	}
+	dif_vm_lock(vm);
+	DIF_VMLIST_ADD(vm->ctxs, ctx);
+	dif_vm_unlock(vm);
 	*out = ctx;
 	return 0;
 }
@@ -58,6 +64,12 @@ void dif_ctx_free(struct dif_ctx *ctx)
 {
 	if (!ctx)
 		return;
+	struct dif_vm *vm = ctx->vm;
+	if (vm && ctx->linked) {
+		dif_vm_lock(vm);
+		DIF_VMLIST_DEL(vm->ctxs, ctx);
+		dif_vm_unlock(vm);
+	}
 	free(ctx->scratch);
 	free(ctx->locals);
 	free(ctx->keybuf);
@@ -75,7 +87,7 @@ int dif_ctx_set_arg(struct dif_ctx *ctx, unsigned i, uint64_t v)
 
 static const struct dif_bvarinfo *bvar(struct dif_ctx *ctx, unsigned id)
 {
-	return ctx ? dif_bvar_lookup(id, ctx->vm->profile) : NULL;
+	return ctx && ctx->vm ? dif_bvar_lookup(id, ctx->vm->profile) : NULL;
 }
 
 int dif_ctx_set_var(struct dif_ctx *ctx, unsigned id, uint64_t v)
@@ -132,12 +144,12 @@ void dif_ctx_set_user(struct dif_ctx *ctx, void *user)
 
 const struct dif_fault *dif_ctx_fault(const struct dif_ctx *ctx)
 {
-	return &ctx->fault;
+	return ctx ? &ctx->fault : NULL;
 }
 
 int dif_ctx_read(struct dif_ctx *ctx, uint64_t addr, void *buf, size_t len)
 {
-	if (!ctx || (!buf && len))
+	if (!ctx || !ctx->vm || (!buf && len))
 		return DIF_FAULT_BADADDR;
 	return dif_mem_read(&ctx->run, DIF_AS_KERNEL, addr, buf, len);
 }

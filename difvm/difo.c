@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hash.h"
 #include "internal.h"
 
 static void *dup_bytes(const void *src, size_t n)
@@ -116,6 +117,8 @@ const char *dif_difo_name(const struct dif_difo *d)
 
 void dif_difo_get_parts(const struct dif_difo *d, struct dif_difo_parts *out)
 {
+	if (!out)
+		return;
 	memset(out, 0, sizeof(*out));
 	out->size = sizeof(*out);
 	if (!d)
@@ -144,7 +147,17 @@ void dif_module_free(struct dif_module *mod)
 	for (size_t i = 0; i < mod->count; i++)
 		dif_difo_free(mod->difos[i]);
 	free(mod->difos);
+	if (mod->names)
+		dif_hm_free(mod->names);
+	free(mod->names);
 	free(mod);
+}
+
+/* Bytes of text and tables, as dif_difo_create counts them. */
+static uint64_t difo_bytes(const struct dif_difo *d)
+{
+	return (uint64_t)d->textlen * 4 + (uint64_t)d->intlen * 8 + d->strlen +
+	       (uint64_t)d->varlen * 20;
 }
 
 int dif_module_add(struct dif_module *mod, struct dif_difo *difo)
@@ -157,6 +170,16 @@ int dif_module_add(struct dif_module *mod, struct dif_difo *difo)
 		dif_difo_free(difo);
 		return DIF_E_DUPLICATE;
 	}
+	uint64_t max = mod->max ? mod->max : DIF_MODULE_MAXSIZE;
+	uint64_t bytes = difo_bytes(difo);
+	if (bytes > max - mod->bytes || mod->count >= UINT32_MAX) {
+		dif_difo_free(difo);
+		return DIF_E_LIMIT;
+	}
+	if (!mod->names && !(mod->names = calloc(1, sizeof(*mod->names)))) {
+		dif_difo_free(difo);
+		return DIF_E_NOMEM;
+	}
 	if (mod->count == mod->cap) {
 		size_t cap = mod->cap ? mod->cap * 2 : 4;
 		struct dif_difo **n = realloc(mod->difos, cap * sizeof(*n));
@@ -167,7 +190,13 @@ int dif_module_add(struct dif_module *mod, struct dif_difo *difo)
 		mod->difos = n;
 		mod->cap = cap;
 	}
+	if (dif_hm_put(mod->names, difo->name, strlen(difo->name),
+	               (uint32_t)mod->count)) {
+		dif_difo_free(difo);
+		return DIF_E_NOMEM;
+	}
 	mod->difos[mod->count++] = difo;
+	mod->bytes += bytes;
 	return 0;
 }
 
@@ -184,10 +213,8 @@ const struct dif_difo *dif_module_get(const struct dif_module *mod, size_t i)
 const struct dif_difo *dif_module_find(const struct dif_module *mod,
                                        const char *name)
 {
-	if (!mod || !name)
+	if (!mod || !name || !mod->names)
 		return NULL;
-	for (size_t i = 0; i < mod->count; i++)
-		if (strcmp(mod->difos[i]->name, name) == 0)
-			return mod->difos[i];
-	return NULL;
+	uint32_t *i = dif_hm_get(mod->names, name, strlen(name));
+	return i ? mod->difos[*i] : NULL;
 }

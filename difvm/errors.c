@@ -72,6 +72,10 @@ void dif_errors_add(struct dif_errors *errs, int code, uint32_t pc,
 	e->pc = pc;
 	copy_str(e->object, sizeof(e->object), object);
 	copy_str(e->insn, sizeof(e->insn), insn);
+	if (!fmt) {
+		copy_str(e->msg, sizeof(e->msg), dif_err_text(code));
+		return;
+	}
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);

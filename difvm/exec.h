@@ -12,6 +12,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 
+#include "hash.h"
 #include "internal.h"
 
 /* ---------------------------------------------------------------------
@@ -75,7 +76,14 @@ struct dif_prog {
 	struct dif_type rtype;
 	struct dif_varslot *slots; /* referenced by dif_insn.aux2 */
 	uint32_t nslots;
+	size_t capslots;
 	char *name;
+	/* The VM's list of live programs (dif_vm_free detaches them). */
+	struct dif_prog *vm_prev, *vm_next;
+	bool linked;
+	/* Load time only (freed when loading ends): (scope, id, kind) ->
+	 * slot, and (scope, id) -> the DIFO's first variable-table row. */
+	struct dif_hmap *slotidx, *declidx;
 };
 
 /* One dynamic-variable chunk's bookkeeping (kept outside the arena so a
@@ -111,12 +119,21 @@ struct dif_vm {
 	bool has_host;
 	struct dif_region *regions;
 	size_t nregions;
+	/* Sorted views of the regions per address space (vm.c): readable
+	 * ones by address (they never overlap), toxic ones by address with
+	 * the running maximum of their ends. Lookups are O(log n). */
+	struct dif_rindex {
+		const struct dif_region **r;
+		uint64_t *maxend; /* toxic only */
+		size_t n;
+	} readable[2], toxic[2];
 
 	/* Static storage: globals (shared) and the clause-local layout. */
 	uint8_t *statics;
 	uint64_t static_size, static_used;
 	uint64_t local_size, local_used;
 	struct dif_vmvar *vars; /* registry, load time only */
+	struct dif_hmap *varidx; /* (scope, id, kind) -> vars[] */
 	struct dif_vstate *vstate; /* validator state across loads (rule 29) */
 	size_t nvars, capvars;
 
@@ -131,6 +148,11 @@ struct dif_vm {
 	uint32_t freelist;
 	uint64_t drops;
 	uint64_t dyn_used;
+
+	/* Live programs and contexts, so that freeing a program clears the
+	 * contexts that last ran it and freeing the VM detaches both. */
+	struct dif_prog *progs;
+	struct dif_ctx *ctxs;
 
 	atomic_flag lock; /* guards statics, the arena and the registry */
 	atomic_uint_fast64_t seed; /* per-context rand seeds */
@@ -189,7 +211,44 @@ struct dif_ctx {
 	uint8_t *keybuf;      /* vm->chunk bytes: by-ref key contents */
 	char *env;            /* DIF_ENV_NSLOTS * strsize bytes */
 	int8_t envslot[DIF_BVAR_COUNT]; /* string built-in -> env slot or -1 */
+	struct dif_ctx *vm_prev, *vm_next; /* the VM's list of contexts */
+	bool linked;
+	atomic_flag busy; /* set while dif_exec (or a ctx call) runs on it */
 };
+
+/* The VM's lists of programs and contexts (under the VM lock). */
+#define DIF_VMLIST_ADD(head, node)             \
+	do {                                       \
+		(node)->vm_prev = NULL;                \
+		(node)->vm_next = (head);              \
+		if (head)                              \
+			(head)->vm_prev = (node);          \
+		(head) = (node);                       \
+		(node)->linked = true;                 \
+	} while (0)
+#define DIF_VMLIST_DEL(head, node)                         \
+	do {                                                   \
+		if ((node)->vm_prev)                               \
+			(node)->vm_prev->vm_next = (node)->vm_next;    \
+		else                                               \
+			(head) = (node)->vm_next;                      \
+		if ((node)->vm_next)                               \
+			(node)->vm_next->vm_prev = (node)->vm_prev;    \
+		(node)->linked = false;                            \
+	} while (0)
+
+/* Host callback return codes: 0, a DIF_FAULT_* code, or DIF_HOST_DEFAULT
+ * (handled by the caller before this). Anything else is a host bug and
+ * becomes ILLOP with a reason (docs/interpreter.md), never an unknown
+ * fault bit. */
+#define DIF_REASON_BADHOST "host callback returned an invalid code"
+static inline int dif_host_rc(struct dif_run *run, int rc)
+{
+	if (rc >= DIF_FAULT_BADADDR && rc <= DIF_FAULT_BADSTACK)
+		return rc;
+	run->reason = DIF_REASON_BADHOST;
+	return DIF_FAULT_ILLOP;
+}
 
 /* ---------------------------------------------------------------------
  * Faults.
@@ -201,6 +260,10 @@ struct dif_ctx {
  * TUPOFLOW, BADALIGN, NOSCRATCH, BADSTACK); illval is the last one given. */
 static inline void dif_fault(struct dif_run *run, int code, uint64_t illval)
 {
+	/* Codes come from tables and checked callbacks; this guard keeps a
+	 * stray one from becoming an undefined shift (fault path only). */
+	if ((unsigned)code - 1u > DIF_FAULT_BADSTACK - 1u)
+		code = DIF_FAULT_ILLOP;
 	run->fbits |= DIF_FBIT(code);
 	run->illval = illval;
 }
@@ -261,6 +324,16 @@ DIF_INTERNAL bool dif_vcanload(struct dif_run *run, uint64_t addr,
  * code (does not raise). */
 DIF_INTERNAL int dif_mem_read(struct dif_run *run, enum dif_as as,
                               uint64_t addr, void *buf, size_t len);
+/* The readable region of address space `as` holding [addr, addr+len), or
+ * NULL. */
+DIF_INTERNAL const struct dif_region *dif_region_find(const struct dif_vm *vm,
+                                                      unsigned as,
+                                                      uint64_t addr,
+                                                      uint64_t len);
+/* True when [addr, addr+max(len,1)) overlaps a toxic range of `as`
+ * (addr + len must not wrap). */
+DIF_INTERNAL bool dif_toxic_overlap(const struct dif_vm *vm, unsigned as,
+                                    uint64_t addr, uint64_t len);
 /* dif_mem_read that raises the fault (illval = addr); true on success. */
 DIF_INTERNAL bool dif_load(struct dif_run *run, enum dif_as as,
                            uint64_t addr, void *buf, size_t len);
@@ -324,6 +397,8 @@ DIF_INTERNAL int dif_var_resolve(struct dif_vm *vm, struct dif_prog *prog,
                                  const struct dif_difo *d, unsigned scope,
                                  unsigned id, unsigned kind, uint32_t *slot,
                                  struct dif_errors *errs);
+/* Frees the load-time indexes of prog. */
+DIF_INTERNAL void dif_prog_drop_indexes(struct dif_prog *prog);
 /* Pre-decodes text (already validated, LDxx rewritten) into prog->insns. */
 DIF_INTERNAL int dif_decode(struct dif_prog *prog, const struct dif_difo *d,
                             const uint32_t *text, struct dif_errors *errs);

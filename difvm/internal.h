@@ -23,6 +23,9 @@ struct dif_module {
 	struct dif_difo **difos;
 	size_t count;
 	size_t cap;
+	uint64_t bytes; /* text + tables of all DIFOs */
+	uint64_t max;   /* limit on bytes; 0: DIF_MODULE_MAXSIZE */
+	struct dif_hmap *names; /* name -> index */
 };
 
 /* dif_errors_add (public) is the one way to append a diagnostic. */

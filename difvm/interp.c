@@ -377,7 +377,8 @@ static int host_var(struct dif_run *run, unsigned id, uint64_t idx,
 	struct dif_vm *vm = run->vm;
 	if (!vm->host.var)
 		return DIF_HOST_DEFAULT;
-	return vm->host.var(vm->host.ud, run->ctx, id, idx, v);
+	int rc = vm->host.var(vm->host.ud, run->ctx, id, idx, v);
+	return rc == 0 || rc == DIF_HOST_DEFAULT ? rc : dif_host_rc(run, rc);
 }
 
 static uint64_t do_ldga(struct dif_run *run, unsigned arr, uint64_t idx)
@@ -433,8 +434,11 @@ static void do_stga(struct dif_run *run, unsigned arr, uint64_t idx,
 	             : DIF_FAULT_BADADDR;
 	if (rc == DIF_HOST_DEFAULT)
 		rc = DIF_FAULT_BADADDR;
-	if (rc)
-		dif_fault_why(run, rc, 0, "no user registers");
+	if (rc) {
+		rc = dif_host_rc(run, rc);
+		dif_fault_why(run, rc, 0,
+		              run->reason ? run->reason : "no user registers");
+	}
 }
 
 static uint64_t do_bvar(struct dif_run *run, unsigned id, uint32_t bidx)
@@ -534,7 +538,7 @@ static void do_call(struct dif_run *run, const struct dif_insn *ip)
 			return;
 		}
 		if (rc != DIF_HOST_DEFAULT) {
-			dif_fault(run, rc, 0);
+			dif_fault(run, dif_host_rc(run, rc), 0);
 			return;
 		}
 	}
@@ -613,9 +617,16 @@ int dif_exec(const struct dif_prog *prog, struct dif_ctx *ctx, uint64_t *rval)
 	uint64_t dummy;
 	uint64_t *out = rval ? rval : &dummy;
 	*out = 0;
-	if (!prog || !ctx || prog->vm != ctx->vm)
+	if (!prog || !ctx || !ctx->vm || prog->vm != ctx->vm)
 		return DIF_E_INVAL;
-	return exec_core(prog, ctx, out, NULL);
+	/* One context, one thread at a time: a second caller (another thread,
+	 * or a host callback re-entering) is turned away, not let in to
+	 * corrupt the running state. */
+	if (atomic_flag_test_and_set_explicit(&ctx->busy, memory_order_acquire))
+		return DIF_E_BUSY;
+	int rc = exec_core(prog, ctx, out, NULL);
+	atomic_flag_clear_explicit(&ctx->busy, memory_order_release);
+	return rc;
 }
 #else
 int dif_exec_traced(const struct dif_prog *prog, struct dif_ctx *ctx,

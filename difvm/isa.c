@@ -119,6 +119,8 @@ const char *dif_profile_name(enum dif_profile p)
 
 int dif_profile_parse(const char *s, enum dif_profile *out)
 {
+	if (!out)
+		return DIF_E_INVAL;
 	if (s && strcmp(s, "freebsd") == 0)
 		*out = DIF_PROFILE_FREEBSD;
 	else if (s && strcmp(s, "illumos") == 0)

@@ -19,6 +19,46 @@ int dif_fault_pick(unsigned fbits)
 	return DIF_FAULT_NONE;
 }
 
+const struct dif_region *dif_region_find(const struct dif_vm *vm, unsigned as,
+                                         uint64_t addr, uint64_t len)
+{
+	const struct dif_rindex *x = &vm->readable[as & 1];
+	/* the last region starting at or below addr */
+	size_t lo = 0, hi = x->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (x->r[mid]->addr <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == 0)
+		return NULL;
+	const struct dif_region *r = x->r[lo - 1];
+	uint64_t off = addr - r->addr;
+	return off < r->size && len <= r->size - off ? r : NULL;
+}
+
+bool dif_toxic_overlap(const struct dif_vm *vm, unsigned as, uint64_t addr,
+                       uint64_t len)
+{
+	const struct dif_rindex *x = &vm->toxic[as & 1];
+	if (x->n == 0)
+		return false;
+	uint64_t end = addr + (len ? len : 1);
+	/* the toxic ranges starting below end; one of them overlaps iff the
+	 * furthest end among them lies past addr */
+	size_t lo = 0, hi = x->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (x->r[mid]->addr < end)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo > 0 && x->maxend[lo - 1] > addr;
+}
+
 /* [addr, addr+size) inside [base, base+len)? Overflow safe; size 0 ok. */
 static inline bool in_range(uint64_t addr, uint64_t size, uint64_t base,
                             uint64_t len)
@@ -177,10 +217,10 @@ static bool loadable_region(struct dif_run *run, uint64_t addr,
 	/* Loadable host regions stand for the current thread's own
 	 * structures: DTrace grants them only with proc privilege
 	 * (emulator-facts.md 3). */
-	for (size_t i = 0; !(run->deny & DIF_DENY_PROC) && i < vm->nregions; i++) {
-		const struct dif_region *r = &vm->regions[i];
-		if (r->as == DIF_AS_KERNEL && (r->flags & DIF_REGION_CANLOAD) &&
-		    !(r->flags & DIF_REGION_TOXIC) && addr - r->addr < r->size) {
+	if (!(run->deny & DIF_DENY_PROC)) {
+		const struct dif_region *r =
+			dif_region_find(vm, DIF_AS_KERNEL, addr, 1);
+		if (r && (r->flags & DIF_REGION_CANLOAD)) {
 			*remain = r->size - (addr - r->addr);
 			return true;
 		}
@@ -260,31 +300,22 @@ int dif_mem_read(struct dif_run *run, enum dif_as as, uint64_t addr,
 		memmove(buf, p, len); /* COPYS may overlap inside the window */
 		return 0;
 	}
-	if (addr + len < addr)
+	if (addr + len < addr || (unsigned)as > DIF_AS_USER)
 		return DIF_FAULT_BADADDR;
-	const struct dif_region *hit = NULL;
-	for (size_t i = 0; i < vm->nregions; i++) {
-		const struct dif_region *r = &vm->regions[i];
-		if (r->as != (uint32_t)as)
-			continue;
-		if (r->flags & DIF_REGION_TOXIC) {
-			/* Any overlap with a toxic range faults. */
-			uint64_t end = addr + (len ? len : 1);
-			uint64_t rend = r->addr + r->size;
-			if (addr < rend && r->addr < end)
-				return DIF_FAULT_BADADDR;
-			continue;
-		}
-		if (!hit && r->bytes && in_range(addr, len, r->addr, r->size))
-			hit = r;
-	}
+	/* Any overlap with a toxic range faults. */
+	if (dif_toxic_overlap(vm, as, addr, len))
+		return DIF_FAULT_BADADDR;
+	const struct dif_region *hit = dif_region_find(vm, as, addr, len);
 	if (hit) {
 		memcpy(buf, (const uint8_t *)hit->bytes + (addr - hit->addr), len);
 		return 0;
 	}
 	if (vm->host.read) {
 		int rc = vm->host.read(vm->host.ud, as, addr, buf, len);
-		return rc == DIF_HOST_DEFAULT ? DIF_FAULT_BADADDR : rc;
+		if (rc == 0)
+			return 0;
+		return rc == DIF_HOST_DEFAULT ? DIF_FAULT_BADADDR
+		                              : dif_host_rc(run, rc);
 	}
 	return DIF_FAULT_BADADDR;
 }
@@ -329,7 +360,7 @@ bool dif_user_write(struct dif_run *run, uint64_t addr, const void *buf,
 	if (rc == DIF_HOST_DEFAULT)
 		rc = DIF_FAULT_BADADDR;
 	if (rc) {
-		dif_fault(run, rc, addr);
+		dif_fault(run, dif_host_rc(run, rc), addr);
 		return false;
 	}
 	return true;

@@ -58,16 +58,9 @@ static const uint8_t *region_ptr(struct dif_run *run, uint64_t addr,
                                  uint64_t len)
 {
 	const struct dif_vm *vm = run->vm;
-	for (size_t i = 0; vm && i < vm->nregions; i++) {
-		const struct dif_region *r = &vm->regions[i];
-		if (r->as != DIF_AS_KERNEL || (r->flags & DIF_REGION_TOXIC) ||
-		    !r->bytes || addr < r->addr)
-			continue;
-		uint64_t off = addr - r->addr;
-		if (off < r->size && len <= r->size - off)
-			return (const uint8_t *)r->bytes + off;
-	}
-	return NULL;
+	const struct dif_region *r =
+		vm ? dif_region_find(vm, DIF_AS_KERNEL, addr, len) : NULL;
+	return r ? (const uint8_t *)r->bytes + (addr - r->addr) : NULL;
 }
 
 static void src_init(struct dif_src *s, struct dif_run *run, uint64_t addr,
@@ -166,6 +159,11 @@ static bool in_scratch(const struct dif_run *run, uint64_t dest,
 static bool toxic(struct dif_run *run, uint64_t addr, uint64_t size)
 {
 	const struct dif_vm *vm = run->vm;
+	/* The index answers "none" at once; the scan below (fault path
+	 * only) picks the first range in the caller's order for illval. */
+	if (vm && addr + size >= addr &&
+	    !dif_toxic_overlap(vm, DIF_AS_KERNEL, addr, size))
+		return false;
 	for (size_t i = 0; vm && i < vm->nregions; i++) {
 		const struct dif_region *r = &vm->regions[i];
 		if (!(r->flags & DIF_REGION_TOXIC) || r->as != DIF_AS_KERNEL)

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hash.h"
 #include "internal.h"
 
 /* What one byte of an R-format word must hold. */
@@ -70,53 +71,29 @@ static const struct operand_rule rules[] = {
 
 /* ---------------------------------------------------------------------
  * Variables defined by earlier DIFOs of a module (rule 29), keyed by
- * scope and id: an open-addressing table.
+ * scope and id in the shared hash map.
  */
 struct vdef_table {
-	struct dif_var *slot; /* id 0 = empty (user ids are >= 0x500) */
-	size_t cap;           /* power of two */
-	size_t n;
+	struct dif_var *defs;
+	size_t n, cap;
+	struct dif_hmap index; /* (scope, id) -> defs[] */
 };
 
-static size_t vdef_hash(unsigned scope, unsigned id, size_t cap)
+static void vdef_key(unsigned scope, unsigned id, uint32_t k[2])
 {
-	uint32_t k = ((uint32_t)scope << 16 | id) * 2654435761u;
-	return (size_t)k & (cap - 1);
+	k[0] = scope;
+	k[1] = id;
 }
 
 static struct dif_var *vdef_find(const struct vdef_table *t, unsigned scope,
                                  unsigned id)
 {
-	if (!t || t->cap == 0)
+	if (!t)
 		return NULL;
-	for (size_t i = vdef_hash(scope, id, t->cap);; i = (i + 1) & (t->cap - 1)) {
-		struct dif_var *v = &t->slot[i];
-		if (v->id == 0)
-			return NULL;
-		if (v->id == id && v->scope == scope)
-			return v;
-	}
-}
-
-static int vdef_grow(struct vdef_table *t)
-{
-	size_t cap = t->cap ? t->cap * 2 : 64;
-	struct dif_var *ns = calloc(cap, sizeof(*ns));
-	if (!ns)
-		return DIF_E_NOMEM;
-	for (size_t i = 0; i < t->cap; i++) {
-		struct dif_var *v = &t->slot[i];
-		if (v->id == 0)
-			continue;
-		size_t j = vdef_hash(v->scope, v->id, cap);
-		while (ns[j].id != 0)
-			j = (j + 1) & (cap - 1);
-		ns[j] = *v;
-	}
-	free(t->slot);
-	t->slot = ns;
-	t->cap = cap;
-	return 0;
+	uint32_t k[2];
+	vdef_key(scope, id, k);
+	uint32_t *i = dif_hm_get(&t->index, k, sizeof(k));
+	return i ? &t->defs[*i] : NULL;
 }
 
 /* Records a definition as loading an accepted DIFO does: a static (global
@@ -130,16 +107,13 @@ static int vdef_put(struct vdef_table *t, const struct dif_var *v)
 			*old = *v;
 		return 0;
 	}
-	if ((t->n + 1) * 2 > t->cap) {
-		int rc = vdef_grow(t);
-		if (rc)
-			return rc;
-	}
-	size_t i = vdef_hash(v->scope, v->id, t->cap);
-	while (t->slot[i].id != 0)
-		i = (i + 1) & (t->cap - 1);
-	t->slot[i] = *v;
-	t->n++;
+	if (dif_grow(&t->defs, &t->cap, t->n, sizeof(*t->defs)))
+		return DIF_E_NOMEM;
+	uint32_t k[2];
+	vdef_key(v->scope, v->id, k);
+	if (t->n >= UINT32_MAX || dif_hm_put(&t->index, k, sizeof(k), (uint32_t)t->n))
+		return DIF_E_NOMEM;
+	t->defs[t->n++] = *v;
 	return 0;
 }
 
@@ -445,7 +419,8 @@ void dif_vstate_free(struct dif_vstate *st)
 {
 	if (!st)
 		return;
-	free(st->known.slot);
+	free(st->known.defs);
+	dif_hm_free(&st->known.index);
 	free(st);
 }
 
@@ -510,7 +485,8 @@ int dif_validate_module(const struct dif_module *mod,
 	int rc = read_opts(opts, &profile, &nregs, errs);
 	if (rc)
 		return rc;
-	struct dif_vstate st = { { 0 } };
+	struct dif_vstate st;
+	memset(&st, 0, sizeof(st));
 	int rejected = 0;
 	for (size_t k = 0; k < mod->count; k++) {
 		rc = validate_one(mod->difos[k], profile, nregs, &st, errs);
@@ -520,7 +496,8 @@ int dif_validate_module(const struct dif_module *mod,
 			rejected = 1;
 		rc = 0;
 	}
-	free(st.known.slot);
+	free(st.known.defs);
+	dif_hm_free(&st.known.index);
 	if (rc)
 		return rc;
 	return rejected ? DIF_E_VALIDATE : 0;

@@ -37,16 +37,94 @@ const char *dif_fault_text(int code)
 #define DEF_STATIC (1024u * 1024u)
 #define DEF_LOCAL (64u * 1024u)
 #define MAX_STRSIZE (1u << 20)
-#define WIN_SPAN 0x0000800000000000ull /* each window's addressable span */
+/* Each storage area is allocated up front; past these a size is surely a
+ * mistake (docs/limits.md). */
+#define MAX_AREA (1ull << 30)
+#define MAX_REGIONS 65536u
 
 static uint64_t round8(uint64_t v)
 {
 	return (v + 7) & ~(uint64_t)7;
 }
 
+static int region_cmp(const void *a, const void *b)
+{
+	const struct dif_region *x = *(const struct dif_region *const *)a;
+	const struct dif_region *y = *(const struct dif_region *const *)b;
+	if (x->as != y->as)
+		return x->as < y->as ? -1 : 1;
+	return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+/* The sorted views of vm->regions (exec.h, struct dif_rindex). */
+static int build_rindex(struct dif_vm *vm)
+{
+	for (unsigned as = 0; as < 2; as++) {
+		for (int tox = 0; tox < 2; tox++) {
+			struct dif_rindex *x = tox ? &vm->toxic[as] : &vm->readable[as];
+			size_t n = 0;
+			for (size_t i = 0; i < vm->nregions; i++)
+				n += vm->regions[i].as == as &&
+				     !(vm->regions[i].flags & DIF_REGION_TOXIC) == !tox;
+			if (!n)
+				continue;
+			x->r = malloc(n * sizeof(*x->r));
+			if (tox)
+				x->maxend = malloc(n * sizeof(*x->maxend));
+			if (!x->r || (tox && !x->maxend))
+				return -1;
+			for (size_t i = 0; i < vm->nregions; i++)
+				if (vm->regions[i].as == as &&
+				    !(vm->regions[i].flags & DIF_REGION_TOXIC) == !tox)
+					x->r[x->n++] = &vm->regions[i];
+			qsort(x->r, n, sizeof(*x->r), region_cmp);
+			for (size_t i = 0; tox && i < n; i++) {
+				uint64_t end = x->r[i]->addr + x->r[i]->size;
+				x->maxend[i] = i && x->maxend[i - 1] > end ? x->maxend[i - 1]
+				                                            : end;
+			}
+		}
+	}
+	return 0;
+}
+
+/* Readable regions of one address space must not overlap: the same byte
+ * would read differently depending on the access width. Toxic ranges may
+ * overlap anything (they punch holes). Sorted, so O(n log n). Returns the
+ * index pair that overlaps, or 0. */
+static int regions_overlap(const struct dif_region *r, size_t n, size_t *a,
+                           size_t *b, int *nomem)
+{
+	const struct dif_region **v = malloc((n ? n : 1) * sizeof(*v));
+	if (!v) {
+		*nomem = 1;
+		return 0;
+	}
+	size_t m = 0;
+	for (size_t i = 0; i < n; i++)
+		if (!(r[i].flags & DIF_REGION_TOXIC))
+			v[m++] = &r[i];
+	qsort(v, m, sizeof(*v), region_cmp);
+	int hit = 0;
+	for (size_t i = 1; i < m && !hit; i++)
+		if (v[i]->as == v[i - 1]->as &&
+		    v[i]->addr - v[i - 1]->addr < v[i - 1]->size) {
+			*a = (size_t)(v[i - 1] - r);
+			*b = (size_t)(v[i] - r);
+			hit = 1;
+		}
+	free(v);
+	return hit;
+}
+
 int dif_vm_create(const struct dif_vm_opts *opts, struct dif_vm **out,
                   struct dif_errors *errs)
 {
+	if (!out) {
+		dif_errf(errs, DIF_E_INVAL, DIF_NO_PC, NULL, NULL,
+		         "dif_vm_create: out is NULL");
+		return DIF_E_INVAL;
+	}
 	*out = NULL;
 	if (opts && opts->size < offsetof(struct dif_vm_opts, profile)) {
 		dif_errf(errs, DIF_E_OPTS, DIF_NO_PC, NULL, NULL,
@@ -83,11 +161,17 @@ int dif_vm_create(const struct dif_vm_opts *opts, struct dif_vm **out,
 	dynvar = dynvar ? dynvar : DEF_DYNVAR;
 	statics = statics ? statics : DEF_STATIC;
 	locals = locals ? locals : DEF_LOCAL;
-	if (strsize > MAX_STRSIZE || scratch > WIN_SPAN || statics > WIN_SPAN ||
-	    locals > WIN_SPAN || dynvar > WIN_SPAN) {
+	if (strsize > MAX_STRSIZE || scratch > MAX_AREA || statics > MAX_AREA ||
+	    locals > MAX_AREA || dynvar > MAX_AREA) {
 		dif_errf(errs, DIF_E_LIMIT, DIF_NO_PC, NULL, NULL,
-		         "a size option exceeds its limit (strsize <= %u, areas <= 2^47)",
-		         MAX_STRSIZE);
+		         "a size option exceeds its limit (strsize <= %u, "
+		         "scratch, dynvar, static and local sizes <= %llu)",
+		         MAX_STRSIZE, (unsigned long long)MAX_AREA);
+		return DIF_E_LIMIT;
+	}
+	if (nregions > MAX_REGIONS) {
+		dif_errf(errs, DIF_E_LIMIT, DIF_NO_PC, NULL, NULL,
+		         "%zu regions (limit %u)", nregions, MAX_REGIONS);
 		return DIF_E_LIMIT;
 	}
 	if (regions == NULL && nregions) {
@@ -116,7 +200,19 @@ int dif_vm_create(const struct dif_vm_opts *opts, struct dif_vm **out,
 		}
 	}
 
-	struct dif_vm *vm = calloc(1, sizeof(*vm));
+	size_t ra, rb;
+	int oom = 0;
+	if (nregions > 1 && regions_overlap(regions, nregions, &ra, &rb, &oom)) {
+		dif_errf(errs, DIF_E_INVAL, DIF_NO_PC, NULL, NULL,
+		         "regions %zu (0x%llx) and %zu (0x%llx) overlap", ra,
+		         (unsigned long long)regions[ra].addr, rb,
+		         (unsigned long long)regions[rb].addr);
+		return DIF_E_INVAL;
+	}
+	struct dif_vm *vm = NULL;
+	if (oom)
+		goto nomem;
+	vm = calloc(1, sizeof(*vm));
 	if (!vm)
 		goto nomem;
 	atomic_flag_clear(&vm->lock);
@@ -140,6 +236,8 @@ int dif_vm_create(const struct dif_vm_opts *opts, struct dif_vm **out,
 			goto nomem;
 		memcpy(vm->regions, regions, nregions * sizeof(*vm->regions));
 		vm->nregions = nregions;
+		if (build_rindex(vm))
+			goto nomem;
 	}
 	vm->statics = calloc(1, statics);
 	vm->vstate = dif_vstate_new();
@@ -181,9 +279,26 @@ void dif_vm_free(struct dif_vm *vm)
 {
 	if (!vm)
 		return;
+	/* Programs and contexts still alive are detached: they can only be
+	 * freed now (their calls return DIF_E_INVAL). */
+	for (struct dif_prog *p = vm->progs; p; p = p->vm_next)
+		p->vm = NULL;
+	for (struct dif_ctx *c = vm->ctxs; c; c = c->vm_next) {
+		c->vm = NULL;
+		c->run.vm = NULL;
+		c->run.prog = NULL;
+	}
+	for (int as = 0; as < 2; as++) {
+		free(vm->readable[as].r);
+		free(vm->toxic[as].r);
+		free(vm->toxic[as].maxend);
+	}
 	free(vm->regions);
 	free(vm->statics);
 	free(vm->vars);
+	if (vm->varidx)
+		dif_hm_free(vm->varidx);
+	free(vm->varidx);
 	free(vm->dyn);
 	free(vm->chunks);
 	free(vm->buckets);
@@ -193,6 +308,11 @@ void dif_vm_free(struct dif_vm *vm)
 
 void dif_vm_get_stats(const struct dif_vm *vm, struct dif_vm_stats *out)
 {
+	if (!out)
+		return;
+	memset(out, 0, sizeof(*out));
+	if (!vm)
+		return;
 	struct dif_vm *v = (struct dif_vm *)vm;
 	dif_vm_lock(v);
 	out->dynvar_drops = vm->drops;
@@ -204,54 +324,86 @@ void dif_vm_get_stats(const struct dif_vm *vm, struct dif_vm_stats *out)
  * Variable registry (load time only, under the VM lock).
  */
 
-/* Type of (scope, id) as this DIFO declares it; by-value 8 bytes when the
- * DIFO references an id it does not declare (the validator allows it). */
-static void declared_type(const struct dif_difo *d, unsigned scope,
-                          unsigned id, unsigned kind, struct dif_vmvar *v)
+/* Type of (scope, id) as this DIFO declares it (its first row); by-value
+ * 8 bytes when the DIFO references an id it does not declare (the
+ * validator allows it). */
+static void declared_type(const struct dif_difo *d, const struct dif_hmap *decl,
+                          unsigned scope, unsigned id, unsigned kind,
+                          struct dif_vmvar *v)
 {
 	memset(v, 0, sizeof(*v));
 	v->id = id;
 	v->scope = (uint8_t)scope;
 	v->kind = (uint8_t)kind;
 	v->size = 8;
+	uint32_t k[2] = { scope, id };
+	const uint32_t *row = dif_hm_get(decl, k, sizeof(k));
+	if (!row)
+		return;
+	const struct dif_var *dv = &d->vartab[*row];
+	v->kind = dv->kind;
+	v->flags = dv->type.flags;
+	v->tkind = dv->type.kind;
+	v->size = dv->type.size;
+	if ((v->flags & DIF_TF_BYREF) && v->tkind == DIF_TYPE_STRING &&
+	    v->size == 0)
+		v->size = DIF_STRSIZE_DEFAULT;
+	if (!(v->flags & DIF_TF_BYREF))
+		v->size = 8;
+}
+
+/* The load-time indexes of prog (built on first use). 0 or -1 (memory). */
+static int load_indexes(struct dif_vm *vm, struct dif_prog *prog,
+                        const struct dif_difo *d)
+{
+	if (!vm->varidx && !(vm->varidx = calloc(1, sizeof(*vm->varidx))))
+		return -1;
+	if (prog->declidx)
+		return 0;
+	prog->slotidx = calloc(1, sizeof(*prog->slotidx));
+	prog->declidx = calloc(1, sizeof(*prog->declidx));
+	if (!prog->slotidx || !prog->declidx)
+		return -1;
 	for (uint32_t i = 0; i < d->varlen; i++) {
-		const struct dif_var *dv = &d->vartab[i];
-		if (dv->id == id && dv->scope == scope) {
-			v->kind = dv->kind;
-			v->flags = dv->type.flags;
-			v->tkind = dv->type.kind;
-			v->size = dv->type.size;
-			if ((v->flags & DIF_TF_BYREF) && v->tkind == DIF_TYPE_STRING &&
-			    v->size == 0)
-				v->size = DIF_STRSIZE_DEFAULT;
-			if (!(v->flags & DIF_TF_BYREF))
-				v->size = 8;
-			return;
-		}
+		uint32_t k[2] = { d->vartab[i].scope, d->vartab[i].id };
+		if (!dif_hm_get(prog->declidx, k, sizeof(k)) &&
+		    dif_hm_put(prog->declidx, k, sizeof(k), i))
+			return -1;
 	}
+	return 0;
+}
+
+void dif_prog_drop_indexes(struct dif_prog *prog)
+{
+	for (int i = 0; i < 2; i++) {
+		struct dif_hmap *m = i ? prog->slotidx : prog->declidx;
+		if (m)
+			dif_hm_free(m);
+		free(m);
+	}
+	prog->slotidx = prog->declidx = NULL;
 }
 
 int dif_var_resolve(struct dif_vm *vm, struct dif_prog *prog,
                     const struct dif_difo *d, unsigned scope, unsigned id,
                     unsigned kind, uint32_t *slot, struct dif_errors *errs)
 {
-	for (uint32_t i = 0; i < prog->nslots; i++)
-		if (prog->slots[i].id == id && prog->slots[i].scope == scope &&
-		    prog->slots[i].kind == kind) {
-			*slot = i;
-			return 0;
-		}
+	if (load_indexes(vm, prog, d))
+		goto nomem;
+	uint32_t key[3] = { scope, id, kind };
+	const uint32_t *hit = dif_hm_get(prog->slotidx, key, sizeof(key));
+	if (hit) {
+		*slot = *hit;
+		return 0;
+	}
 	struct dif_vmvar want;
-	declared_type(d, scope, id, kind, &want);
+	declared_type(d, prog->declidx, scope, id, kind, &want);
 	want.kind = (uint8_t)kind; /* the instruction decides the kind */
 	bool byref = want.flags & DIF_TF_BYREF;
 	struct dif_vmvar *reg = NULL;
-	for (size_t i = 0; i < vm->nvars; i++)
-		if (vm->vars[i].id == id && vm->vars[i].scope == scope &&
-		    vm->vars[i].kind == kind) {
-			reg = &vm->vars[i];
-			break;
-		}
+	hit = dif_hm_get(vm->varidx, key, sizeof(key));
+	if (hit)
+		reg = &vm->vars[*hit];
 	if (reg && (reg->flags != want.flags || reg->size != want.size)) {
 		dif_errf(errs, DIF_E_VAR_CHG_SIZE, DIF_NO_PC, d->name, NULL,
 		         "%s: variable %u (scope %u) is registered in this VM with "
@@ -259,14 +411,10 @@ int dif_var_resolve(struct dif_vm *vm, struct dif_prog *prog,
 		return DIF_E_VAR_CHG_SIZE;
 	}
 	if (!reg) {
-		if (vm->nvars == vm->capvars) {
-			size_t cap = vm->capvars ? vm->capvars * 2 : 16;
-			struct dif_vmvar *nv = realloc(vm->vars, cap * sizeof(*nv));
-			if (!nv)
-				goto nomem;
-			vm->vars = nv;
-			vm->capvars = cap;
-		}
+		if (dif_grow(&vm->vars, &vm->capvars, vm->nvars, sizeof(*vm->vars)))
+			goto nomem;
+		if (vm->nvars >= UINT32_MAX)
+			goto nomem;
 		reg = &vm->vars[vm->nvars];
 		*reg = want;
 		/* Static storage for global and clause-local scalars. */
@@ -287,14 +435,15 @@ int dif_var_resolve(struct dif_vm *vm, struct dif_prog *prog,
 			reg->off = *used;
 			__atomic_store_n(used, *used + need, __ATOMIC_RELEASE);
 		}
+		if (dif_hm_put(vm->varidx, key, sizeof(key), (uint32_t)vm->nvars))
+			goto nomem;
 		vm->nvars++;
 	}
-	struct dif_varslot *ns = realloc(prog->slots,
-	                                 (prog->nslots + 1) * sizeof(*ns));
-	if (!ns)
+	if (dif_grow(&prog->slots, &prog->capslots, prog->nslots,
+	             sizeof(*prog->slots)) ||
+	    dif_hm_put(prog->slotidx, key, sizeof(key), prog->nslots))
 		goto nomem;
-	prog->slots = ns;
-	struct dif_varslot *s = &ns[prog->nslots];
+	struct dif_varslot *s = &prog->slots[prog->nslots];
 	s->id = id;
 	s->scope = (uint8_t)scope;
 	s->kind = (uint8_t)kind;
@@ -316,12 +465,14 @@ nomem:
 int dif_prog_load(struct dif_vm *vm, const struct dif_difo *difo,
                   struct dif_prog **out, struct dif_errors *errs)
 {
-	*out = NULL;
-	if (!vm || !difo) {
+	if (!vm || !difo || !out) {
+		if (out)
+			*out = NULL;
 		dif_errf(errs, DIF_E_INVAL, DIF_NO_PC, NULL, NULL,
-		         "dif_prog_load: NULL vm or difo");
+		         "dif_prog_load: NULL vm, difo or out");
 		return DIF_E_INVAL;
 	}
+	*out = NULL;
 	if (difo->textlen == 0) {
 		dif_errf(errs, DIF_E_NO_TEXT, DIF_NO_PC, difo->name, NULL,
 		         "%s: missing DIF text", difo->name);
@@ -362,11 +513,14 @@ int dif_prog_load(struct dif_vm *vm, const struct dif_difo *difo,
 	}
 	rc = dif_decode(p, difo, text, errs);
 	free(text);
-	dif_vm_unlock(vm);
+	dif_prog_drop_indexes(p);
 	if (rc) {
+		dif_vm_unlock(vm);
 		dif_prog_free(p);
 		return rc;
 	}
+	DIF_VMLIST_ADD(vm->progs, p);
+	dif_vm_unlock(vm);
 	*out = p;
 	return 0;
 nomem:
@@ -380,6 +534,17 @@ void dif_prog_free(struct dif_prog *prog)
 {
 	if (!prog)
 		return;
+	struct dif_vm *vm = prog->vm;
+	if (vm && prog->linked) {
+		dif_vm_lock(vm);
+		DIF_VMLIST_DEL(vm->progs, prog);
+		/* No context may keep reading its string table. */
+		for (struct dif_ctx *c = vm->ctxs; c; c = c->vm_next)
+			if (c->run.prog == prog)
+				c->run.prog = NULL;
+		dif_vm_unlock(vm);
+	}
+	dif_prog_drop_indexes(prog);
 	free(prog->insns);
 	free(prog->strtab);
 	free(prog->slots);

@@ -19,6 +19,7 @@
 #include "difvm/object.h"
 #include "difvm/internal.h"
 #include "bytes.h"
+#include "difvm/hash.h"
 
 #define EHDR_SIZE 64u
 #define SHDR_SIZE 64u
@@ -464,7 +465,13 @@ static int build_difo(struct rd *r, const struct desc *ds,
 		dif_difo_set_varid(difo, (enum dif_varid_style)(ds->flags &
 		                                                DESC_IDS_MASK));
 		rc = dif_module_add(mod, difo);
-		if (rc)
+		if (rc == DIF_E_LIMIT)
+			fail(r, rc, ds->name, "DIFO '%s': the DIFOs take more than "
+			     "%llu bytes (module limit; raise max_module, "
+			     "--max-module)", ds->name,
+			     (unsigned long long)(mod->max ? mod->max
+			                                   : DIF_MODULE_MAXSIZE));
+		else if (rc)
 			fail(r, rc, ds->name, "DIFO '%s': cannot add to the module",
 			     ds->name);
 	}
@@ -677,15 +684,22 @@ static int read_all(struct rd *r, const struct dif_obj_opts *opts,
 	struct desc *ds = ndifo ? calloc(ndifo, sizeof(*ds)) : NULL;
 	if (ndifo && !ds)
 		return fail(r, DIF_E_NOMEM, NULL, "out of memory");
+	struct dif_hmap names = { 0 }; /* DIFO name -> descriptor */
 	for (uint32_t d = 0; d < ndifo && !rc; d++) {
 		rc = read_desc(r, &st, dsec->off + (uint64_t)d * DIF_OBJ_DIFO_SIZE,
 		               d, &ds[d]);
-		for (uint32_t e = 0; e < d && !rc; e++)
-			if (strcmp(ds[e].name, ds[d].name) == 0)
-				rc = fail(r, DIF_E_OBJ_DUPLICATE, ds[d].name,
-				          "DIFO '%s' defined twice (descriptors %u and %u)",
-				          ds[d].name, e, d);
+		if (rc)
+			break;
+		size_t nl = strlen(ds[d].name);
+		const uint32_t *e = dif_hm_get(&names, ds[d].name, nl);
+		if (e)
+			rc = fail(r, DIF_E_OBJ_DUPLICATE, ds[d].name,
+			          "DIFO '%s' defined twice (descriptors %u and %u)",
+			          ds[d].name, *e, d);
+		else if (dif_hm_put(&names, ds[d].name, nl, d))
+			rc = fail(r, DIF_E_NOMEM, NULL, "out of memory");
 	}
+	dif_hm_free(&names);
 	if (!rc)
 		rc = check_symbols(r, &st);
 	for (uint32_t i = 1; i < r->shnum && !rc; i++) {
@@ -728,6 +742,10 @@ int dif_obj_read(const void *buf, size_t len, const struct dif_obj_opts *opts,
 		dif_errf(errs, DIF_E_NOMEM, DIF_NO_PC, NULL, NULL, "out of memory");
 		return DIF_E_NOMEM;
 	}
+	mod->max = opts && opts->size >= offsetof(struct dif_obj_opts, max_module) +
+	                                   sizeof(opts->max_module)
+	               ? opts->max_module
+	               : 0;
 	int rc = read_all(&r, opts, mod);
 	free(r.sh);
 	if (rc) {

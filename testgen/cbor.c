@@ -3,7 +3,6 @@
  * their shortest encoding and map keys are written in one fixed order, so
  * equal cases give equal bytes.
  */
-#include <cbor.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -209,212 +208,399 @@ int tg_cbor_outcome_encode(const struct dc_outcome *o, uint8_t **out,
 
 /* ---- decoding ------------------------------------------------------------ */
 
-static int get_u(cbor_item_t *it, uint64_t max, uint64_t *out)
-{
-	if (!it || !cbor_isa_uint(it))
-		return -1;
-	uint64_t v = cbor_get_int(it);
-	if (v > max)
-		return -1;
-	*out = v;
-	return 0;
-}
+/* A streaming reader over one buffer: fields are decoded in place and
+ * unknown keys are skipped without building anything, so memory is the
+ * frame plus the case itself however the frame is made up. Lengths are
+ * checked against the bytes left before anything is allocated. */
+struct rd {
+	const uint8_t *p;
+	size_t n, pos;
+	const char *what; /* the failure, for the message */
+};
 
-#define GETU(item, max, dst)                      \
-	do {                                      \
-		uint64_t v_;                      \
-		if (get_u((item), (max), &v_))    \
-			goto bad;                 \
-		(dst) = v_;                       \
-	} while (0)
+#define RD_MAX_DEPTH 32 /* nesting of skipped items */
 
-static int get_type(cbor_item_t *it, struct dc_type *t)
+static int rd_fail(struct rd *r, const char *what)
 {
-	if (!cbor_isa_array(it) || cbor_array_size(it) != 4)
-		return -1;
-	cbor_item_t **h = cbor_array_handle(it);
-	GETU(h[0], 0xff, t->kind);
-	GETU(h[1], 0xff, t->ckind);
-	GETU(h[2], 0xff, t->flags);
-	GETU(h[3], 0xffffffffu, t->size);
-	return 0;
-bad:
+	if (!r->what)
+		r->what = what;
 	return -1;
 }
 
-static int key_is(cbor_item_t *k, const char *s)
+/* Initial byte and argument. *indef is set for indefinite lengths (and
+ * the break byte, major 7 with *indef). */
+static int rd_head(struct rd *r, unsigned *major, uint64_t *v, int *indef)
 {
-	size_t n = strlen(s);
-	return cbor_isa_string(k) && cbor_string_is_definite(k) &&
-	       cbor_string_length(k) == n &&
-	       memcmp(cbor_string_handle(k), s, n) == 0;
+	if (r->pos >= r->n)
+		return rd_fail(r, "truncated item");
+	uint8_t b = r->p[r->pos++];
+	*major = b >> 5;
+	unsigned ai = b & 31;
+	*indef = 0;
+	if (ai < 24) {
+		*v = ai;
+		return 0;
+	}
+	if (ai == 31) {
+		if (*major == 0 || *major == 1 || *major == 6)
+			return rd_fail(r, "bad indefinite length");
+		*indef = 1;
+		*v = 0;
+		return 0;
+	}
+	if (ai > 27)
+		return rd_fail(r, "reserved additional information");
+	size_t len = (size_t)1 << (ai - 24);
+	if (r->n - r->pos < len)
+		return rd_fail(r, "truncated item");
+	uint64_t x = 0;
+	for (size_t i = 0; i < len; i++)
+		x = x << 8 | r->p[r->pos++];
+	*v = x;
+	return 0;
 }
 
-static void *dup_bytes(cbor_item_t *it, size_t *n)
+/* Skips one item of any kind (tags, floats, indefinite forms included). */
+static int rd_skip(struct rd *r, int depth)
 {
-	*n = cbor_bytestring_length(it);
-	void *p = malloc(*n ? *n : 1);
-	if (p && *n)
-		memcpy(p, cbor_bytestring_handle(it), *n);
+	if (depth > RD_MAX_DEPTH)
+		return rd_fail(r, "items nested too deeply");
+	unsigned major;
+	uint64_t v;
+	int indef;
+	if (rd_head(r, &major, &v, &indef))
+		return -1;
+	switch (major) {
+	case 0:
+	case 1:
+		return 0;
+	case 2:
+	case 3:
+		if (indef) {
+			for (;;) {
+				if (r->pos < r->n && r->p[r->pos] == 0xff) {
+					r->pos++;
+					return 0;
+				}
+				unsigned m2;
+				int in2;
+				if (rd_head(r, &m2, &v, &in2))
+					return -1;
+				if (m2 != major || in2 || v > r->n - r->pos)
+					return rd_fail(r, "bad string chunk");
+				r->pos += (size_t)v;
+			}
+		}
+		if (v > r->n - r->pos)
+			return rd_fail(r, "truncated string");
+		r->pos += (size_t)v;
+		return 0;
+	case 4:
+	case 5: {
+		if (indef) {
+			for (;;) {
+				if (r->pos < r->n && r->p[r->pos] == 0xff) {
+					r->pos++;
+					return 0;
+				}
+				if (rd_skip(r, depth + 1) ||
+				    (major == 5 && rd_skip(r, depth + 1)))
+					return -1;
+			}
+		}
+		/* every item takes a byte at least: no count past the data */
+		uint64_t items = major == 5 ? v * 2 : v;
+		if (v > r->n - r->pos || items > r->n - r->pos)
+			return rd_fail(r, "count exceeds the data");
+		for (uint64_t i = 0; i < items; i++)
+			if (rd_skip(r, depth + 1))
+				return -1;
+		return 0;
+	}
+	case 6:
+		return rd_skip(r, depth + 1);
+	default: /* 7: simple values and floats; the argument was the value */
+		if (indef)
+			return rd_fail(r, "unexpected break");
+		return 0;
+	}
+}
+
+static int rd_uint(struct rd *r, uint64_t max, uint64_t *out)
+{
+	unsigned major;
+	int indef;
+	if (rd_head(r, &major, out, &indef))
+		return -1;
+	if (major != 0)
+		return rd_fail(r, "not an unsigned integer");
+	if (*out > max)
+		return rd_fail(r, "value out of range");
+	return 0;
+}
+
+#define RDU(r, max, dst)                          \
+	do {                                      \
+		uint64_t v_;                      \
+		if (rd_uint((r), (max), &v_))     \
+			return -1;                \
+		(dst) = v_;                       \
+	} while (0)
+
+/* A definite array header of at most max elements (and no more than the
+ * bytes left). want: exact count, or -1. */
+static int rd_array(struct rd *r, uint64_t max, long want, size_t *n)
+{
+	unsigned major;
+	uint64_t v;
+	int indef;
+	if (rd_head(r, &major, &v, &indef))
+		return -1;
+	if (major != 4 || indef)
+		return rd_fail(r, "not a definite array");
+	if (v > max || v > r->n - r->pos)
+		return rd_fail(r, "array too long");
+	if (want >= 0 && v != (uint64_t)want)
+		return rd_fail(r, "array of the wrong length");
+	*n = (size_t)v;
+	return 0;
+}
+
+/* A definite byte (major 2) or text (major 3) string in place. */
+static int rd_str(struct rd *r, int bytes_ok, int text_ok,
+                  const uint8_t **s, size_t *len)
+{
+	unsigned major;
+	uint64_t v;
+	int indef;
+	if (rd_head(r, &major, &v, &indef))
+		return -1;
+	if (!((major == 2 && bytes_ok) || (major == 3 && text_ok)) || indef)
+		return rd_fail(r, "not a definite string");
+	if (v > r->n - r->pos)
+		return rd_fail(r, "truncated string");
+	*s = r->p + r->pos;
+	*len = (size_t)v;
+	r->pos += (size_t)v;
+	return 0;
+}
+
+static void *dup_mem(const uint8_t *s, size_t n)
+{
+	uint8_t *p = malloc(n ? n : 1);
+	if (p && n)
+		memcpy(p, s, n);
 	return p;
 }
 
-static int is_bytes(cbor_item_t *it)
+static int rd_type(struct rd *r, struct dc_type *t)
 {
-	return cbor_isa_bytestring(it) && cbor_bytestring_is_definite(it);
+	size_t n;
+	if (rd_array(r, 4, 4, &n))
+		return -1;
+	RDU(r, 0xff, t->kind);
+	RDU(r, 0xff, t->ckind);
+	RDU(r, 0xff, t->flags);
+	RDU(r, 0xffffffffu, t->size);
+	return 0;
+}
+
+/* The map header; *n pairs. */
+static int rd_map(struct rd *r, size_t *n)
+{
+	unsigned major;
+	uint64_t v;
+	int indef;
+	if (rd_head(r, &major, &v, &indef))
+		return -1;
+	if (major != 5 || indef)
+		return rd_fail(r, "not a definite map");
+	if (v > (r->n - r->pos) / 2)
+		return rd_fail(r, "count exceeds the data");
+	*n = (size_t)v;
+	return 0;
+}
+
+/* The next key if it is a text string (else NULL after skipping it). */
+static int rd_key(struct rd *r, const uint8_t **k, size_t *kl)
+{
+	if (r->pos < r->n && (r->p[r->pos] >> 5) == 3 &&
+	    (r->p[r->pos] & 31) != 31)
+		return rd_str(r, 0, 1, k, kl);
+	*k = NULL;
+	*kl = 0;
+	return rd_skip(r, 1);
+}
+
+static int key_eq(const uint8_t *k, size_t kl, const char *s)
+{
+	return k && kl == strlen(s) && memcmp(k, s, kl) == 0;
+}
+
+static int case_field(struct rd *r, const uint8_t *k, size_t kl,
+                      struct dc_case *c)
+{
+	size_t n;
+	if (key_eq(k, kl, "profile"))
+		RDU(r, 1, c->profile);
+	else if (key_eq(k, kl, "strsize"))
+		RDU(r, TG_MAX_CASE_STRSIZE, c->strsize);
+	else if (key_eq(k, kl, "scratch_size"))
+		RDU(r, TG_MAX_CASE_AREA, c->scratch_size);
+	else if (key_eq(k, kl, "dynvar_size"))
+		RDU(r, TG_MAX_CASE_AREA, c->dynvar_size);
+	else if (key_eq(k, kl, "deny"))
+		RDU(r, 0xffffffffu, c->deny);
+	else if (key_eq(k, kl, "thread_key"))
+		RDU(r, UINT64_MAX, c->thread_key);
+	else if (key_eq(k, kl, "runs"))
+		RDU(r, TG_MAX_RUNS, c->runs);
+	else if (key_eq(k, kl, "rtype"))
+		return rd_type(r, &c->rtype);
+	else if (key_eq(k, kl, "strtab")) {
+		const uint8_t *sp;
+		if (c->strtab)
+			return rd_fail(r, "duplicate strtab");
+		if (rd_str(r, 1, 0, &sp, &n))
+			return -1;
+		if (n > 0xffffffffu)
+			return rd_fail(r, "strtab too long");
+		if (!(c->strtab = dup_mem(sp, n)))
+			return rd_fail(r, "out of memory");
+		c->strlen = (uint32_t)n;
+	} else if (key_eq(k, kl, "args")) {
+		if (rd_array(r, 10, 10, &n))
+			return -1;
+		for (size_t j = 0; j < n; j++)
+			RDU(r, UINT64_MAX, c->args[j]);
+	} else if (key_eq(k, kl, "text")) {
+		if (c->text)
+			return rd_fail(r, "duplicate text");
+		if (rd_array(r, TG_MAX_CASE_TEXT, -1, &n))
+			return -1;
+		if (!(c->text = calloc(n ? n : 1, 4)))
+			return rd_fail(r, "out of memory");
+		c->textlen = (uint32_t)n;
+		for (size_t j = 0; j < n; j++)
+			RDU(r, 0xffffffffu, c->text[j]);
+	} else if (key_eq(k, kl, "inttab")) {
+		if (c->inttab)
+			return rd_fail(r, "duplicate inttab");
+		if (rd_array(r, TG_MAX_CASE_TEXT, -1, &n))
+			return -1;
+		if (!(c->inttab = calloc(n ? n : 1, 8)))
+			return rd_fail(r, "out of memory");
+		c->intlen = (uint32_t)n;
+		for (size_t j = 0; j < n; j++)
+			RDU(r, UINT64_MAX, c->inttab[j]);
+	} else if (key_eq(k, kl, "vartab")) {
+		if (c->vartab)
+			return rd_fail(r, "duplicate vartab");
+		if (rd_array(r, 0xffff, -1, &n))
+			return -1;
+		if (!(c->vartab = calloc(n ? n : 1, sizeof(struct dc_var))))
+			return rd_fail(r, "out of memory");
+		c->varlen = (uint32_t)n;
+		for (size_t j = 0; j < n; j++) {
+			struct dc_var *dv = &c->vartab[j];
+			size_t m;
+			if (rd_array(r, 6, 6, &m))
+				return -1;
+			RDU(r, 0xffffffffu, dv->name);
+			RDU(r, 0xffffffffu, dv->id);
+			RDU(r, 0xff, dv->kind);
+			RDU(r, 0xff, dv->scope);
+			RDU(r, 0xffff, dv->flags);
+			if (rd_type(r, &dv->type))
+				return -1;
+		}
+	} else if (key_eq(k, kl, "bvars")) {
+		if (c->nbvars)
+			return rd_fail(r, "duplicate bvars");
+		if (rd_array(r, DC_MAX_BVARS, -1, &n))
+			return -1;
+		for (size_t j = 0; j < n; j++) {
+			struct dc_bvar *b = &c->bvars[j];
+			size_t m;
+			if (rd_array(r, 2, 2, &m))
+				return -1;
+			RDU(r, 0xffffffffu, b->id);
+			c->nbvars = (uint32_t)j + 1;
+			if (r->pos < r->n && (r->p[r->pos] >> 5) == 3) {
+				const uint8_t *sp;
+				if (rd_str(r, 0, 1, &sp, &m))
+					return -1;
+				if (!(b->str = malloc(m + 1)))
+					return rd_fail(r, "out of memory");
+				memcpy(b->str, sp, m);
+				b->str[m] = 0;
+			} else {
+				RDU(r, UINT64_MAX, b->value);
+			}
+		}
+	} else if (key_eq(k, kl, "regions")) {
+		if (c->nregions)
+			return rd_fail(r, "duplicate regions");
+		if (rd_array(r, DC_MAX_REGIONS, -1, &n))
+			return -1;
+		for (size_t j = 0; j < n; j++) {
+			struct dc_region *g = &c->regions[j];
+			size_t m;
+			if (rd_array(r, 4, 4, &m))
+				return -1;
+			RDU(r, UINT64_MAX, g->addr);
+			RDU(r, 1, g->as);
+			RDU(r, 0xff, g->flags);
+			c->nregions = (uint32_t)j + 1;
+			if (r->pos < r->n && (r->p[r->pos] >> 5) == 2) {
+				const uint8_t *sp;
+				if (rd_str(r, 1, 0, &sp, &m))
+					return -1;
+				if (m > 0xffffffffu)
+					return rd_fail(r, "region too large");
+				if (!(g->bytes = dup_mem(sp, m)))
+					return rd_fail(r, "out of memory");
+				g->size = (uint32_t)m;
+			} else {
+				RDU(r, 0xffffffffu, g->size);
+			}
+		}
+	} else {
+		/* unknown keys are skipped: later versions may add fields */
+		return rd_skip(r, 1);
+	}
+	return 0;
 }
 
 int tg_cbor_case_decode(const uint8_t *buf, size_t len, struct dc_case *c,
                         struct tg_err *e)
 {
-	struct cbor_load_result res;
-	cbor_item_t *m = cbor_load(buf, len, &res);
-	const char *what = "not a map";
-	if (!m || res.error.code != CBOR_ERR_NONE) {
-		tg_errf(e, "case: CBOR decode error at byte %zu",
-		        res.error.position);
-		if (m)
-			cbor_decref(&m);
-		return -1;
-	}
+	struct rd r = { buf, buf ? len : 0, 0, NULL };
 	tg_case_init(c);
-	if (!cbor_isa_map(m) || !cbor_map_is_definite(m))
+	size_t n;
+	const uint8_t *k = NULL;
+	size_t kl = 0;
+	if (rd_map(&r, &n))
 		goto bad;
-	size_t n = cbor_map_size(m);
-	struct cbor_pair *pr = cbor_map_handle(m);
-	for (size_t i = 0; i < n; i++) {
-		cbor_item_t *k = pr[i].key, *v = pr[i].value;
-		what = "bad value";
-		if (key_is(k, "profile"))
-			GETU(v, 1, c->profile);
-		else if (key_is(k, "strsize"))
-			GETU(v, 0xffffffffu, c->strsize);
-		else if (key_is(k, "scratch_size"))
-			GETU(v, UINT64_MAX, c->scratch_size);
-		else if (key_is(k, "dynvar_size"))
-			GETU(v, UINT64_MAX, c->dynvar_size);
-		else if (key_is(k, "deny"))
-			GETU(v, 0xffffffffu, c->deny);
-		else if (key_is(k, "thread_key"))
-			GETU(v, UINT64_MAX, c->thread_key);
-		else if (key_is(k, "runs"))
-			GETU(v, 0xffffffffu, c->runs);
-		else if (key_is(k, "rtype")) {
-			if (get_type(v, &c->rtype))
-				goto bad;
-		} else if (key_is(k, "strtab")) {
-			if (!is_bytes(v) || c->strtab)
-				goto bad;
-			size_t sl;
-			c->strtab = dup_bytes(v, &sl);
-			if (sl > 0xffffffffu)
-				goto bad;
-			c->strlen = (uint32_t)sl;
-		} else if (key_is(k, "text") || key_is(k, "inttab") ||
-		           key_is(k, "args")) {
-			if (!cbor_isa_array(v) || !cbor_array_is_definite(v))
-				goto bad;
-			size_t an = cbor_array_size(v);
-			cbor_item_t **h = cbor_array_handle(v);
-			if (key_is(k, "args")) {
-				if (an != 10)
-					goto bad;
-				for (size_t j = 0; j < an; j++)
-					GETU(h[j], UINT64_MAX, c->args[j]);
-			} else if (key_is(k, "text")) {
-				if (c->text || an > (1u << 20))
-					goto bad;
-				c->text = calloc(an ? an : 1, 4);
-				c->textlen = (uint32_t)an;
-				for (size_t j = 0; j < an; j++)
-					GETU(h[j], 0xffffffffu, c->text[j]);
-			} else {
-				if (c->inttab || an > (1u << 20))
-					goto bad;
-				c->inttab = calloc(an ? an : 1, 8);
-				c->intlen = (uint32_t)an;
-				for (size_t j = 0; j < an; j++)
-					GETU(h[j], UINT64_MAX, c->inttab[j]);
-			}
-		} else if (key_is(k, "vartab")) {
-			if (!cbor_isa_array(v) || c->vartab)
-				goto bad;
-			size_t an = cbor_array_size(v);
-			if (an > 0xffff)
-				goto bad;
-			cbor_item_t **h = cbor_array_handle(v);
-			c->vartab = calloc(an ? an : 1, sizeof(struct dc_var));
-			c->varlen = (uint32_t)an;
-			for (size_t j = 0; j < an; j++) {
-				struct dc_var *dv = &c->vartab[j];
-				if (!cbor_isa_array(h[j]) || cbor_array_size(h[j]) != 6)
-					goto bad;
-				cbor_item_t **f = cbor_array_handle(h[j]);
-				GETU(f[0], 0xffffffffu, dv->name);
-				GETU(f[1], 0xffffffffu, dv->id);
-				GETU(f[2], 0xff, dv->kind);
-				GETU(f[3], 0xff, dv->scope);
-				GETU(f[4], 0xffff, dv->flags);
-				if (get_type(f[5], &dv->type))
-					goto bad;
-			}
-		} else if (key_is(k, "bvars")) {
-			if (!cbor_isa_array(v) || cbor_array_size(v) > DC_MAX_BVARS)
-				goto bad;
-			size_t an = cbor_array_size(v);
-			cbor_item_t **h = cbor_array_handle(v);
-			for (size_t j = 0; j < an; j++) {
-				struct dc_bvar *b = &c->bvars[j];
-				if (!cbor_isa_array(h[j]) || cbor_array_size(h[j]) != 2)
-					goto bad;
-				cbor_item_t **f = cbor_array_handle(h[j]);
-				GETU(f[0], 0xffffffffu, b->id);
-				c->nbvars = (uint32_t)j + 1;
-				if (cbor_isa_string(f[1]) && cbor_string_is_definite(f[1])) {
-					size_t sl = cbor_string_length(f[1]);
-					b->str = malloc(sl + 1);
-					if (!b->str)
-						goto bad;
-					memcpy(b->str, cbor_string_handle(f[1]), sl);
-					b->str[sl] = 0;
-				} else
-					GETU(f[1], UINT64_MAX, b->value);
-			}
-		} else if (key_is(k, "regions")) {
-			if (!cbor_isa_array(v) || cbor_array_size(v) > DC_MAX_REGIONS)
-				goto bad;
-			size_t an = cbor_array_size(v);
-			cbor_item_t **h = cbor_array_handle(v);
-			for (size_t j = 0; j < an; j++) {
-				struct dc_region *g = &c->regions[j];
-				if (!cbor_isa_array(h[j]) || cbor_array_size(h[j]) != 4)
-					goto bad;
-				cbor_item_t **f = cbor_array_handle(h[j]);
-				GETU(f[0], UINT64_MAX, g->addr);
-				GETU(f[1], 1, g->as);
-				GETU(f[2], 0xff, g->flags);
-				c->nregions = (uint32_t)j + 1;
-				if (is_bytes(f[3])) {
-					size_t sl;
-					g->bytes = dup_bytes(f[3], &sl);
-					if (sl > 0xffffffffu)
-						goto bad;
-					g->size = (uint32_t)sl;
-				} else
-					GETU(f[3], 0xffffffffu, g->size);
-			}
-		}
-		/* unknown keys are ignored: later versions may add fields */
+	for (size_t i = 0; i < n; i++)
+		if (rd_key(&r, &k, &kl) || case_field(&r, k, kl, c))
+			goto bad;
+	k = NULL;
+	if (r.pos != r.n) {
+		rd_fail(&r, "trailing bytes after the case");
+		goto bad;
 	}
 	if (!c->text) {
-		what = "missing text";
+		rd_fail(&r, "missing text");
 		goto bad;
 	}
-	cbor_decref(&m);
 	return 0;
 bad:
-	tg_errf(e, "case: %s", what);
-	cbor_decref(&m);
+	if (k)
+		tg_errf(e, "case: %s in '%.*s' at byte %zu", r.what, (int)kl,
+		        (const char *)k, r.pos);
+	else
+		tg_errf(e, "case: %s at byte %zu", r.what, r.pos);
 	tg_case_free(c);
 	return -1;
 }
@@ -422,52 +608,86 @@ bad:
 int tg_cbor_outcome_decode(const uint8_t *buf, size_t len,
                            struct dc_outcome *o, struct tg_err *e)
 {
-	struct cbor_load_result res;
-	cbor_item_t *m = cbor_load(buf, len, &res);
-	if (!m || res.error.code != CBOR_ERR_NONE) {
-		tg_errf(e, "outcome: CBOR decode error at byte %zu",
-		        res.error.position);
-		if (m)
-			cbor_decref(&m);
-		return -1;
-	}
+	struct rd r = { buf, buf ? len : 0, 0, NULL };
 	memset(o, 0, sizeof(*o));
-	if (!cbor_isa_map(m))
+	size_t n;
+	const uint8_t *k = NULL;
+	size_t kl = 0;
+	if (rd_map(&r, &n))
 		goto bad;
-	size_t n = cbor_map_size(m);
-	struct cbor_pair *pr = cbor_map_handle(m);
 	for (size_t i = 0; i < n; i++) {
-		cbor_item_t *k = pr[i].key, *v = pr[i].value;
-		if (key_is(k, "rval"))
-			GETU(v, UINT64_MAX, o->rval);
-		else if (key_is(k, "fault"))
-			GETU(v, 0xffffffffu, o->fault);
-		else if (key_is(k, "pc"))
-			GETU(v, 0xffffffffu, o->pc);
-		else if (key_is(k, "addr"))
-			GETU(v, UINT64_MAX, o->addr);
-		else if (key_is(k, "string")) {
+		if (rd_key(&r, &k, &kl))
+			goto bad;
+		int rc = 0;
+		uint64_t v = 0;
+		if (key_eq(k, kl, "rval")) {
+			rc = rd_uint(&r, UINT64_MAX, &v);
+			o->rval = v;
+		} else if (key_eq(k, kl, "fault")) {
+			rc = rd_uint(&r, 0xffffffffu, &v);
+			o->fault = (uint32_t)v;
+		} else if (key_eq(k, kl, "pc")) {
+			rc = rd_uint(&r, 0xffffffffu, &v);
+			o->pc = (uint32_t)v;
+		} else if (key_eq(k, kl, "addr")) {
+			rc = rd_uint(&r, UINT64_MAX, &v);
+			o->addr = v;
+		} else if (key_eq(k, kl, "string")) {
+			const uint8_t *sp;
 			size_t sl;
-			if (is_bytes(v))
-				sl = cbor_bytestring_length(v);
-			else if (cbor_isa_string(v) && cbor_string_is_definite(v))
-				sl = cbor_string_length(v);
-			else
-				goto bad;
-			if (sl >= sizeof(o->string))
-				sl = sizeof(o->string) - 1;
-			memcpy(o->string,
-			       is_bytes(v) ? cbor_bytestring_handle(v)
-			                   : cbor_string_handle(v),
-			       sl);
-			o->string[sl] = 0;
-			o->has_string = 1;
+			rc = rd_str(&r, 1, 1, &sp, &sl);
+			if (rc == 0) {
+				if (sl >= sizeof(o->string))
+					sl = sizeof(o->string) - 1;
+				memcpy(o->string, sp, sl);
+				o->string[sl] = 0;
+				o->has_string = 1;
+			}
+		} else {
+			rc = rd_skip(&r, 1);
 		}
+		if (rc)
+			goto bad;
 	}
-	cbor_decref(&m);
 	return 0;
 bad:
-	tg_errf(e, "outcome: bad field");
-	cbor_decref(&m);
+	tg_errf(e, "outcome: %s at byte %zu", r.what, r.pos);
 	return -1;
+}
+
+int tg_cbor_text_field(const uint8_t *buf, size_t len, const char *key,
+                       char *out, size_t cap)
+{
+	struct rd r = { buf, buf ? len : 0, 0, NULL };
+	size_t n;
+	if (rd_map(&r, &n))
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		const uint8_t *k;
+		size_t kl;
+		if (rd_key(&r, &k, &kl))
+			return -1;
+		if (!key_eq(k, kl, key)) {
+			if (rd_skip(&r, 1))
+				return -1;
+			continue;
+		}
+		if (r.pos < r.n && (r.p[r.pos] >> 5) == 0) {
+			uint64_t v;
+			if (rd_uint(&r, UINT64_MAX, &v))
+				return -1;
+			snprintf(out, cap, "%llu", (unsigned long long)v);
+			return 1;
+		}
+		const uint8_t *sp;
+		size_t sl;
+		if (rd_str(&r, 0, 1, &sp, &sl))
+			return -1;
+		if (sl >= cap)
+			sl = cap - 1;
+		memcpy(out, sp, sl);
+		out[sl] = 0;
+		return 1;
+	}
+	return 0;
 }

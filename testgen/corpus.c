@@ -8,6 +8,7 @@
 struct tg_corpus {
 	sqlite3 *db;
 	sqlite3_stmt *ins_case, *ins_hit, *ins_result;
+	char case_error[256]; /* why the last case given as NULL is broken */
 };
 
 static const char schema[] =
@@ -33,6 +34,16 @@ static const char index_sql[] =
 struct sqlite3 *tg_corpus_db(struct tg_corpus *db)
 {
 	return db->db;
+}
+
+const char *tg_corpus_case_error(const struct tg_corpus *db)
+{
+	return db->case_error;
+}
+
+const char *tg_corpus_errmsg(struct tg_corpus *db)
+{
+	return sqlite3_errmsg(db->db);
 }
 
 static int exec(struct tg_corpus *db, const char *sql, struct tg_err *e)
@@ -72,14 +83,40 @@ int tg_corpus_open(const char *path, int create, struct tg_corpus **out,
 			tg_errf(e, "%s: not a difgen corpus", path);
 			goto fail;
 		}
-		int ok = sqlite3_step(st) == SQLITE_ROW;
+		int src = sqlite3_step(st);
 		sqlite3_finalize(st);
-		if (!ok) {
-			tg_errf(e, "%s: not a difgen corpus", path);
+		if (src != SQLITE_ROW) {
+			if (src == SQLITE_DONE)
+				tg_errf(e, "%s: not a difgen corpus", path);
+			else
+				tg_errf(e, "%s: sqlite: %s", path, sqlite3_errmsg(db->db));
 			goto fail;
 		}
-		/* results may be written by replay */
-		if (exec(db, schema, e) || exec(db, index_sql, e))
+		/* Every table must be there: one recreated empty would make a
+		 * damaged corpus replay as "0 passed". */
+		static const char *const tables[] = { "meta", "partitions", "cases",
+		                                      "case_partitions", "results" };
+		for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
+			if (sqlite3_prepare_v2(db->db,
+			                       "SELECT 1 FROM sqlite_master WHERE"
+			                       " type='table' AND name=?",
+			                       -1, &st, NULL) != SQLITE_OK) {
+				tg_errf(e, "%s: sqlite: %s", path, sqlite3_errmsg(db->db));
+				goto fail;
+			}
+			sqlite3_bind_text(st, 1, tables[i], -1, SQLITE_STATIC);
+			int trc = sqlite3_step(st);
+			sqlite3_finalize(st);
+			if (trc != SQLITE_ROW) {
+				if (trc == SQLITE_DONE)
+					tg_errf(e, "%s: damaged corpus: table '%s' is missing",
+					        path, tables[i]);
+				else
+					tg_errf(e, "%s: sqlite: %s", path, sqlite3_errmsg(db->db));
+				goto fail;
+			}
+		}
+		if (exec(db, index_sql, e))
 			goto fail;
 	}
 	if (sqlite3_prepare_v2(db->db,
@@ -244,6 +281,11 @@ int tg_corpus_put_result(struct tg_corpus *db, const char *name,
 static int load_row(sqlite3_stmt *st, int col, struct dc_case *c,
                     struct dc_outcome *o, struct tg_err *e)
 {
+	if (sqlite3_column_type(st, col) != SQLITE_BLOB ||
+	    sqlite3_column_type(st, col + 1) != SQLITE_BLOB) {
+		tg_errf(e, "program or outcome is not a blob");
+		return -1;
+	}
 	const void *pb = sqlite3_column_blob(st, col);
 	int pl = sqlite3_column_bytes(st, col);
 	const void *ob = sqlite3_column_blob(st, col + 1);
@@ -286,24 +328,33 @@ int tg_corpus_each(struct tg_corpus *db, const char *glob, const char *insn,
 		tg_errf(e, "out of memory");
 		return -1;
 	}
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	char nbuf[128] = "";
+	int src;
+	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
 		if (shard_n > 1 && idx++ % shard_n != shard_k)
 			continue;
 		struct dc_case c;
 		const char *name = (const char *)sqlite3_column_text(st, 0);
-		char nbuf[128];
 		snprintf(nbuf, sizeof(nbuf), "%s", name ? name : "?");
-		if (load_row(st, 1, &c, o, e)) {
-			char m[256];
-			snprintf(m, sizeof(m), "%s", e ? e->msg : "");
-			tg_errf(e, "%.100s: %.150s", nbuf, m);
-			r = -1;
-			break;
+		struct tg_err ce = { "" };
+		int stop;
+		if (load_row(st, 1, &c, o, &ce)) {
+			/* A broken case fails alone; the caller reports it. */
+			snprintf(db->case_error, sizeof(db->case_error), "%s", ce.msg);
+			stop = cb(ud, nbuf, NULL, NULL);
+		} else {
+			stop = cb(ud, nbuf, &c, o);
+			tg_case_free(&c);
 		}
-		int stop = cb(ud, nbuf, &c, o);
-		tg_case_free(&c);
 		if (stop)
 			break;
+	}
+	if (src != SQLITE_ROW && src != SQLITE_DONE) {
+		/* Damage in the table itself: the rows past it are lost, so the
+		 * whole run fails (never "the end of the rows"). */
+		tg_errf(e, "sqlite: %s (reading the case after '%.100s')",
+		        sqlite3_errmsg(db->db), nbuf[0] ? nbuf : "(start)");
+		r = -1;
 	}
 	free(o);
 	sqlite3_finalize(st);
@@ -322,11 +373,20 @@ int tg_corpus_get_case(struct tg_corpus *db, const char *name,
 		return -1;
 	}
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	int r;
-	if (sqlite3_step(st) == SQLITE_ROW)
+	int r, src = sqlite3_step(st);
+	if (src == SQLITE_ROW) {
 		r = load_row(st, 0, c, o, e);
-	else {
+		if (r) {
+			char m[256];
+			snprintf(m, sizeof(m), "%s", e ? e->msg : "");
+			tg_errf(e, "case %.40s: %.200s", name, m);
+		}
+	} else if (src == SQLITE_DONE) {
 		tg_errf(e, "no case named %s", name);
+		r = -1;
+	} else {
+		tg_errf(e, "sqlite: %s (reading case %s)", sqlite3_errmsg(db->db),
+		        name);
 		r = -1;
 	}
 	sqlite3_finalize(st);

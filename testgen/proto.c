@@ -13,19 +13,23 @@
 
 #include "tg.h"
 
-#define TG_FRAME_MAX (64u << 20)
-
 int tg_frame_write(FILE *f, const uint8_t *buf, size_t len)
 {
 	uint8_t h[4] = { (uint8_t)(len >> 24), (uint8_t)(len >> 16),
 		         (uint8_t)(len >> 8), (uint8_t)len };
-	if (len > TG_FRAME_MAX || fwrite(h, 1, 4, f) != 4 ||
+	if (len > 0xffffffffu || fwrite(h, 1, 4, f) != 4 ||
 	    fwrite(buf, 1, len, f) != len)
 		return -1;
 	return 0;
 }
 
 int tg_frame_read(FILE *f, uint8_t **buf, size_t *len, struct tg_err *e)
+{
+	return tg_frame_read_max(f, TG_FRAME_MAX, buf, len, e);
+}
+
+int tg_frame_read_max(FILE *f, size_t max, uint8_t **buf, size_t *len,
+                      struct tg_err *e)
 {
 	uint8_t h[4];
 	size_t n = fread(h, 1, 4, f);
@@ -37,8 +41,13 @@ int tg_frame_read(FILE *f, uint8_t **buf, size_t *len, struct tg_err *e)
 	}
 	size_t l = (size_t)h[0] << 24 | (size_t)h[1] << 16 |
 	           (size_t)h[2] << 8 | h[3];
-	if (l == 0 || l > TG_FRAME_MAX) {
-		tg_errf(e, "bad frame length %zu", l);
+	if (l == 0) {
+		tg_errf(e, "bad frame length 0");
+		return -1;
+	}
+	if (l > max) {
+		tg_errf(e, "frame of %zu bytes exceeds the limit of %zu "
+		        "(--max-frame)", l, max);
 		return -1;
 	}
 	uint8_t *b = malloc(l);
@@ -80,6 +89,14 @@ static int write_map2(FILE *out, const char *k1, cbor_item_t *v1,
 int tg_serve(FILE *in, FILE *out, const char *runtime_name, tg_runner run,
              void *ud)
 {
+	return tg_serve_max(in, out, runtime_name, run, ud, 0);
+}
+
+int tg_serve_max(FILE *in, FILE *out, const char *runtime_name,
+                 tg_runner run, void *ud, size_t max_frame)
+{
+	if (!max_frame)
+		max_frame = TG_FRAME_MAX;
 	if (write_map2(out, "protocol", cbor_build_string(TG_PROTO_NAME),
 	               "version", cbor_build_uint8(TG_PROTO_VERSION), "runtime",
 	               cbor_build_string(runtime_name)) ||
@@ -93,7 +110,7 @@ int tg_serve(FILE *in, FILE *out, const char *runtime_name, tg_runner run,
 		uint8_t *buf;
 		size_t len;
 		struct tg_err e = { "" };
-		int r = tg_frame_read(in, &buf, &len, &e);
+		int r = tg_frame_read_max(in, max_frame, &buf, &len, &e);
 		if (r == 0)
 			break;
 		if (r < 0) {
@@ -160,34 +177,6 @@ void tg_ext_close(struct tg_ext *x)
 	free(x);
 }
 
-static int text_field(cbor_item_t *m, const char *key, char *buf, size_t len)
-{
-	size_t n = cbor_map_size(m);
-	struct cbor_pair *p = cbor_map_handle(m);
-	for (size_t i = 0; i < n; i++) {
-		cbor_item_t *k = p[i].key;
-		if (!cbor_isa_string(k) || !cbor_string_is_definite(k) ||
-		    cbor_string_length(k) != strlen(key) ||
-		    memcmp(cbor_string_handle(k), key, strlen(key)))
-			continue;
-		cbor_item_t *v = p[i].value;
-		if (cbor_isa_string(v) && cbor_string_is_definite(v)) {
-			size_t l = cbor_string_length(v);
-			if (l >= len)
-				l = len - 1;
-			memcpy(buf, cbor_string_handle(v), l);
-			buf[l] = 0;
-			return 1;
-		}
-		if (cbor_isa_uint(v)) {
-			snprintf(buf, len, "%llu",
-			         (unsigned long long)cbor_get_int(v));
-			return 1;
-		}
-	}
-	return 0;
-}
-
 int tg_ext_open(const char *cmd, struct tg_ext **out, struct tg_err *e)
 {
 	int in[2], outp[2];
@@ -233,18 +222,12 @@ int tg_ext_open(const char *cmd, struct tg_ext **out, struct tg_err *e)
 		tg_ext_close(x);
 		return -1;
 	}
-	struct cbor_load_result res;
-	cbor_item_t *m = cbor_load(buf, len, &res);
-	free(buf);
 	char proto[64] = "", ver[16] = "";
-	if (m && cbor_isa_map(m)) {
-		text_field(m, "protocol", proto, sizeof(proto));
-		text_field(m, "version", ver, sizeof(ver));
-		if (!text_field(m, "runtime", x->name, sizeof(x->name)))
-			snprintf(x->name, sizeof(x->name), "%s", cmd);
-	}
-	if (m)
-		cbor_decref(&m);
+	tg_cbor_text_field(buf, len, "protocol", proto, sizeof(proto));
+	tg_cbor_text_field(buf, len, "version", ver, sizeof(ver));
+	if (tg_cbor_text_field(buf, len, "runtime", x->name, sizeof(x->name)) != 1)
+		snprintf(x->name, sizeof(x->name), "%s", cmd);
+	free(buf);
 	if (strcmp(proto, TG_PROTO_NAME) != 0 ||
 	    strtoul(ver, NULL, 10) != TG_PROTO_VERSION) {
 		tg_errf(e, "%s: bad hello (protocol '%s' version '%s')", cmd,
@@ -278,17 +261,12 @@ int tg_ext_run(struct tg_ext *x, const struct dc_case *c,
 		return -1;
 	}
 	/* {"error": text} instead of an outcome */
-	struct cbor_load_result res;
-	cbor_item_t *m = cbor_load(buf, len, &res);
 	char msg[200];
-	if (m && cbor_isa_map(m) && text_field(m, "error", msg, sizeof(msg))) {
-		cbor_decref(&m);
+	if (tg_cbor_text_field(buf, len, "error", msg, sizeof(msg)) == 1) {
 		free(buf);
 		tg_errf(e, "runtime error: %s", msg);
 		return -1;
 	}
-	if (m)
-		cbor_decref(&m);
 	r = tg_cbor_outcome_decode(buf, len, o, e);
 	free(buf);
 	return r;

@@ -20,6 +20,12 @@
 #define TG_PROTO_NAME "difvm-conformance"
 #define TG_PROTO_VERSION 1u
 #define TG_MAX_TEXT 1024u /* instructions per generated program */
+/* Caps on decoded case fields (docs/limits.md); a case past one is
+ * corrupt: it fails alone with a message, never hangs or blows up. */
+#define TG_MAX_RUNS 1024u                /* runs of one case */
+#define TG_MAX_CASE_TEXT 65536u          /* text words, inttab entries */
+#define TG_MAX_CASE_AREA (1ull << 30)    /* scratch_size, dynvar_size */
+#define TG_MAX_CASE_STRSIZE (1u << 20)   /* strsize */
 
 struct tg_err {
 	char msg[256];
@@ -46,6 +52,11 @@ int tg_cbor_outcome_encode(const struct dc_outcome *o, uint8_t **out,
                            size_t *len);
 int tg_cbor_outcome_decode(const uint8_t *buf, size_t len,
                            struct dc_outcome *o, struct tg_err *e);
+/* Decoding streams over the buffer: unknown keys are skipped without
+ * being built. Text (or unsigned, printed) value of key in a CBOR map:
+ * 1 found, 0 absent, -1 malformed. */
+int tg_cbor_text_field(const uint8_t *buf, size_t len, const char *key,
+                       char *out, size_t cap);
 
 /* ---- program builder ------------------------------------------------ */
 struct tg_prog {
@@ -125,12 +136,20 @@ typedef int (*tg_runner)(void *ud, const struct dc_case *c,
                          struct dc_outcome *o, struct tg_err *e);
 
 /* Protocol framing: 4-byte big-endian length + CBOR item. */
+#define TG_FRAME_MAX (64u << 20) /* default frame size limit */
 int tg_frame_write(FILE *f, const uint8_t *buf, size_t len);
-/* Returns 1 with a malloc'd frame, 0 on clean EOF, -1 on error. */
+/* Returns 1 with a malloc'd frame, 0 on clean EOF, -1 on error (a frame
+ * over TG_FRAME_MAX bytes is an error). */
 int tg_frame_read(FILE *f, uint8_t **buf, size_t *len, struct tg_err *e);
+/* The same with another size limit (1 .. 2^32-1 bytes). */
+int tg_frame_read_max(FILE *f, size_t max, uint8_t **buf, size_t *len,
+                      struct tg_err *e);
 /* Serves the protocol on in/out with run(); returns an exit status. */
 int tg_serve(FILE *in, FILE *out, const char *runtime_name, tg_runner run,
              void *ud);
+/* The same, refusing case frames over max_frame bytes (0: TG_FRAME_MAX). */
+int tg_serve_max(FILE *in, FILE *out, const char *runtime_name,
+                 tg_runner run, void *ud, size_t max_frame);
 
 /* ---- shrinking ------------------------------------------------------ */
 /* Reduces c (in place) while run() still differs from the model and the
@@ -180,7 +199,10 @@ int tg_corpus_put_result(struct tg_corpus *db, const char *name,
                          int match);
 /* Iterates cases in name order; cb returns non-zero to stop. Filters
  * (NULL: all): glob = SQLite GLOB on the name, insn = partition tests of
- * that instruction or subroutine only. */
+ * that instruction or subroutine only. A case whose row cannot be decoded
+ * is given to cb with c and expected NULL (tg_corpus_case_error says why)
+ * and the iteration goes on; an SQLite error (a damaged table) ends it
+ * with -1 and a message naming the last case read. */
 typedef int (*tg_case_cb)(void *ud, const char *name,
                           const struct dc_case *c,
                           const struct dc_outcome *expected);
@@ -193,5 +215,9 @@ int tg_corpus_get_case(struct tg_corpus *db, const char *name,
 int tg_corpus_merge(struct tg_corpus *dst, const char *src,
                     struct tg_err *e);
 struct sqlite3 *tg_corpus_db(struct tg_corpus *db);
+/* Why the last case tg_corpus_each gave as NULL could not be decoded. */
+const char *tg_corpus_case_error(const struct tg_corpus *db);
+/* SQLite's message for the last failed call on db. */
+const char *tg_corpus_errmsg(struct tg_corpus *db);
 
 #endif

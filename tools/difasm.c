@@ -31,6 +31,7 @@ static void usage(FILE *f)
 "                        them (so listings round-trip), else decimal\n"
 "  -n, --names           print a `.difo NAME` line before each listing so\n"
 "                        program names survive a round trip\n"
+TOOLIO_LIMIT_HELP
 "  -h, --help            show this help and exit\n"
 "  -V, --version         show the version and exit\n"
 "\n"
@@ -48,6 +49,7 @@ int main(int argc, char **argv)
 		{ "dof", no_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
+		TOOLIO_LIMIT_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *outpath = NULL;
@@ -79,11 +81,13 @@ int main(int argc, char **argv)
 			break;
 		case 'h':
 			usage(stdout);
-			return 0;
+			return toolio_finish("difasm", 0);
 		case 'V':
 			printf("difasm (difvm) %s\n", DIFVM_VERSION);
-			return 0;
+			return toolio_finish("difasm", 0);
 		default:
+			if (toolio_opt_limit("difasm", ch, optarg) == 1)
+				break;
 			usage(stderr);
 			return 2;
 		}
@@ -107,7 +111,7 @@ int main(int argc, char **argv)
 	int rc = toolio_load_as(path, &prof, prof_set, &mod, &errs);
 	if (rc) {
 		toolio_print_errors(stderr, path, &errs);
-		return rc == DIF_E_IO || rc == DIF_E_NOTFOUND ? 2 : 1;
+		return toolio_load_status(rc, 1);
 	}
 	int status = 0;
 	if (outpath) {
@@ -132,11 +136,7 @@ int main(int argc, char **argv)
 			fputs(text, stdout);
 			free(text);
 		}
-		if (fflush(stdout) != 0 && status == 0) {
-			perror("difasm: standard output");
-			status = 2;
-		}
 	}
 	dif_module_free(mod);
-	return status;
+	return toolio_finish("difasm", status);
 }

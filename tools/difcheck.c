@@ -92,6 +92,10 @@ static const char usage_text[] =
 	"                       digraph per DIFO) or json (schema difcfg/1,\n"
 	"                       see docs/verifier.md).\n"
 	"      --list-analyses  print the analysis passes and exit.\n"
+	"      --max-input=BYTES   refuse a FILE larger than this (default\n"
+	"                       64 MiB; docs/limits.md).\n"
+	"      --max-module=BYTES  refuse a FILE whose programs' text and\n"
+	"                       tables total more (default 64 MiB).\n"
 	"  -h, --help           print this help and exit.\n"
 	"  -V, --version        print the version and exit.\n"
 	"\n"
@@ -157,8 +161,10 @@ static int check_file(const char *path, const struct check_ctx *cx,
 		rep->load_rc = rc;
 		if (!json)
 			toolio_print_errors(stderr, path, &rep->load_errs);
-		if (rep->load_errs.count == 0 && !json)
-			fprintf(stderr, "%s: error: %s\n", path, dif_err_text(rc));
+		if (rep->load_errs.count == 0 && !json) {
+			toolio_put_escaped(stderr, path);
+			fprintf(stderr, ": error: %s\n", dif_err_text(rc));
+		}
 		dif_module_free(mod);
 		return 2;
 	}
@@ -171,7 +177,9 @@ static int check_file(const char *path, const struct check_ctx *cx,
 	dif_module_free(mod);
 	if (rc) {
 		rep->load_rc = rc;
-		fprintf(stderr, "difcheck: %s: %s\n", path, dif_err_text(rc));
+		fputs("difcheck: ", stderr);
+		toolio_put_escaped(stderr, path);
+		fprintf(stderr, ": %s\n", dif_err_text(rc));
 		return 2;
 	}
 	for (size_t i = 0; i < rep->count; i++)
@@ -193,6 +201,7 @@ int main(int argc, char **argv)
 		{ "cfg", required_argument, NULL, OPT_CFG },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
+		TOOLIO_LIMIT_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct check_ctx cx = { DIF_PROFILE_FREEBSD, DIF_NREGS, 0 };
@@ -246,11 +255,13 @@ int main(int argc, char **argv)
 			return 0;
 		case 'h':
 			fputs(usage_text, stdout);
-			return 0;
+			return toolio_finish("difcheck", 0);
 		case 'V':
 			printf("difcheck (difvm) %s\n", DIFVM_VERSION);
 			return 0;
 		default:
+			if (toolio_opt_limit("difcheck", c, optarg) == 1)
+				break;
 			fputs("Try 'difcheck --help' for more information.\n", stderr);
 			return 2;
 		}
@@ -292,8 +303,9 @@ int main(int argc, char **argv)
 			if (!quiet) {
 				struct rpt_summary s = { 0 };
 				rpt_summarize(&reps[i], &s);
-				printf("%s: %u DIFO%s, %u accepted, %u rejected\n",
-				       strcmp(path, "-") == 0 ? "<stdin>" : path, s.difos,
+				toolio_put_escaped(stdout,
+				                   strcmp(path, "-") == 0 ? "<stdin>" : path);
+				printf(": %u DIFO%s, %u accepted, %u rejected\n", s.difos,
 				       s.difos == 1 ? "" : "s", s.accepted, s.rejected);
 			}
 		}
@@ -304,9 +316,5 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < nfiles; i++)
 		rpt_file_fini(&reps[i]);
 	free(reps);
-	if (fflush(stdout) != 0) {
-		fputs("difcheck: write error on standard output\n", stderr);
-		return 2;
-	}
-	return status;
+	return toolio_finish("difcheck", status);
 }

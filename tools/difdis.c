@@ -33,6 +33,7 @@ static void usage(FILE *f)
 "      --dof-info        FILE is DOF: print its header, sections, USDT\n"
 "                        providers with their probes and offsets, ECBs,\n"
 "                        relocations and DIFO names instead\n"
+TOOLIO_LIMIT_HELP
 "  -h, --help            show this help and exit\n"
 "  -V, --version         show the version and exit\n"
 "\n"
@@ -75,6 +76,7 @@ int main(int argc, char **argv)
 		{ "dof-info", no_argument, NULL, 'I' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
+		TOOLIO_LIMIT_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	enum dif_profile prof = DIF_PROFILE_FREEBSD;
@@ -106,11 +108,13 @@ int main(int argc, char **argv)
 			break;
 		case 'h':
 			usage(stdout);
-			return 0;
+			return toolio_finish("difdis", 0);
 		case 'V':
 			printf("difdis (difvm) %s\n", DIFVM_VERSION);
-			return 0;
+			return toolio_finish("difdis", 0);
 		default:
+			if (toolio_opt_limit("difdis", ch, optarg) == 1)
+				break;
 			usage(stderr);
 			return 2;
 		}
@@ -132,10 +136,14 @@ int main(int argc, char **argv)
 	int rc = toolio_load_as(path, &prof, prof_set, &mod, &errs);
 	if (rc) {
 		toolio_print_errors(stderr, path, &errs);
-		return rc == DIF_E_IO || rc == DIF_E_NOTFOUND ? 2 : 1;
+		return toolio_load_status(rc, 1);
 	}
 	if (only && !dif_module_find(mod, only)) {
-		fprintf(stderr, "difdis: %s: no program named '%s'\n", path, only);
+		fputs("difdis: ", stderr);
+		toolio_put_escaped(stderr, path);
+		fputs(": no program named '", stderr);
+		toolio_put_escaped(stderr, only);
+		fputs("'\n", stderr);
 		dif_module_free(mod);
 		return 1;
 	}
@@ -156,10 +164,6 @@ int main(int argc, char **argv)
 		fputs(text, stdout);
 		free(text);
 	}
-	if (fflush(stdout) != 0 && status == 0) {
-		perror("difdis: standard output");
-		status = 2;
-	}
 	dif_module_free(mod);
-	return status;
+	return toolio_finish("difdis", status);
 }

@@ -7,6 +7,7 @@
  *   difgen show corpus.db CASE
  *   difgen merge out.db a.db b.db ...
  */
+#include <errno.h>
 #include <getopt.h>
 #include <malloc.h>
 #include <stdio.h>
@@ -151,6 +152,15 @@ static int parse_shard(const char *s, unsigned *k, unsigned *n)
 
 /* ---- generate ------------------------------------------------------------ */
 
+/* An SQLite failure: "difgen: FILE: WHAT: message", closes db, exit 2. */
+static int db_fail(const char *file, struct tg_corpus *db, const char *what)
+{
+	fprintf(stderr, "difgen: %s: %s: %s\n", file, what,
+	        db ? tg_corpus_errmsg(db) : "?");
+	tg_corpus_close(db);
+	return 2;
+}
+
 static int cmd_generate(struct opts *o)
 {
 	struct tg_err e = { "" };
@@ -167,25 +177,27 @@ static int cmd_generate(struct opts *o)
 		fprintf(stderr, "difgen: %s\n", e.msg);
 		return 2;
 	}
-	char buf[64];
-	tg_corpus_begin(db);
-	tg_corpus_set_meta(db, "generator", "difgen");
-	tg_corpus_set_meta(db, "generator_version", TG_VERSION);
-	tg_corpus_set_meta(db, "difvm_version", DIFVM_VERSION);
-	tg_corpus_set_meta(db, "spec_version", tg_spec_version());
+	char buf[64], vbuf[3][64];
 	snprintf(buf, sizeof(buf), "%llu", (unsigned long long)o->seed);
-	tg_corpus_set_meta(db, "seed", buf);
-	snprintf(buf, sizeof(buf), "%llu", (unsigned long long)o->count);
-	tg_corpus_set_meta(db, "count", buf);
-	snprintf(buf, sizeof(buf), "%u", o->variants);
-	tg_corpus_set_meta(db, "variants", buf);
-	snprintf(buf, sizeof(buf), "%u", o->tries);
-	tg_corpus_set_meta(db, "tries", buf);
+	snprintf(vbuf[0], sizeof(vbuf[0]), "%llu", (unsigned long long)o->count);
+	snprintf(vbuf[1], sizeof(vbuf[1]), "%u", o->variants);
+	snprintf(vbuf[2], sizeof(vbuf[2]), "%u", o->tries);
+	if (tg_corpus_begin(db) ||
+	    tg_corpus_set_meta(db, "generator", "difgen") ||
+	    tg_corpus_set_meta(db, "generator_version", TG_VERSION) ||
+	    tg_corpus_set_meta(db, "difvm_version", DIFVM_VERSION) ||
+	    tg_corpus_set_meta(db, "spec_version", tg_spec_version()) ||
+	    tg_corpus_set_meta(db, "seed", buf) ||
+	    tg_corpus_set_meta(db, "count", vbuf[0]) ||
+	    tg_corpus_set_meta(db, "variants", vbuf[1]) ||
+	    tg_corpus_set_meta(db, "tries", vbuf[2]) ||
+	    tg_corpus_put_parts(db))
+		return db_fail(o->out, db, "cannot write the corpus header");
 	if (o->shard_n > 1) {
 		snprintf(buf, sizeof(buf), "%u/%u", o->shard_k, o->shard_n);
-		tg_corpus_set_meta(db, "shard", buf);
+		if (tg_corpus_set_meta(db, "shard", buf))
+			return db_fail(o->out, db, "cannot write the corpus header");
 	}
-	tg_corpus_put_parts(db);
 
 	size_t np = tg_nparts();
 	uint32_t *hits = calloc(np ? np : 1, sizeof(uint32_t));
@@ -263,7 +275,8 @@ static int cmd_generate(struct opts *o)
 		tg_case_free(&c);
 	}
 	progress_end(o);
-	tg_corpus_commit(db);
+	if (tg_corpus_commit(db))
+		return db_fail(o->out, db, "cannot commit the cases");
 	tg_corpus_close(db);
 	double t2 = now();
 	printf("generated %llu cases (%.1f s partitions, %.1f s random, %.0f cases/s); "
@@ -284,9 +297,11 @@ struct rp {
 	struct tg_corpus *db;
 	struct tg_ext *ext;
 	const char *rtname;
-	uint64_t n, match, mismatch, errors, total;
+	uint64_t n, match, mismatch, errors, corrupt, total;
 	unsigned shrunk;
 	struct dc_outcome *got;
+	const char *file;
+	int dberr; /* a result could not be recorded: the run fails */
 };
 
 static int run_inproc(void *ud, const struct dc_case *c, struct dc_outcome *o,
@@ -318,10 +333,31 @@ static int replay_one(void *ud, const char *name, const struct dc_case *c,
 	struct tg_err e = { "" };
 	r->n++;
 	progress(r->o, "replay", r->n, r->total);
+	if (!c) {
+		/* Its row cannot be decoded: this case fails, the rest go on. */
+		progress_end(r->o);
+		r->corrupt++;
+		printf("CORRUPT %s: %s\n", name, tg_corpus_case_error(r->db));
+		fprintf(stderr, "difgen: %s: case %s is corrupt: %s\n", r->file,
+		        name, tg_corpus_case_error(r->db));
+		if (tg_corpus_put_result(r->db, name, r->rtname, NULL, 0)) {
+			fprintf(stderr, "difgen: %s: cannot record the result of "
+			        "case %s: %s\n", r->file, name, tg_corpus_errmsg(r->db));
+			r->dberr = 1;
+			return 1;
+		}
+		return 0;
+	}
 	int x = r->o->runtime ? run_ext(r, c, r->got, &e)
 	                      : run_inproc(r, c, r->got, &e);
 	int match = x == 0 && tg_outcome_equal(exp, r->got);
-	tg_corpus_put_result(r->db, name, r->rtname, x ? NULL : r->got, match);
+	if (tg_corpus_put_result(r->db, name, r->rtname, x ? NULL : r->got,
+	                         match)) {
+		fprintf(stderr, "difgen: %s: cannot record the result of case %s: "
+		        "%s\n", r->file, name, tg_corpus_errmsg(r->db));
+		r->dberr = 1;
+		return 1;
+	}
 	if (match) {
 		r->match++;
 		return 0;
@@ -367,7 +403,7 @@ static int replay_one(void *ud, const char *name, const struct dc_case *c,
 static int cmd_replay(struct opts *o, const char *file)
 {
 	struct tg_err e = { "" };
-	struct rp r = { .o = o };
+	struct rp r = { .o = o, .file = file };
 	if (tg_corpus_open(file, 0, &r.db, &e)) {
 		fprintf(stderr, "difgen: %s\n", e.msg);
 		return 2;
@@ -385,18 +421,29 @@ static int cmd_replay(struct opts *o, const char *file)
 		r.rtname = "difvm-inproc";
 	}
 	sqlite3_stmt *st;
+	int crc = SQLITE_ERROR;
 	if (sqlite3_prepare_v2(tg_corpus_db(r.db), "SELECT COUNT(*) FROM cases",
 	                       -1, &st, NULL) == SQLITE_OK) {
-		if (sqlite3_step(st) == SQLITE_ROW)
+		crc = sqlite3_step(st);
+		if (crc == SQLITE_ROW)
 			r.total = (uint64_t)sqlite3_column_int64(st, 0);
 		sqlite3_finalize(st);
+	}
+	if (crc != SQLITE_ROW || tg_corpus_begin(r.db)) {
+		if (r.ext)
+			tg_ext_close(r.ext);
+		free(r.got);
+		return db_fail(file, r.db, "cannot read the cases");
 	}
 	if (o->shard_n > 1)
 		r.total = (r.total + o->shard_n - 1 - o->shard_k) / o->shard_n;
 	double t0 = now();
-	tg_corpus_begin(r.db);
 	int x = tg_corpus_each(r.db, o->cases, o->insn, o->shard_k, o->shard_n, replay_one, &r, &e);
-	tg_corpus_commit(r.db);
+	if (tg_corpus_commit(r.db)) {
+		fprintf(stderr, "difgen: %s: cannot store the results: %s\n", file,
+		        tg_corpus_errmsg(r.db));
+		r.dberr = 1;
+	}
 	double dt = now() - t0;
 	progress_end(o);
 	if (x)
@@ -408,11 +455,15 @@ static int cmd_replay(struct opts *o, const char *file)
 	printf("replay %s on %s: %llu cases in %.2f s (%.0f cases/s)\n", file,
 	       r.rtname, (unsigned long long)r.n, dt,
 	       (double)r.n / (dt > 0 ? dt : 1e-9));
-	printf("%llu passed, %llu failed (%llu mismatches, %llu runtime errors)\n",
+	printf("%llu passed, %llu failed (%llu mismatches, %llu runtime errors, "
+	       "%llu corrupt cases)\n",
 	       (unsigned long long)r.match,
-	       (unsigned long long)(r.mismatch + r.errors),
-	       (unsigned long long)r.mismatch, (unsigned long long)r.errors);
-	if (x)
+	       (unsigned long long)(r.mismatch + r.errors + r.corrupt),
+	       (unsigned long long)r.mismatch, (unsigned long long)r.errors,
+	       (unsigned long long)r.corrupt);
+	fflush(stdout);
+	/* A damaged corpus never passes: SQLite and CBOR errors exit 2. */
+	if (x || r.dberr || r.corrupt)
 		return 2;
 	return r.mismatch || r.errors ? 1 : 0;
 }
@@ -446,7 +497,25 @@ static int cmd_coverage(struct opts *o, const char *file)
 	printf("%-22s %7s %9s\n", "INSTRUCTION", "CASES", "TESTS");
 	for (;;) {
 		int rc = sqlite3_step(st);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+			/* damage: never report a partial count as the coverage */
+			fprintf(stderr, "difgen: %s: sqlite: %s (after partition of %s)\n",
+			        file, sqlite3_errmsg(tg_corpus_db(db)), cur[0] ? cur : "-");
+			sqlite3_finalize(st);
+			tg_corpus_close(db);
+			free(unc);
+			return 2;
+		}
 		const char *insn = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 1) : NULL;
+		if (rc == SQLITE_ROW && !insn) {
+			fprintf(stderr, "difgen: %s: damaged corpus: partition %lld has "
+			        "no instruction\n", file,
+			        (long long)sqlite3_column_int64(st, 0));
+			sqlite3_finalize(st);
+			tg_corpus_close(db);
+			free(unc);
+			return 2;
+		}
 		if (!insn || strcmp(insn, cur) != 0) {
 			if (cur[0])
 				printf("%-22s %3u/%-3u %9llu\n", cur, ncov, ncases,
@@ -483,6 +552,11 @@ static int cmd_coverage(struct opts *o, const char *file)
 	}
 	sqlite3_finalize(st);
 	tg_corpus_close(db);
+	if (total == 0) {
+		fprintf(stderr, "difgen: %s: damaged corpus: no partitions\n", file);
+		free(unc);
+		return 2;
+	}
 	size_t nallowed = 0, nbad = 0;
 	char *allow = NULL;
 	if (o->allow) {
@@ -694,7 +768,7 @@ static int cmd_import(int n, char **files)
 	return st.bad ? 1 : 0;
 }
 
-int main(int argc, char **argv)
+static int run(int argc, char **argv)
 {
 	struct opts o = { .seed = 1, .count = 1000, .shard_n = 1, .tries = 2000,
 		          .variants = 2, .max_shrink = 20 };
@@ -822,4 +896,16 @@ bad:
 	fprintf(stderr, "difgen: bad command line for '%s'\n", cmd);
 	fputs(usage_text, stderr);
 	return 2;
+}
+
+int main(int argc, char **argv)
+{
+	int st = run(argc, argv);
+	/* a full disk must not leave a "passed" behind with exit 0 */
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "difgen: standard output: %s\n",
+		        strerror(errno ? errno : EIO));
+		return 2;
+	}
+	return st;
 }

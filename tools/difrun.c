@@ -42,7 +42,8 @@ static void usage(FILE *f)
 "      --thread=KEY        thread key for self-> variables (default: tid)\n"
 "  -m, --mem=ADDR=HEX      kernel memory the program may read with ld*\n"
 "                          (hex bytes, e.g. 0x1000=48690a00); stores to it\n"
-"                          fault BADADDR; repeatable\n"
+"                          fault BADADDR; repeatable; readable ranges\n"
+"                          of one address space must not overlap\n"
 "      --loadable-mem=ADDR=HEX\n"
 "                          like --mem, also readable without kernel\n"
 "                          visibility (rld*, string checks), as the current\n"
@@ -54,9 +55,11 @@ static void usage(FILE *f)
 "  -p, --profile=NAME      freebsd (default) or illumos: instruction set,\n"
 "                          subroutine and variable numbering (an object\n"
 "                          FILE: by default the profile it records)\n"
-"      --strsize=N         string size limit (default 256)\n"
-"      --scratch=N         scratch bytes per execution (default 65536)\n"
-"      --dynvar=N          dynamic variable space (default 1048576)\n"
+"      --strsize=N         string size limit (default 256, at most 1 MiB)\n"
+"      --scratch=N         scratch bytes per execution (default 65536;\n"
+"                          1 to 1 GiB)\n"
+"      --dynvar=N          dynamic variable space (default 1048576;\n"
+"                          1 to 1 GiB)\n"
 "      --deny=LIST         privileges the consumer lacks, comma separated:\n"
 "                          kernel (no kernel reads: ld* act as rld*),\n"
 "                          proc (pid, uregs[] ... fault UPRIV), owner\n"
@@ -66,6 +69,7 @@ static void usage(FILE *f)
 "      --time              print the mean time per run on standard error\n"
 "      --stats             print dynamic variable statistics on standard\n"
 "                          error\n"
+TOOLIO_LIMIT_HELP
 "\n"
 "Output:\n"
 "  -j, --json              print one JSON object:\n"
@@ -104,6 +108,16 @@ static int parse_num(const char *s, uint64_t *v)
 	return toolio_parse_u64(s, v);
 }
 
+/* "difrun: bad --OPT 'ARG'HINT" with the argument's control bytes
+ * escaped; returns 2 (the usage exit status). */
+static int bad_opt(const char *opt, const char *arg, const char *hint)
+{
+	fprintf(stderr, "difrun: bad --%s '", opt);
+	toolio_put_escaped(stderr, arg);
+	fprintf(stderr, "'%s\n", hint);
+	return 2;
+}
+
 static int parse_mem(const char *s, struct memopt *m, uint32_t as,
                      uint32_t flags)
 {
@@ -128,14 +142,15 @@ static int parse_mem(const char *s, struct memopt *m, uint32_t as,
 	if (!m->bytes)
 		return -1;
 	for (size_t i = 0; i < hl / 2; i++) {
-		char t[3] = { h[2 * i], h[2 * i + 1], 0 };
-		char *e;
-		m->bytes[i] = (uint8_t)strtoul(t, &e, 16);
-		if (*e) {
+		/* strictly hex digits: strtoul would take "+f" or " f" */
+		int hi = toolio_xdigit((unsigned char)h[2 * i]);
+		int lo = toolio_xdigit((unsigned char)h[2 * i + 1]);
+		if (hi < 0 || lo < 0) {
 			free(m->bytes);
 			m->bytes = NULL;
 			return -1;
 		}
+		m->bytes[i] = (uint8_t)(hi << 4 | lo);
 	}
 	m->len = hl / 2;
 	m->as = as;
@@ -277,6 +292,7 @@ int main(int argc, char **argv)
 		{ "conformance", no_argument, NULL, O_CONF },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
+		TOOLIO_LIMIT_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *difo_name = NULL;
@@ -289,6 +305,13 @@ int main(int argc, char **argv)
 	size_t nset = 0;
 	DIF_OPTS(dif_vm_opts, vo);
 	int status = 2;
+	struct dif_errors *errs = NULL;
+	struct dif_region *regions = NULL;
+	struct dif_module *mod = NULL;
+	struct dif_vm *vm = NULL;
+	struct dif_ctx *ctx = NULL;
+	struct dif_prog **progs = NULL;
+	size_t nprogs = 0;
 
 	while ((ch = getopt_long(argc, argv, "d:a:v:m:u:p:n:jhV", longopts,
 	                         NULL)) != -1) {
@@ -303,26 +326,29 @@ int main(int argc, char **argv)
 		case 'v':
 			if (nset == MAX_SET) {
 				fprintf(stderr, "difrun: too many --arg/--var options\n");
-				return 2;
+				goto out;
 			}
 			sets[nset++] = (struct setopt){ (char)ch, optarg };
 			break;
 		case O_THREAD:
 			if (parse_num(optarg, &thread)) {
-				fprintf(stderr, "difrun: bad --thread value '%s'\n", optarg);
-				return 2;
+				bad_opt("thread", optarg, "");
+				goto out;
 			}
 			have_thread = 1;
 			break;
 		case 'm':
 		case 'u':
 		case O_LMEM:
-			if (nmem == MAX_MEM ||
-			    parse_mem(optarg, &mems[nmem], ch == 'u' ? DIF_AS_USER : DIF_AS_KERNEL,
+			if (nmem == MAX_MEM) {
+				fprintf(stderr, "difrun: more than %d memory options\n", MAX_MEM);
+				goto out;
+			}
+			if (parse_mem(optarg, &mems[nmem], ch == 'u' ? DIF_AS_USER : DIF_AS_KERNEL,
 			              ch == O_LMEM ? DIF_REGION_CANLOAD : 0)) {
-				fprintf(stderr, "difrun: bad memory option '%s' (want ADDR=HEXBYTES)\n",
-				        optarg);
-				return 2;
+				bad_opt(ch == 'u' ? "user-mem" : ch == 'm' ? "mem" : "loadable-mem",
+				        optarg, " (want ADDR=HEXBYTES, hex digits only)");
+				goto out;
 			}
 			nmem++;
 			break;
@@ -331,14 +357,14 @@ int main(int argc, char **argv)
 			char a[64];
 			uint64_t addr, size;
 			if (!eq || (size_t)(eq - optarg) >= sizeof(a) || nmem == MAX_MEM) {
-				fprintf(stderr, "difrun: bad --toxic '%s' (want ADDR=SIZE)\n", optarg);
-				return 2;
+				bad_opt("toxic", optarg, " (want ADDR=SIZE)");
+				goto out;
 			}
 			memcpy(a, optarg, (size_t)(eq - optarg));
 			a[eq - optarg] = 0;
 			if (parse_num(a, &addr) || parse_num(eq + 1, &size) || size == 0) {
-				fprintf(stderr, "difrun: bad --toxic '%s' (want ADDR=SIZE)\n", optarg);
-				return 2;
+				bad_opt("toxic", optarg, " (want ADDR=SIZE)");
+				goto out;
 			}
 			mems[nmem++] = (struct memopt){ addr, NULL, size, DIF_AS_KERNEL,
 			                                DIF_REGION_TOXIC };
@@ -347,38 +373,39 @@ int main(int argc, char **argv)
 		case 'p':
 			prof_set = 1;
 			if (toolio_opt_profile("difrun", optarg, &vo.profile))
-				return 2;
+				goto out;
 			break;
 		case O_STRSIZE:
 			if (parse_num(optarg, &v) || v == 0 || v > UINT32_MAX) {
-				fprintf(stderr, "difrun: bad --strsize '%s'\n", optarg);
-				return 2;
+				bad_opt("strsize", optarg, " (want 1 or more)");
+				goto out;
 			}
 			vo.strsize = (uint32_t)v;
 			break;
 		case O_SCRATCH:
-			if (parse_num(optarg, &vo.scratch_size)) {
-				fprintf(stderr, "difrun: bad --scratch '%s'\n", optarg);
-				return 2;
+			/* 0 is refused like --strsize 0: in dif_vm_opts it would
+			 * silently mean the default. */
+			if (parse_num(optarg, &vo.scratch_size) || vo.scratch_size == 0) {
+				bad_opt("scratch", optarg, " (want 1 or more bytes)");
+				goto out;
 			}
 			break;
 		case O_DYNVAR:
-			if (parse_num(optarg, &vo.dynvar_size)) {
-				fprintf(stderr, "difrun: bad --dynvar '%s'\n", optarg);
-				return 2;
+			if (parse_num(optarg, &vo.dynvar_size) || vo.dynvar_size == 0) {
+				bad_opt("dynvar", optarg, " (want 1 or more bytes)");
+				goto out;
 			}
 			break;
 		case O_DENY:
 			if (parse_deny(optarg, &vo.deny)) {
-				fprintf(stderr, "difrun: bad --deny '%s' (kernel,proc,owner,destructive)\n",
-				        optarg);
-				return 2;
+				bad_opt("deny", optarg, " (kernel,proc,owner,destructive)");
+				goto out;
 			}
 			break;
 		case 'n':
 			if (parse_num(optarg, &runs) || runs == 0) {
-				fprintf(stderr, "difrun: bad --runs '%s'\n", optarg);
-				return 2;
+				bad_opt("runs", optarg, "");
+				goto out;
 			}
 			break;
 		case O_TIME:
@@ -392,31 +419,30 @@ int main(int argc, char **argv)
 			break;
 		case O_CONF:
 			fprintf(stderr, "difrun: this build has no --conformance mode\n");
-			return 2;
+			goto out;
 		case 'h':
 			usage(stdout);
-			return 0;
+			status = toolio_finish("difrun", 0);
+			goto out;
 		case 'V':
 			printf("difrun (difvm) %s\n", DIFVM_VERSION);
-			return 0;
+			status = toolio_finish("difrun", 0);
+			goto out;
 		default:
+			if (toolio_opt_limit("difrun", ch, optarg) == 1)
+				break;
 			usage(stderr);
-			return 2;
+			goto out;
 		}
 	}
 	if (optind != argc - 1) {
 		fprintf(stderr, "difrun: expected exactly one FILE (try --help)\n");
-		return 2;
+		goto out;
 	}
 	const char *file = argv[optind];
 
-	struct dif_errors *errs = calloc(1, sizeof(*errs));
-	struct dif_region *regions = calloc(nmem ? nmem : 1, sizeof(*regions));
-	struct dif_module *mod = NULL;
-	struct dif_vm *vm = NULL;
-	struct dif_ctx *ctx = NULL;
-	struct dif_prog **progs = NULL;
-	size_t nprogs = 0;
+	errs = calloc(1, sizeof(*errs));
+	regions = calloc(nmem ? nmem : 1, sizeof(*regions));
 	if (!errs || !regions) {
 		fprintf(stderr, "difrun: out of memory\n");
 		goto out;
@@ -434,7 +460,8 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (dif_module_count(mod) == 0) {
-		fprintf(stderr, "%s: error: no DIF program in the file\n", file);
+		toolio_put_escaped(stderr, file);
+		fputs(": error: no DIF program in the file\n", stderr);
 		goto out;
 	}
 	dif_errors_clear(errs);
@@ -450,8 +477,7 @@ int main(int argc, char **argv)
 		dif_ctx_set_thread(ctx, thread);
 	for (size_t i = 0; i < nset; i++)
 		if (apply_set(ctx, &sets[i], vo.profile)) {
-			fprintf(stderr, "difrun: bad --%s '%s'%s\n",
-			        sets[i].kind == 'a' ? "arg" : "var", sets[i].text,
+			bad_opt(sets[i].kind == 'a' ? "arg" : "var", sets[i].text,
 			        sets[i].kind == 'v' ? " (unknown variable or bad value)" : "");
 			goto out;
 		}
@@ -464,7 +490,10 @@ int main(int argc, char **argv)
 			if (strcmp(dif_difo_name(dif_module_get(mod, i)), difo_name) == 0)
 				break;
 		if (i == count) {
-			fprintf(stderr, "%s: error: no DIFO named '%s'\n", file, difo_name);
+			toolio_put_escaped(stderr, file);
+			fputs(": error: no DIFO named '", stderr);
+			toolio_put_escaped(stderr, difo_name);
+			fputs("'\n", stderr);
 			goto out;
 		}
 		first = i;
@@ -536,7 +565,7 @@ int main(int argc, char **argv)
 		        PRIu64 " drops\n", st.dynvar_used, st.dynvar_drops);
 	}
 	free(str);
-	status = rc ? 1 : 0;
+	status = toolio_finish("difrun", rc ? 1 : 0);
 out:
 	for (size_t i = 0; i < nprogs; i++)
 		dif_prog_free(progs[i]);

@@ -4,6 +4,8 @@
 #include <string.h>
 
 #include "report.h"
+#include "toolio.h"
+#include "difvm/hash.h"
 
 static const char *const sev_names[] = { "error", "warning", "note" };
 
@@ -37,6 +39,9 @@ void rpt_file_fini(struct rpt_file *f)
 		free(f->difos[i].list);
 	free(f->difos);
 	free(f->file);
+	if (f->index)
+		dif_hm_free(f->index);
+	free(f->index);
 	memset(f, 0, sizeof(*f));
 }
 
@@ -44,9 +49,16 @@ struct rpt_difo *rpt_difo(struct rpt_file *f, const char *name)
 {
 	if (!name || !name[0])
 		name = "difo";
-	for (size_t i = 0; i < f->count; i++)
-		if (strncmp(f->difos[i].name, name, sizeof(f->difos[i].name) - 1) == 0)
-			return &f->difos[i];
+	/* Entries are found by their stored (possibly cut) name. */
+	size_t nl = strnlen(name, sizeof(f->difos[0].name) - 1);
+	if (!f->index && !(f->index = calloc(1, sizeof(*f->index))))
+		return NULL;
+	uint32_t *hit = dif_hm_get(f->index, name, nl);
+	if (hit)
+		return &f->difos[*hit];
+	if (f->count >= UINT32_MAX || dif_hm_put(f->index, name, nl,
+	                                         (uint32_t)f->count))
+		return NULL;
 	if (f->count == f->cap) {
 		size_t cap = f->cap ? f->cap * 2 : 8;
 		struct rpt_difo *n = realloc(f->difos, cap * sizeof(*n));
@@ -159,30 +171,49 @@ static const char *shown_name(const char *file)
 	return !file || strcmp(file, "-") == 0 ? "<stdin>" : file;
 }
 
+/* Prints the text fields with control bytes escaped (names and messages
+ * may carry bytes of the input). */
+static void put_fields(FILE *out, const char *const *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		toolio_put_escaped(out, v[i]);
+	fputc('\n', out);
+}
+
+#define PUT_FIELDS(out, ...)                                              \
+	put_fields(out, (const char *const[]){ __VA_ARGS__ },                 \
+	           sizeof((const char *const[]){ __VA_ARGS__ }) / sizeof(char *))
+
 void rpt_print_text(FILE *out, const struct rpt_file *f)
 {
 	const char *file = shown_name(f->file);
+	char pc[16], row[32], more[48];
 	for (size_t i = 0; i < f->count; i++) {
 		const struct rpt_difo *d = &f->difos[i];
 		for (size_t k = 0; k < d->count; k++) {
 			const struct rpt_finding *x = &d->list[k];
 			const char *sev = rpt_severity_name(x->severity);
+			snprintf(pc, sizeof(pc), "%u", x->pc);
+			snprintf(row, sizeof(row), "vartab[%d]", (int)x->var);
 			if (x->pc != DIF_NO_PC && x->insn[0])
-				fprintf(out, "%s:%s:%u: %s: %s: %s  (%s)\n", file, d->name,
-				        x->pc, sev, x->rule, x->insn, x->msg);
+				PUT_FIELDS(out, file, ":", d->name, ":",
+				           pc, ": ", sev, ": ", x->rule, ": ", x->insn, "  (",
+				           x->msg, ")");
 			else if (x->pc != DIF_NO_PC)
-				fprintf(out, "%s:%s:%u: %s: %s: %s\n", file, d->name, x->pc,
-				        sev, x->rule, x->msg);
+				PUT_FIELDS(out, file, ":", d->name, ":",
+				           pc, ": ", sev, ": ", x->rule, ": ", x->msg);
 			else if (x->var != RPT_NO_VAR)
-				fprintf(out, "%s:%s:vartab[%d]: %s: %s: %s\n", file, d->name,
-				        (int)x->var, sev, x->rule, x->msg);
+				PUT_FIELDS(out, file, ":", d->name, ":",
+				           row, ": ", sev, ": ", x->rule, ": ", x->msg);
 			else
-				fprintf(out, "%s:%s: %s: %s: %s\n", file, d->name, sev,
-				        x->rule, x->msg);
+				PUT_FIELDS(out, file, ":", d->name, ": ",
+				           sev, ": ", x->rule, ": ", x->msg);
 		}
-		if (d->dropped)
-			fprintf(out, "%s:%s: note: %u more findings not reported\n", file,
-			        d->name, d->dropped);
+		if (d->dropped) {
+			snprintf(more, sizeof(more), ": note: %u more findings not reported",
+			         d->dropped);
+			PUT_FIELDS(out, file, ":", d->name, more);
+		}
 	}
 }
 

@@ -47,6 +47,7 @@ struct rpt_file {
 	struct dif_errors load_errs;
 	struct rpt_difo *difos;
 	size_t count, cap;
+	struct dif_hmap *index; /* DIFO name -> entry (difvm/hash.h) */
 };
 
 /* Totals over files (or one file). */

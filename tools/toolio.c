@@ -30,14 +30,19 @@ static void push(struct dif_errors *errs, int code, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Reads the whole file (or stdin for "-"); NULL with errs filled on failure. */
+static uint64_t max_input = TOOLIO_MAX_INPUT_DEFAULT;
+static uint64_t max_module; /* 0: the library default */
+
+/* Reads the whole file (or stdin for "-"), at most max_input bytes; NULL
+ * with errs filled on failure. */
 static char *slurp(const char *path, size_t *len, struct dif_errors *errs,
                    int *rc)
 {
 	int is_stdin = strcmp(path, "-") == 0;
+	const char *shown = is_stdin ? "<stdin>" : path; /* as messages show it */
 	FILE *f = is_stdin ? stdin : fopen(path, "rb");
 	if (!f) {
-		push(errs, DIF_E_IO, "%s: cannot open: %s", path,
+		push(errs, DIF_E_IO, "%s: cannot open: %s", shown,
 		                strerror(errno));
 		*rc = DIF_E_IO;
 		return NULL;
@@ -47,30 +52,42 @@ static char *slurp(const char *path, size_t *len, struct dif_errors *errs,
 	while (buf) {
 		size_t r = fread(buf + n, 1, cap - n, f);
 		n += r;
+		if (n > max_input) {
+			push(errs, DIF_E_IO, "%s: input is larger than %llu bytes "
+			     "(raise with --max-input)", shown,
+			     (unsigned long long)max_input);
+			free(buf);
+			buf = NULL;
+			*rc = DIF_E_IO; /* a read failure: every tool exits 2 */
+			break;
+		}
 		if (n < cap) {
 			if (ferror(f)) {
 				push(errs, DIF_E_IO, "%s: read error: %s",
-				                path, strerror(errno));
+				                shown, strerror(errno));
 				free(buf);
 				buf = NULL;
 				*rc = DIF_E_IO;
 			}
 			break;
 		}
-		char *nb = realloc(buf, cap * 2 + 1);
+		size_t ncap = cap * 2;
+		if (ncap > max_input + 1)
+			ncap = (size_t)max_input + 1; /* one byte past: detects "more" */
+		char *nb = realloc(buf, ncap + 1);
 		if (!nb) {
 			free(buf);
 			buf = NULL;
 			break;
 		}
 		buf = nb;
-		cap *= 2;
+		cap = ncap;
 	}
 	if (!is_stdin)
 		fclose(f);
 	if (!buf) {
 		if (*rc == 0) {
-			push(errs, DIF_E_NOMEM, "%s: out of memory", path);
+			push(errs, DIF_E_NOMEM, "%s: out of memory", shown);
 			*rc = DIF_E_NOMEM;
 		}
 		return NULL;
@@ -131,10 +148,12 @@ int toolio_load_kind(const char *path, enum dif_profile *pprofile, int fixed,
 			*pprofile = profile = rec;
 		if (is_object)
 			*is_object = 1;
-		DIF_OPTS(dif_obj_opts, oo, .profile = profile);
+		DIF_OPTS(dif_obj_opts, oo, .profile = profile,
+		         .max_module = max_module);
 		rc = dif_obj_read(buf, len, &oo, out, errs);
 	} else {
-		DIF_OPTS(dif_asm_opts, ao, .profile = profile, .filename = name);
+		DIF_OPTS(dif_asm_opts, ao, .profile = profile, .filename = name,
+		         .max_module = max_module);
 		rc = dif_asm(buf, len, &ao, out, errs);
 	}
 	free(buf);
@@ -225,27 +244,34 @@ void toolio_print_errors(FILE *out, const char *file,
 		file = "<stdin>";
 	for (uint32_t i = 0; i < errs->count && i < DIF_ERRORS_MAX; i++) {
 		const struct dif_error *e = &errs->list[i];
+		toolio_put_escaped(out, file);
 		if (e->line) {
-			fprintf(out, "%s:%u:%u: error: %s\n", file, e->line,
-			        e->col, e->msg);
+			fprintf(out, ":%u:%u: error: ", e->line, e->col);
+			toolio_put_escaped(out, e->msg);
 		} else if (e->pc != DIF_NO_PC) {
-			fprintf(out, "%s:%s:%u: error: %s: %s  (%s)\n", file,
-			        e->object[0] ? e->object : "difo", e->pc,
-			        dif_err_name(e->code), e->insn, e->msg);
+			fputc(':', out);
+			toolio_put_escaped(out, e->object[0] ? e->object : "difo");
+			fprintf(out, ":%u: error: %s: ", e->pc, dif_err_name(e->code));
+			toolio_put_escaped(out, e->insn);
+			fputs("  (", out);
+			toolio_put_escaped(out, e->msg);
+			fputc(')', out);
 		} else {
 			/* I/O messages name the file themselves */
 			const char *m = e->msg;
 			size_t fl = strlen(file);
 			if (strncmp(m, file, fl) == 0 && strncmp(m + fl, ": ", 2) == 0)
 				m += fl + 2;
-			fprintf(out, "%s: error: %s\n", file, m);
+			fputs(": error: ", out);
+			toolio_put_escaped(out, m);
 		}
+		fputc('\n', out);
 	}
 	if (errs->dropped)
 		fprintf(out, "... %u more errors\n", errs->dropped);
 }
 
-static int digit_val(int c)
+int toolio_xdigit(int c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -253,7 +279,7 @@ static int digit_val(int c)
 		return c - 'a' + 10;
 	if (c >= 'A' && c <= 'F')
 		return c - 'A' + 10;
-	return 99;
+	return -1;
 }
 
 int toolio_parse_u64(const char *s, uint64_t *out)
@@ -274,9 +300,10 @@ int toolio_parse_u64(const char *s, uint64_t *out)
 		return -1;
 	uint64_t v = 0;
 	for (; *s; s++) {
-		unsigned d = (unsigned)digit_val((unsigned char)*s);
-		if (d >= base)
+		int x = toolio_xdigit((unsigned char)*s);
+		if (x < 0 || (unsigned)x >= base)
 			return -1;
+		unsigned d = (unsigned)x;
 		if (v > (UINT64_MAX - d) / base)
 			return -1;
 		v = v * base + d;
@@ -310,4 +337,53 @@ int toolio_opt_ids(const char *tool, const char *arg,
 		return -1;
 	}
 	return 0;
+}
+
+void toolio_put_escaped(FILE *f, const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; p && *p; p++) {
+		if (*p < 0x20 || *p >= 0x7f)
+			fprintf(f, "\\x%02x", *p);
+		else if (*p == '\\')
+			fputs("\\\\", f);
+		else
+			fputc(*p, f);
+	}
+}
+
+int toolio_opt_limit(const char *tool, int ch, const char *arg)
+{
+	if (ch != TOOLIO_O_MAX_INPUT && ch != TOOLIO_O_MAX_MODULE)
+		return 0;
+	uint64_t v;
+	if (toolio_parse_u64(arg, &v) || v == 0 || v > ((uint64_t)SIZE_MAX >> 1)) {
+		fprintf(stderr, "%s: bad --%s '", tool,
+		        ch == TOOLIO_O_MAX_INPUT ? "max-input" : "max-module");
+		toolio_put_escaped(stderr, arg);
+		fputs("' (want a byte count > 0)\n", stderr);
+		return -1;
+	}
+	if (ch == TOOLIO_O_MAX_INPUT)
+		max_input = v;
+	else
+		max_module = v;
+	return 1;
+}
+
+int toolio_load_status(int rc, int bad)
+{
+	return rc == DIF_E_IO || rc == DIF_E_NOTFOUND || rc == DIF_E_NOMEM ||
+	               rc == DIF_E_INVAL
+	           ? 2
+	           : bad;
+}
+
+int toolio_finish(const char *tool, int status)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "%s: standard output: %s\n", tool,
+		        strerror(errno ? errno : EIO));
+		return 2;
+	}
+	return status;
 }

@@ -5,6 +5,17 @@
  * size (declare them with DIF_OPTS) and zero always means "default".
  * Functions return 0 on success or a DIF_E_* code; detailed diagnostics go
  * to an optional struct dif_errors the caller passes in.
+ *
+ * Contract (checked by tests/misuse): NULL handles and out-pointers give
+ * DIF_E_INVAL (getters return NULL/0, *_free(NULL) is a no-op); an
+ * out-pointer is NULL after a failure. Inputs are copied: a caller's text,
+ * parts and options may be freed when the call returns. Results are owned
+ * by the caller (dif_dis: free(); handles: their *_free). Pointers that
+ * dif_difo_get_parts, dif_difo_name and dif_module_get return live as long
+ * as the DIFO or module. Nothing here has global mutable state: distinct
+ * objects may be used from different threads; one object (a module, a
+ * vstate, an errors list) from one thread at a time. Execution objects:
+ * vm.h.
  */
 #ifndef DIFVM_DIFVM_H
 #define DIFVM_DIFVM_H
@@ -49,6 +60,7 @@ DIF_API int dif_profile_parse(const char *s, enum dif_profile *out);
 #define DIF_STATVAR_MAXSIZE (16u * 1024u)
 #define DIF_STRSIZE_DEFAULT 256u
 #define DIF_DIFO_MAXSIZE (256u * 1024u) /* text + tables of one DIFO */
+#define DIF_MODULE_MAXSIZE (64u << 20) /* default: text + tables of a module */
 
 enum dif_type_kind { DIF_TYPE_CTF = 0, DIF_TYPE_STRING = 1 };
 #define DIF_TF_BYREF 0x1u
@@ -97,6 +109,7 @@ struct dif_var {
 	X(E_ENCODING, "encoding-mismatch", "hex word differs from instruction")   \
 	X(E_LIMIT, "limit", "size or table limit exceeded")                       \
 	X(E_DUPLICATE, "duplicate", "name already defined")                       \
+	X(E_BUSY, "busy", "context in use by another call")                       \
 	/* structural validator rules (dif-isa.md section 5) */                   \
 	X(E_OPCODE, "invalid-opcode", "invalid opcode")                           \
 	X(E_REG, "invalid-register", "register number out of range")              \
@@ -216,7 +229,10 @@ DIF_API void dif_difo_get_parts(const struct dif_difo *difo,
 struct dif_module;
 DIF_API struct dif_module *dif_module_new(void);
 DIF_API void dif_module_free(struct dif_module *mod);
-/* Takes ownership of difo (also on failure). E_DUPLICATE on a name clash. */
+/* Takes ownership of difo (also on failure). E_DUPLICATE on a name clash;
+ * E_LIMIT when the module's DIFOs would total more than its limit
+ * (DIF_MODULE_MAXSIZE bytes of text and tables; dif_asm and dif_obj_read
+ * take another from their options). */
 DIF_API int dif_module_add(struct dif_module *mod, struct dif_difo *difo);
 DIF_API size_t dif_module_count(const struct dif_module *mod);
 DIF_API const struct dif_difo *dif_module_get(const struct dif_module *mod,
@@ -246,6 +262,7 @@ struct dif_asm_opts {
 	const char *filename; /* for messages; NULL: "<input>" */
 	int varid; /* enum dif_varid_style of variable-table ids in listings;
 	              0: profile default, cross-checked with DT_VAR operands */
+	uint64_t max_module; /* bytes of all DIFOs; 0: DIF_MODULE_MAXSIZE */
 };
 /* Assembles every DIFO in text; stops at the first syntax error. */
 DIF_API int dif_asm(const char *text, size_t len,

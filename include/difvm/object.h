@@ -4,6 +4,12 @@
  * An object is an ELF64 relocatable file (ET_REL, EM_NONE) holding one or
  * more named DIFOs. Separate from difvm.h because it needs libelf, while
  * libdifvm itself stays libc-only.
+ *
+ * Contract (as difvm.h): NULL out-pointers and buffers give an error,
+ * never a crash; *out is NULL after a failure. The input buffer is only
+ * read during the call; the module returned is the caller's (free it with
+ * dif_module_free), as is the buffer dif_obj_write returns (free()). No
+ * global state: calls on distinct objects may run in parallel.
  */
 #ifndef DIFVM_OBJECT_H
 #define DIFVM_OBJECT_H
@@ -47,11 +53,13 @@ struct dif_obj_opts {
 	enum dif_profile profile;      /* write: recorded; read: see flags */
 	enum dif_obj_byteorder order;  /* write only */
 	uint32_t flags;                /* DIF_OBJ_* reader flags */
+	uint64_t max_module;           /* read: 0: DIF_MODULE_MAXSIZE */
 };
 
 /* Decodes an object. On success *out is a new module (DIFOs in file
  * order); on failure *out is NULL and errs names the section or DIFO and
- * the broken rule (DIF_E_OBJ_* codes). Never trusts the bytes. */
+ * the broken rule (DIF_E_OBJ_* codes). Never trusts the bytes. The DIFOs
+ * may total at most opts->max_module bytes (0: DIF_MODULE_MAXSIZE). */
 DIF_API int dif_obj_read(const void *buf, size_t len,
                          const struct dif_obj_opts *opts,
                          struct dif_module **out, struct dif_errors *errs);

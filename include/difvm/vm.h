@@ -10,6 +10,34 @@
  *   struct dif_ctx  one per thread or CPU: scratch, tuple stack,
  *                   clause-locals, built-in variable values, the last fault.
  * dif_exec() allocates nothing.
+ *
+ * Contract of every function below (tests/misuse checks each rule):
+ *   NULL     A NULL handle or out-pointer is an error, never a crash:
+ *            int functions return DIF_E_INVAL (dif_ctx_read: BADADDR),
+ *            *_free(NULL) does nothing, dif_ctx_fault(NULL) is NULL,
+ *            dif_vm_get_stats(NULL, out) zeroes *out. On failure an
+ *            out-pointer that is not NULL is set to NULL.
+ *   Owner    The caller owns every handle it gets and frees it with the
+ *            matching *_free. Option structs, regions, DIFOs and strings
+ *            passed in are copied (the host struct too); they may be freed
+ *            after the call returns.
+ *   Lifetime Programs and contexts belong to one VM. Free them before the
+ *            VM; if the VM goes first they are detached: dif_exec,
+ *            dif_ctx_read and dif_ctx_set_var/string on them fail
+ *            (DIF_E_INVAL / BADADDR) and only *_free is useful. Freeing a
+ *            program makes dif_ctx_read of its string table fault BADADDR
+ *            in every context that ran it.
+ *   Threads  One VM may be shared: dif_prog_load, dif_ctx_create/free,
+ *            dif_prog_free and dif_exec in different contexts may run at
+ *            the same time. A context is used by one caller at a time: a
+ *            second dif_exec on a context that is running (another thread,
+ *            or a host callback re-entering it) returns DIF_E_BUSY at once
+ *            and touches nothing. Host callbacks may call dif_ctx_read and
+ *            dif_ctx_user on the context they are given. Do not free a VM,
+ *            program or context while another thread uses it.
+ *   Sizes    Every size option is capped (docs/limits.md): strsize 1 MiB,
+ *            scratch, dynvar, static and local areas 1 GiB each, 65536
+ *            regions; more is DIF_E_LIMIT.
  */
 /* The types this header uses (enum dif_profile, struct dif_errors, ...)
  * and DIF_API; difvm.h includes this header back at its end. */
@@ -69,7 +97,10 @@ struct dif_region {
 #define DIF_DENY_OWNER 0x4u       /* no proc-control (copyout -> UPRIV) */
 #define DIF_DENY_DESTRUCTIVE 0x8u /* destructive actions not allowed */
 
-/* Returned by host callbacks to ask for difvm's own behaviour. */
+/* Returned by host callbacks to ask for difvm's own behaviour. A callback
+ * returns 0, DIF_HOST_DEFAULT or a fault code 1..9 (DIF_FAULT_BADADDR ..
+ * DIF_FAULT_BADSTACK); any other value is a host bug and faults ILLOP
+ * with the reason "host callback returned an invalid code". */
 #define DIF_HOST_DEFAULT (-1)
 
 struct dif_ctx;
@@ -134,6 +165,8 @@ struct dif_vm_stats {
 struct dif_vm;
 struct dif_prog;
 
+/* opts NULL: every default. E_OPTS, E_INVAL (bad profile or region),
+ * E_LIMIT (a size past its cap), E_NOMEM; errs may be NULL. */
 DIF_API int dif_vm_create(const struct dif_vm_opts *opts, struct dif_vm **out,
                           struct dif_errors *errs);
 DIF_API void dif_vm_free(struct dif_vm *vm);
@@ -141,7 +174,8 @@ DIF_API void dif_vm_get_stats(const struct dif_vm *vm,
                               struct dif_vm_stats *out);
 
 /* Validates (dif_validate with the VM's profile) and pre-decodes. The DIFO
- * may be freed afterwards. */
+ * may be freed afterwards; the program must be freed before the VM (see
+ * Lifetime above). */
 DIF_API int dif_prog_load(struct dif_vm *vm, const struct dif_difo *difo,
                           struct dif_prog **out, struct dif_errors *errs);
 DIF_API void dif_prog_free(struct dif_prog *prog);
@@ -161,7 +195,9 @@ DIF_API void *dif_ctx_user(const struct dif_ctx *ctx);
 DIF_API void dif_ctx_set_user(struct dif_ctx *ctx, void *user);
 
 /* Runs prog once. Returns 0 with *rval set, or DIF_E_FAULT with *rval = 0
- * and the fault in dif_ctx_fault(). Scratch is reset on entry. */
+ * and the fault in dif_ctx_fault(). Scratch is reset on entry. rval may be
+ * NULL. DIF_E_INVAL: NULL, detached or another VM's program or context;
+ * DIF_E_BUSY: the context is already running (nothing changed). */
 DIF_API int dif_exec(const struct dif_prog *prog, struct dif_ctx *ctx,
                      uint64_t *rval);
 DIF_API const struct dif_fault *dif_ctx_fault(const struct dif_ctx *ctx);
@@ -192,7 +228,8 @@ DIF_API int dif_exec_traced(const struct dif_prog *prog, struct dif_ctx *ctx,
                             uint64_t *rval, dif_trace_fn fn, void *ud);
 /* Reads len bytes at a DIF address as the program would see them (VM
  * memory or host memory), e.g. to print a returned string. Returns 0 or a
- * fault code. */
+ * fault code. The string table seen is that of the program the context
+ * last ran, while that program lives. */
 DIF_API int dif_ctx_read(struct dif_ctx *ctx, uint64_t addr, void *buf,
                          size_t len);
 
