@@ -382,6 +382,7 @@ void dif_prog_free(struct dif_prog *prog)
 		return;
 	free(prog->insns);
 	free(prog->strtab);
+	free(prog->symtab);
 	free(prog->slots);
 	free(prog->name);
 	free(prog);
