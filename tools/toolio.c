@@ -87,8 +87,17 @@ int toolio_load(const char *path, enum dif_profile profile,
 int toolio_load_as(const char *path, enum dif_profile *pprofile, int fixed,
                    struct dif_module **out, struct dif_errors *errs)
 {
+	return toolio_load_kind(path, pprofile, fixed, NULL, out, errs);
+}
+
+int toolio_load_kind(const char *path, enum dif_profile *pprofile, int fixed,
+                     int *is_object, struct dif_module **out,
+                     struct dif_errors *errs)
+{
 	if (!path || !out || !pprofile)
 		return DIF_E_INVAL;
+	if (is_object)
+		*is_object = 0;
 	enum dif_profile profile = *pprofile;
 	*out = NULL;
 	size_t len = 0;
@@ -101,6 +110,8 @@ int toolio_load_as(const char *path, enum dif_profile *pprofile, int fixed,
 		enum dif_profile rec;
 		if (!fixed && dif_obj_profile(buf, len, &rec) == 0)
 			*pprofile = profile = rec;
+		if (is_object)
+			*is_object = 1;
 		DIF_OPTS(dif_obj_opts, oo, .profile = profile);
 		rc = dif_obj_read(buf, len, &oo, out, errs);
 	} else {

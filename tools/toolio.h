@@ -21,6 +21,12 @@ int toolio_load(const char *path, enum dif_profile profile,
 int toolio_load_as(const char *path, enum dif_profile *profile, int fixed,
                    struct dif_module **out, struct dif_errors *errs);
 
+/* The same; *is_object (if not NULL) tells whether the file was an object
+ * (and so recorded its profile) rather than a listing. */
+int toolio_load_kind(const char *path, enum dif_profile *profile, int fixed,
+                     int *is_object, struct dif_module **out,
+                     struct dif_errors *errs);
+
 /* Writes mod as a difvm ELF object (deterministic bytes), recording the
  * profile the module was assembled for. */
 int toolio_write_object(const char *path, const struct dif_module *mod,

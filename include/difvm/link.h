@@ -1,0 +1,61 @@
+/*
+ * difvm linker (docs/linking.md): merges modules (read from listings or
+ * objects) into one, and reads DOF and HyperTrace program files.
+ *
+ * Part of libdifobj. All functions return 0 or a DIF_E_* code with
+ * diagnostics in the optional errs.
+ */
+#ifndef DIFVM_LINK_H
+#define DIFVM_LINK_H
+
+#include "difvm/difvm.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---------------------------------------------------------------------
+ * Linking.
+ */
+
+/* Caps (documented in docs/linking.md): inputs per link, DIFOs in the
+ * output, variables per id space (0x500..0xffff). */
+#define DIF_LINK_MAX_INPUTS 4096u
+#define DIF_LINK_MAX_DIFOS 65536u
+#define DIF_LINK_MAX_VARS (DIF_VAR_OTHER_MAX - DIF_VAR_OTHER_UBASE + 1u)
+
+/* One input: a module and the name it is reported under (a file name). */
+struct dif_link_input {
+	const char *name;              /* NULL: "input N" */
+	const struct dif_module *mod;
+};
+
+struct dif_link_opts {
+	size_t size;
+	enum dif_profile profile; /* the inputs' instruction set */
+	uint32_t flags;           /* reserved, 0 */
+	/* Later fields (type files for relocations) are added at the end;
+	 * a caller's smaller struct keeps their defaults. */
+};
+
+/* Merges the inputs, in order, into one new module *out:
+ *  - DIFO names are program symbols: one name defined twice is an error
+ *    naming both inputs;
+ *  - user variables (ids from 0x500) are merged by (name, scope, kind)
+ *    and renumbered, one id per id space, in order of first appearance;
+ *    instructions and variable tables are rewritten. Integer (by-value)
+ *    types widen to the largest, string sizes to the largest bound; any
+ *    other conflict (string against integer, scalar against array,
+ *    different key tuples or by-reference sizes) is an error naming both
+ *    inputs and DIFOs;
+ *  - each DIFO's integer and string tables are deduplicated.
+ * The same inputs in the same order give the same module. */
+DIF_API int dif_link(const struct dif_link_input *inputs, size_t n,
+                     const struct dif_link_opts *opts,
+                     struct dif_module **out, struct dif_errors *errs);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
