@@ -29,9 +29,6 @@ struct dif_module {
 	size_t cap;
 };
 
-/* The relocation record at pc, or NULL (records are sorted by pc). */
-DIF_INTERNAL const struct dif_reloc *dif_difo_reloc_at(const struct dif_difo *d,
-                                                      uint32_t pc);
 
 /* dif_errors_add (public) is the one way to append a diagnostic. */
 #define dif_errf dif_errors_add

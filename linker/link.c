@@ -511,9 +511,10 @@ static int rebuild_difo(struct lk *k, size_t i, size_t d,
 	DIF_OPTS(dif_difo_parts, p, .name = dp->name, .text = text,
 	         .textlen = dp->textlen, .inttab = b.ints, .intlen = b.nints,
 	         .strtab = b.strs, .strlen = b.nstr, .vartab = vt,
-	         .varlen = dp->varlen, .rtype = dp->rtype);
-	/* Per-DIFO data added to the object format later (relocation
-	 * records) is carried over here. */
+	         .varlen = dp->varlen, .rtype = dp->rtype,
+	         /* type relocations (linker/reloc.c) travel unchanged */
+	         .symtab = dp->symtab, .symlen = dp->symlen,
+	         .relocs = dp->relocs, .nrelocs = dp->nrelocs);
 	struct dif_difo *nd = NULL;
 	if ((rc = dif_difo_create(&p, &nd, k->errs)))
 		goto out;

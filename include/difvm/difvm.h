@@ -215,6 +215,10 @@ struct dif_reloc {
 };
 /* "offsetof", "sizeof", ... as the assembler spells them ("" for LOAD). */
 DIF_API const char *dif_reloc_kind_name(unsigned kind);
+struct dif_difo;
+/* The DIFO's relocation record at pc, or NULL (binary search). */
+DIF_API const struct dif_reloc *dif_difo_reloc_at(const struct dif_difo *d,
+                                                  uint32_t pc);
 
 /* ---------------------------------------------------------------------
  * DIFO: one DIF program with its tables and return type.
