@@ -1162,14 +1162,14 @@ static int add_rel(struct asmctx *c, const struct dif_opinfo *oi,
 		return fail_at(c, DIF_E_SYNTAX, r->line, r->col,
 		               "@(type, member) goes with uload or uuload, not %s",
 		               oi->name);
-	if (r->kind != DIF_RELOC_LOAD && r->kind != DIF_RELOC_POISON && !is_setx)
-		return fail_at(c, DIF_E_SYNTAX, r->line, r->col,
-		               "@%s goes with setx, not %s", rel_words[r->kind],
-		               oi->name);
 	if (is_uload && r->kind != DIF_RELOC_LOAD && r->kind != DIF_RELOC_POISON)
 		return fail_at(c, DIF_E_SYNTAX, r->line, r->col,
 		               "%s takes @(type, member), not @%s", oi->name,
 		               rel_words[r->kind]);
+	if (r->kind != DIF_RELOC_LOAD && r->kind != DIF_RELOC_POISON && !is_setx)
+		return fail_at(c, DIF_E_SYNTAX, r->line, r->col,
+		               "@%s goes with setx, not %s", rel_words[r->kind],
+		               oi->name);
 	(void)mcol;
 	if (grow(&p->rels, &p->caprels, p->nrels, sizeof(*p->rels)))
 		return oom(c);

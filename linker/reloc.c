@@ -895,14 +895,13 @@ static struct av do_add(struct rx *x, uint32_t pc, const struct av *a,
 	struct av unk = { .k = AV_UNK };
 	const struct av *sym = a->k == AV_SYM ? a : b->k == AV_SYM ? b : NULL;
 	const struct av *base = sym == a ? b : a;
-	(void)pc;
-	if (!sym || base->k != AV_VAL)
+	if (!sym)
 		return unk;
 	uint32_t upc = sym->def;
 	const char *mname = sym_at(x, sym->sym);
 	char what[300];
 	snprintf(what, sizeof(what), "usetx \"%s\"", mname);
-	if (base->depth != 1) {
+	if (base->k != AV_VAL || base->depth != 1) {
 		char d[300];
 		describe_av(x, base, d, sizeof(d));
 		fail_at(x, upc, what, "the base it is added to at pc %u is %s, not "
