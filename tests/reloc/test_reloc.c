@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <sys/wait.h>
 #include <dirent.h>
 #include <netinet/in.h>
 #include <time.h>
@@ -1178,4 +1179,253 @@ Test(reloc, type_file_errors)
 	dif_errors_clear(&e);
 	cr_expect_eq(dif_types_load_btf_buf(t, bb.b, bb.len, "g", &e), DIF_E_LIMIT);
 	dif_types_free(t);
+}
+
+/* ------------------------------------------------------------------ */
+/* Object format: the relocation and symbol-name sections (little-endian
+ * host objects patched in place). */
+
+struct eobj {
+	uint8_t *b;
+	size_t len;
+};
+
+static uint64_t rdn(const uint8_t *p, unsigned n)
+{
+	uint64_t v = 0;
+	for (unsigned i = 0; i < n; i++)
+		v |= (uint64_t)p[i] << (8 * i);
+	return v;
+}
+
+static void wrn(uint8_t *p, uint64_t v, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static uint8_t *shdr_at(struct eobj *o, unsigned i)
+{
+	return o->b + rdn(o->b + 0x28, 8) + 64 * (uint64_t)i;
+}
+
+static unsigned sec_named(struct eobj *o, const char *name)
+{
+	unsigned n = (unsigned)rdn(o->b + 0x3c, 2), sx = (unsigned)rdn(o->b + 0x3e, 2);
+	const char *names = (const char *)o->b + rdn(shdr_at(o, sx) + 24, 8);
+	for (unsigned i = 1; i < n; i++)
+		if (strcmp(names + rdn(shdr_at(o, i), 4), name) == 0)
+			return i;
+	cr_assert_fail("no section %s", name);
+	return 0;
+}
+
+static uint8_t *sec_data(struct eobj *o, unsigned i)
+{
+	return o->b + rdn(shdr_at(o, i) + 24, 8);
+}
+
+static struct eobj rel_obj(void)
+{
+	static const char src[] =
+		".difo a\n"
+		"\tsetx @offsetof(struct stat, st_size), %r1\n"
+		"\tsetx @sizeof(struct stat), %r2\n"
+		"\tret %r1\n"
+		".difo b\n"
+		"\tusetx \"m\", %r1\n"
+		"\tret %r1\n";
+	struct dif_module *m = assemble(src);
+	void *buf;
+	size_t len;
+	DIF_OPTS(dif_obj_opts, oo, .order = DIF_OBJ_LSB);
+	cr_assert_eq(dif_obj_write(m, &oo, &buf, &len, NULL), 0);
+	dif_module_free(m);
+	return (struct eobj){ buf, len };
+}
+
+#define RA ".difvm.rel.a"
+#define SA ".difvm.symstr.a"
+static void o_link_other(struct eobj *o)
+{
+	wrn(shdr_at(o, sec_named(o, ".difvm.rel.b")) + 40, sec_named(o, SA), 4);
+}
+static void o_second_rel(struct eobj *o)
+{
+	wrn(shdr_at(o, sec_named(o, ".difvm.rel.b")) + 44, sec_named(o, ".text.a"), 4);
+}
+static void o_sym_nul(struct eobj *o)
+{
+	uint8_t *h = shdr_at(o, sec_named(o, SA));
+	sec_data(o, sec_named(o, SA))[rdn(h + 32, 8) - 1] = 'x';
+}
+static void o_sym_empty(struct eobj *o) { wrn(shdr_at(o, sec_named(o, SA)) + 32, 0, 8); }
+static void o_sym_align(struct eobj *o) { wrn(shdr_at(o, sec_named(o, SA)) + 48, 2, 8); }
+static void o_rec_off(struct eobj *o) { wrn(sec_data(o, sec_named(o, RA)), 2, 4); }
+static void o_rec_past(struct eobj *o) { wrn(sec_data(o, sec_named(o, RA)), 400, 4); }
+static void o_rec_order(struct eobj *o) { wrn(sec_data(o, sec_named(o, RA)) + 16, 0, 4); }
+static void o_rec_type(struct eobj *o) { wrn(sec_data(o, sec_named(o, RA)) + 4, 0, 2); }
+static void o_rec_flags(struct eobj *o) { wrn(sec_data(o, sec_named(o, RA)) + 6, 1, 2); }
+static void o_rec_name(struct eobj *o) { wrn(sec_data(o, sec_named(o, RA)) + 12, 999, 4); }
+static void o_rec_size(struct eobj *o) { wrn(shdr_at(o, sec_named(o, RA)) + 32, 24, 8); }
+static void o_unused_sym(struct eobj *o)
+{
+	wrn(shdr_at(o, sec_named(o, ".difvm.rel.b")) + 40, 0, 4);
+}
+static void o_new_type(struct eobj *o) { wrn(shdr_at(o, sec_named(o, SA)) + 4, 0x8d1f0008u, 4); }
+
+static const struct {
+	const char *name;
+	void (*patch)(struct eobj *);
+	int code;
+	const char *msg;
+} obj_bad[] = {
+	{ "link_other", o_link_other, DIF_E_OBJ_DUPLICATE, "already used by another DIFO" },
+	{ "second_rel", o_second_rel, DIF_E_OBJ_DUPLICATE, "a second relocation section" },
+	{ "sym_nul", o_sym_nul, DIF_E_OBJ_STRING, "does not end with NUL" },
+	{ "sym_empty", o_sym_empty, DIF_E_OBJ_STRING, "is empty" },
+	{ "sym_align", o_sym_align, DIF_E_OBJ_ALIGN, "alignment 2" },
+	{ "rec_off", o_rec_off, DIF_E_OBJ_RELOC, "offset is not an instruction" },
+	{ "rec_past", o_rec_past, DIF_E_OBJ_RELOC, "offset is not an instruction" },
+	{ "rec_order", o_rec_order, DIF_E_OBJ_RELOC, "not sorted" },
+	{ "rec_type", o_rec_type, DIF_E_OBJ_RELOC, "unknown relocation type" },
+	{ "rec_flags", o_rec_flags, DIF_E_OBJ_RELOC, "reserved flags" },
+	{ "rec_name", o_rec_name, DIF_E_OBJ_RELOC, "outside the symbol-name table" },
+	{ "rec_size", o_rec_size, DIF_E_OBJ_SECTION, "not a multiple of the 16-byte" },
+	{ "unused_sym", o_unused_sym, DIF_E_OBJ_SECTION, "not used by any relocation" },
+	{ "new_type", o_new_type, DIF_E_OBJ_SECTION, "unknown difvm section type" },
+};
+
+Test(reloc, object_reader_checks_relocation_sections)
+{
+	struct eobj good = rel_obj();
+	struct dif_module *m;
+	struct dif_errors e;
+	dif_errors_clear(&e);
+	cr_assert_eq(dif_obj_read(good.b, good.len, NULL, &m, &e), 0, "%s",
+	             e.count ? e.list[0].msg : "");
+	dif_module_free(m);
+	for (size_t i = 0; i < sizeof(obj_bad) / sizeof(obj_bad[0]); i++) {
+		struct eobj o = { malloc(good.len), good.len };
+		memcpy(o.b, good.b, good.len);
+		obj_bad[i].patch(&o);
+		dif_errors_clear(&e);
+		m = NULL;
+		int rc = dif_obj_read(o.b, o.len, NULL, &m, &e);
+		cr_expect_eq(rc, obj_bad[i].code, "case %s: %s (%s)", obj_bad[i].name,
+		             dif_err_name(rc), e.count ? e.list[0].msg : "");
+		cr_expect(e.count && strstr(e.list[0].msg, obj_bad[i].msg), "case %s: %s",
+		          obj_bad[i].name, e.count ? e.list[0].msg : "");
+		cr_expect_null(m);
+		free(o.b);
+	}
+	free(good.b);
+}
+
+/* The DIFO constructor checks records and symbol tables too. */
+Test(reloc, difo_parts_reject_bad_records)
+{
+	uint32_t text[2] = { 0x25000001, 0x23000001 };
+	static const char sym[] = "\0struct s\0m";
+	struct dif_reloc good = { 0, DIF_RELOC_OFFSETOF, 0, 1, 10 };
+	struct {
+		struct dif_reloc r[2];
+		uint32_t n, symlen;
+		const char *msg;
+	} bad[] = {
+		{ { { 0, 0, 0, 1, 10 } }, 1, sizeof(sym), "unknown kind" },
+		{ { { 0, 9, 0, 1, 10 } }, 1, sizeof(sym), "unknown kind" },
+		{ { { 0, 1, 2, 1, 10 } }, 1, sizeof(sym), "reserved flags" },
+		{ { { 2, 1, 0, 1, 10 } }, 1, sizeof(sym), "pc outside the text" },
+		{ { good, good }, 2, sizeof(sym), "not sorted" },
+		{ { { 0, 1, 0, 1, 50 } }, 1, sizeof(sym), "outside the symbol table" },
+		{ { good }, 1, sizeof(sym) - 1, "does not end with NUL" },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		DIF_OPTS(dif_difo_parts, p, .name = "x", .text = text, .textlen = 2,
+		         .symtab = sym, .symlen = bad[i].symlen, .relocs = bad[i].r,
+		         .nrelocs = bad[i].n);
+		struct dif_difo *d = NULL;
+		struct dif_errors e;
+		dif_errors_clear(&e);
+		cr_expect_eq(dif_difo_create(&p, &d, &e), DIF_E_INVAL, "case %zu", i);
+		cr_expect(e.count && strstr(e.list[0].msg, bad[i].msg), "case %zu: %s", i,
+		          e.count ? e.list[0].msg : "");
+		dif_difo_free(d);
+	}
+	DIF_OPTS(dif_difo_parts, p, .name = "x", .text = text, .textlen = 2,
+	         .symtab = sym, .symlen = sizeof(sym), .relocs = &good, .nrelocs = 1);
+	struct dif_difo *d = NULL;
+	cr_assert_eq(dif_difo_create(&p, &d, NULL), 0);
+	cr_expect_not_null(dif_difo_reloc_at(d, 0));
+	cr_expect_null(dif_difo_reloc_at(d, 1));
+	cr_expect_str_eq(dif_reloc_kind_name(DIF_RELOC_MEMBERSIZE), "membersize");
+	cr_expect_null(dif_reloc_kind_name(99));
+	dif_difo_free(d);
+}
+
+/* ------------------------------------------------------------------ */
+/* difld on the command line. */
+
+static int tool(const char *args, char *out, size_t cap)
+{
+	const char *b = getenv("DIFVM_BUILDDIR");
+	char cmd[8192], of[1200];
+	snprintf(of, sizeof(of), "%s/tool.out", dir);
+	snprintf(cmd, sizeof(cmd), "cd %s && %s/tools/%s > %s 2>&1", dir,
+	         b ? b : "build", args, of);
+	int rc = system(cmd);
+	size_t n;
+	char *t = test_slurp(of, &n);
+	snprintf(out, cap, "%s", t ? t : "");
+	free(t);
+	return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+Test(reloc, difld_links_poisons_and_verifies)
+{
+	make_types();
+	char p[1200], out[8192];
+	snprintf(p, sizeof(p), "%s/size.s", dir);
+	write_file(p, core_prog);
+	snprintf(p, sizeof(p), "%s/g.s", dir);
+	write_file(p, ".difo g\n"
+	              "\tsetx @exists(struct stat, st_nope), %r1\n"
+	              "\ttst %r1\n\tbe out\n"
+	              "\tsetx @offsetof(struct stat, st_nope), %r1\n"
+	              "out:\n\tret %r1\n");
+	cr_expect_eq(tool("difld --ctf types-ctf.o -o size.o size.s", out,
+	                  sizeof(out)), 0, "%s", out);
+	cr_expect_eq(tool("difld --verify size.s size.o", out, sizeof(out)), 0,
+	             "%s", out);
+	cr_expect(strstr(out, "only allowed relocation rewrites"), "%s", out);
+	cr_expect_eq(tool("difdis size.o", out, sizeof(out)), 0);
+	cr_expect(strstr(out, "setx DT_INTEGER[0], %r2\t\t! 0x30") &&
+	          strstr(out, "ldx  [%r1], %r3"), "%s", out);
+	/* both type kinds at once, searched in order */
+	cr_expect_eq(tool("difld --btf types-btf.o --ctf types-ctf.o -o size2.o "
+	                  "size.s", out, sizeof(out)), 0, "%s", out);
+	/* unresolvable: errors name file, DIFO, pc, relocation and closest */
+	cr_expect_eq(tool("difld --btf types-btf.o -o g.o g.s", out, sizeof(out)),
+	             1);
+	cr_expect(strstr(out, "difld: error: g.s: DIFO 'g' pc 3 (setx DT_INTEGER[0], "
+	                 "%r1): @offsetof(struct stat, st_nope): struct stat has no "
+	                 "member 'st_nope' (closest: 'st_mode'"), "%s", out);
+	/* --poison links, and the program runs down the guarded path */
+	cr_expect_eq(tool("difld --poison --btf types-btf.o -o g.o g.s", out,
+	                  sizeof(out)), 0, "%s", out);
+	cr_expect_eq(tool("difrun g.o", out, sizeof(out)), 0, "%s", out);
+	cr_expect(strstr(out, "0"), "%s", out);
+	cr_expect_eq(tool("difld --verify g.s g.o", out, sizeof(out)), 0, "%s", out);
+	/* without types: the relocation is named, nothing is written */
+	cr_expect_eq(tool("difld -o size3.o size.s", out, sizeof(out)), 1);
+	cr_expect(strstr(out, "no type files given"), "%s", out);
+	/* a bad type file */
+	cr_expect_eq(tool("difld --btf size.s -o x.o size.s", out, sizeof(out)), 1);
+	cr_expect(strstr(out, "size.s: BTF: bad magic"), "%s", out);
+	cr_expect_eq(tool("difld --ctf nosuch.o -o x.o size.s", out, sizeof(out)), 2);
+	/* verify names the first other difference */
+	cr_expect_eq(tool("difld --verify size.s g.o", out, sizeof(out)), 1);
+	cr_expect(strstr(out, "is DIFO 0, where the base has 'size'"), "%s", out);
+	cr_expect_eq(tool("difld --verify size.s", out, sizeof(out)), 2);
 }
