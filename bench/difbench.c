@@ -20,6 +20,7 @@
 #include "difvm/isa.h"
 
 #include "bench.h"
+#include "linkbench.h"
 
 #ifndef DIFBENCH_PROGDIR
 #define DIFBENCH_PROGDIR "bench/programs"
@@ -616,6 +617,8 @@ static const char usage_text[] =
 	"      --clock C        monotonic (default): wall time; thread: this\n"
 	"                       thread's CPU time, steadier on a busy machine\n"
 	"      --json           print one JSON document instead of a table\n"
+	"      --link-btf FILE  instead: time linking 1000 type relocations\n"
+	"                       against BTF FILE (load included), --batches runs\n"
 	"  -l, --list           list the programs and exit\n"
 	"  -h, --help           this text\n"
 	"      --version        print the version\n"
@@ -712,7 +715,8 @@ int main(int argc, char **argv)
 		.batches = 51,
 		.progdir = DIFBENCH_PROGDIR,
 	};
-	enum { OPT_JSON = 256, OPT_PROGDIR, OPT_VERSION, OPT_CLOCK };
+	enum { OPT_JSON = 256, OPT_PROGDIR, OPT_VERSION, OPT_CLOCK, OPT_LINKBTF };
+	const char *link_btf = NULL;
 	static const struct option longopts[] = {
 		{"iterations", required_argument, NULL, 'n'},
 		{"batches", required_argument, NULL, 'b'},
@@ -720,6 +724,7 @@ int main(int argc, char **argv)
 		{"progdir", required_argument, NULL, OPT_PROGDIR},
 		{"json", no_argument, NULL, OPT_JSON},
 		{"clock", required_argument, NULL, OPT_CLOCK},
+		{"link-btf", required_argument, NULL, OPT_LINKBTF},
 		{"list", no_argument, NULL, 'l'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, OPT_VERSION},
@@ -753,6 +758,9 @@ int main(int argc, char **argv)
 		case OPT_JSON:
 			o.json = 1;
 			break;
+		case OPT_LINKBTF:
+			link_btf = optarg;
+			break;
 		case OPT_CLOCK:
 			if (strcmp(optarg, "monotonic") == 0) {
 				bench_clock = CLOCK_MONOTONIC;
@@ -782,6 +790,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "difbench: unexpected argument '%s'\n", argv[optind]);
 		return 2;
 	}
+	if (link_btf)
+		return linkbench(link_btf, 1000, o.batches, o.json);
 	if (o.only) {
 		for (const char *p = o.only; *p;) {
 			const char *e = strchr(p, ',');

@@ -58,12 +58,8 @@ static int name_at(struct br *b, uint32_t id, uint32_t off, uint32_t *out)
 	size_t n = strnlen(s, b->slen - off);
 	if (n > 255)
 		return bad(b, id, "name longer than 255 bytes%s", "");
-	*out = n ? ty_name_add(b->f, s, n) : 0;
-	if (*out == UINT32_MAX) {
-		dif_errf(b->errs, DIF_E_NOMEM, DIF_NO_PC, NULL, NULL,
-		         "%s: out of memory", b->path);
-		return DIF_E_NOMEM;
-	}
+	/* the file's names are a copy of the string section (read_types) */
+	*out = n ? off : 0;
 	return 0;
 }
 
@@ -310,8 +306,16 @@ int ty_read_btf(const void *buf, size_t len, const char *path,
 	b.strs = p + hdr + soff;
 	b.slen = slen;
 	b.f = ty_file_new(b.path);
-	if (!b.f)
+	char *names = b.f ? malloc(slen) : NULL;
+	if (!names) {
+		ty_file_free(b.f);
 		return nomem(&b);
+	}
+	/* name offsets stay the section's own: both start with "" */
+	memcpy(names, b.strs, slen);
+	free(b.f->names);
+	b.f->names = names;
+	b.f->nameslen = b.f->namescap = slen;
 	int rc = read_types(&b);
 	if (!rc)
 		rc = ty_finish(b.f, errs);
