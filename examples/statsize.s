@@ -1,5 +1,5 @@
 # Three programs over a struct stat at arg0, written without its layout:
-# the relocations are filled in at link time (docs/linking.md section 4).
+# the relocations are filled in at link time (docs/linking.md section 6).
 
 # CO-RE style: explicit relocation records.
 .difo size

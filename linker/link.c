@@ -508,13 +508,17 @@ static int rebuild_difo(struct lk *k, size_t i, size_t d,
 		vt[r].id = g->id;
 		vt[r].type = g->type;
 	}
-	DIF_OPTS(dif_difo_parts, p, .name = dp->name, .text = text,
-	         .textlen = dp->textlen, .inttab = b.ints, .intlen = b.nints,
-	         .strtab = b.strs, .strlen = b.nstr, .vartab = vt,
-	         .varlen = dp->varlen, .rtype = dp->rtype,
-	         /* type relocations (linker/reloc.c) travel unchanged */
-	         .symtab = dp->symtab, .symlen = dp->symlen,
-	         .relocs = dp->relocs, .nrelocs = dp->nrelocs);
+	/* Start from the input's parts, so that any per-DIFO data the
+	 * linker does not rewrite (relocation records and their names) is
+	 * carried over as it is; then replace what was rewritten. */
+	struct dif_difo_parts p;
+	dif_difo_get_parts(dp, &p);
+	p.text = text;
+	p.inttab = b.ints;
+	p.intlen = b.nints;
+	p.strtab = b.strs;
+	p.strlen = b.nstr;
+	p.vartab = vt;
 	struct dif_difo *nd = NULL;
 	if ((rc = dif_difo_create(&p, &nd, k->errs)))
 		goto out;

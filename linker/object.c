@@ -18,34 +18,18 @@
 
 #include "difvm/object.h"
 #include "difvm/internal.h"
+#include "bytes.h"
+#include "hmap.h"
 
 #define EHDR_SIZE 64u
 #define SHDR_SIZE 64u
 #define SYM_SIZE 24u
 #define NAME_MAX_LEN 63u /* struct dif_error.object and DIFO names */
 
-/* ---------------------------------------------------------------------
- * Byte-order helpers: every multi-byte field goes through these.
- */
-static uint64_t get_n(const uint8_t *p, unsigned n, int msb)
-{
-	uint64_t v = 0;
-	for (unsigned i = 0; i < n; i++)
-		v |= (uint64_t)p[msb ? n - 1 - i : i] << (8 * i);
-	return v;
-}
-
-static void put_n(uint8_t *p, uint64_t v, unsigned n, int msb)
-{
-	for (unsigned i = 0; i < n; i++)
-		p[msb ? n - 1 - i : i] = (uint8_t)(v >> (8 * i));
-}
-
-static int host_msb(void)
-{
-	const uint16_t one = 1;
-	return *(const uint8_t *)&one == 0;
-}
+/* Byte-order helpers (bytes.h): every multi-byte field goes through them. */
+#define get_n lb_get
+#define put_n lb_put
+#define host_msb lb_host_msb
 
 /* ---------------------------------------------------------------------
  * Reader.
@@ -325,11 +309,7 @@ static int read_desc(struct rd *r, const struct symtab *st, uint64_t off,
 	ds->text = (uint32_t)rd_n(r, off + 4, 4);
 	for (int t = 0; t < 3; t++)
 		ds->tab[t] = (uint32_t)rd_n(r, off + 8 + 4 * t, 4);
-	ds->rtype.kind = r->b[off + 20];
-	ds->rtype.ckind = r->b[off + 21];
-	ds->rtype.flags = r->b[off + 22];
-	ds->rtype.pad = r->b[off + 23];
-	ds->rtype.size = (uint32_t)rd_n(r, off + 24, 4);
+	lb_get_type(r->b + off + 20, r->msb, &ds->rtype);
 	ds->flags = (uint32_t)rd_n(r, off + 28, 4);
 	ds->ptr = rd_n(r, off + 32, 8);
 
@@ -469,17 +449,7 @@ static int build_difo(struct rd *r, const struct desc *ds,
 		ints[k] = rd_n(r, it->off + 8 * (uint64_t)k, 8);
 	for (uint32_t k = 0; k < nvar; k++) {
 		uint64_t o = vt->off + (uint64_t)k * DIF_OBJ_VAR_SIZE;
-		struct dif_var *v = &vars[k];
-		v->name = (uint32_t)rd_n(r, o, 4);
-		v->id = (uint32_t)rd_n(r, o + 4, 4);
-		v->kind = r->b[o + 8];
-		v->scope = r->b[o + 9];
-		v->flags = (uint16_t)rd_n(r, o + 10, 2);
-		v->type.kind = r->b[o + 12];
-		v->type.ckind = r->b[o + 13];
-		v->type.flags = r->b[o + 14];
-		v->type.pad = r->b[o + 15];
-		v->type.size = (uint32_t)rd_n(r, o + 16, 4);
+		lb_get_var(r->b + o, r->msb, &vars[k]);
 	}
 	for (uint32_t k = 0; k < nrel; k++) {
 		uint64_t o = rs->off + (uint64_t)k * DIF_OBJ_REL_SIZE;
@@ -773,15 +743,21 @@ static int read_all(struct rd *r, const struct dif_obj_opts *opts,
 	struct desc *ds = ndifo ? calloc(ndifo, sizeof(*ds)) : NULL;
 	if (ndifo && !ds)
 		return fail(r, DIF_E_NOMEM, NULL, "out of memory");
+	struct lhmap names = {0};
 	for (uint32_t d = 0; d < ndifo && !rc; d++) {
 		rc = read_desc(r, &st, dsec->off + (uint64_t)d * DIF_OBJ_DIFO_SIZE,
 		               d, &ds[d]);
-		for (uint32_t e = 0; e < d && !rc; e++)
-			if (strcmp(ds[e].name, ds[d].name) == 0)
-				rc = fail(r, DIF_E_OBJ_DUPLICATE, ds[d].name,
-				          "DIFO '%s' defined twice (descriptors %u and %u)",
-				          ds[d].name, e, d);
+		uint64_t e = 0;
+		int put = rc ? 1 : lh_put(&names, ds[d].name, strlen(ds[d].name), d,
+		                          &e);
+		if (put < 0)
+			rc = fail(r, DIF_E_NOMEM, NULL, "out of memory");
+		else if (put == 0)
+			rc = fail(r, DIF_E_OBJ_DUPLICATE, ds[d].name,
+			          "DIFO '%s' defined twice (descriptors %u and %u)",
+			          ds[d].name, (unsigned)e, d);
 	}
+	lh_free(&names);
 	if (!rc)
 		rc = check_symbols(r, &st);
 	for (uint32_t i = 1; i < r->shnum && !rc; i++) {
@@ -920,14 +896,7 @@ static void free_secs(struct wr *w)
 	free(w->s);
 }
 
-static void put_type(uint8_t *p, const struct dif_type *t, int msb)
-{
-	p[0] = t->kind;
-	p[1] = t->ckind;
-	p[2] = t->flags;
-	p[3] = t->pad;
-	put_n(p + 4, t->size, 4, msb);
-}
+#define put_type(p, t, msb) lb_put_type((p), (t), (msb))
 
 /* Builds every section's bytes (index = position + 1; 0 is the null one). */
 static int build_sections(struct wr *w, const struct dif_module *mod,
@@ -1000,14 +969,8 @@ static int build_sections(struct wr *w, const struct dif_module *mod,
 			if (!s)
 				goto nomem;
 			for (uint32_t k = 0; k < p.varlen; k++) {
-				uint8_t *o = s->data + (size_t)k * DIF_OBJ_VAR_SIZE;
-				const struct dif_var *v = &p.vartab[k];
-				put_n(o, v->name, 4, m);
-				put_n(o + 4, v->id, 4, m);
-				o[8] = v->kind;
-				o[9] = v->scope;
-				put_n(o + 10, v->flags, 2, m);
-				put_type(o + 12, &v->type, m);
+				lb_put_var(s->data + (size_t)k * DIF_OBJ_VAR_SIZE,
+				           &p.vartab[k], m);
 			}
 		}
 		if (p.symlen || p.nrelocs) {

@@ -45,4 +45,17 @@ static inline char *test_slurp(const char *path, size_t *len)
 	return b;
 }
 
+/* Runs a shell command; its standard output goes to out (NUL-terminated,
+ * at most cap - 1 bytes). Returns the exit status, -1 if it did not exit. */
+static inline int test_sh(const char *cmd, char *out, size_t cap)
+{
+	FILE *p = popen(cmd, "r");
+	if (!p)
+		return -1;
+	size_t n = fread(out, 1, cap - 1, p);
+	out[n] = 0;
+	int st = pclose(p);
+	return st != -1 && (st & 0x7f) == 0 ? (st >> 8) & 0xff : -1;
+}
+
 #endif

@@ -20,6 +20,8 @@ static void usage(FILE *f)
 "\n"
 "Options:\n"
 "  -o, --output=OUT      write a difvm ELF object to OUT\n"
+"      --dof             with -o: write DOF instead (one ECB per program,\n"
+"                        its probe description the program's name)\n"
 "  -p, --profile=NAME    instruction set and numbering: freebsd (default;\n"
 "                        for an object FILE, the profile it records)\n"
 "                        or illumos\n"
@@ -43,6 +45,7 @@ int main(int argc, char **argv)
 		{ "profile", required_argument, NULL, 'p' },
 		{ "ids", required_argument, NULL, 'i' },
 		{ "names", no_argument, NULL, 'n' },
+		{ "dof", no_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -51,7 +54,7 @@ int main(int argc, char **argv)
 	enum dif_profile prof = DIF_PROFILE_FREEBSD;
 	enum dif_varid_style ids = DIF_VARID_PROFILE;
 	int prof_set = 0, ids_set = 0;
-	int names = 0, ch;
+	int names = 0, dof = 0, ch;
 
 	while ((ch = getopt_long(argc, argv, "o:p:nhV", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -71,6 +74,9 @@ int main(int argc, char **argv)
 		case 'n':
 			names = 1;
 			break;
+		case 'D':
+			dof = 1;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -85,6 +91,10 @@ int main(int argc, char **argv)
 	/* Neither given: print the ids as the input listing had them. */
 	if (!ids_set && !prof_set)
 		ids = DIF_VARID_SOURCE;
+	if (dof && !outpath) {
+		fprintf(stderr, "difasm: --dof needs -o OUT\n");
+		return 2;
+	}
 	if (optind != argc - 1) {
 		fprintf(stderr, "difasm: expected exactly one input file\n");
 		usage(stderr);
@@ -101,7 +111,8 @@ int main(int argc, char **argv)
 	}
 	int status = 0;
 	if (outpath) {
-		rc = toolio_write_object(outpath, mod, prof, &errs);
+		rc = dof ? toolio_write_dof(outpath, mod, &errs)
+		         : toolio_write_object(outpath, mod, prof, &errs);
 		if (rc) {
 			toolio_print_errors(stderr, outpath, &errs);
 			status = rc == DIF_E_IO ? 2 : 1;

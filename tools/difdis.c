@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "difvm/difvm.h"
+#include "difvm/dof.h"
 #include "toolio.h"
 
 static void usage(FILE *f)
@@ -14,8 +15,10 @@ static void usage(FILE *f)
 "Usage: difdis [OPTION]... FILE\n"
 "Print every DIF program in FILE as a `dtrace -S` listing.\n"
 "\n"
-"FILE is a difvm ELF object or an assembly listing (told apart by the ELF\n"
-"magic, not the name); \"-\" reads standard input.\n"
+"FILE is a difvm ELF object, DOF (raw, or an ELF file with a .SUNW_dof\n"
+"section) or an assembly listing (told apart by the contents, not the\n"
+"name); \"-\" reads standard input. DIFOs read from DOF are named after\n"
+"their probe descriptions (docs/linking.md).\n"
 "\n"
 "Options:\n"
 "  -p, --profile=NAME    freebsd (default) or illumos: opcode 80, the\n"
@@ -27,11 +30,39 @@ static void usage(FILE *f)
 "                        from (kept in objects), else decimal\n"
 "  -d, --difo=NAME       print only the program called NAME\n"
 "  -n, --names           print a `.difo NAME` line before each listing\n"
+"      --dof-info        FILE is DOF: print its header, sections, USDT\n"
+"                        providers with their probes and offsets, ECBs,\n"
+"                        relocations and DIFO names instead\n"
 "  -h, --help            show this help and exit\n"
 "  -V, --version         show the version and exit\n"
 "\n"
 "Exit status: 0 on success, 1 if FILE holds bad programs or NAME is not\n"
 "there, 2 on usage or input/output errors.\n", f);
+}
+
+static int print_dof_info(const char *path, enum dif_profile prof)
+{
+	struct dif_errors errs;
+	dif_errors_clear(&errs);
+	struct dif_dof *dof = NULL;
+	int rc = toolio_load_dof(path, prof, &dof, &errs);
+	if (rc) {
+		toolio_print_errors(stderr, path, &errs);
+		return rc == DIF_E_IO ? 2 : 1;
+	}
+	char *text = dif_dof_describe(dof);
+	dif_dof_free(dof);
+	if (!text) {
+		fprintf(stderr, "difdis: out of memory\n");
+		return 2;
+	}
+	fputs(text, stdout);
+	free(text);
+	if (fflush(stdout) != 0) {
+		perror("difdis: standard output");
+		return 2;
+	}
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -41,6 +72,7 @@ int main(int argc, char **argv)
 		{ "ids", required_argument, NULL, 'i' },
 		{ "difo", required_argument, NULL, 'd' },
 		{ "names", no_argument, NULL, 'n' },
+		{ "dof-info", no_argument, NULL, 'I' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -49,7 +81,7 @@ int main(int argc, char **argv)
 	enum dif_varid_style ids = DIF_VARID_PROFILE;
 	int prof_set = 0, ids_set = 0;
 	const char *only = NULL;
-	int names = 0, ch;
+	int names = 0, dof_info = 0, ch;
 
 	while ((ch = getopt_long(argc, argv, "p:d:nhV", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -68,6 +100,9 @@ int main(int argc, char **argv)
 			break;
 		case 'n':
 			names = 1;
+			break;
+		case 'I':
+			dof_info = 1;
 			break;
 		case 'h':
 			usage(stdout);
@@ -91,6 +126,8 @@ int main(int argc, char **argv)
 	const char *path = argv[optind];
 	struct dif_errors errs;
 	dif_errors_clear(&errs);
+	if (dof_info)
+		return print_dof_info(path, prof);
 	struct dif_module *mod = NULL;
 	int rc = toolio_load_as(path, &prof, prof_set, &mod, &errs);
 	if (rc) {

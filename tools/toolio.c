@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "toolio.h"
+#include "difvm/dof.h"
+#include "difvm/link.h"
 #include "difvm/object.h"
 
 /* Appends a file-level diagnostic (no position). */
@@ -106,7 +108,17 @@ int toolio_load_kind(const char *path, enum dif_profile *pprofile, int fixed,
 	if (!buf)
 		return rc;
 	const char *name = strcmp(path, "-") == 0 ? "<stdin>" : path;
-	if (len >= 4 && memcmp(buf, "\177ELF", 4) == 0) {
+	if (dif_dof_detect(buf, len)) {
+		/* DOF records no profile: -p (or the default) applies */
+		struct dif_dof *dof = NULL;
+		DIF_OPTS(dif_dof_opts, dopts, .profile = profile);
+		rc = dif_dof_read(buf, len, &dopts, &dof, errs);
+		if (rc == 0)
+			*out = dif_dof_take_module(dof);
+		dif_dof_free(dof);
+	} else if (dif_hypertrace_detect(buf, len)) {
+		rc = dif_hypertrace_read(buf, len, out, errs);
+	} else if (len >= 4 && memcmp(buf, "\177ELF", 4) == 0) {
 		enum dif_profile rec;
 		if (!fixed && dif_obj_profile(buf, len, &rec) == 0)
 			*pprofile = profile = rec;
@@ -122,6 +134,33 @@ int toolio_load_kind(const char *path, enum dif_profile *pprofile, int fixed,
 	return rc;
 }
 
+int toolio_load_dof(const char *path, enum dif_profile profile,
+                    struct dif_dof **out, struct dif_errors *errs)
+{
+	if (!path || !out)
+		return DIF_E_INVAL;
+	*out = NULL;
+	size_t len = 0;
+	int rc = 0;
+	char *buf = slurp(path, &len, errs, &rc);
+	if (!buf)
+		return rc;
+	if (!dif_dof_detect(buf, len)) {
+		push(errs, DIF_E_OBJ_FORMAT,
+		     "not DOF (neither a DOF blob nor an ELF file with a "
+		     ".SUNW_dof section)");
+		free(buf);
+		return DIF_E_OBJ_FORMAT;
+	}
+	DIF_OPTS(dif_dof_opts, dopts, .profile = profile);
+	rc = dif_dof_read(buf, len, &dopts, out, errs);
+	free(buf);
+	return rc;
+}
+
+static int write_bytes(const char *path, void *bytes, size_t len,
+                       struct dif_errors *errs);
+
 int toolio_write_object(const char *path, const struct dif_module *mod,
                         enum dif_profile profile, struct dif_errors *errs)
 {
@@ -131,6 +170,25 @@ int toolio_write_object(const char *path, const struct dif_module *mod,
 	int rc = dif_obj_write(mod, &oo, &bytes, &len, errs);
 	if (rc)
 		return rc;
+	return write_bytes(path, bytes, len, errs);
+}
+
+int toolio_write_dof(const char *path, const struct dif_module *mod,
+                     struct dif_errors *errs)
+{
+	void *bytes = NULL;
+	size_t len = 0;
+	DIF_OPTS(dif_dof_opts, dopts);
+	int rc = dif_dof_write(mod, &dopts, &bytes, &len, errs);
+	if (rc)
+		return rc;
+	return write_bytes(path, bytes, len, errs);
+}
+
+/* Writes and frees bytes. */
+static int write_bytes(const char *path, void *bytes, size_t len,
+                       struct dif_errors *errs)
+{
 	int is_stdout = strcmp(path, "-") == 0;
 	FILE *f = is_stdout ? stdout : fopen(path, "wb");
 	if (!f) {

@@ -32,6 +32,16 @@ int toolio_load_kind(const char *path, enum dif_profile *profile, int fixed,
 int toolio_write_object(const char *path, const struct dif_module *mod,
                         enum dif_profile profile, struct dif_errors *errs);
 
+/* Writes mod as DOF (dif_dof_write; deterministic bytes). */
+int toolio_write_dof(const char *path, const struct dif_module *mod,
+                     struct dif_errors *errs);
+
+/* Reads a DOF file (raw, or ELF with .SUNW_dof) with its providers,
+ * relocations and DIFOs. */
+struct dif_dof;
+int toolio_load_dof(const char *path, enum dif_profile profile,
+                    struct dif_dof **out, struct dif_errors *errs);
+
 /* Prints each diagnostic as
  *   file:line:col: error: <msg>                  (source positions), or
  *   file:difo:pc: error: <rule>: <insn>  (<msg>)  (program positions), or

@@ -19,9 +19,10 @@ extern "C" {
  */
 
 /* Caps (documented in docs/linking.md): inputs per link, DIFOs in the
- * output, variables per id space (0x500..0xffff). */
+ * output (an object holds up to four sections per DIFO below ELF's 65280
+ * section indices), variables per id space (0x500..0xffff). */
 #define DIF_LINK_MAX_INPUTS 4096u
-#define DIF_LINK_MAX_DIFOS 65536u
+#define DIF_LINK_MAX_DIFOS 16000u
 #define DIF_LINK_MAX_VARS (DIF_VAR_OTHER_MAX - DIF_VAR_OTHER_UBASE + 1u)
 
 /* One input: a module and the name it is reported under (a file name). */
@@ -53,6 +54,20 @@ struct dif_link_opts {
 DIF_API int dif_link(const struct dif_link_input *inputs, size_t n,
                      const struct dif_link_opts *opts,
                      struct dif_module **out, struct dif_errors *errs);
+
+/* ---------------------------------------------------------------------
+ * HyperTrace's ELF program format (read-only; docs/linking.md lists what
+ * is and is not decoded).
+ */
+
+/* 1 if buf looks like a HyperTrace program (ELFCLASS32, ET_EXEC, EM_NONE,
+ * optionally after a 32-byte digest), else 0. */
+DIF_API int dif_hypertrace_detect(const void *buf, size_t len);
+/* Reads the DIFOs of a HyperTrace program, named "difo@N" after their
+ * .dtrace_difo section. */
+DIF_API int dif_hypertrace_read(const void *buf, size_t len,
+                                struct dif_module **out,
+                                struct dif_errors *errs);
 
 #ifdef __cplusplus
 }

@@ -57,7 +57,7 @@ struct dif_reloc_opts {
 };
 
 /* Rewrites every relocation of every DIFO of in into a new module *out
- * (docs/linking.md "Relocation rules"): usetx -> setx of the member's
+ * (docs/linking.md section 6.3): usetx -> setx of the member's
  * byte offset, uload/uuload -> the kernel/user load of the member's width
  * and signedness, typecast -> nop, the CO-RE records -> setx of their
  * value or the typed load; return and pushtv types patched. Every failure

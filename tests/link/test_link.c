@@ -330,6 +330,29 @@ Test(link, variable_id_space_cap)
 	free(src);
 }
 
+/* Too many DIFOs for one output. */
+Test(link, difo_count_cap)
+{
+	static const uint32_t ret0 = 0x23000000;
+	struct dif_module *m[2] = {dif_module_new(), dif_module_new()};
+	for (uint32_t i = 0; i < DIF_LINK_MAX_DIFOS + 1; i++) {
+		char name[32];
+		snprintf(name, sizeof(name), "d%u", i);
+		DIF_OPTS(dif_difo_parts, p, .name = name, .text = &ret0,
+		         .textlen = 1);
+		struct dif_difo *d = NULL;
+		cr_assert_eq(dif_difo_create(&p, &d, NULL), 0);
+		cr_assert_eq(dif_module_add(m[i % 2], d), 0);
+	}
+	struct dif_module *out = NULL;
+	char msg[512];
+	cr_assert_eq(link2(m, NULL, 2, &out, msg, sizeof(msg)), DIF_E_LIMIT, "%s",
+	             msg);
+	cr_assert(strstr(msg, "more than 16000 DIFOs (at input 2)"), "%s", msg);
+	dif_module_free(m[0]);
+	dif_module_free(m[1]);
+}
+
 /* Randomized: variables scattered over several inputs with clashing ids
  * always end up with one id per (scope, name), distinct names distinct
  * ids, and a program that validates. */
@@ -402,16 +425,6 @@ Test(link, randomized_merges)
 
 /* difld end to end: links, validates, output byte-identical on rerun,
  * and the result runs with difrun. */
-static int sh(const char *cmd, char *out, size_t cap)
-{
-	FILE *p = popen(cmd, "r");
-	cr_assert_not_null(p);
-	size_t n = fread(out, 1, cap - 1, p);
-	out[n] = 0;
-	int st = pclose(p);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
 Test(link, difld_tool)
 {
 	const char *b = getenv("DIFVM_BUILDDIR") ? getenv("DIFVM_BUILDDIR")
@@ -427,7 +440,7 @@ Test(link, difld_tool)
 	         "%s/tools/difrun --all -v execname=sh %s/ab.o 2>&1",
 	         getenv("DIFVM_SRCDIR") ? getenv("DIFVM_SRCDIR") : ".", b, dir, b,
 	         dir, dir, b, dir, dir, dir, dir, b, dir, b, dir);
-	cr_assert_eq(sh(cmd, out, sizeof(out)), 0, "%s\n%s", cmd, out);
+	cr_assert_eq(test_sh(cmd, out, sizeof(out)), 0, "%s\n%s", cmd, out);
 	cr_assert(strstr(out, "4 accepted"), "%s", out);
 	cr_assert(strstr(out, "1 (0x1)"), "%s", out);
 	/* a clash: exit 1, both files named */
@@ -435,12 +448,12 @@ Test(link, difld_tool)
 	         "cd %s && %s/tools/difld -o %s/x.o tests/link/data/a.s "
 	         "tests/link/data/a.s 2>&1",
 	         getenv("DIFVM_SRCDIR") ? getenv("DIFVM_SRCDIR") : ".", b, dir);
-	cr_assert_eq(sh(cmd, out, sizeof(out)), 1, "%s", out);
+	cr_assert_eq(test_sh(cmd, out, sizeof(out)), 1, "%s", out);
 	cr_assert(strstr(out, "'count' is defined in tests/link/data/a.s and in "
 	                      "tests/link/data/a.s"), "%s", out);
 	/* usage */
 	snprintf(cmd, sizeof(cmd), "%s/tools/difld a.o 2>&1", b);
-	cr_assert_eq(sh(cmd, out, sizeof(out)), 2, "%s", out);
+	cr_assert_eq(test_sh(cmd, out, sizeof(out)), 2, "%s", out);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	cr_assert_eq(system(cmd), 0);
 }

@@ -1,0 +1,47 @@
+/* libFuzzer harness for the DOF reader: any input must give a DOF or one
+ * clean diagnostic; an accepted file must describe itself, and its DIFOs
+ * must write as DOF and read back with the same names and programs. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "difvm/dof.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct dif_errors errs;
+	struct dif_dof *dof = NULL;
+	dif_errors_clear(&errs);
+	int rc = dif_dof_read(data, size, NULL, &dof, &errs);
+	if (rc != 0) {
+		if (dof || errs.count != 1)
+			abort();
+		return 0;
+	}
+	free(dif_dof_describe(dof));
+	const struct dif_module *mod = dif_dof_module(dof);
+	void *buf = NULL;
+	size_t len = 0;
+	if (dif_dof_write(mod, NULL, &buf, &len, NULL) != 0)
+		abort();
+	struct dif_dof *again = NULL;
+	if (dif_dof_read(buf, len, NULL, &again, NULL) != 0)
+		abort();
+	const struct dif_module *m2 = dif_dof_module(again);
+	if (dif_module_count(m2) != dif_module_count(mod))
+		abort();
+	for (size_t i = 0; i < dif_module_count(mod); i++) {
+		struct dif_difo_parts a, b;
+		dif_difo_get_parts(dif_module_get(mod, i), &a);
+		dif_difo_get_parts(dif_module_get(m2, i), &b);
+		if (strcmp(a.name, b.name) != 0 || a.textlen != b.textlen ||
+		    (a.textlen && memcmp(a.text, b.text, 4 * (size_t)a.textlen)))
+			abort();
+	}
+	dif_dof_free(again);
+	dif_dof_free(dof);
+	free(buf);
+	return 0;
+}
