@@ -35,9 +35,9 @@ static void usage(FILE *f)
 "                        and --ctf are searched in command-line order\n"
 "      --poison          link even when a relocation cannot be resolved: the\n"
 "                        instruction faults ILLOP at run time with the reason\n"
-"      --verify BASE LINKED  check that LINKED differs from BASE only by the\n"
-"                        rewrites linking may make; names the first other\n"
-"                        difference\n"
+"      --verify BASE LINKED  check that LINKED (difld's output for the one\n"
+"                        input BASE) differs from BASE only by the rewrites\n"
+"                        linking may make; names the first other difference\n"
 "  -h, --help            show this help and exit\n"
 "  -V, --version         show the version and exit\n"
 "\n"
@@ -128,6 +128,19 @@ static int verify(const char *base, const char *linked, enum dif_profile prof,
 		dif_module_free(mb);
 		return 2;
 	}
+	/* difld also merges (renumbers variables, deduplicates tables): put
+	 * the base through the same merge, so only relocations can differ */
+	struct dif_link_input in = { base, mb };
+	DIF_OPTS(dif_link_opts, lo, .profile = pb);
+	struct dif_module *merged = NULL;
+	if (dif_link(&in, 1, &lo, &merged, &errs)) {
+		toolio_print_errors(stderr, base, &errs);
+		dif_module_free(mb);
+		dif_module_free(ml);
+		return 1;
+	}
+	dif_module_free(mb);
+	mb = merged;
 	DIF_OPTS(dif_reloc_opts, o, .profile = pb, .object = linked);
 	int status = 0;
 	if (dif_reloc_verify(mb, ml, &o, &errs)) {

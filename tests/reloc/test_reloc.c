@@ -1424,6 +1424,16 @@ Test(reloc, difld_links_poisons_and_verifies)
 	cr_expect_eq(tool("difld --btf size.s -o x.o size.s", out, sizeof(out)), 1);
 	cr_expect(strstr(out, "size.s: BTF: bad magic"), "%s", out);
 	cr_expect_eq(tool("difld --ctf nosuch.o -o x.o size.s", out, sizeof(out)), 2);
+	/* difld also renumbers variables and deduplicates tables: --verify
+	 * puts the base through the same merge */
+	snprintf(p, sizeof(p), "%s/v.s", dir);
+	write_file(p, ".difo v\n.var x global scalar id=0x510\n"
+	              "\tsetx @offsetof(struct stat, st_size), %r2\n"
+	              "\tsetx 5, %r3\n\tsetx DT_INTEGER[0], %r4 ! 0x5\n"
+	              "\tstgs %r3, x\n\tret %r2\n");
+	cr_expect_eq(tool("difld --ctf types-ctf.o -o v.o v.s", out, sizeof(out)),
+	             0, "%s", out);
+	cr_expect_eq(tool("difld --verify v.s v.o", out, sizeof(out)), 0, "%s", out);
 	/* verify names the first other difference */
 	cr_expect_eq(tool("difld --verify size.s g.o", out, sizeof(out)), 1);
 	cr_expect(strstr(out, "is DIFO 0, where the base has 'size'"), "%s", out);
