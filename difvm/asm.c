@@ -745,12 +745,6 @@ static int place_in(struct asmctx *c, int sym, size_t at, uint32_t line,
 	return 0;
 }
 
-static int place_str(struct asmctx *c, size_t at, uint32_t line, uint32_t off,
-                     const char *s, size_t n)
-{
-	return place_in(c, 0, at, line, off, s, n);
-}
-
 /* ------------------------------------------------------------------ */
 /* Operands. */
 
@@ -1138,6 +1132,44 @@ struct tail {
 	size_t at; /* offset of the text after '!' */
 };
 
+/* A string-table (sets) or symbol-table (usetx, typecast) operand: a raw
+ * offset, whose listing comment `! "..."` places the string there (dtrace
+ * prints the raw bytes: everything up to the last quote), or a literal
+ * interned when the program closes. */
+static int table_operand(struct asmctx *c, const struct operand *o, int n,
+                         const struct dif_opinfo *oi, const struct tail *tail,
+                         int sym, uint32_t pc, uint64_t *v, int *deferred)
+{
+	const char *ref = sym ? "DT_SYMBOL" : "DT_STRING";
+	if (o->kind == (sym ? OK_SYMBOL : OK_STRING)) {
+		if (o->num > 0xffff)
+			return FAIL(c, DIF_E_LIMIT, o->at,
+			            "%s offset %" PRIu64 " does not fit in 16 bits", ref,
+			            o->num);
+		*v = o->num;
+		if (!tail->present || tail->at >= c->len || c->ln[tail->at] != '"')
+			return 0;
+		size_t last = c->len;
+		while (last > tail->at + 1 && c->ln[last - 1] != '"')
+			last--;
+		if (last <= tail->at + 1)
+			return FAIL(c, DIF_E_SYNTAX, tail->at, "unterminated string comment");
+		if (memchr(c->ln + tail->at + 1, '\0', last - 1 - tail->at - 1))
+			return FAIL(c, DIF_E_SYNTAX, tail->at,
+			            "string comment contains a NUL byte");
+		return place_in(c, sym, tail->at, c->lineno, (uint32_t)*v,
+		                c->ln + tail->at + 1, last - 1 - tail->at - 1);
+	}
+	if (o->kind == OK_STR) {
+		*deferred = 1;
+		return add_fix(c, sym ? FIX_SYM : FIX_STR, pc, o->at, 0, o->str,
+		               o->slen);
+	}
+	return bad_operand(c, o, n, oi->name,
+	                   sym ? "a \"name\" or DT_SYMBOL[n]"
+	                       : "a string or DT_STRING[n]");
+}
+
 /* Records the instruction's relocation (from an operand or a `! @...`
  * comment) after checking it fits the instruction. */
 static int add_rel(struct asmctx *c, const struct dif_opinfo *oi,
@@ -1307,41 +1339,10 @@ static int parse_insn(struct asmctx *c, unsigned op, const struct dif_opinfo *oi
 			}
 			break;
 		case 's':
-			if (o->kind == OK_STRING) {
-				if (o->num > 0xffff) {
-					FAIL(c, DIF_E_LIMIT, o->at,
-					     "DT_STRING offset %" PRIu64 " does not fit in 16 bits",
-					     o->num);
-					goto out;
-				}
-				v = o->num;
-				if (tail.present && tail.at < c->len && c->ln[tail.at] == '"') {
-					/* dtrace prints the raw bytes: take up to the last quote. */
-					size_t last = c->len;
-					while (last > tail.at + 1 && c->ln[last - 1] != '"')
-						last--;
-					if (last <= tail.at + 1) {
-						FAIL(c, DIF_E_SYNTAX, tail.at,
-						     "unterminated string comment");
-						goto out;
-					}
-					if (memchr(c->ln + tail.at + 1, '\0', last - 1 - tail.at - 1)) {
-						FAIL(c, DIF_E_SYNTAX, tail.at,
-						     "string comment contains a NUL byte");
-						goto out;
-					}
-					if (place_str(c, tail.at, c->lineno, (uint32_t)v,
-					              c->ln + tail.at + 1, last - 1 - tail.at - 1))
-						goto out;
-				}
-			} else if (o->kind == OK_STR) {
-				if (add_fix(c, FIX_STR, pc, o->at, 0, o->str, o->slen))
-					goto out;
-				deferred = 1;
-			} else {
-				bad_operand(c, o, n, oi->name, "a string or DT_STRING[n]");
+		case 'y':
+			if (table_operand(c, o, n, oi, &tail, want[i] == 'y', pc, &v,
+			                  &deferred))
 				goto out;
-			}
 			break;
 		case 'v':
 			if (o->kind == OK_VAR) {
@@ -1434,36 +1435,6 @@ static int parse_insn(struct asmctx *c, unsigned op, const struct dif_opinfo *oi
 				v = DIF_TYPE_STRING;
 			} else {
 				bad_operand(c, o, n, oi->name, "ctf, string or DT_TYPE(n)");
-				goto out;
-			}
-			break;
-		case 'y':
-			if (o->kind == OK_SYMBOL) {
-				if (o->num > 0xffff) {
-					FAIL(c, DIF_E_LIMIT, o->at,
-					     "DT_SYMBOL offset %" PRIu64 " does not fit in 16 bits",
-					     o->num);
-					goto out;
-				}
-				v = o->num;
-				if (tail.present && tail.at < c->len && c->ln[tail.at] == '"') {
-					size_t q = tail.at;
-					char *sv;
-					size_t sl;
-					c->pos = q;
-					if (lex_string(c, &sv, &sl))
-						goto out;
-					int e = place_in(c, 1, q, c->lineno, (uint32_t)v, sv, sl);
-					free(sv);
-					if (e)
-						goto out;
-				}
-			} else if (o->kind == OK_STR) {
-				if (add_fix(c, FIX_SYM, pc, o->at, 0, o->str, o->slen))
-					goto out;
-				deferred = 1;
-			} else {
-				bad_operand(c, o, n, oi->name, "a \"name\" or DT_SYMBOL[n]");
 				goto out;
 			}
 			break;

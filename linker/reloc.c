@@ -698,13 +698,10 @@ static void fail_at(struct rx *x, uint32_t pc, const char *what,
 	         insn, what, why);
 }
 
-static int add_int(struct rx *x, uint64_t v, uint32_t *idx)
+/* Appends v to the output integer table; the first slot holding a value
+ * is the one later lookups find. */
+static int push_int(struct rx *x, uint64_t v, uint32_t *idx)
 {
-	uint64_t *hit = lh_get(&x->intidx, &v, 8);
-	if (hit) {
-		*idx = (uint32_t)*hit;
-		return 0;
-	}
 	if (x->nints > DIF_INTOFF_MAX)
 		return DIF_E_LIMIT;
 	if (x->nints == x->capints) {
@@ -720,6 +717,17 @@ static int add_int(struct rx *x, uint64_t v, uint32_t *idx)
 	x->ints[x->nints] = v;
 	*idx = x->nints++;
 	return 0;
+}
+
+/* The slot of v, appended if new. */
+static int add_int(struct rx *x, uint64_t v, uint32_t *idx)
+{
+	uint64_t *hit = lh_get(&x->intidx, &v, 8);
+	if (hit) {
+		*idx = (uint32_t)*hit;
+		return 0;
+	}
+	return push_int(x, v, idx);
 }
 
 /* setx of v into rd at pc. */
@@ -1182,19 +1190,8 @@ static int relocate_difo(struct rx *x, const struct dif_difo *d,
 	/* the old table stays as it is, so old indices keep their meaning */
 	for (uint32_t i = 0; i < d->intlen; i++) {
 		uint32_t idx;
-		if (x->nints == x->capints) {
-			uint32_t nc = x->capints ? x->capints * 2 : 16;
-			uint64_t *ni = realloc(x->ints, nc * sizeof(*ni));
-			if (!ni)
-				goto out;
-			x->ints = ni;
-			x->capints = nc;
-		}
-		x->ints[x->nints++] = d->inttab[i];
-		if (!lh_get(&x->intidx, &d->inttab[i], 8) &&
-		    lh_put(&x->intidx, &d->inttab[i], 8, i, NULL) < 0)
+		if (push_int(x, d->inttab[i], &idx))
 			goto out;
-		(void)idx;
 	}
 	for (uint32_t pc = 0; pc < d->textlen; pc++) {
 		const struct dif_opinfo *oi = dif_isa_lookup(DIF_I_OP(d->text[pc]),
