@@ -26,7 +26,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "difvm/reloc.h"
@@ -194,27 +193,23 @@ int dif_types_load(struct dif_types *types, enum dif_types_format format,
 	int rc = types_full(types, path, errs);
 	if (rc)
 		return rc;
-	if (format == DIF_TYPES_CTF) {
-		/* libctf reads the file itself; check it exists first for a
-		 * clear message. */
-		struct stat st;
-		if (stat(path, &st) != 0) {
-			dif_errf(errs, DIF_E_IO, DIF_NO_PC, NULL, NULL,
-			         "%s: cannot open: %m", path);
-			return DIF_E_IO;
-		}
-		struct tyfile *f;
-		if ((rc = ty_read_ctf(path, &f, errs)))
-			return rc;
-		types->f[types->n++] = f;
-		return 0;
-	}
-	if (format != DIF_TYPES_BTF)
+	if (format != DIF_TYPES_BTF && format != DIF_TYPES_CTF)
 		return DIF_E_INVAL;
 	void *buf;
 	size_t len;
 	if ((rc = slurp(path, &buf, &len, errs)))
 		return rc;
+	if (format == DIF_TYPES_CTF) {
+		/* libctf trusts parts of its input: check every byte first,
+		 * then let it read the file */
+		struct tyfile *f;
+		rc = ty_check_ctf(buf, len, path, errs);
+		free(buf);
+		if (rc || (rc = ty_read_ctf(path, &f, errs)))
+			return rc;
+		types->f[types->n++] = f;
+		return 0;
+	}
 	rc = dif_types_load_btf_buf(types, buf, len, path, errs);
 	free(buf);
 	return rc;

@@ -100,6 +100,10 @@ int ty_read_btf(const void *buf, size_t len, const char *path,
                 struct tyfile **out, struct dif_errors *errs);
 int ty_read_ctf(const char *path, struct tyfile **out,
                 struct dif_errors *errs);
+/* Checks CTF bytes (ELF .ctf, a dictionary or an archive) strictly before
+ * libctf reads them (ctfcheck.c); 0 or DIF_E_TYPES. */
+int ty_check_ctf(const void *buf, size_t len, const char *path,
+                 struct dif_errors *errs);
 
 /* Queries. */
 static inline const char *ty_name(const struct tyfile *f, uint32_t off)

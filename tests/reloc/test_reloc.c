@@ -169,6 +169,19 @@ static void make_types(void)
 	fclose(f);
 }
 
+/* Each test runs in its own process and makes its own directory. */
+static void cleanup(void)
+{
+	if (!dir[0])
+		return;
+	char cmd[1200];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", dir);
+}
+
+TestSuite(reloc, .fini = cleanup);
+
 static struct dif_types *load_types(enum dif_types_format fmt, const char *path)
 {
 	struct dif_types *t = dif_types_new();
@@ -1438,4 +1451,258 @@ Test(reloc, difld_links_poisons_and_verifies)
 	cr_expect_eq(tool("difld --verify size.s g.o", out, sizeof(out)), 1);
 	cr_expect(strstr(out, "is DIFO 0, where the base has 'size'"), "%s", out);
 	cr_expect_eq(tool("difld --verify size.s", out, sizeof(out)), 2);
+}
+
+/* ------------------------------------------------------------------ */
+/* The CTF check before libctf: one corruption per rule of a gcc -gctf
+ * object's .ctf section. */
+
+struct ctfobj {
+	struct eobj o;
+	uint8_t *sec; /* the .ctf section */
+	size_t size;
+	uint8_t *body; /* after the 52-byte header */
+};
+
+static uint32_t hget(struct ctfobj *c, unsigned off)
+{
+	return (uint32_t)rdn(c->sec + off, 4);
+}
+
+static void hset(struct ctfobj *c, unsigned off, uint32_t v)
+{
+	wrn(c->sec + off, v, 4);
+}
+
+enum { H_NAME = 8, H_CU = 12, H_LBL = 16, H_OBJT = 20, H_FUNC = 24,
+       H_OIDX = 28, H_FIDX = 32, H_VAR = 36, H_TYPE = 40, H_STR = 44,
+       H_STRLEN = 48 };
+
+/* Offset (in the body) of the first type record of kind k, walking sizes
+ * as the format lays them out. */
+static uint32_t find_kind(struct ctfobj *c, unsigned k)
+{
+	uint32_t o = hget(c, H_TYPE), end = hget(c, H_STR);
+	while (o < end) {
+		uint32_t info = (uint32_t)rdn(c->body + o + 4, 4);
+		uint32_t st = (uint32_t)rdn(c->body + o + 8, 4);
+		unsigned kind = info >> 26, vlen = info & 0xffffff;
+		if (kind == k)
+			return o;
+		uint32_t n = 12;
+		if ((kind == 1 || kind == 2 || kind == 6 || kind == 7 || kind == 8) &&
+		    st == 0xffffffffu)
+			n += 8;
+		n += kind == 1 || kind == 2 ? 4 : kind == 4 ? 12 : kind == 14 ? 8
+		     : kind == 5 ? 4 * (vlen + (vlen & 1)) : kind == 6 || kind == 7
+		     ? 12 * vlen : kind == 8 ? 8 * vlen : 0;
+		o += n;
+	}
+	cr_assert_fail("no CTF type of kind %u", k);
+	return 0;
+}
+
+static void x_short(struct ctfobj *c) { wrn(shdr_at(&c->o, sec_named(&c->o, ".ctf")) + 32, 10, 8); }
+static void x_swapped(struct ctfobj *c) { c->sec[0] = 0xdf; c->sec[1] = 0xf2; }
+static void x_magic(struct ctfobj *c) { c->sec[0] = 0; }
+static void x_version(struct ctfobj *c) { c->sec[2] = 3; }
+static void x_flags(struct ctfobj *c) { c->sec[3] |= 0x80; }
+static void x_order(struct ctfobj *c) { hset(c, H_VAR, hget(c, H_TYPE) + 4); }
+static void x_align(struct ctfobj *c) { hset(c, H_TYPE, hget(c, H_TYPE) + 2); }
+static void x_past(struct ctfobj *c) { hset(c, H_STRLEN, 1u << 20); }
+static void x_compress(struct ctfobj *c) { c->sec[3] |= 1; }
+static void x_strnul(struct ctfobj *c) { c->body[hget(c, H_STR)] = 'x'; }
+static void x_cuname(struct ctfobj *c) { hset(c, H_CU, hget(c, H_STRLEN) + 5); }
+static void x_child(struct ctfobj *c) { hset(c, H_NAME, 1); }
+static void x_kind(struct ctfobj *c)
+{
+	uint32_t o = find_kind(c, 3);
+	wrn(c->body + o + 4, 15u << 26, 4);
+}
+static void x_name(struct ctfobj *c) { wrn(c->body + find_kind(c, 1), 0x7fffff, 4); }
+static void x_extname(struct ctfobj *c) { wrn(c->body + find_kind(c, 1), 0x80000001u, 4); }
+static void x_vlen(struct ctfobj *c)
+{
+	uint32_t o = find_kind(c, 3);
+	wrn(c->body + o + 4, (3u << 26) | 1, 4);
+}
+static void x_ref(struct ctfobj *c) { wrn(c->body + find_kind(c, 3) + 8, 999999, 4); }
+static void x_intbits(struct ctfobj *c)
+{
+	uint32_t o = find_kind(c, 1);
+	wrn(c->body + o + 12, (uint32_t)rdn(c->body + o + 12, 4) | 0xff00, 4);
+}
+static void x_fwd(struct ctfobj *c)
+{
+	uint32_t o = find_kind(c, 3);
+	wrn(c->body + o + 4, 9u << 26, 4);
+	wrn(c->body + o + 8, 3, 4);
+}
+static void x_array(struct ctfobj *c) { wrn(c->body + find_kind(c, 4) + 12, 999999, 4); }
+static void x_slice(struct ctfobj *c) { wrn(c->body + find_kind(c, 14) + 16, 0, 4); }
+static void x_member(struct ctfobj *c) { wrn(c->body + find_kind(c, 6) + 12 + 8, 999999, 4); }
+static void x_moff(struct ctfobj *c) { wrn(c->body + find_kind(c, 6) + 12 + 4, 1u << 30, 4); }
+static void x_enum(struct ctfobj *c) { wrn(c->body + find_kind(c, 8) + 12, 0x7fffff, 4); }
+static void x_runs(struct ctfobj *c)
+{
+	/* the last record claims more members than the section holds */
+	uint32_t o = find_kind(c, 6);
+	uint32_t info = (uint32_t)rdn(c->body + o + 4, 4);
+	wrn(c->body + o + 4, (info & ~0xffffffu) | 0xffffff, 4);
+}
+static void x_trunc(struct ctfobj *c)
+{
+	/* the type section ends 8 bytes into its first record */
+	uint32_t cut = hget(c, H_STR) - (hget(c, H_TYPE) + 8);
+	hset(c, H_STR, hget(c, H_TYPE) + 8);
+	hset(c, H_STRLEN, hget(c, H_STRLEN) + cut);
+}
+static void x_label(struct ctfobj *c) { hset(c, H_OBJT, hget(c, H_LBL) + 4); }
+static void x_objref(struct ctfobj *c) { wrn(c->body + hget(c, H_OBJT), 0x7ffffff, 4); }
+static void x_idxname(struct ctfobj *c) { wrn(c->body + hget(c, H_OIDX), 0x7ffffff, 4); }
+static void x_var(struct ctfobj *c) { hset(c, H_VAR, hget(c, H_VAR) + 4); }
+
+static const struct {
+	const char *name;
+	void (*patch)(struct ctfobj *);
+	const char *msg;
+} ctf_bad[] = {
+	{ "short", x_short, "shorter than the CTF header" },
+	{ "swapped", x_swapped, "byte order differs" },
+	{ "magic", x_magic, "bad magic" },
+	{ "version", x_version, "only CTF version 3" },
+	{ "flags", x_flags, "unknown header flags" },
+	{ "order", x_order, "sections out of order" },
+	{ "align", x_align, "not 4-byte aligned" },
+	{ "past", x_past, "sections run past the end" },
+	{ "compress", x_compress, "does not inflate" },
+	{ "strnul", x_strnul, "must start and end with NUL" },
+	{ "cuname", x_cuname, "header name offset outside" },
+	{ "child", x_child, "child dictionary without its parent" },
+	{ "kind", x_kind, "unknown kind" },
+	{ "name", x_name, "name offset outside the string section" },
+	{ "extname", x_extname, "external string table" },
+	{ "vlen", x_vlen, "vlen must be 0" },
+	{ "ref", x_ref, "refers to a type that does not exist" },
+	{ "intbits", x_intbits, "integer bits do not fit" },
+	{ "fwd", x_fwd, "forward of a kind" },
+	{ "array", x_array, "refers to a type that does not exist" },
+	{ "slice", x_slice, "slice bits out of range" },
+	{ "member", x_member, "refers to a type that does not exist" },
+	{ "moff", x_moff, "a member lies outside the struct" },
+	{ "enum", x_enum, "name offset outside" },
+	{ "runs", x_runs, "kind data runs past the type section" },
+	{ "trunc", x_trunc, "truncated" },
+	{ "label", x_label, "label section is not a whole number" },
+	{ "objref", x_objref, "refers to a type that does not exist" },
+	{ "idxname", x_idxname, "name offset outside" },
+	{ "var", x_var, "variable section is not a whole number" },
+};
+
+Test(reloc, ctf_check_rejects_every_malformation)
+{
+	make_types();
+	size_t len;
+	char *good = test_slurp(ctf_path, &len);
+	cr_assert_not_null(good);
+	char bad_path[1200];
+	snprintf(bad_path, sizeof(bad_path), "%s/bad-ctf.o", dir);
+	for (size_t i = 0; i < sizeof(ctf_bad) / sizeof(ctf_bad[0]); i++) {
+		struct ctfobj c;
+		c.o.b = malloc(len);
+		c.o.len = len;
+		memcpy(c.o.b, good, len);
+		unsigned s = sec_named(&c.o, ".ctf");
+		c.sec = sec_data(&c.o, s);
+		c.size = rdn(shdr_at(&c.o, s) + 32, 8);
+		c.body = c.sec + 52;
+		ctf_bad[i].patch(&c);
+		FILE *f = fopen(bad_path, "wb");
+		cr_assert_not_null(f);
+		fwrite(c.o.b, 1, len, f);
+		fclose(f);
+		free(c.o.b);
+		struct dif_types *t = dif_types_new();
+		struct dif_errors e;
+		dif_errors_clear(&e);
+		int rc = dif_types_load(t, DIF_TYPES_CTF, bad_path, &e);
+		cr_expect_eq(rc, DIF_E_TYPES, "case %s: %s", ctf_bad[i].name,
+		             e.count ? e.list[0].msg : "accepted");
+		cr_expect(e.count && strstr(e.list[0].msg, ctf_bad[i].msg) &&
+		          strstr(e.list[0].msg, "bad-ctf.o: CTF"), "case %s: '%s'",
+		          ctf_bad[i].name, e.count ? e.list[0].msg : "");
+		dif_types_free(t);
+	}
+	free(good);
+}
+
+/* Archives (ld writes one when two units define a type differently): the
+ * child dictionaries resolve, and the archive tables are checked. */
+Test(reloc, ctf_archives)
+{
+	make_types();
+	char a[1200], b[1200], ab[1200], cmd[8192];
+	snprintf(a, sizeof(a), "%s/u1.c", dir);
+	snprintf(b, sizeof(b), "%s/u2.c", dir);
+	snprintf(ab, sizeof(ab), "%s/u12.o", dir);
+	write_file(a, "struct cf { int x; } v1;\nstruct only1 { char c; short s; } w1;\n");
+	write_file(b, "struct cf { long y; short z; } v2;\n");
+	snprintf(cmd, sizeof(cmd), "cd %s && gcc -gctf -c u1.c && gcc -gctf -c u2.c "
+	         "&& ld -r u1.o u2.o -o u12.o", dir);
+	cr_assert_eq(sh(cmd), 0, "%s", cmd);
+	struct dif_types *t = load_types(DIF_TYPES_CTF, ab);
+	uint64_t v;
+	cr_expect_eq(dif_types_resolve(t, DIF_RELOC_OFFSETOF, "struct only1", "s",
+	                               0, &v, NULL), 0);
+	cr_expect_eq(v, 2);
+	cr_expect_eq(dif_types_resolve(t, DIF_RELOC_EXISTS, "struct cf", "x", 0, &v,
+	                               NULL), 0);
+	dif_types_free(t);
+	/* corrupt the archive's tables */
+	size_t len;
+	char *good = test_slurp(ab, &len);
+	cr_assert_not_null(good);
+	static const struct {
+		unsigned off; /* in the archive header */
+		uint64_t val;
+		const char *msg;
+	} arc_bad[] = {
+		{ 16, 0, "no or more than 4096 dictionaries" },
+		{ 16, 5000, "no or more than 4096 dictionaries" },
+		{ 16, 100000000, "no or more than 4096" },
+		{ 24, 1u << 30, "archive tables run past the end" },
+		{ 40, 1u << 30, "name outside the archive" },
+		{ 48, 1u << 30, "dictionary outside the archive" },
+	};
+	for (size_t i = 0; i < sizeof(arc_bad) / sizeof(arc_bad[0]); i++) {
+		struct eobj o = { malloc(len), len };
+		memcpy(o.b, good, len);
+		/* the non-empty .ctf section */
+		unsigned n = (unsigned)rdn(o.b + 0x3c, 2), s = 0;
+		unsigned sx = (unsigned)rdn(o.b + 0x3e, 2);
+		const char *names = (const char *)o.b + rdn(shdr_at(&o, sx) + 24, 8);
+		for (unsigned k = 1; k < n; k++)
+			if (!strcmp(names + rdn(shdr_at(&o, k), 4), ".ctf") &&
+			    rdn(shdr_at(&o, k) + 32, 8) > 0)
+				s = k;
+		cr_assert(s);
+		uint8_t *arc = sec_data(&o, s);
+		cr_assert_eq(rdn(arc, 8), 0x8b47f2a4d7623eebull, "not an archive");
+		wrn(arc + arc_bad[i].off, arc_bad[i].val, 8);
+		char bad_path[1200];
+		snprintf(bad_path, sizeof(bad_path), "%s/bad-arc.o", dir);
+		FILE *f = fopen(bad_path, "wb");
+		fwrite(o.b, 1, len, f);
+		fclose(f);
+		free(o.b);
+		t = dif_types_new();
+		struct dif_errors e;
+		dif_errors_clear(&e);
+		cr_expect_eq(dif_types_load(t, DIF_TYPES_CTF, bad_path, &e), DIF_E_TYPES,
+		             "case %zu accepted", i);
+		cr_expect(e.count && strstr(e.list[0].msg, arc_bad[i].msg), "case %zu: %s",
+		          i, e.count ? e.list[0].msg : "");
+		dif_types_free(t);
+	}
+	free(good);
 }
