@@ -1,17 +1,26 @@
 /* libFuzzer harness for the DOF reader: any input must give a DOF or one
  * clean diagnostic; an accepted file must describe itself, and its DIFOs
- * must write as DOF and read back with the same names and programs. */
+ * must write as DOF and read back with the same names and programs. The
+ * same bytes also go through the HyperTrace program reader. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "difvm/dof.h"
+#include "difvm/link.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct dif_errors errs;
+	struct dif_module *ht = NULL;
+	dif_errors_clear(&errs);
+	if (dif_hypertrace_read(data, size, &ht, &errs) != 0) {
+		if (ht || errs.count != 1)
+			abort();
+	}
+	dif_module_free(ht);
 	struct dif_dof *dof = NULL;
 	dif_errors_clear(&errs);
 	int rc = dif_dof_read(data, size, NULL, &dof, &errs);

@@ -57,6 +57,7 @@ struct dsec {
 	uint32_t type, align, flags, entsize;
 	uint64_t off, size;
 	uint32_t difo; /* DIFOHDR: 1 + index in the module, 0 if not built */
+	uint32_t ntypes; /* DIFOHDR: entries of its TYPTAB, if linked */
 };
 
 struct dof_ecb {
@@ -403,11 +404,15 @@ static int read_difo(struct rd *r, uint32_t hs, const char *name,
 		            (unsigned long long)h->size);
 	struct dif_type rtype;
 	lb_get_type(d->b + h->off, d->msb, &rtype);
-	uint32_t sub[4] = {0, 0, 0, 0}; /* DIF, INTTAB, STRTAB, VARTAB */
-	int have[4] = {0, 0, 0, 0};
-	static const uint32_t want_align[4] = {4, 8, 1, 4};
-	static const uint32_t want_ent[4] = {4, 8, 0, LB_VAR_SIZE};
-	static const char *const what[4] = {"DIF", "INTTAB", "STRTAB", "VARTAB"};
+	/* DIF, INTTAB, STRTAB, VARTAB, TYPTAB. The kernel knows the first
+	 * four; a TYPTAB (dtrace_diftype_t records, which no compiler
+	 * emits) is checked and counted, not used. */
+	uint32_t sub[5] = {0, 0, 0, 0, 0};
+	int have[5] = {0, 0, 0, 0, 0};
+	static const uint32_t want_align[5] = {4, 8, 1, 4, 4};
+	static const uint32_t want_ent[5] = {4, 8, 0, LB_VAR_SIZE, 8};
+	static const char *const what[5] = {"DIF", "INTTAB", "STRTAB", "VARTAB",
+	                                    "TYPTAB"};
 	uint64_t total = 0;
 	for (uint64_t o = 8; o < h->size; o += 4) {
 		uint32_t idx = (uint32_t)g(r, h->off + o, 4);
@@ -424,6 +429,7 @@ static int read_difo(struct rd *r, uint32_t hs, const char *name,
 		case DIF_DOF_SECT_INTTAB: k = 1; break;
 		case DIF_DOF_SECT_STRTAB: k = 2; break;
 		case DIF_DOF_SECT_VARTAB: k = 3; break;
+		case DIF_DOF_SECT_TYPTAB: k = 4; break;
 		default:
 			return fail(r, DIF_E_OBJ_SECTION, hs,
 			            "unrecognized DIFO subsection %u of type %s", idx,
@@ -453,6 +459,7 @@ static int read_difo(struct rd *r, uint32_t hs, const char *name,
 	}
 	if (!have[0])
 		return fail(r, DIF_E_OBJ_MISSING, hs, "no DIF section");
+	h->ntypes = have[4] ? (uint32_t)(d->s[sub[4]].size / 8) : 0;
 	const struct dsec *tx = &d->s[sub[0]];
 	uint32_t ntext = (uint32_t)(tx->size / 4);
 	uint32_t nint = have[1] ? (uint32_t)(d->s[sub[1]].size / 8) : 0;
@@ -921,6 +928,8 @@ static void read_notes(struct dif_dof *d)
 			/* field width: 257 on Solaris, 65 on Linux, 256 on Darwin */
 			size_t fw = s->size >= 5 * 257 ? 257 : s->size >= 5 * 256
 			            ? 256 : 65;
+			snprintf(d->h.sysname, sizeof(d->h.sysname), "%.*s",
+			         (int)strnlen(p, fw < 31 ? fw : 31), p);
 			size_t o = 0;
 			for (int k = 0; k < 3 && (size_t)(k + 1) * fw <= s->size; k++)
 				o += (size_t)snprintf(d->utsname + o, sizeof(d->utsname) - o,
@@ -1209,6 +1218,23 @@ char *dif_dof_describe(const struct dif_dof *d)
 		          (unsigned long long)rl->offset);
 		if (rl->data)
 			sb_printf(&s, " data 0x%llx", (unsigned long long)rl->data);
+		sb_printf(&s, "\n");
+	}
+	int first = 1;
+	for (uint32_t i = 0; i < h->secnum; i++) {
+		const struct dsec *x = &d->s[i];
+		if (x->type != DIF_DOF_SECT_DIFOHDR || !x->difo || !d->mod)
+			continue;
+		if (first)
+			sb_printf(&s, "\n");
+		first = 0;
+		struct dif_difo_parts p;
+		dif_difo_get_parts(dif_module_get(d->mod, x->difo - 1), &p);
+		sb_printf(&s, "DIFO %s (section %u): %u instructions, %u "
+		          "integers, %u string bytes, %u variables", p.name, i,
+		          p.textlen, p.intlen, p.strlen, p.varlen);
+		if (x->ntypes)
+			sb_printf(&s, ", %u TYPTAB types", x->ntypes);
 		sb_printf(&s, "\n");
 	}
 	size_t nd = dif_module_count(d->mod);

@@ -19,7 +19,6 @@
 #include "difvm/object.h"
 #include "difvm/internal.h"
 #include "bytes.h"
-#include "hmap.h"
 
 #define EHDR_SIZE 64u
 #define SHDR_SIZE 64u
@@ -743,21 +742,15 @@ static int read_all(struct rd *r, const struct dif_obj_opts *opts,
 	struct desc *ds = ndifo ? calloc(ndifo, sizeof(*ds)) : NULL;
 	if (ndifo && !ds)
 		return fail(r, DIF_E_NOMEM, NULL, "out of memory");
-	struct lhmap names = {0};
 	for (uint32_t d = 0; d < ndifo && !rc; d++) {
 		rc = read_desc(r, &st, dsec->off + (uint64_t)d * DIF_OBJ_DIFO_SIZE,
 		               d, &ds[d]);
-		uint64_t e = 0;
-		int put = rc ? 1 : lh_put(&names, ds[d].name, strlen(ds[d].name), d,
-		                          &e);
-		if (put < 0)
-			rc = fail(r, DIF_E_NOMEM, NULL, "out of memory");
-		else if (put == 0)
-			rc = fail(r, DIF_E_OBJ_DUPLICATE, ds[d].name,
-			          "DIFO '%s' defined twice (descriptors %u and %u)",
-			          ds[d].name, (unsigned)e, d);
+		for (uint32_t e = 0; e < d && !rc; e++)
+			if (strcmp(ds[e].name, ds[d].name) == 0)
+				rc = fail(r, DIF_E_OBJ_DUPLICATE, ds[d].name,
+				          "DIFO '%s' defined twice (descriptors %u and %u)",
+				          ds[d].name, e, d);
 	}
-	lh_free(&names);
 	if (!rc)
 		rc = check_symbols(r, &st);
 	for (uint32_t i = 1; i < r->shnum && !rc; i++) {

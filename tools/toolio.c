@@ -109,12 +109,19 @@ int toolio_load_kind(const char *path, enum dif_profile *pprofile, int fixed,
 		return rc;
 	const char *name = strcmp(path, "-") == 0 ? "<stdin>" : path;
 	if (dif_dof_detect(buf, len)) {
-		/* DOF records no profile: -p (or the default) applies */
+		/* DOF records no profile: -p applies, else DOF built on SunOS
+		 * (its UTSNAME section) is read as illumos, other DOF as
+		 * FreeBSD */
 		struct dif_dof *dof = NULL;
 		DIF_OPTS(dif_dof_opts, dopts, .profile = profile);
 		rc = dif_dof_read(buf, len, &dopts, &dof, errs);
-		if (rc == 0)
+		if (rc == 0) {
+			struct dif_dof_header h;
+			dif_dof_get_header(dof, &h);
+			if (!fixed && strcmp(h.sysname, "SunOS") == 0)
+				*pprofile = DIF_PROFILE_ILLUMOS;
 			*out = dif_dof_take_module(dof);
+		}
 		dif_dof_free(dof);
 	} else if (dif_hypertrace_detect(buf, len)) {
 		rc = dif_hypertrace_read(buf, len, out, errs);

@@ -55,7 +55,8 @@ DIF_API const char *dif_dof_sect_name(uint32_t type);
 
 struct dif_dof_opts {
 	size_t size;
-	enum dif_profile profile; /* read: DIFOs are checked under it */
+	enum dif_profile profile; /* not used yet: reading does not
+	                             interpret instructions */
 	/* write only: */
 	uint8_t model;            /* 1 ILP32, 2 LP64; 0: LP64 */
 	uint8_t order;            /* 0 host, 1 LSB, 2 MSB */
@@ -88,6 +89,7 @@ struct dif_dof_header {
 	uint32_t secnum;
 	uint64_t loadsz, filesz;
 	uint64_t container_offset; /* offset of the DOF in an ELF file, else 0 */
+	char sysname[32]; /* UTSNAME sysname ("SunOS", "Linux", ...), or "" */
 };
 DIF_API void dif_dof_get_header(const struct dif_dof *dof,
                                 struct dif_dof_header *out);

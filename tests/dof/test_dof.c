@@ -63,6 +63,7 @@ Test(dof, fixture_dtrace4linux)
 	cr_assert_eq(h.version, 1);
 	cr_assert_eq(h.secnum, 9);
 	cr_assert_eq(h.loadsz, 0x270);
+	cr_assert_str_eq(h.sysname, "Linux");
 	cr_assert_eq(h.filesz, 0x400);
 	cr_assert_eq(dif_dof_provider_count(d), 1);
 	const struct dif_dof_provider *pv = dif_dof_provider(d, 0);
@@ -96,6 +97,7 @@ Test(dof, fixture_solaris_test)
 	dif_dof_get_header(d, &h);
 	cr_assert_eq(h.model, 1);
 	cr_assert_eq(h.filesz, 1823);
+	cr_assert_str_eq(h.sysname, "SunOS");
 	const struct dif_dof_probe *p = probe(d, 0, "test", "main");
 	cr_assert_str_eq(p->nargv, "char *");
 	cr_assert_str_eq(p->xargv, "char *");
@@ -166,6 +168,15 @@ static void put(uint8_t *p, uint64_t v, unsigned n, int msb)
 		p[msb ? n - 1 - i : i] = (uint8_t)(v >> (8 * i));
 }
 
+/* little-endian field */
+static uint64_t get(const uint8_t *p, unsigned n)
+{
+	uint64_t v = 0;
+	for (unsigned k = 0; k < n; k++)
+		v |= (uint64_t)p[k] << (8 * k);
+	return v;
+}
+
 static uint8_t *wrap_elf(const uint8_t *dof, size_t dlen, int c64, int msb,
                          const char *secname, size_t *outlen)
 {
@@ -229,6 +240,10 @@ Test(dof, inside_elf)
 			struct dif_dof_header h;
 			dif_dof_get_header(d, &h);
 			cr_assert_eq(h.container_offset, 256);
+			char *info = dif_dof_describe(d);
+			cr_assert(strstr(info, "in an ELF .SUNW_dof section at offset "
+			                       "0x100"), "%s", info);
+			free(info);
 			cr_assert_eq(dif_dof_provider(d, 0)->nprobes, 2);
 			dif_dof_free(d);
 			free(e);
@@ -414,6 +429,11 @@ Test(dof, fixture_info_text)
 	         "../shared/fixtures/dof/solaris_snv69_usdt_ruby.dof", bd);
 	cr_assert_eq(test_sh(cmd, b, sizeof(b)), 0, "%s", b);
 	cr_assert(strstr(b, "0 DIFOs"), "%s", b);
+	/* DOF built on SunOS is read under the illumos profile */
+	snprintf(cmd, sizeof(cmd), "%s/tools/difcheck --json "
+	         "../shared/fixtures/dof/solaris_snv69_usdt_ruby.dof", bd);
+	cr_assert_eq(test_sh(cmd, b, sizeof(b)), 0, "%s", b);
+	cr_assert(strstr(b, "\"profile\": \"illumos\""), "%s", b);
 }
 
 /* Several ECBs for one probe, predicates, several actions, a shared DIFO
@@ -442,6 +462,66 @@ Test(dof, difo_names_from_descriptions)
 	cr_assert_eq(dif_module_count(r), 2);
 	cr_assert_str_eq(dif_difo_name(dif_module_get(r, 0)), "p:m:f:n");
 	cr_assert_str_eq(dif_difo_name(dif_module_get(r, 1)), "p:m:f:n#2/pred");
+	char *info = dif_dof_describe(d);
+	cr_assert(strstr(info, "ecb 1 (section 10): p:m:f:n, predicate DIFO "
+	                       "section 7, actions section 4"), "%s", info);
+	free(info);
+	dif_dof_free(d);
+	free(buf);
+	dif_module_free(m);
+}
+
+/* Fallback names when the description's name is taken, an absent
+ * (DOF_STRIDX_NONE) field, and a non-loadable linked section, which the
+ * kernel skips. */
+Test(dof, fallback_names)
+{
+	static const char *const names[] = {"x", "x#2", "ecb4", "difo@22", "w"};
+	struct dif_module *m = assemble_as(".difo a\n ret %r0\n.difo b\n ret %r0\n"
+	                                   ".difo c\n ret %r0\n.difo d\n ret %r0\n"
+	                                   ".difo e\n ret %r0\n", names);
+	void *buf = NULL;
+	size_t len = 0;
+	DIF_OPTS(dif_dof_opts, o, .order = 1);
+	cr_assert_eq(dif_dof_write(m, &o, &buf, &len, NULL), 0);
+	uint8_t *b = buf;
+	/* DIFO k: DIF 1+5k, DIFOHDR 2+5k, PROBEDESC 3+5k, ACTDESC 4+5k,
+	 * ECBDESC 5+5k. ECB 4 takes ECB 0's probe description "x". */
+	uint64_t e4 = get(b + 64 + 25 * 32 + 16, 8);
+	put(b + e4, 3, 4, 0);
+	uint64_t pd0 = get(b + 64 + 3 * 32 + 16, 8);
+	put(b + pd0 + 4, 0xffffffffu, 4, 0); /* provider: none */
+	struct dif_dof *d = read_ok(b, len);
+	const struct dif_module *r = dif_dof_module(d);
+	cr_assert_eq(dif_module_count(r), 5);
+	cr_assert_str_eq(dif_difo_name(dif_module_get(r, 0)), "x");
+	cr_assert_str_eq(dif_difo_name(dif_module_get(r, 4)), "difo@22#2");
+	dif_dof_free(d);
+	free(buf);
+	dif_module_free(m);
+	/* the variable table of `prog` made a non-loadable COMMENTS section */
+	m = assemble_as(prog, prog_names);
+	cr_assert_eq(dif_dof_write(m, &o, &buf, &len, NULL), 0);
+	b = buf;
+	put(b + 64 + 4 * 32, 1, 4, 0);
+	put(b + 64 + 4 * 32 + 8, 0, 4, 0);
+	d = read_ok(b, len);
+	struct dif_difo_parts p;
+	dif_difo_get_parts(dif_module_get(dif_dof_module(d), 0), &p);
+	cr_assert_eq(p.varlen, 0);
+	cr_assert_eq(p.intlen, 1);
+	dif_dof_free(d);
+	/* ... or a TYPTAB of two dtrace_diftype_t records: checked, counted */
+	put(b + 64 + 4 * 32, 11, 4, 0);      /* TYPTAB */
+	put(b + 64 + 4 * 32 + 8, 1, 4, 0);   /* loaded */
+	put(b + 64 + 4 * 32 + 12, 8, 4, 0);  /* entsize 8 */
+	put(b + 64 + 4 * 32 + 24, 16, 8, 0); /* 2 types */
+	d = read_ok(b, len);
+	char *info = dif_dof_describe(d);
+	cr_assert(strstr(info, "DIFO syscall::read:entry (section 5): 4 "
+	                       "instructions, 1 integers, 6 string bytes, 0 "
+	                       "variables, 2 TYPTAB types"), "%s", info);
+	free(info);
 	dif_dof_free(d);
 	free(buf);
 	dif_module_free(m);
@@ -459,13 +539,6 @@ Test(dof, difo_names_from_descriptions)
  * 6 URELHDR 7 COMMENTS 8 UTSNAME.
  */
 static uint8_t *SH(uint8_t *b, unsigned i) { return b + 64 + 32 * i; }
-static uint64_t get(const uint8_t *p, unsigned n)
-{
-	uint64_t v = 0;
-	for (unsigned k = 0; k < n; k++)
-		v |= (uint64_t)p[k] << (8 * k);
-	return v;
-}
 static uint8_t *DATA(uint8_t *b, unsigned i) { return b + get(SH(b, i) + 16, 8); }
 #define SET(p, v, n) put((p), (v), (n), 0)
 
@@ -529,6 +602,7 @@ MUT(m_difo_unrecognized, SET(DATA(b, 5) + 8, 6, 4))
 MUT(m_difo_multiple, SET(DATA(b, 5) + 12, 1, 4))
 MUT(m_difo_sub_align, SET(SH(b, 2) + 12, 4, 4))
 MUT(m_difo_sub_size, SET(SH(b, 4) + 24, 30, 8))
+MUT(m_difo_typtab, { SET(SH(b, 4), 11, 4); SET(SH(b, 4) + 12, 8, 4); })
 MUT(m_difo_no_dif, SET(DATA(b, 17) + 8, 0, 4))
 /* relocations, providers (base F) */
 MUT(m_rh_small, SET(SH(b, 6) + 24, 8, 8))
@@ -605,6 +679,7 @@ static const struct rcase cases[] = {
 	{"DIFO two DIF sections", 'W', DIF_E_OBJ_DUPLICATE, "multiple DIF sections (1 and 1)", m_difo_multiple},
 	{"DIFO subsection layout", 'W', DIF_E_OBJ_ALIGN, "section 2 (INTTAB): INTTAB of DIFO header 5", m_difo_sub_align},
 	{"DIFO subsection size", 'W', DIF_E_OBJ_SECTION, "section 4 (VARTAB): size 30 is not a multiple of 20", m_difo_sub_size},
+	{"DIFO TYPTAB size", 'W', DIF_E_OBJ_SECTION, "section 4 (TYPTAB): size 20 is not a multiple of 8", m_difo_typtab},
 	{"DIFO without DIF", 'W', DIF_E_OBJ_MISSING, "section 17 (DIFOHDR): no DIF section", m_difo_no_dif},
 	{"relocation header size", 'F', DIF_E_OBJ_SECTION, "section 6 (URELHDR): size 8", m_rh_small},
 	{"relocation string table", 'F', DIF_E_OBJ_SECTION, "section 6 (URELHDR): string table is section 2", m_rh_strtab},
@@ -710,6 +785,25 @@ Test(dof, size_limits)
 	cr_assert_eq(dif_dof_read(b, len, NULL, &d, &e), DIF_E_OBJ_OVERSIZE);
 	cr_assert(strstr(e.list[0].msg, "section 5 (DIFOHDR): linked sections "
 	                                "exceed 262144 bytes"), "%s", e.list[0].msg);
+	/* the writer refuses more sections than DOF allows (5 per DIFO) */
+	static const uint32_t ret0 = 0x23000000;
+	struct dif_module *many = dif_module_new();
+	for (uint32_t i = 0; i < DIF_DOF_MAX_SECTIONS / 5 + 1; i++) {
+		char nm[32];
+		snprintf(nm, sizeof(nm), "d%u", i);
+		DIF_OPTS(dif_difo_parts, pp, .name = nm, .text = &ret0, .textlen = 1);
+		struct dif_difo *dd = NULL;
+		cr_assert_eq(dif_difo_create(&pp, &dd, NULL), 0);
+		cr_assert_eq(dif_module_add(many, dd), 0);
+	}
+	void *wb = NULL;
+	size_t wl = 0;
+	dif_errors_clear(&e);
+	cr_assert_eq(dif_dof_write(many, NULL, &wb, &wl, &e), DIF_E_LIMIT);
+	cr_assert(strstr(e.list[0].msg, "exceed the DOF limits"), "%s",
+	          e.list[0].msg);
+	cr_assert_null(wb);
+	dif_module_free(many);
 	/* misuse */
 	cr_assert_eq(dif_dof_read(NULL, 5, NULL, &d, &e), DIF_E_INVAL);
 	cr_assert_eq(dif_dof_read(w, wlen, NULL, NULL, &e), DIF_E_INVAL);

@@ -294,6 +294,8 @@ Test(link, options_and_caps)
 	cr_assert_eq(dif_link(&in, DIF_LINK_MAX_INPUTS + 1, NULL, &out, &e),
 	             DIF_E_LIMIT);
 	cr_assert_eq(dif_link(&in, 1, NULL, NULL, &e), DIF_E_INVAL);
+	struct dif_link_opts tiny = {.size = 1};
+	cr_assert_eq(dif_link(&in, 1, &tiny, &out, &e), DIF_E_INVAL);
 	struct dif_link_input none = {"y", NULL};
 	cr_assert_eq(dif_link(&none, 1, NULL, &out, &e), DIF_E_INVAL);
 	/* no inputs: an empty module */
@@ -304,21 +306,35 @@ Test(link, options_and_caps)
 }
 
 /* Too many variables in one id space (spread over 8 inputs so each DIFO
- * stays under the DIFO size limit). */
+ * stays under the DIFO size limit; built directly, not assembled). */
 Test(link, variable_id_space_cap)
 {
 	enum { NM = 8 };
-	size_t n = DIF_LINK_MAX_VARS + 1, per = n / NM + 1, cap = per * 48 + 64;
-	char *src = malloc(cap);
-	cr_assert_not_null(src);
+	static const uint32_t ret0 = 0x23000000;
+	uint32_t n = DIF_LINK_MAX_VARS + 1, per = n / NM + 1;
+	struct dif_var *vt = calloc(per, sizeof(*vt));
+	char *strs = malloc((size_t)per * 8 + 1);
+	cr_assert(vt && strs);
 	struct dif_module *m[NM];
-	for (int k = 0; k < NM; k++) {
-		size_t o = (size_t)snprintf(src, cap, ".difo p%d\n", k);
-		for (size_t i = k * per; i < (k + 1) * per; i++)
-			o += (size_t)snprintf(src + o, cap - o,
-			                      ".var v%zu global scalar\n", i);
-		snprintf(src + o, cap - o, " ret %%r0\n");
-		m[k] = assemble(src);
+	for (uint32_t k = 0; k < NM; k++) {
+		uint32_t so = 1;
+		strs[0] = 0;
+		for (uint32_t i = 0; i < per; i++) {
+			vt[i].name = so;
+			vt[i].id = DIF_VAR_OTHER_UBASE + i;
+			vt[i].kind = DIF_VKIND_SCALAR;
+			vt[i].type.size = 8;
+			so += (uint32_t)sprintf(strs + so, "v%u", k * per + i) + 1;
+		}
+		char name[8];
+		snprintf(name, sizeof(name), "p%u", k);
+		DIF_OPTS(dif_difo_parts, p, .name = name, .text = &ret0,
+		         .textlen = 1, .strtab = strs, .strlen = so, .vartab = vt,
+		         .varlen = per);
+		struct dif_difo *d = NULL;
+		cr_assert_eq(dif_difo_create(&p, &d, NULL), 0);
+		m[k] = dif_module_new();
+		cr_assert_eq(dif_module_add(m[k], d), 0);
 	}
 	struct dif_module *out = NULL;
 	char msg[512];
@@ -327,7 +343,113 @@ Test(link, variable_id_space_cap)
 	cr_assert(strstr(msg, "more than 64256 global variables"), "%s", msg);
 	for (int k = 0; k < NM; k++)
 		dif_module_free(m[k]);
-	free(src);
+	free(vt);
+	free(strs);
+}
+
+/* Built-in rows keep their ids; long names; raw words pass through. */
+Test(link, builtins_long_names_and_raw_words)
+{
+	char name[200];
+	memset(name, 'v', 150);
+	name[150] = 0;
+	char src[1024];
+	snprintf(src, sizeof(src),
+	         ".difo p\n.var execname global scalar\n.var %s global scalar\n"
+	         " ldgs execname, %%r1\n stgs %%r1, %s\n .word 0xff000000\n"
+	         " ret %%r1\n", name, name);
+	struct dif_module *m[2] = {assemble(src),
+	                           assemble(".difo q\n.var x global scalar\n"
+	                                    " ldgs x, %r1\n ret %r1\n")};
+	struct dif_module *out = NULL;
+	cr_assert_eq(link2(m, NULL, 2, &out, NULL, 0), 0);
+	const struct dif_difo *p = dif_module_find(out, "p");
+	cr_assert_eq(var_named(p, "execname")->id, 0x118);
+	cr_assert_eq(var_named(p, name)->id, 0x500);
+	cr_assert_eq(var_named(dif_module_find(out, "q"), "x")->id, 0x501);
+	struct dif_difo_parts pp;
+	dif_difo_get_parts(p, &pp);
+	cr_assert_eq(pp.text[2], 0xff000000u);
+	dif_module_free(out);
+	dif_module_free(m[0]);
+	dif_module_free(m[1]);
+}
+
+/* Key tuples are compared in straight-line code only; popts pops. */
+Test(link, key_tuples_follow_the_stack)
+{
+	/* after a branch target the tuple is unknown: no comparison */
+	struct dif_module *m[2] = {
+		assemble(".difo p\n.var a global array\n flushts\n pushtv ctf, %r1\n"
+		         " ldgaa a, %r2\n ret %r2\n"),
+		assemble(".difo q\n.var a global array\n flushts\n"
+		         " pushtv ctf, %r1\n pushtv ctf, %r1\n tst %r1\n be l\n"
+		         "l: ldgaa a, %r2\n"
+		         " flushts\n pushtv ctf, %r1\n pushtr string, %r0, %r1\n popts\n"
+		         " stgaa %r2, a\n ret %r2\n")};
+	struct dif_module *out = NULL;
+	char msg[512];
+	cr_assert_eq(link2(m, NULL, 2, &out, msg, sizeof(msg)), 0, "%s", msg);
+	dif_module_free(out);
+	dif_module_free(m[1]);
+	/* nine pushes overflow the 8-entry stack: unknown, not compared */
+	m[1] = assemble(".difo q\n.var a global array\n flushts\n"
+	                " pushtv ctf, %r1\n pushtv ctf, %r1\n pushtv ctf, %r1\n"
+	                " pushtv ctf, %r1\n pushtv ctf, %r1\n pushtv ctf, %r1\n"
+	                " pushtv ctf, %r1\n pushtv ctf, %r1\n pushtv ctf, %r1\n"
+	                " ldgaa a, %r2\n ret %r2\n");
+	cr_assert_eq(link2(m, NULL, 2, &out, msg, sizeof(msg)), 0, "%s", msg);
+	dif_module_free(out);
+	dif_module_free(m[1]);
+	/* but popts is followed: (value, string) popped to (value) differs
+	 * from nothing else; (value, value, popts) vs (string) does */
+	m[1] = assemble(".difo q\n.var a global array\n flushts\n"
+	                " pushtv ctf, %r1\n pushtv ctf, %r1\n popts\n popts\n"
+	                " pushtr string, %r0, %r1\n stgaa %r2, a\n ret %r2\n");
+	cr_assert_eq(link2(m, NULL, 2, &out, msg, sizeof(msg)),
+	             DIF_E_VAR_CHG_KIND);
+	cr_assert(strstr(msg, "key tuple (value)") && strstr(msg, "but (string)"),
+	          "%s", msg);
+	dif_module_free(m[0]);
+	dif_module_free(m[1]);
+}
+
+/* Variable rows the linker cannot merge. */
+static int link_rows(struct dif_var v, const char *strs, uint32_t strlen,
+                     char *msg, size_t cap)
+{
+	static const uint32_t ret0 = 0x23000000;
+	DIF_OPTS(dif_difo_parts, p, .name = "r", .text = &ret0, .textlen = 1,
+	         .strtab = strs, .strlen = strlen, .vartab = &v, .varlen = 1);
+	struct dif_difo *d = NULL;
+	cr_assert_eq(dif_difo_create(&p, &d, NULL), 0);
+	struct dif_module *m = dif_module_new();
+	cr_assert_eq(dif_module_add(m, d), 0);
+	struct dif_module *out = NULL;
+	int rc = link2(&m, NULL, 1, &out, msg, cap);
+	dif_module_free(out);
+	dif_module_free(m);
+	return rc;
+}
+
+Test(link, bad_variable_rows)
+{
+	char msg[512];
+	struct dif_var v = {.name = 1, .id = 0x500, .kind = DIF_VKIND_SCALAR,
+	                    .scope = 5, .type = {.size = 8}};
+	cr_assert_eq(link_rows(v, "\0x", 3, msg, sizeof(msg)), DIF_E_VAR_SCOPE);
+	cr_assert(strstr(msg, "row 0 has scope 5"), "%s", msg);
+	v.scope = DIF_VSCOPE_GLOBAL;
+	v.kind = 7;
+	cr_assert_eq(link_rows(v, "\0x", 3, msg, sizeof(msg)), DIF_E_VAR_KIND);
+	cr_assert(strstr(msg, "row 0 has kind 7"), "%s", msg);
+	v.kind = DIF_VKIND_SCALAR;
+	v.name = 9;
+	cr_assert_eq(link_rows(v, "\0x", 3, msg, sizeof(msg)), DIF_E_STRTAB);
+	cr_assert(strstr(msg, "variable 0x500 has no name (string offset 9"),
+	          "%s", msg);
+	v.name = 0;
+	cr_assert_eq(link_rows(v, "\0x", 3, msg, sizeof(msg)), DIF_E_STRTAB);
 }
 
 /* Too many DIFOs for one output. */
