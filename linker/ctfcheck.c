@@ -7,7 +7,7 @@
  * order, plain or zlib-compressed, alone, in an ELF .ctf section, or in a
  * CTF archive.
  */
-#include <gelf.h>
+#include <elf.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -363,35 +363,14 @@ int ty_check_ctf(const void *buf, size_t len, const char *path,
 	struct cc c = { .path = path, .errs = errs };
 	if (len < 4 || memcmp(buf, ELFMAG, SELFMAG) != 0)
 		return check_payload(&c, buf, len);
-	elf_version(EV_CURRENT);
-	Elf *e = elf_memory((char *)(uintptr_t)buf, len);
-	size_t shstrndx;
-	int rc = -1, found = 0;
-	if (!e || elf_getshdrstrndx(e, &shstrndx) != 0) {
-		rc = cfail(&c, 0, "malformed ELF");
-		goto out;
-	}
-	for (Elf_Scn *s = elf_nextscn(e, NULL); s; s = elf_nextscn(e, s)) {
-		GElf_Shdr sh;
-		if (!gelf_getshdr(s, &sh))
-			continue;
-		const char *sn = elf_strptr(e, shstrndx, sh.sh_name);
-		if (!sn || strcmp(sn, ".ctf") != 0 || sh.sh_size == 0)
-			continue;
-		if (sh.sh_type == SHT_NOBITS || sh.sh_offset > len ||
-		    sh.sh_size > len - sh.sh_offset) {
-			rc = cfail(&c, 0, ".ctf section lies outside the file");
-			goto out;
-		}
-		found = 1;
-		if ((rc = check_payload(&c, (const uint8_t *)buf + sh.sh_offset,
-		                        sh.sh_size)))
-			goto out;
-	}
-	rc = found ? 0 : cfail(&c, 0, "ELF object without a .ctf section "
-	                       "(compile with gcc -gctf)");
-out:
-	if (e)
-		elf_end(e);
-	return rc;
+	const void *sec;
+	size_t slen;
+	int rc = ty_elf_section(buf, len, ".ctf", &sec, &slen);
+	if (rc < 0)
+		return cfail(&c, 0, "malformed ELF, or its .ctf section lies outside "
+		             "the file");
+	if (rc > 0)
+		return cfail(&c, 0, "ELF object without a .ctf section (compile with "
+		             "gcc -gctf)");
+	return check_payload(&c, sec, slen);
 }

@@ -21,7 +21,7 @@
  * loaded from a variable needs its own typecast, as the D compiler emits.
  */
 #include <fcntl.h>
-#include <gelf.h>
+#include <elf.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -74,40 +74,16 @@ static int btf_payload(const void *buf, size_t len, const char *name,
 	*outlen = len;
 	if (len < 4 || memcmp(buf, ELFMAG, SELFMAG) != 0)
 		return 0;
-	elf_version(EV_CURRENT);
-	Elf *e = elf_memory((char *)(uintptr_t)buf, len);
-	size_t shstrndx;
-	int rc = DIF_E_TYPES;
-	if (!e || elf_getshdrstrndx(e, &shstrndx) != 0) {
+	int rc = ty_elf_section(buf, len, ".BTF", out, outlen);
+	if (rc < 0)
 		dif_errf(errs, DIF_E_TYPES, DIF_NO_PC, NULL, NULL,
-		         "%s: malformed ELF: %s", name, elf_errmsg(-1));
-		goto out;
-	}
-	for (Elf_Scn *s = elf_nextscn(e, NULL); s; s = elf_nextscn(e, s)) {
-		GElf_Shdr sh;
-		if (!gelf_getshdr(s, &sh))
-			continue;
-		const char *sn = elf_strptr(e, shstrndx, sh.sh_name);
-		if (!sn || strcmp(sn, ".BTF") != 0)
-			continue;
-		if (sh.sh_type == SHT_NOBITS || sh.sh_offset > len ||
-		    sh.sh_size > len - sh.sh_offset) {
-			dif_errf(errs, DIF_E_TYPES, DIF_NO_PC, NULL, NULL,
-			         "%s: the .BTF section lies outside the file", name);
-			goto out;
-		}
-		*out = (const char *)buf + sh.sh_offset;
-		*outlen = sh.sh_size;
-		rc = 0;
-		goto out;
-	}
-	dif_errf(errs, DIF_E_TYPES, DIF_NO_PC, NULL, NULL,
-	         "%s: ELF object without a .BTF section (compile with gcc -gbtf)",
-	         name);
-out:
-	if (e)
-		elf_end(e);
-	return rc;
+		         "%s: malformed ELF, or its .BTF section lies outside the "
+		         "file", name);
+	else if (rc > 0)
+		dif_errf(errs, DIF_E_TYPES, DIF_NO_PC, NULL, NULL,
+		         "%s: ELF object without a .BTF section (compile with gcc "
+		         "-gbtf)", name);
+	return rc ? DIF_E_TYPES : 0;
 }
 
 int dif_types_load_btf_buf(struct dif_types *types, const void *buf,

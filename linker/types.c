@@ -1,4 +1,5 @@
 /* The type graph shared by the BTF and CTF readers (types.h). */
+#include <gelf.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -348,4 +349,38 @@ void ty_describe(const struct tyfile *f, uint32_t id, char *buf, size_t cap)
 		         t->kind < sizeof(kinds) / sizeof(kinds[0]) ? kinds[t->kind]
 		                                                     : "?", id);
 	}
+}
+
+int ty_elf_section(const void *buf, size_t len, const char *name,
+                   const void **out, size_t *outlen)
+{
+	elf_version(EV_CURRENT);
+	Elf *e = elf_memory((char *)(uintptr_t)buf, len);
+	size_t shstrndx;
+	int rc = 1;
+	if (!e || elf_getshdrstrndx(e, &shstrndx) != 0) {
+		rc = -1;
+		goto out;
+	}
+	for (Elf_Scn *s = elf_nextscn(e, NULL); s; s = elf_nextscn(e, s)) {
+		GElf_Shdr sh;
+		if (!gelf_getshdr(s, &sh))
+			continue;
+		const char *sn = elf_strptr(e, shstrndx, sh.sh_name);
+		if (!sn || strcmp(sn, name) != 0 || sh.sh_size == 0)
+			continue;
+		if (sh.sh_type == SHT_NOBITS || sh.sh_offset > len ||
+		    sh.sh_size > len - sh.sh_offset) {
+			rc = -1;
+			goto out;
+		}
+		*out = (const char *)buf + sh.sh_offset;
+		*outlen = sh.sh_size;
+		rc = 0;
+		goto out;
+	}
+out:
+	if (e)
+		elf_end(e);
+	return rc;
 }
