@@ -283,6 +283,7 @@ int ty_read_ctf(const char *path, struct tyfile **out, struct dif_errors *errs)
 		c.dicts[c.nd++] = fp;
 	}
 	if (err != ECTF_NEXT_END) {
+		ctf_next_destroy(it); /* not freed by libctf on an error */
 		rc = cbad(&c, "cannot read the archive", err);
 		goto out;
 	}

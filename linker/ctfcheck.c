@@ -60,6 +60,7 @@ struct dict {
 	ctf_header_t h;
 	uint32_t ntypes;
 	int child;
+	uint32_t *succ; /* per own type: the type a chain step leads to */
 };
 
 static int name_ok(struct cc *c, const struct dict *d, uint32_t type,
@@ -138,6 +139,14 @@ static int walk_types(struct cc *c, struct dict *d, int refs, uint32_t parent_n)
 		int rc = name_ok(c, d, id, name);
 		if (rc)
 			return rc;
+		/* libctf follows these links recursively: remember them, cycles
+		 * are rejected after the walk */
+		uint32_t next = kind == CTF_K_ARRAY || kind == CTF_K_SLICE ? r32(x)
+		                : kind == CTF_K_POINTER || kind == CTF_K_TYPEDEF ||
+		                  kind == CTF_K_VOLATILE || kind == CTF_K_CONST ||
+		                  kind == CTF_K_RESTRICT ? st : 0;
+		if (d->succ && next && (!d->child || (next & 0x80000000u)))
+			d->succ[id] = next & 0x7fffffffu;
 		int has_vlen = kind == CTF_K_STRUCT || kind == CTF_K_UNION ||
 		               kind == CTF_K_ENUM || kind == CTF_K_FUNCTION;
 		if (!has_vlen && vlen)
@@ -204,6 +213,33 @@ static int walk_types(struct cc *c, struct dict *d, int refs, uint32_t parent_n)
 	}
 	d->ntypes = id;
 	return 0;
+}
+
+/* A type reached again along typedef/qualifier/pointer/array/slice links
+ * is a cycle (libctf would recurse without end). */
+static int check_cycles(struct cc *c, const struct dict *d)
+{
+	uint8_t *state = calloc((size_t)d->ntypes + 1, 1); /* 1 walking, 2 done */
+	if (!state) {
+		dif_errf(c->errs, DIF_E_NOMEM, DIF_NO_PC, NULL, NULL,
+		         "%s: out of memory", c->path);
+		return DIF_E_NOMEM;
+	}
+	int rc = 0;
+	for (uint32_t t = 1; t <= d->ntypes && !rc; t++) {
+		uint32_t u = t;
+		while (u && u <= d->ntypes && state[u] == 0) {
+			state[u] = 1;
+			u = d->succ[u];
+		}
+		if (u && u <= d->ntypes && state[u] == 1)
+			rc = cfail(c, u, "a cycle of typedef, qualifier, pointer, array "
+			           "or slice links");
+		for (u = t; u && u <= d->ntypes && state[u] == 1; u = d->succ[u])
+			state[u] = 2;
+	}
+	free(state);
+	return rc;
 }
 
 /* Arrays of u32 type ids or names between two header offsets. */
@@ -288,10 +324,32 @@ static int check_dict(struct cc *c, const uint8_t *p, size_t len,
 		rc = cfail(c, 0, "header name offset outside the string section");
 	if (!rc && d.child && parent_n == UINT32_MAX)
 		rc = cfail(c, 0, "a child dictionary without its parent");
+	/* libctf opens a child's parent by name: only ".ctf" is the parent */
+	if (!rc && d.child && strcmp((const char *)body + h->cth_stroff +
+	                             h->cth_parname, ".ctf") != 0)
+		rc = cfail(c, 0, "a child dictionary whose parent is not '.ctf'");
+	if (!rc && !(d.succ = calloc((size_t)d.ntypes + 1, sizeof(*d.succ)))) {
+		dif_errf(c->errs, DIF_E_NOMEM, DIF_NO_PC, NULL, NULL,
+		         "%s: out of memory", c->path);
+		rc = DIF_E_NOMEM;
+	}
 	if (!rc)
 		rc = walk_types(c, &d, 1, parent_n);
+	if (!rc)
+		rc = check_cycles(c, &d);
 	if (!rc && (h->cth_objtoff - h->cth_lbloff) % 8)
 		rc = cfail(c, 0, "label section is not a whole number of entries");
+	if (!rc && (h->cth_typeoff - h->cth_varoff) % 8)
+		rc = cfail(c, 0, "variable section is not a whole number of entries");
+	/* libctf refuses index sections of another length than their data */
+	if (!rc && h->cth_funcidxoff != h->cth_objtidxoff &&
+	    h->cth_funcidxoff - h->cth_objtidxoff != h->cth_funcoff - h->cth_objtoff)
+		rc = cfail(c, 0, "object index section is neither empty nor as long "
+		           "as the object section");
+	if (!rc && h->cth_varoff != h->cth_funcidxoff &&
+	    h->cth_varoff - h->cth_funcidxoff != h->cth_objtidxoff - h->cth_funcoff)
+		rc = cfail(c, 0, "function index section is neither empty nor as long "
+		           "as the function section");
 	if (!rc)
 		rc = check_idx(c, &d, h->cth_objtoff, h->cth_funcoff, 0, parent_n,
 		               "object");
@@ -304,12 +362,11 @@ static int check_dict(struct cc *c, const uint8_t *p, size_t len,
 	if (!rc)
 		rc = check_idx(c, &d, h->cth_funcidxoff, h->cth_varoff, 1, parent_n,
 		               "function index");
-	if (!rc && (h->cth_typeoff - h->cth_varoff) % 8)
-		rc = cfail(c, 0, "variable section is not a whole number of entries");
 	for (uint32_t o = h->cth_varoff; !rc && o < h->cth_typeoff; o += 8)
 		if (!(rc = name_ok(c, &d, 0, r32(body + o))))
 			rc = ref_ok(c, &d, 0, r32(body + o + 4), parent_n);
 	free(inflated);
+	free(d.succ);
 	*ntypes_out = d.ntypes;
 	return rc;
 }
@@ -332,6 +389,10 @@ static int check_archive(struct cc *c, const uint8_t *p, size_t len)
 		         (unsigned long long)i);
 		if (no >= len - names || !memchr(p + names + no, '\0', len - names - no))
 			return cfail(c, 0, "name outside the archive");
+		int is_parent = strcmp((const char *)p + names + no, ".ctf") == 0;
+		if (is_parent != (i == 0))
+			return cfail(c, 0, i == 0 ? "the first member must be the parent "
+			             "'.ctf'" : "a second '.ctf' member");
 		if (co > len - ctfs || len - ctfs - co < 8)
 			return cfail(c, 0, "dictionary outside the archive");
 		uint64_t sz = r64le(p + ctfs + co);

@@ -362,18 +362,27 @@ int ty_elf_section(const void *buf, size_t len, const char *name,
 		rc = -1;
 		goto out;
 	}
+	/* every section inside the file: libctf's ELF reader (BFD) trusts the
+	 * symbol and string table sizes */
 	for (Elf_Scn *s = elf_nextscn(e, NULL); s; s = elf_nextscn(e, s)) {
 		GElf_Shdr sh;
-		if (!gelf_getshdr(s, &sh))
-			continue;
-		const char *sn = elf_strptr(e, shstrndx, sh.sh_name);
-		if (!sn || strcmp(sn, name) != 0 || sh.sh_size == 0)
-			continue;
-		if (sh.sh_type == SHT_NOBITS || sh.sh_offset > len ||
-		    sh.sh_size > len - sh.sh_offset) {
+		if (!gelf_getshdr(s, &sh)) {
 			rc = -1;
 			goto out;
 		}
+		if (sh.sh_type != SHT_NOBITS &&
+		    (sh.sh_offset > len || sh.sh_size > len - sh.sh_offset)) {
+			rc = -1;
+			goto out;
+		}
+	}
+	for (Elf_Scn *s = elf_nextscn(e, NULL); s; s = elf_nextscn(e, s)) {
+		GElf_Shdr sh;
+		gelf_getshdr(s, &sh);
+		const char *sn = elf_strptr(e, shstrndx, sh.sh_name);
+		if (!sn || strcmp(sn, name) != 0 || sh.sh_size == 0 ||
+		    sh.sh_type == SHT_NOBITS)
+			continue;
 		*out = (const char *)buf + sh.sh_offset;
 		*outlen = sh.sh_size;
 		rc = 0;

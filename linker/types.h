@@ -106,8 +106,8 @@ int ty_check_ctf(const void *buf, size_t len, const char *path,
                  struct dif_errors *errs);
 
 /* The first non-empty section called name of the ELF image buf: 0 with
- * out and outlen set, 1 if there is none, -1 if the ELF is malformed or the
- * section lies outside it. */
+ * out and outlen set, 1 if there is none, -1 if the ELF is malformed or any
+ * section lies outside the file. */
 int ty_elf_section(const void *buf, size_t len, const char *name,
                    const void **out, size_t *outlen);
 

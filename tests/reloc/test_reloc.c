@@ -1561,6 +1561,33 @@ static void x_label(struct ctfobj *c) { hset(c, H_OBJT, hget(c, H_LBL) + 4); }
 static void x_objref(struct ctfobj *c) { wrn(c->body + hget(c, H_OBJT), 0x7ffffff, 4); }
 static void x_idxname(struct ctfobj *c) { wrn(c->body + hget(c, H_OIDX), 0x7ffffff, 4); }
 static void x_var(struct ctfobj *c) { hset(c, H_VAR, hget(c, H_VAR) + 4); }
+static void x_cycle(struct ctfobj *c)
+{
+	/* a pointer to itself */
+	uint32_t o = find_kind(c, 3);
+	uint32_t id = 1, t = hget(c, H_TYPE);
+	while (t < o) { /* count the records before it */
+		uint32_t info = (uint32_t)rdn(c->body + t + 4, 4);
+		unsigned kind = info >> 26, vlen = info & 0xffffff;
+		uint32_t st = (uint32_t)rdn(c->body + t + 8, 4);
+		t += 12 + ((kind == 1 || kind == 2 || kind == 6 || kind == 7 ||
+		            kind == 8) && st == 0xffffffffu ? 8 : 0);
+		t += kind == 1 || kind == 2 ? 4 : kind == 4 ? 12 : kind == 14 ? 8
+		     : kind == 5 ? 4 * (vlen + (vlen & 1)) : kind == 6 || kind == 7
+		     ? 12 * vlen : kind == 8 ? 8 * vlen : 0;
+		id++;
+	}
+	wrn(c->body + o + 8, id, 4);
+}
+static void x_oidx(struct ctfobj *c) { hset(c, H_FIDX, hget(c, H_FIDX) - 4); }
+static void x_fidx(struct ctfobj *c)
+{
+	/* a function section of 4 bytes beside an empty function index */
+	hset(c, H_FUNC, hget(c, H_OBJT) + 4);
+	hset(c, H_OIDX, hget(c, H_OBJT) + 8);
+	hset(c, H_FIDX, hget(c, H_OBJT) + 8);
+	hset(c, H_VAR, hget(c, H_OBJT) + 16);
+}
 
 static const struct {
 	const char *name;
@@ -1597,6 +1624,9 @@ static const struct {
 	{ "objref", x_objref, "refers to a type that does not exist" },
 	{ "idxname", x_idxname, "name offset outside" },
 	{ "var", x_var, "variable section is not a whole number" },
+	{ "cycle", x_cycle, "a cycle of typedef" },
+	{ "oidx", x_oidx, "object index section is neither empty" },
+	{ "fidx", x_fidx, "function index section is neither empty" },
 };
 
 Test(reloc, ctf_check_rejects_every_malformation)
@@ -1662,17 +1692,23 @@ Test(reloc, ctf_archives)
 	size_t len;
 	char *good = test_slurp(ab, &len);
 	cr_assert_not_null(good);
+	/* from: copy the 8 bytes at this header offset instead of val; 1:
+	 * make member 1's parent name its CU name */
 	static const struct {
 		unsigned off; /* in the archive header */
 		uint64_t val;
+		unsigned from;
 		const char *msg;
 	} arc_bad[] = {
-		{ 16, 0, "no or more than 4096 dictionaries" },
-		{ 16, 5000, "no or more than 4096 dictionaries" },
-		{ 16, 100000000, "no or more than 4096" },
-		{ 24, 1u << 30, "archive tables run past the end" },
-		{ 40, 1u << 30, "name outside the archive" },
-		{ 48, 1u << 30, "dictionary outside the archive" },
+		{ 16, 0, 0, "no or more than 4096 dictionaries" },
+		{ 16, 5000, 0, "no or more than 4096 dictionaries" },
+		{ 16, 100000000, 0, "no or more than 4096" },
+		{ 24, 1u << 30, 0, "archive tables run past the end" },
+		{ 40, 1u << 30, 0, "name outside the archive" },
+		{ 48, 1u << 30, 0, "dictionary outside the archive" },
+		{ 56, 0, 40, "a second '.ctf' member" },
+		{ 40, 0, 56, "the first member must be the parent '.ctf'" },
+		{ 0, 0, 1, "a child dictionary whose parent is not '.ctf'" },
 	};
 	for (size_t i = 0; i < sizeof(arc_bad) / sizeof(arc_bad[0]); i++) {
 		struct eobj o = { malloc(len), len };
@@ -1688,7 +1724,14 @@ Test(reloc, ctf_archives)
 		cr_assert(s);
 		uint8_t *arc = sec_data(&o, s);
 		cr_assert_eq(rdn(arc, 8), 0x8b47f2a4d7623eebull, "not an archive");
-		wrn(arc + arc_bad[i].off, arc_bad[i].val, 8);
+		if (arc_bad[i].from == 1) {
+			uint8_t *d1 = arc + rdn(arc + 32, 8) + rdn(arc + 64, 8) + 8;
+			wrn(d1 + 8, rdn(d1 + 8, 4) + 1, 4); /* ".ctf" -> "ctf" */
+		} else if (arc_bad[i].from) {
+			wrn(arc + arc_bad[i].off, rdn(arc + arc_bad[i].from, 8), 8);
+		} else {
+			wrn(arc + arc_bad[i].off, arc_bad[i].val, 8);
+		}
 		char bad_path[1200];
 		snprintf(bad_path, sizeof(bad_path), "%s/bad-arc.o", dir);
 		FILE *f = fopen(bad_path, "wb");
