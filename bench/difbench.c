@@ -20,6 +20,7 @@
 #include "difvm/isa.h"
 
 #include "bench.h"
+#include "cfgbench.h"
 #include "linkbench.h"
 
 #ifndef DIFBENCH_PROGDIR
@@ -308,7 +309,7 @@ static uint32_t executed_count(const struct dif_difo *d)
  * which leaves out the time other processes hold the CPU. */
 static clockid_t bench_clock = CLOCK_MONOTONIC;
 
-static double now_ns(void)
+double now_ns(void)
 {
 	struct timespec ts;
 	clock_gettime(bench_clock, &ts);
@@ -321,7 +322,7 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-static double median(double *v, unsigned n)
+double median(double *v, unsigned n)
 {
 	qsort(v, n, sizeof(*v), cmp_double);
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
@@ -617,6 +618,9 @@ static const char usage_text[] =
 	"      --clock C        monotonic (default): wall time; thread: this\n"
 	"                       thread's CPU time, steadier on a busy machine\n"
 	"      --json           print one JSON document instead of a table\n"
+	"      --cfg            instead: time building the control-flow and\n"
+	"                       def-use graphs of large generated DIFOs\n"
+	"                       (instructions/s, next to dif_validate)\n"
 	"      --link-btf FILE  instead: time linking 1000 type relocations\n"
 	"                       against BTF FILE (load included), --batches runs\n"
 	"  -l, --list           list the programs and exit\n"
@@ -715,13 +719,15 @@ int main(int argc, char **argv)
 		.batches = 51,
 		.progdir = DIFBENCH_PROGDIR,
 	};
-	enum { OPT_JSON = 256, OPT_PROGDIR, OPT_VERSION, OPT_CLOCK, OPT_LINKBTF };
+	enum { OPT_JSON = 256, OPT_PROGDIR, OPT_VERSION, OPT_CLOCK, OPT_CFG, OPT_LINKBTF };
+	int cfg_mode = 0;
 	const char *link_btf = NULL;
 	static const struct option longopts[] = {
 		{"iterations", required_argument, NULL, 'n'},
 		{"batches", required_argument, NULL, 'b'},
 		{"program", required_argument, NULL, 'p'},
 		{"progdir", required_argument, NULL, OPT_PROGDIR},
+		{"cfg", no_argument, NULL, OPT_CFG},
 		{"json", no_argument, NULL, OPT_JSON},
 		{"clock", required_argument, NULL, OPT_CLOCK},
 		{"link-btf", required_argument, NULL, OPT_LINKBTF},
@@ -748,6 +754,7 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			o.batches = (unsigned)v;
+			cfg_mode |= 2; /* batches given */
 			break;
 		case 'p':
 			o.only = optarg;
@@ -757,6 +764,9 @@ int main(int argc, char **argv)
 			break;
 		case OPT_JSON:
 			o.json = 1;
+			break;
+		case OPT_CFG:
+			cfg_mode |= 1;
 			break;
 		case OPT_LINKBTF:
 			link_btf = optarg;
@@ -790,6 +800,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "difbench: unexpected argument '%s'\n", argv[optind]);
 		return 2;
 	}
+	if (cfg_mode & 1)
+		return cfgbench_run(cfg_mode & 2 ? o.batches : 11, o.json);
 	if (link_btf)
 		return linkbench(link_btf, 1000, o.batches, o.json);
 	if (o.only) {

@@ -96,6 +96,26 @@ static bool str_arg(struct dif_run *run, uint64_t addr, struct dif_src *s)
 	return true;
 }
 
+/* strstr, index, rindex, substr, toupper, tolower, basename, dirname and
+ * json measure their n string arguments first, with safe byte loads up to
+ * strsize (BADADDR at an unmapped byte; a later fault's address replaces
+ * an earlier one's), and only then check access on length + 1 (KPRIV at
+ * the string's address; no silent failure) (emulator-facts.md 2). */
+static bool measured_args(struct dif_run *run, unsigned n, struct dif_src *s)
+{
+	uint64_t len[2];
+	for (unsigned k = 0; k < n; k++)
+		len[k] = dif_strnlen(run, arg(run, k), run->strsize);
+	if (run->fbits)
+		return false;
+	for (unsigned k = 0; k < n; k++)
+		if (!dif_canload(run, arg(run, k), len[k] + 1))
+			return false;
+	for (unsigned k = 0; k < n; k++)
+		src_init(&s[k], run, arg(run, k), len[k]);
+	return true;
+}
+
 /* Copies n bytes at a DIF address into host memory (which may be
  * scratch, so VM memory is moved, not copied). Raises BADADDR. */
 static bool read_bytes(struct dif_run *run, enum dif_as as, uint64_t addr,
@@ -116,6 +136,20 @@ static bool read_bytes(struct dif_run *run, enum dif_as as, uint64_t addr,
 static bool scratch_fits(const struct dif_run *run, uint64_t size)
 {
 	return size <= run->scratch_limit - run->scratch_ptr;
+}
+
+/* read_bytes for the copy loops of bcopy, copyinto and memstr: a BADADDR
+ * reports the first unreadable byte (a toxic range: its start), the
+ * documented deviation from DTrace's last faulting address
+ * (docs/conventions.md, Decisions 14). */
+static bool copy_bytes(struct dif_run *run, enum dif_as as, uint64_t addr,
+                       uint8_t *dst, uint64_t n)
+{
+	if (read_bytes(run, as, addr, dst, n))
+		return true;
+	if (run->fbits == DIF_FBIT(DIF_FAULT_BADADDR))
+		run->illval = dif_load_bad(run, as, addr, (size_t)n);
+	return false;
 }
 
 /* Allocated scratch [base, ptr): where bcopy and copyinto may write. */
@@ -144,6 +178,17 @@ static bool toxic(struct dif_run *run, uint64_t addr, uint64_t size)
 			return true;
 		}
 	}
+	return false;
+}
+
+/* DTrace's user copy routines check [uaddr, +size) against the top of
+ * user space before they copy (emulator-facts.md 4): BADADDR at uaddr. */
+static bool urange_ok(struct dif_run *run, uint64_t uaddr, uint64_t size)
+{
+	if (uaddr + size >= uaddr && uaddr + size <= DIF_USER_TOP)
+		return true;
+	dif_fault_why(run, DIF_FAULT_BADADDR, uaddr,
+	              "user range passes the top of user space");
 	return false;
 }
 
@@ -177,7 +222,8 @@ static void str_to_str(struct dif_run *run, unsigned rd, int sid)
 	uint8_t *out;
 	uint64_t buf;
 
-	if (!str_arg(run, arg(run, 0), &s)) {
+	if (sid == DIF_S_CLEANPATH ? !str_arg(run, arg(run, 0), &s)
+	                           : !measured_args(run, 1, &s)) {
 		set_rd(run, rd, 0);
 		return;
 	}
@@ -212,6 +258,8 @@ static void do_copyin(struct dif_run *run, unsigned rd)
 		return;
 	}
 	uint8_t *out = dif_scratch_host(run, dest);
+	if (!urange_ok(run, uaddr, size)) /* size 0 too */
+		return;
 	if (size && dif_mem_read(run, DIF_AS_USER, uaddr, out, (size_t)size)) {
 		/* Page-fault semantics (dif-isa.md 4.1): illval is the first
 		 * unreadable byte; find it byte by byte (fault path only). */
@@ -239,6 +287,8 @@ static void do_copyinstr(struct dif_run *run, unsigned rd)
 		set_rd(run, rd, 0);
 		return;
 	}
+	if (!urange_ok(run, uaddr, size))
+		return;
 	/* Byte by byte up to the NUL or `size` bytes, like DTrace's copy
 	 * loop: the string may end just before an unreadable page, and byte
 	 * size - 1 is read (so it can fault) before the NUL replaces it. */
@@ -268,12 +318,39 @@ static void do_copyout(struct dif_run *run, bool str)
 	if (toxic(run, kaddr, size))
 		return;
 	if (str) {
-		uint64_t len = 0;
-		if (!dif_strcanload(run, kaddr, size, &len))
-			return;
+		uint64_t len = 0, lim = size;
+		/* Without kernel visibility strcanload reads the string and
+		 * the user range is [uaddr, +rest of its region); with it,
+		 * [uaddr, +size) is checked before the string is read
+		 * (emulator-facts.md 4). */
+		if (run->deny & DIF_DENY_KERNEL) {
+			if (!dif_strcanload(run, kaddr, size, &len) ||
+			    !dif_canload_rem(run, kaddr, 0, &lim))
+				return;
+			if (!urange_ok(run, uaddr, lim))
+				return;
+		} else {
+			if (!urange_ok(run, uaddr, size))
+				return;
+			len = dif_strnlen(run, kaddr, size);
+			if (run->fbits)
+				return;
+		}
 		n = len < size ? len + 1 : size;
-	} else if (!dif_canload(run, kaddr, size)) {
-		return;
+	} else {
+		if (!dif_canload(run, kaddr, size) || !urange_ok(run, uaddr, size))
+			return;
+		/* The source is read as it is copied: an unreadable source
+		 * faults before anything is written (emulator-facts.md 4). */
+		for (uint64_t off = 0; off < n; off += sizeof(chunk)) {
+			size_t k = n - off < sizeof(chunk) ? (size_t)(n - off)
+			                                   : sizeof(chunk);
+			if (dif_mem_read(run, DIF_AS_KERNEL, kaddr + off, chunk, k)) {
+				dif_fault(run, DIF_FAULT_BADADDR,
+				          dif_load_bad(run, DIF_AS_KERNEL, kaddr + off, k));
+				return;
+			}
+		}
 	}
 	/* Without a host writer there is no user memory: the user address
 	 * fails first, as DTrace checks it before reading (and even for 0
@@ -308,7 +385,7 @@ static void do_bcopy(struct dif_run *run, unsigned rd)
 		set_rd(run, rd, 0);
 		return;
 	}
-	read_bytes(run, DIF_AS_KERNEL, src, dif_scratch_host(run, dest), size);
+	copy_bytes(run, DIF_AS_KERNEL, src, dif_scratch_host(run, dest), size);
 }
 
 static void do_copyinto(struct dif_run *run, unsigned rd)
@@ -321,30 +398,57 @@ static void do_copyinto(struct dif_run *run, unsigned rd)
 		              "copyinto destination outside allocated scratch");
 		return;
 	}
-	read_bytes(run, DIF_AS_USER, uaddr, dif_scratch_host(run, dest), size);
+	if (!urange_ok(run, uaddr, size))
+		return;
+	copy_bytes(run, DIF_AS_USER, uaddr, dif_scratch_host(run, dest), size);
 }
 
+/* strjoin (emulator-facts.md 1). With kernel visibility the access
+ * checks read nothing: strsize bytes of scratch are checked first, then a
+ * and b are read while the result stays below strsize (NOSCRATCH past it;
+ * BADADDR at the first unreadable byte, the documented deviation of
+ * emulator-facts.md 4). Without it both strings pass strcanload before the
+ * scratch check. The pointer advances by the joined length + 1. */
 static void do_strjoin(struct dif_run *run, unsigned rd)
 {
-	struct dif_src a, b;
+	uint64_t size = run->strsize, a = arg(run, 0), b = arg(run, 1);
+	uint64_t la, lb;
 	uint8_t *out;
 
-	if (!str_arg(run, arg(run, 0), &a) || !str_arg(run, arg(run, 1), &b)) {
-		set_rd(run, rd, 0);
-		return;
+	set_rd(run, rd, 0);
+	if (run->deny & DIF_DENY_KERNEL) {
+		struct dif_src sa, sb;
+		if (!str_arg(run, a, &sa) || !str_arg(run, b, &sb))
+			return;
+		if (!(out = scratch_peek(run, size)))
+			return;
+		la = sa.len;
+		lb = sb.len;
+		if (la + lb + 1 > size)
+			goto toolong;
+	} else {
+		if (!(out = scratch_peek(run, size)))
+			return;
+		la = dif_strnlen(run, a, size);
+		if (run->fbits)
+			return;
+		if (la == size)
+			goto toolong;
+		lb = dif_strnlen(run, b, size - la);
+		if (run->fbits)
+			return;
+		if (la + lb == size)
+			goto toolong;
 	}
-	uint64_t buf = dif_scratch_buf(run, run->strsize, &out);
-	if (!buf) {
-		set_rd(run, rd, 0);
+	if (!read_bytes(run, DIF_AS_KERNEL, a, out, la) ||
+	    !read_bytes(run, DIF_AS_KERNEL, b, out + la, lb))
 		return;
-	}
-	if (!dif_s_strjoin(&a, &b, (char *)out, run->strsize)) {
-		dif_fault_why(run, DIF_FAULT_NOSCRATCH, 0,
-		              "strjoin result longer than strsize");
-		set_rd(run, rd, 0);
-		return;
-	}
-	set_rd(run, rd, buf);
+	out[la + lb] = '\0';
+	set_rd(run, rd, scratch_commit(run, la + lb + 1));
+	return;
+toolong:
+	dif_fault_why(run, DIF_FAULT_NOSCRATCH, 0,
+	              "strjoin result longer than strsize");
 }
 
 static void do_lltostr(struct dif_run *run, unsigned rd)
@@ -366,6 +470,20 @@ static void do_lltostr(struct dif_run *run, unsigned rd)
 	set_rd(run, rd, buf + at);
 }
 
+/* Byte i of a string read on demand with fault checks: an unreadable
+ * byte faults BADADDR there (once) and reads as 0, which ends any parse. */
+static int parse_fetch(struct dif_src *s, size_t i)
+{
+	struct dif_run *run = s->ud;
+	uint8_t c;
+	if (run->fbits || dif_mem_read(run, DIF_AS_KERNEL, s->addr + i, &c, 1)) {
+		if (!run->fbits)
+			dif_fault(run, DIF_FAULT_BADADDR, s->addr + i);
+		return 0;
+	}
+	return c;
+}
+
 static void do_strtoll(struct dif_run *run, unsigned rd)
 {
 	unsigned base = 10;
@@ -374,6 +492,19 @@ static void do_strtoll(struct dif_run *run, unsigned rd)
 	if (run->ttop > 1 && !dif_s_base_ok(arg(run, 1), &base)) {
 		dif_fault_why(run, DIF_FAULT_ILLOP, 0,
 		              "strtoll base not in 2..36");
+		return;
+	}
+	if (!(run->deny & DIF_DENY_KERNEL)) {
+		/* The access check reads nothing; the parse reads only what it
+		 * parses and faults at an unreadable byte among them
+		 * (emulator-facts.md 4). */
+		memset(&s, 0, sizeof(s));
+		s.len = run->strsize;
+		s.addr = arg(run, 0);
+		s.ud = run;
+		s.get = parse_fetch;
+		int64_t v = dif_s_strtoll(&s, base);
+		set_rd(run, rd, run->fbits ? 0 : (uint64_t)v);
 		return;
 	}
 	if (!str_arg(run, arg(run, 0), &s)) {
@@ -400,19 +531,19 @@ static void do_strchr(struct dif_run *run, unsigned rd, bool last)
 static void do_search(struct dif_run *run, unsigned rd, int sid)
 {
 	uint64_t addr = arg(run, 0);
-	struct dif_src s, sub;
+	struct dif_src ss[2], *s = &ss[0], *sub = &ss[1];
 
-	if (!str_arg(run, addr, &s) || !str_arg(run, arg(run, 1), &sub)) {
+	if (!measured_args(run, 2, ss)) {
 		set_rd(run, rd, 0);
 		return;
 	}
 	if (sid == DIF_S_STRSTR) {
-		size_t at = dif_s_strstr(&s, &sub);
+		size_t at = dif_s_strstr(s, sub);
 		set_rd(run, rd, at == DIF_S_NONE ? 0 : addr + at);
 		return;
 	}
 	set_rd(run, rd,
-	       (uint64_t)dif_s_index(&s, &sub, run->ttop == 3,
+	       (uint64_t)dif_s_index(s, sub, run->ttop == 3,
 	                             (int64_t)arg(run, 2),
 	                             sid == DIF_S_RINDEX));
 }
@@ -435,6 +566,13 @@ static void do_strtok(struct dif_run *run, unsigned rd)
 	size_t next = 0;
 	uint8_t *out;
 
+	/* With kernel visibility the delimiter check reads nothing, so the
+	 * scratch check comes first (emulator-facts.md 1). */
+	if (!(run->deny & DIF_DENY_KERNEL) &&
+	    !scratch_peek(run, run->strsize)) {
+		set_rd(run, rd, 0);
+		return;
+	}
 	if (!str_arg(run, arg(run, 1), &delim)) {
 		set_rd(run, rd, 0);
 		return;
@@ -479,7 +617,7 @@ static void do_substr(struct dif_run *run, unsigned rd)
 	struct dif_src s;
 	uint8_t *out;
 
-	if (!str_arg(run, arg(run, 0), &s)) {
+	if (!measured_args(run, 1, &s)) {
 		set_rd(run, rd, 0);
 		return;
 	}
@@ -566,7 +704,7 @@ static void do_memstr(struct dif_run *run, unsigned rd)
 		dif_fault_why(run, DIF_FAULT_ILLOP, 0, "memstr size above 4096");
 		return;
 	}
-	if (!read_bytes(run, DIF_AS_KERNEL, addr, out, size - 1))
+	if (!copy_bytes(run, DIF_AS_KERNEL, addr, out, size - 1))
 		return;
 	for (uint64_t i = 0; i + 1 < size; i++)
 		if (out[i] == '\0')
@@ -577,23 +715,28 @@ static void do_memstr(struct dif_run *run, unsigned rd)
 
 static void do_json(struct dif_run *run, unsigned rd)
 {
-	struct dif_src js, sel;
+	struct dif_src a[2], js, sel;
 	uint8_t *out;
 
-	if (!str_arg(run, arg(run, 0), &js) || !str_arg(run, arg(run, 1), &sel)) {
+	if (!measured_args(run, 2, a)) {
 		set_rd(run, rd, 0);
 		return;
 	}
-	out = scratch_peek(run, run->strsize);
+	js = a[0];
+	sel = a[1];
+	/* Room to copy both strings; the result (never longer than the
+	 * text) at the pointer, which advances by jsonlen + 1
+	 * (emulator-facts.md 1). */
+	out = scratch_peek(run, (uint64_t)js.len + 1 + sel.len + 1);
 	if (!out) {
 		set_rd(run, rd, 0);
 		return;
 	}
-	if (!dif_s_json(&js, &sel, run->strsize, (char *)out, run->strsize)) {
+	if (!dif_s_json(&js, &sel, run->strsize, (char *)out, js.len + 1)) {
 		set_rd(run, rd, 0);
 		return;
 	}
-	set_rd(run, rd, scratch_commit(run, run->strsize));
+	set_rd(run, rd, scratch_commit(run, (uint64_t)js.len + 1));
 }
 
 void dif_subr_call(struct dif_run *run, int sid, unsigned rd)
@@ -687,10 +830,19 @@ void dif_subr_call(struct dif_run *run, int sid, unsigned rd)
 	case DIF_S_STRTOLL:
 		do_strtoll(run, rd);
 		break;
-	case DIF_S_MSGDSIZE:
-	case DIF_S_MSGSIZE:
 	case DIF_S_GETMAJOR:
 	case DIF_S_GETMINOR:
+		/* illumos: plain arithmetic on a 64-bit dev_t (dif-isa.md 6) */
+		if (run->profile == DIF_PROFILE_ILLUMOS) {
+			uint64_t dev = arg(run, 0);
+			set_rd(run, rd, sid == DIF_S_GETMAJOR
+			                    ? (dev >> 32) & 0xffffffffu
+			                    : dev & 0xffffffffu);
+		}
+		/* FreeBSD does not implement them: nothing happens */
+		break;
+	case DIF_S_MSGDSIZE:
+	case DIF_S_MSGSIZE:
 	case DIF_S_DDI_PATHNAME:
 		/* Valid numbers FreeBSD's kernel does not implement: nothing
 		 * happens, rd keeps its value (dif-isa.md 2.9). */

@@ -155,8 +155,9 @@ G(ld_ok)
 }
 E(ld_fault)
 {
+	bool sg;
 	setrd(u, i, 0);
-	fault(u, F_BADADDR, A1);
+	fault(u, F_BADADDR, load_bad(s, ld_as(i->op), A1, lwidth(i->op, &sg)));
 }
 E(ld)
 {
@@ -212,8 +213,11 @@ static uint64_t side_lim(const struct state *s, uint64_t a)
 		return 1; /* NULL reads as "" (FreeBSD's limit of 1) */
 	if (kernel_priv(s))
 		return s->strsize;
+	/* strcanload's "remaining" is the rest of the region, not cut to
+	 * strsize: the compare runs until a difference or a NUL
+	 * (dif-isa.md 2.3, hardened code) */
 	str_check(s, a, s->strsize, &r);
-	return r.lim;
+	return r.rem;
 }
 static bool rd8(const struct state *s, uint64_t a, uint8_t *c)
 {
@@ -495,7 +499,11 @@ void bvar_info(uint32_t prof, unsigned id, int *kind, int *priv)
 	case 0x101: case 0x102: case 0x104: case 0x105: case 0x117:
 	case 0x11a:
 		return;
-	case 0x103: case 0x110: case 0x111:
+	case 0x103: /* ipl exists only on illumos (emulator-facts.md 5) */
+		*kind = il ? BV_INT : BV_NONE;
+		*priv = PV_KERNEL;
+		return;
+	case 0x110: case 0x111:
 		*priv = PV_KERNEL;
 		return;
 	case 0x112: case 0x113: case 0x114: case 0x115:
@@ -576,7 +584,15 @@ G(bv_arg) { return !is_user(i) && bkind(s, i) == BV_ARG; }
 G(bv_int) { return !is_user(i) && bkind(s, i) == BV_INT; }
 G(bv_str_kernel) { return !is_user(i) && bkind(s, i) == BV_STR && kernel_priv(s); }
 G(bv_str_null) { return !is_user(i) && bkind(s, i) == BV_STR && !bstr_set(s, i); }
-G(bv_str_noscratch) { return !is_user(i) && bkind(s, i) == BV_STR && !scratch_fits(s, s->strsize); }
+/* The copy for a consumer without kernel visibility takes strlen + 1
+ * bytes of scratch (emulator-facts.md 1); the stored string is at most
+ * strsize - 1 bytes. */
+static uint64_t bstr_copylen(const struct state *s, const struct insn *i)
+{
+	uint64_t n = bstr_len(s, i);
+	return n > s->strsize - 1 ? s->strsize - 1 : n;
+}
+G(bv_str_noscratch) { return !is_user(i) && bkind(s, i) == BV_STR && !scratch_fits(s, bstr_copylen(s, i) + 1); }
 G(bv_str_copy) { return !is_user(i) && bkind(s, i) == BV_STR; }
 E(bv_illop) { setrd(u, i, 0); fault(u, F_ILLOP, 0); }
 E(bv_kpriv_e) { setrd(u, i, 0); fault(u, F_KPRIV, 0); }
@@ -594,15 +610,13 @@ E(bv_str_kernel_e)
 }
 E(bv_str_copy_e)
 {
-	uint64_t n = bstr_len(s, i);
-	if (n > s->strsize - 1)
-		n = s->strsize - 1;
+	uint64_t n = bstr_copylen(s, i);
 	uint8_t *buf = s->ubuf;
 	memcpy(buf, s->c->bvars[bvar_slot(s, i->idx)].str, n);
 	buf[n] = 0;
 	mw_bytes(u, scratch_addr(s), buf, n + 1);
 	u->set_sptr = true;
-	u->sptr = s->sptr + s->strsize;
+	u->sptr = s->sptr + n + 1;
 	setrd(u, i, scratch_addr(s));
 }
 
@@ -863,13 +877,13 @@ E(nolwp) { fault(u, F_BADADDR, 0); }
 #define LOAD(op, nm, what)                                                 \
 	CI(op, nm, "badaddr", ld_bad, ld_fault,                               \
 	   "[R[r1], +size) not readable kernel memory or overlaps a toxic range", \
-	   "R[rd] = 0; fault BADADDR, illval R[r1]", "dif-isa.md 2.4", ALL),  \
+	   "R[rd] = 0; fault BADADDR, illval R[r1] on a toxic range, else the first unreadable byte", "dif-isa.md 2.4; emulator-facts.md 4", ALL),  \
 	CI(op, nm, "load", ld_ok, ld, "[R[r1], +size) readable",              \
 	   "R[rd] = " what, "dif-isa.md 2.4", ALL)
 #define ULOAD(op, nm, what)                                                \
 	CI(op, nm, "badaddr", ld_bad, ld_fault,                               \
 	   "[R[r1], +size) not readable user memory",                         \
-	   "R[rd] = 0; fault BADADDR, illval R[r1]", "dif-isa.md 2.4", ALL),  \
+	   "R[rd] = 0; fault BADADDR, illval R[r1] on a toxic range, else the first unreadable byte", "dif-isa.md 2.4; emulator-facts.md 4", ALL),  \
 	CI(op, nm, "load", ld_ok, ld, "[R[r1], +size) readable user memory", \
 	   "R[rd] = " what, "dif-isa.md 2.4", ALL)
 #define RLOAD(op, nm, what)                                                \
@@ -877,7 +891,7 @@ E(nolwp) { fault(u, F_BADADDR, 0); }
 	   "R[rd] unchanged; fault KPRIV, illval R[r1]", "dif-isa.md 2.4, 4.3", ALL), \
 	CI(op, nm, "badaddr", rld_bad, ld_fault,                              \
 	   "canload(R[r1], size) and the memory is not readable",             \
-	   "R[rd] = 0; fault BADADDR, illval R[r1]", "dif-isa.md 2.4", ALL),  \
+	   "R[rd] = 0; fault BADADDR, illval R[r1] on a toxic range, else the first unreadable byte", "dif-isa.md 2.4; emulator-facts.md 4", ALL),  \
 	CI(op, nm, "load", rld_ok, ld, "canload(R[r1], size) and readable",  \
 	   "R[rd] = " what, "dif-isa.md 2.4", ALL)
 /* STB: a 1-byte store is always aligned, so no badalign case */
@@ -1087,7 +1101,7 @@ const struct case_def dc_cases[] = {
 	   "(kernel privilege) comparing reaches an unreadable byte",
 	   "fault BADADDR, illval that byte", "dif-isa.md 2.3, 2.4", ALL),
 	CX(39, "scmp", "less", scmp_less, scmp_set,
-	   "first differing unsigned byte of *R[r1] is smaller (NULL reads as \"\"; limit min(strsize, region left), 1 for NULL)",
+	   "first differing unsigned byte of *R[r1] is smaller (NULL reads as \"\"; limit: strsize with kernel privilege, else the smaller region left, 1 for NULL)",
 	   "N = 1, Z = 0, V = 0, C = 0", "dif-isa.md 2.3", ALL),
 	CX(39, "scmp", "equal", scmp_equal, scmp_set, "the strings are equal within the limit",
 	   "N = 0, Z = 1, V = 0, C = 0", "dif-isa.md 2.3", ALL),
@@ -1115,10 +1129,10 @@ const struct case_def dc_cases[] = {
 	/* 2.7: global scalars and built-in variables */
 	LVUSER(41, "ldgs", "dif-isa.md 2.7"),
 	CX(41, "ldgs", "unknown", bv_unknown, bv_illop,
-	   "var < 0x500 and not a built-in of the profile", "R[rd] = 0; fault ILLOP",
+	   "var < 0x500 and not a built-in of the profile (ipl on FreeBSD: emulator-facts.md 5)", "R[rd] = 0; fault ILLOP",
 	   "dif-isa.md 2.7, 7.2", ALL),
 	CX(41, "ldgs", "kpriv", bv_kpriv, bv_kpriv_e,
-	   "built-in needing kernel privilege (ipl, stackdepth, caller; FreeBSD jid, jailname, zonename) without it",
+	   "built-in needing kernel privilege (illumos ipl, stackdepth, caller; FreeBSD jid, jailname, zonename) without it",
 	   "R[rd] = 0; fault KPRIV", "dif-isa.md 4.2, 7.2", ALL),
 	CX(41, "ldgs", "upriv", bv_upriv, bv_upriv_e,
 	   "built-in needing proc privilege (curthread, pid, ppid, uid, gid, ustackdepth, ucaller; illumos execname, zonename, errno) without it",
@@ -1135,11 +1149,11 @@ const struct case_def dc_cases[] = {
 	   "string built-in, no kernel privilege, not given", "R[rd] = 0",
 	   "dif-isa.md 7.2", ALL),
 	CX(41, "ldgs", "str-noscratch", bv_str_noscratch, noscratch_rd0,
-	   "string built-in, no kernel privilege, strsize bytes do not fit in scratch",
-	   "R[rd] = 0; fault NOSCRATCH", "dif-isa.md 7.2, conventions.md 2", ALL),
+	   "string built-in, no kernel privilege, its strlen + 1 bytes do not fit in scratch",
+	   "R[rd] = 0; fault NOSCRATCH", "dif-isa.md 7.2; emulator-facts.md 1", ALL),
 	CX(41, "ldgs", "str-copy", bv_str_copy, bv_str_copy_e,
 	   "string built-in, no kernel privilege",
-	   "copy (truncated to strsize - 1 + NUL) into a strsize scratch buffer; R[rd] = its address",
+	   "copy (at most strsize - 1 bytes + NUL) to scratch, pointer + strlen + 1; R[rd] = its address",
 	   "dif-isa.md 7.2, conventions.md 2", ALL),
 	SVSTORE(42, "stgs", "dif-isa.md 2.7"),
 	CI(43, "ldta", "illop", always, bv_illop, "always",

@@ -248,6 +248,8 @@ bool canload(const struct state *s, uint64_t addr, uint64_t size,
 bool kernel_priv(const struct state *s);
 /* Kernel range overlaps a toxic region. */
 bool toxic(const struct state *s, uint64_t addr, uint64_t len);
+uint64_t load_bad(const struct state *s, uint32_t as, uint64_t addr,
+                  uint64_t len);
 
 /* String access, as the subroutines and SCMP see it. */
 enum str_cls { STR_OK, STR_KPRIV, STR_SILENT, STR_BADADDR };
@@ -255,6 +257,7 @@ struct strres {
 	enum str_cls cls;
 	uint64_t bad;   /* faulting address (KPRIV / BADADDR) */
 	uint64_t lim;   /* bytes that may be read: min(bound, remaining) */
+	uint64_t rem;   /* without kernel visibility: bytes left in the region */
 	uint64_t len;   /* strnlen within lim */
 	const uint8_t *p; /* host bytes (len of them, then NUL unless len==lim) */
 };

@@ -24,13 +24,7 @@ step() { # name status
 }
 
 # counts from a replay's closing "N passed, M failed" line
-tally() {
-	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$1" | tail -n 1)
-	p=$(echo "$line" | sed -E 's/^([0-9]+) passed.*/\1/')
-	f=$(echo "$line" | sed -E 's/^[0-9]+ passed, ([0-9]+) failed.*/\1/')
-	passed=$((passed + ${p:-0}))
-	failed=$((failed + ${f:-0}))
-}
+. "$(dirname "$0")/tally.sh"
 
 start=$(date +%s)
 # two shards in parallel (one per core), then merged
@@ -64,6 +58,18 @@ if [ -x "$DIFRUN" ]; then
 else
 	echo "conformance: $DIFRUN missing"
 	failed=$((failed + 1))
+fi
+
+# the regression corpus: reviewed cases of every fixed mismatch class
+CASES=$(ls "$(dirname "$0")"/../tests/conformance/*.case 2>/dev/null)
+if [ -n "$CASES" ]; then
+	# shellcheck disable=SC2086
+	sh "$(dirname "$0")"/../tests/conformance/regress.sh "$DIFGEN" "$DIFRUN" \
+		"$OUT/regression" $CASES > "$OUT/regression.log" 2>&1
+	st=$?
+	grep -E '^(regression|imported|MISMATCH|.*MODEL MISMATCH)' "$OUT/regression.log"
+	[ $st -eq 0 ] || cat "$OUT/regression.log"
+	step "regression corpus" $st
 fi
 
 # no allow list: every model case is covered or, when its host mask

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cfgout.h"
 #include "report.h"
 #include "toolio.h"
 
@@ -86,6 +87,10 @@ static const char usage_text[] =
 	"                       docs/validator.md) instead of text.\n"
 	"  -A, --analysis=LIST  run only the comma-separated analyses in LIST.\n"
 	"  -q, --quiet          text mode: no per-file summary line.\n"
+	"      --cfg=FORM       print the control-flow graph of every DIFO\n"
+	"                       instead of checking: FORM is dot (a Graphviz\n"
+	"                       digraph per DIFO) or json (schema difcfg/1,\n"
+	"                       see docs/verifier.md).\n"
 	"      --list-analyses  print the analysis passes and exit.\n"
 	"  -h, --help           print this help and exit.\n"
 	"  -V, --version        print the version and exit.\n"
@@ -177,7 +182,7 @@ static int check_file(const char *path, const struct check_ctx *cx,
 
 int main(int argc, char **argv)
 {
-	enum { OPT_LIST = 256 };
+	enum { OPT_LIST = 256, OPT_CFG };
 	static const struct option longopts[] = {
 		{ "profile", required_argument, NULL, 'p' },
 		{ "nregs", required_argument, NULL, 'r' },
@@ -185,12 +190,14 @@ int main(int argc, char **argv)
 		{ "analysis", required_argument, NULL, 'A' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "list-analyses", no_argument, NULL, OPT_LIST },
+		{ "cfg", required_argument, NULL, OPT_CFG },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct check_ctx cx = { DIF_PROFILE_FREEBSD, DIF_NREGS, 0 };
 	int json = 0, quiet = 0;
+	enum cfgout_form cfg_form = CFGOUT_NONE;
 	unsigned char on[NANALYSES];
 	memset(on, 1, sizeof(on));
 
@@ -227,6 +234,12 @@ int main(int argc, char **argv)
 		case 'q':
 			quiet = 1;
 			break;
+		case OPT_CFG:
+			if (cfgout_parse(optarg, &cfg_form) != 0) {
+				usage_error("--cfg wants dot or json, not '%s'", optarg);
+				return 2;
+			}
+			break;
 		case OPT_LIST:
 			for (size_t k = 0; k < NANALYSES; k++)
 				printf("%-12s %s\n", analyses[k].name, analyses[k].what);
@@ -248,6 +261,15 @@ int main(int argc, char **argv)
 	}
 
 	size_t nfiles = (size_t)(argc - optind);
+	if (cfg_form != CFGOUT_NONE) {
+		int st = cfgout_run(stdout, cfg_form, argv + optind, nfiles,
+		                    cx.profile, cx.profile_set, cx.nregs);
+		if (fflush(stdout) != 0) {
+			fputs("difcheck: write error on standard output\n", stderr);
+			return 2;
+		}
+		return st;
+	}
 	struct rpt_file *reps = calloc(nfiles, sizeof(*reps));
 	if (!reps) {
 		fputs("difcheck: out of memory\n", stderr);

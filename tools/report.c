@@ -319,3 +319,8 @@ void rpt_print_json(FILE *out, const struct rpt_file *files, size_t n,
 	json_summary(out, &s, 1);
 	fputs("\n}\n", out);
 }
+
+void rpt_json_string(FILE *out, const char *s)
+{
+	json_str(out, s);
+}

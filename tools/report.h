@@ -97,4 +97,7 @@ void rpt_print_text(FILE *out, const struct rpt_file *f);
 void rpt_print_json(FILE *out, const struct rpt_file *files, size_t n,
                     const char *profile, unsigned nregs);
 
+/* s as a JSON string literal (quoted, escaped; NULL prints ""). */
+void rpt_json_string(FILE *out, const char *s);
+
 #endif
