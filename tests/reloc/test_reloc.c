@@ -24,6 +24,8 @@
 #include "difvm/object.h"
 #include "difvm/reloc.h"
 
+#include <ctf-api.h>
+
 /* ------------------------------------------------------------------ */
 /* Type files built with gcc. */
 
@@ -1748,4 +1750,59 @@ Test(reloc, ctf_archives)
 		dif_types_free(t);
 	}
 	free(good);
+}
+
+/* A compressed dictionary (libctf compresses what it writes above a
+ * threshold): inflated, checked and read like a plain one. */
+Test(reloc, ctf_compressed_dictionary)
+{
+	make_types();
+	int err = 0;
+	ctf_archive_t *arc = ctf_open(ctf_path, NULL, &err);
+	cr_assert_not_null(arc, "%s", ctf_errmsg(err));
+	ctf_dict_t *fp = ctf_dict_open(arc, NULL, &err);
+	cr_assert_not_null(fp, "%s", ctf_errmsg(err));
+	/* a writable dictionary holding struct stat and what it uses */
+	ctf_dict_t *w = ctf_create(&err);
+	cr_assert_not_null(w, "%s", ctf_errmsg(err));
+	ctf_id_t st = ctf_lookup_by_name(fp, "struct stat");
+	cr_assert_neq(st, CTF_ERR);
+	cr_assert_neq(ctf_add_type(w, fp, st), CTF_ERR, "%s",
+	              ctf_errmsg(ctf_errno(w)));
+	size_t size = 0;
+	unsigned char *mem = ctf_write_mem(w, &size, 0);
+	cr_assert_not_null(mem, "%s", ctf_errmsg(ctf_errno(w)));
+	ctf_dict_close(w);
+	cr_assert_eq(mem[3] & 1, 1, "libctf wrote no compressed dictionary");
+	char path[1200];
+	snprintf(path, sizeof(path), "%s/compressed.ctf", dir);
+	FILE *f = fopen(path, "wb");
+	cr_assert_not_null(f);
+	fwrite(mem, 1, size, f);
+	fclose(f);
+	free(mem);
+	ctf_dict_close(fp);
+	ctf_close(arc);
+	struct dif_types *t = load_types(DIF_TYPES_CTF, path);
+	uint64_t v;
+	cr_expect_eq(dif_types_resolve(t, DIF_RELOC_OFFSETOF, "struct stat",
+	                               "st_size", 0, &v, NULL), 0);
+	cr_expect_eq(v, offsetof(struct stat, st_size));
+	dif_types_free(t);
+	/* a corrupted deflate stream is rejected, not inflated */
+	size_t len;
+	char *b = test_slurp(path, &len);
+	cr_assert_not_null(b);
+	memset(b + 60, 0xa5, len > 80 ? 16 : 0);
+	f = fopen(path, "wb");
+	fwrite(b, 1, len, f);
+	fclose(f);
+	free(b);
+	t = dif_types_new();
+	struct dif_errors e;
+	dif_errors_clear(&e);
+	cr_expect_eq(dif_types_load(t, DIF_TYPES_CTF, path, &e), DIF_E_TYPES);
+	cr_expect(e.count && strstr(e.list[0].msg, "does not inflate"), "%s",
+	          e.count ? e.list[0].msg : "");
+	dif_types_free(t);
 }
