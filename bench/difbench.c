@@ -21,6 +21,7 @@
 
 #include "bench.h"
 #include "cfgbench.h"
+#include "linkbench.h"
 
 #ifndef DIFBENCH_PROGDIR
 #define DIFBENCH_PROGDIR "bench/programs"
@@ -620,6 +621,8 @@ static const char usage_text[] =
 	"      --cfg            instead: time building the control-flow and\n"
 	"                       def-use graphs of large generated DIFOs\n"
 	"                       (instructions/s, next to dif_validate)\n"
+	"      --link-btf FILE  instead: time linking 1000 type relocations\n"
+	"                       against BTF FILE (load included), --batches runs\n"
 	"  -l, --list           list the programs and exit\n"
 	"  -h, --help           this text\n"
 	"      --version        print the version\n"
@@ -716,8 +719,9 @@ int main(int argc, char **argv)
 		.batches = 51,
 		.progdir = DIFBENCH_PROGDIR,
 	};
-	enum { OPT_JSON = 256, OPT_PROGDIR, OPT_VERSION, OPT_CLOCK, OPT_CFG };
+	enum { OPT_JSON = 256, OPT_PROGDIR, OPT_VERSION, OPT_CLOCK, OPT_CFG, OPT_LINKBTF };
 	int cfg_mode = 0;
+	const char *link_btf = NULL;
 	static const struct option longopts[] = {
 		{"iterations", required_argument, NULL, 'n'},
 		{"batches", required_argument, NULL, 'b'},
@@ -726,6 +730,7 @@ int main(int argc, char **argv)
 		{"cfg", no_argument, NULL, OPT_CFG},
 		{"json", no_argument, NULL, OPT_JSON},
 		{"clock", required_argument, NULL, OPT_CLOCK},
+		{"link-btf", required_argument, NULL, OPT_LINKBTF},
 		{"list", no_argument, NULL, 'l'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, OPT_VERSION},
@@ -763,6 +768,9 @@ int main(int argc, char **argv)
 		case OPT_CFG:
 			cfg_mode |= 1;
 			break;
+		case OPT_LINKBTF:
+			link_btf = optarg;
+			break;
 		case OPT_CLOCK:
 			if (strcmp(optarg, "monotonic") == 0) {
 				bench_clock = CLOCK_MONOTONIC;
@@ -794,6 +802,8 @@ int main(int argc, char **argv)
 	}
 	if (cfg_mode & 1)
 		return cfgbench_run(cfg_mode & 2 ? o.batches : 11, o.json);
+	if (link_btf)
+		return linkbench(link_btf, 1000, o.batches, o.json);
 	if (o.only) {
 		for (const char *p = o.only; *p;) {
 			const char *e = strchr(p, ',');

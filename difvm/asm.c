@@ -26,7 +26,7 @@
 /* ------------------------------------------------------------------ */
 /* Program under construction. */
 
-enum fixkind { FIX_LABEL, FIX_INT, FIX_STR };
+enum fixkind { FIX_LABEL, FIX_INT, FIX_STR, FIX_SYM };
 struct fix {
 	uint8_t kind;
 	uint32_t pc;
@@ -56,6 +56,14 @@ struct row {
 /* Key of a variable in the maps below: scope and id. */
 struct varkey {
 	uint32_t scope, id;
+};
+
+/* A relocation record under construction (docs/linking.md). */
+struct prel {
+	uint32_t pc;
+	uint16_t kind;
+	char *type, *path; /* malloc'd; path NULL for sizeof */
+	uint32_t line, col;
 };
 
 enum pstate { ST_CODE, ST_GAP, ST_VARTAB };
@@ -94,6 +102,12 @@ struct prog {
 	uint32_t idmax[3];
 	uint8_t idany[3];
 	size_t idrows;
+	/* symbol table (usetx/typecast names, relocation names) */
+	char *sym;
+	uint8_t *symdef;
+	size_t nsym, capsym;
+	struct prel *rels;
+	size_t nrels, caprels;
 };
 
 struct asmctx {
@@ -129,6 +143,13 @@ static void prog_free(struct prog *p)
 	dif_hm_free(&p->uses);
 	for (int i = 0; i < 4; i++)
 		dif_hm_free(&p->varnames[i]);
+	free(p->sym);
+	free(p->symdef);
+	for (size_t i = 0; i < p->nrels; i++) {
+		free(p->rels[i].type);
+		free(p->rels[i].path);
+	}
+	free(p->rels);
 	free(p);
 }
 
@@ -583,44 +604,62 @@ static int place_int(struct asmctx *c, size_t at, uint32_t idx, uint64_t val)
 	return 0;
 }
 
-/* Places s plus its NUL at off in the string table (listing comments). */
-static int place_str(struct asmctx *c, size_t at, uint32_t line, uint32_t off,
-                     const char *s, size_t n)
+/* The string table (sym 0) or the symbol table (sym 1) of a program. */
+struct stab {
+	char **b;
+	uint8_t **def;
+	size_t *n, *cap;
+	const char *what, *ref;
+};
+
+static struct stab prog_tab(struct prog *p, int sym)
 {
-	struct prog *p = c->cur;
+	if (sym)
+		return (struct stab){ &p->sym, &p->symdef, &p->nsym, &p->capsym,
+		                      "symbol table", "DT_SYMBOL" };
+	return (struct stab){ &p->str, &p->strdef, &p->nstr, &p->capstr,
+	                      "string table", "DT_STRING" };
+}
+
+/* Places s plus its NUL at off in a string or symbol table (listing
+ * comments). */
+static int place_in(struct asmctx *c, int sym, size_t at, uint32_t line,
+                    uint32_t off, const char *s, size_t n)
+{
+	struct stab t = prog_tab(c->cur, sym);
 	size_t end = (size_t)off + n + 1;
 	if (end > DIF_DIFO_MAXSIZE)
 		return fail_at(c, DIF_E_LIMIT, line, (uint32_t)at + 1,
-		               "string table would exceed %u bytes", DIF_DIFO_MAXSIZE);
-	if (end > p->capstr) {
-		size_t nc = p->capstr ? p->capstr : 64;
+		               "%s would exceed %u bytes", t.what, DIF_DIFO_MAXSIZE);
+	if (end > *t.cap) {
+		size_t nc = *t.cap ? *t.cap : 64;
 		while (nc < end)
 			nc *= 2;
-		char *ns = realloc(p->str, nc);
+		char *ns = realloc(*t.b, nc);
 		if (!ns)
 			return oom(c);
-		p->str = ns;
-		uint8_t *nd = realloc(p->strdef, nc);
+		*t.b = ns;
+		uint8_t *nd = realloc(*t.def, nc);
 		if (!nd)
 			return oom(c);
-		p->strdef = nd;
-		memset(p->str + p->capstr, 0, nc - p->capstr);
-		memset(p->strdef + p->capstr, 0, nc - p->capstr);
-		p->capstr = nc;
+		*t.def = nd;
+		memset(*t.b + *t.cap, 0, nc - *t.cap);
+		memset(*t.def + *t.cap, 0, nc - *t.cap);
+		*t.cap = nc;
 	}
 	for (size_t i = 0; i <= n; i++) {
 		char ch = i < n ? s[i] : '\0';
 		size_t o = (size_t)off + i;
-		if (p->strdef[o] && p->str[o] != ch)
+		if ((*t.def)[o] && (*t.b)[o] != ch)
 			return fail_at(c, DIF_E_DUPLICATE, line, (uint32_t)at + 1,
-			               "string \"%.*s\" at DT_STRING[%" PRIu32
+			               "string \"%.*s\" at %s[%" PRIu32
 			               "] overlaps a different string at offset %zu",
-			               (int)(n > 40 ? 40 : n), s, off, o);
-		p->str[o] = ch;
-		p->strdef[o] = 1;
+			               (int)(n > 40 ? 40 : n), s, t.ref, off, o);
+		(*t.b)[o] = ch;
+		(*t.def)[o] = 1;
 	}
-	if (end > p->nstr)
-		p->nstr = end;
+	if (end > *t.n)
+		*t.n = end;
 	return 0;
 }
 
@@ -629,7 +668,8 @@ static int place_str(struct asmctx *c, size_t at, uint32_t line, uint32_t off,
 
 enum opk {
 	OK_REG, OK_MEM, OK_NUM, OK_STR, OK_IDENT,
-	OK_INTEGER, OK_STRING, OK_VAR, OK_SUBR, OK_TYPE, OK_XLREF,
+	OK_INTEGER, OK_STRING, OK_VAR, OK_SUBR, OK_TYPE, OK_XLREF, OK_SYMBOL,
+	OK_RELOC,
 };
 
 struct operand {
@@ -641,12 +681,13 @@ struct operand {
 	size_t idlen;
 	char *str;         /* OK_STR, malloc'd */
 	size_t slen;
+	struct prel rel;   /* OK_RELOC, or OK_MEM with rel.kind set */
 };
 
 static const char *const opk_names[] = {
 	"a register", "a memory operand", "a number", "a string", "a name",
 	"DT_INTEGER[]", "DT_STRING[]", "DT_VAR()", "DIF_SUBR()", "DT_TYPE()",
-	"DT_XLREF[]",
+	"DT_XLREF[]", "DT_SYMBOL[]", "a relocation",
 };
 
 static int lex_reg_body(struct asmctx *c, uint64_t *out)
@@ -684,7 +725,144 @@ static const struct {
 	{ "DT_VAR", '(', ')', OK_VAR },
 	{ "DIF_SUBR", '(', ')', OK_SUBR },
 	{ "DT_TYPE", '(', ')', OK_TYPE },
+	{ "DT_SYMBOL", '[', ']', OK_SYMBOL },
 };
+
+/* ------------------------------------------------------------------ */
+/* Relocation operands: @offsetof(T, path), @sizeof(T), @membersize(T,
+ * path), @exists(T, path), @enumval(T, NAME), @(T, path) for loads and
+ * @poison("reason") (linked programs). */
+
+static const char *const rel_words[] = {
+	[DIF_RELOC_OFFSETOF] = "offsetof", [DIF_RELOC_SIZEOF] = "sizeof",
+	[DIF_RELOC_MEMBERSIZE] = "membersize", [DIF_RELOC_EXISTS] = "exists",
+	[DIF_RELOC_ENUMVAL] = "enumval", [DIF_RELOC_POISON] = "poison",
+};
+
+/* A type name: words of [A-Za-z0-9_] and '*'s, e.g. "struct stat *". */
+static int rel_type_ok(const char *s, size_t n)
+{
+	int word = 0;
+	for (size_t i = 0; i < n; i++) {
+		int ch = (unsigned char)s[i];
+		if (is_identc(ch) && ch != '.' && ch != '$')
+			word = 1;
+		else if (ch != ' ' && ch != '*')
+			return 0;
+	}
+	return word;
+}
+
+/* A member path: name ('.' name | '[' N ']')*; an enumerator: one name. */
+static int rel_path_ok(const char *s, size_t n, int single)
+{
+	size_t i = 0;
+	for (;;) {
+		if (i >= n || !is_alpha((unsigned char)s[i]))
+			return 0;
+		while (i < n && (is_alpha((unsigned char)s[i]) ||
+		                 is_digit((unsigned char)s[i])))
+			i++;
+		if (single)
+			return i == n;
+		while (i < n && s[i] == '[') {
+			size_t d = ++i;
+			while (i < n && is_digit((unsigned char)s[i]))
+				i++;
+			if (i == d || i - d > 9 || i >= n || s[i] != ']')
+				return 0;
+			i++;
+		}
+		if (i == n)
+			return 1;
+		if (s[i] != '.')
+			return 0;
+		i++;
+	}
+}
+
+static char *dup_trim(const char *s, size_t n)
+{
+	while (n && is_space((unsigned char)*s))
+		s++, n--;
+	while (n && is_space((unsigned char)s[n - 1]))
+		n--;
+	char *d = malloc(n + 1);
+	if (d) {
+		memcpy(d, s, n);
+		d[n] = '\0';
+	}
+	return d;
+}
+
+/* Parses "@kind(args)" at c->pos (on '@') into r (strings malloc'd). */
+static int lex_reloc(struct asmctx *c, struct prel *r)
+{
+	size_t at = c->pos;
+	memset(r, 0, sizeof(*r));
+	r->line = c->lineno;
+	r->col = (uint32_t)at + 1;
+	c->pos++;
+	size_t n = ident_len(c, c->pos);
+	if (n == 0) {
+		r->kind = DIF_RELOC_LOAD;
+	} else {
+		for (unsigned k = 1; k < DIF_RELOC_NKINDS; k++)
+			if (rel_words[k] && strlen(rel_words[k]) == n &&
+			    memcmp(rel_words[k], c->ln + c->pos, n) == 0)
+				r->kind = (uint16_t)k;
+		if (!r->kind)
+			return FAIL(c, DIF_E_SYNTAX, c->pos,
+			            "unknown relocation '@%.*s' (offsetof, sizeof, "
+			            "membersize, exists, enumval, poison or @(type, member))",
+			            (int)n, c->ln + c->pos);
+		c->pos += n;
+	}
+	if (peek(c) != '(')
+		return FAIL(c, DIF_E_SYNTAX, c->pos, "expected '(' after '@%s'",
+		            rel_words[r->kind] ? rel_words[r->kind] : "");
+	c->pos++;
+	if (r->kind == DIF_RELOC_POISON) {
+		skip_ws(c);
+		size_t slen;
+		if (peek(c) != '"')
+			return FAIL(c, DIF_E_SYNTAX, c->pos, "@poison needs a \"reason\"");
+		if (lex_string(c, &r->path, &slen) || expect_char(c, ')'))
+			return -1;
+		if (!(r->type = dup_trim("", 0)))
+			return oom(c);
+		return 0;
+	}
+	size_t a = c->pos;
+	while (c->pos < c->len && c->ln[c->pos] != ',' && c->ln[c->pos] != ')')
+		c->pos++;
+	size_t tat = a;
+	if (!(r->type = dup_trim(c->ln + a, c->pos - a)))
+		return oom(c);
+	if (!rel_type_ok(r->type, strlen(r->type)))
+		return FAIL(c, DIF_E_SYNTAX, tat, "bad type name in relocation");
+	int twoargs = r->kind != DIF_RELOC_SIZEOF;
+	if (twoargs) {
+		if (peek(c) != ',')
+			return FAIL(c, DIF_E_SYNTAX, c->pos, "@%s needs (type, %s)",
+			            rel_words[r->kind] ? rel_words[r->kind] : "",
+			            r->kind == DIF_RELOC_ENUMVAL ? "enumerator" : "member");
+		a = ++c->pos;
+		while (c->pos < c->len && c->ln[c->pos] != ')')
+			c->pos++;
+		if (!(r->path = dup_trim(c->ln + a, c->pos - a)))
+			return oom(c);
+		if (!rel_path_ok(r->path, strlen(r->path), r->kind == DIF_RELOC_ENUMVAL))
+			return FAIL(c, DIF_E_SYNTAX, a, "bad %s '%s' in relocation",
+			            r->kind == DIF_RELOC_ENUMVAL ? "enumerator name"
+			                                          : "member path",
+			            r->path);
+	}
+	if (peek(c) != ')')
+		return FAIL(c, DIF_E_SYNTAX, c->pos, "expected ')'");
+	c->pos++;
+	return 0;
+}
 
 static int lex_operand(struct asmctx *c, struct operand *o)
 {
@@ -707,6 +885,25 @@ static int lex_operand(struct asmctx *c, struct operand *o)
 	if (ch == '"') {
 		o->kind = OK_STR;
 		return lex_string(c, &o->str, &o->slen);
+	}
+	if (ch == '@') {
+		if (lex_reloc(c, &o->rel))
+			return -1;
+		o->kind = OK_RELOC;
+		skip_ws(c);
+		if (o->rel.kind == DIF_RELOC_LOAD) {
+			/* @(T, m) [%rN] */
+			if (peek(c) != '[')
+				return FAIL(c, DIF_E_SYNTAX, c->pos,
+				            "expected [%%rN] after @(type, member)");
+			c->pos++;
+			skip_ws(c);
+			o->kind = OK_MEM;
+			if (lex_reg_body(c, &o->num))
+				return -1;
+			return expect_char(c, ']');
+		}
+		return 0;
 	}
 	if (is_digit(ch) || ch == '-' || ch == '+') {
 		o->kind = OK_NUM;
@@ -781,6 +978,7 @@ static const struct {
 	[DIF_IC_PUSHTR] = { "trr", { F_R1, F_R2, F_RD } },
 	[DIF_IC_PUSHTV] = { "tr", { F_R1, F_RD } },
 	[DIF_IC_XLATE] = { "xr", { F_IDX, F_RD } },
+	[DIF_IC_SYMREF] = { "yr", { F_IDX, F_RD } },
 };
 
 static const char *scope_word(int scope)
@@ -857,6 +1055,86 @@ struct tail {
 	size_t at; /* offset of the text after '!' */
 };
 
+/* A string-table (sets) or symbol-table (usetx, typecast) operand: a raw
+ * offset, whose listing comment `! "..."` places the string there (dtrace
+ * prints the raw bytes: everything up to the last quote), or a literal
+ * interned when the program closes. */
+static int table_operand(struct asmctx *c, const struct operand *o, int n,
+                         const struct dif_opinfo *oi, const struct tail *tail,
+                         int sym, uint32_t pc, uint64_t *v, int *deferred)
+{
+	const char *ref = sym ? "DT_SYMBOL" : "DT_STRING";
+	if (o->kind == (sym ? OK_SYMBOL : OK_STRING)) {
+		if (o->num > 0xffff)
+			return FAIL(c, DIF_E_LIMIT, o->at,
+			            "%s offset %" PRIu64 " does not fit in 16 bits", ref,
+			            o->num);
+		*v = o->num;
+		if (!tail->present || tail->at >= c->len || c->ln[tail->at] != '"')
+			return 0;
+		size_t last = c->len;
+		while (last > tail->at + 1 && c->ln[last - 1] != '"')
+			last--;
+		if (last <= tail->at + 1)
+			return FAIL(c, DIF_E_SYNTAX, tail->at, "unterminated string comment");
+		if (memchr(c->ln + tail->at + 1, '\0', last - 1 - tail->at - 1))
+			return FAIL(c, DIF_E_SYNTAX, tail->at,
+			            "string comment contains a NUL byte");
+		return place_in(c, sym, tail->at, c->lineno, (uint32_t)*v,
+		                c->ln + tail->at + 1, last - 1 - tail->at - 1);
+	}
+	if (o->kind == OK_STR) {
+		*deferred = 1;
+		return add_fix(c, sym ? FIX_SYM : FIX_STR, pc, o->at, 0, o->str,
+		               o->slen);
+	}
+	return bad_operand(c, o, n, oi->name,
+	                   sym ? "a \"name\" or DT_SYMBOL[n]"
+	                       : "a string or DT_STRING[n]");
+}
+
+/* Records the instruction's relocation (from an operand or a `! @...`
+ * comment) after checking it fits the instruction. */
+static int add_rel(struct asmctx *c, const struct dif_opinfo *oi,
+                   struct operand *ops, size_t nops, struct prel *tail,
+                   uint32_t pc, size_t mcol)
+{
+	struct prog *p = c->cur;
+	struct prel *r = NULL;
+	for (size_t i = 0; i < nops; i++)
+		if (ops[i].rel.kind)
+			r = &ops[i].rel;
+	if (r && tail->kind)
+		return fail_at(c, DIF_E_DUPLICATE, tail->line, tail->col,
+		               "a second relocation for one instruction");
+	if (!r && !tail->kind)
+		return 0;
+	if (!r)
+		r = tail;
+	int is_setx = oi->cls == DIF_IC_SETX;
+	int is_uload = (oi->flags & DIF_F_RELOC) && oi->cls == DIF_IC_LOAD;
+	if (r->kind == DIF_RELOC_LOAD && !is_uload)
+		return fail_at(c, DIF_E_SYNTAX, r->line, r->col,
+		               "@(type, member) goes with uload or uuload, not %s",
+		               oi->name);
+	if (is_uload && r->kind != DIF_RELOC_LOAD && r->kind != DIF_RELOC_POISON)
+		return fail_at(c, DIF_E_SYNTAX, r->line, r->col,
+		               "%s takes @(type, member), not @%s", oi->name,
+		               rel_words[r->kind]);
+	if (r->kind != DIF_RELOC_LOAD && r->kind != DIF_RELOC_POISON && !is_setx)
+		return fail_at(c, DIF_E_SYNTAX, r->line, r->col,
+		               "@%s goes with setx, not %s", rel_words[r->kind],
+		               oi->name);
+	(void)mcol;
+	if (dif_grow(&p->rels, &p->caprels, p->nrels, sizeof(*p->rels)))
+		return oom(c);
+	r->pc = pc;
+	p->rels[p->nrels++] = *r;
+	r->type = r->path = NULL; /* moved */
+	r->kind = 0;
+	return 0;
+}
+
 /* Parses the operands of one instruction whose mnemonic ends at c->pos.
  * Appends the instruction; hexword/has_hex from the listing column. */
 static int parse_insn(struct asmctx *c, unsigned op, const struct dif_opinfo *oi,
@@ -868,6 +1146,8 @@ static int parse_insn(struct asmctx *c, unsigned op, const struct dif_opinfo *oi
 	struct operand ops[3];
 	size_t nops = 0;
 	int rc = -1;
+	struct prel trel;
+	memset(&trel, 0, sizeof(trel));
 
 	memset(ops, 0, sizeof(ops));
 	if (!at_eol(c)) {
@@ -896,6 +1176,8 @@ static int parse_insn(struct asmctx *c, unsigned op, const struct dif_opinfo *oi
 		c->pos++;
 		skip_ws(c);
 		tail.at = c->pos;
+		if (peek(c) == '@' && lex_reloc(c, &trel))
+			goto out;
 	}
 	if (nops != nwant) {
 		FAIL(c, DIF_E_SYNTAX, nops > nwant ? ops[nwant].at : mcol,
@@ -947,7 +1229,14 @@ static int parse_insn(struct asmctx *c, unsigned op, const struct dif_opinfo *oi
 			}
 			break;
 		case 'i':
-			if (o->kind == OK_INTEGER) {
+			if (o->kind == OK_RELOC) {
+				if (o->rel.kind == DIF_RELOC_POISON) {
+					FAIL(c, DIF_E_SYNTAX, o->at,
+					     "@poison belongs in a '! @poison(...)' comment");
+					goto out;
+				}
+				v = 0; /* the linker picks the integer-table slot */
+			} else if (o->kind == OK_INTEGER) {
 				if (o->num > 0xffff) {
 					FAIL(c, DIF_E_LIMIT, o->at,
 					     "DT_INTEGER index %" PRIu64 " does not fit in 16 bits",
@@ -973,41 +1262,10 @@ static int parse_insn(struct asmctx *c, unsigned op, const struct dif_opinfo *oi
 			}
 			break;
 		case 's':
-			if (o->kind == OK_STRING) {
-				if (o->num > 0xffff) {
-					FAIL(c, DIF_E_LIMIT, o->at,
-					     "DT_STRING offset %" PRIu64 " does not fit in 16 bits",
-					     o->num);
-					goto out;
-				}
-				v = o->num;
-				if (tail.present && tail.at < c->len && c->ln[tail.at] == '"') {
-					/* dtrace prints the raw bytes: take up to the last quote. */
-					size_t last = c->len;
-					while (last > tail.at + 1 && c->ln[last - 1] != '"')
-						last--;
-					if (last <= tail.at + 1) {
-						FAIL(c, DIF_E_SYNTAX, tail.at,
-						     "unterminated string comment");
-						goto out;
-					}
-					if (memchr(c->ln + tail.at + 1, '\0', last - 1 - tail.at - 1)) {
-						FAIL(c, DIF_E_SYNTAX, tail.at,
-						     "string comment contains a NUL byte");
-						goto out;
-					}
-					if (place_str(c, tail.at, c->lineno, (uint32_t)v,
-					              c->ln + tail.at + 1, last - 1 - tail.at - 1))
-						goto out;
-				}
-			} else if (o->kind == OK_STR) {
-				if (add_fix(c, FIX_STR, pc, o->at, 0, o->str, o->slen))
-					goto out;
-				deferred = 1;
-			} else {
-				bad_operand(c, o, n, oi->name, "a string or DT_STRING[n]");
+		case 'y':
+			if (table_operand(c, o, n, oi, &tail, want[i] == 'y', pc, &v,
+			                  &deferred))
 				goto out;
-			}
 			break;
 		case 'v':
 			if (o->kind == OK_VAR) {
@@ -1119,6 +1377,8 @@ static int parse_insn(struct asmctx *c, unsigned op, const struct dif_opinfo *oi
 		}
 		f[forms[oi->cls].fld[i]] = v;
 	}
+	if (add_rel(c, oi, ops, nwant, &trel, pc, mcol))
+		goto out;
 	uint32_t w = ((uint32_t)op << 24) | ((uint32_t)f[F_R1] << 16) |
 	             ((uint32_t)f[F_R2] << 8) | (uint32_t)f[F_RD] |
 	             ((uint32_t)f[F_IDX] << 8) | (uint32_t)f[F_LABEL];
@@ -1133,8 +1393,13 @@ static int parse_insn(struct asmctx *c, unsigned op, const struct dif_opinfo *oi
 	};
 	rc = 0;
 out:
-	for (size_t i = 0; i < 3; i++)
+	for (size_t i = 0; i < 3; i++) {
 		free(ops[i].str);
+		free(ops[i].rel.type);
+		free(ops[i].rel.path);
+	}
+	free(trel.type);
+	free(trel.path);
 	return rc;
 }
 
@@ -1160,34 +1425,41 @@ static int check_hex(struct asmctx *c, struct insn *in)
 /* ------------------------------------------------------------------ */
 /* Closing a program: resolve fixups, build the tables, make the DIFO. */
 
-static int str_dedup_map(struct asmctx *c, struct dif_hmap *m)
+static int dedup_map_in(struct asmctx *c, int sym, struct dif_hmap *m)
 {
-	struct prog *p = c->cur;
-	for (size_t o = 0; o < p->nstr; o++) {
-		if (o > 0 && p->str[o - 1] != '\0')
+	struct stab t = prog_tab(c->cur, sym);
+	const char *b = *t.b;
+	size_t len = *t.n;
+	for (size_t o = 0; o < len; o++) {
+		if (o > 0 && b[o - 1] != '\0')
 			continue;
-		size_t n = strnlen(p->str + o, p->nstr - o);
-		if (o + n >= p->nstr)
+		size_t n = strnlen(b + o, len - o);
+		if (o + n >= len)
 			break;
-		if (!dif_hm_get(m, p->str + o, n) && dif_hm_put(m, p->str + o, n, (uint32_t)o))
+		if (!dif_hm_get(m, b + o, n) && dif_hm_put(m, b + o, n, (uint32_t)o))
 			return oom(c);
 	}
 	return 0;
 }
 
-/* Offset of s in the string table, appending it if new. */
-static int intern_str(struct asmctx *c, struct dif_hmap *m, const char *s,
-                      size_t n, uint32_t line, uint32_t col, uint32_t *off)
+static int str_dedup_map(struct asmctx *c, struct dif_hmap *m)
 {
-	struct prog *p = c->cur;
+	return dedup_map_in(c, 0, m);
+}
+
+/* Offset of s in the string (sym 0) or symbol table, appending it if new. */
+static int intern_in(struct asmctx *c, int sym, struct dif_hmap *m, const char *s,
+                     size_t n, uint32_t line, uint32_t col, uint32_t *off)
+{
+	struct stab t = prog_tab(c->cur, sym);
 	uint32_t *hit = dif_hm_get(m, s, n);
 	if (hit) {
 		*off = *hit;
 		return 0;
 	}
-	if (p->nstr == 0) {
+	if (*t.n == 0) {
 		/* offset 0 is always the empty string */
-		if (place_str(c, col ? col - 1 : 0, line, 0, "", 0) ||
+		if (place_in(c, sym, col ? col - 1 : 0, line, 0, "", 0) ||
 		    dif_hm_put(m, "", 0, 0))
 			return c->err ? -1 : oom(c);
 		if (n == 0) {
@@ -1195,13 +1467,74 @@ static int intern_str(struct asmctx *c, struct dif_hmap *m, const char *s,
 			return 0;
 		}
 	}
-	uint32_t at = (uint32_t)p->nstr;
-	if (place_str(c, col ? col - 1 : 0, line, at, s, n))
+	uint32_t at = (uint32_t)*t.n;
+	if (place_in(c, sym, col ? col - 1 : 0, line, at, s, n))
 		return -1;
 	if (dif_hm_put(m, s, n, at))
 		return oom(c);
 	*off = at;
 	return 0;
+}
+
+static int intern_str(struct asmctx *c, struct dif_hmap *m, const char *s,
+                      size_t n, uint32_t line, uint32_t col, uint32_t *off)
+{
+	return intern_in(c, 0, m, s, n, line, col, off);
+}
+
+/* The symbol table: usetx/typecast names first, then the names of the
+ * relocation records, both in pc order (so a listing reads back to the
+ * same table). */
+static int build_symtab(struct asmctx *c, struct dif_reloc **out)
+{
+	struct prog *p = c->cur;
+	struct dif_hmap m = { 0 };
+	int rc = -1;
+	*out = NULL;
+	if (dedup_map_in(c, 1, &m))
+		goto done;
+	for (size_t i = 0; i < p->nfixes; i++) {
+		struct fix *f = &p->fixes[i];
+		uint32_t off;
+		if (f->kind != FIX_SYM)
+			continue;
+		if (intern_in(c, 1, &m, f->s, f->slen, f->line, f->col, &off))
+			goto done;
+		if (off > 0xffffu) {
+			fail_at(c, DIF_E_LIMIT, f->line, f->col,
+			        "symbol lands at offset %" PRIu32
+			        ", beyond what usetx/typecast can address (65535)", off);
+			goto done;
+		}
+		p->insns[f->pc].word |= off << 8;
+	}
+	if (p->nrels) {
+		*out = calloc(p->nrels, sizeof(**out));
+		if (!*out) {
+			oom(c);
+			goto done;
+		}
+	}
+	for (size_t i = 0; i < p->nrels; i++) {
+		struct prel *r = &p->rels[i];
+		struct dif_reloc *d = &(*out)[i];
+		d->pc = r->pc;
+		d->kind = r->kind;
+		if (intern_in(c, 1, &m, r->type, strlen(r->type), r->line, r->col,
+		              &d->type))
+			goto done;
+		if (r->path && intern_in(c, 1, &m, r->path, strlen(r->path), r->line,
+		                         r->col, &d->path))
+			goto done;
+	}
+	rc = 0;
+done:
+	dif_hm_free(&m);
+	if (rc) {
+		free(*out);
+		*out = NULL;
+	}
+	return rc;
 }
 
 /* DIF_VF_* flags of the uses of (scope, id), 0 if unused. */
@@ -1273,6 +1606,7 @@ static int prog_close(struct asmctx *c)
 	struct prog *p = c->cur;
 	struct dif_hmap map = { 0 };
 	struct dif_var *vt = NULL;
+	struct dif_reloc *rels = NULL;
 	int rc = -1;
 	if (!p)
 		return 0;
@@ -1359,6 +1693,9 @@ static int prog_close(struct asmctx *c)
 		vt[i] = r->v;
 	}
 
+	if (build_symtab(c, &rels))
+		goto out;
+
 	/* deferred listing checks */
 	for (size_t i = 0; i < p->ninsns; i++)
 		if (p->insns[i].deferred && check_hex(c, &p->insns[i]))
@@ -1378,7 +1715,9 @@ static int prog_close(struct asmctx *c)
 	         .textlen = (uint32_t)p->ninsns, .inttab = p->ints,
 	         .intlen = (uint32_t)p->nints, .strtab = p->str,
 	         .strlen = (uint32_t)p->nstr, .vartab = vt,
-	         .varlen = (uint32_t)p->nrows, .rtype = p->rtype);
+	         .varlen = (uint32_t)p->nrows, .rtype = p->rtype,
+	         .symtab = p->sym, .symlen = (uint32_t)p->nsym, .relocs = rels,
+	         .nrelocs = (uint32_t)p->nrels);
 	struct dif_difo *d = NULL;
 	struct dif_errors tmp;
 	dif_errors_clear(&tmp);
@@ -1408,6 +1747,7 @@ static int prog_close(struct asmctx *c)
 out:
 	dif_hm_free(&map);
 	free(vt);
+	free(rels);
 	prog_free(p);
 	c->cur = NULL;
 	return rc;

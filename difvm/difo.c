@@ -15,6 +15,39 @@ static void *dup_bytes(const void *src, size_t n)
 	return p;
 }
 
+/* Relocation records: symbol table NUL-terminated, offsets inside it,
+ * kinds known, pcs inside the text and strictly increasing. */
+static int check_relocs(const struct dif_difo_parts *p, const char *name,
+                        struct dif_errors *errs)
+{
+	if (p->symlen && p->symtab[p->symlen - 1] != '\0') {
+		dif_errf(errs, DIF_E_INVAL, DIF_NO_PC, name, NULL,
+		         "difo '%s': symbol table does not end with NUL", name);
+		return -1;
+	}
+	for (uint32_t i = 0; i < p->nrelocs; i++) {
+		const struct dif_reloc *r = &p->relocs[i];
+		const char *why = NULL;
+		if (r->kind == DIF_RELOC_NONE || r->kind >= DIF_RELOC_NKINDS)
+			why = "unknown kind";
+		else if (r->flags)
+			why = "reserved flags set";
+		else if (r->pc >= p->textlen)
+			why = "pc outside the text";
+		else if (i > 0 && r->pc <= p->relocs[i - 1].pc)
+			why = "records not sorted by pc (or two at one pc)";
+		else if (r->type >= p->symlen || r->path >= p->symlen)
+			why = "name offset outside the symbol table";
+		if (why) {
+			dif_errf(errs, DIF_E_INVAL, r->pc < p->textlen ? r->pc : DIF_NO_PC,
+			         name, NULL, "difo '%s': relocation %u (kind %u, pc %u): %s",
+			         name, i, r->kind, r->pc, why);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int dif_difo_create(const struct dif_difo_parts *parts, struct dif_difo **out,
                     struct dif_errors *errs)
 {
@@ -42,7 +75,8 @@ int dif_difo_create(const struct dif_difo_parts *parts, struct dif_difo **out,
 	const char *name = p.name ? p.name : "difo";
 
 	if ((p.textlen && !p.text) || (p.intlen && !p.inttab) ||
-	    (p.strlen && !p.strtab) || (p.varlen && !p.vartab)) {
+	    (p.strlen && !p.strtab) || (p.varlen && !p.vartab) ||
+	    (p.symlen && !p.symtab) || (p.nrelocs && !p.relocs)) {
 		dif_errf(errs, DIF_E_INVAL, DIF_NO_PC, name, NULL,
 		         "difo '%s': a table has a length but no data", name);
 		return DIF_E_INVAL;
@@ -54,7 +88,8 @@ int dif_difo_create(const struct dif_difo_parts *parts, struct dif_difo **out,
 		return DIF_E_LIMIT;
 	}
 	uint64_t total = (uint64_t)p.textlen * 4 + (uint64_t)p.intlen * 8 +
-	                 p.strlen + (uint64_t)p.varlen * 20;
+	                 p.strlen + (uint64_t)p.varlen * 20 + p.symlen +
+	                 (uint64_t)p.nrelocs * 16;
 	if (total > DIF_DIFO_MAXSIZE) {
 		dif_errf(errs, DIF_E_LIMIT, DIF_NO_PC, name, NULL,
 		         "difo '%s': text and tables take %llu bytes (limit %u)",
@@ -66,6 +101,8 @@ int dif_difo_create(const struct dif_difo_parts *parts, struct dif_difo **out,
 		         "difo '%s': string table does not end with NUL", name);
 		return DIF_E_INVAL;
 	}
+	if (check_relocs(&p, name, errs))
+		return DIF_E_INVAL;
 	if (strlen(name) >= 64) {
 		dif_errf(errs, DIF_E_LIMIT, DIF_NO_PC, NULL, NULL,
 		         "difo name '%.32s...' is longer than 63 bytes", name);
@@ -80,8 +117,11 @@ int dif_difo_create(const struct dif_difo_parts *parts, struct dif_difo **out,
 	d->inttab = dup_bytes(p.inttab, (size_t)p.intlen * 8);
 	d->strtab = dup_bytes(p.strtab, p.strlen);
 	d->vartab = dup_bytes(p.vartab, (size_t)p.varlen * sizeof(struct dif_var));
+	d->symtab = dup_bytes(p.symtab, p.symlen);
+	d->relocs = dup_bytes(p.relocs, (size_t)p.nrelocs * sizeof(struct dif_reloc));
 	if (!d->name || (p.textlen && !d->text) || (p.intlen && !d->inttab) ||
-	    (p.strlen && !d->strtab) || (p.varlen && !d->vartab)) {
+	    (p.strlen && !d->strtab) || (p.varlen && !d->vartab) ||
+	    (p.symlen && !d->symtab) || (p.nrelocs && !d->relocs)) {
 		dif_difo_free(d);
 		goto nomem;
 	}
@@ -89,6 +129,8 @@ int dif_difo_create(const struct dif_difo_parts *parts, struct dif_difo **out,
 	d->intlen = p.intlen;
 	d->strlen = p.strlen;
 	d->varlen = p.varlen;
+	d->symlen = p.symlen;
+	d->nrelocs = p.nrelocs;
 	d->rtype = p.rtype;
 	*out = d;
 	return 0;
@@ -107,6 +149,8 @@ void dif_difo_free(struct dif_difo *d)
 	free(d->inttab);
 	free(d->strtab);
 	free(d->vartab);
+	free(d->symtab);
+	free(d->relocs);
 	free(d);
 }
 
@@ -133,6 +177,20 @@ void dif_difo_get_parts(const struct dif_difo *d, struct dif_difo_parts *out)
 	out->vartab = d->vartab;
 	out->varlen = d->varlen;
 	out->rtype = d->rtype;
+	out->symtab = d->symtab;
+	out->symlen = d->symlen;
+	out->relocs = d->relocs;
+	out->nrelocs = d->nrelocs;
+}
+
+static const char *const reloc_kind_names[DIF_RELOC_NKINDS] = {
+	"none", "offsetof", "sizeof", "membersize", "exists", "enumval", "",
+	"poison",
+};
+
+const char *dif_reloc_kind_name(unsigned kind)
+{
+	return kind < DIF_RELOC_NKINDS ? reloc_kind_names[kind] : NULL;
 }
 
 struct dif_module *dif_module_new(void)
@@ -217,4 +275,17 @@ const struct dif_difo *dif_module_find(const struct dif_module *mod,
 		return NULL;
 	uint32_t *i = dif_hm_get(mod->names, name, strlen(name));
 	return i ? mod->difos[*i] : NULL;
+}
+
+const struct dif_reloc *dif_difo_reloc_at(const struct dif_difo *d, uint32_t pc)
+{
+	uint32_t lo = 0, hi = d->nrelocs;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (d->relocs[mid].pc < pc)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < d->nrelocs && d->relocs[lo].pc == pc ? &d->relocs[lo] : NULL;
 }

@@ -123,6 +123,8 @@ size_t dif_insn_text(uint32_t w, enum dif_profile p, char *buf, size_t len)
 		return fmt_into(buf, len, "%-4s DT_TYPE(%u), %%r%u", m, r1, rd);
 	case DIF_IC_XLATE:
 		return fmt_into(buf, len, "%-4s DT_XLREF[%u], %%r%u", m, idx, rd);
+	case DIF_IC_SYMREF:
+		return fmt_into(buf, len, "%-4s DT_SYMBOL[%u], %%r%u", m, idx, rd);
 	case DIF_IC_INVALID:
 		break;
 	}
@@ -204,6 +206,10 @@ static void insn_comment(struct sbuf *sb, const struct dif_difo *d,
 	case DIF_IC_STV:
 		id = idx;
 		break;
+	case DIF_IC_SYMREF:
+		if (idx < d->symlen)
+			sb_printf(sb, "\t\t! \"%s\"", d->symtab + idx);
+		return;
 	case DIF_IC_CALL: {
 		const char *n = dif_subr_name(idx, p);
 		sb_printf(sb, "\t\t! %s", n ? n : "unknown");
@@ -223,6 +229,41 @@ static void insn_comment(struct sbuf *sb, const struct dif_difo *d,
 	const char *name = var_name(d, id, dif_isa_scope(oi));
 	if (name)
 		sb_printf(sb, "\t\t! DT_VAR(%u) = \"%s\"", id, name);
+}
+
+/* A poison reason as a C string literal body (the assembler reads it). */
+static void escaped(struct sbuf *sb, const char *s)
+{
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+		if (ch == '"' || ch == '\\')
+			sb_printf(sb, "\\%c", ch);
+		else if (ch < 0x20 || ch >= 0x7f)
+			sb_printf(sb, "\\x%02x", ch);
+		else
+			sb_printf(sb, "%c", ch);
+	}
+}
+
+/* A relocation record as the assembler reads it: "@kind(type, path)". */
+static void reloc_comment(struct sbuf *sb, const struct dif_difo *d,
+                          const struct dif_reloc *r)
+{
+	const char *type = d->symtab + r->type, *path = d->symtab + r->path;
+	switch ((enum dif_reloc_kind)r->kind) {
+	case DIF_RELOC_POISON:
+		sb_printf(sb, "\t\t! @poison(\"");
+		escaped(sb, path);
+		sb_printf(sb, "\")");
+		return;
+	case DIF_RELOC_SIZEOF:
+		sb_printf(sb, "\t\t! @sizeof(%s)", type);
+		return;
+	default:
+		sb_printf(sb, "\t\t! @%s(%s, %s)", dif_reloc_kind_name(r->kind), type,
+		          path);
+		return;
+	}
 }
 
 uint64_t dif_difo_ptr(const struct dif_difo *difo)
@@ -284,7 +325,11 @@ char *dif_dis(const struct dif_difo *d, const struct dif_dis_opts *opts)
 		uint32_t w = d->text[pc];
 		dif_insn_text(w, p, text, sizeof(text));
 		sb_printf(&sb, "%02" PRIu32 ": %08" PRIx32 "    %s", pc, w, text);
-		insn_comment(&sb, d, w, p);
+		const struct dif_reloc *rl = dif_difo_reloc_at(d, pc);
+		if (rl)
+			reloc_comment(&sb, d, rl);
+		else
+			insn_comment(&sb, d, w, p);
 		sb_printf(&sb, "\n");
 	}
 	if (d->varlen > 0) {

@@ -73,6 +73,7 @@ struct dif_prog {
 	uint32_t ninsns;
 	char *strtab; /* copy of the DIFO string table */
 	uint32_t strlen;
+	char *symtab; /* copy of the symbol table (poison reasons), or NULL */
 	struct dif_type rtype;
 	struct dif_varslot *slots; /* referenced by dif_insn.aux2 */
 	uint32_t nslots;

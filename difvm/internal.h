@@ -15,6 +15,10 @@ struct dif_difo {
 	struct dif_var *vartab;
 	uint32_t varlen;
 	struct dif_type rtype;
+	char *symtab; /* relocation names (usetx, typecast, records) */
+	uint32_t symlen;
+	struct dif_reloc *relocs;
+	uint32_t nrelocs;
 	uint64_t ptr; /* "DIFO 0x..." value read from a listing; 0: none */
 	uint8_t varid; /* id style of the listing's variable table; 0: none */
 };
@@ -27,6 +31,7 @@ struct dif_module {
 	uint64_t max;   /* limit on bytes; 0: DIF_MODULE_MAXSIZE */
 	struct dif_hmap *names; /* name -> index */
 };
+
 
 /* dif_errors_add (public) is the one way to append a diagnostic. */
 #define dif_errf dif_errors_add

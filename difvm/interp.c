@@ -171,9 +171,16 @@ int dif_decode(struct dif_prog *p, const struct dif_difo *d,
 		in->r1 = (uint8_t)DIF_I_R1(w);
 		in->r2 = (uint8_t)DIF_I_R2(w);
 		in->rd = (uint8_t)DIF_I_RD(w);
-		if (!oi || oi->cls == DIF_IC_XLATE) {
+		if (!oi || oi->cls == DIF_IC_XLATE || (oi->flags & DIF_F_RELOC)) {
 			in->h = H_ILLEGAL;
 			in->k = (uint64_t)(uintptr_t)reason_invalid;
+			continue;
+		}
+		const struct dif_reloc *rl = dif_difo_reloc_at(d, pc);
+		if (rl && rl->kind == DIF_RELOC_POISON) {
+			/* Linked with --poison: fault with the recorded reason. */
+			in->h = H_ILLEGAL;
+			in->k = (uint64_t)(uintptr_t)(p->symtab + rl->path);
 			continue;
 		}
 		in->h = (uint16_t)op;

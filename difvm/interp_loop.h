@@ -344,6 +344,10 @@ dispatch:
 
 	CASE(XLATE)
 	CASE(XLARG)
+	CASE(USETX)
+	CASE(ULOAD)
+	CASE(UULOAD)
+	CASE(TYPECAST)
 	CASE(ILLEGAL)
 	dif_fault_why(run, DIF_FAULT_ILLOP, 0,
 	              ip->k ? (const char *)(uintptr_t)ip->k : reason_invalid);

@@ -57,6 +57,7 @@ enum dif_iclass {
 	DIF_IC_PUSHTR, /* pushtr DT_TYPE(t), r2, rs */
 	DIF_IC_PUSHTV, /* pushtv DT_TYPE(t), rs */
 	DIF_IC_XLATE,  /* xlate/xlarg DT_XLREF[n], rd */
+	DIF_IC_SYMREF, /* usetx/typecast DT_SYMBOL[off], rd (until linking) */
 };
 
 /* Opcode flags. */
@@ -74,6 +75,7 @@ enum dif_iclass {
 #define DIF_F_ASSOC 0x0800u     /* associative array (tuple-keyed) */
 #define DIF_F_ILLUMOS 0x1000u   /* exists only on the illumos profile */
 #define DIF_F_USERLAND 0x2000u  /* user-level DOF only (xlate/xlarg) */
+#define DIF_F_RELOC 0x4000u     /* relocation opcode: linked away, never run */
 
 /* Opcode numbers: DIF_OPC_ADD etc. */
 enum dif_opcode {

@@ -168,6 +168,19 @@ static void check_insn(struct vcheck *c, uint32_t pc)
 	uint32_t w = d->text[pc];
 	unsigned op = DIF_I_OP(w);
 	const struct dif_opinfo *oi = dif_isa_lookup(op, c->profile);
+	if (oi && (oi->flags & DIF_F_RELOC)) {
+		report(c, DIF_E_UNLINKED, pc, NO_ROW,
+		       "relocation opcode '%s' (%u): link the program first", oi->name,
+		       op);
+		return;
+	}
+	const struct dif_reloc *rl = dif_difo_reloc_at(d, pc);
+	if (rl && rl->kind != DIF_RELOC_POISON) {
+		report(c, DIF_E_UNLINKED, pc, NO_ROW,
+		       "unresolved @%s relocation: link the program first",
+		       dif_reloc_kind_name(rl->kind));
+		return;
+	}
 	if (!oi || oi->cls >= NRULES || !rules[oi->cls].valid) {
 		report(c, DIF_E_OPCODE, pc, NO_ROW, "invalid opcode %u", op);
 		return;

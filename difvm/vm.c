@@ -502,6 +502,15 @@ int dif_prog_load(struct dif_vm *vm, const struct dif_difo *difo,
 	}
 	if (difo->strlen)
 		memcpy(p->strtab, difo->strtab, difo->strlen);
+	if (difo->symlen) {
+		/* poison reasons (DIF_RELOC_POISON) outlive the DIFO */
+		p->symtab = malloc(difo->symlen);
+		if (!p->symtab) {
+			free(text);
+			goto nomem;
+		}
+		memcpy(p->symtab, difo->symtab, difo->symlen);
+	}
 	memcpy(text, difo->text, p->ninsns * sizeof(*text));
 	if (vm->deny & DIF_DENY_KERNEL) {
 		/* No kernel-read visibility: every LDxx becomes RLDxx (2.4). */
@@ -547,6 +556,7 @@ void dif_prog_free(struct dif_prog *prog)
 	dif_prog_drop_indexes(prog);
 	free(prog->insns);
 	free(prog->strtab);
+	free(prog->symtab);
 	free(prog->slots);
 	free(prog->name);
 	free(prog);

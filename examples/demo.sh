@@ -54,3 +54,11 @@ if tool difrun; then
 	echo "== difrun examples/who.S with no memory behind curthread: a fault"
 	"$B/tools/difrun" --var curthread=0x1000 examples/who.S || true
 fi
+
+if [ -x "$B/examples/statsize" ] && [ -f "$B/examples/statsize-types-ctf.o" ]; then
+	echo
+	echo "== statsize: examples/statsize.s linked at start-up against gcc -gctf types,"
+	echo "   then run on the struct stat of real files (docs/linking.md section 6)"
+	"$B/examples/statsize" --ctf "$B/examples/statsize-types-ctf.o" \
+		examples/statsize.s README.md examples
+fi

@@ -280,6 +280,7 @@ struct desc {
 	uint32_t flags;
 	uint64_t ptr; /* listing pointer label, 0 if none */
 	const char *name;
+	uint32_t rel, symstr; /* relocation and symbol-name sections, 0: none */
 };
 
 static const uint32_t tab_type[3] = {DIF_OBJ_SHT_INTTAB, DIF_OBJ_SHT_STRTAB,
@@ -429,11 +430,16 @@ static int build_difo(struct rd *r, const struct desc *ds,
 	uint32_t ntext = (uint32_t)(tx->size / 4);
 	uint32_t nint = it ? (uint32_t)(it->size / 8) : 0;
 	uint32_t nvar = vt ? (uint32_t)(vt->size / DIF_OBJ_VAR_SIZE) : 0;
+	const struct sec *rs = ds->rel ? &r->sh[ds->rel] : NULL;
+	const struct sec *ss = ds->symstr ? &r->sh[ds->symstr] : NULL;
+	uint32_t nrel = rs ? (uint32_t)(rs->size / DIF_OBJ_REL_SIZE) : 0;
 	uint32_t *text = ntext ? malloc(ntext * sizeof(*text)) : NULL;
 	uint64_t *ints = nint ? malloc(nint * sizeof(*ints)) : NULL;
 	struct dif_var *vars = nvar ? calloc(nvar, sizeof(*vars)) : NULL;
+	struct dif_reloc *rels = nrel ? calloc(nrel, sizeof(*rels)) : NULL;
 	int rc;
-	if ((ntext && !text) || (nint && !ints) || (nvar && !vars)) {
+	if ((ntext && !text) || (nint && !ints) || (nvar && !vars) ||
+	    (nrel && !rels)) {
 		rc = fail(r, DIF_E_NOMEM, ds->name, "out of memory");
 		goto out;
 	}
@@ -445,10 +451,22 @@ static int build_difo(struct rd *r, const struct desc *ds,
 		uint64_t o = vt->off + (uint64_t)k * DIF_OBJ_VAR_SIZE;
 		lb_get_var(r->b + o, r->msb, &vars[k]);
 	}
+	for (uint32_t k = 0; k < nrel; k++) {
+		uint64_t o = rs->off + (uint64_t)k * DIF_OBJ_REL_SIZE;
+		rels[k].pc = (uint32_t)(rd_n(r, o, 4) / 4);
+		rels[k].kind = (uint16_t)rd_n(r, o + 4, 2);
+		rels[k].flags = (uint16_t)rd_n(r, o + 6, 2);
+		rels[k].type = (uint32_t)rd_n(r, o + 8, 4);
+		rels[k].path = (uint32_t)rd_n(r, o + 12, 4);
+	}
 	struct dif_difo_parts p;
 	memset(&p, 0, sizeof(p));
 	p.size = sizeof(p);
 	p.name = ds->name;
+	p.symtab = ss ? (const char *)r->b + ss->off : NULL;
+	p.symlen = ss ? (uint32_t)ss->size : 0;
+	p.relocs = rels;
+	p.nrelocs = nrel;
 	p.text = text;
 	p.textlen = ntext;
 	p.inttab = ints;
@@ -479,6 +497,7 @@ out:
 	free(text);
 	free(ints);
 	free(vars);
+	free(rels);
 	return rc;
 }
 
@@ -590,9 +609,11 @@ static int check_symbols(struct rd *r, const struct symtab *st)
 	return 0;
 }
 
-/* Relocation sections: checked, but a loadable object has none left. */
-static int check_relocs(struct rd *r, const struct symtab *st,
-                        const struct desc *ds)
+/* Relocation sections (section 4 of the spec): each names its DIFO's
+ * text (sh_info) and its symbol-name table (sh_link, 0 if none); the
+ * records must point at instructions and names that exist. Whether a
+ * relocation is still unresolved is the validator's business. */
+static int check_relocs(struct rd *r, struct desc *ds)
 {
 	char lb[128];
 	for (uint32_t i = 1; i < r->shnum; i++) {
@@ -602,22 +623,66 @@ static int check_relocs(struct rd *r, const struct symtab *st,
 		int rc = check_records(r, i, DIF_OBJ_REL_SIZE, 8, NULL);
 		if (rc)
 			return rc;
-		if (s->link != st->idx)
-			return fail(r, DIF_E_OBJ_RELOC, NULL,
-			            "%s: sh_link %u is not the symbol table (%u)",
-			            slabel(r, i, lb, sizeof(lb)), s->link, st->idx);
 		if (s->info == 0 || s->info >= r->shnum ||
 		    !r->sh[s->info].owner || r->sh[s->info].type != SHT_PROGBITS)
 			return fail(r, DIF_E_OBJ_RELOC, NULL,
 			            "%s: sh_info %u is not a DIFO's text section",
 			            slabel(r, i, lb, sizeof(lb)), s->info);
-		if (s->size > 0) {
-			const char *nm = ds[r->sh[s->info].owner - 1].name;
-			return fail(r, DIF_E_OBJ_RELOC, nm,
-			            "DIFO '%s': %llu unresolved relocations (%s); "
-			            "link the object first", nm,
-			            (unsigned long long)(s->size / DIF_OBJ_REL_SIZE),
-			            slabel(r, i, lb, sizeof(lb)));
+		uint32_t d = r->sh[s->info].owner - 1;
+		struct desc *dd = &ds[d];
+		if (dd->rel)
+			return fail(r, DIF_E_OBJ_DUPLICATE, dd->name,
+			            "DIFO '%s': a second relocation section (%s; first "
+			            "is section %u)", dd->name,
+			            slabel(r, i, lb, sizeof(lb)), dd->rel);
+		if ((rc = claim(r, i, d, dd->name)))
+			return rc;
+		dd->rel = i;
+		uint64_t symsz = 0;
+		if (s->link != 0) {
+			if (s->link >= r->shnum ||
+			    r->sh[s->link].type != DIF_OBJ_SHT_SYMSTR)
+				return fail(r, DIF_E_OBJ_RELOC, dd->name,
+				            "%s: sh_link %u is not a symbol-name table "
+				            "(type 0x%x)", slabel(r, i, lb, sizeof(lb)),
+				            s->link, DIF_OBJ_SHT_SYMSTR);
+			const struct sec *ss = &r->sh[s->link];
+			if ((rc = check_records(r, s->link, 1, 1, dd->name)) ||
+			    (rc = claim(r, s->link, d, dd->name)))
+				return rc;
+			if (ss->size == 0 || r->b[ss->off + ss->size - 1] != '\0')
+				return fail(r, DIF_E_OBJ_STRING, dd->name,
+				            "DIFO '%s': %s is empty or does not end with NUL",
+				            dd->name, slabel(r, s->link, lb, sizeof(lb)));
+			dd->symstr = s->link;
+			symsz = ss->size;
+		}
+		uint64_t tsize = r->sh[s->info].size, prev = 0;
+		for (uint64_t k = 0; k < s->size / DIF_OBJ_REL_SIZE; k++) {
+			uint64_t o = s->off + k * DIF_OBJ_REL_SIZE;
+			uint64_t off = rd_n(r, o, 4);
+			unsigned kind = (unsigned)rd_n(r, o + 4, 2);
+			unsigned flags = (unsigned)rd_n(r, o + 6, 2);
+			uint64_t ty = rd_n(r, o + 8, 4), pa = rd_n(r, o + 12, 4);
+			const char *why = NULL;
+			if (off % 4 || off >= tsize)
+				why = "offset is not an instruction of the text";
+			else if (k > 0 && off <= prev)
+				why = "records not sorted by offset (or two for one "
+				      "instruction)";
+			else if (kind == 0 || kind >= DIF_RELOC_NKINDS)
+				why = "unknown relocation type";
+			else if (flags)
+				why = "reserved flags set";
+			else if (ty >= symsz || pa >= symsz)
+				why = "name offset outside the symbol-name table";
+			if (why)
+				return fail(r, DIF_E_OBJ_RELOC, dd->name,
+				            "DIFO '%s': %s record %llu (offset %llu, type "
+				            "%u): %s", dd->name, slabel(r, i, lb, sizeof(lb)),
+				            (unsigned long long)k, (unsigned long long)off,
+				            kind, why);
+			prev = off;
 		}
 	}
 	return 0;
@@ -643,7 +708,7 @@ static int read_all(struct rd *r, const struct dif_obj_opts *opts,
 		else if (t == SHT_SYMTAB)
 			slot = &symtab;
 		else if (t >= DIF_OBJ_SHT_FIRST && t <= DIF_OBJ_SHT_LAST &&
-		         t > DIF_OBJ_SHT_REL)
+		         t > DIF_OBJ_SHT_SYMSTR)
 			return fail(r, DIF_E_OBJ_SECTION, NULL,
 			            "%s: unknown difvm section type 0x%x",
 			            slabel(r, i, lb, sizeof(lb)), t);
@@ -714,7 +779,12 @@ static int read_all(struct rd *r, const struct dif_obj_opts *opts,
 			          slabel(r, i, lb, sizeof(lb)));
 	}
 	if (!rc)
-		rc = check_relocs(r, &st, ds);
+		rc = check_relocs(r, ds);
+	for (uint32_t i = 1; i < r->shnum && !rc; i++)
+		if (r->sh[i].type == DIF_OBJ_SHT_SYMSTR && !r->sh[i].owner)
+			rc = fail(r, DIF_E_OBJ_SECTION, NULL,
+			          "%s: symbol-name table not used by any relocation "
+			          "section", slabel(r, i, lb, sizeof(lb)));
 	for (uint32_t d = 0; d < ndifo && !rc; d++)
 		rc = build_difo(r, &ds[d], mod);
 	free(ds);
@@ -912,6 +982,32 @@ static int build_sections(struct wr *w, const struct dif_module *mod,
 			for (uint32_t k = 0; k < p.varlen; k++) {
 				lb_put_var(s->data + (size_t)k * DIF_OBJ_VAR_SIZE,
 				           &p.vartab[k], m);
+			}
+		}
+		if (p.symlen || p.nrelocs) {
+			uint32_t symstr = 0;
+			if (p.symlen) {
+				symstr = w->n + 1;
+				s = add_sec(w, ".difvm.symstr.", p.name, DIF_OBJ_SHT_SYMSTR,
+				            SHF_STRINGS, 1, 1, p.symlen);
+				if (!s)
+					goto nomem;
+				memcpy(s->data, p.symtab, p.symlen);
+			}
+			s = add_sec(w, ".difvm.rel.", p.name, DIF_OBJ_SHT_REL, 0, 8,
+			            DIF_OBJ_REL_SIZE, (size_t)p.nrelocs * DIF_OBJ_REL_SIZE);
+			if (!s)
+				goto nomem;
+			s->link = symstr;
+			s->info = text;
+			for (uint32_t k = 0; k < p.nrelocs; k++) {
+				uint8_t *o = s->data + (size_t)k * DIF_OBJ_REL_SIZE;
+				const struct dif_reloc *rl = &p.relocs[k];
+				put_n(o, (uint64_t)rl->pc * 4, 4, m);
+				put_n(o + 4, rl->kind, 2, m);
+				put_n(o + 6, rl->flags, 2, m);
+				put_n(o + 8, rl->type, 4, m);
+				put_n(o + 12, rl->path, 4, m);
 			}
 		}
 		uint8_t *rec = w->s[difos - 1].data + d * DIF_OBJ_DIFO_SIZE;

@@ -6,12 +6,14 @@
 
 #include "difvm/difvm.h"
 #include "difvm/link.h"
+#include "difvm/reloc.h"
 #include "toolio.h"
 
 static void usage(FILE *f)
 {
 	fputs(
 "Usage: difld [OPTION]... -o OUT FILE...\n"
+"       difld [-p NAME] --verify BASE LINKED\n"
 "Link the DIF programs of every FILE into one difvm ELF object OUT.\n"
 "\n"
 "Each FILE is a difvm object or an assembly listing (\"-\" reads standard\n"
@@ -25,6 +27,17 @@ static void usage(FILE *f)
 "  -o, --output=OUT      the object to write (required)\n"
 "  -p, --profile=NAME    freebsd or illumos. Default: the profile the input\n"
 "                        objects record (they must agree), else freebsd\n"
+"      --btf=FILE        resolve type relocations against BTF: raw BTF such\n"
+"                        as /sys/kernel/btf/vmlinux, or an ELF object with\n"
+"                        .BTF (gcc -gbtf -c)\n"
+"      --ctf=FILE        ... against CTF: an ELF object with .ctf (gcc -gctf\n"
+"                        -c) or a CTF archive. Type files given with --btf\n"
+"                        and --ctf are searched in command-line order\n"
+"      --poison          link even when a relocation cannot be resolved: the\n"
+"                        instruction faults ILLOP at run time with the reason\n"
+"      --verify BASE LINKED  check that LINKED (difld's output for the one\n"
+"                        input BASE) differs from BASE only by the rewrites\n"
+"                        linking may make; names the first other difference\n"
 "  -h, --help            show this help and exit\n"
 "  -V, --version         show the version and exit\n"
 "\n"
@@ -37,6 +50,109 @@ struct inputs {
 	struct dif_link_input *in;
 	size_t n;
 };
+
+/* Type files and relocation options, in command-line order. */
+struct relopts {
+	struct dif_types *types;
+	int poison;
+};
+
+/* Whether any DIFO of mod carries a relocation or a relocation opcode. */
+static int has_relocs(const struct dif_module *mod, enum dif_profile prof)
+{
+	for (size_t i = 0; i < dif_module_count(mod); i++) {
+		struct dif_difo_parts p;
+		dif_difo_get_parts(dif_module_get(mod, i), &p);
+		if (p.nrelocs)
+			return 1;
+		for (uint32_t pc = 0; pc < p.textlen; pc++) {
+			const char *n = dif_op_name(p.text[pc] >> 24, prof);
+			if (n && (!strcmp(n, "usetx") || !strcmp(n, "uload") ||
+			          !strcmp(n, "uuload") || !strcmp(n, "typecast")))
+				return 1;
+		}
+	}
+	return 0;
+}
+
+static void print_plain(const struct dif_errors *errs)
+{
+	for (uint32_t i = 0; i < errs->count; i++)
+		fprintf(stderr, "difld: error: %s\n", errs->list[i].msg);
+	if (errs->dropped)
+		fprintf(stderr, "difld: ... %u more errors\n", errs->dropped);
+}
+
+/* Resolves the type relocations of each input in place (before merging,
+ * so messages name the input file). */
+static int relocate_all(struct inputs *ins, enum dif_profile prof,
+                        const struct relopts *ro)
+{
+	int status = 0;
+	for (size_t i = 0; i < ins->n; i++) {
+		if (!has_relocs(ins->in[i].mod, prof))
+			continue;
+		struct dif_errors errs;
+		dif_errors_clear(&errs);
+		DIF_OPTS(dif_reloc_opts, o, .profile = prof,
+		         .flags = ro->poison ? DIF_RELOC_F_POISON : 0,
+		         .object = ins->in[i].name);
+		struct dif_module *out = NULL;
+		if (dif_relocate(ins->in[i].mod, ro->types, &o, &out, &errs)) {
+			print_plain(&errs);
+			status = 1;
+			continue;
+		}
+		dif_module_free((struct dif_module *)ins->in[i].mod);
+		ins->in[i].mod = out;
+	}
+	return status;
+}
+
+/* difld --verify BASE LINKED */
+static int verify(const char *base, const char *linked, enum dif_profile prof,
+                  int prof_set)
+{
+	struct dif_module *mb = NULL, *ml = NULL;
+	struct dif_errors errs;
+	dif_errors_clear(&errs);
+	enum dif_profile pb = prof, pl = prof;
+	int rc = toolio_load_as(base, &pb, prof_set, &mb, &errs);
+	if (rc) {
+		toolio_print_errors(stderr, base, &errs);
+		return 2;
+	}
+	rc = toolio_load_as(linked, &pl, prof_set, &ml, &errs);
+	if (rc) {
+		toolio_print_errors(stderr, linked, &errs);
+		dif_module_free(mb);
+		return 2;
+	}
+	/* difld also merges (renumbers variables, deduplicates tables): put
+	 * the base through the same merge, so only relocations can differ */
+	struct dif_link_input in = { base, mb };
+	DIF_OPTS(dif_link_opts, lo, .profile = pb);
+	struct dif_module *merged = NULL;
+	if (dif_link(&in, 1, &lo, &merged, &errs)) {
+		toolio_print_errors(stderr, base, &errs);
+		dif_module_free(mb);
+		dif_module_free(ml);
+		return 1;
+	}
+	dif_module_free(mb);
+	mb = merged;
+	DIF_OPTS(dif_reloc_opts, o, .profile = pb, .object = linked);
+	int status = 0;
+	if (dif_reloc_verify(mb, ml, &o, &errs)) {
+		print_plain(&errs);
+		status = 1;
+	} else {
+		printf("%s: only allowed relocation rewrites of %s\n", linked, base);
+	}
+	dif_module_free(mb);
+	dif_module_free(ml);
+	return status;
+}
 
 static void free_inputs(struct inputs *ins)
 {
@@ -93,13 +209,22 @@ int main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "profile", required_argument, NULL, 'p' },
+		{ "btf", required_argument, NULL, 'B' },
+		{ "ctf", required_argument, NULL, 'C' },
+		{ "poison", no_argument, NULL, 'P' },
+		{ "verify", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *outpath = NULL;
 	enum dif_profile prof = DIF_PROFILE_FREEBSD;
-	int prof_set = 0, ch;
+	int prof_set = 0, ch, do_verify = 0;
+	struct relopts ro = { dif_types_new(), 0 };
+	if (!ro.types) {
+		fprintf(stderr, "difld: out of memory\n");
+		return 2;
+	}
 
 	while ((ch = getopt_long(argc, argv, "o:p:hV", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -108,24 +233,57 @@ int main(int argc, char **argv)
 			break;
 		case 'p':
 			prof_set = 1;
-			if (toolio_opt_profile("difld", optarg, &prof))
+			if (toolio_opt_profile("difld", optarg, &prof)) {
+				dif_types_free(ro.types);
 				return 2;
+			}
+			break;
+		case 'B':
+		case 'C': {
+			struct dif_errors te;
+			dif_errors_clear(&te);
+			if (dif_types_load(ro.types, ch == 'B' ? DIF_TYPES_BTF
+			                                       : DIF_TYPES_CTF,
+			                   optarg, &te)) {
+				print_plain(&te);
+				dif_types_free(ro.types);
+				return te.count && te.list[0].code == DIF_E_IO ? 2 : 1;
+			}
+			break;
+		}
+		case 'P':
+			ro.poison = 1;
+			break;
+		case 'v':
+			do_verify = 1;
 			break;
 		case 'h':
 			usage(stdout);
+			dif_types_free(ro.types);
 			return 0;
 		case 'V':
 			printf("difld (difvm) %s\n", DIFVM_VERSION);
+			dif_types_free(ro.types);
 			return 0;
 		default:
 			usage(stderr);
+			dif_types_free(ro.types);
 			return 2;
 		}
+	}
+	if (do_verify) {
+		dif_types_free(ro.types);
+		if (argc - optind != 2) {
+			fprintf(stderr, "difld: --verify takes BASE and LINKED\n");
+			return 2;
+		}
+		return verify(argv[optind], argv[optind + 1], prof, prof_set);
 	}
 	if (!outpath || optind >= argc) {
 		fprintf(stderr, "difld: %s\n", !outpath ? "-o OUT is required"
 		                                        : "no input files");
 		usage(stderr);
+		dif_types_free(ro.types);
 		return 2;
 	}
 	struct inputs ins = { NULL, 0 };
@@ -134,6 +292,8 @@ int main(int argc, char **argv)
 	struct dif_module *out = NULL;
 	struct dif_errors errs;
 	dif_errors_clear(&errs);
+	if (status == 0)
+		status = relocate_all(&ins, prof, &ro);
 	if (status == 0) {
 		DIF_OPTS(dif_link_opts, lo, .profile = prof);
 		if (dif_link(ins.in, ins.n, &lo, &out, &errs)) {
@@ -159,5 +319,6 @@ int main(int argc, char **argv)
 	}
 	dif_module_free(out);
 	free_inputs(&ins);
+	dif_types_free(ro.types);
 	return status;
 }

@@ -137,6 +137,7 @@ struct dif_var {
 	X(E_VAR_CHG_SIZE, "var-changed-size", "changed variable type size")       \
 	X(E_VAR_UNDECL, "var-undeclared", "variable id beyond declared maximum")  \
 	X(E_NO_TEXT, "no-text", "missing DIF text")                               \
+	X(E_UNLINKED, "unlinked", "relocation left: link the program first")      \
 	X(E_VALIDATE, "rejected", "program rejected by the validator")            \
 	/* object files (linker/) */                                              \
 	X(E_OBJ_FORMAT, "obj-format", "not a difvm ELF object")                   \
@@ -156,6 +157,10 @@ struct dif_var {
 	X(E_OBJ_RELOC, "obj-reloc", "bad or unresolved relocation")               \
 	X(E_OBJ_PROFILE, "obj-profile", "object built for another profile")       \
 	X(E_OBJ_LIBELF, "obj-libelf", "libelf failure")                           \
+	/* type relocations (linker/reloc.c, docs/linking.md) */                  \
+	X(E_TYPES, "bad-types", "malformed or unreadable type file")              \
+	X(E_RELOC, "reloc", "relocation cannot be resolved")                      \
+	X(E_VERIFY, "verify", "linked program differs beyond the allowed rewrites") \
 	/* execution */                                                           \
 	X(E_FAULT, "fault", "the program faulted")
 
@@ -198,6 +203,37 @@ DIF_API void dif_errors_add(struct dif_errors *errs, int code, uint32_t pc,
 	__attribute__((format(printf, 6, 7)));
 
 /* ---------------------------------------------------------------------
+ * Type relocations, CO-RE style (docs/linking.md). A record names the
+ * instruction it rewrites at link time; type and path are offsets in the
+ * DIFO's symbol table.
+ */
+enum dif_reloc_kind {
+	DIF_RELOC_NONE = 0,
+	DIF_RELOC_OFFSETOF = 1,   /* setx: byte offset of member path */
+	DIF_RELOC_SIZEOF = 2,     /* setx: sizeof(type); path 0 */
+	DIF_RELOC_MEMBERSIZE = 3, /* setx: size of the member */
+	DIF_RELOC_EXISTS = 4,     /* setx: 1 if type and member exist, else 0 */
+	DIF_RELOC_ENUMVAL = 5,    /* setx: value of enumerator path of type */
+	DIF_RELOC_LOAD = 6,       /* uload/uuload: load of the member's width */
+	DIF_RELOC_POISON = 7,     /* linked: the instruction faults ILLOP and
+	                             path names the reason */
+	DIF_RELOC_NKINDS
+};
+struct dif_reloc {
+	uint32_t pc;
+	uint16_t kind;  /* enum dif_reloc_kind */
+	uint16_t flags; /* 0 (reserved) */
+	uint32_t type;  /* symtab offset: type name, e.g. "struct stat" */
+	uint32_t path;  /* symtab offset: member path, enumerator or reason */
+};
+/* "offsetof", "sizeof", ... as the assembler spells them ("" for LOAD). */
+DIF_API const char *dif_reloc_kind_name(unsigned kind);
+struct dif_difo;
+/* The DIFO's relocation record at pc, or NULL (binary search). */
+DIF_API const struct dif_reloc *dif_difo_reloc_at(const struct dif_difo *d,
+                                                  uint32_t pc);
+
+/* ---------------------------------------------------------------------
  * DIFO: one DIF program with its tables and return type.
  */
 struct dif_difo;
@@ -214,6 +250,13 @@ struct dif_difo_parts {
 	const struct dif_var *vartab;
 	uint32_t varlen;           /* entries */
 	struct dif_type rtype;
+	/* Type relocations (docs/linking.md); only until linking, except
+	 * DIF_RELOC_POISON records. symtab holds the names usetx/typecast and
+	 * the records refer to (NUL-terminated strings, offset 0 is ""). */
+	const char *symtab;
+	uint32_t symlen;           /* bytes; if > 0 must end with NUL */
+	const struct dif_reloc *relocs;
+	uint32_t nrelocs;          /* sorted by pc, at most one per pc */
 };
 
 /* Copies the parts; checks sizes and limits (E_LIMIT, E_INVAL). */
@@ -243,7 +286,7 @@ DIF_API const struct dif_difo *dif_module_find(const struct dif_module *mod,
 /* ---------------------------------------------------------------------
  * Instruction set queries (all driven by the one ISA table).
  */
-#define DIF_OP_COUNT 81u /* opcodes 0..80 */
+#define DIF_OP_COUNT 85u /* opcodes 0..84 (81..84: relocations) */
 /* Mnemonic of an opcode under a profile, or NULL if it is not valid there. */
 DIF_API const char *dif_op_name(unsigned op, enum dif_profile p);
 /* Subroutine name for a number under a profile, or NULL. */

@@ -30,6 +30,7 @@ extern "C" {
 #define DIF_OBJ_SHT_STRTAB 0x8d1f0004u /* .difvm.strtab.<name> */
 #define DIF_OBJ_SHT_VARTAB 0x8d1f0005u /* .difvm.vartab.<name> */
 #define DIF_OBJ_SHT_REL 0x8d1f0006u    /* .difvm.rel.<name> */
+#define DIF_OBJ_SHT_SYMSTR 0x8d1f0007u /* .difvm.symstr.<name> */
 #define DIF_OBJ_SHT_FIRST 0x8d1f0000u  /* the range reserved for difvm */
 #define DIF_OBJ_SHT_LAST 0x8d1fffffu
 #define DIF_OBJ_INFO_SIZE 32u
@@ -37,7 +38,7 @@ extern "C" {
 #define DIF_OBJ_VAR_SIZE 20u
 #define DIF_OBJ_REL_SIZE 16u
 #define DIF_OBJ_MAGIC "DIFVMOBJ" /* 8 bytes, no NUL */
-#define DIF_OBJ_R_NONE 0u /* relocation types; the rest come with the linker */
+#define DIF_OBJ_R_NONE 0u /* relocation types: enum dif_reloc_kind */
 
 enum dif_obj_byteorder {
 	DIF_OBJ_NATIVE = 0, /* the host's byte order */

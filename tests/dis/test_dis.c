@@ -55,7 +55,7 @@ Test(dis, insn_text_every_class)
 		{ 0x50020304, 1, "stga DT_VAR(515), %r3, %r4" },
 		{ 0x50020304, 0, "(illegal opcode)" },
 		{ 0x00000000, 0, "(illegal opcode)" },
-		{ 0x51000000, 1, "(illegal opcode)" },
+		{ 0x55000000, 1, "(illegal opcode)" },
 		{ 0xff123456, 1, "(illegal opcode)" },
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)

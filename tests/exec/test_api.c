@@ -517,7 +517,8 @@ static uint32_t random_insn(uint32_t pc, uint32_t len, enum dif_profile p)
 	for (;;) {
 		unsigned op = 1 + (unsigned)(rnd() % (DIF_OP_COUNT - 1));
 		const struct dif_opinfo *oi = dif_isa_lookup(op, p);
-		if (!oi || oi->cls == DIF_IC_XLATE || op == DIF_OPC_RET)
+		if (!oi || oi->cls == DIF_IC_XLATE || (oi->flags & DIF_F_RELOC) ||
+		    op == DIF_OPC_RET)
 			continue;
 		unsigned r1 = (unsigned)(rnd() % 8), r2 = (unsigned)(rnd() % 8);
 		unsigned rd = 1 + (unsigned)(rnd() % 7);

@@ -14,7 +14,7 @@ Test(isa, every_opcode_has_a_name_and_class)
 		cr_assert_eq(back, (int)op, "mnemonic %s", dif_isa[op].name);
 	}
 	cr_assert_null(dif_op_name(0, DIF_PROFILE_FREEBSD));
-	cr_assert_null(dif_op_name(81, DIF_PROFILE_FREEBSD));
+	cr_assert_null(dif_op_name(85, DIF_PROFILE_FREEBSD));
 	cr_assert_null(dif_op_name(255, DIF_PROFILE_ILLUMOS));
 }
 

@@ -598,10 +598,17 @@ static void to_rel(struct obj *o)
 	const char *n = ".difvm.inttab.a";
 	set_sh(o, n, SH_TYPE, DIF_OBJ_SHT_REL);
 	set_sh(o, n, SH_ENTSIZE, 16);
-	set_sh(o, n, SH_LINK, sec(o, ".symtab"));
+	set_sh(o, n, SH_LINK, 0);
 	set_sh(o, n, SH_INFO, sec(o, ".text.a"));
 }
-P(reloc_pending) { to_rel(o); }
+/* One record: offset 0, type 9 (unknown), no names. */
+P(reloc_pending)
+{
+	to_rel(o);
+	uint8_t *r = sdata(o, sec(o, ".difvm.inttab.a"));
+	memset(r, 0, 16);
+	s(r + 4, 9, 2);
+}
 P(reloc_link)
 {
 	to_rel(o);
@@ -701,8 +708,8 @@ static struct neg cases[] = {
 	N(stray_symbol, OBJ_SYMBOL, "symbol 2 'b' points to section"),
 	N(stray_symbol_range, OBJ_INDEX, "symbol 2 'b': section index 999 out of range"),
 	N(stray_symbol_name, OBJ_INDEX, "symbol 2: name offset 100000 outside"),
-	N(reloc_pending, OBJ_RELOC, "DIFO 'a': 1 unresolved relocations"),
-	N(reloc_link, OBJ_RELOC, "sh_link 1 is not the symbol table"),
+	N(reloc_pending, OBJ_RELOC, "record 0 (offset 0, type 9): unknown relocation type"),
+	N(reloc_link, OBJ_RELOC, "sh_link 1 is not a symbol-name table"),
 	N(reloc_info, OBJ_RELOC, "sh_info 1 is not a DIFO's text section"),
 	N(reloc_records, OBJ_SECTION, "size 12 is not a multiple of the 16-byte record"),
 	{"profile_mismatch", profile_mismatch, DIF_E_OBJ_PROFILE,

@@ -192,7 +192,9 @@ static const struct vcase cases[] = {
 	{ "op_xlarg", IL, 0, T(W(XLARG, 0, 1), RET(1)),
 	  .expect = "0: invalid-opcode: invalid opcode 79\n" },
 	{ "op_81", IL, 0, T(RAW(81, 0), RET(0)),
-	  .expect = "0: invalid-opcode: invalid opcode 81\n" },
+	  .expect = "0: unlinked: relocation opcode 'usetx' (81): link the program first\n" },
+	{ "op_85", IL, 0, T(RAW(85, 0), RET(0)),
+	  .expect = "0: invalid-opcode: invalid opcode 85\n" },
 	{ "op_255", FB, 0, T(RAW(255, 0xffffff), RET(0)),
 	  .expect = "0: invalid-opcode: invalid opcode 255\n" },
 	/* 21: last instruction; empty text */
@@ -331,6 +333,19 @@ Test(validate, every_opcode_of_each_class)
 {
 	for (unsigned op = 1; op < DIF_OP_COUNT; op++) {
 		const struct dif_opinfo *oi = dif_isa_lookup(op, IL);
+		if (oi->flags & DIF_F_RELOC) {
+			/* relocation opcodes: rejected whatever the operands */
+			struct vcase rc = { "op", IL, 0, .len = 2,
+			                    .text = { DIF_ENC_R(op, 1, 0, 3), RET(0) },
+			                    .intlen = 1, .strlen = 1 };
+			char out[256], w[160];
+			struct dif_errors e;
+			vcase_run(&rc, out, sizeof(out), &e);
+			snprintf(w, sizeof(w), "0: unlinked: relocation opcode '%s' (%u): "
+			         "link the program first\n", oi->name, op);
+			cr_expect_str_eq(out, w, "opcode %u", op);
+			continue;
+		}
 		struct vcase c = { "op", IL, 0, .len = 2, .text = { 0, RET(0) },
 		                   .intlen = 1, .strlen = 1 };
 		const char *good_want = "";

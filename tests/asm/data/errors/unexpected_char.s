@@ -1,2 +1,2 @@
 .difo a
-	setx @, %r1
+	setx &, %r1

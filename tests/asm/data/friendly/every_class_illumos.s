@@ -19,5 +19,5 @@
 	stgaa %r2, counts
 	sets "/dev/null", %r3
 	stgs %r3, name
-	.word 0x51000000
+	.word 0x55000000
 	ret  %r3
