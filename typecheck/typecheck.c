@@ -1,0 +1,1677 @@
+/*
+ * The verifier pass (include/difvm/typecheck.h, docs/verifier.md).
+ *
+ * DIF branches only go forward, so a DIFO is a DAG in instruction order:
+ * one pass from pc 0 visits every instruction after all its predecessors.
+ * The state that falls through is carried along; the state of a taken
+ * branch is joined into a slot kept for its target until the pass gets
+ * there. Work is constant per instruction and memory is one slot per
+ * branch target (plus the optional per-pc results), so time and memory
+ * grow linearly.
+ *
+ * Checks run on the state before each instruction; after an instruction
+ * that faults on some values, the state keeps only the values that let
+ * execution go on (a divisor is non-zero after a division), so one root
+ * cause is reported once.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "difvm/exec.h"
+
+#define NOREG 0xffu
+
+enum { CC_INIT, CC_CMP, CC_TST, CC_ANY };
+
+struct tstate {
+	av_t r[DIF_NREGS];
+	av_t tv[DIF_NTREGS];
+	uint8_t tk[DIF_NTREGS];
+	uint8_t dlo, dhi;
+	uint8_t live;
+	uint8_t cck, cr1, cr2;
+	uint32_t ccpc;
+	av_t ca, cb;
+	uint64_t slo, shi;
+};
+
+/* One variable as the whole module sees it. */
+struct tvar {
+	uint32_t key; /* scope << 24 | assoc << 20 | id, 0: empty slot */
+	uint8_t has_decl, seen, reported, keyset;
+	uint8_t nkeys;
+	uint8_t keykinds[DIF_NTREGS];
+	struct dif_type decl;
+	const char *name;
+	uint32_t str_difo, str_pc;
+};
+
+struct difo_res {
+	int analysed;
+	uint32_t n;
+	av_t *types;     /* KEEP_TYPES: result per pc */
+	uint8_t *typed;  /* 1 where types[pc] is set */
+	struct dif_tc_state *states; /* KEEP_STATES */
+};
+
+struct dif_tc {
+	struct dif_tc_finding *f;
+	size_t nf, capf;
+	struct difo_res *d;
+	size_t nd;
+};
+
+/* Everything one dif_typecheck() call uses. */
+struct cx {
+	struct dif_tc *tc;
+	enum dif_profile profile;
+	uint64_t scratch;
+	uint32_t strsize;
+	uint32_t deny;
+	uint32_t flags;
+	int nomem;
+	/* variables */
+	struct tvar *vars;
+	size_t nvars, capvars;
+	/* current DIFO */
+	const struct dif_difo *d;
+	uint32_t di;
+	uint32_t (*opd)[3]; /* defining pcs of the registers each pc reads */
+	uint32_t *brcc;     /* for a branch: the pc that set the flags */
+	struct difo_res *res;
+	size_t first_finding;
+};
+
+/* ---------------------------------------------------------------------
+ * Findings.
+ */
+struct rule_info {
+	const char *rule, *category, *title;
+};
+static const struct rule_info rules[] = {
+	{ "uninit-reg", "undefined value", "read of an undefined register" },
+	{ "div-zero", "arithmetic", "division by zero" },
+	{ "tuple-overflow", "tuple stack", "tuple stack overflow" },
+	{ "tuple-args", "tuple stack", "too few tuple entries" },
+	{ "null-deref", "memory", "NULL dereference" },
+	{ "store-target", "memory", "store outside writable memory" },
+	{ "misaligned", "memory", "misaligned store" },
+	{ "string-expected", "types", "integer where a string is expected" },
+	{ "type-mismatch", "types", "conflicting types" },
+	{ "scratch-exhausted", "resources", "scratch space exhausted" },
+	{ "shift-range", "arithmetic", "shift count out of range" },
+	{ "unreachable", "control flow", "unreachable code" },
+};
+enum {
+	RU_UNINIT, RU_DIVZERO, RU_TUPOVF, RU_TUPARGS, RU_NULL, RU_STORE,
+	RU_ALIGN, RU_STRING, RU_TYPE, RU_SCRATCH, RU_SHIFT, RU_UNREACH
+};
+
+static struct dif_tc_finding *add_finding(struct cx *cx, int rule,
+                                          enum dif_tc_severity sev,
+                                          uint32_t pc)
+{
+	struct dif_tc *tc = cx->tc;
+	if (tc->nf == tc->capf) {
+		size_t cap = tc->capf ? tc->capf * 2 : 16;
+		struct dif_tc_finding *n = realloc(tc->f, cap * sizeof(*n));
+		if (!n) {
+			cx->nomem = 1;
+			return NULL;
+		}
+		tc->f = n;
+		tc->capf = cap;
+	}
+	struct dif_tc_finding *f = &tc->f[tc->nf++];
+	memset(f, 0, sizeof(*f));
+	f->rule = rules[rule].rule;
+	f->category = rules[rule].category;
+	f->title = rules[rule].title;
+	f->severity = sev;
+	f->difo = cx->di;
+	f->pc = pc;
+	if (pc != DIF_NO_PC && pc < cx->d->textlen)
+		dif_insn_text(cx->d->text[pc], cx->profile, f->insn, sizeof(f->insn));
+	return f;
+}
+
+static void add_slice(struct dif_tc_finding *f, uint32_t pc)
+{
+	if (pc >= DIF_TC_DEF_MANY || f->nslice >= DIF_TC_SLICE_MAX)
+		return;
+	for (uint32_t i = 0; i < f->nslice; i++)
+		if (f->slice[i] == pc)
+			return;
+	f->slice[f->nslice++] = pc;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* The causal path: from the seeds (values' definitions and the branches
+ * that narrowed them) back through the definitions of the registers each
+ * of those instructions read, and the compares the branches tested. */
+static void build_slice(struct cx *cx, struct dif_tc_finding *f,
+                        const av_t *const *vals, int nvals)
+{
+	for (int i = 0; i < nvals; i++) {
+		if (!vals[i])
+			continue;
+		add_slice(f, vals[i]->def);
+		add_slice(f, vals[i]->refined);
+	}
+	for (uint32_t k = 0; k < f->nslice && f->nslice < DIF_TC_SLICE_MAX; k++) {
+		uint32_t pc = f->slice[k];
+		if (cx->brcc[pc] != DIF_NO_PC)
+			add_slice(f, cx->brcc[pc]);
+		for (int j = 0; j < 3; j++)
+			add_slice(f, cx->opd[pc][j]);
+	}
+	qsort(f->slice, f->nslice, sizeof(f->slice[0]), cmp_u32);
+}
+
+static void set_text(char *dst, size_t cap, const char *fmt, va_list ap)
+{
+	vsnprintf(dst, cap, fmt, ap);
+}
+
+static void reason(struct dif_tc_finding *f, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void reason(struct dif_tc_finding *f, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	set_text(f->reason, sizeof(f->reason), fmt, ap);
+	va_end(ap);
+}
+
+static void suggest(struct dif_tc_finding *f, const char *s)
+{
+	snprintf(f->suggestion, sizeof(f->suggestion), "%s", s);
+}
+
+/* "= 5", "in [0, 7]", "a pointer (scratch)" ... */
+static void describe(const av_t *v, char *buf, size_t len)
+{
+	uint64_t x;
+	if (!(v->kinds & ~K_INTS) || !(v->kinds & K_PTRS)) {
+		if (av_is_const(v, &x)) {
+			if ((int64_t)x < 0 && (int64_t)x > -65536)
+				snprintf(buf, len, "= %lld", (long long)(int64_t)x);
+			else if (x < 65536)
+				snprintf(buf, len, "= %llu", (unsigned long long)x);
+			else
+				snprintf(buf, len, "= 0x%llx", (unsigned long long)x);
+		} else if (v->smin < 0 && v->smin != INT64_MIN) {
+			snprintf(buf, len, "in [%lld, %lld]", (long long)v->smin,
+			         (long long)v->smax);
+		} else {
+			snprintf(buf, len, "in [%llu, %llu]",
+			         (unsigned long long)v->umin,
+			         (unsigned long long)v->umax);
+		}
+		return;
+	}
+	char t[96];
+	dif_tc_value_text(v, t, sizeof(t));
+	snprintf(buf, len, "is %s", t);
+}
+
+/* ---------------------------------------------------------------------
+ * Variables (one table for the module).
+ */
+static uint32_t var_key(unsigned scope, int assoc, unsigned id)
+{
+	return ((uint32_t)(scope + 1) << 24) | ((uint32_t)(assoc ? 1 : 0) << 20) |
+	       (id & 0xffffu);
+}
+
+static uint32_t hash32(uint32_t x)
+{
+	x ^= x >> 16;
+	x *= 0x7feb352du;
+	x ^= x >> 15;
+	x *= 0x846ca68bu;
+	x ^= x >> 16;
+	return x;
+}
+
+static struct tvar *var_get(struct cx *cx, uint32_t key)
+{
+	if ((cx->nvars + 1) * 2 > cx->capvars) {
+		size_t cap = cx->capvars ? cx->capvars * 2 : 64;
+		struct tvar *n = calloc(cap, sizeof(*n));
+		if (!n) {
+			cx->nomem = 1;
+			return NULL;
+		}
+		for (size_t i = 0; i < cx->capvars; i++) {
+			if (!cx->vars[i].key)
+				continue;
+			size_t h = hash32(cx->vars[i].key) & (cap - 1);
+			while (n[h].key)
+				h = (h + 1) & (cap - 1);
+			n[h] = cx->vars[i];
+		}
+		free(cx->vars);
+		cx->vars = n;
+		cx->capvars = cap;
+	}
+	size_t h = hash32(key) & (cx->capvars - 1);
+	while (cx->vars[h].key && cx->vars[h].key != key)
+		h = (h + 1) & (cx->capvars - 1);
+	if (!cx->vars[h].key) {
+		cx->vars[h].key = key;
+		cx->nvars++;
+	}
+	return &cx->vars[h];
+}
+
+static void declare_vars(struct cx *cx, const struct dif_difo *d)
+{
+	for (uint32_t i = 0; i < d->varlen && !cx->nomem; i++) {
+		const struct dif_var *v = &d->vartab[i];
+		if (v->id < DIF_VAR_OTHER_UBASE || v->scope > DIF_VSCOPE_LOCAL)
+			continue;
+		struct tvar *t = var_get(cx, var_key(v->scope, v->kind == DIF_VKIND_ARRAY,
+		                                     v->id));
+		if (!t || t->has_decl)
+			continue;
+		t->has_decl = 1;
+		t->decl = v->type;
+		t->name = v->name < d->strlen ? d->strtab + v->name : NULL;
+	}
+}
+
+static const char *var_name(const struct tvar *t, char *buf, size_t len,
+                            unsigned id)
+{
+	if (t && t->name)
+		return t->name;
+	snprintf(buf, len, "DT_VAR(%u)", id);
+	return buf;
+}
+
+/* ---------------------------------------------------------------------
+ * State helpers.
+ */
+static void st_entry(struct tstate *s)
+{
+	memset(s, 0, sizeof(*s));
+	av_const(&s->r[0], 0, K_NUM);
+	for (unsigned r = 1; r < DIF_NREGS; r++) {
+		av_top(&s->r[r], K_INT);
+		s->r[r].undef = DIF_TC_UNDEF_MAY | DIF_TC_UNDEF_MUST;
+	}
+	for (unsigned i = 0; i < DIF_NTREGS; i++)
+		av_top(&s->tv[i], K_INT);
+	s->live = 1;
+	s->cck = CC_INIT;
+	s->cr1 = s->cr2 = NOREG;
+	s->ccpc = DIF_NO_PC;
+}
+
+static void st_join(struct tstate *a, const struct tstate *b)
+{
+	for (unsigned r = 1; r < DIF_NREGS; r++)
+		av_join(&a->r[r], &b->r[r]);
+	unsigned top = a->dhi > b->dhi ? a->dhi : b->dhi;
+	for (unsigned i = 0; i < top && i < DIF_NTREGS; i++) {
+		a->tk[i] |= b->tk[i];
+		av_join(&a->tv[i], &b->tv[i]);
+	}
+	if (b->dlo < a->dlo)
+		a->dlo = b->dlo;
+	a->dhi = (uint8_t)top;
+	if (b->slo < a->slo)
+		a->slo = b->slo;
+	if (b->shi > a->shi)
+		a->shi = b->shi;
+	if (a->cck != b->cck || a->ccpc != b->ccpc || a->cck == CC_ANY) {
+		a->cck = (a->cck == b->cck && a->cck == CC_INIT) ? CC_INIT : CC_ANY;
+		a->cr1 = a->cr2 = NOREG;
+	} else if (a->cck != CC_INIT) {
+		if (a->cr1 != b->cr1)
+			a->cr1 = NOREG;
+		if (a->cr2 != b->cr2)
+			a->cr2 = NOREG;
+		av_join(&a->ca, &b->ca);
+		av_join(&a->cb, &b->cb);
+	}
+}
+
+/* Writes rd; a written register no longer holds what the flags compared. */
+static void wr(struct cx *cx, struct tstate *s, unsigned rd, av_t *v,
+               uint32_t pc)
+{
+	if (rd == 0 || rd >= DIF_NREGS)
+		return;
+	v->def = pc;
+	v->refined = DIF_NO_PC;
+	v->undef = 0;
+	s->r[rd] = *v;
+	if (s->cr1 == rd)
+		s->cr1 = NOREG;
+	if (s->cr2 == rd)
+		s->cr2 = NOREG;
+	if (cx->res->types) {
+		cx->res->types[pc] = *v;
+		cx->res->typed[pc] = 1;
+	}
+}
+
+/* A register read: reports an undefined one once. */
+static const av_t *rd_reg(struct cx *cx, struct tstate *s, unsigned r,
+                          uint32_t pc, int slot)
+{
+	if (r >= DIF_NREGS)
+		r = 0;
+	av_t *v = &s->r[r];
+	cx->opd[pc][slot] = r ? v->def : DIF_NO_PC;
+	if (r && v->undef) {
+		bool must = v->undef & DIF_TC_UNDEF_MUST;
+		struct dif_tc_finding *f = add_finding(
+			cx, RU_UNINIT, must ? DIF_TC_ERROR : DIF_TC_WARNING, pc);
+		if (f) {
+			if (must)
+				reason(f, "%%r%u is not set on any path from the entry "
+				       "(DTrace leaves %%r1-%%r7 holding garbage)", r);
+			else
+				reason(f, "%%r%u is not set on some path that reaches "
+				       "here", r);
+			if (v->def < DIF_TC_DEF_MANY)
+				add_slice(f, v->def);
+			suggest(f, "set the register (e.g. setx or mov %r0) before "
+			           "this instruction on every path");
+		}
+		v->undef = 0;
+	}
+	return v;
+}
+
+/* ---------------------------------------------------------------------
+ * Checks shared by several instructions.
+ */
+static bool num_may_be_vm(const av_t *a)
+{
+	return a->umax >= DIF_WIN_STRTAB && a->umin < DIF_WIN_END;
+}
+
+static const char *what(const av_t *v, char *buf, size_t len)
+{
+	describe(v, buf, len);
+	return buf;
+}
+
+/* The destination of a store, copys, bcopy or copyinto: [a, a + n) with n
+ * in [nlo, nhi]. alloc_only: must lie in allocated scratch. Returns true
+ * when something was reported. */
+static bool check_dest(struct cx *cx, struct tstate *s, uint32_t pc,
+                       unsigned reg, const av_t *a, uint64_t nhi,
+                       bool alloc_only, const char *op)
+{
+	char b[128];
+	const av_t *seeds[1] = { a };
+	uint32_t k = a->kinds;
+	if (av_must_zero(a)) {
+		struct dif_tc_finding *f = add_finding(cx, RU_NULL, DIF_TC_ERROR, pc);
+		if (f) {
+			reason(f, "%s destination %%r%u is NULL on every path", op, reg);
+			build_slice(cx, f, seeds, 1);
+			suggest(f, "store through a pointer into scratch (alloca) or "
+			           "variable storage, and test it against NULL first");
+		}
+		return true;
+	}
+	uint32_t storable = alloc_only ? K_SCRATCH : (K_SCRATCH | K_STATIC | K_DYN);
+	if (!(k & storable) && !(k & K_INT) && !((k & K_NUM) && num_may_be_vm(a))) {
+		struct dif_tc_finding *f = add_finding(cx, RU_STORE, DIF_TC_ERROR, pc);
+		if (f) {
+			reason(f, "%s destination %%r%u %s: never inside %s (DTrace "
+			       "faults BADADDR)", op, reg, what(a, b, sizeof(b)),
+			       alloc_only ? "allocated scratch"
+			                  : "scratch or by-ref variable storage");
+			build_slice(cx, f, seeds, 1);
+			suggest(f, alloc_only ? "copy into memory from alloca()"
+			                      : "write only to memory from alloca(), "
+			                        "allocs, or a by-ref variable");
+		}
+		return true;
+	}
+	uint64_t lim = 0;
+	bool ok = false;
+	if ((k & ~K_STR) == K_SCRATCH) {
+		lim = alloc_only ? s->slo : cx->scratch;
+		ok = a->off_min >= 0 && (uint64_t)a->off_max <= lim &&
+		     nhi <= lim - (uint64_t)a->off_max;
+	} else if (!alloc_only && !(k & ~(K_STATIC | K_DYN | K_STR)) && a->obj_size) {
+		lim = a->obj_size;
+		ok = a->off_min >= 0 && (uint64_t)a->off_max <= lim &&
+		     nhi <= lim - (uint64_t)a->off_max;
+	}
+	if (ok)
+		return false;
+	struct dif_tc_finding *f = add_finding(cx, RU_STORE, DIF_TC_WARNING, pc);
+	if (f) {
+		if (k & (K_INT | K_NULL | K_NUM))
+			reason(f, "%s destination %%r%u %s: may lie outside %s", op, reg,
+			       what(a, b, sizeof(b)),
+			       alloc_only ? "allocated scratch"
+			                  : "scratch and by-ref variable storage");
+		else
+			reason(f, "%s destination %%r%u %s, offset [%lld, %lld] + up to "
+			       "%llu bytes: may run past %s", op, reg,
+			       what(a, b, sizeof(b)), (long long)a->off_min,
+			       (long long)a->off_max, (unsigned long long)nhi,
+			       alloc_only ? "the allocated scratch" : "its object");
+		build_slice(cx, f, seeds, 1);
+		suggest(f, "bound the offset and size with a compare before the "
+		           "store, or write into a fresh alloca() buffer");
+	}
+	return true;
+}
+
+static void check_null_src(struct cx *cx, uint32_t pc, unsigned reg,
+                           const av_t *a, const char *what_)
+{
+	if (!av_must_zero(a))
+		return;
+	struct dif_tc_finding *f = add_finding(cx, RU_NULL, DIF_TC_ERROR, pc);
+	if (!f)
+		return;
+	reason(f, "%s %%r%u is NULL on every path", what_, reg);
+	const av_t *seeds[1] = { a };
+	build_slice(cx, f, seeds, 1);
+	suggest(f, "test the pointer against NULL (tst + be) before using it");
+}
+
+/* A string operand: an integer computed from constants (other than NULL)
+ * is never a string. Values from memory or args never contradict it. */
+static void check_string(struct cx *cx, uint32_t pc, const char *what_,
+                         unsigned reg, const av_t *a)
+{
+	uint32_t k = a->kinds;
+	if (!(k & K_NUM) || (k & K_INT))
+		return;
+	enum dif_tc_severity sev;
+	if (!(k & ~K_NUM) && !av_may_zero(a))
+		sev = DIF_TC_ERROR;
+	else if ((k & ~K_NUM) && !(k & K_NULL) && !(av_must_zero(a)))
+		sev = DIF_TC_WARNING; /* joined with a pointer: a non-NULL number */
+	else if (!(k & ~K_NUM) && !av_must_zero(a))
+		sev = DIF_TC_WARNING;
+	else
+		return;
+	struct dif_tc_finding *f = add_finding(cx, RU_STRING, sev, pc);
+	if (!f)
+		return;
+	char b[128];
+	if (reg == NOREG)
+		reason(f, "%s %s: an integer, not a string", what_,
+		       what(a, b, sizeof(b)));
+	else
+		reason(f, "%s %%r%u %s: an integer, not a string", what_, reg,
+		       what(a, b, sizeof(b)));
+	const av_t *seeds[1] = { a };
+	build_slice(cx, f, seeds, 1);
+	suggest(f, "pass a string (sets, a string variable or a string "
+	           "subroutine result), or NULL");
+}
+
+static uint64_t round8(uint64_t x)
+{
+	return x > UINT64_MAX - 7 ? UINT64_MAX : (x + 7) & ~7ull;
+}
+
+static uint64_t sat_add(uint64_t a, uint64_t b)
+{
+	return a + b < a ? UINT64_MAX : a + b;
+}
+
+/* Scratch use of need in [nlo, nhi] bytes after aligning (align) the
+ * pointer. Reports and updates the allocated range; false when every
+ * path faults. errok: an error may be given (the fault is certain). */
+static bool use_scratch(struct cx *cx, struct tstate *s, uint32_t pc,
+                        const char *what_, uint64_t nlo, uint64_t nhi,
+                        uint64_t clo, uint64_t chi, bool align, bool errok,
+                        const av_t *size)
+{
+	uint64_t lo = align ? round8(s->slo) : s->slo;
+	uint64_t hi = align ? round8(s->shi) : s->shi;
+	bool must = sat_add(lo, nlo) > cx->scratch;
+	bool may = sat_add(hi, nhi) > cx->scratch;
+	if (may) {
+		struct dif_tc_finding *f = add_finding(
+			cx, RU_SCRATCH, must && errok ? DIF_TC_ERROR : DIF_TC_WARNING, pc);
+		if (f) {
+			reason(f, "%s needs %s%llu bytes of scratch with [%llu, %llu] "
+			       "already allocated; scratch holds %llu",
+			       what_, nhi == nlo ? "" : "up to ",
+			       (unsigned long long)(nhi == UINT64_MAX ? nlo : nhi),
+			       (unsigned long long)s->slo, (unsigned long long)s->shi,
+			       (unsigned long long)cx->scratch);
+			if (nhi == UINT64_MAX && nlo != nhi)
+				reason(f, "%s needs an unbounded amount of scratch (size "
+				       "in [%llu, %llu]) with [%llu, %llu] already "
+				       "allocated; scratch holds %llu", what_,
+				       (unsigned long long)(size ? size->umin : nlo),
+				       (unsigned long long)(size ? size->umax : nhi),
+				       (unsigned long long)s->slo,
+				       (unsigned long long)s->shi,
+				       (unsigned long long)cx->scratch);
+			const av_t *seeds[1] = { size };
+			build_slice(cx, f, seeds, size ? 1 : 0);
+			suggest(f, "allocate less (bound the size with a compare) or "
+			           "run with more scratch (--scratch)");
+		}
+	}
+	if (must && errok)
+		return false;
+	s->slo = sat_add(lo, clo);
+	s->shi = sat_add(hi, chi);
+	if (s->slo > cx->scratch)
+		s->slo = cx->scratch;
+	if (s->shi > cx->scratch)
+		s->shi = cx->scratch;
+	return true;
+}
+
+/* ---------------------------------------------------------------------
+ * Tuple stack.
+ */
+static bool push(struct cx *cx, struct tstate *s, uint32_t pc, uint8_t kind,
+                 const av_t *v)
+{
+	if (s->dhi >= DIF_NTREGS) {
+		bool must = s->dlo >= DIF_NTREGS;
+		struct dif_tc_finding *f = add_finding(
+			cx, RU_TUPOVF, must ? DIF_TC_ERROR : DIF_TC_WARNING, pc);
+		if (f) {
+			reason(f, "tuple stack depth is %s%u before this push; it holds "
+			       "%u entries", must ? "" : "up to ", (unsigned)s->dhi,
+			       DIF_NTREGS);
+			suggest(f, "flushts before pushing a new argument list, or pass "
+			           "fewer arguments or key elements");
+		}
+		if (must)
+			return false;
+	}
+	unsigned lo = s->dlo, hi = s->dhi < DIF_NTREGS ? s->dhi : DIF_NTREGS - 1;
+	for (unsigned i = lo; i <= hi; i++) {
+		if (lo == hi) {
+			s->tk[i] = kind;
+			s->tv[i] = *v;
+		} else {
+			s->tk[i] |= kind;
+			av_join(&s->tv[i], v);
+		}
+	}
+	s->dlo = (uint8_t)(lo + 1);
+	s->dhi = (uint8_t)(hi + 1);
+	return true;
+}
+
+static void check_tuple_need(struct cx *cx, struct tstate *s, uint32_t pc,
+                             unsigned need, const char *who)
+{
+	if (s->dlo >= need)
+		return;
+	bool must = s->dhi < need;
+	struct dif_tc_finding *f = add_finding(
+		cx, RU_TUPARGS, must ? DIF_TC_ERROR : DIF_TC_WARNING, pc);
+	if (!f)
+		return;
+	f->aux = need;
+	if (s->dlo == s->dhi)
+		reason(f, "%s needs %u tuple entr%s; the stack holds %u", who, need,
+		       need == 1 ? "y" : "ies", (unsigned)s->dlo);
+	else
+		reason(f, "%s needs %u tuple entr%s; the stack holds %u to %u", who,
+		       need, need == 1 ? "y" : "ies", (unsigned)s->dlo,
+		       (unsigned)s->dhi);
+	suggest(f, "push every argument or key element (pushtv/pushtr) after "
+	           "the flushts");
+}
+
+/* Associative keys: every access of one array should push the same kinds. */
+static void check_keys(struct cx *cx, struct tstate *s, uint32_t pc,
+                       struct tvar *t, unsigned id)
+{
+	if (!t || s->dlo != s->dhi)
+		return;
+	uint8_t kinds[DIF_NTREGS];
+	for (unsigned i = 0; i < s->dlo; i++) {
+		kinds[i] = s->tk[i];
+		if (kinds[i] != DIF_TC_T_VAL && kinds[i] != (DIF_TC_T_REF | DIF_TC_T_STR) &&
+		    kinds[i] != DIF_TC_T_REF)
+			return; /* not one kind: nothing certain */
+	}
+	if (!t->keyset) {
+		t->keyset = 1;
+		t->nkeys = s->dlo;
+		memcpy(t->keykinds, kinds, s->dlo);
+		return;
+	}
+	if (t->reported || (t->nkeys == s->dlo &&
+	                    memcmp(t->keykinds, kinds, s->dlo) == 0))
+		return;
+	t->reported = 1;
+	struct dif_tc_finding *f = add_finding(cx, RU_TYPE, DIF_TC_WARNING, pc);
+	if (!f)
+		return;
+	char nb[32];
+	const char *name = var_name(t, nb, sizeof(nb), id);
+	if (t->nkeys != s->dlo)
+		reason(f, "associative array %s is keyed by %u element%s elsewhere "
+		       "and by %u here", name, (unsigned)t->nkeys,
+		       t->nkeys == 1 ? "" : "s", (unsigned)s->dlo);
+	else
+		reason(f, "associative array %s: a key element is pushed by value "
+		       "elsewhere and by reference here (or the reverse)", name);
+	suggest(f, "use the same key types at every access of the array");
+}
+
+/* ---------------------------------------------------------------------
+ * Branches.
+ */
+enum { P_TRUE, P_FALSE, P_Z, P_NZ };
+
+/* What a branch after tst needs of the tested value (dif-isa.md 2.2). */
+static int tst_pred(unsigned op, bool taken)
+{
+	int p;
+	switch (op) {
+	case DIF_OPC_BE: case DIF_OPC_BLE: case DIF_OPC_BLEU: p = P_Z; break;
+	case DIF_OPC_BNE: case DIF_OPC_BG: case DIF_OPC_BGU: p = P_NZ; break;
+	case DIF_OPC_BGE: case DIF_OPC_BGEU: case DIF_OPC_BA: p = P_TRUE; break;
+	default: p = P_FALSE; break; /* bl blu */
+	}
+	if (!taken)
+		p = p == P_Z ? P_NZ : p == P_NZ ? P_Z : p == P_TRUE ? P_FALSE : P_TRUE;
+	return p;
+}
+
+/* With the flags all clear (no compare yet). */
+static bool init_taken(unsigned op)
+{
+	return op == DIF_OPC_BA || op == DIF_OPC_BNE || op == DIF_OPC_BG ||
+	       op == DIF_OPC_BGU || op == DIF_OPC_BGE || op == DIF_OPC_BGEU;
+}
+
+static void mark_refined(av_t *v, uint32_t pc)
+{
+	v->refined = pc;
+}
+
+/* Narrows s for the edge; false when no execution takes it. */
+static bool refine_edge(struct tstate *s, unsigned op, bool taken, uint32_t pc)
+{
+	switch (s->cck) {
+	case CC_INIT:
+		return init_taken(op) == taken;
+	case CC_TST: {
+		av_t a = s->cr1 != NOREG ? s->r[s->cr1] : s->ca;
+		int p = tst_pred(op, taken);
+		bool ok = p == P_TRUE ? true
+		          : p == P_FALSE ? false
+		          : p == P_Z ? av_refine_zero(&a) : av_refine_nonzero(&a);
+		if (!ok)
+			return false;
+		if ((p == P_Z || p == P_NZ) && s->cr1 != NOREG && s->cr1 != 0) {
+			mark_refined(&a, pc);
+			s->r[s->cr1] = a;
+		}
+		return true;
+	}
+	case CC_CMP: {
+		av_t a = s->cr1 != NOREG ? s->r[s->cr1] : s->ca;
+		av_t b = s->cr2 != NOREG ? s->r[s->cr2] : s->cb;
+		if (s->cr1 != NOREG && s->cr1 == s->cr2) {
+			/* cmp r, r: Z set, N and C clear */
+			return taken == (op == DIF_OPC_BE || op == DIF_OPC_BGE ||
+			                 op == DIF_OPC_BGEU || op == DIF_OPC_BLE ||
+			                 op == DIF_OPC_BLEU || op == DIF_OPC_BA);
+		}
+		if (!av_refine_cmp(op, taken, &a, &b))
+			return false;
+		if (s->cr1 != NOREG && s->cr1 != 0) {
+			mark_refined(&a, pc);
+			s->r[s->cr1] = a;
+		}
+		if (s->cr2 != NOREG && s->cr2 != 0) {
+			mark_refined(&b, pc);
+			s->r[s->cr2] = b;
+		}
+		return true;
+	}
+	default:
+		return true;
+	}
+}
+
+/* ---------------------------------------------------------------------
+ * Instructions.
+ */
+static bool is_div(unsigned op)
+{
+	return op == DIF_OPC_SDIV || op == DIF_OPC_UDIV || op == DIF_OPC_SREM ||
+	       op == DIF_OPC_UREM;
+}
+
+static bool is_shift(unsigned op)
+{
+	return op == DIF_OPC_SLL || op == DIF_OPC_SRL || op == DIF_OPC_SRA;
+}
+
+/* Division: reports, then keeps only divisors that do not fault. */
+static bool step_div(struct cx *cx, struct tstate *s, uint32_t pc,
+                     unsigned op, unsigned r1, unsigned r2, av_t *a, av_t *b)
+{
+	char buf[128];
+	const av_t *seeds[2] = { b, a };
+	bool sgn = op == DIF_OPC_SDIV || op == DIF_OPC_SREM;
+	bool mzero = av_may_zero(b), must = av_must_zero(b);
+	bool ovf = sgn && dif_tc_value_contains(a, (uint64_t)INT64_MIN) &&
+	           dif_tc_value_contains(b, ~0ull);
+	bool movf = ovf && a->smax == INT64_MIN && b->smin == -1 && b->smax == -1;
+	if (mzero) {
+		struct dif_tc_finding *f = add_finding(
+			cx, RU_DIVZERO, must ? DIF_TC_ERROR : DIF_TC_WARNING, pc);
+		if (f) {
+			reason(f, "divisor %%r%u %s", r2, what(b, buf, sizeof(buf)));
+			build_slice(cx, f, seeds, 1);
+			suggest(f, must ? "the divisor is always 0: fix the constant "
+			                  "or the computation"
+			                : "test the divisor against 0 (tst + be) and "
+			                  "skip the division when it is 0");
+		}
+	} else if (ovf) {
+		struct dif_tc_finding *f = add_finding(
+			cx, RU_DIVZERO, movf ? DIF_TC_ERROR : DIF_TC_WARNING, pc);
+		if (f) {
+			char b2[128];
+			reason(f, "dividend %%r%u %s may be INT64_MIN while divisor %%r%u "
+			       "%s may be -1 (DTrace faults DIVZERO)", r1,
+			       what(a, b2, sizeof(b2)), r2, what(b, buf, sizeof(buf)));
+			build_slice(cx, f, seeds, 2);
+			suggest(f, "exclude INT64_MIN / -1 with a compare, or divide "
+			           "unsigned");
+		}
+	}
+	if (movf)
+		return false;
+	if (!av_refine_nonzero(b))
+		return false;
+	if (r2)
+		s->r[r2] = *b;
+	return true;
+}
+
+static void step_shift(struct cx *cx, uint32_t pc, unsigned r2, const av_t *b)
+{
+	if (b->umin < 64)
+		return;
+	struct dif_tc_finding *f = add_finding(cx, RU_SHIFT, DIF_TC_WARNING, pc);
+	if (!f)
+		return;
+	char buf[128];
+	reason(f, "shift count %%r%u %s is >= 64 on every path; DIF uses it "
+	       "mod 64", r2, what(b, buf, sizeof(buf)));
+	const av_t *seeds[1] = { b };
+	build_slice(cx, f, seeds, 1);
+	suggest(f, "use a count below 64 (mask it with and 63 if the "
+	           "wrap-around is meant)");
+}
+
+/* The value a variable load yields. */
+static void var_value(struct cx *cx, unsigned op, unsigned id, av_t *v)
+{
+	const struct dif_opinfo *oi = dif_isa_lookup(op, cx->profile);
+	int scope = dif_isa_scope(oi);
+	bool assoc = oi->flags & DIF_F_ASSOC;
+	struct tvar *t = var_get(cx, var_key((unsigned)scope, assoc, id));
+	if (!t || !t->has_decl ||
+	    (!(t->decl.flags & DIF_TF_BYREF) && t->decl.kind != DIF_TYPE_STRING)) {
+		av_top(v, K_INT);
+		return;
+	}
+	bool dyn = scope == DIF_VSCOPE_THREAD || assoc;
+	av_ptr(v, (dyn ? K_DYN : K_STATIC) | K_NULL |
+	              (t->decl.kind == DIF_TYPE_STRING ? K_STR : 0), 0);
+	v->obj_size = t->decl.size;
+}
+
+static bool stringy(uint32_t k)
+{
+	return (k & K_STR) && !(k & K_INTS);
+}
+
+static void step_store_var(struct cx *cx, struct tstate *s, uint32_t pc,
+                           unsigned op, unsigned id, unsigned rs, const av_t *v)
+{
+	const struct dif_opinfo *oi = dif_isa_lookup(op, cx->profile);
+	int scope = dif_isa_scope(oi);
+	bool assoc = oi->flags & DIF_F_ASSOC;
+	struct tvar *t = var_get(cx, var_key((unsigned)scope, assoc, id));
+	if (!t)
+		return;
+	char nb[32], buf[128];
+	const char *name = var_name(t, nb, sizeof(nb), id);
+	const av_t *seeds[1] = { v };
+	if (assoc)
+		check_keys(cx, s, pc, t, id);
+	bool num = v->kinds == K_NUM && !av_may_zero(v);
+	if (t->has_decl && t->decl.kind == DIF_TYPE_STRING && num) {
+		struct dif_tc_finding *f = add_finding(cx, RU_TYPE, DIF_TC_ERROR, pc);
+		if (f) {
+			reason(f, "string variable %s is given %%r%u %s, an integer", name,
+			       rs, what(v, buf, sizeof(buf)));
+			build_slice(cx, f, seeds, 1);
+			suggest(f, "store a string (or NULL) into a string variable");
+		}
+		return;
+	}
+	if (t->has_decl && t->decl.kind != DIF_TYPE_STRING &&
+	    !(t->decl.flags & DIF_TF_BYREF) && stringy(v->kinds) &&
+	    !(v->kinds & K_NULL)) {
+		struct dif_tc_finding *f = add_finding(cx, RU_TYPE, DIF_TC_WARNING, pc);
+		if (f) {
+			reason(f, "integer variable %s (size %u) is given %%r%u, a string",
+			       name, (unsigned)t->decl.size, rs);
+			build_slice(cx, f, seeds, 1);
+			suggest(f, "declare the variable as a string, or store an "
+			           "integer");
+		}
+		return;
+	}
+	/* across every store of the module: strings and integer constants */
+	uint8_t bit = stringy(v->kinds) ? 1 : num ? 2 : 0;
+	if (!bit)
+		return;
+	if (bit == 1 && !(t->seen & 1)) {
+		t->str_difo = cx->di;
+		t->str_pc = pc;
+	}
+	t->seen |= bit;
+	if (t->seen == 3 && !t->reported) {
+		t->reported = 1;
+		struct dif_tc_finding *f = add_finding(cx, RU_TYPE, DIF_TC_WARNING, pc);
+		if (f) {
+			reason(f, "variable %s holds a string elsewhere (DIFO %u, pc %u) "
+			       "and %%r%u %s here", name, t->str_difo, t->str_pc, rs,
+			       what(v, buf, sizeof(buf)));
+			build_slice(cx, f, seeds, 1);
+			suggest(f, "keep one type per variable across all clauses");
+		}
+	}
+}
+
+static void step_ret(struct cx *cx, uint32_t pc, unsigned rd, const av_t *v)
+{
+	const struct dif_type *rt = &cx->d->rtype;
+	char buf[128];
+	const av_t *seeds[1] = { v };
+	if (rt->kind == DIF_TYPE_STRING && v->kinds == K_NUM && !av_may_zero(v)) {
+		struct dif_tc_finding *f = add_finding(cx, RU_TYPE, DIF_TC_ERROR, pc);
+		if (f) {
+			reason(f, "returns %%r%u %s, an integer, from a DIFO declared to "
+			       "return a string", rd, what(v, buf, sizeof(buf)));
+			build_slice(cx, f, seeds, 1);
+			suggest(f, "return a string or NULL, or declare an integer "
+			           "return type");
+		}
+	} else if (rt->kind == DIF_TYPE_CTF && !(rt->flags & (DIF_TF_BYREF | DIF_TF_BYUREF)) &&
+	           stringy(v->kinds) && !(v->kinds & K_NULL)) {
+		struct dif_tc_finding *f = add_finding(cx, RU_TYPE, DIF_TC_WARNING, pc);
+		if (f) {
+			reason(f, "returns %%r%u, a string, from a DIFO declared to return "
+			       "an integer of size %u", rd, (unsigned)rt->size);
+			build_slice(cx, f, seeds, 1);
+			suggest(f, "declare the return type as string (by ref)");
+		}
+	}
+}
+
+/* A scratch pointer at [lo, hi] bytes from the scratch base. */
+static void scratch_off(av_t *v, uint64_t lo, uint64_t hi)
+{
+	const uint64_t lim = (uint64_t)1 << 40;
+	v->off_min = (int64_t)(lo < lim ? lo : lim);
+	v->off_max = (int64_t)(hi < lim ? hi : lim);
+}
+
+/* CALL: arguments, scratch, result. */
+static bool step_call(struct cx *cx, struct tstate *s, uint32_t pc,
+                      unsigned subr, unsigned rd)
+{
+	int sid = dif_subr_lookup(subr, cx->profile);
+	av_t res;
+	if (sid < 0)
+		return true; /* nothing behind the number: rd keeps its value */
+	const struct tc_subr *sg = &tc_subrs[sid];
+	const char *name = dif_subrs[sid].name;
+	unsigned need = (unsigned)strlen(sg->args);
+	char who[48];
+	snprintf(who, sizeof(who), "%s()", name);
+	check_tuple_need(cx, s, pc, need, who);
+	for (unsigned i = 0; i < need && i < s->dlo; i++) {
+		const av_t *a = &s->tv[i];
+		char what_[64];
+		snprintf(what_, sizeof(what_), "argument %u of %s()", i + 1, name);
+		switch (sg->args[i]) {
+		case 'S':
+		case 'T':
+			check_string(cx, pc, what_, NOREG, a);
+			if (sg->args[i] == 'S')
+				check_null_src(cx, pc, NOREG, a, what_);
+			break;
+		case 'P':
+		case 'U':
+			check_null_src(cx, pc, NOREG, a, what_);
+			break;
+		case 'D': {
+			const av_t *n = i >= 1 && sg->args[i - 1] == 'N' ? &s->tv[i - 1]
+			                : i + 1 < need && i + 1 < s->dlo ? &s->tv[i + 1]
+			                                                  : NULL;
+			check_dest(cx, s, pc, NOREG, a, n ? n->umax : UINT64_MAX, true,
+			           name);
+			break;
+		}
+		default:
+			break;
+		}
+	}
+	/* scratch */
+	uint64_t olo = s->slo, ohi = s->shi;
+	uint64_t str = 2ull * cx->strsize + 80;
+	bool ok = true;
+	switch (sg->scr) {
+	case S_STR:
+		ok = use_scratch(cx, s, pc, who, 0, str, 0, str, false, false, NULL);
+		break;
+	case S_STRFIRST:
+		ok = use_scratch(cx, s, pc, who,
+		                 (cx->deny & DIF_DENY_KERNEL) ? 0 : cx->strsize,
+		                 str, 0, str, false,
+		                 !(cx->deny & DIF_DENY_KERNEL), NULL);
+		break;
+	case S_ARG: {
+		const av_t *n = sg->k < s->dhi ? &s->tv[sg->k] : NULL;
+		uint64_t lo = n && sg->k < s->dlo ? n->umin : 0;
+		uint64_t hi = n ? n->umax : UINT64_MAX;
+		if (!n || s->dlo <= sg->k)
+			hi = UINT64_MAX; /* missing: whatever the slot held */
+		ok = use_scratch(cx, s, pc, who, lo, hi, lo, hi, true,
+		                 sid == DIF_S_ALLOCA && s->dlo > sg->k, n);
+		break;
+	}
+	case S_FIXED:
+		ok = use_scratch(cx, s, pc, who, sg->k, sg->k, sg->k, sg->k, true,
+		                 false, NULL);
+		break;
+	default:
+		break;
+	}
+	if (!ok)
+		return false;
+	switch (sg->res) {
+	case R_INT:
+		av_top(&res, K_INT);
+		break;
+	case R_U16:
+		av_urange(&res, 0, 0xffff, K_INT);
+		break;
+	case R_U32:
+		av_urange(&res, 0, 0xffffffffull, K_INT);
+		break;
+	case R_STRLEN:
+		av_urange(&res, 0, cx->strsize, K_INT);
+		break;
+	case R_HOST:
+		av_top(&res, K_INT);
+		av_join(&res, &s->r[rd]);
+		res.kinds |= K_INT;
+		break;
+	case R_NONE:
+		return true;
+	case R_SCRPTR:
+		av_ptr(&res, K_SCRATCH, 3);
+		break;
+	case R_SCRSTR:
+		av_ptr(&res, K_SCRATCH | K_STR | K_NULL, 0);
+		break;
+	case R_ARG0: {
+		const av_t *a = s->dhi ? &s->tv[0] : NULL;
+		if (!a || s->dlo == 0 || (a->kinds & K_INTS) || !(a->kinds & K_PTRS)) {
+			av_top(&res, K_INT);
+		} else {
+			av_ptr(&res, (a->kinds & K_PTRS) | K_STR | K_NULL, 0);
+			res.off_min = a->off_min;
+			res.off_max = a->off_max + (int64_t)cx->strsize;
+			res.obj_size = a->obj_size;
+		}
+		break;
+	}
+	}
+	if (res.kinds & K_SCRATCH) {
+		/* it starts at the scratch pointer before the call */
+		bool al = sg->res == R_SCRPTR;
+		scratch_off(&res, al ? round8(olo) : olo, al ? round8(ohi) : ohi);
+	}
+	wr(cx, s, rd, &res, pc);
+	return true;
+}
+
+/* One instruction on a live state; false when no execution goes on. */
+static bool step(struct cx *cx, struct tstate *s, uint32_t pc,
+                 struct tstate *taken, bool *has_taken)
+{
+	uint32_t w = cx->d->text[pc];
+	unsigned op = DIF_I_OP(w), r1 = DIF_I_R1(w), r2 = DIF_I_R2(w),
+	         rd = DIF_I_RD(w);
+	const struct dif_opinfo *oi = dif_isa_lookup(op, cx->profile);
+	av_t a, b, res;
+	char buf[128];
+	*has_taken = false;
+	if (!oi)
+		return false;
+	switch (oi->cls) {
+	case DIF_IC_ALU3:
+		if (op == DIF_OPC_COPYS) {
+			a = *rd_reg(cx, s, r1, pc, 0);
+			b = *rd_reg(cx, s, r2, pc, 1);
+			av_t dst = *rd_reg(cx, s, rd, pc, 2);
+			if (b.umin > 0)
+				check_null_src(cx, pc, r1, &a, "copys source");
+			check_dest(cx, s, pc, rd, &dst, b.umax, false, "copys");
+			return true;
+		}
+		a = *rd_reg(cx, s, r1, pc, 0);
+		b = *rd_reg(cx, s, r2, pc, 1);
+		if (is_div(op) && !step_div(cx, s, pc, op, r1, r2, &a, &b))
+			return false;
+		if (is_shift(op))
+			step_shift(cx, pc, r2, &b);
+		av_alu(op, &a, &b, &res);
+		wr(cx, s, rd, &res, pc);
+		return true;
+	case DIF_IC_ALU2:
+		a = *rd_reg(cx, s, r1, pc, 0);
+		if (op == DIF_OPC_ALLOCS) {
+			uint64_t lo = s->slo, hi = s->shi;
+			if (!use_scratch(cx, s, pc, "allocs", a.umin, a.umax, a.umin,
+			                 a.umax, true, true, &a))
+				return false;
+			av_ptr(&res, K_SCRATCH, 3);
+			scratch_off(&res, round8(lo), round8(hi));
+			wr(cx, s, rd, &res, pc);
+			return true;
+		}
+		av_alu(op, &a, &a, &res);
+		wr(cx, s, rd, &res, pc);
+		return true;
+	case DIF_IC_CMP:
+		a = *rd_reg(cx, s, r1, pc, 0);
+		b = *rd_reg(cx, s, r2, pc, 1);
+		if (op == DIF_OPC_SCMP) {
+			check_string(cx, pc, "scmp operand", r1, &a);
+			check_string(cx, pc, "scmp operand", r2, &b);
+			/* the flags may also stay as they were (failed check) */
+			s->cck = CC_ANY;
+			s->cr1 = s->cr2 = NOREG;
+			return true;
+		}
+		s->cck = CC_CMP;
+		s->cr1 = (uint8_t)r1;
+		s->cr2 = (uint8_t)r2;
+		s->ca = a;
+		s->cb = b;
+		s->ccpc = pc;
+		return true;
+	case DIF_IC_TST:
+		a = *rd_reg(cx, s, r1, pc, 0);
+		s->cck = CC_TST;
+		s->cr1 = (uint8_t)r1;
+		s->cr2 = NOREG;
+		s->ca = a;
+		s->ccpc = pc;
+		return true;
+	case DIF_IC_BRANCH: {
+		cx->brcc[pc] = s->cck == CC_CMP || s->cck == CC_TST ? s->ccpc : DIF_NO_PC;
+		if (op == DIF_OPC_BA) {
+			*taken = *s;
+			*has_taken = true;
+			return false;
+		}
+		*taken = *s;
+		*has_taken = refine_edge(taken, op, true, pc);
+		return refine_edge(s, op, false, pc);
+	}
+	case DIF_IC_LOAD:
+		a = *rd_reg(cx, s, r1, pc, 0);
+		check_null_src(cx, pc, r1, &a, "load address");
+		av_load(&res, oi->flags & DIF_F_WIDTH, oi->flags & DIF_F_SIGNED);
+		wr(cx, s, rd, &res, pc);
+		return true;
+	case DIF_IC_STORE: {
+		unsigned n = oi->flags & DIF_F_WIDTH;
+		rd_reg(cx, s, r1, pc, 0);
+		a = *rd_reg(cx, s, rd, pc, 1);
+		if (check_dest(cx, s, pc, rd, &a, n, false, oi->name))
+			return !av_must_zero(&a);
+		if (n > 1) {
+			uint64_t m = n - 1;
+			const av_t *seeds[1] = { &a };
+			if (!(a.tmask & m) && (a.tvalue & m)) {
+				struct dif_tc_finding *f =
+					add_finding(cx, RU_ALIGN, DIF_TC_ERROR, pc);
+				if (f) {
+					reason(f, "address %%r%u is %llu mod %u; %s needs %u-byte "
+					       "alignment", rd,
+					       (unsigned long long)(a.tvalue & m), n, oi->name, n);
+					build_slice(cx, f, seeds, 1);
+					suggest(f, "align the offset to the store width");
+				}
+				return false;
+			}
+			if (a.tmask & m) {
+				struct dif_tc_finding *f =
+					add_finding(cx, RU_ALIGN, DIF_TC_WARNING, pc);
+				if (f) {
+					reason(f, "address %%r%u %s has unknown low bits; %s needs "
+					       "%u-byte alignment", rd, what(&a, buf, sizeof(buf)),
+					       oi->name, n);
+					build_slice(cx, f, seeds, 1);
+					suggest(f, "align the offset to the store width (and "
+					           "with ~%u)");
+					snprintf(f->suggestion, sizeof(f->suggestion),
+					         "align the offset to the store width (e.g. and "
+					         "it with ~%u)", n - 1);
+				}
+			}
+		}
+		return true;
+	}
+	case DIF_IC_RET:
+		a = *rd_reg(cx, s, rd, pc, 0);
+		step_ret(cx, pc, rd, &a);
+		return false;
+	case DIF_IC_NONE:
+		if (op == DIF_OPC_POPTS) {
+			if (s->dlo)
+				s->dlo--;
+			if (s->dhi)
+				s->dhi--;
+		} else if (op == DIF_OPC_FLUSHTS) {
+			s->dlo = s->dhi = 0;
+		}
+		return true;
+	case DIF_IC_SETX:
+		av_const(&res, cx->d->inttab[DIF_I_INDEX(w)], K_NUM);
+		wr(cx, s, rd, &res, pc);
+		return true;
+	case DIF_IC_SETS:
+		av_ptr(&res, K_STRTAB | K_STR, 0);
+		res.off_min = res.off_max = DIF_I_INDEX(w);
+		res.obj_size = cx->d->strlen;
+		wr(cx, s, rd, &res, pc);
+		return true;
+	case DIF_IC_LDA:
+		rd_reg(cx, s, r2, pc, 0);
+		if (op == DIF_OPC_LDTA)
+			return false; /* always ILLOP */
+		av_top(&res, K_INT);
+		wr(cx, s, rd, &res, pc);
+		return true;
+	case DIF_IC_STGA:
+		rd_reg(cx, s, r2, pc, 0);
+		rd_reg(cx, s, rd, pc, 1);
+		return true;
+	case DIF_IC_LDV: {
+		unsigned id = DIF_I_INDEX(w);
+		if (op == DIF_OPC_LDLS && id < DIF_VAR_OTHER_UBASE) {
+			av_const(&res, 0, K_NUM);
+		} else if (op == DIF_OPC_LDGS && id < DIF_VAR_OTHER_UBASE) {
+			const struct dif_bvarinfo *bv = dif_bvar_lookup(id, cx->profile);
+			if (bv && (bv->flags & DIF_BV_STRING)) {
+				uint32_t k = K_ENV | K_STR | K_NULL;
+				if (cx->deny & DIF_DENY_KERNEL) {
+					/* copied to scratch for this consumer */
+					if (!use_scratch(cx, s, pc, bv->name, cx->strsize,
+					                 cx->strsize, cx->strsize, cx->strsize,
+					                 false, false, NULL))
+						return false;
+					k |= K_SCRATCH;
+				}
+				av_ptr(&res, k, 0);
+			} else {
+				av_top(&res, K_INT);
+			}
+		} else {
+			if (oi->flags & DIF_F_ASSOC) {
+				check_tuple_need(cx, s, pc, 1, "an associative array load");
+				const struct dif_opinfo *o2 = oi;
+				struct tvar *t = var_get(
+					cx, var_key((unsigned)dif_isa_scope(o2), true, id));
+				check_keys(cx, s, pc, t, id);
+			}
+			var_value(cx, op, id, &res);
+		}
+		wr(cx, s, rd, &res, pc);
+		return true;
+	}
+	case DIF_IC_STV: {
+		unsigned id = DIF_I_INDEX(w);
+		a = *rd_reg(cx, s, rd, pc, 0);
+		if (oi->flags & DIF_F_ASSOC)
+			check_tuple_need(cx, s, pc, 1, "an associative array store");
+		step_store_var(cx, s, pc, op, id, rd, &a);
+		return true;
+	}
+	case DIF_IC_CALL:
+		return step_call(cx, s, pc, DIF_I_INDEX(w), rd);
+	case DIF_IC_PUSHTR: {
+		unsigned type = DIF_I_TYPE(w);
+		b = *rd_reg(cx, s, r2, pc, 0);
+		a = *rd_reg(cx, s, rd, pc, 1);
+		uint8_t kind;
+		if (type == DIF_TYPE_STRING) {
+			check_string(cx, pc, "pushtr string", rd, &a);
+			kind = DIF_TC_T_REF | DIF_TC_T_STR;
+		} else {
+			kind = (uint8_t)((b.umax > 0 ? DIF_TC_T_REF : 0) |
+			                 (av_may_zero(&b) ? DIF_TC_T_VAL : 0));
+		}
+		return push(cx, s, pc, kind, &a);
+	}
+	case DIF_IC_PUSHTV:
+		a = *rd_reg(cx, s, rd, pc, 0);
+		return push(cx, s, pc, DIF_TC_T_VAL, &a);
+	default:
+		return false; /* xlate/xlarg: ILLOP */
+	}
+}
+
+/* ---------------------------------------------------------------------
+ * One DIFO.
+ */
+static void export_state(const struct tstate *s, struct dif_tc_state *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->reached = s->live;
+	memcpy(o->regs, s->r, sizeof(o->regs));
+	o->tdepth_min = s->dlo;
+	o->tdepth_max = s->dhi;
+	memcpy(o->tkinds, s->tk, sizeof(o->tkinds));
+	memcpy(o->tvals, s->tv, sizeof(o->tvals));
+	o->scratch_min = s->slo;
+	o->scratch_max = s->shi;
+}
+
+static bool is_branch(const struct dif_opinfo *oi)
+{
+	return oi && oi->cls == DIF_IC_BRANCH;
+}
+
+/* Structural reachability: blocks no path from pc 0 reaches (notes). */
+static void report_unreachable(struct cx *cx, uint8_t *reach)
+{
+	const struct dif_difo *d = cx->d;
+	uint32_t n = d->textlen;
+	if (!n)
+		return;
+	memset(reach, 0, n);
+	reach[0] = 1;
+	for (uint32_t pc = 0; pc < n; pc++) {
+		if (!reach[pc])
+			continue;
+		uint32_t w = d->text[pc];
+		const struct dif_opinfo *oi = dif_isa_lookup(DIF_I_OP(w), cx->profile);
+		if (is_branch(oi))
+			reach[DIF_I_LABEL(w)] = 1;
+		bool stops = (oi && oi->cls == DIF_IC_RET) ||
+		             DIF_I_OP(w) == DIF_OPC_BA;
+		if (!stops && pc + 1 < n)
+			reach[pc + 1] = 1;
+	}
+	for (uint32_t pc = 0; pc < n;) {
+		if (reach[pc]) {
+			pc++;
+			continue;
+		}
+		/* one block: up to the next leader */
+		uint32_t end = pc;
+		while (end + 1 < n && !reach[end + 1]) {
+			uint32_t w = d->text[end];
+			const struct dif_opinfo *oi =
+				dif_isa_lookup(DIF_I_OP(w), cx->profile);
+			if (is_branch(oi) || (oi && oi->cls == DIF_IC_RET))
+				break;
+			end++;
+		}
+		struct dif_tc_finding *f = add_finding(cx, RU_UNREACH, DIF_TC_NOTE, pc);
+		if (f) {
+			f->aux = end;
+			reason(f, "no path from the entry reaches pcs %u-%u", pc, end);
+			suggest(f, "remove the dead instructions or fix the branch "
+			           "that should lead here");
+		}
+		pc = end + 1;
+	}
+}
+
+static int cmp_finding(const void *x, const void *y)
+{
+	const struct dif_tc_finding *a = x, *b = y;
+	if (a->pc != b->pc)
+		return a->pc < b->pc ? -1 : 1;
+	return 0;
+}
+
+static int analyse_difo(struct cx *cx)
+{
+	const struct dif_difo *d = cx->d;
+	uint32_t n = d->textlen;
+	struct difo_res *r = cx->res;
+	r->n = n;
+	uint32_t *slot = malloc((n ? n : 1) * sizeof(*slot));
+	cx->opd = malloc((n ? n : 1) * sizeof(*cx->opd));
+	cx->brcc = malloc((n ? n : 1) * sizeof(*cx->brcc));
+	uint8_t *reach = malloc(n ? n : 1);
+	struct tstate *tgt = NULL, *cur = malloc(2 * sizeof(*cur));
+	if (!slot || !cx->opd || !cx->brcc || !reach || !cur)
+		goto nomem;
+	if (cx->flags & DIF_TC_KEEP_TYPES) {
+		r->types = calloc(n ? n : 1, sizeof(*r->types));
+		r->typed = calloc(n ? n : 1, 1);
+		if (!r->types || !r->typed)
+			goto nomem;
+	}
+	if (cx->flags & DIF_TC_KEEP_STATES) {
+		r->states = calloc(n ? n : 1, sizeof(*r->states));
+		if (!r->states)
+			goto nomem;
+	}
+	/* a state slot per branch target */
+	uint32_t ntgt = 0;
+	for (uint32_t pc = 0; pc < n; pc++)
+		slot[pc] = UINT32_MAX;
+	for (uint32_t pc = 0; pc < n; pc++) {
+		uint32_t w = d->text[pc];
+		if (is_branch(dif_isa_lookup(DIF_I_OP(w), cx->profile)) &&
+		    slot[DIF_I_LABEL(w)] == UINT32_MAX)
+			slot[DIF_I_LABEL(w)] = ntgt++;
+	}
+	tgt = malloc((ntgt ? ntgt : 1) * sizeof(*tgt));
+	if (!tgt)
+		goto nomem;
+	for (uint32_t i = 0; i < ntgt; i++)
+		tgt[i].live = 0;
+	struct tstate *s = &cur[0], *t = &cur[1];
+	st_entry(s);
+	for (uint32_t pc = 0; pc < n && !cx->nomem; pc++) {
+		cx->opd[pc][0] = cx->opd[pc][1] = cx->opd[pc][2] = DIF_NO_PC;
+		cx->brcc[pc] = DIF_NO_PC;
+		if (slot[pc] != UINT32_MAX && tgt[slot[pc]].live) {
+			if (s->live)
+				st_join(s, &tgt[slot[pc]]);
+			else
+				*s = tgt[slot[pc]];
+		}
+		if (r->states)
+			export_state(s, &r->states[pc]);
+		if (!s->live)
+			continue;
+		bool has_taken = false;
+		bool go = step(cx, s, pc, t, &has_taken);
+		if (has_taken) {
+			uint32_t to = DIF_I_LABEL(d->text[pc]);
+			struct tstate *ts = &tgt[slot[to]];
+			t->live = 1;
+			if (ts->live)
+				st_join(ts, t);
+			else
+				*ts = *t;
+		}
+		s->live = go;
+	}
+	report_unreachable(cx, reach);
+	if (cx->nomem)
+		goto nomem;
+	struct dif_tc *tc = cx->tc;
+	qsort(tc->f + cx->first_finding, tc->nf - cx->first_finding,
+	      sizeof(*tc->f), cmp_finding);
+	r->analysed = 1;
+	free(slot);
+	free(cx->opd);
+	free(cx->brcc);
+	free(reach);
+	free(tgt);
+	free(cur);
+	return 0;
+nomem:
+	free(slot);
+	free(cx->opd);
+	free(cx->brcc);
+	free(reach);
+	free(tgt);
+	free(cur);
+	return DIF_E_NOMEM;
+}
+
+/* ---------------------------------------------------------------------
+ * API.
+ */
+int dif_typecheck(const struct dif_module *mod, const struct dif_tc_opts *opts,
+                  struct dif_tc **out)
+{
+	if (!out)
+		return DIF_E_INVAL;
+	*out = NULL;
+	if (!mod || (opts && opts->size < sizeof(size_t)))
+		return DIF_E_INVAL;
+	if (opts && opts->size > sizeof(*opts)) {
+		const unsigned char *p = (const unsigned char *)opts;
+		for (size_t i = sizeof(*opts); i < opts->size; i++)
+			if (p[i])
+				return DIF_E_OPTS;
+	}
+	struct cx cx = { 0 };
+	cx.profile = DIF_OPT(opts, profile, DIF_PROFILE_FREEBSD);
+	cx.scratch = DIF_OPT(opts, scratch_size, 0);
+	if (!cx.scratch)
+		cx.scratch = 65536;
+	cx.strsize = DIF_OPT(opts, strsize, 0);
+	if (!cx.strsize)
+		cx.strsize = DIF_STRSIZE_DEFAULT;
+	cx.deny = DIF_OPT(opts, deny, 0);
+	cx.flags = DIF_OPT(opts, flags, 0);
+	if ((unsigned)cx.profile > DIF_PROFILE_ILLUMOS)
+		return DIF_E_INVAL;
+	struct dif_tc *tc = calloc(1, sizeof(*tc));
+	if (!tc)
+		return DIF_E_NOMEM;
+	cx.tc = tc;
+	tc->nd = dif_module_count(mod);
+	tc->d = calloc(tc->nd ? tc->nd : 1, sizeof(*tc->d));
+	struct dif_vstate *vs = dif_vstate_new();
+	int rc = 0;
+	if (!tc->d || !vs) {
+		rc = DIF_E_NOMEM;
+		goto out;
+	}
+	DIF_OPTS(dif_validate_opts, vo, .profile = cx.profile);
+	/* declarations first: loads in any DIFO see every DIFO's types */
+	for (size_t i = 0; i < tc->nd && !cx.nomem; i++)
+		declare_vars(&cx, dif_module_get(mod, i));
+	for (size_t i = 0; i < tc->nd && rc == 0; i++) {
+		const struct dif_difo *d = dif_module_get(mod, i);
+		int v = dif_validate_with(d, &vo, vs, NULL);
+		if (v == DIF_E_NOMEM) {
+			rc = v;
+			break;
+		}
+		if (v)
+			continue; /* the structural validator reports it */
+		cx.d = d;
+		cx.di = (uint32_t)i;
+		cx.res = &tc->d[i];
+		cx.first_finding = tc->nf;
+		rc = analyse_difo(&cx);
+	}
+	if (cx.nomem)
+		rc = DIF_E_NOMEM;
+out:
+	dif_vstate_free(vs);
+	free(cx.vars);
+	if (rc) {
+		dif_tc_free(tc);
+		return rc;
+	}
+	*out = tc;
+	return 0;
+}
+
+void dif_tc_free(struct dif_tc *tc)
+{
+	if (!tc)
+		return;
+	for (size_t i = 0; tc->d && i < tc->nd; i++) {
+		free(tc->d[i].types);
+		free(tc->d[i].typed);
+		free(tc->d[i].states);
+	}
+	free(tc->d);
+	free(tc->f);
+	free(tc);
+}
+
+size_t dif_tc_count(const struct dif_tc *tc)
+{
+	return tc ? tc->nf : 0;
+}
+
+const struct dif_tc_finding *dif_tc_get(const struct dif_tc *tc, size_t i)
+{
+	return tc && i < tc->nf ? &tc->f[i] : NULL;
+}
+
+int dif_tc_analysed(const struct dif_tc *tc, size_t difo)
+{
+	return tc && difo < tc->nd && tc->d[difo].analysed;
+}
+
+int dif_tc_result(const struct dif_tc *tc, size_t difo, uint32_t pc,
+                  struct dif_tc_value *out)
+{
+	if (!tc || !out || difo >= tc->nd)
+		return DIF_E_INVAL;
+	const struct difo_res *r = &tc->d[difo];
+	if (!r->types || pc >= r->n)
+		return DIF_E_INVAL;
+	if (!r->typed[pc])
+		return DIF_E_NOTFOUND;
+	*out = r->types[pc];
+	return 0;
+}
+
+int dif_tc_state_at(const struct dif_tc *tc, size_t difo, uint32_t pc,
+                    struct dif_tc_state *out)
+{
+	if (!tc || !out || difo >= tc->nd)
+		return DIF_E_INVAL;
+	const struct difo_res *r = &tc->d[difo];
+	if (!r->states || pc >= r->n)
+		return DIF_E_INVAL;
+	*out = r->states[pc];
+	return 0;
+}
+
+int dif_tc_value_contains(const struct dif_tc_value *v, uint64_t x)
+{
+	return v && (int64_t)x >= v->smin && (int64_t)x <= v->smax &&
+	       x >= v->umin && x <= v->umax && (x & ~v->tmask) == v->tvalue;
+}
+
+const char *dif_tc_type_name(const struct dif_tc_value *v)
+{
+	uint32_t k = v ? v->kinds : 0;
+	if (!k)
+		return "undefined";
+	if (!(k & ~K_INTS))
+		return "integer";
+	if ((k & K_NUM) && (k & K_PTRS))
+		return "conflict";
+	if (k & K_INT)
+		return "integer";
+	if ((k & K_STR) && (k & K_PTRS))
+		return "string";
+	if (k & K_PTRS)
+		return "pointer";
+	return "integer"; /* NULL */
+}
+
+size_t dif_tc_value_text(const struct dif_tc_value *v, char *buf, size_t len)
+{
+	static const struct {
+		uint32_t bit;
+		const char *name;
+	} prov[] = {
+		{ K_STRTAB, "strtab" }, { K_SCRATCH, "scratch" }, { K_STATIC, "static" },
+		{ K_DYN, "dynamic" }, { K_ENV, "env" }, { K_HOST, "host" },
+		{ K_NULL, "null" },
+	};
+	char tmp[256];
+	size_t o = 0;
+	const char *tn = dif_tc_type_name(v);
+#define PUT(...)                                                              \
+	do {                                                                      \
+		int n_ = snprintf(tmp + o, sizeof(tmp) - o, __VA_ARGS__);             \
+		if (n_ > 0)                                                           \
+			o += (size_t)n_ < sizeof(tmp) - o ? (size_t)n_ : sizeof(tmp) - o - 1; \
+	} while (0)
+	if (!v || !v->kinds) {
+		PUT("undefined");
+	} else if (!strcmp(tn, "integer")) {
+		if (v->width && v->width < 8)
+			PUT("%sint%u", v->is_signed ? "" : "u", 8u * v->width);
+		else
+			PUT("int64");
+		char d[96];
+		describe(v, d, sizeof(d));
+		PUT(" %s", d);
+		if (v->kinds & K_PTRS)
+			PUT(" (or pointer)");
+	} else {
+		PUT("%s (", tn);
+		const char *sep = "";
+		if (v->kinds & K_NUM) {
+			PUT("integer");
+			sep = "|";
+		}
+		for (size_t i = 0; i < sizeof(prov) / sizeof(prov[0]); i++)
+			if (v->kinds & prov[i].bit) {
+				PUT("%s%s", sep, prov[i].name);
+				sep = "|";
+			}
+		PUT(")");
+		if ((v->kinds & K_PTRS) && !(v->kinds & K_INTS) &&
+		    (v->off_min || v->off_max))
+			PUT(" +[%lld, %lld]", (long long)v->off_min, (long long)v->off_max);
+	}
+	if (v && (v->undef & DIF_TC_UNDEF_MAY))
+		PUT(v->undef & DIF_TC_UNDEF_MUST ? ", undefined" : ", maybe undefined");
+#undef PUT
+	if (len) {
+		size_t c = o < len - 1 ? o : len - 1;
+		memcpy(buf, tmp, c);
+		buf[c] = '\0';
+	}
+	return o;
+}
