@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cfgout.h"
 #include "difvm/typecheck.h"
 #include "report.h"
 #include "toolio.h"
@@ -180,6 +181,10 @@ static const char usage_text[] =
 	"                       65536, as difrun).\n"
 	"      --werror         warnings make the exit status 1 too.\n"
 	"  -q, --quiet          text mode: no per-file summary line.\n"
+	"      --cfg=FORM       print the control-flow graph of every DIFO\n"
+	"                       instead of checking: FORM is dot (a Graphviz\n"
+	"                       digraph per DIFO) or json (schema difcfg/1,\n"
+	"                       see docs/verifier.md).\n"
 	"      --list-analyses  print the analysis passes and exit.\n"
 	"  -h, --help           print this help and exit.\n"
 	"  -V, --version        print the version and exit.\n"
@@ -277,7 +282,8 @@ static int check_file(const char *path, const struct check_ctx *cx,
 
 int main(int argc, char **argv)
 {
-	enum { OPT_LIST = 256, OPT_SARIF, OPT_TYPES, OPT_SCRATCH, OPT_WERROR };
+	enum { OPT_LIST = 256, OPT_CFG, OPT_SARIF, OPT_TYPES, OPT_SCRATCH,
+	       OPT_WERROR };
 	static const struct option longopts[] = {
 		{ "profile", required_argument, NULL, 'p' },
 		{ "nregs", required_argument, NULL, 'r' },
@@ -285,6 +291,7 @@ int main(int argc, char **argv)
 		{ "analysis", required_argument, NULL, 'A' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "list-analyses", no_argument, NULL, OPT_LIST },
+		{ "cfg", required_argument, NULL, OPT_CFG },
 		{ "sarif", no_argument, NULL, OPT_SARIF },
 		{ "types", no_argument, NULL, OPT_TYPES },
 		{ "scratch", required_argument, NULL, OPT_SCRATCH },
@@ -296,6 +303,7 @@ int main(int argc, char **argv)
 	struct check_ctx cx = { DIF_PROFILE_FREEBSD, DIF_NREGS, 0, 0, 0, stdout,
 		                    NULL };
 	int json = 0, quiet = 0, sarif = 0, werror = 0;
+	enum cfgout_form cfg_form = CFGOUT_NONE;
 	unsigned char on[NANALYSES];
 	memset(on, 1, sizeof(on));
 
@@ -331,6 +339,12 @@ int main(int argc, char **argv)
 			break;
 		case 'q':
 			quiet = 1;
+			break;
+		case OPT_CFG:
+			if (cfgout_parse(optarg, &cfg_form) != 0) {
+				usage_error("--cfg wants dot or json, not '%s'", optarg);
+				return 2;
+			}
 			break;
 		case OPT_SARIF:
 			sarif = 1;
@@ -369,6 +383,15 @@ int main(int argc, char **argv)
 	}
 
 	size_t nfiles = (size_t)(argc - optind);
+	if (cfg_form != CFGOUT_NONE) {
+		int st = cfgout_run(stdout, cfg_form, argv + optind, nfiles,
+		                    cx.profile, cx.profile_set, cx.nregs);
+		if (fflush(stdout) != 0) {
+			fputs("difcheck: write error on standard output\n", stderr);
+			return 2;
+		}
+		return st;
+	}
 	struct rpt_file *reps = calloc(nfiles, sizeof(*reps));
 	if (!reps) {
 		fputs("difcheck: out of memory\n", stderr);

@@ -540,3 +540,8 @@ void rpt_print_sarif(FILE *out, const struct rpt_file *files, size_t n,
 	}
 	fputs(first ? "]\n  }]\n}\n" : "\n    ]\n  }]\n}\n", out);
 }
+
+void rpt_json_string(FILE *out, const char *s)
+{
+	json_str(out, s);
+}

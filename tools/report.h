@@ -124,4 +124,7 @@ void rpt_print_json(FILE *out, const struct rpt_file *files, size_t n,
 void rpt_print_sarif(FILE *out, const struct rpt_file *files, size_t n,
                      const char *version);
 
+/* s as a JSON string literal (quoted, escaped; NULL prints ""). */
+void rpt_json_string(FILE *out, const char *s);
+
 #endif

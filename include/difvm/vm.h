@@ -164,6 +164,31 @@ DIF_API void dif_ctx_set_user(struct dif_ctx *ctx, void *user);
 DIF_API int dif_exec(const struct dif_prog *prog, struct dif_ctx *ctx,
                      uint64_t *rval);
 DIF_API const struct dif_fault *dif_ctx_fault(const struct dif_ctx *ctx);
+
+/* Tracing (for soundness tests and debuggers). dif_exec_traced runs prog
+ * exactly as dif_exec does (same results, same faults) and calls fn
+ * before every instruction it executes with the machine state at that
+ * point. It is a separate copy of the interpreter loop, so dif_exec itself
+ * does not change. The state is read-only and valid during the call. */
+#define DIF_TRACE_CC_N 0x8u /* condition-code bits in dif_trace_state.cc */
+#define DIF_TRACE_CC_Z 0x4u
+#define DIF_TRACE_CC_V 0x2u
+#define DIF_TRACE_CC_C 0x1u
+struct dif_trace_state {
+	uint32_t pc;              /* instruction about to execute */
+	const uint64_t *regs;     /* DIF_NREGS registers */
+	unsigned cc;              /* DIF_TRACE_CC_* */
+	unsigned ttop;            /* tuple stack depth, 0..DIF_NTREGS */
+	const uint64_t *tval;     /* tuple values [0, ttop) */
+	const uint64_t *tsize;    /* tuple sizes (0 = by value) [0, ttop) */
+	uint64_t scratch_used;    /* scratch bytes allocated so far */
+	uint64_t scratch_size;    /* scratch bytes available in all */
+	uint64_t scratch_base;    /* DIF address of the scratch area */
+};
+typedef void (*dif_trace_fn)(void *ud, const struct dif_trace_state *st);
+/* dif_exec with fn called before each instruction (fn may be NULL). */
+DIF_API int dif_exec_traced(const struct dif_prog *prog, struct dif_ctx *ctx,
+                            uint64_t *rval, dif_trace_fn fn, void *ud);
 /* Reads len bytes at a DIF address as the program would see them (VM
  * memory or host memory), e.g. to print a returned string. Returns 0 or a
  * fault code. */
