@@ -24,6 +24,7 @@ enum tc_scr {
 	S_STRFIRST, /* strjoin/strtok: needs strsize free before it starts */
 	S_ARG,      /* alloca-like: the size argument `k` (+ 7 to align) */
 	S_FIXED,    /* k bytes (+ 7 to align) */
+	S_ARGRAW,   /* memstr: up to the size argument `k`, not aligned */
 };
 
 struct tc_subr {

@@ -200,8 +200,11 @@ static void suggest(struct dif_tc_finding *f, const char *s)
 static void describe(const av_t *v, char *buf, size_t len)
 {
 	uint64_t x;
-	if (!(v->kinds & ~K_INTS) || !(v->kinds & K_PTRS)) {
-		if (av_is_const(v, &x)) {
+	if ((v->kinds & K_INTS) || !(v->kinds & K_PTRS)) {
+		if (v->umin == 0 && v->umax == UINT64_MAX && v->smin == INT64_MIN &&
+		    v->smax == INT64_MAX) {
+			snprintf(buf, len, "(any value)");
+		} else if (av_is_const(v, &x)) {
 			if ((int64_t)x < 0 && (int64_t)x > -65536)
 				snprintf(buf, len, "= %lld", (long long)(int64_t)x);
 			else if (x < 65536)
@@ -485,7 +488,10 @@ static void check_null_src(struct cx *cx, uint32_t pc, unsigned reg,
 	struct dif_tc_finding *f = add_finding(cx, RU_NULL, DIF_TC_ERROR, pc);
 	if (!f)
 		return;
-	reason(f, "%s %%r%u is NULL on every path", what_, reg);
+	if (reg == NOREG)
+		reason(f, "%s is NULL on every path", what_);
+	else
+		reason(f, "%s %%r%u is NULL on every path", what_, reg);
 	const av_t *seeds[1] = { a };
 	build_slice(cx, f, seeds, 1);
 	suggest(f, "test the pointer against NULL (tst + be) before using it");
@@ -938,6 +944,45 @@ static void step_ret(struct cx *cx, uint32_t pc, unsigned rd, const av_t *v)
 	}
 }
 
+/* Longest string a value can be: exact for a string-table constant. */
+static uint64_t max_strlen(struct cx *cx, const av_t *a, bool *exact)
+{
+	const struct dif_difo *d = cx->d;
+	*exact = false;
+	if ((a->kinds & ~K_STR) == K_STRTAB && a->off_min == a->off_max &&
+	    a->off_min >= 0 && (uint64_t)a->off_min < d->strlen) {
+		*exact = true;
+		uint64_t n = strnlen(d->strtab + a->off_min, d->strlen - (size_t)a->off_min);
+		return n < cx->strsize ? n : cx->strsize;
+	}
+	return cx->strsize;
+}
+
+/* strjoin faults NOSCRATCH when the joined string does not fit strsize. */
+static void check_join(struct cx *cx, uint32_t pc, const av_t *a,
+                       const av_t *b)
+{
+	bool ea, eb;
+	uint64_t la = max_strlen(cx, a, &ea), lb = max_strlen(cx, b, &eb);
+	if (la + lb + 1 <= cx->strsize)
+		return;
+	struct dif_tc_finding *f = add_finding(
+		cx, RU_SCRATCH, ea && eb ? DIF_TC_ERROR : DIF_TC_WARNING, pc);
+	if (!f)
+		return;
+	if (ea && eb)
+		reason(f, "strjoin() of strings of %llu and %llu bytes does not fit "
+		       "strsize (%u bytes with the NUL)", (unsigned long long)la,
+		       (unsigned long long)lb, cx->strsize);
+	else
+		reason(f, "strjoin() of strings of up to %llu and %llu bytes may not "
+		       "fit strsize (%u bytes with the NUL)", (unsigned long long)la,
+		       (unsigned long long)lb, cx->strsize);
+	const av_t *seeds[2] = { a, b };
+	build_slice(cx, f, seeds, 2);
+	suggest(f, "join shorter strings (substr) or raise the strsize option");
+}
+
 /* A scratch pointer at [lo, hi] bytes from the scratch base. */
 static void scratch_off(av_t *v, uint64_t lo, uint64_t hi)
 {
@@ -987,6 +1032,8 @@ static bool step_call(struct cx *cx, struct tstate *s, uint32_t pc,
 			break;
 		}
 	}
+	if (sid == DIF_S_STRJOIN && s->dlo >= 2)
+		check_join(cx, pc, &s->tv[0], &s->tv[1]);
 	/* scratch */
 	uint64_t olo = s->slo, ohi = s->shi;
 	uint64_t str = 2ull * cx->strsize + 80;
@@ -1009,6 +1056,12 @@ static bool step_call(struct cx *cx, struct tstate *s, uint32_t pc,
 			hi = UINT64_MAX; /* missing: whatever the slot held */
 		ok = use_scratch(cx, s, pc, who, lo, hi, lo, hi, true,
 		                 sid == DIF_S_ALLOCA && s->dlo > sg->k, n);
+		break;
+	}
+	case S_ARGRAW: {
+		const av_t *n = sg->k < s->dlo ? &s->tv[sg->k] : NULL;
+		uint64_t hi = n ? n->umax : UINT64_MAX;
+		ok = use_scratch(cx, s, pc, who, 0, hi, 0, hi, false, false, n);
 		break;
 	}
 	case S_FIXED:
@@ -1243,9 +1296,8 @@ static bool step(struct cx *cx, struct tstate *s, uint32_t pc,
 				uint32_t k = K_ENV | K_STR | K_NULL;
 				if (cx->deny & DIF_DENY_KERNEL) {
 					/* copied to scratch for this consumer */
-					if (!use_scratch(cx, s, pc, bv->name, cx->strsize,
-					                 cx->strsize, cx->strsize, cx->strsize,
-					                 false, false, NULL))
+					if (!use_scratch(cx, s, pc, bv->name, 0, cx->strsize, 0,
+					                 cx->strsize, false, false, NULL))
 						return false;
 					k |= K_SCRATCH;
 				}
