@@ -447,15 +447,17 @@ static bool check_dest(struct cx *cx, struct tstate *s, uint32_t pc,
 		}
 		return true;
 	}
+	/* the start must lie inside the region even for 0 bytes, as DTrace's
+	 * range check wants */
 	uint64_t lim = 0;
 	bool ok = false;
 	if ((k & ~K_STR) == K_SCRATCH) {
 		lim = alloc_only ? s->slo : cx->scratch;
-		ok = a->off_min >= 0 && (uint64_t)a->off_max <= lim &&
+		ok = a->off_min >= 0 && (uint64_t)a->off_max < lim &&
 		     nhi <= lim - (uint64_t)a->off_max;
 	} else if (!alloc_only && !(k & ~(K_STATIC | K_DYN | K_STR)) && a->obj_size) {
 		lim = a->obj_size;
-		ok = a->off_min >= 0 && (uint64_t)a->off_max <= lim &&
+		ok = a->off_min >= 0 && (uint64_t)a->off_max < lim &&
 		     nhi <= lim - (uint64_t)a->off_max;
 	}
 	if (ok)

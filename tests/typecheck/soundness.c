@@ -396,8 +396,10 @@ static int run_program(uint64_t seed, unsigned nruns)
 		                               .flags = c.regions[i].flags };
 	DIF_OPTS(dif_vm_opts, vo, .profile = (enum dif_profile)c.profile,
 	         .strsize = c.strsize, .scratch_size = c.scratch_size,
-	         .dynvar_size = c.dynvar_size, .deny = c.deny,
-	         .regions = nr ? regs : NULL, .nregions = nr);
+	         .dynvar_size = c.dynvar_size ? c.dynvar_size : 65536,
+	         .deny = c.deny, .regions = nr ? regs : NULL, .nregions = nr,
+	         /* small arenas: VM set-up, not the program, would dominate */
+	         .static_size = 65536, .local_size = 16384);
 	if (dif_vm_create(&vo, &vm, NULL) || dif_prog_load(vm, d, &prog, NULL) ||
 	    dif_ctx_create(vm, &ctx))
 		goto out; /* a configuration difvm refuses: nothing to observe */
