@@ -315,8 +315,7 @@ static uint32_t alu_kinds(unsigned op, const av_t *a, const av_t *b, av_t *o)
 		o->obj_size = p->obj_size;
 		return kp;
 	}
-	if ((kp & K_INTS) || (n->kinds & K_INT) || n->smin < -OFF_LIMIT ||
-	    n->smax > OFF_LIMIT)
+	if ((kp & K_INTS) || n->smin < -OFF_LIMIT || n->smax > OFF_LIMIT)
 		return K_INT;
 	int64_t lo = op == DIF_OPC_SUB ? p->off_min - n->smax : p->off_min + n->smin;
 	int64_t hi = op == DIF_OPC_SUB ? p->off_max - n->smin : p->off_max + n->smax;
