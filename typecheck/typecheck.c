@@ -1014,7 +1014,9 @@ static bool step_call(struct cx *cx, struct tstate *s, uint32_t pc,
 		switch (sg->args[i]) {
 		case 'S':
 		case 'T':
-			check_string(cx, pc, what_, NOREG, a);
+			/* pushtr of a string has been checked where it was pushed */
+			if (!(s->tk[i] & DIF_TC_T_STR))
+				check_string(cx, pc, what_, NOREG, a);
 			if (sg->args[i] == 'S')
 				check_null_src(cx, pc, NOREG, a, what_);
 			break;
