@@ -26,6 +26,14 @@
 
 enum { CC_INIT, CC_CMP, CC_TST, CC_ANY };
 
+/* The ISA row of an opcode; the DIFO was validated for the profile, so
+ * the profile check of dif_isa_lookup() is done already (and this is the
+ * hot path). */
+static inline const struct dif_opinfo *opinfo(unsigned op)
+{
+	return op < DIF_OP_COUNT && dif_isa[op].name ? &dif_isa[op] : NULL;
+}
+
 struct tstate {
 	av_t r[DIF_NREGS];
 	av_t tv[DIF_NTREGS];
@@ -840,7 +848,7 @@ static void step_shift(struct cx *cx, uint32_t pc, unsigned r2, const av_t *b)
 /* The value a variable load yields. */
 static void var_value(struct cx *cx, unsigned op, unsigned id, av_t *v)
 {
-	const struct dif_opinfo *oi = dif_isa_lookup(op, cx->profile);
+	const struct dif_opinfo *oi = opinfo(op);
 	int scope = dif_isa_scope(oi);
 	bool assoc = oi->flags & DIF_F_ASSOC;
 	struct tvar *t = var_get(cx, var_key((unsigned)scope, assoc, id));
@@ -863,7 +871,7 @@ static bool stringy(uint32_t k)
 static void step_store_var(struct cx *cx, struct tstate *s, uint32_t pc,
                            unsigned op, unsigned id, unsigned rs, const av_t *v)
 {
-	const struct dif_opinfo *oi = dif_isa_lookup(op, cx->profile);
+	const struct dif_opinfo *oi = opinfo(op);
 	int scope = dif_isa_scope(oi);
 	bool assoc = oi->flags & DIF_F_ASSOC;
 	struct tvar *t = var_get(cx, var_key((unsigned)scope, assoc, id));
@@ -1132,7 +1140,7 @@ static bool step(struct cx *cx, struct tstate *s, uint32_t pc,
 	uint32_t w = cx->d->text[pc];
 	unsigned op = DIF_I_OP(w), r1 = DIF_I_R1(w), r2 = DIF_I_R2(w),
 	         rd = DIF_I_RD(w);
-	const struct dif_opinfo *oi = dif_isa_lookup(op, cx->profile);
+	const struct dif_opinfo *oi = opinfo(op);
 	av_t a, b, res;
 	char buf[128];
 	*has_taken = false;
@@ -1388,7 +1396,7 @@ static void report_unreachable(struct cx *cx, uint8_t *reach)
 		if (!reach[pc])
 			continue;
 		uint32_t w = d->text[pc];
-		const struct dif_opinfo *oi = dif_isa_lookup(DIF_I_OP(w), cx->profile);
+		const struct dif_opinfo *oi = opinfo(DIF_I_OP(w));
 		if (is_branch(oi))
 			reach[DIF_I_LABEL(w)] = 1;
 		bool stops = (oi && oi->cls == DIF_IC_RET) ||
@@ -1405,8 +1413,7 @@ static void report_unreachable(struct cx *cx, uint8_t *reach)
 		uint32_t end = pc;
 		while (end + 1 < n && !reach[end + 1]) {
 			uint32_t w = d->text[end];
-			const struct dif_opinfo *oi =
-				dif_isa_lookup(DIF_I_OP(w), cx->profile);
+			const struct dif_opinfo *oi = opinfo(DIF_I_OP(w));
 			if (is_branch(oi) || (oi && oi->cls == DIF_IC_RET))
 				break;
 			end++;
@@ -1460,7 +1467,7 @@ static int analyse_difo(struct cx *cx)
 		slot[pc] = UINT32_MAX;
 	for (uint32_t pc = 0; pc < n; pc++) {
 		uint32_t w = d->text[pc];
-		if (is_branch(dif_isa_lookup(DIF_I_OP(w), cx->profile)) &&
+		if (is_branch(opinfo(DIF_I_OP(w))) &&
 		    slot[DIF_I_LABEL(w)] == UINT32_MAX)
 			slot[DIF_I_LABEL(w)] = ntgt++;
 	}
