@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "difvm/cfg.h"
 #include "difvm/exec.h"
 
 #define NOREG 0xffu
@@ -1383,50 +1384,34 @@ static bool is_branch(const struct dif_opinfo *oi)
 	return oi && oi->cls == DIF_IC_BRANCH;
 }
 
-/* Structural reachability: blocks no path from pc 0 reaches (notes). */
-static void report_unreachable(struct cx *cx, uint8_t *reach)
+/* Blocks no path from the entry reaches (cfg's reachability): notes. */
+static int report_unreachable(struct cx *cx)
 {
-	const struct dif_difo *d = cx->d;
-	uint32_t n = d->textlen;
-	if (!n)
-		return;
-	memset(reach, 0, n);
-	reach[0] = 1;
-	for (uint32_t pc = 0; pc < n; pc++) {
-		if (!reach[pc])
+	DIF_OPTS(dif_cfg_opts, co, .profile = cx->profile,
+	         .flags = DIF_CFG_NO_DEFUSE);
+	struct dif_cfg *cfg;
+	int rc = dif_cfg_build(cx->d, &co, &cfg, NULL);
+	if (rc == DIF_E_NOMEM)
+		return rc;
+	if (rc)
+		return 0; /* validated DIFOs always build */
+	uint32_t nb = dif_cfg_nblocks(cfg);
+	for (uint32_t id = 0; id < nb; id++) {
+		struct dif_block b;
+		if (dif_cfg_block(cfg, id, &b) || b.reachable)
 			continue;
-		uint32_t w = d->text[pc];
-		const struct dif_opinfo *oi = opinfo(DIF_I_OP(w));
-		if (is_branch(oi))
-			reach[DIF_I_LABEL(w)] = 1;
-		bool stops = (oi && oi->cls == DIF_IC_RET) ||
-		             DIF_I_OP(w) == DIF_OPC_BA;
-		if (!stops && pc + 1 < n)
-			reach[pc + 1] = 1;
+		struct dif_tc_finding *f =
+			add_finding(cx, RU_UNREACH, DIF_TC_NOTE, b.start);
+		if (!f)
+			break;
+		f->aux = b.end;
+		reason(f, "no path from the entry reaches block %u (pcs %u-%u)", id,
+		       b.start, b.end);
+		suggest(f, "remove the dead instructions or fix the branch that "
+		           "should lead here");
 	}
-	for (uint32_t pc = 0; pc < n;) {
-		if (reach[pc]) {
-			pc++;
-			continue;
-		}
-		/* one block: up to the next leader */
-		uint32_t end = pc;
-		while (end + 1 < n && !reach[end + 1]) {
-			uint32_t w = d->text[end];
-			const struct dif_opinfo *oi = opinfo(DIF_I_OP(w));
-			if (is_branch(oi) || (oi && oi->cls == DIF_IC_RET))
-				break;
-			end++;
-		}
-		struct dif_tc_finding *f = add_finding(cx, RU_UNREACH, DIF_TC_NOTE, pc);
-		if (f) {
-			f->aux = end;
-			reason(f, "no path from the entry reaches pcs %u-%u", pc, end);
-			suggest(f, "remove the dead instructions or fix the branch "
-			           "that should lead here");
-		}
-		pc = end + 1;
-	}
+	dif_cfg_free(cfg);
+	return 0;
 }
 
 static int cmp_finding(const void *x, const void *y)
@@ -1446,9 +1431,8 @@ static int analyse_difo(struct cx *cx)
 	uint32_t *slot = malloc((n ? n : 1) * sizeof(*slot));
 	cx->opd = malloc((n ? n : 1) * sizeof(*cx->opd));
 	cx->brcc = malloc((n ? n : 1) * sizeof(*cx->brcc));
-	uint8_t *reach = malloc(n ? n : 1);
 	struct tstate *tgt = NULL, *cur = malloc(2 * sizeof(*cur));
-	if (!slot || !cx->opd || !cx->brcc || !reach || !cur)
+	if (!slot || !cx->opd || !cx->brcc || !cur)
 		goto nomem;
 	if (cx->flags & DIF_TC_KEEP_TYPES) {
 		r->types = calloc(n ? n : 1, sizeof(*r->types));
@@ -1504,8 +1488,7 @@ static int analyse_difo(struct cx *cx)
 		}
 		s->live = go;
 	}
-	report_unreachable(cx, reach);
-	if (cx->nomem)
+	if (report_unreachable(cx) || cx->nomem)
 		goto nomem;
 	struct dif_tc *tc = cx->tc;
 	qsort(tc->f + cx->first_finding, tc->nf - cx->first_finding,
@@ -1514,7 +1497,6 @@ static int analyse_difo(struct cx *cx)
 	free(slot);
 	free(cx->opd);
 	free(cx->brcc);
-	free(reach);
 	free(tgt);
 	free(cur);
 	return 0;
@@ -1522,7 +1504,6 @@ nomem:
 	free(slot);
 	free(cx->opd);
 	free(cx->brcc);
-	free(reach);
 	free(tgt);
 	free(cur);
 	return DIF_E_NOMEM;
