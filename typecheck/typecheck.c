@@ -1419,7 +1419,9 @@ static int cmp_finding(const void *x, const void *y)
 	const struct dif_tc_finding *a = x, *b = y;
 	if (a->pc != b->pc)
 		return a->pc < b->pc ? -1 : 1;
-	return 0;
+	/* the same pc: a fixed order, whatever the sort does with ties */
+	int c = strcmp(a->rule, b->rule);
+	return c ? c : strcmp(a->reason, b->reason);
 }
 
 static int analyse_difo(struct cx *cx)
@@ -1491,8 +1493,9 @@ static int analyse_difo(struct cx *cx)
 	if (report_unreachable(cx) || cx->nomem)
 		goto nomem;
 	struct dif_tc *tc = cx->tc;
-	qsort(tc->f + cx->first_finding, tc->nf - cx->first_finding,
-	      sizeof(*tc->f), cmp_finding);
+	if (tc->nf > cx->first_finding)
+		qsort(tc->f + cx->first_finding, tc->nf - cx->first_finding,
+		      sizeof(*tc->f), cmp_finding);
 	r->analysed = 1;
 	free(slot);
 	free(cx->opd);
