@@ -382,13 +382,8 @@ int dif_cfg_build(const struct dif_difo *difo, const struct dif_cfg_opts *opts,
 		*out = NULL;
 	if (!difo || !out)
 		return DIF_E_INVAL;
-	if (opts && opts->size > sizeof(*opts)) {
-		/* unknown trailing fields must be zero */
-		const unsigned char *p = (const unsigned char *)opts;
-		for (size_t i = sizeof(*opts); i < opts->size; i++)
-			if (p[i])
-				return DIF_E_OPTS;
-	}
+	if (opts && !dif_opts_tail_zero(opts, opts->size, sizeof(*opts)))
+		return DIF_E_OPTS; /* unknown trailing fields must be zero */
 	uint32_t nregs = DIF_OPT(opts, nregs, 0);
 	uint32_t flags = DIF_OPT(opts, flags, 0);
 	if (nregs == 0)

@@ -22,6 +22,7 @@
 #include "check.h"
 #include "difvm/cfg.h"
 #include "difvm/exec.h"
+#include "difvm/internal.h"
 
 #define NOREG 0xffu
 
@@ -1523,12 +1524,8 @@ int dif_typecheck(const struct dif_module *mod, const struct dif_tc_opts *opts,
 	*out = NULL;
 	if (!mod || (opts && opts->size < sizeof(size_t)))
 		return DIF_E_INVAL;
-	if (opts && opts->size > sizeof(*opts)) {
-		const unsigned char *p = (const unsigned char *)opts;
-		for (size_t i = sizeof(*opts); i < opts->size; i++)
-			if (p[i])
-				return DIF_E_OPTS;
-	}
+	if (opts && !dif_opts_tail_zero(opts, opts->size, sizeof(*opts)))
+		return DIF_E_OPTS;
 	struct cx cx = { 0 };
 	cx.profile = DIF_OPT(opts, profile, DIF_PROFILE_FREEBSD);
 	cx.scratch = DIF_OPT(opts, scratch_size, 0);
