@@ -1,5 +1,5 @@
 /*
- * difbench analysis: the verifier's speed and growth on large programs.
+ * difbench --typecheck: the verifier's speed and growth on large programs.
  *
  * Builds modules of many synthetic DIFOs (branches, loads, divisions,
  * allocations, stores, calls, variables; every DIFO valid and up to the
@@ -183,7 +183,7 @@ int bench_analysis(int argc, char **argv)
 	if (argc > 1)
 		reps = (unsigned)strtoul(argv[1], NULL, 0);
 	if (reps < 1 || reps > 100) {
-		fprintf(stderr, "difbench analysis: repetitions 1..100\n");
+		fprintf(stderr, "difbench --typecheck: repetitions 1..100\n");
 		return 2;
 	}
 	/* (DIFOs, instructions each): each pair of lines grows 4x */
@@ -200,7 +200,7 @@ int bench_analysis(int argc, char **argv)
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
 		struct size_result r;
 		if (measure(sizes[i].d, sizes[i].n, reps, &r)) {
-			fprintf(stderr, "difbench analysis: could not build or check "
+			fprintf(stderr, "difbench --typecheck: could not build or check "
 			        "%u x %u\n", sizes[i].d, sizes[i].n);
 			return 1;
 		}

@@ -20,6 +20,7 @@
 #include "difvm/isa.h"
 
 #include "bench.h"
+#include "cfgbench.h"
 
 #ifndef DIFBENCH_PROGDIR
 #define DIFBENCH_PROGDIR "bench/programs"
@@ -307,7 +308,7 @@ static uint32_t executed_count(const struct dif_difo *d)
  * which leaves out the time other processes hold the CPU. */
 static clockid_t bench_clock = CLOCK_MONOTONIC;
 
-static double now_ns(void)
+double now_ns(void)
 {
 	struct timespec ts;
 	clock_gettime(bench_clock, &ts);
@@ -320,7 +321,7 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-static double median(double *v, unsigned n)
+double median(double *v, unsigned n)
 {
 	qsort(v, n, sizeof(*v), cmp_double);
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
@@ -616,11 +617,14 @@ static const char usage_text[] =
 	"      --clock C        monotonic (default): wall time; thread: this\n"
 	"                       thread's CPU time, steadier on a busy machine\n"
 	"      --json           print one JSON document instead of a table\n"
+	"      --cfg            instead: time building the control-flow and\n"
+	"                       def-use graphs of large generated DIFOs\n"
+	"                       (instructions/s, next to dif_validate)\n"
 	"  -l, --list           list the programs and exit\n"
 	"  -h, --help           this text\n"
 	"      --version        print the version\n"
 	"\n"
-	"difbench analysis [REPS] times the static verifier instead (see\n"
+	"difbench --typecheck [REPS] times the static verifier instead (see\n"
 	"docs/verifier.md): instructions per second of dif_typecheck against\n"
 	"dif_validate_module on large modules, and its growth.\n"
 	"\n"
@@ -711,19 +715,21 @@ static int env_create(struct env *env, const unsigned char *kmem,
 
 int main(int argc, char **argv)
 {
-	if (argc > 1 && strcmp(argv[1], "analysis") == 0)
+	if (argc > 1 && strcmp(argv[1], "--typecheck") == 0)
 		return bench_analysis(argc - 1, argv + 1);
 	struct options o = {
 		.iterations = 20000,
 		.batches = 51,
 		.progdir = DIFBENCH_PROGDIR,
 	};
-	enum { OPT_JSON = 256, OPT_PROGDIR, OPT_VERSION, OPT_CLOCK };
+	enum { OPT_JSON = 256, OPT_PROGDIR, OPT_VERSION, OPT_CLOCK, OPT_CFG };
+	int cfg_mode = 0;
 	static const struct option longopts[] = {
 		{"iterations", required_argument, NULL, 'n'},
 		{"batches", required_argument, NULL, 'b'},
 		{"program", required_argument, NULL, 'p'},
 		{"progdir", required_argument, NULL, OPT_PROGDIR},
+		{"cfg", no_argument, NULL, OPT_CFG},
 		{"json", no_argument, NULL, OPT_JSON},
 		{"clock", required_argument, NULL, OPT_CLOCK},
 		{"list", no_argument, NULL, 'l'},
@@ -749,6 +755,7 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			o.batches = (unsigned)v;
+			cfg_mode |= 2; /* batches given */
 			break;
 		case 'p':
 			o.only = optarg;
@@ -758,6 +765,9 @@ int main(int argc, char **argv)
 			break;
 		case OPT_JSON:
 			o.json = 1;
+			break;
+		case OPT_CFG:
+			cfg_mode |= 1;
 			break;
 		case OPT_CLOCK:
 			if (strcmp(optarg, "monotonic") == 0) {
@@ -788,6 +798,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "difbench: unexpected argument '%s'\n", argv[optind]);
 		return 2;
 	}
+	if (cfg_mode & 1)
+		return cfgbench_run(cfg_mode & 2 ? o.batches : 11, o.json);
 	if (o.only) {
 		for (const char *p = o.only; *p;) {
 			const char *e = strchr(p, ',');

@@ -25,7 +25,8 @@ struct du_node {
 struct du_loc {
 	struct dif_loc loc;
 	uint32_t entry;  /* entry node or DIF_CFG_NONE */
-	uint32_t slot;   /* index into the state vector or DIF_CFG_NONE */
+	uint32_t slot;   /* fixed state slot (registers, cc, tuple) or NONE */
+	uint32_t vslot;  /* variable tree slot (written variables) or NONE */
 	uint8_t byref;   /* variable declared by reference */
 	uint8_t written;
 };

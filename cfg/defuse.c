@@ -82,7 +82,7 @@ static int loc_add(struct dif_cfg *g, const struct dif_loc *l, uint32_t *idx)
 	struct du_loc *dl = &g->locs[g->nlocs];
 	memset(dl, 0, sizeof(*dl));
 	dl->loc = *l;
-	dl->entry = dl->slot = DIF_CFG_NONE;
+	dl->entry = dl->slot = dl->vslot = DIF_CFG_NONE;
 	*idx = g->nlocs++;
 	return 0;
 }
@@ -360,25 +360,226 @@ static int new_node(struct dif_cfg *g, unsigned kind, uint32_t loc,
 	return 0;
 }
 
-/* The value nodes flowing out of reachable blocks: state slots, then the
- * tuple depth mask. */
+/*
+ * Pass state. A block's outgoing state is a dense vector for the fixed
+ * locations (registers, cc, tuple slots), then the tuple depth mask, then
+ * the root of a persistent 8-ary tree over the variables the DIFO writes:
+ * a definition copies one path (log8 W nodes), a block inherits its
+ * predecessor's root for free, and a join descends only into subtrees
+ * whose roots differ. So variables cost per definition and per merge, not
+ * per block.
+ */
+#define TF 8u /* tree fanout */
+#define TSH 3u
+
 struct pass {
-	uint32_t nslots;
+	uint32_t nslots;  /* fixed locations */
 	uint32_t **out;   /* per block, NULL once consumed */
 	uint32_t *need;   /* successor edges still to read out[b] */
-	uint32_t *cur;    /* nslots + 1 */
+	uint8_t *alive;   /* some execution leaves block b */
+	uint32_t *cur;    /* nslots + 2: fixed, mask, variable root */
 	uint32_t *varloc; /* per pc: variable location or NONE */
-	uint32_t *slotloc; /* per state slot: its location */
+	uint32_t *slotloc; /* per fixed slot: its location */
+	uint32_t nvslots, depth; /* written variables; tree levels */
+	uint32_t *vslotloc; /* per variable slot: its location */
+	uint32_t *tn;      /* tree nodes, TF words each */
+	uint32_t ntn, captn;
+	uint32_t *trc;     /* reference counts of tree nodes */
+	uint32_t captrc;
+	uint32_t tfree;    /* free list of tree nodes (linked through word 0) */
+	uint32_t *mroots;  /* join scratch: depth * predecessor edges */
 };
+
+/* Tree nodes are reference counted (by parents, the working state and
+ * the kept block states), so memory holds the live states only. A new
+ * node has one reference, its creator's. */
+static int tree_new(struct dif_cfg *g, struct pass *ps, uint32_t *id)
+{
+	if (ps->tfree != DIF_CFG_NONE) {
+		*id = ps->tfree;
+		ps->tfree = ps->tn[*id * TF];
+		ps->trc[*id] = 1;
+		return 0;
+	}
+	if (grow(g, (void **)&ps->tn, &ps->captn, (ps->ntn + 1) * TF,
+	         sizeof(uint32_t)) ||
+	    grow(g, (void **)&ps->trc, &ps->captrc, ps->ntn + 1, sizeof(uint32_t)))
+		return DIF_E_NOMEM;
+	*id = ps->ntn++;
+	ps->trc[*id] = 1;
+	return 0;
+}
+
+static void tree_retain(struct pass *ps, uint32_t id)
+{
+	if (id != DIF_CFG_NONE)
+		ps->trc[id]++;
+}
+
+/* Drops one reference to a node of `level` (0: leaf). */
+static void tree_release(struct dif_cfg *g, struct pass *ps, uint32_t id,
+                         uint32_t level)
+{
+	if (id == DIF_CFG_NONE || --ps->trc[id] > 0)
+		return;
+	if (level > 0)
+		for (uint32_t c = 0; c < TF; c++)
+			tree_release(g, ps, ps->tn[id * TF + c], level - 1);
+	g->stats.du_ops++;
+	ps->tn[id * TF] = ps->tfree;
+	ps->tfree = id;
+}
+
+/* The initial tree: every written variable holds its entry node. */
+static int tree_init(struct dif_cfg *g, struct pass *ps, uint32_t level,
+                     uint32_t base, uint32_t *root)
+{
+	uint32_t id;
+	if (tree_new(g, ps, &id))
+		return DIF_E_NOMEM;
+	for (uint32_t i = 0; i < TF; i++) {
+		uint32_t slot = base + (i << (TSH * level)), v = DIF_CFG_NONE;
+		if (level == 0) {
+			if (slot < ps->nvslots)
+				v = g->locs[ps->vslotloc[slot]].entry;
+		} else if (slot < ps->nvslots) {
+			if (tree_init(g, ps, level - 1, slot, &v))
+				return DIF_E_NOMEM;
+		}
+		ps->tn[id * TF + i] = v;
+	}
+	*root = id;
+	return 0;
+}
+
+static uint32_t tree_get(struct dif_cfg *g, const struct pass *ps,
+                         uint32_t root, uint32_t slot)
+{
+	uint32_t n = root;
+	for (uint32_t level = ps->depth; level-- > 0;) {
+		g->stats.du_ops++;
+		n = ps->tn[n * TF + ((slot >> (TSH * level)) & (TF - 1))];
+	}
+	return n;
+}
+
+static int tree_set(struct dif_cfg *g, struct pass *ps, uint32_t *root,
+                    uint32_t slot, uint32_t val)
+{
+	uint32_t path[12], n = *root;
+	for (uint32_t level = ps->depth; level-- > 0;) {
+		path[level] = n;
+		if (level)
+			n = ps->tn[n * TF + ((slot >> (TSH * level)) & (TF - 1))];
+	}
+	uint32_t child = val;
+	for (uint32_t level = 0; level < ps->depth; level++) {
+		uint32_t id, at = (slot >> (TSH * level)) & (TF - 1);
+		if (tree_new(g, ps, &id))
+			return DIF_E_NOMEM;
+		memcpy(&ps->tn[id * TF], &ps->tn[path[level] * TF],
+		       TF * sizeof(uint32_t));
+		if (level > 0)
+			for (uint32_t c = 0; c < TF; c++)
+				if (c != at)
+					tree_retain(ps, ps->tn[id * TF + c]);
+		ps->tn[id * TF + at] = child;
+		child = id;
+		g->stats.du_ops += TF;
+	}
+	tree_release(g, ps, *root, ps->depth - 1);
+	*root = child;
+	return 0;
+}
+
+/* Whether the k entries of v other than NONE are all equal; *first gets
+ * the first of them. */
+static bool all_same(struct dif_cfg *g, const uint32_t *v, uint32_t k,
+                     uint32_t *first)
+{
+	*first = DIF_CFG_NONE;
+	for (uint32_t i = 0; i < k; i++) {
+		g->stats.du_ops++;
+		if (v[i] == DIF_CFG_NONE)
+			continue;
+		if (*first == DIF_CFG_NONE)
+			*first = v[i];
+		else if (v[i] != *first)
+			return false;
+	}
+	return true;
+}
+
+/* The node the k values v[] (NONE: that edge brings nothing) of one
+ * variable slot merge to. */
+static int merge_values(struct dif_cfg *g, struct pass *ps, uint32_t b,
+                        const uint32_t *v, uint32_t k, uint32_t slot,
+                        uint32_t *out)
+{
+	uint32_t first;
+	if (all_same(g, v, k, &first)) {
+		*out = first;
+		return 0;
+	}
+	uint32_t id;
+	if (new_node(g, DIF_DEF_MERGE, ps->vslotloc[slot], DIF_NO_PC, b, k, &id))
+		return DIF_E_NOMEM;
+	for (uint32_t i = 0; i < k; i++)
+		g->ops[g->nodes[id].op_off + i] = v[i];
+	*out = id;
+	return 0;
+}
+
+/* Merges the tree nodes r[0..k) of level `level` (NONE: that edge brings
+ * nothing) covering variable slots from base. Identical subtrees are
+ * taken as they are, so the work follows the variables that differ. */
+static int tree_merge(struct dif_cfg *g, struct pass *ps, uint32_t b,
+                      const uint32_t *r, uint32_t k, uint32_t level,
+                      uint32_t base, uint32_t *out)
+{
+	uint32_t first;
+	if (all_same(g, r, k, &first)) {
+		tree_retain(ps, first); /* the caller owns a reference */
+		*out = first;
+		return 0;
+	}
+	uint32_t id;
+	if (tree_new(g, ps, &id))
+		return DIF_E_NOMEM;
+	uint32_t *sub = ps->mroots + (size_t)level * (g->nedges + 1);
+	for (uint32_t c = 0; c < TF; c++) {
+		uint32_t slot = base + (c << (TSH * level));
+		uint32_t v = DIF_CFG_NONE;
+		if (slot < ps->nvslots) {
+			for (uint32_t i = 0; i < k; i++)
+				sub[i] = r[i] == DIF_CFG_NONE ? DIF_CFG_NONE
+				                              : ps->tn[r[i] * TF + c];
+			int rc = level == 0
+			             ? merge_values(g, ps, b, sub, k, slot, &v)
+			             : tree_merge(g, ps, b, sub, k, level - 1, slot, &v);
+			if (rc)
+				return rc;
+		}
+		ps->tn[id * TF + c] = v;
+	}
+	*out = id;
+	return 0;
+}
 
 static int enter_block(struct dif_cfg *g, struct pass *ps, uint32_t b)
 {
 	uint32_t S = ps->nslots;
 	uint32_t *cur = ps->cur;
-	if (!g->reach[b]) {
+	bool any = b == 0;
+	for (uint32_t i = g->pred_off[b]; i < g->pred_off[b + 1]; i++)
+		any |= ps->alive[g->preds[i].from];
+	if (b > 0) /* the previous block's working state */
+		tree_release(g, ps, cur[S + 1], ps->depth - 1);
+	if (!any) {
 		for (uint32_t s = 0; s < S; s++)
 			cur[s] = DIF_CFG_NONE;
-		cur[S] = 1;
+		cur[S] = 0; /* no execution gets here */
+		cur[S + 1] = DIF_CFG_NONE;
 		return 0;
 	}
 	if (b == 0) {
@@ -386,6 +587,9 @@ static int enter_block(struct dif_cfg *g, struct pass *ps, uint32_t b)
 			if (g->locs[l].slot != DIF_CFG_NONE)
 				cur[g->locs[l].slot] = g->locs[l].entry;
 		cur[S] = 1;
+		cur[S + 1] = DIF_CFG_NONE;
+		if (ps->nvslots)
+			return tree_init(g, ps, ps->depth - 1, 0, &cur[S + 1]);
 		return 0;
 	}
 	uint32_t p0 = g->pred_off[b], p1 = g->pred_off[b + 1];
@@ -394,7 +598,7 @@ static int enter_block(struct dif_cfg *g, struct pass *ps, uint32_t b)
 	unsigned mask = 0;
 	for (uint32_t i = p0; i < p1; i++) {
 		uint32_t p = g->preds[i].from;
-		if (!g->reach[p])
+		if (!ps->alive[p])
 			continue;
 		if (first == DIF_CFG_NONE)
 			first = p;
@@ -404,7 +608,8 @@ static int enter_block(struct dif_cfg *g, struct pass *ps, uint32_t b)
 	}
 	uint32_t *fo = ps->out[first];
 	if (one) {
-		memcpy(cur, fo, S * sizeof(uint32_t));
+		memcpy(cur, fo, (S + 2) * sizeof(uint32_t));
+		tree_retain(ps, cur[S + 1]);
 		g->stats.du_ops += S;
 	} else {
 		for (uint32_t s = 0; s < S; s++) {
@@ -413,7 +618,7 @@ static int enter_block(struct dif_cfg *g, struct pass *ps, uint32_t b)
 			for (uint32_t i = p0; i < p1; i++) {
 				uint32_t p = g->preds[i].from;
 				g->stats.du_ops++;
-				if (g->reach[p] && ps->out[p][s] != v) {
+				if (ps->alive[p] && ps->out[p][s] != v) {
 					same = false;
 					break;
 				}
@@ -429,20 +634,32 @@ static int enter_block(struct dif_cfg *g, struct pass *ps, uint32_t b)
 			for (uint32_t i = p0; i < p1; i++) {
 				uint32_t p = g->preds[i].from;
 				g->stats.du_ops++;
-				if (g->reach[p])
+				if (ps->alive[p])
 					g->ops[g->nodes[id].op_off + (i - p0)] = ps->out[p][s];
 			}
 			cur[s] = id;
+		}
+		cur[S + 1] = DIF_CFG_NONE;
+		if (ps->nvslots) {
+			uint32_t *r = ps->mroots + (size_t)ps->depth * (g->nedges + 1);
+			for (uint32_t i = p0; i < p1; i++) {
+				uint32_t p = g->preds[i].from;
+				r[i - p0] = ps->alive[p] ? ps->out[p][S + 1] : DIF_CFG_NONE;
+			}
+			if (tree_merge(g, ps, b, r, p1 - p0, ps->depth - 1, 0,
+			               &cur[S + 1]))
+				return DIF_E_NOMEM;
 		}
 	}
 	cur[S] = mask;
 	/* Release states no later block needs. */
 	for (uint32_t i = p0; i < p1; i++) {
 		uint32_t p = g->preds[i].from;
-		if (g->reach[p] && --ps->need[p] == 0) {
+		if (ps->alive[p] && --ps->need[p] == 0) {
+			tree_release(g, ps, ps->out[p][S + 1], ps->depth - 1);
 			free(ps->out[p]);
 			ps->out[p] = NULL;
-			g->cur_bytes -= (S + 1) * sizeof(uint32_t);
+			g->cur_bytes -= (S + 2) * sizeof(uint32_t);
 		}
 	}
 	return 0;
@@ -463,11 +680,24 @@ static int record_use(struct dif_cfg *g, uint32_t pc, unsigned role,
 	return 0;
 }
 
+/* The node a location holds in the current state. */
+static uint32_t state_get(struct dif_cfg *g, struct pass *ps, uint32_t loc)
+{
+	const struct du_loc *l = &g->locs[loc];
+	if (l->slot != DIF_CFG_NONE)
+		return ps->cur[l->slot];
+	if (l->vslot != DIF_CFG_NONE)
+		return tree_get(g, ps, ps->cur[ps->nslots + 1], l->vslot);
+	return l->entry;
+}
+
 static int run_block(struct dif_cfg *g, struct pass *ps, uint32_t b)
 {
 	uint32_t S = ps->nslots;
 	uint32_t *cur = ps->cur;
-	bool live = g->reach[b] != 0;
+	/* Live while some execution gets here: not after a push that always
+	 * overflows the tuple stack (no depth left in the mask). */
+	bool live = cur[S] != 0;
 	struct effect e;
 	for (uint32_t pc = g->bstart[b]; pc < g->bstart[b + 1]; pc++) {
 		uint32_t w = g->text[pc];
@@ -477,39 +707,50 @@ static int run_block(struct dif_cfg *g, struct pass *ps, uint32_t b)
 		g->def_off[pc] = g->ndefs;
 		g->stats.du_ops += 1 + e.nuse + e.ndef;
 		for (unsigned i = 0; i < e.nuse; i++) {
-			const struct du_loc *l = &g->locs[e.use[i].loc];
-			uint32_t node = !live ? DIF_CFG_NONE
-			                : l->slot != DIF_CFG_NONE ? cur[l->slot]
-			                                          : l->entry;
+			uint32_t node = live ? state_get(g, ps, e.use[i].loc)
+			                     : DIF_CFG_NONE;
 			if (record_use(g, pc, e.use[i].role, e.use[i].loc, node))
 				return DIF_E_NOMEM;
 		}
 		for (unsigned i = 0; i < e.ndef; i++) {
 			uint32_t loc = e.def[i].loc, id;
-			uint32_t slot = g->locs[loc].slot;
+			const struct du_loc *l = &g->locs[loc];
 			bool weak = e.def[i].weak;
 			if (new_node(g, weak ? DIF_DEF_WEAK : DIF_DEF_INSN, loc, pc, b,
 			             weak ? 1 : 0, &id))
 				return DIF_E_NOMEM;
 			if (weak && live)
-				g->ops[g->nodes[id].op_off] = cur[slot];
+				g->ops[g->nodes[id].op_off] = state_get(g, ps, loc);
 			if (grow(g, (void **)&g->defs, &g->capdefs, g->ndefs + 1,
 			         sizeof(*g->defs)))
 				return DIF_E_NOMEM;
 			g->defs[g->ndefs++] = id;
-			if (live)
-				cur[slot] = id;
+			if (!live)
+				continue;
+			if (l->slot != DIF_CFG_NONE)
+				cur[l->slot] = id;
+			else if (tree_set(g, ps, &cur[S + 1], l->vslot, id))
+				return DIF_E_NOMEM;
 		}
 		cur[S] = e.mask;
+		if (live && e.mask == 0) {
+			live = false;
+			for (uint32_t k = 0; k < S; k++)
+				cur[k] = DIF_CFG_NONE;
+			tree_release(g, ps, cur[S + 1], ps->depth - 1);
+			cur[S + 1] = DIF_CFG_NONE;
+		}
 	}
 	if (live && g->nsucc[b]) {
-		uint32_t *o = dif_cfg_alloc(g, S + 1, sizeof(uint32_t));
+		uint32_t *o = dif_cfg_alloc(g, S + 2, sizeof(uint32_t));
 		if (!o)
 			return DIF_E_NOMEM;
-		memcpy(o, cur, (S + 1) * sizeof(uint32_t));
+		memcpy(o, cur, (S + 2) * sizeof(uint32_t));
+		tree_retain(ps, o[S + 1]);
 		g->stats.du_ops += S;
 		ps->out[b] = o;
 		ps->need[b] = g->nsucc[b];
+		ps->alive[b] = 1;
 	}
 	return 0;
 }
@@ -632,28 +873,45 @@ int dif_du_build(struct dif_cfg *g, const struct dif_difo *d)
 		if (idx != DIF_CFG_NONE && (v->type.flags & DIF_TF_BYREF))
 			g->locs[idx].byref = 1;
 	}
-	/* Entry nodes (node id = location index) and state slots. */
+	/* Entry nodes (node id = location index), fixed slots for the fixed
+	 * locations, tree slots for the variables the DIFO writes. */
 	for (uint32_t l = 0; l < g->nlocs; l++) {
 		uint32_t id;
 		if (new_node(g, DIF_DEF_ENTRY, l, DIF_NO_PC, 0, 0, &id))
 			goto out;
 		g->locs[l].entry = id;
-		if (g->locs[l].written)
+		if (l < NFIXED(g))
 			g->locs[l].slot = ps.nslots++;
+		else if (g->locs[l].written)
+			g->locs[l].vslot = ps.nvslots++;
 	}
 	ps.slotloc = dif_cfg_alloc(g, ps.nslots, sizeof(uint32_t));
-	if (!ps.slotloc)
+	ps.vslotloc = dif_cfg_alloc(g, ps.nvslots, sizeof(uint32_t));
+	if (!ps.slotloc || !ps.vslotloc)
 		goto out;
-	for (uint32_t l = 0; l < g->nlocs; l++)
+	for (uint32_t l = 0; l < g->nlocs; l++) {
 		if (g->locs[l].slot != DIF_CFG_NONE)
 			ps.slotloc[g->locs[l].slot] = l;
+		if (g->locs[l].vslot != DIF_CFG_NONE)
+			ps.vslotloc[g->locs[l].vslot] = l;
+	}
+	ps.tfree = DIF_CFG_NONE;
+	ps.depth = 1;
+	while (ps.nvslots > (1u << (TSH * ps.depth)))
+		ps.depth++;
+	ps.mroots = dif_cfg_alloc(g, (size_t)(ps.depth + 1) * (g->nedges + 1),
+	                          sizeof(uint32_t));
+	if (!ps.mroots)
+		goto out;
 
 	g->use_off = dif_cfg_alloc(g, n + 1, sizeof(uint32_t));
 	g->def_off = dif_cfg_alloc(g, n + 1, sizeof(uint32_t));
 	ps.out = dif_cfg_alloc(g, g->nblocks, sizeof(uint32_t *));
 	ps.need = dif_cfg_alloc(g, g->nblocks, sizeof(uint32_t));
-	ps.cur = dif_cfg_alloc(g, ps.nslots + 1, sizeof(uint32_t));
-	if (!g->use_off || !g->def_off || !ps.out || !ps.need || !ps.cur)
+	ps.alive = dif_cfg_alloc(g, g->nblocks, 1);
+	ps.cur = dif_cfg_alloc(g, ps.nslots + 2, sizeof(uint32_t));
+	if (!g->use_off || !g->def_off || !ps.out || !ps.need || !ps.cur ||
+	    !ps.alive)
 		goto out;
 	for (uint32_t b = 0; b < g->nblocks; b++) {
 		rc = enter_block(g, &ps, b);
@@ -671,9 +929,14 @@ out:
 			free(ps.out[b]);
 	free(ps.out);
 	free(ps.need);
+	free(ps.alive);
 	free(ps.cur);
 	free(ps.varloc);
 	free(ps.slotloc);
+	free(ps.vslotloc);
+	free(ps.mroots);
+	free(ps.tn);
+	free(ps.trc);
 	return rc;
 }
 
@@ -839,16 +1102,32 @@ static void visit(struct dif_du_walk *w, uint32_t *sp, uint32_t n)
 	w->stack[(*sp)++] = n;
 }
 
+/* Starts a walk at node (false when there is no such node). */
+static bool walk_begin(struct dif_du_walk *w, uint32_t node, uint32_t *sp)
+{
+	*sp = 0;
+	if (node >= w->g->nnodes)
+		return false;
+	next_epoch(w);
+	visit(w, sp, node);
+	return true;
+}
+
+/* The walk's n results in ascending order. */
+static uint32_t walk_end(struct dif_du_walk *w, uint32_t n)
+{
+	qsort(w->res, n, sizeof(uint32_t), cmp_u32);
+	return n;
+}
+
 uint32_t dif_du_reaching(struct dif_du_walk *w, uint32_t node,
                          const uint32_t **defs)
 {
 	const struct dif_cfg *g = w->g;
-	uint32_t sp = 0, nres = 0;
+	uint32_t sp, nres = 0;
 	*defs = w->res;
-	if (node >= g->nnodes)
+	if (!walk_begin(w, node, &sp))
 		return 0;
-	next_epoch(w);
-	visit(w, &sp, node);
 	while (sp) {
 		uint32_t n = w->stack[--sp];
 		const struct du_node *x = &g->nodes[n];
@@ -858,20 +1137,17 @@ uint32_t dif_du_reaching(struct dif_du_walk *w, uint32_t node,
 			for (uint32_t i = 0; i < x->nops; i++)
 				visit(w, &sp, g->ops[x->op_off + i]);
 	}
-	qsort(w->res, nres, sizeof(uint32_t), cmp_u32);
-	return nres;
+	return walk_end(w, nres);
 }
 
 uint32_t dif_du_uses_of(struct dif_du_walk *w, uint32_t def,
                         const struct dif_use **uses)
 {
 	const struct dif_cfg *g = w->g;
-	uint32_t sp = 0, nres = 0;
+	uint32_t sp, nres = 0;
 	*uses = w->ures;
-	if (def >= g->nnodes)
+	if (!walk_begin(w, def, &sp))
 		return 0;
-	next_epoch(w);
-	visit(w, &sp, def);
 	while (sp) {
 		uint32_t n = w->stack[--sp];
 		for (uint32_t i = g->ru_off[n]; i < g->ru_off[n + 1]; i++)
@@ -880,7 +1156,7 @@ uint32_t dif_du_uses_of(struct dif_du_walk *w, uint32_t def,
 		for (uint32_t i = g->rn_off[n]; i < g->rn_off[n + 1]; i++)
 			visit(w, &sp, g->rn[i]);
 	}
-	qsort(w->res, nres, sizeof(uint32_t), cmp_u32);
+	walk_end(w, nres);
 	for (uint32_t i = 0; i < nres; i++)
 		w->ures[i] = g->uses[w->res[i]];
 	return nres;
@@ -942,12 +1218,10 @@ uint32_t dif_du_origins(struct dif_du_walk *w, uint32_t node,
                         const uint32_t **defs)
 {
 	const struct dif_cfg *g = w->g;
-	uint32_t sp = 0, nres = 0;
+	uint32_t sp, nres = 0;
 	*defs = w->res;
-	if (node >= g->nnodes)
+	if (!walk_begin(w, node, &sp))
 		return 0;
-	next_epoch(w);
-	visit(w, &sp, node);
 	while (sp) {
 		uint32_t n = w->stack[--sp];
 		const struct du_node *x = &g->nodes[n];
@@ -965,6 +1239,5 @@ uint32_t dif_du_origins(struct dif_du_walk *w, uint32_t node,
 		if (x->kind == DIF_DEF_WEAK)
 			visit(w, &sp, g->ops[x->op_off]);
 	}
-	qsort(w->res, nres, sizeof(uint32_t), cmp_u32);
-	return nres;
+	return walk_end(w, nres);
 }
