@@ -74,6 +74,19 @@ struct dif_tc {
 	size_t nd;
 };
 
+/* Which operands of its instruction a finding is about (the seeds of its
+ * causal path). */
+#define W_R1 0x1u
+#define W_R2 0x2u
+#define W_RD 0x4u
+#define W_T(i) (0x100u << (i)) /* tuple entry i */
+
+struct pend {
+	size_t fi;       /* the finding */
+	unsigned who;    /* W_* */
+	uint32_t ref[2]; /* branches that narrowed the values */
+};
+
 /* Everything one dif_typecheck() call uses. */
 struct cx {
 	struct dif_tc *tc;
@@ -89,8 +102,8 @@ struct cx {
 	/* current DIFO */
 	const struct dif_difo *d;
 	uint32_t di;
-	uint32_t (*opd)[3]; /* defining pcs of the registers each pc reads */
-	uint32_t *brcc;     /* for a branch: the pc that set the flags */
+	struct pend *pend;  /* findings of this DIFO awaiting their slice */
+	size_t npend, cappend;
 	struct difo_res *res;
 	size_t first_finding;
 };
@@ -164,26 +177,101 @@ static int cmp_u32(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* The causal path: from the seeds (values' definitions and the branches
- * that narrowed them) back through the definitions of the registers each
- * of those instructions read, and the compares the branches tested. */
-static void build_slice(struct cx *cx, struct dif_tc_finding *f,
+/* The causal path starts from the values' definitions and the branches
+ * that narrowed them; once the DIFO is done, resolve_slices() replaces it
+ * by the backward slice in cfg's def-use graph. */
+static void build_slice(struct cx *cx, struct dif_tc_finding *f, unsigned who,
                         const av_t *const *vals, int nvals)
 {
+	struct pend p = { (size_t)(f - cx->tc->f), who, { DIF_NO_PC, DIF_NO_PC } };
 	for (int i = 0; i < nvals; i++) {
 		if (!vals[i])
 			continue;
 		add_slice(f, vals[i]->def);
 		add_slice(f, vals[i]->refined);
-	}
-	for (uint32_t k = 0; k < f->nslice && f->nslice < DIF_TC_SLICE_MAX; k++) {
-		uint32_t pc = f->slice[k];
-		if (cx->brcc[pc] != DIF_NO_PC)
-			add_slice(f, cx->brcc[pc]);
-		for (int j = 0; j < 3; j++)
-			add_slice(f, cx->opd[pc][j]);
+		if (i < 2)
+			p.ref[i] = vals[i]->refined;
 	}
 	qsort(f->slice, f->nslice, sizeof(f->slice[0]), cmp_u32);
+	if (cx->npend == cx->cappend) {
+		size_t cap = cx->cappend ? cx->cappend * 2 : 16;
+		struct pend *n = realloc(cx->pend, cap * sizeof(*n));
+		if (!n)
+			return; /* keeps the first approximation */
+		cx->pend = n;
+		cx->cappend = cap;
+	}
+	cx->pend[cx->npend++] = p;
+}
+
+static bool use_matches(const struct dif_use *u, unsigned who)
+{
+	switch (u->role) {
+	case DIF_USE_R1: return who & W_R1;
+	case DIF_USE_R2: return who & W_R2;
+	case DIF_USE_RD: return who & W_RD;
+	case DIF_USE_TUPLE: return u->loc.id < DIF_NTREGS && (who & W_T(u->loc.id));
+	default: return false;
+	}
+}
+
+/* Adds the instructions that define what the use reads. */
+static void add_reaching(const struct dif_cfg *cfg, struct dif_du_walk *w,
+                         const struct dif_use *u, struct dif_tc_finding *f)
+{
+	const uint32_t *defs;
+	uint32_t n = dif_du_reaching(w, u->node, &defs);
+	if (n == UINT32_MAX)
+		return;
+	for (uint32_t i = 0; i < n && f->nslice < DIF_TC_SLICE_MAX; i++) {
+		struct dif_def d;
+		if (dif_du_node(cfg, defs[i], &d) == 0 && d.pc != DIF_NO_PC)
+			add_slice(f, d.pc);
+	}
+}
+
+/* Backward slices in the def-use graph: the definitions of the operands
+ * the finding is about, the branches that narrowed them, then breadth
+ * first the definitions of everything those instructions read (registers,
+ * tuple entries and, for branches, the flags), up to 16 instructions. */
+static int resolve_slices(struct cx *cx)
+{
+	if (!cx->npend)
+		return 0;
+	DIF_OPTS(dif_cfg_opts, co, .profile = cx->profile);
+	struct dif_cfg *cfg;
+	int rc = dif_cfg_build(cx->d, &co, &cfg, NULL);
+	if (rc)
+		return rc == DIF_E_NOMEM ? rc : 0; /* keep the approximations */
+	struct dif_du_walk *w = dif_du_walk_new(cfg);
+	if (!w) {
+		dif_cfg_free(cfg);
+		return DIF_E_NOMEM;
+	}
+	for (size_t k = 0; k < cx->npend; k++) {
+		const struct pend *p = &cx->pend[k];
+		struct dif_tc_finding *f = &cx->tc->f[p->fi];
+		f->nslice = 0;
+		struct dif_use u;
+		uint32_t nu = dif_du_nuses(cfg, f->pc);
+		for (uint32_t i = 0; i < nu; i++)
+			if (dif_du_use(cfg, f->pc, i, &u) == 0 && use_matches(&u, p->who))
+				add_reaching(cfg, w, &u, f);
+		add_slice(f, p->ref[0]);
+		add_slice(f, p->ref[1]);
+		for (uint32_t j = 0; j < f->nslice && f->nslice < DIF_TC_SLICE_MAX; j++) {
+			uint32_t pc = f->slice[j];
+			nu = dif_du_nuses(cfg, pc);
+			for (uint32_t i = 0; i < nu; i++)
+				if (dif_du_use(cfg, pc, i, &u) == 0 && u.role != DIF_USE_VAR)
+					add_reaching(cfg, w, &u, f);
+		}
+		qsort(f->slice, f->nslice, sizeof(f->slice[0]), cmp_u32);
+	}
+	dif_du_walk_free(w);
+	dif_cfg_free(cfg);
+	cx->npend = 0;
+	return 0;
 }
 
 static void set_text(char *dst, size_t cap, const char *fmt, va_list ap)
@@ -381,12 +469,11 @@ static void wr(struct cx *cx, struct tstate *s, unsigned rd, av_t *v,
 
 /* A register read: reports an undefined one once. */
 static const av_t *rd_reg(struct cx *cx, struct tstate *s, unsigned r,
-                          uint32_t pc, int slot)
+                          uint32_t pc, unsigned role)
 {
 	if (r >= DIF_NREGS)
 		r = 0;
 	av_t *v = &s->r[r];
-	cx->opd[pc][slot] = r ? v->def : DIF_NO_PC;
 	if (r && v->undef) {
 		bool must = v->undef & DIF_TC_UNDEF_MUST;
 		struct dif_tc_finding *f = add_finding(
@@ -398,8 +485,8 @@ static const av_t *rd_reg(struct cx *cx, struct tstate *s, unsigned r,
 			else
 				reason(f, "%%r%u is not set on some path that reaches "
 				       "here", r);
-			if (v->def < DIF_TC_DEF_MANY)
-				add_slice(f, v->def);
+			const av_t *seeds[1] = { v };
+			build_slice(cx, f, role, seeds, 1);
 			suggest(f, "set the register (e.g. setx or mov %r0) before "
 			           "this instruction on every path");
 		}
@@ -426,7 +513,7 @@ static const char *what(const av_t *v, char *buf, size_t len)
  * in [nlo, nhi]. alloc_only: must lie in allocated scratch. Returns true
  * when something was reported. */
 static bool check_dest(struct cx *cx, struct tstate *s, uint32_t pc,
-                       unsigned reg, const av_t *a, uint64_t nhi,
+                       unsigned reg, unsigned who, const av_t *a, uint64_t nhi,
                        bool alloc_only, const char *op)
 {
 	char b[128];
@@ -436,7 +523,7 @@ static bool check_dest(struct cx *cx, struct tstate *s, uint32_t pc,
 		struct dif_tc_finding *f = add_finding(cx, RU_NULL, DIF_TC_ERROR, pc);
 		if (f) {
 			reason(f, "%s destination %%r%u is NULL on every path", op, reg);
-			build_slice(cx, f, seeds, 1);
+			build_slice(cx, f, who, seeds, 1);
 			suggest(f, "store through a pointer into scratch (alloca) or "
 			           "variable storage, and test it against NULL first");
 		}
@@ -450,7 +537,7 @@ static bool check_dest(struct cx *cx, struct tstate *s, uint32_t pc,
 			       "faults BADADDR)", op, reg, what(a, b, sizeof(b)),
 			       alloc_only ? "allocated scratch"
 			                  : "scratch or by-ref variable storage");
-			build_slice(cx, f, seeds, 1);
+			build_slice(cx, f, who, seeds, 1);
 			suggest(f, alloc_only ? "copy into memory from alloca()"
 			                      : "write only to memory from alloca(), "
 			                        "allocs, or a by-ref variable");
@@ -485,7 +572,7 @@ static bool check_dest(struct cx *cx, struct tstate *s, uint32_t pc,
 			       what(a, b, sizeof(b)), (long long)a->off_min,
 			       (long long)a->off_max, (unsigned long long)nhi,
 			       alloc_only ? "the allocated scratch" : "its object");
-		build_slice(cx, f, seeds, 1);
+		build_slice(cx, f, who, seeds, 1);
 		suggest(f, "bound the offset and size with a compare before the "
 		           "store, or write into a fresh alloca() buffer");
 	}
@@ -493,7 +580,7 @@ static bool check_dest(struct cx *cx, struct tstate *s, uint32_t pc,
 }
 
 static void check_null_src(struct cx *cx, uint32_t pc, unsigned reg,
-                           const av_t *a, const char *what_)
+                           unsigned who, const av_t *a, const char *what_)
 {
 	if (!av_must_zero(a))
 		return;
@@ -505,14 +592,14 @@ static void check_null_src(struct cx *cx, uint32_t pc, unsigned reg,
 	else
 		reason(f, "%s %%r%u is NULL on every path", what_, reg);
 	const av_t *seeds[1] = { a };
-	build_slice(cx, f, seeds, 1);
+	build_slice(cx, f, who, seeds, 1);
 	suggest(f, "test the pointer against NULL (tst + be) before using it");
 }
 
 /* A string operand: an integer computed from constants (other than NULL)
  * is never a string. Values from memory or args never contradict it. */
 static void check_string(struct cx *cx, uint32_t pc, const char *what_,
-                         unsigned reg, const av_t *a)
+                         unsigned reg, unsigned who, const av_t *a)
 {
 	uint32_t k = a->kinds;
 	if (!(k & K_NUM) || (k & K_INT))
@@ -537,7 +624,7 @@ static void check_string(struct cx *cx, uint32_t pc, const char *what_,
 		reason(f, "%s %%r%u %s: an integer, not a string", what_, reg,
 		       what(a, b, sizeof(b)));
 	const av_t *seeds[1] = { a };
-	build_slice(cx, f, seeds, 1);
+	build_slice(cx, f, who, seeds, 1);
 	suggest(f, "pass a string (sets, a string variable or a string "
 	           "subroutine result), or NULL");
 }
@@ -558,7 +645,7 @@ static uint64_t sat_add(uint64_t a, uint64_t b)
 static bool use_scratch(struct cx *cx, struct tstate *s, uint32_t pc,
                         const char *what_, uint64_t nlo, uint64_t nhi,
                         uint64_t clo, uint64_t chi, bool align, bool errok,
-                        const av_t *size)
+                        unsigned who, const av_t *size)
 {
 	uint64_t lo = align ? round8(s->slo) : s->slo;
 	uint64_t hi = align ? round8(s->shi) : s->shi;
@@ -584,7 +671,7 @@ static bool use_scratch(struct cx *cx, struct tstate *s, uint32_t pc,
 				       (unsigned long long)s->shi,
 				       (unsigned long long)cx->scratch);
 			const av_t *seeds[1] = { size };
-			build_slice(cx, f, seeds, size ? 1 : 0);
+			build_slice(cx, f, who, seeds, size ? 1 : 0);
 			suggest(f, "allocate less (bound the size with a compare) or "
 			           "run with more scratch (--scratch)");
 		}
@@ -803,7 +890,7 @@ static bool step_div(struct cx *cx, struct tstate *s, uint32_t pc,
 			cx, RU_DIVZERO, must ? DIF_TC_ERROR : DIF_TC_WARNING, pc);
 		if (f) {
 			reason(f, "divisor %%r%u %s", r2, what(b, buf, sizeof(buf)));
-			build_slice(cx, f, seeds, 1);
+			build_slice(cx, f, W_R2, seeds, 1);
 			suggest(f, must ? "the divisor is always 0: fix the constant "
 			                  "or the computation"
 			                : "test the divisor against 0 (tst + be) and "
@@ -817,7 +904,7 @@ static bool step_div(struct cx *cx, struct tstate *s, uint32_t pc,
 			reason(f, "dividend %%r%u %s may be INT64_MIN while divisor %%r%u "
 			       "%s may be -1 (DTrace faults DIVZERO)", r1,
 			       what(a, b2, sizeof(b2)), r2, what(b, buf, sizeof(buf)));
-			build_slice(cx, f, seeds, 2);
+			build_slice(cx, f, W_R1 | W_R2, seeds, 2);
 			suggest(f, "exclude INT64_MIN / -1 with a compare, or divide "
 			           "unsigned");
 		}
@@ -842,7 +929,7 @@ static void step_shift(struct cx *cx, uint32_t pc, unsigned r2, const av_t *b)
 	reason(f, "shift count %%r%u %s is >= 64 on every path; DIF uses it "
 	       "mod 64", r2, what(b, buf, sizeof(buf)));
 	const av_t *seeds[1] = { b };
-	build_slice(cx, f, seeds, 1);
+	build_slice(cx, f, W_R2, seeds, 1);
 	suggest(f, "use a count below 64 (mask it with and 63 if the "
 	           "wrap-around is meant)");
 }
@@ -890,7 +977,7 @@ static void step_store_var(struct cx *cx, struct tstate *s, uint32_t pc,
 		if (f) {
 			reason(f, "string variable %s is given %%r%u %s, an integer", name,
 			       rs, what(v, buf, sizeof(buf)));
-			build_slice(cx, f, seeds, 1);
+			build_slice(cx, f, W_RD, seeds, 1);
 			suggest(f, "store a string (or NULL) into a string variable");
 		}
 		return;
@@ -902,7 +989,7 @@ static void step_store_var(struct cx *cx, struct tstate *s, uint32_t pc,
 		if (f) {
 			reason(f, "integer variable %s (size %u) is given %%r%u, a string",
 			       name, (unsigned)t->decl.size, rs);
-			build_slice(cx, f, seeds, 1);
+			build_slice(cx, f, W_RD, seeds, 1);
 			suggest(f, "declare the variable as a string, or store an "
 			           "integer");
 		}
@@ -924,7 +1011,7 @@ static void step_store_var(struct cx *cx, struct tstate *s, uint32_t pc,
 			reason(f, "variable %s holds a string elsewhere (DIFO %u, pc %u) "
 			       "and %%r%u %s here", name, t->str_difo, t->str_pc, rs,
 			       what(v, buf, sizeof(buf)));
-			build_slice(cx, f, seeds, 1);
+			build_slice(cx, f, W_RD, seeds, 1);
 			suggest(f, "keep one type per variable across all clauses");
 		}
 	}
@@ -940,7 +1027,7 @@ static void step_ret(struct cx *cx, uint32_t pc, unsigned rd, const av_t *v)
 		if (f) {
 			reason(f, "returns %%r%u %s, an integer, from a DIFO declared to "
 			       "return a string", rd, what(v, buf, sizeof(buf)));
-			build_slice(cx, f, seeds, 1);
+			build_slice(cx, f, W_RD, seeds, 1);
 			suggest(f, "return a string or NULL, or declare an integer "
 			           "return type");
 		}
@@ -950,7 +1037,7 @@ static void step_ret(struct cx *cx, uint32_t pc, unsigned rd, const av_t *v)
 		if (f) {
 			reason(f, "returns %%r%u, a string, from a DIFO declared to return "
 			       "an integer of size %u", rd, (unsigned)rt->size);
-			build_slice(cx, f, seeds, 1);
+			build_slice(cx, f, W_RD, seeds, 1);
 			suggest(f, "declare the return type as string (by ref)");
 		}
 	}
@@ -991,7 +1078,7 @@ static void check_join(struct cx *cx, uint32_t pc, const av_t *a,
 		       "fit strsize (%u bytes with the NUL)", (unsigned long long)la,
 		       (unsigned long long)lb, cx->strsize);
 	const av_t *seeds[2] = { a, b };
-	build_slice(cx, f, seeds, 2);
+	build_slice(cx, f, W_T(0) | W_T(1), seeds, 2);
 	suggest(f, "join shorter strings (substr) or raise the strsize option");
 }
 
@@ -1026,20 +1113,20 @@ static bool step_call(struct cx *cx, struct tstate *s, uint32_t pc,
 		case 'T':
 			/* pushtr of a string has been checked where it was pushed */
 			if (!(s->tk[i] & DIF_TC_T_STR))
-				check_string(cx, pc, what_, NOREG, a);
+				check_string(cx, pc, what_, NOREG, W_T(i), a);
 			if (sg->args[i] == 'S')
-				check_null_src(cx, pc, NOREG, a, what_);
+				check_null_src(cx, pc, NOREG, W_T(i), a, what_);
 			break;
 		case 'P':
 		case 'U':
-			check_null_src(cx, pc, NOREG, a, what_);
+			check_null_src(cx, pc, NOREG, W_T(i), a, what_);
 			break;
 		case 'D': {
 			const av_t *n = i >= 1 && sg->args[i - 1] == 'N' ? &s->tv[i - 1]
 			                : i + 1 < need && i + 1 < s->dlo ? &s->tv[i + 1]
 			                                                  : NULL;
-			check_dest(cx, s, pc, NOREG, a, n ? n->umax : UINT64_MAX, true,
-			           name);
+			check_dest(cx, s, pc, NOREG, W_T(i), a, n ? n->umax : UINT64_MAX,
+			           true, name);
 			break;
 		}
 		default:
@@ -1054,13 +1141,13 @@ static bool step_call(struct cx *cx, struct tstate *s, uint32_t pc,
 	bool ok = true;
 	switch (sg->scr) {
 	case S_STR:
-		ok = use_scratch(cx, s, pc, who, 0, str, 0, str, false, false, NULL);
+		ok = use_scratch(cx, s, pc, who, 0, str, 0, str, false, false, 0, NULL);
 		break;
 	case S_STRFIRST:
 		ok = use_scratch(cx, s, pc, who,
 		                 (cx->deny & DIF_DENY_KERNEL) ? 0 : cx->strsize,
 		                 str, 0, str, false,
-		                 !(cx->deny & DIF_DENY_KERNEL), NULL);
+		                 !(cx->deny & DIF_DENY_KERNEL), 0, NULL);
 		break;
 	case S_ARG: {
 		const av_t *n = sg->k < s->dhi ? &s->tv[sg->k] : NULL;
@@ -1069,18 +1156,19 @@ static bool step_call(struct cx *cx, struct tstate *s, uint32_t pc,
 		if (!n || s->dlo <= sg->k)
 			hi = UINT64_MAX; /* missing: whatever the slot held */
 		ok = use_scratch(cx, s, pc, who, lo, hi, lo, hi, true,
-		                 sid == DIF_S_ALLOCA && s->dlo > sg->k, n);
+		                 sid == DIF_S_ALLOCA && s->dlo > sg->k, W_T(sg->k), n);
 		break;
 	}
 	case S_ARGRAW: {
 		const av_t *n = sg->k < s->dlo ? &s->tv[sg->k] : NULL;
 		uint64_t hi = n ? n->umax : UINT64_MAX;
-		ok = use_scratch(cx, s, pc, who, 0, hi, 0, hi, false, false, n);
+		ok = use_scratch(cx, s, pc, who, 0, hi, 0, hi, false, false,
+		                 W_T(sg->k), n);
 		break;
 	}
 	case S_FIXED:
 		ok = use_scratch(cx, s, pc, who, sg->k, sg->k, sg->k, sg->k, true,
-		                 false, NULL);
+		                 false, 0, NULL);
 		break;
 	default:
 		break;
@@ -1151,16 +1239,17 @@ static bool step(struct cx *cx, struct tstate *s, uint32_t pc,
 	switch (oi->cls) {
 	case DIF_IC_ALU3:
 		if (op == DIF_OPC_COPYS) {
-			a = *rd_reg(cx, s, r1, pc, 0);
-			b = *rd_reg(cx, s, r2, pc, 1);
-			av_t dst = *rd_reg(cx, s, rd, pc, 2);
+			a = *rd_reg(cx, s, r1, pc, W_R1);
+			b = *rd_reg(cx, s, r2, pc, W_R2);
+			av_t dst = *rd_reg(cx, s, rd, pc, W_RD);
 			if (b.umin > 0)
-				check_null_src(cx, pc, r1, &a, "copys source");
-			check_dest(cx, s, pc, rd, &dst, b.umax, false, "copys");
+				check_null_src(cx, pc, r1, W_R1, &a, "copys source");
+			check_dest(cx, s, pc, rd, W_RD | W_R2, &dst, b.umax, false,
+			           "copys");
 			return true;
 		}
-		a = *rd_reg(cx, s, r1, pc, 0);
-		b = *rd_reg(cx, s, r2, pc, 1);
+		a = *rd_reg(cx, s, r1, pc, W_R1);
+		b = *rd_reg(cx, s, r2, pc, W_R2);
 		if (is_div(op) && !step_div(cx, s, pc, op, r1, r2, &a, &b))
 			return false;
 		if (is_shift(op))
@@ -1169,11 +1258,11 @@ static bool step(struct cx *cx, struct tstate *s, uint32_t pc,
 		wr(cx, s, rd, &res, pc);
 		return true;
 	case DIF_IC_ALU2:
-		a = *rd_reg(cx, s, r1, pc, 0);
+		a = *rd_reg(cx, s, r1, pc, W_R1);
 		if (op == DIF_OPC_ALLOCS) {
 			uint64_t lo = s->slo, hi = s->shi;
 			if (!use_scratch(cx, s, pc, "allocs", a.umin, a.umax, a.umin,
-			                 a.umax, true, true, &a))
+			                 a.umax, true, true, W_R1, &a))
 				return false;
 			av_ptr(&res, K_SCRATCH, 3);
 			scratch_off(&res, round8(lo), round8(hi));
@@ -1184,11 +1273,11 @@ static bool step(struct cx *cx, struct tstate *s, uint32_t pc,
 		wr(cx, s, rd, &res, pc);
 		return true;
 	case DIF_IC_CMP:
-		a = *rd_reg(cx, s, r1, pc, 0);
-		b = *rd_reg(cx, s, r2, pc, 1);
+		a = *rd_reg(cx, s, r1, pc, W_R1);
+		b = *rd_reg(cx, s, r2, pc, W_R2);
 		if (op == DIF_OPC_SCMP) {
-			check_string(cx, pc, "scmp operand", r1, &a);
-			check_string(cx, pc, "scmp operand", r2, &b);
+			check_string(cx, pc, "scmp operand", r1, W_R1, &a);
+			check_string(cx, pc, "scmp operand", r2, W_R2, &b);
 			/* the flags may also stay as they were (failed check) */
 			s->cck = CC_ANY;
 			s->cr1 = s->cr2 = NOREG;
@@ -1202,7 +1291,7 @@ static bool step(struct cx *cx, struct tstate *s, uint32_t pc,
 		s->ccpc = pc;
 		return true;
 	case DIF_IC_TST:
-		a = *rd_reg(cx, s, r1, pc, 0);
+		a = *rd_reg(cx, s, r1, pc, W_R1);
 		s->cck = CC_TST;
 		s->cr1 = (uint8_t)r1;
 		s->cr2 = NOREG;
@@ -1210,7 +1299,6 @@ static bool step(struct cx *cx, struct tstate *s, uint32_t pc,
 		s->ccpc = pc;
 		return true;
 	case DIF_IC_BRANCH: {
-		cx->brcc[pc] = s->cck == CC_CMP || s->cck == CC_TST ? s->ccpc : DIF_NO_PC;
 		if (op == DIF_OPC_BA) {
 			*taken = *s;
 			*has_taken = true;
@@ -1221,16 +1309,16 @@ static bool step(struct cx *cx, struct tstate *s, uint32_t pc,
 		return refine_edge(s, op, false, pc);
 	}
 	case DIF_IC_LOAD:
-		a = *rd_reg(cx, s, r1, pc, 0);
-		check_null_src(cx, pc, r1, &a, "load address");
+		a = *rd_reg(cx, s, r1, pc, W_R1);
+		check_null_src(cx, pc, r1, W_R1, &a, "load address");
 		av_load(&res, oi->flags & DIF_F_WIDTH, oi->flags & DIF_F_SIGNED);
 		wr(cx, s, rd, &res, pc);
 		return true;
 	case DIF_IC_STORE: {
 		unsigned n = oi->flags & DIF_F_WIDTH;
-		rd_reg(cx, s, r1, pc, 0);
-		a = *rd_reg(cx, s, rd, pc, 1);
-		if (check_dest(cx, s, pc, rd, &a, n, false, oi->name))
+		rd_reg(cx, s, r1, pc, W_R1);
+		a = *rd_reg(cx, s, rd, pc, W_RD);
+		if (check_dest(cx, s, pc, rd, W_RD, &a, n, false, oi->name))
 			return !av_must_zero(&a);
 		if (n > 1) {
 			uint64_t m = n - 1;
@@ -1242,7 +1330,7 @@ static bool step(struct cx *cx, struct tstate *s, uint32_t pc,
 					reason(f, "address %%r%u is %llu mod %u; %s needs %u-byte "
 					       "alignment", rd,
 					       (unsigned long long)(a.tvalue & m), n, oi->name, n);
-					build_slice(cx, f, seeds, 1);
+					build_slice(cx, f, W_RD, seeds, 1);
 					suggest(f, "align the offset to the store width");
 				}
 				return false;
@@ -1254,7 +1342,7 @@ static bool step(struct cx *cx, struct tstate *s, uint32_t pc,
 					reason(f, "address %%r%u %s has unknown low bits; %s needs "
 					       "%u-byte alignment", rd, what(&a, buf, sizeof(buf)),
 					       oi->name, n);
-					build_slice(cx, f, seeds, 1);
+					build_slice(cx, f, W_RD, seeds, 1);
 					suggest(f, "align the offset to the store width (and "
 					           "with ~%u)");
 					snprintf(f->suggestion, sizeof(f->suggestion),
@@ -1266,7 +1354,7 @@ static bool step(struct cx *cx, struct tstate *s, uint32_t pc,
 		return true;
 	}
 	case DIF_IC_RET:
-		a = *rd_reg(cx, s, rd, pc, 0);
+		a = *rd_reg(cx, s, rd, pc, W_RD);
 		step_ret(cx, pc, rd, &a);
 		return false;
 	case DIF_IC_NONE:
@@ -1290,15 +1378,15 @@ static bool step(struct cx *cx, struct tstate *s, uint32_t pc,
 		wr(cx, s, rd, &res, pc);
 		return true;
 	case DIF_IC_LDA:
-		rd_reg(cx, s, r2, pc, 0);
+		rd_reg(cx, s, r2, pc, W_R2);
 		if (op == DIF_OPC_LDTA)
 			return false; /* always ILLOP */
 		av_top(&res, K_INT);
 		wr(cx, s, rd, &res, pc);
 		return true;
 	case DIF_IC_STGA:
-		rd_reg(cx, s, r2, pc, 0);
-		rd_reg(cx, s, rd, pc, 1);
+		rd_reg(cx, s, r2, pc, W_R2);
+		rd_reg(cx, s, rd, pc, W_RD);
 		return true;
 	case DIF_IC_LDV: {
 		unsigned id = DIF_I_INDEX(w);
@@ -1311,7 +1399,7 @@ static bool step(struct cx *cx, struct tstate *s, uint32_t pc,
 				if (cx->deny & DIF_DENY_KERNEL) {
 					/* copied to scratch for this consumer */
 					if (!use_scratch(cx, s, pc, bv->name, 0, cx->strsize, 0,
-					                 cx->strsize, false, false, NULL))
+					                 cx->strsize, false, false, 0, NULL))
 						return false;
 					k |= K_SCRATCH;
 				}
@@ -1334,7 +1422,7 @@ static bool step(struct cx *cx, struct tstate *s, uint32_t pc,
 	}
 	case DIF_IC_STV: {
 		unsigned id = DIF_I_INDEX(w);
-		a = *rd_reg(cx, s, rd, pc, 0);
+		a = *rd_reg(cx, s, rd, pc, W_RD);
 		if (oi->flags & DIF_F_ASSOC)
 			check_tuple_need(cx, s, pc, 1, "an associative array store");
 		step_store_var(cx, s, pc, op, id, rd, &a);
@@ -1344,11 +1432,11 @@ static bool step(struct cx *cx, struct tstate *s, uint32_t pc,
 		return step_call(cx, s, pc, DIF_I_INDEX(w), rd);
 	case DIF_IC_PUSHTR: {
 		unsigned type = DIF_I_TYPE(w);
-		b = *rd_reg(cx, s, r2, pc, 0);
-		a = *rd_reg(cx, s, rd, pc, 1);
+		b = *rd_reg(cx, s, r2, pc, W_R2);
+		a = *rd_reg(cx, s, rd, pc, W_RD);
 		uint8_t kind;
 		if (type == DIF_TYPE_STRING) {
-			check_string(cx, pc, "pushtr string", rd, &a);
+			check_string(cx, pc, "pushtr string", rd, W_RD, &a);
 			kind = DIF_TC_T_REF | DIF_TC_T_STR;
 		} else {
 			kind = (uint8_t)((b.umax > 0 ? DIF_TC_T_REF : 0) |
@@ -1357,7 +1445,7 @@ static bool step(struct cx *cx, struct tstate *s, uint32_t pc,
 		return push(cx, s, pc, kind, &a);
 	}
 	case DIF_IC_PUSHTV:
-		a = *rd_reg(cx, s, rd, pc, 0);
+		a = *rd_reg(cx, s, rd, pc, W_RD);
 		return push(cx, s, pc, DIF_TC_T_VAL, &a);
 	default:
 		return false; /* xlate/xlarg: ILLOP */
@@ -1432,10 +1520,8 @@ static int analyse_difo(struct cx *cx)
 	struct difo_res *r = cx->res;
 	r->n = n;
 	uint32_t *slot = malloc((n ? n : 1) * sizeof(*slot));
-	cx->opd = malloc((n ? n : 1) * sizeof(*cx->opd));
-	cx->brcc = malloc((n ? n : 1) * sizeof(*cx->brcc));
 	struct tstate *tgt = NULL, *cur = malloc(2 * sizeof(*cur));
-	if (!slot || !cx->opd || !cx->brcc || !cur)
+	if (!slot || !cur)
 		goto nomem;
 	if (cx->flags & DIF_TC_KEEP_TYPES) {
 		r->types = calloc(n ? n : 1, sizeof(*r->types));
@@ -1466,8 +1552,6 @@ static int analyse_difo(struct cx *cx)
 	struct tstate *s = &cur[0], *t = &cur[1];
 	st_entry(s);
 	for (uint32_t pc = 0; pc < n && !cx->nomem; pc++) {
-		cx->opd[pc][0] = cx->opd[pc][1] = cx->opd[pc][2] = DIF_NO_PC;
-		cx->brcc[pc] = DIF_NO_PC;
 		if (slot[pc] != UINT32_MAX && tgt[slot[pc]].live) {
 			if (s->live)
 				st_join(s, &tgt[slot[pc]]);
@@ -1491,7 +1575,7 @@ static int analyse_difo(struct cx *cx)
 		}
 		s->live = go;
 	}
-	if (report_unreachable(cx) || cx->nomem)
+	if (resolve_slices(cx) || report_unreachable(cx) || cx->nomem)
 		goto nomem;
 	struct dif_tc *tc = cx->tc;
 	if (tc->nf > cx->first_finding)
@@ -1499,15 +1583,11 @@ static int analyse_difo(struct cx *cx)
 		      sizeof(*tc->f), cmp_finding);
 	r->analysed = 1;
 	free(slot);
-	free(cx->opd);
-	free(cx->brcc);
 	free(tgt);
 	free(cur);
 	return 0;
 nomem:
 	free(slot);
-	free(cx->opd);
-	free(cx->brcc);
 	free(tgt);
 	free(cur);
 	return DIF_E_NOMEM;
@@ -1574,6 +1654,7 @@ int dif_typecheck(const struct dif_module *mod, const struct dif_tc_opts *opts,
 out:
 	dif_vstate_free(vs);
 	free(cx.vars);
+	free(cx.pend);
 	if (rc) {
 		dif_tc_free(tc);
 		return rc;
