@@ -512,7 +512,10 @@ static const char *what(const av_t *v, char *buf, size_t len)
 /* The destination of a store, copys, bcopy or copyinto: [a, a + n) with n
  * in [nlo, nhi]. alloc_only: must lie in allocated scratch. Returns true
  * when something was reported. */
-static bool check_dest(struct cx *cx, struct tstate *s, uint32_t pc,
+/* The destination of a store, copys, bcopy or copyinto: [a, a + n) with n
+ * up to nhi. alloc_only: must lie in allocated scratch. Returns 0 (fine),
+ * 1 (warned) or 2 (an error: every execution faults here). */
+static int check_dest(struct cx *cx, struct tstate *s, uint32_t pc,
                        unsigned reg, unsigned who, const av_t *a, uint64_t nhi,
                        bool alloc_only, const char *op)
 {
@@ -527,7 +530,7 @@ static bool check_dest(struct cx *cx, struct tstate *s, uint32_t pc,
 			suggest(f, "store through a pointer into scratch (alloca) or "
 			           "variable storage, and test it against NULL first");
 		}
-		return true;
+		return 2;
 	}
 	uint32_t storable = alloc_only ? K_SCRATCH : (K_SCRATCH | K_STATIC | K_DYN);
 	if (!(k & storable) && !(k & K_INT) && !((k & K_NUM) && num_may_be_vm(a))) {
@@ -542,7 +545,7 @@ static bool check_dest(struct cx *cx, struct tstate *s, uint32_t pc,
 			                      : "write only to memory from alloca(), "
 			                        "allocs, or a by-ref variable");
 		}
-		return true;
+		return 2;
 	}
 	/* the start must lie inside the region even for 0 bytes, as DTrace's
 	 * range check wants */
@@ -558,7 +561,7 @@ static bool check_dest(struct cx *cx, struct tstate *s, uint32_t pc,
 		     nhi <= lim - (uint64_t)a->off_max;
 	}
 	if (ok)
-		return false;
+		return 0;
 	struct dif_tc_finding *f = add_finding(cx, RU_STORE, DIF_TC_WARNING, pc);
 	if (f) {
 		if (k & (K_INT | K_NULL | K_NUM))
@@ -576,7 +579,7 @@ static bool check_dest(struct cx *cx, struct tstate *s, uint32_t pc,
 		suggest(f, "bound the offset and size with a compare before the "
 		           "store, or write into a fresh alloca() buffer");
 	}
-	return true;
+	return 1;
 }
 
 static void check_null_src(struct cx *cx, uint32_t pc, unsigned reg,
@@ -1125,8 +1128,9 @@ static bool step_call(struct cx *cx, struct tstate *s, uint32_t pc,
 			const av_t *n = i >= 1 && sg->args[i - 1] == 'N' ? &s->tv[i - 1]
 			                : i + 1 < need && i + 1 < s->dlo ? &s->tv[i + 1]
 			                                                  : NULL;
-			check_dest(cx, s, pc, NOREG, W_T(i), a, n ? n->umax : UINT64_MAX,
-			           true, name);
+			if (check_dest(cx, s, pc, NOREG, W_T(i), a,
+			               n ? n->umax : UINT64_MAX, true, name) == 2)
+				return false;
 			break;
 		}
 		default:
@@ -1244,9 +1248,8 @@ static bool step(struct cx *cx, struct tstate *s, uint32_t pc,
 			av_t dst = *rd_reg(cx, s, rd, pc, W_RD);
 			if (b.umin > 0)
 				check_null_src(cx, pc, r1, W_R1, &a, "copys source");
-			check_dest(cx, s, pc, rd, W_RD | W_R2, &dst, b.umax, false,
-			           "copys");
-			return true;
+			return check_dest(cx, s, pc, rd, W_RD | W_R2, &dst, b.umax,
+			                  false, "copys") != 2;
 		}
 		a = *rd_reg(cx, s, r1, pc, W_R1);
 		b = *rd_reg(cx, s, r2, pc, W_R2);
@@ -1318,8 +1321,9 @@ static bool step(struct cx *cx, struct tstate *s, uint32_t pc,
 		unsigned n = oi->flags & DIF_F_WIDTH;
 		rd_reg(cx, s, r1, pc, W_R1);
 		a = *rd_reg(cx, s, rd, pc, W_RD);
-		if (check_dest(cx, s, pc, rd, W_RD, &a, n, false, oi->name))
-			return !av_must_zero(&a);
+		int dest = check_dest(cx, s, pc, rd, W_RD, &a, n, false, oi->name);
+		if (dest)
+			return dest != 2;
 		if (n > 1) {
 			uint64_t m = n - 1;
 			const av_t *seeds[1] = { &a };

@@ -49,6 +49,7 @@ struct sound {
 
 static unsigned long long violations, programs, runs_done, states_checked;
 static unsigned long long faults_seen, warn_total, warn_never, err_total;
+static unsigned long long err_reached;
 static unsigned long long rule_warn[16], rule_never[16];
 
 static const char *const fault_rules[] = {
@@ -439,6 +440,7 @@ static int run_program(uint64_t seed, unsigned nruns)
 			continue;
 		if (f->severity == DIF_TC_ERROR) {
 			err_total++;
+			err_reached += s.pcs[f->pc].visited != 0;
 			continue;
 		}
 		if (f->severity != DIF_TC_WARNING)
@@ -509,8 +511,9 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	printf("programs %llu, runs %llu, states checked %llu, faults %llu, "
-	       "errors %llu\n", programs, runs_done, states_checked, faults_seen,
-	       err_total);
+	       "fault errors %llu (%llu reached by a run, which faulted there)\n",
+	       programs, runs_done, states_checked, faults_seen, err_total,
+	       err_reached);
 	printf("precision: %llu of %llu fault warnings at pcs that never faulted "
 	       "(%.1f%%)\n", warn_never, warn_total,
 	       warn_total ? 100.0 * (double)warn_never / (double)warn_total : 0.0);
