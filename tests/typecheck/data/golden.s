@@ -24,8 +24,12 @@ zero:
 	setx 1, %r3
 	add  %r2, %r3, %r4
 	sets "abc", %r5
-	stb  %r3, [%r5]
+	ldga args, %r0, %r6
+	tst  %r6
+	be   str
 	sth  %r3, [%r4]
+str:
+	stb  %r3, [%r5]
 	ret  %r0
 .difo strings
 .return string 256
