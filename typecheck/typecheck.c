@@ -230,6 +230,9 @@ static void add_reaching(const struct dif_cfg *cfg, struct dif_du_walk *w,
 	}
 }
 
+/* DIFOs longer than this keep the first-approximation slices. */
+#define TC_DU_MAX_INSNS 8192u
+
 /* Backward slices in the def-use graph: the definitions of the operands
  * the finding is about, the branches that narrowed them, then breadth
  * first the definitions of everything those instructions read (registers,
@@ -238,6 +241,12 @@ static int resolve_slices(struct cx *cx)
 {
 	if (!cx->npend)
 		return 0;
+	if (cx->d->textlen > TC_DU_MAX_INSNS) {
+		/* keep the first approximations: building the def-use graph of
+		 * a huge DIFO costs more than the whole analysis */
+		cx->npend = 0;
+		return 0;
+	}
 	DIF_OPTS(dif_cfg_opts, co, .profile = cx->profile);
 	struct dif_cfg *cfg;
 	int rc = dif_cfg_build(cx->d, &co, &cfg, NULL);
@@ -1472,11 +1481,6 @@ static void export_state(const struct tstate *s, struct dif_tc_state *o)
 	o->scratch_max = s->shi;
 }
 
-static bool is_branch(const struct dif_opinfo *oi)
-{
-	return oi && oi->cls == DIF_IC_BRANCH;
-}
-
 /* Blocks no path from the entry reaches (cfg's reachability): notes. */
 static int report_unreachable(struct cx *cx)
 {
@@ -1517,14 +1521,44 @@ static int cmp_finding(const void *x, const void *y)
 	return c ? c : strcmp(a->reason, b->reason);
 }
 
+/* States waiting at branch targets: a pool of slots, taken at the first
+ * edge into a target and given back when the pass reaches it, so memory
+ * follows the number of pending forward edges, not the program size. */
+struct pool {
+	struct tstate *st;
+	uint32_t *free_ids;
+	uint32_t n, cap, nfree;
+};
+
+static uint32_t pool_get(struct pool *p)
+{
+	if (p->nfree)
+		return p->free_ids[--p->nfree];
+	if (p->n == p->cap) {
+		uint32_t cap = p->cap ? p->cap * 2 : 16;
+		struct tstate *st = realloc(p->st, cap * sizeof(*st));
+		if (!st)
+			return UINT32_MAX;
+		p->st = st;
+		uint32_t *f = realloc(p->free_ids, cap * sizeof(*f));
+		if (!f)
+			return UINT32_MAX;
+		p->free_ids = f;
+		p->cap = cap;
+	}
+	return p->n++;
+}
+
 static int analyse_difo(struct cx *cx)
 {
 	const struct dif_difo *d = cx->d;
 	uint32_t n = d->textlen;
 	struct difo_res *r = cx->res;
 	r->n = n;
+	/* slot[pc]: the pool slot of the state waiting at pc, or none */
 	uint32_t *slot = malloc((n ? n : 1) * sizeof(*slot));
-	struct tstate *tgt = NULL, *cur = malloc(2 * sizeof(*cur));
+	struct tstate *cur = malloc(2 * sizeof(*cur));
+	struct pool pool = { 0 };
 	if (!slot || !cur)
 		goto nomem;
 	if (cx->flags & DIF_TC_KEEP_TYPES) {
@@ -1538,29 +1572,19 @@ static int analyse_difo(struct cx *cx)
 		if (!r->states)
 			goto nomem;
 	}
-	/* a state slot per branch target */
-	uint32_t ntgt = 0;
 	for (uint32_t pc = 0; pc < n; pc++)
 		slot[pc] = UINT32_MAX;
-	for (uint32_t pc = 0; pc < n; pc++) {
-		uint32_t w = d->text[pc];
-		if (is_branch(opinfo(DIF_I_OP(w))) &&
-		    slot[DIF_I_LABEL(w)] == UINT32_MAX)
-			slot[DIF_I_LABEL(w)] = ntgt++;
-	}
-	tgt = malloc((ntgt ? ntgt : 1) * sizeof(*tgt));
-	if (!tgt)
-		goto nomem;
-	for (uint32_t i = 0; i < ntgt; i++)
-		tgt[i].live = 0;
 	struct tstate *s = &cur[0], *t = &cur[1];
 	st_entry(s);
 	for (uint32_t pc = 0; pc < n && !cx->nomem; pc++) {
-		if (slot[pc] != UINT32_MAX && tgt[slot[pc]].live) {
+		if (slot[pc] != UINT32_MAX) {
+			const struct tstate *w = &pool.st[slot[pc]];
 			if (s->live)
-				st_join(s, &tgt[slot[pc]]);
+				st_join(s, w);
 			else
-				*s = tgt[slot[pc]];
+				*s = *w;
+			pool.free_ids[pool.nfree++] = slot[pc];
+			slot[pc] = UINT32_MAX;
 		}
 		if (r->states)
 			export_state(s, &r->states[pc]);
@@ -1570,12 +1594,16 @@ static int analyse_difo(struct cx *cx)
 		bool go = step(cx, s, pc, t, &has_taken);
 		if (has_taken) {
 			uint32_t to = DIF_I_LABEL(d->text[pc]);
-			struct tstate *ts = &tgt[slot[to]];
 			t->live = 1;
-			if (ts->live)
-				st_join(ts, t);
-			else
-				*ts = *t;
+			if (slot[to] != UINT32_MAX) {
+				st_join(&pool.st[slot[to]], t);
+			} else {
+				uint32_t id = pool_get(&pool);
+				if (id == UINT32_MAX)
+					goto nomem;
+				pool.st[id] = *t;
+				slot[to] = id;
+			}
 		}
 		s->live = go;
 	}
@@ -1587,12 +1615,14 @@ static int analyse_difo(struct cx *cx)
 		      sizeof(*tc->f), cmp_finding);
 	r->analysed = 1;
 	free(slot);
-	free(tgt);
+	free(pool.st);
+	free(pool.free_ids);
 	free(cur);
 	return 0;
 nomem:
 	free(slot);
-	free(tgt);
+	free(pool.st);
+	free(pool.free_ids);
 	free(cur);
 	return DIF_E_NOMEM;
 }
