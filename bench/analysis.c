@@ -174,7 +174,7 @@ static int measure_pair(unsigned da, uint32_t na, unsigned db, uint32_t nb,
 		rc = time_once(ma, ra) || time_once(mb, rb) ? -1 : 0;
 	struct rusage ru;
 	getrusage(RUSAGE_SELF, &ru);
-	rb->maxrss_kb = ru.ru_maxrss;
+	ra->maxrss_kb = rb->maxrss_kb = ru.ru_maxrss; /* peak of the pair */
 	dif_module_free(ma);
 	dif_module_free(mb);
 	return rc;
