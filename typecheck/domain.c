@@ -480,10 +480,9 @@ generic:
 		} else if (op == DIF_OPC_SRL) {
 			o->umax = a->umax;
 		} else if (op == DIF_OPC_SRA) {
+			/* x >> s lies in [x, -1] for x < 0 and [0, x] for x >= 0 */
 			o->smin = a->smin < 0 ? a->smin : 0;
-			o->smax = a->smax > 0 ? a->smax : -1;
-			if (a->smin >= 0)
-				o->smax = a->smax;
+			o->smax = a->smax >= 0 ? a->smax : -1;
 		}
 		break;
 	case DIF_OPC_UDIV:

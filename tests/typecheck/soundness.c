@@ -7,6 +7,8 @@
  * report must sit on a pc with a matching error or warning; and no error
  * may sit on a pc some run passed without the defect.
  *
+ * Programs come from testgen's generator, or (TC_WORDS=1) are random
+ * instruction words of every class with operands the validator accepts.
  * Also counts precision: the share of fault warnings at pcs that never
  * faulted in any run. Usage (also run by the test suite):
  *   tc_soundness [SEED [PROGRAMS [RUNS]]]    SEED 0: a fresh one
@@ -337,11 +339,158 @@ static void vary(struct dc_case *c, uint64_t *rs, int k)
 	}
 }
 
+/* ---------------------------------------------------------------------
+ * A second source of programs: instruction words drawn at random per
+ * class with operands the validator accepts, so every opcode and operand
+ * combination shows up (testgen's generator builds meaningful snippets).
+ */
+static const uint64_t word_ints[] = {
+	0, 1, 2, 3, 7, 8, 16, 63, 64, 255, 4096, 65536, 0x7fffffffffffffffull,
+	0x8000000000000000ull, ~0ull, 0xd1f1000000000000ull,
+};
+static const char word_strs[] = "\0abc\0hello world\0/usr/lib/x\0a,b\0";
+static const uint32_t word_stroffs[] = { 0, 1, 5, 17, 28 };
+
+static uint32_t random_word(uint64_t *rs, uint32_t pc, uint32_t n)
+{
+	/* half of the words are arithmetic, compares and branches, so runs
+	 * get past the first memory access */
+	static const unsigned quiet[] = {
+		DIF_OPC_OR, DIF_OPC_XOR, DIF_OPC_AND, DIF_OPC_SLL, DIF_OPC_SRL,
+		DIF_OPC_SRA, DIF_OPC_SUB, DIF_OPC_ADD, DIF_OPC_MUL, DIF_OPC_SDIV,
+		DIF_OPC_UDIV, DIF_OPC_SREM, DIF_OPC_UREM, DIF_OPC_NOT, DIF_OPC_MOV,
+		DIF_OPC_CMP, DIF_OPC_TST, DIF_OPC_BE, DIF_OPC_BNE, DIF_OPC_BG,
+		DIF_OPC_BGU, DIF_OPC_BGE, DIF_OPC_BGEU, DIF_OPC_BL, DIF_OPC_BLU,
+		DIF_OPC_BLE, DIF_OPC_BLEU, DIF_OPC_SETX, DIF_OPC_ALLOCS,
+		DIF_OPC_PUSHTV, DIF_OPC_POPTS, DIF_OPC_FLUSHTS,
+	};
+	for (;;) {
+		unsigned op = rnd(rs) % 2
+		                  ? quiet[rnd(rs) % (sizeof(quiet) / sizeof(quiet[0]))]
+		                  : 1 + (unsigned)(rnd(rs) % 79);
+		const struct dif_opinfo *oi = dif_isa_lookup(op, DIF_PROFILE_FREEBSD);
+		if (!oi || oi->cls == DIF_IC_XLATE)
+			continue;
+		unsigned r1 = rnd(rs) % 8, r2 = rnd(rs) % 8, rd = 1 + rnd(rs) % 7;
+		switch (oi->cls) {
+		case DIF_IC_ALU3: return DIF_ENC_R(op, r1, r2, rd);
+		case DIF_IC_ALU2: return DIF_ENC_R(op, r1, 0, rd);
+		case DIF_IC_CMP: return DIF_ENC_R(op, r1, r2, 0);
+		case DIF_IC_TST: return DIF_ENC_R(op, r1, 0, 0);
+		case DIF_IC_BRANCH:
+			if (pc + 1 >= n - 1)
+				continue;
+			return DIF_ENC_B(op, pc + 1 + rnd(rs) % (n - 1 - pc));
+		case DIF_IC_LOAD: return DIF_ENC_R(op, r1, 0, rd);
+		case DIF_IC_STORE: return DIF_ENC_R(op, r1, 0, rd);
+		case DIF_IC_RET:
+			if (rnd(rs) % 4)
+				continue; /* keep programs long */
+			return DIF_ENC_R(op, 0, 0, r1);
+		case DIF_IC_NONE: return DIF_ENC_R(op, 0, 0, 0);
+		case DIF_IC_SETX:
+			return DIF_ENC_W(op, rnd(rs) % (sizeof(word_ints) / 8), rd);
+		case DIF_IC_SETS:
+			return DIF_ENC_W(op, word_stroffs[rnd(rs) % 5], rd);
+		case DIF_IC_LDA: return DIF_ENC_R(op, rnd(rs) % 4, r2, rd);
+		case DIF_IC_LDV: {
+			unsigned id = 0x500 + (unsigned)(rnd(rs) % 2);
+			if (op == DIF_OPC_LDGS && rnd(rs) % 2)
+				id = 0x100 + (unsigned)(rnd(rs) % 0x24);
+			return DIF_ENC_W(op, id, rd);
+		}
+		case DIF_IC_STV:
+			return DIF_ENC_W(op, 0x500 + rnd(rs) % 2, r1);
+		case DIF_IC_CALL:
+			return DIF_ENC_W(op, rnd(rs) % 54, rd);
+		case DIF_IC_PUSHTR:
+			return DIF_ENC_R(op, rnd(rs) % 2, r2, r1);
+		case DIF_IC_PUSHTV:
+			return DIF_ENC_R(op, 0, r2, r1);
+		default:
+			continue;
+		}
+	}
+}
+
+static void set_var(struct dc_var *v, uint32_t name, unsigned id, unsigned kind,
+                    unsigned scope, unsigned tkind, unsigned flags, uint32_t size)
+{
+	*v = (struct dc_var){ .name = name, .id = id, .kind = (uint8_t)kind,
+	                      .scope = (uint8_t)scope, .flags = 3,
+	                      .type = { .kind = (uint8_t)tkind, .ckind = 1,
+	                                .flags = (uint8_t)flags, .size = size } };
+}
+
+static void gen_words(uint64_t seed, struct dc_case *c)
+{
+	uint64_t rs = seed;
+	uint32_t n = 8 + (uint32_t)(rnd(&rs) % 56);
+	c->text = malloc(n * sizeof(*c->text));
+	c->inttab = malloc(sizeof(word_ints));
+	c->strtab = malloc(sizeof(word_strs));
+	c->vartab = malloc(8 * sizeof(*c->vartab));
+	if (!c->text || !c->inttab || !c->strtab || !c->vartab)
+		return;
+	/* most registers start defined (the rest tests uninit-reg) */
+	uint32_t pc = 0;
+	for (unsigned r = 1; r < 8 && pc + 1 < n; r++)
+		if (rnd(&rs) % 4)
+			c->text[pc++] = DIF_ENC_W(DIF_OPC_SETX,
+			                          rnd(&rs) % (sizeof(word_ints) / 8), r);
+	for (; pc + 1 < n; pc++)
+		c->text[pc] = random_word(&rs, pc, n);
+	c->text[n - 1] = DIF_ENC_R(DIF_OPC_RET, 0, 0, 1 + rnd(&rs) % 7);
+	c->textlen = n;
+	memcpy(c->inttab, word_ints, sizeof(word_ints));
+	c->intlen = sizeof(word_ints) / 8;
+	memcpy(c->strtab, word_strs, sizeof(word_strs));
+	c->strlen = sizeof(word_strs);
+	/* every scope's 0x500 and 0x501: scalar/array, by value/by ref */
+	set_var(&c->vartab[0], 1, 0x500, 1, 0, 0, 0, 8);
+	set_var(&c->vartab[1], 5, 0x501, 1, 0, 1, 1, 64);
+	set_var(&c->vartab[2], 1, 0x500, 1, 1, 0, 0, 8);
+	set_var(&c->vartab[3], 5, 0x501, 0, 1, 0, 0, 8);
+	set_var(&c->vartab[4], 1, 0x500, 1, 2, 0, 0, 8);
+	set_var(&c->vartab[5], 5, 0x501, 1, 2, 0, 1, 16);
+	set_var(&c->vartab[6], 17, 0x500, 0, 0, 0, 0, 8);
+	set_var(&c->vartab[7], 17, 0x501, 0, 0, 1, 1, 32);
+	c->varlen = 8;
+	/* ids of one scope must agree in kind: drop the clashing rows */
+	c->vartab[6] = c->vartab[0];
+	c->vartab[7] = c->vartab[1];
+	c->rtype = (struct dc_type){ .kind = (uint8_t)(rnd(&rs) % 2),
+	                             .size = rnd(&rs) % 2 ? 8 : 256,
+	                             .flags = 0 };
+	if (c->rtype.kind == 1)
+		c->rtype.flags = 1;
+	c->strsize = rnd(&rs) % 3 ? 0 : 16 + rnd(&rs) % 64;
+	c->scratch_size = rnd(&rs) % 2 ? 0 : 64 + rnd(&rs) % 512;
+	c->deny = (uint32_t)(rnd(&rs) % 16);
+	for (unsigned i = 0; i < 10; i++)
+		c->args[i] = rnd(&rs) % 3 ? rnd(&rs) % 32 : 0x10000 + rnd(&rs) % 256;
+	struct dc_region *g = &c->regions[0];
+	g->addr = 0x10000;
+	g->size = 256;
+	g->flags = 1;
+	g->bytes = malloc(256);
+	if (g->bytes) {
+		for (unsigned i = 0; i < 256; i++)
+			g->bytes[i] = (uint8_t)(rnd(&rs) % 4 ? rnd(&rs) : 0);
+		c->nregions = 1;
+	}
+}
+
+static int words_mode;
+
 static int run_program(uint64_t seed, unsigned nruns)
 {
 	struct dc_case c;
 	tg_case_init(&c);
-	tg_gen_random(seed, -1, &c);
+	if (words_mode)
+		gen_words(seed, &c);
+	else
+		tg_gen_random(seed, -1, &c);
 	int rc = 0;
 	struct dif_difo *difo = NULL;
 	struct dif_module *mod = NULL;
@@ -503,6 +652,8 @@ int main(int argc, char **argv)
 	       "(replay: tc_soundness %llu %lu %u)\n",
 	       (unsigned long long)seed, nprog, nruns, (unsigned long long)seed,
 	       nprog, nruns);
+	/* TC_WORDS=1: random instruction words instead of testgen's programs */
+	words_mode = getenv("TC_WORDS") != NULL;
 	/* TC_SINGLE=1: SEED is one program's seed (as a violation prints) */
 	int single = getenv("TC_SINGLE") != NULL;
 	for (unsigned long i = 0; i < nprog; i++)
