@@ -73,17 +73,67 @@ void dif_cfg_err(struct dif_cfg *g, struct dif_errors *errs, int code,
 	               g->name, msg);
 }
 
+/* Zeroed memory for n elements from the build's arena; lives until the
+ * next rebuild or dif_cfg_free. */
 void *dif_cfg_alloc(struct dif_cfg *g, size_t n, size_t size)
 {
-	if (size && n > SIZE_MAX / size)
+	if (size && n > (SIZE_MAX - 64) / size)
 		return NULL;
-	void *p = calloc(n ? n : 1, size ? size : 1);
-	if (p) {
-		g->cur_bytes += n * size;
+	size_t bytes = (n * size + 15) & ~(size_t)15;
+	struct cfg_chunk *c = g->arena;
+	if (!c || c->cap - c->used < bytes) {
+		/* chunks of about what a build of this size needs, so the last
+		 * one's unused tail stays proportional to the input */
+		size_t cap = 64 * 1024 + (size_t)g->ninsns * (c ? 48 : 96);
+		if (cap < bytes)
+			cap = bytes;
+		struct cfg_chunk *nc = malloc(sizeof(*nc) + cap);
+		if (!nc)
+			return NULL;
+		nc->next = c;
+		nc->used = 0;
+		nc->cap = cap;
+		g->arena = c = nc;
+		g->cur_bytes += cap;
 		if (g->cur_bytes > g->stats.bytes)
 			g->stats.bytes = g->cur_bytes;
 	}
+	void *p = c->data + c->used;
+	c->used += bytes;
+	g->arena_total += bytes;
+	memset(p, 0, bytes);
 	return p;
+}
+
+/* Forgets the arena's contents; several chunks become one that holds
+ * what the last build needed. */
+static int arena_reset(struct dif_cfg *g)
+{
+	struct cfg_chunk *c = g->arena;
+	size_t want = g->arena_total;
+	g->arena_total = 0;
+	if (c && !c->next) {
+		c->used = 0;
+		return 0;
+	}
+	while (c) {
+		struct cfg_chunk *next = c->next;
+		free(c);
+		c = next;
+	}
+	g->arena = NULL;
+	g->cur_bytes = sizeof(*g) + g->growable_bytes;
+	if (want) {
+		c = malloc(sizeof(*c) + want);
+		if (!c)
+			return DIF_E_NOMEM;
+		c->next = NULL;
+		c->used = 0;
+		c->cap = want;
+		g->arena = c;
+		g->cur_bytes += want;
+	}
+	return 0;
 }
 
 /* ---------------------------------------------------------------------
@@ -93,12 +143,14 @@ static int build_blocks(struct dif_cfg *g, struct dif_errors *errs)
 {
 	uint32_t n = g->ninsns;
 	uint8_t *lead = dif_cfg_alloc(g, n + 1, 1);
-	if (!lead)
+	g->oi = dif_cfg_alloc(g, n, sizeof(*g->oi));
+	if (!lead || !g->oi)
 		return DIF_E_NOMEM;
 	lead[0] = 1;
 	for (uint32_t pc = 0; pc < n; pc++) {
 		uint32_t w = g->text[pc];
 		const struct dif_opinfo *oi = dif_isa_lookup(DIF_I_OP(w), g->profile);
+		g->oi[pc] = oi;
 		unsigned rf = dif_cfg_regfields(oi);
 		g->stats.block_ops++;
 		if (((rf & DIF_RF_R1) && DIF_I_R1(w) >= g->nregs) ||
@@ -106,7 +158,6 @@ static int build_blocks(struct dif_cfg *g, struct dif_errors *errs)
 		    ((rf & DIF_RF_RD) && DIF_I_RD(w) >= g->nregs)) {
 			dif_cfg_err(g, errs, DIF_E_REG, pc,
 			            "register number out of range (nregs %u)", g->nregs);
-			free(lead);
 			return DIF_E_REG;
 		}
 		if (!oi)
@@ -117,13 +168,11 @@ static int build_blocks(struct dif_cfg *g, struct dif_errors *errs)
 				dif_cfg_err(g, errs, DIF_E_BRANCH_TARGET, pc,
 				            "branch target %u past the end (%u instructions)",
 				            t, n);
-				free(lead);
 				return DIF_E_BRANCH_TARGET;
 			}
 			if (t <= pc) {
 				dif_cfg_err(g, errs, DIF_E_BRANCH_BACK, pc,
 				            "branch target %u is not forward", t);
-				free(lead);
 				return DIF_E_BRANCH_BACK;
 			}
 			lead[t] = 1;
@@ -141,10 +190,8 @@ static int build_blocks(struct dif_cfg *g, struct dif_errors *errs)
 	g->nsucc = dif_cfg_alloc(g, nb, 1);
 	g->succ = dif_cfg_alloc(g, (size_t)nb * 2, sizeof(struct dif_edge));
 	g->pred_off = dif_cfg_alloc(g, nb + 1, sizeof(uint32_t));
-	if (!g->bstart || !g->blockof || !g->nsucc || !g->succ || !g->pred_off) {
-		free(lead);
+	if (!g->bstart || !g->blockof || !g->nsucc || !g->succ || !g->pred_off)
 		return DIF_E_NOMEM;
-	}
 	uint32_t b = 0;
 	for (uint32_t pc = 0; pc < n; pc++) {
 		if (lead[pc])
@@ -152,14 +199,12 @@ static int build_blocks(struct dif_cfg *g, struct dif_errors *errs)
 		g->blockof[pc] = b - 1;
 	}
 	g->bstart[nb] = n;
-	free(lead);
-	g->cur_bytes -= n + 1;
 
 	/* Successors: fall before taken. */
 	uint32_t ne = 0;
 	for (b = 0; b < nb; b++) {
 		uint32_t end = g->bstart[b + 1] - 1, w = g->text[end];
-		const struct dif_opinfo *oi = dif_isa_lookup(DIF_I_OP(w), g->profile);
+		const struct dif_opinfo *oi = g->oi[end];
 		struct dif_edge *s = &g->succ[2 * b];
 		unsigned k = 0;
 		bool br = oi && oi->cls == DIF_IC_BRANCH;
@@ -180,18 +225,14 @@ static int build_blocks(struct dif_cfg *g, struct dif_errors *errs)
 		g->pred_off[b + 1] += g->pred_off[b];
 	g->preds = dif_cfg_alloc(g, ne, sizeof(struct dif_edge));
 	uint32_t *fill = dif_cfg_alloc(g, nb, sizeof(uint32_t));
-	if (!g->preds || !fill) {
-		free(fill);
+	if (!g->preds || !fill)
 		return DIF_E_NOMEM;
-	}
 	/* Predecessors come out ordered by source block, fall before taken. */
 	for (b = 0; b < nb; b++)
 		for (unsigned i = 0; i < g->nsucc[b]; i++) {
 			struct dif_edge e = g->succ[2 * b + i];
 			g->preds[g->pred_off[e.to] + fill[e.to]++] = e;
 		}
-	free(fill);
-	g->cur_bytes -= (size_t)nb * sizeof(uint32_t);
 
 	g->reach = dif_cfg_alloc(g, nb, 1);
 	if (!g->reach)
@@ -265,9 +306,8 @@ static int number_tree(struct dif_cfg *g, const uint32_t *parent, uint32_t count
 	uint32_t *kids = dif_cfg_alloc(g, count, sizeof(uint32_t));
 	uint32_t *stack = dif_cfg_alloc(g, count, sizeof(uint32_t));
 	uint32_t *next = dif_cfg_alloc(g, count, sizeof(uint32_t));
-	int rc = DIF_E_NOMEM;
 	if (!off || !kids || !stack || !next)
-		goto out;
+		return DIF_E_NOMEM;
 	for (uint32_t v = 0; v < count; v++) {
 		pre[v] = post[v] = DIF_CFG_NONE;
 		if (v != root && parent[v] != DIF_CFG_NONE)
@@ -294,14 +334,7 @@ static int number_tree(struct dif_cfg *g, const uint32_t *parent, uint32_t count
 			sp--;
 		}
 	}
-	rc = 0;
-out:
-	free(off);
-	free(kids);
-	free(stack);
-	free(next);
-	g->cur_bytes -= (4 * (size_t)count + 1) * sizeof(uint32_t);
-	return rc;
+	return 0;
 }
 
 static int build_doms(struct dif_cfg *g)
@@ -318,10 +351,9 @@ static int build_doms(struct dif_cfg *g)
 	g->ppre = dif_cfg_alloc(g, nt, sizeof(uint32_t));
 	g->ppost = dif_cfg_alloc(g, nt, sizeof(uint32_t));
 	uint32_t *par = dif_cfg_alloc(g, nt, sizeof(uint32_t));
-	int rc = DIF_E_NOMEM;
 	if (!t.parent || !t.jump || !t.depth || !g->idom || !g->ipdom ||
 	    !g->dpre || !g->dpost || !g->ppre || !g->ppost || !par)
-		goto out;
+		return DIF_E_NOMEM;
 
 	/* Dominators, forwards. */
 	dt_add(&t, 0, 0);
@@ -342,9 +374,9 @@ static int build_doms(struct dif_cfg *g)
 		g->idom[b] = par[b] = d;
 		dt_add(&t, b, d);
 	}
-	rc = number_tree(g, par, nb, 0, g->dpre, g->dpost);
+	int rc = number_tree(g, par, nb, 0, g->dpre, g->dpost);
 	if (rc)
-		goto out;
+		return rc;
 
 	/* Post-dominators, backwards from the virtual exit. */
 	dt_add(&t, nb, nb);
@@ -362,19 +394,94 @@ static int build_doms(struct dif_cfg *g)
 		g->ipdom[b] = d == nb ? DIF_CFG_EXIT : d;
 		dt_add(&t, b, d);
 	}
-	rc = number_tree(g, par, nt, nb, g->ppre, g->ppost);
-out:
-	free(t.parent);
-	free(t.jump);
-	free(t.depth);
-	free(par);
-	g->cur_bytes -= 4 * (size_t)nt * sizeof(uint32_t);
-	return rc;
+	return number_tree(g, par, nt, nb, g->ppre, g->ppost);
 }
 
 /* ---------------------------------------------------------------------
  * Public API.
  */
+/* Checks the options; 0 or DIF_E_OPTS. */
+static int read_opts(const struct dif_cfg_opts *opts, uint32_t *nregs,
+                     uint32_t *flags, enum dif_profile *profile)
+{
+	if (opts && !dif_opts_tail_zero(opts, opts->size, sizeof(*opts)))
+		return DIF_E_OPTS; /* unknown trailing fields must be zero */
+	*nregs = DIF_OPT(opts, nregs, 0);
+	*flags = DIF_OPT(opts, flags, 0);
+	*profile = DIF_OPT(opts, profile, DIF_PROFILE_FREEBSD);
+	if (*nregs == 0)
+		*nregs = DIF_NREGS;
+	if (*nregs > 256 || (*flags & ~DIF_CFG_NO_DEFUSE) ||
+	    (*profile != DIF_PROFILE_FREEBSD && *profile != DIF_PROFILE_ILLUMOS))
+		return DIF_E_OPTS;
+	return 0;
+}
+
+int dif_cfg_rebuild(struct dif_cfg *g, const struct dif_difo *difo,
+                    const struct dif_cfg_opts *opts, struct dif_errors *errs)
+{
+	if (!g || !difo)
+		return DIF_E_INVAL;
+	uint32_t nregs, flags;
+	enum dif_profile profile;
+	int rc = read_opts(opts, &nregs, &flags, &profile);
+	if (rc)
+		return rc;
+	/* Forget the previous graph; keep the memory. */
+	struct dif_cfg keep = *g;
+	memset(g, 0, sizeof(*g));
+	g->arena = keep.arena;
+	g->arena_total = keep.arena_total;
+	g->locs = keep.locs;
+	g->caplocs = keep.caplocs;
+	g->nodes = keep.nodes;
+	g->capnodes = keep.capnodes;
+	g->ops = keep.ops;
+	g->capops = keep.capops;
+	g->uses = keep.uses;
+	g->capuses = keep.capuses;
+	g->defs = keep.defs;
+	g->capdefs = keep.capdefs;
+	g->tn = keep.tn;
+	g->captn = keep.captn;
+	g->trc = keep.trc;
+	g->captrc = keep.captrc;
+	g->growable_bytes = keep.growable_bytes;
+	g->cur_bytes = keep.cur_bytes;
+	if (arena_reset(g))
+		return DIF_E_NOMEM;
+	g->stats.bytes = g->cur_bytes;
+	g->profile = profile;
+	g->nregs = nregs;
+	snprintf(g->name, sizeof(g->name), "%s", difo->name ? difo->name : "difo");
+	if (difo->textlen == 0) {
+		dif_cfg_err(g, errs, DIF_E_NO_TEXT, DIF_NO_PC, "no instructions");
+		return DIF_E_NO_TEXT;
+	}
+	g->ninsns = difo->textlen; /* sizes the arena's first chunk */
+	g->text = dif_cfg_alloc(g, difo->textlen, sizeof(uint32_t));
+	if (!g->text) {
+		rc = DIF_E_NOMEM;
+	} else {
+		memcpy(g->text, difo->text, difo->textlen * sizeof(uint32_t));
+		g->ninsns = difo->textlen;
+		rc = build_blocks(g, errs);
+		if (!rc)
+			rc = build_doms(g);
+		if (!rc && !(flags & DIF_CFG_NO_DEFUSE))
+			rc = dif_du_build(g, difo);
+	}
+	g->oi = NULL; /* arena memory: build time only */
+	if (rc) {
+		if (rc == DIF_E_NOMEM)
+			dif_cfg_err(g, errs, DIF_E_NOMEM, DIF_NO_PC, "out of memory");
+		/* no graph: every query sees an empty cfg */
+		g->ninsns = g->nblocks = g->nedges = 0;
+		g->has_du = 0;
+	}
+	return rc;
+}
+
 int dif_cfg_build(const struct dif_difo *difo, const struct dif_cfg_opts *opts,
                   struct dif_cfg **out, struct dif_errors *errs)
 {
@@ -382,68 +489,27 @@ int dif_cfg_build(const struct dif_difo *difo, const struct dif_cfg_opts *opts,
 		*out = NULL;
 	if (!difo || !out)
 		return DIF_E_INVAL;
-	if (opts && !dif_opts_tail_zero(opts, opts->size, sizeof(*opts)))
-		return DIF_E_OPTS; /* unknown trailing fields must be zero */
-	uint32_t nregs = DIF_OPT(opts, nregs, 0);
-	uint32_t flags = DIF_OPT(opts, flags, 0);
-	if (nregs == 0)
-		nregs = DIF_NREGS;
-	if (nregs > 256 || (flags & ~DIF_CFG_NO_DEFUSE))
-		return DIF_E_OPTS;
 	struct dif_cfg *g = calloc(1, sizeof(*g));
 	if (!g)
 		return DIF_E_NOMEM;
-	g->cur_bytes = g->stats.bytes = sizeof(*g);
-	g->profile = DIF_OPT(opts, profile, DIF_PROFILE_FREEBSD);
-	g->nregs = nregs;
-	g->ninsns = difo->textlen;
-	snprintf(g->name, sizeof(g->name), "%s", difo->name ? difo->name : "difo");
-	int rc;
-	if (difo->textlen == 0) {
-		dif_cfg_err(g, errs, DIF_E_NO_TEXT, DIF_NO_PC, "no instructions");
-		rc = DIF_E_NO_TEXT;
-		goto fail;
+	g->cur_bytes = sizeof(*g);
+	int rc = dif_cfg_rebuild(g, difo, opts, errs);
+	if (rc) {
+		dif_cfg_free(g);
+		return rc;
 	}
-	g->text = dif_cfg_alloc(g, difo->textlen, sizeof(uint32_t));
-	if (!g->text) {
-		rc = DIF_E_NOMEM;
-		goto fail;
-	}
-	memcpy(g->text, difo->text, difo->textlen * sizeof(uint32_t));
-	rc = build_blocks(g, errs);
-	if (!rc)
-		rc = build_doms(g);
-	if (!rc && !(flags & DIF_CFG_NO_DEFUSE))
-		rc = dif_du_build(g, difo);
-	if (rc)
-		goto fail;
 	*out = g;
 	return 0;
-fail:
-	if (rc == DIF_E_NOMEM)
-		dif_cfg_err(g, errs, DIF_E_NOMEM, DIF_NO_PC, "out of memory");
-	dif_cfg_free(g);
-	return rc;
 }
 
 void dif_cfg_free(struct dif_cfg *g)
 {
 	if (!g)
 		return;
-	free(g->text);
-	free(g->bstart);
-	free(g->blockof);
-	free(g->nsucc);
-	free(g->succ);
-	free(g->pred_off);
-	free(g->preds);
-	free(g->reach);
-	free(g->idom);
-	free(g->ipdom);
-	free(g->dpre);
-	free(g->dpost);
-	free(g->ppre);
-	free(g->ppost);
+	for (struct cfg_chunk *c = g->arena, *next; c; c = next) {
+		next = c->next;
+		free(c);
+	}
 	dif_du_free(g);
 	free(g);
 }

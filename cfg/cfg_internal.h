@@ -31,11 +31,21 @@ struct du_loc {
 	uint8_t written;
 };
 
+/* Bump allocator for the arrays of one build. A rebuild resets it and
+ * keeps the memory (merged into one chunk), so building graph after graph
+ * does not go back to the system for pages each time. */
+struct cfg_chunk {
+	struct cfg_chunk *next;
+	size_t used, cap;
+	_Alignas(16) unsigned char data[];
+};
+
 struct dif_cfg {
 	enum dif_profile profile;
 	uint32_t nregs;
 	uint32_t ninsns;
 	uint32_t *text;
+	const struct dif_opinfo **oi; /* per pc, during the build only */
 	char name[64];
 
 	uint32_t nblocks, nedges;
@@ -72,6 +82,13 @@ struct dif_cfg {
 	uint32_t *rn_off;  /* reverse: node -> nodes having it as operand */
 	uint32_t *rn;
 
+	/* variable trees of the def-use pass (kept for reuse) */
+	uint32_t *tn, *trc;
+	uint32_t captn, captrc;
+
+	struct cfg_chunk *arena;  /* current chunk first */
+	size_t arena_total;       /* bytes handed out this build */
+	size_t growable_bytes;    /* capacity of the realloc'd arrays */
 	struct dif_cfg_stats stats;
 	size_t cur_bytes;
 };

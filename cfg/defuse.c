@@ -35,6 +35,7 @@ static int grow(struct dif_cfg *g, void **arr, uint32_t *cap, uint32_t need,
 	if (!p)
 		return DIF_E_NOMEM;
 	g->cur_bytes += (size_t)(nc - *cap) * elem;
+	g->growable_bytes += (size_t)(nc - *cap) * elem;
 	if (g->cur_bytes > g->stats.bytes)
 		g->stats.bytes = g->cur_bytes;
 	*arr = p;
@@ -382,10 +383,8 @@ struct pass {
 	uint32_t *slotloc; /* per fixed slot: its location */
 	uint32_t nvslots, depth; /* written variables; tree levels */
 	uint32_t *vslotloc; /* per variable slot: its location */
-	uint32_t *tn;      /* tree nodes, TF words each */
-	uint32_t ntn, captn;
-	uint32_t *trc;     /* reference counts of tree nodes */
-	uint32_t captrc;
+	uint32_t ntn;      /* tree nodes in use (g->tn, TF words each; g->trc:
+	                      their reference counts) */
 	uint32_t tfree;    /* free list of tree nodes (linked through word 0) */
 	uint32_t *mroots;  /* join scratch: depth * predecessor edges */
 };
@@ -397,36 +396,36 @@ static int tree_new(struct dif_cfg *g, struct pass *ps, uint32_t *id)
 {
 	if (ps->tfree != DIF_CFG_NONE) {
 		*id = ps->tfree;
-		ps->tfree = ps->tn[*id * TF];
-		ps->trc[*id] = 1;
+		ps->tfree = g->tn[*id * TF];
+		g->trc[*id] = 1;
 		return 0;
 	}
-	if (grow(g, (void **)&ps->tn, &ps->captn, (ps->ntn + 1) * TF,
+	if (grow(g, (void **)&g->tn, &g->captn, (ps->ntn + 1) * TF,
 	         sizeof(uint32_t)) ||
-	    grow(g, (void **)&ps->trc, &ps->captrc, ps->ntn + 1, sizeof(uint32_t)))
+	    grow(g, (void **)&g->trc, &g->captrc, ps->ntn + 1, sizeof(uint32_t)))
 		return DIF_E_NOMEM;
 	*id = ps->ntn++;
-	ps->trc[*id] = 1;
+	g->trc[*id] = 1;
 	return 0;
 }
 
-static void tree_retain(struct pass *ps, uint32_t id)
+static void tree_retain(struct dif_cfg *g, uint32_t id)
 {
 	if (id != DIF_CFG_NONE)
-		ps->trc[id]++;
+		g->trc[id]++;
 }
 
 /* Drops one reference to a node of `level` (0: leaf). */
 static void tree_release(struct dif_cfg *g, struct pass *ps, uint32_t id,
                          uint32_t level)
 {
-	if (id == DIF_CFG_NONE || --ps->trc[id] > 0)
+	if (id == DIF_CFG_NONE || --g->trc[id] > 0)
 		return;
 	if (level > 0)
 		for (uint32_t c = 0; c < TF; c++)
-			tree_release(g, ps, ps->tn[id * TF + c], level - 1);
+			tree_release(g, ps, g->tn[id * TF + c], level - 1);
 	g->stats.du_ops++;
-	ps->tn[id * TF] = ps->tfree;
+	g->tn[id * TF] = ps->tfree;
 	ps->tfree = id;
 }
 
@@ -446,7 +445,7 @@ static int tree_init(struct dif_cfg *g, struct pass *ps, uint32_t level,
 			if (tree_init(g, ps, level - 1, slot, &v))
 				return DIF_E_NOMEM;
 		}
-		ps->tn[id * TF + i] = v;
+		g->tn[id * TF + i] = v;
 	}
 	*root = id;
 	return 0;
@@ -458,7 +457,7 @@ static uint32_t tree_get(struct dif_cfg *g, const struct pass *ps,
 	uint32_t n = root;
 	for (uint32_t level = ps->depth; level-- > 0;) {
 		g->stats.du_ops++;
-		n = ps->tn[n * TF + ((slot >> (TSH * level)) & (TF - 1))];
+		n = g->tn[n * TF + ((slot >> (TSH * level)) & (TF - 1))];
 	}
 	return n;
 }
@@ -470,20 +469,20 @@ static int tree_set(struct dif_cfg *g, struct pass *ps, uint32_t *root,
 	for (uint32_t level = ps->depth; level-- > 0;) {
 		path[level] = n;
 		if (level)
-			n = ps->tn[n * TF + ((slot >> (TSH * level)) & (TF - 1))];
+			n = g->tn[n * TF + ((slot >> (TSH * level)) & (TF - 1))];
 	}
 	uint32_t child = val;
 	for (uint32_t level = 0; level < ps->depth; level++) {
 		uint32_t id, at = (slot >> (TSH * level)) & (TF - 1);
 		if (tree_new(g, ps, &id))
 			return DIF_E_NOMEM;
-		memcpy(&ps->tn[id * TF], &ps->tn[path[level] * TF],
+		memcpy(&g->tn[id * TF], &g->tn[path[level] * TF],
 		       TF * sizeof(uint32_t));
 		if (level > 0)
 			for (uint32_t c = 0; c < TF; c++)
 				if (c != at)
-					tree_retain(ps, ps->tn[id * TF + c]);
-		ps->tn[id * TF + at] = child;
+					tree_retain(g, g->tn[id * TF + c]);
+		g->tn[id * TF + at] = child;
 		child = id;
 		g->stats.du_ops += TF;
 	}
@@ -539,7 +538,7 @@ static int tree_merge(struct dif_cfg *g, struct pass *ps, uint32_t b,
 {
 	uint32_t first;
 	if (all_same(g, r, k, &first)) {
-		tree_retain(ps, first); /* the caller owns a reference */
+		tree_retain(g, first); /* the caller owns a reference */
 		*out = first;
 		return 0;
 	}
@@ -553,14 +552,14 @@ static int tree_merge(struct dif_cfg *g, struct pass *ps, uint32_t b,
 		if (slot < ps->nvslots) {
 			for (uint32_t i = 0; i < k; i++)
 				sub[i] = r[i] == DIF_CFG_NONE ? DIF_CFG_NONE
-				                              : ps->tn[r[i] * TF + c];
+				                              : g->tn[r[i] * TF + c];
 			int rc = level == 0
 			             ? merge_values(g, ps, b, sub, k, slot, &v)
 			             : tree_merge(g, ps, b, sub, k, level - 1, slot, &v);
 			if (rc)
 				return rc;
 		}
-		ps->tn[id * TF + c] = v;
+		g->tn[id * TF + c] = v;
 	}
 	*out = id;
 	return 0;
@@ -609,7 +608,7 @@ static int enter_block(struct dif_cfg *g, struct pass *ps, uint32_t b)
 	uint32_t *fo = ps->out[first];
 	if (one) {
 		memcpy(cur, fo, (S + 2) * sizeof(uint32_t));
-		tree_retain(ps, cur[S + 1]);
+		tree_retain(g, cur[S + 1]);
 		g->stats.du_ops += S;
 	} else {
 		for (uint32_t s = 0; s < S; s++) {
@@ -701,8 +700,7 @@ static int run_block(struct dif_cfg *g, struct pass *ps, uint32_t b)
 	struct effect e;
 	for (uint32_t pc = g->bstart[b]; pc < g->bstart[b + 1]; pc++) {
 		uint32_t w = g->text[pc];
-		const struct dif_opinfo *oi = dif_isa_lookup(DIF_I_OP(w), g->profile);
-		effect_of(g, w, oi, ps->varloc[pc], cur[S], &e);
+		effect_of(g, w, g->oi[pc], ps->varloc[pc], cur[S], &e);
 		g->use_off[pc] = g->nuses;
 		g->def_off[pc] = g->ndefs;
 		g->stats.du_ops += 1 + e.nuse + e.ndef;
@@ -742,11 +740,15 @@ static int run_block(struct dif_cfg *g, struct pass *ps, uint32_t b)
 		}
 	}
 	if (live && g->nsucc[b]) {
-		uint32_t *o = dif_cfg_alloc(g, S + 2, sizeof(uint32_t));
+		/* malloc'd, not from the arena: freed once consumed */
+		uint32_t *o = malloc((S + 2) * sizeof(uint32_t));
 		if (!o)
 			return DIF_E_NOMEM;
+		g->cur_bytes += (S + 2) * sizeof(uint32_t);
+		if (g->cur_bytes > g->stats.bytes)
+			g->stats.bytes = g->cur_bytes;
 		memcpy(o, cur, (S + 2) * sizeof(uint32_t));
-		tree_retain(ps, o[S + 1]);
+		tree_retain(g, o[S + 1]);
 		g->stats.du_ops += S;
 		ps->out[b] = o;
 		ps->need[b] = g->nsucc[b];
@@ -764,10 +766,8 @@ static int build_reverse(struct dif_cfg *g)
 	g->ru = dif_cfg_alloc(g, g->nuses, sizeof(uint32_t));
 	g->rn = dif_cfg_alloc(g, g->nops, sizeof(uint32_t));
 	uint32_t *fill = dif_cfg_alloc(g, N + 1, sizeof(uint32_t));
-	if (!g->ru_off || !g->rn_off || !g->ru || !g->rn || !fill) {
-		free(fill);
+	if (!g->ru_off || !g->rn_off || !g->ru || !g->rn || !fill)
 		return DIF_E_NOMEM;
-	}
 	for (uint32_t u = 0; u < g->nuses; u++)
 		if (g->uses[u].node != DIF_CFG_NONE)
 			g->ru_off[g->uses[u].node + 1]++;
@@ -806,8 +806,6 @@ static int build_reverse(struct dif_cfg *g)
 			g->rn[w++] = g->rn[start + i];
 	}
 	g->rn_off[N] = w;
-	free(fill);
-	g->cur_bytes -= (N + 1) * sizeof(uint32_t);
 	g->stats.du_ops += g->nuses + g->nops + N;
 	return 0;
 }
@@ -838,8 +836,7 @@ int dif_du_build(struct dif_cfg *g, const struct dif_difo *d)
 	}
 	uint32_t nvar = 0;
 	for (uint32_t pc = 0; pc < n; pc++) {
-		const struct dif_opinfo *oi =
-			dif_isa_lookup(DIF_I_OP(g->text[pc]), g->profile);
+		const struct dif_opinfo *oi = g->oi[pc];
 		struct dif_loc l;
 		nvar += oi && insn_var(oi, g->text[pc], &l);
 	}
@@ -854,7 +851,7 @@ int dif_du_build(struct dif_cfg *g, const struct dif_difo *d)
 	memset(g->lockidx, 0xff, g->lockcap * sizeof(uint32_t));
 	for (uint32_t pc = 0; pc < n; pc++) {
 		uint32_t w = g->text[pc];
-		const struct dif_opinfo *oi = dif_isa_lookup(DIF_I_OP(w), g->profile);
+		const struct dif_opinfo *oi = g->oi[pc];
 		struct dif_loc l;
 		ps.varloc[pc] = DIF_CFG_NONE;
 		if (!oi || !insn_var(oi, w, &l))
@@ -904,6 +901,13 @@ int dif_du_build(struct dif_cfg *g, const struct dif_difo *d)
 	if (!ps.mroots)
 		goto out;
 
+	/* Typical sizes up front: most instructions read two locations and
+	 * write one. */
+	if (grow(g, (void **)&g->uses, &g->capuses, 2 * n, sizeof(*g->uses)) ||
+	    grow(g, (void **)&g->nodes, &g->capnodes, g->nnodes + n + n / 4,
+	         sizeof(*g->nodes)) ||
+	    grow(g, (void **)&g->defs, &g->capdefs, n, sizeof(*g->defs)))
+		goto out;
 	g->use_off = dif_cfg_alloc(g, n + 1, sizeof(uint32_t));
 	g->def_off = dif_cfg_alloc(g, n + 1, sizeof(uint32_t));
 	ps.out = dif_cfg_alloc(g, g->nblocks, sizeof(uint32_t *));
@@ -926,35 +930,23 @@ int dif_du_build(struct dif_cfg *g, const struct dif_difo *d)
 out:
 	if (ps.out)
 		for (uint32_t b = 0; b < g->nblocks; b++)
-			free(ps.out[b]);
-	free(ps.out);
-	free(ps.need);
-	free(ps.alive);
-	free(ps.cur);
-	free(ps.varloc);
-	free(ps.slotloc);
-	free(ps.vslotloc);
-	free(ps.mroots);
-	free(ps.tn);
-	free(ps.trc);
+			if (ps.out[b]) {
+				free(ps.out[b]);
+				g->cur_bytes -= (ps.nslots + 2) * sizeof(uint32_t);
+			}
 	return rc;
 }
 
+/* The growable arrays (the rest lives in the arena). */
 void dif_du_free(struct dif_cfg *g)
 {
 	free(g->locs);
-	free(g->lockeys);
-	free(g->lockidx);
 	free(g->nodes);
 	free(g->ops);
 	free(g->uses);
-	free(g->use_off);
 	free(g->defs);
-	free(g->def_off);
-	free(g->ru_off);
-	free(g->ru);
-	free(g->rn_off);
-	free(g->rn);
+	free(g->tn);
+	free(g->trc);
 }
 
 /* ---------------------------------------------------------------------
@@ -1120,26 +1112,6 @@ static uint32_t walk_end(struct dif_du_walk *w, uint32_t n)
 	return n;
 }
 
-uint32_t dif_du_reaching(struct dif_du_walk *w, uint32_t node,
-                         const uint32_t **defs)
-{
-	const struct dif_cfg *g = w->g;
-	uint32_t sp, nres = 0;
-	*defs = w->res;
-	if (!walk_begin(w, node, &sp))
-		return 0;
-	while (sp) {
-		uint32_t n = w->stack[--sp];
-		const struct du_node *x = &g->nodes[n];
-		if (x->kind != DIF_DEF_MERGE)
-			w->res[nres++] = n;
-		if (x->kind == DIF_DEF_MERGE || x->kind == DIF_DEF_WEAK)
-			for (uint32_t i = 0; i < x->nops; i++)
-				visit(w, &sp, g->ops[x->op_off + i]);
-	}
-	return walk_end(w, nres);
-}
-
 uint32_t dif_du_uses_of(struct dif_du_walk *w, uint32_t def,
                         const struct dif_use **uses)
 {
@@ -1214,8 +1186,11 @@ static uint32_t copy_source(const struct dif_cfg *g, const struct du_node *n,
 	}
 }
 
-uint32_t dif_du_origins(struct dif_du_walk *w, uint32_t node,
-                        const uint32_t **defs)
+/* The definitions found from node through MERGE and WEAK operands; with
+ * copies, an instruction that passes a value on is replaced by the
+ * definitions of what it copies (type flow). */
+static uint32_t walk_defs(struct dif_du_walk *w, uint32_t node,
+                          const uint32_t **defs, bool copies)
 {
 	const struct dif_cfg *g = w->g;
 	uint32_t sp, nres = 0;
@@ -1230,8 +1205,8 @@ uint32_t dif_du_origins(struct dif_du_walk *w, uint32_t node,
 				visit(w, &sp, g->ops[x->op_off + i]);
 			continue;
 		}
-		bool copy;
-		uint32_t src = copy_source(g, x, &copy);
+		bool copy = false;
+		uint32_t src = copies ? copy_source(g, x, &copy) : DIF_CFG_NONE;
 		if (copy)
 			visit(w, &sp, src);
 		else
@@ -1240,4 +1215,16 @@ uint32_t dif_du_origins(struct dif_du_walk *w, uint32_t node,
 			visit(w, &sp, g->ops[x->op_off]);
 	}
 	return walk_end(w, nres);
+}
+
+uint32_t dif_du_reaching(struct dif_du_walk *w, uint32_t node,
+                         const uint32_t **defs)
+{
+	return walk_defs(w, node, defs, false);
+}
+
+uint32_t dif_du_origins(struct dif_du_walk *w, uint32_t node,
+                        const uint32_t **defs)
+{
+	return walk_defs(w, node, defs, true);
 }

@@ -149,13 +149,13 @@ static int run_file(FILE *out, enum cfgout_form form, const char *path,
 		rpt_json_string(out, shown);
 		fputs(",\"difos\":[", out);
 	}
+	struct dif_cfg *g = NULL; /* one cfg, rebuilt for every DIFO */
 	for (size_t i = 0; i < dif_module_count(mod); i++) {
 		const struct dif_difo *d = dif_module_get(mod, i);
 		DIF_OPTS(dif_cfg_opts, o, .profile = profile, .nregs = nregs,
 		         .flags = DIF_CFG_NO_DEFUSE);
-		struct dif_cfg *g = NULL;
 		dif_errors_clear(errs);
-		rc = dif_cfg_build(d, &o, &g, errs);
+		rc = g ? dif_cfg_rebuild(g, d, &o, errs) : dif_cfg_build(d, &o, &g, errs);
 		if (rc) {
 			toolio_print_errors(stderr, path, errs);
 			if (errs->count == 0)
@@ -180,8 +180,8 @@ static int run_file(FILE *out, enum cfgout_form form, const char *path,
 			free(line);
 			free(buf);
 		}
-		dif_cfg_free(g);
 	}
+	dif_cfg_free(g);
 	if (form == CFGOUT_JSON)
 		fputs("]}", out);
 	dif_module_free(mod);

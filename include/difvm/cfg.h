@@ -53,9 +53,10 @@
  *     defines no location, and a load from memory is a fresh definition.
  *   - type flow (dif_du_origins) follows value flow back through the
  *     instructions that pass a value on unchanged, in bits and in type:
- *     `mov`, a scalar by-value variable store and the loads it reaches,
- *     a by-value tuple push and the consumers reading the slot are not
- *     origins; it ends at the instructions that create a value (ALU,
+ *     `mov`, a store to a by-value variable (scalar or associative
+ *     element) and the loads it reaches, a tuple push (pushtv, or pushtr,
+ *     whose value is the pointer) and the consumers reading the slot are
+ *     not origins; it ends at the instructions that create a value (ALU,
  *     loads, constants, calls, by-ref variable loads, whose result is a
  *     pointer into variable storage) and at entry definitions (whose type
  *     comes from the variable table or, across DIFOs, from every store of
@@ -64,18 +65,22 @@
  * Cost. Let I be instructions, B blocks, E edges (E <= 2B), N the
  * registers (nregs) and W the distinct variables that this DIFO writes
  * (variables it only reads need no state: their single definition is the
- * entry). Blocks, edges, reachability, dominators and post-dominators take
- * O(I + E log B) time (the log is the skew-binary jump pointers of the
+ * entry). Memory comes from one arena per cfg plus a few growing arrays;
+ * dif_cfg_rebuild reuses it. Blocks, edges, reachability, dominators and
+ * post-dominators take O(I + E log B) time (the log is the skew-binary jump pointers of the
  * dominator-tree LCA; it is O(1) per query on real code) and O(I + B)
- * memory. The def-use graph takes O(I + (B + E) * (N + 9 + W)) time: the
- * state of each location is compared once per edge; memory stays
- * O(I + E * (N + 9 + W)) for nodes and operands, and the per-block state
- * is freed as soon as every successor has consumed it. The graph itself
- * (uses, definitions, merge operands, reverse edges) has O(I + E * L)
- * entries where L <= N + 9 + W, independent of the number of paths:
+ * memory. In the def-use graph, registers, cc and tuple slots are a dense
+ * state of N + 9 entries per block, compared once per edge at joins:
+ * O((B + E) * (N + 9)). Variables live in a persistent, reference-counted
+ * 8-ary tree: a definition copies one path (log8 W nodes), a block
+ * inherits its predecessor's tree for free and a join descends only into
+ * subtrees that differ, so variables cost O((I + M) log8 W) for M merge
+ * nodes, not B * W. Block states are freed once every successor has read
+ * them. The graph (uses, nodes, merge operands, reverse edges) has
+ * O(I + E * (N + 9) + M) entries, independent of the number of paths:
  * per-use lists of reaching definitions, which can be quadratic, are
  * never stored; a walk lists them on demand in time linear in the nodes
- * it visits.
+ * it visits. docs/verifier.md gives measured growth.
  *
  * Errors are values: dif_cfg_build returns 0 or a DIF_E_* code and adds a
  * diagnostic (code, pc, instruction text) to errs. It needs only what the
@@ -118,6 +123,16 @@ DIF_API int dif_cfg_build(const struct dif_difo *difo,
                           const struct dif_cfg_opts *opts,
                           struct dif_cfg **out, struct dif_errors *errs);
 DIF_API void dif_cfg_free(struct dif_cfg *cfg);
+/* Builds the graphs of another DIFO into an existing cfg, reusing its
+ * memory (a verifier going through many DIFOs calls this instead of
+ * build + free each time, so it does not ask the system for fresh pages
+ * per DIFO). Same options, results and errors as dif_cfg_build. Walkers
+ * made for the previous graph must not be used after it. When the build
+ * itself fails the cfg holds no graph (no blocks, no nodes) until the next
+ * rebuild; DIF_E_INVAL and DIF_E_OPTS leave it as it was. */
+DIF_API int dif_cfg_rebuild(struct dif_cfg *cfg, const struct dif_difo *difo,
+                            const struct dif_cfg_opts *opts,
+                            struct dif_errors *errs);
 
 /* ---------------------------------------------------------------------
  * Blocks and edges.
@@ -220,8 +235,9 @@ struct dif_use {
 	uint32_t pc;
 	uint8_t role;      /* enum dif_use_role */
 	struct dif_loc loc;
-	uint32_t node;     /* the node this use reads; DIF_CFG_NONE when the
-	                      instruction is unreachable */
+	uint32_t node;     /* the node this use reads; DIF_CFG_NONE when no
+	                      execution gets there (unreachable block, or
+	                      after a push that overflows on every path) */
 };
 
 /* 0 when the cfg was built with DIF_CFG_NO_DEFUSE. */

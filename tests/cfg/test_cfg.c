@@ -647,3 +647,90 @@ Test(cfg, trace_hook_shows_state_before_each_instruction)
 	dif_ctx_free(ctx);
 	dif_vm_free(vm);
 }
+
+/* A rebuilt cfg answers exactly as a fresh one, also after a failure. */
+static void same_graph(const struct dif_cfg *a, const struct dif_cfg *b)
+{
+	cr_assert_eq(dif_cfg_ninsns(a), dif_cfg_ninsns(b));
+	cr_assert_eq(dif_cfg_nblocks(a), dif_cfg_nblocks(b));
+	cr_assert_eq(dif_cfg_nedges(a), dif_cfg_nedges(b));
+	cr_assert_eq(dif_du_nnodes(a), dif_du_nnodes(b));
+	for (uint32_t i = 0; i < dif_cfg_nblocks(a); i++) {
+		struct dif_block x, y;
+		dif_cfg_block(a, i, &x);
+		dif_cfg_block(b, i, &y);
+		cr_assert_eq(memcmp(&x, &y, sizeof(x)), 0, "block %u", i);
+	}
+	for (uint32_t pc = 0; pc < dif_cfg_ninsns(a); pc++) {
+		cr_assert_eq(dif_du_nuses(a, pc), dif_du_nuses(b, pc));
+		for (uint32_t i = 0; i < dif_du_nuses(a, pc); i++) {
+			struct dif_use x, y;
+			dif_du_use(a, pc, i, &x);
+			dif_du_use(b, pc, i, &y);
+			cr_assert_eq(memcmp(&x, &y, sizeof(x)), 0, "pc %u use %u", pc, i);
+		}
+	}
+	for (uint32_t n = 0; n < dif_du_nnodes(a); n++) {
+		struct dif_def x, y;
+		dif_du_node(a, n, &x);
+		dif_du_node(b, n, &y);
+		cr_assert_eq(memcmp(&x, &y, sizeof(x)), 0, "node %u", n);
+		for (uint32_t i = 0; i < x.nops; i++)
+			cr_assert_eq(dif_du_operand(a, n, i), dif_du_operand(b, n, i));
+	}
+}
+
+Test(cfg, rebuild_reuses_and_matches_fresh_builds)
+{
+	struct gbuf big = { 0 };
+	pat_diamonds(&big, 300);
+	static const uint64_t ints[] = { 1 };
+	struct dif_difo *d1 = NULL;
+	DIF_OPTS(dif_difo_parts, p, .name = "big", .text = big.w, .textlen = big.n,
+	         .inttab = ints, .intlen = 1);
+	cr_assert_eq(dif_difo_create(&p, &d1, NULL), 0);
+	struct dif_module *m2 = assemble(diamond);
+	const struct dif_difo *d2 = dif_module_get(m2, 0);
+	uint32_t back[] = { DIF_ENC_B(DIF_OPC_BA, 0), DIF_ENC_R(DIF_OPC_RET, 0, 0, 0) };
+	struct dif_difo *bad = raw(back, 2);
+
+	struct dif_cfg *f1 = NULL, *f2 = NULL, *g = NULL;
+	cr_assert_eq(dif_cfg_build(d1, NULL, &f1, NULL), 0);
+	cr_assert_eq(dif_cfg_build(d2, NULL, &f2, NULL), 0);
+	cr_assert_eq(dif_cfg_build(d2, NULL, &g, NULL), 0);
+	for (int round = 0; round < 3; round++) {
+		cr_assert_eq(dif_cfg_rebuild(g, d1, NULL, NULL), 0);
+		same_graph(g, f1);
+		struct dif_errors errs;
+		dif_errors_clear(&errs);
+		cr_assert_eq(dif_cfg_rebuild(g, bad, NULL, &errs), DIF_E_BRANCH_BACK);
+		cr_assert_eq(errs.count, 1);
+		cr_assert_eq(dif_cfg_nblocks(g), 0);
+		cr_assert_eq(dif_du_nnodes(g), 0);
+		cr_assert_eq(dif_cfg_block_of(g, 0), DIF_CFG_NONE);
+		cr_assert_eq(dif_cfg_rebuild(g, d2, NULL, NULL), 0);
+		same_graph(g, f2);
+		struct dif_du_walk *w = dif_du_walk_new(g);
+		const uint32_t *defs;
+		cr_assert_eq(dif_du_reaching(w, use_node(g, 6, DIF_USE_RD), &defs), 2);
+		dif_du_walk_free(w);
+	}
+	/* a larger graph after a smaller one keeps its memory: the second
+	 * rebuild of d1 allocates no more than the first */
+	cr_assert_eq(dif_cfg_rebuild(g, d1, NULL, NULL), 0);
+	struct dif_cfg_stats s1, s2;
+	dif_cfg_get_stats(g, &s1);
+	cr_assert_eq(dif_cfg_rebuild(g, d1, NULL, NULL), 0);
+	dif_cfg_get_stats(g, &s2);
+	cr_assert_leq(s2.bytes, s1.bytes);
+	DIF_OPTS(dif_cfg_opts, badopt, .nregs = 999);
+	cr_assert_eq(dif_cfg_rebuild(g, d1, &badopt, NULL), DIF_E_OPTS);
+	cr_assert_eq(dif_cfg_rebuild(NULL, d1, NULL, NULL), DIF_E_INVAL);
+	dif_cfg_free(g);
+	dif_cfg_free(f1);
+	dif_cfg_free(f2);
+	dif_difo_free(d1);
+	dif_difo_free(bad);
+	dif_module_free(m2);
+	free(big.w);
+}

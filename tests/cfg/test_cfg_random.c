@@ -597,6 +597,20 @@ static struct dif_cfg *build(const struct prog *p)
 	return g;
 }
 
+/* Every check on one program, which it frees; 1 when the def-use
+ * reference could enumerate its paths. */
+static int check_all(struct prog *p, uint64_t seed)
+{
+	struct dif_cfg *g = build(p);
+	check_blocks(p, g, seed);
+	check_doms(g, seed);
+	int done = check_defuse(p, g, seed);
+	dif_cfg_free(g);
+	dif_difo_free(p->d);
+	free(p);
+	return done;
+}
+
 static void run_testgen(uint64_t seed, unsigned count)
 {
 	unsigned built = 0, checked = 0;
@@ -608,13 +622,7 @@ static void run_testgen(uint64_t seed, unsigned count)
 			continue;
 		}
 		built++;
-		struct dif_cfg *g = build(p);
-		check_blocks(p, g, s);
-		check_doms(g, s);
-		checked += check_defuse(p, g, s);
-		dif_cfg_free(g);
-		dif_difo_free(p->d);
-		free(p);
+		checked += check_all(p, s);
 	}
 	cr_assert_geq(built, count / 2, "seed %llu: too few valid programs",
 	              (unsigned long long)seed);
@@ -635,13 +643,7 @@ static void run_branchy(uint64_t seed, unsigned count)
 			            12);
 		else
 			gen_branchy(s, p, 4 + (uint32_t)(s % 40), 3, 100);
-		struct dif_cfg *g = build(p);
-		check_blocks(p, g, s);
-		check_doms(g, s);
-		checked += check_defuse(p, g, s);
-		dif_cfg_free(g);
-		dif_difo_free(p->d);
-		free(p);
+		checked += check_all(p, s);
 	}
 	cr_assert_geq(checked, count / 2, "seed %llu", (unsigned long long)seed);
 }
