@@ -104,6 +104,9 @@ struct cx {
 	uint32_t di;
 	struct pend *pend;  /* findings of this DIFO awaiting their slice */
 	size_t npend, cappend;
+	/* cfg's graphs, rebuilt DIFO after DIFO in the same memory: blocks
+	 * only (reachability), and with the def-use graph (slices) */
+	struct dif_cfg *blocks, *du;
 	struct difo_res *res;
 	size_t first_finding;
 };
@@ -204,6 +207,17 @@ static void build_slice(struct cx *cx, struct dif_tc_finding *f, unsigned who,
 	cx->pend[cx->npend++] = p;
 }
 
+/* cfg's graph of the current DIFO in *slot (built once, then rebuilt).
+ * Returns 0, DIF_E_NOMEM, or another code when the DIFO has no graph. */
+static int graph(struct cx *cx, struct dif_cfg **slot, bool defuse)
+{
+	DIF_OPTS(dif_cfg_opts, co, .profile = cx->profile,
+	         .flags = defuse ? 0 : DIF_CFG_NO_DEFUSE);
+	if (*slot)
+		return dif_cfg_rebuild(*slot, cx->d, &co, NULL);
+	return dif_cfg_build(cx->d, &co, slot, NULL);
+}
+
 static bool use_matches(const struct dif_use *u, unsigned who)
 {
 	switch (u->role) {
@@ -230,9 +244,6 @@ static void add_reaching(const struct dif_cfg *cfg, struct dif_du_walk *w,
 	}
 }
 
-/* DIFOs longer than this keep the first-approximation slices. */
-#define TC_DU_MAX_INSNS 8192u
-
 /* Backward slices in the def-use graph: the definitions of the operands
  * the finding is about, the branches that narrowed them, then breadth
  * first the definitions of everything those instructions read (registers,
@@ -241,22 +252,13 @@ static int resolve_slices(struct cx *cx)
 {
 	if (!cx->npend)
 		return 0;
-	if (cx->d->textlen > TC_DU_MAX_INSNS) {
-		/* keep the first approximations: building the def-use graph of
-		 * a huge DIFO costs more than the whole analysis */
-		cx->npend = 0;
-		return 0;
-	}
-	DIF_OPTS(dif_cfg_opts, co, .profile = cx->profile);
-	struct dif_cfg *cfg;
-	int rc = dif_cfg_build(cx->d, &co, &cfg, NULL);
+	int rc = graph(cx, &cx->du, true);
 	if (rc)
 		return rc == DIF_E_NOMEM ? rc : 0; /* keep the approximations */
+	const struct dif_cfg *cfg = cx->du;
 	struct dif_du_walk *w = dif_du_walk_new(cfg);
-	if (!w) {
-		dif_cfg_free(cfg);
+	if (!w)
 		return DIF_E_NOMEM;
-	}
 	for (size_t k = 0; k < cx->npend; k++) {
 		const struct pend *p = &cx->pend[k];
 		struct dif_tc_finding *f = &cx->tc->f[p->fi];
@@ -278,7 +280,6 @@ static int resolve_slices(struct cx *cx)
 		qsort(f->slice, f->nslice, sizeof(f->slice[0]), cmp_u32);
 	}
 	dif_du_walk_free(w);
-	dif_cfg_free(cfg);
 	cx->npend = 0;
 	return 0;
 }
@@ -1484,14 +1485,12 @@ static void export_state(const struct tstate *s, struct dif_tc_state *o)
 /* Blocks no path from the entry reaches (cfg's reachability): notes. */
 static int report_unreachable(struct cx *cx)
 {
-	DIF_OPTS(dif_cfg_opts, co, .profile = cx->profile,
-	         .flags = DIF_CFG_NO_DEFUSE);
-	struct dif_cfg *cfg;
-	int rc = dif_cfg_build(cx->d, &co, &cfg, NULL);
+	int rc = graph(cx, &cx->blocks, false);
 	if (rc == DIF_E_NOMEM)
 		return rc;
 	if (rc)
 		return 0; /* validated DIFOs always build */
+	const struct dif_cfg *cfg = cx->blocks;
 	uint32_t nb = dif_cfg_nblocks(cfg);
 	for (uint32_t id = 0; id < nb; id++) {
 		struct dif_block b;
@@ -1507,7 +1506,6 @@ static int report_unreachable(struct cx *cx)
 		suggest(f, "remove the dead instructions or fix the branch that "
 		           "should lead here");
 	}
-	dif_cfg_free(cfg);
 	return 0;
 }
 
@@ -1689,6 +1687,8 @@ out:
 	dif_vstate_free(vs);
 	free(cx.vars);
 	free(cx.pend);
+	dif_cfg_free(cx.blocks);
+	dif_cfg_free(cx.du);
 	if (rc) {
 		dif_tc_free(tc);
 		return rc;
