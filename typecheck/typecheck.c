@@ -1357,8 +1357,6 @@ static bool step(struct cx *cx, struct tstate *s, uint32_t pc,
 					       "%u-byte alignment", rd, what(&a, buf, sizeof(buf)),
 					       oi->name, n);
 					build_slice(cx, f, W_RD, seeds, 1);
-					suggest(f, "align the offset to the store width (and "
-					           "with ~%u)");
 					snprintf(f->suggestion, sizeof(f->suggestion),
 					         "align the offset to the store width (e.g. and "
 					         "it with ~%u)", n - 1);
