@@ -90,6 +90,39 @@ static void print_types(const struct dif_module *mod, const struct dif_tc *tc,
 			        dif_difo_name(d), pc, insn, p.text[pc] & 0xffu, ty);
 		}
 	}
+	/* variables, as all DIFOs of the file use them */
+	static const char *const scopes[] = { "global", "thread", "local" };
+	for (size_t i = 0; i < dif_tc_nvars(tc); i++) {
+		struct dif_tc_var v;
+		if (dif_tc_var(tc, i, &v) != 0 || v.scope > 2)
+			continue;
+		char st[160];
+		if (v.stored)
+			dif_tc_kinds_text(v.stored, st, sizeof(st));
+		else
+			snprintf(st, sizeof(st), "nothing");
+		char decl[64];
+		if (!v.has_decl)
+			snprintf(decl, sizeof(decl), "undeclared");
+		else
+			snprintf(decl, sizeof(decl), "declared %s size %u%s",
+			         v.decl.kind == DIF_TYPE_STRING ? "string" : "D type",
+			         (unsigned)v.decl.size,
+			         v.decl.flags & DIF_TF_BYREF ? " by ref" : "");
+		fprintf(cx->types_out, "%s: %s %s %s (0x%x): %s; stored %s", file,
+		        scopes[v.scope], v.assoc ? "array" : "scalar",
+		        v.name[0] ? v.name : "?", v.id, decl, st);
+		if (v.nkeys) {
+			fputs("; key", cx->types_out);
+			for (unsigned k = 0; k < v.nkeys && k < 8; k++)
+				fprintf(cx->types_out, "%s%s", k ? ", " : " (",
+				        v.keykinds[k] & DIF_TC_T_STR   ? "string"
+				        : v.keykinds[k] & DIF_TC_T_REF ? "by ref"
+				                                       : "by value");
+			fputc(')', cx->types_out);
+		}
+		fputc('\n', cx->types_out);
+	}
 }
 
 /* docs/verifier.md: types, abstract interpretation and the checks. */

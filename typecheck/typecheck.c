@@ -57,6 +57,8 @@ struct tvar {
 	struct dif_type decl;
 	const char *name;
 	uint32_t str_difo, str_pc;
+	uint32_t stored; /* kinds of every value stored */
+	uint32_t order;  /* first mention */
 };
 
 struct difo_res {
@@ -70,6 +72,8 @@ struct difo_res {
 struct dif_tc {
 	struct dif_tc_finding *f;
 	size_t nf, capf;
+	struct dif_tc_var *vars; /* by first mention */
+	size_t nvars;
 	struct difo_res *d;
 	size_t nd;
 };
@@ -379,7 +383,7 @@ static struct tvar *var_get(struct cx *cx, uint32_t key)
 		h = (h + 1) & (cx->capvars - 1);
 	if (!cx->vars[h].key) {
 		cx->vars[h].key = key;
-		cx->nvars++;
+		cx->vars[h].order = (uint32_t)cx->nvars++;
 	}
 	return &cx->vars[h];
 }
@@ -984,6 +988,7 @@ static void step_store_var(struct cx *cx, struct tstate *s, uint32_t pc,
 	const av_t *seeds[1] = { v };
 	if (assoc)
 		check_keys(cx, s, pc, t, id);
+	t->stored |= v->kinds;
 	bool num = v->kinds == K_NUM && !av_may_zero(v);
 	if (t->has_decl && t->decl.kind == DIF_TYPE_STRING && num) {
 		struct dif_tc_finding *f = add_finding(cx, RU_TYPE, DIF_TC_ERROR, pc);
@@ -1623,6 +1628,34 @@ nomem:
 	return DIF_E_NOMEM;
 }
 
+/* The module's variables, for dif_tc_var(). Names are copied: the
+ * DIFOs may go before the result. */
+static int export_vars(struct cx *cx)
+{
+	struct dif_tc *tc = cx->tc;
+	tc->vars = calloc(cx->nvars ? cx->nvars : 1, sizeof(*tc->vars));
+	if (!tc->vars)
+		return DIF_E_NOMEM;
+	for (size_t i = 0; i < cx->capvars; i++) {
+		const struct tvar *t = &cx->vars[i];
+		if (!t->key)
+			continue;
+		struct dif_tc_var *o = &tc->vars[t->order];
+		o->scope = (uint8_t)((t->key >> 24) - 1);
+		o->assoc = (uint8_t)((t->key >> 20) & 1);
+		o->id = t->key & 0xffffu;
+		o->has_decl = t->has_decl;
+		o->decl = t->decl;
+		o->stored = t->stored;
+		o->nkeys = t->keyset ? t->nkeys : 0;
+		memcpy(o->keykinds, t->keykinds, sizeof(o->keykinds));
+		if (t->name)
+			snprintf(o->name, sizeof(o->name), "%s", t->name);
+	}
+	tc->nvars = cx->nvars;
+	return 0;
+}
+
 /* ---------------------------------------------------------------------
  * API.
  */
@@ -1681,6 +1714,8 @@ int dif_typecheck(const struct dif_module *mod, const struct dif_tc_opts *opts,
 	}
 	if (cx.nomem)
 		rc = DIF_E_NOMEM;
+	if (rc == 0)
+		rc = export_vars(&cx);
 out:
 	dif_vstate_free(vs);
 	free(cx.vars);
@@ -1706,7 +1741,21 @@ void dif_tc_free(struct dif_tc *tc)
 	}
 	free(tc->d);
 	free(tc->f);
+	free(tc->vars);
 	free(tc);
+}
+
+size_t dif_tc_nvars(const struct dif_tc *tc)
+{
+	return tc ? tc->nvars : 0;
+}
+
+int dif_tc_var(const struct dif_tc *tc, size_t i, struct dif_tc_var *out)
+{
+	if (!tc || !out || i >= tc->nvars)
+		return DIF_E_INVAL;
+	*out = tc->vars[i];
+	return 0;
 }
 
 size_t dif_tc_count(const struct dif_tc *tc)
@@ -1772,6 +1821,41 @@ const char *dif_tc_type_name(const struct dif_tc_value *v)
 	if (k & K_PTRS)
 		return "pointer";
 	return "integer"; /* NULL */
+}
+
+size_t dif_tc_kinds_text(uint32_t kinds, char *buf, size_t len)
+{
+	static const struct {
+		uint32_t bit;
+		const char *name;
+	} names[] = {
+		{ K_STRTAB, "strtab" }, { K_SCRATCH, "scratch" }, { K_STATIC, "static" },
+		{ K_DYN, "dynamic" }, { K_ENV, "env" }, { K_HOST, "host" },
+		{ K_NULL, "null" },
+	};
+	av_t v;
+	av_top(&v, kinds);
+	char tmp[160];
+	size_t o = (size_t)snprintf(tmp, sizeof(tmp), "%s", dif_tc_type_name(&v));
+	if (kinds & K_PTRS) {
+		const char *sep = " (";
+		for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+			if ((kinds & names[i].bit) && o < sizeof(tmp)) {
+				o += (size_t)snprintf(tmp + o, sizeof(tmp) - o, "%s%s", sep,
+				                      names[i].name);
+				sep = "|";
+			}
+		if (o < sizeof(tmp))
+			o += (size_t)snprintf(tmp + o, sizeof(tmp) - o, ")");
+	}
+	if (o >= sizeof(tmp))
+		o = sizeof(tmp) - 1;
+	if (len) {
+		size_t c = o < len - 1 ? o : len - 1;
+		memcpy(buf, tmp, c);
+		buf[c] = '\0';
+	}
+	return o;
 }
 
 size_t dif_tc_value_text(const struct dif_tc_value *v, char *buf, size_t len)

@@ -151,10 +151,31 @@ DIF_API int dif_tc_result(const struct dif_tc *tc, size_t difo, uint32_t pc,
 DIF_API int dif_tc_state_at(const struct dif_tc *tc, size_t difo,
                             uint32_t pc, struct dif_tc_state *out);
 
+/* A variable as the whole module uses it (every DIFO's accesses). */
+struct dif_tc_var {
+	uint8_t scope;          /* enum dif_var_scope */
+	uint8_t assoc;          /* 1: associative array */
+	uint8_t has_decl;       /* a variable table declares it */
+	uint8_t nkeys;          /* assoc: key entries (0: not known) */
+	uint32_t id;
+	char name[64];          /* from a variable table, or "" */
+	struct dif_type decl;   /* the first declaration */
+	uint32_t stored;        /* DIF_TC_K_* of every value stored, joined;
+	                           0: never stored in this module */
+	uint8_t keykinds[DIF_NTREGS]; /* DIF_TC_T_* of each key entry */
+};
+/* Variables in order of first mention. */
+DIF_API size_t dif_tc_nvars(const struct dif_tc *tc);
+DIF_API int dif_tc_var(const struct dif_tc *tc, size_t i,
+                       struct dif_tc_var *out);
+
 /* Type as text, e.g. "uint8 [0, 255]", "string (strtab)",
  * "pointer (scratch|null)", "conflict (integer|string)". Like snprintf. */
 DIF_API size_t dif_tc_value_text(const struct dif_tc_value *v, char *buf,
                                  size_t len);
+/* A kind set as text: "integer", "string (strtab|scratch)", "integer|
+ * pointer (static|null)" ... Like snprintf. */
+DIF_API size_t dif_tc_kinds_text(uint32_t kinds, char *buf, size_t len);
 /* Short type name only: "integer", "string", "pointer", "conflict",
  * "undefined". */
 DIF_API const char *dif_tc_type_name(const struct dif_tc_value *v);

@@ -88,6 +88,19 @@ Test(golden, exit_status_and_werror)
 	cr_assert_eq(st, 2);
 }
 
+Test(golden, variable_types)
+{
+	int st;
+	char *out = run("--types -q examples/tracer.s", &st);
+	cr_assert_eq(st, 0);
+	cr_assert(strstr(out, "examples/tracer.s: thread scalar ts (0x500): declared "
+	                      "D type size 8; stored integer\n"), "%s", out);
+	cr_assert(strstr(out, "examples/tracer.s: global array lat (0x501): declared "
+	                      "D type size 8; stored integer; key (string)\n"),
+	          "%s", out);
+	free(out);
+}
+
 Test(golden, types)
 {
 	int st;

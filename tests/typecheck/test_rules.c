@@ -334,6 +334,35 @@ Test(domain, infeasible_edges_are_dead)
 	dif_tc_free(tc);
 }
 
+Test(api, variables_across_difos)
+{
+	struct dif_module *mod = assemble(
+		".difo a\n.var v global scalar id=0x500 type=int8\n"
+		"\tsets \"s\", %r1\n\tstgs %r1, v\n\tret %r0\n"
+		".difo b\n.var c thread array id=0x500 type=int8\n"
+		"\tflushts\n\tpushtv ctf, %r0\n\tpushtv ctf, %r0\n"
+		"\tsetx 3, %r1\n\tsttaa %r1, c\n\tret %r0\n");
+	struct dif_tc *tc;
+	cr_assert_eq(dif_typecheck(mod, NULL, &tc), 0);
+	cr_assert_eq(dif_tc_nvars(tc), 2);
+	struct dif_tc_var v;
+	cr_assert_eq(dif_tc_var(tc, 0, &v), 0);
+	cr_assert_str_eq(v.name, "v");
+	cr_assert_eq(v.scope, DIF_VSCOPE_GLOBAL);
+	cr_assert(!v.assoc);
+	char buf[64];
+	dif_tc_kinds_text(v.stored, buf, sizeof(buf));
+	cr_assert_str_eq(buf, "string (strtab)");
+	cr_assert_eq(dif_tc_var(tc, 1, &v), 0);
+	cr_assert_str_eq(v.name, "c");
+	cr_assert(v.assoc);
+	cr_assert_eq(v.nkeys, 2);
+	cr_assert_eq(v.keykinds[0], DIF_TC_T_VAL);
+	cr_assert_eq(dif_tc_var(tc, 2, &v), DIF_E_INVAL);
+	dif_tc_free(tc);
+	dif_module_free(mod);
+}
+
 Test(api, argument_checks)
 {
 	struct dif_tc *tc = NULL;
