@@ -1122,8 +1122,16 @@ static bool step_call(struct cx *cx, struct tstate *s, uint32_t pc,
 	char who[48];
 	snprintf(who, sizeof(who), "%s()", name);
 	check_tuple_need(cx, s, pc, need, who);
-	for (unsigned i = 0; i < need && i < s->dlo; i++) {
+	for (unsigned i = 0; i < need; i++) {
+		av_t missing;
 		const av_t *a = &s->tv[i];
+		if (i >= s->dlo) {
+			/* the entry may be absent: a stale or zero slot is read */
+			if (sg->args[i] != 'D')
+				continue;
+			av_top(&missing, K_INT);
+			a = &missing;
+		}
 		char what_[64];
 		snprintf(what_, sizeof(what_), "argument %u of %s()", i + 1, name);
 		switch (sg->args[i]) {
