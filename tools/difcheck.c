@@ -21,6 +21,7 @@ struct check_ctx {
 	int profile_set; /* -p given: also for objects recording another */
 	uint64_t scratch; /* typecheck: scratch bytes (0: difrun's default) */
 	int types;        /* --types: print every result's type */
+	int cfg_pass;     /* the cfg analysis runs (it reports unreachable) */
 	FILE *types_out;
 	const char *path;
 };
@@ -125,13 +126,61 @@ static void print_types(const struct dif_module *mod, const struct dif_tc *tc,
 	}
 }
 
+/* docs/verifier.md, cfg section: blocks no path reaches (notes). */
+static int run_cfg(const struct dif_module *mod, const struct check_ctx *cx,
+                   struct rpt_file *rep)
+{
+	DIF_OPTS(dif_cfg_opts, co, .profile = cx->profile, .nregs = cx->nregs,
+	         .flags = DIF_CFG_NO_DEFUSE);
+	struct dif_cfg *cfg = NULL;
+	struct rpt_detail det;
+	int rc = 0;
+	for (size_t i = 0; i < dif_module_count(mod) && rc == 0; i++) {
+		const struct dif_difo *d = dif_module_get(mod, i);
+		int b = cfg ? dif_cfg_rebuild(cfg, d, &co, NULL)
+		            : dif_cfg_build(d, &co, &cfg, NULL);
+		if (b == DIF_E_NOMEM)
+			rc = b;
+		if (b)
+			continue; /* malformed: the validator says why */
+		struct dif_difo_parts p;
+		dif_difo_get_parts(d, &p);
+		for (uint32_t id = 0; id < dif_cfg_nblocks(cfg) && rc == 0; id++) {
+			struct dif_block blk;
+			if (dif_cfg_block(cfg, id, &blk) || blk.reachable)
+				continue;
+			struct rpt_difo *rd = rpt_difo(rep, dif_difo_name(d));
+			if (!rd) {
+				rc = DIF_E_NOMEM;
+				break;
+			}
+			char insn[64];
+			dif_insn_text(p.text[blk.start], cx->profile, insn, sizeof(insn));
+			memset(&det, 0, sizeof(det));
+			snprintf(det.category, sizeof(det.category), "control flow");
+			snprintf(det.title, sizeof(det.title), "unreachable code");
+			snprintf(det.reason, sizeof(det.reason),
+			         "no path from the entry reaches block %u (pcs %u-%u)", id,
+			         blk.start, blk.end);
+			snprintf(det.suggestion, sizeof(det.suggestion),
+			         "remove the dead instructions or fix the branch that "
+			         "should lead here");
+			rc = rpt_add_detail(rd, RPT_NOTE, "cfg", "unreachable", blk.start,
+			                    insn, &det, "unreachable code");
+		}
+	}
+	dif_cfg_free(cfg);
+	return rc;
+}
+
 /* docs/verifier.md: types, abstract interpretation and the checks. */
 static int run_typecheck(const struct dif_module *mod,
                          const struct check_ctx *cx, struct rpt_file *rep)
 {
 	DIF_OPTS(dif_tc_opts, o, .profile = cx->profile,
 	         .scratch_size = cx->scratch,
-	         .flags = cx->types ? DIF_TC_KEEP_TYPES : 0);
+	         .flags = (cx->types ? DIF_TC_KEEP_TYPES : 0) |
+	                  (cx->cfg_pass ? DIF_TC_NO_UNREACHABLE : 0));
 	struct dif_tc *tc;
 	int rc = dif_typecheck(mod, &o, &tc);
 	if (rc)
@@ -177,6 +226,8 @@ static int run_typecheck(const struct dif_module *mod,
 static const struct analysis analyses[] = {
 	{ "validate", "structural checks of the DTrace kernel's DIF validator",
 	  run_validate },
+	{ "cfg", "control flow: blocks no path reaches (docs/verifier.md)",
+	  run_cfg },
 	{ "typecheck", "types, abstract interpretation and safety checks "
 	  "(docs/verifier.md)", run_typecheck },
 };
@@ -333,7 +384,7 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct check_ctx cx = { DIF_PROFILE_FREEBSD, DIF_NREGS, 0, 0, 0, stdout,
+	struct check_ctx cx = { DIF_PROFILE_FREEBSD, DIF_NREGS, 0, 0, 0, 0, stdout,
 		                    NULL };
 	int json = 0, quiet = 0, sarif = 0, werror = 0;
 	enum cfgout_form cfg_form = CFGOUT_NONE;
@@ -415,6 +466,10 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
+	/* typecheck leaves unreachable blocks to the cfg pass when it runs */
+	for (size_t k = 0; k < NANALYSES; k++)
+		if (strcmp(analyses[k].name, "cfg") == 0)
+			cx.cfg_pass = on[k];
 	size_t nfiles = (size_t)(argc - optind);
 	if (cfg_form != CFGOUT_NONE) {
 		int st = cfgout_run(stdout, cfg_form, argv + optind, nfiles,

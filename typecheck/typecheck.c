@@ -1616,7 +1616,9 @@ static int analyse_difo(struct cx *cx)
 		}
 		s->live = go;
 	}
-	if (resolve_slices(cx) || report_unreachable(cx) || cx->nomem)
+	if (resolve_slices(cx) || cx->nomem)
+		goto nomem;
+	if (!(cx->flags & DIF_TC_NO_UNREACHABLE) && report_unreachable(cx))
 		goto nomem;
 	struct dif_tc *tc = cx->tc;
 	if (tc->nf > cx->first_finding)

@@ -116,6 +116,8 @@ struct dif_tc_finding {
 
 #define DIF_TC_KEEP_TYPES 0x1u  /* keep each instruction's result value */
 #define DIF_TC_KEEP_STATES 0x2u /* keep the whole state before every pc */
+#define DIF_TC_NO_UNREACHABLE 0x4u /* no `unreachable` notes (the caller
+                                      reports cfg's reachability itself) */
 
 struct dif_tc_opts {
 	size_t size;

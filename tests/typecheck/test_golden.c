@@ -88,6 +88,41 @@ Test(golden, exit_status_and_werror)
 	cr_assert_eq(st, 2);
 }
 
+static int count(const char *hay, const char *needle)
+{
+	int n = 0;
+	for (const char *p = hay; (p = strstr(p, needle)) != NULL; p++)
+		n++;
+	return n;
+}
+
+/* Unreachable blocks are reported once: by the cfg pass when it runs,
+ * else by typecheck itself. */
+Test(golden, unreachable_once)
+{
+	static const char *const runs[] = {
+		"-q tests/typecheck/data/golden.s",
+		"-q -A typecheck tests/typecheck/data/golden.s",
+		"-q -A validate,cfg tests/typecheck/data/golden.s",
+	};
+	static const char *const by[] = {
+		"\"analysis\": \"cfg\", \"rule\": \"unreachable\"",
+		"\"analysis\": \"typecheck\", \"rule\": \"unreachable\"",
+		"\"analysis\": \"cfg\", \"rule\": \"unreachable\"",
+	};
+	for (int i = 0; i < 3; i++) {
+		int st;
+		char *out = run(runs[i], &st);
+		cr_assert_eq(count(out, "note: unreachable:"), 1, "%s: %s", runs[i], out);
+		free(out);
+		char args[256];
+		snprintf(args, sizeof(args), "--json %s", runs[i] + 3);
+		out = run(args, &st);
+		cr_assert(strstr(out, by[i]), "%s", out);
+		free(out);
+	}
+}
+
 Test(golden, variable_types)
 {
 	int st;
