@@ -13,8 +13,9 @@
  * The analysis is sound with respect to the DIF semantics of dif-isa.md
  * (and difvm's interpreter): every concrete state at a pc lies inside the
  * state computed for that pc, and every DIVZERO, TUPOFLOW, BADALIGN,
- * NOSCRATCH and store BADADDR fault that can happen at a pc is reported
- * there (error or warning). An error means every execution that reaches
+ * NOSCRATCH fault and every BADADDR of a store, copys, bcopy or copyinto
+ * destination that can happen at a pc is reported there (error or
+ * warning). An error means every execution that reaches
  * the pc has the defect. Subroutines are assumed to behave as DTrace's do
  * (a host subroutine hook may do anything).
  *
@@ -46,8 +47,9 @@ enum dif_tc_severity {
 #define DIF_TC_K_STATIC 0x010u  /* by-ref global / clause-local storage */
 #define DIF_TC_K_DYN 0x020u     /* by-ref thread-local / assoc element data */
 #define DIF_TC_K_ENV 0x040u     /* string built-in variable (env strings) */
-#define DIF_TC_K_HOST 0x080u    /* host memory (e.g. memory a subroutine
-                                   returned into a host string) */
+#define DIF_TC_K_HOST 0x080u    /* host memory known to be a pointer
+                                   (reserved: this version types host
+                                   pointers from args and loads as K_INT) */
 #define DIF_TC_K_NULL 0x100u    /* a pointer above that may also be NULL */
 #define DIF_TC_K_STR 0x200u     /* the pointer designates a D string */
 #define DIF_TC_K_PTRS 0x0fcu    /* all pointer provenances */
