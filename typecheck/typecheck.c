@@ -28,6 +28,8 @@
 
 enum { CC_INIT, CC_CMP, CC_TST, CC_ANY };
 
+#define TC_NLOCALS 4 /* clause-local values followed per state */
+
 /* The ISA row of an opcode; the DIFO was validated for the profile, so
  * the profile check of dif_isa_lookup() is done already (and this is the
  * hot path). */
@@ -46,6 +48,13 @@ struct tstate {
 	uint32_t ccpc;
 	av_t ca, cb;
 	uint64_t slo, shi;
+	/* by-value clause-local variables stored earlier in this execution:
+	 * their storage is per CPU, so a later ldls reads what stls wrote
+	 * (unless a store through a pointer may have hit it) */
+	struct {
+		uint32_t id; /* 0: free */
+		av_t v;
+	} loc[TC_NLOCALS];
 };
 
 /* One variable as the whole module sees it. */
@@ -448,6 +457,17 @@ static void st_join(struct tstate *a, const struct tstate *b)
 		a->slo = b->slo;
 	if (b->shi > a->shi)
 		a->shi = b->shi;
+	for (unsigned i = 0; i < TC_NLOCALS; i++) {
+		unsigned j;
+		if (!a->loc[i].id)
+			continue;
+		for (j = 0; j < TC_NLOCALS && b->loc[j].id != a->loc[i].id; j++)
+			;
+		if (j == TC_NLOCALS)
+			a->loc[i].id = 0; /* not stored on the other path */
+		else
+			av_join(&a->loc[i].v, &b->loc[j].v);
+	}
 	if (a->cck != b->cck || a->ccpc != b->ccpc || a->cck == CC_ANY) {
 		a->cck = (a->cck == b->cck && a->cck == CC_INIT) ? CC_INIT : CC_ANY;
 		a->cr1 = a->cr2 = NOREG;
@@ -969,6 +989,44 @@ static void var_value(struct cx *cx, unsigned op, unsigned id, av_t *v)
 	v->obj_size = t->decl.size;
 }
 
+/* A by-value clause-local variable (the only ones followed). */
+static bool local_scalar(struct cx *cx, unsigned op, unsigned id)
+{
+	if ((op != DIF_OPC_LDLS && op != DIF_OPC_STLS) || id < DIF_VAR_OTHER_UBASE)
+		return false;
+	struct tvar *t = var_get(cx, var_key(DIF_VSCOPE_LOCAL, false, id));
+	return t && t->has_decl && !(t->decl.flags & DIF_TF_BYREF) &&
+	       t->decl.kind != DIF_TYPE_STRING;
+}
+
+static void local_store(struct tstate *s, unsigned id, const av_t *v)
+{
+	unsigned i, free_i = id % TC_NLOCALS;
+	for (i = 0; i < TC_NLOCALS && s->loc[i].id != id; i++)
+		if (!s->loc[i].id)
+			free_i = i;
+	if (i == TC_NLOCALS)
+		i = free_i;
+	s->loc[i].id = id;
+	s->loc[i].v = *v;
+}
+
+static const av_t *local_load(const struct tstate *s, unsigned id)
+{
+	for (unsigned i = 0; i < TC_NLOCALS; i++)
+		if (s->loc[i].id == id)
+			return &s->loc[i].v;
+	return NULL;
+}
+
+/* A store through a pointer that may reach clause-local storage. */
+static void local_clobber(struct tstate *s, const av_t *dest)
+{
+	if (dest->kinds & ~(K_SCRATCH | K_STR))
+		for (unsigned i = 0; i < TC_NLOCALS; i++)
+			s->loc[i].id = 0;
+}
+
 static bool stringy(uint32_t k)
 {
 	return (k & K_STR) && !(k & K_INTS);
@@ -1271,6 +1329,7 @@ static bool step(struct cx *cx, struct tstate *s, uint32_t pc,
 			av_t dst = *rd_reg(cx, s, rd, pc, W_RD);
 			if (b.umin > 0)
 				check_null_src(cx, pc, r1, W_R1, &a, "copys source");
+			local_clobber(s, &dst);
 			return check_dest(cx, s, pc, rd, W_RD | W_R2, &dst, b.umax,
 			                  false, "copys") != 2;
 		}
@@ -1344,6 +1403,7 @@ static bool step(struct cx *cx, struct tstate *s, uint32_t pc,
 		unsigned n = oi->flags & DIF_F_WIDTH;
 		rd_reg(cx, s, r1, pc, W_R1);
 		a = *rd_reg(cx, s, rd, pc, W_RD);
+		local_clobber(s, &a);
 		int dest = check_dest(cx, s, pc, rd, W_RD, &a, n, false, oi->name);
 		if (dest)
 			return dest != 2;
@@ -1440,7 +1500,14 @@ static bool step(struct cx *cx, struct tstate *s, uint32_t pc,
 					cx, var_key((unsigned)dif_isa_scope(o2), true, id));
 				check_keys(cx, s, pc, t, id);
 			}
-			var_value(cx, op, id, &res);
+			const av_t *known = local_scalar(cx, op, id) ? local_load(s, id)
+			                                              : NULL;
+			if (known) {
+				res = *known;
+				res.refined = DIF_NO_PC;
+			} else {
+				var_value(cx, op, id, &res);
+			}
 		}
 		wr(cx, s, rd, &res, pc);
 		return true;
@@ -1451,6 +1518,8 @@ static bool step(struct cx *cx, struct tstate *s, uint32_t pc,
 		if (oi->flags & DIF_F_ASSOC)
 			check_tuple_need(cx, s, pc, 1, "an associative array store");
 		step_store_var(cx, s, pc, op, id, rd, &a);
+		if (local_scalar(cx, op, id))
+			local_store(s, id, &a);
 		return true;
 	}
 	case DIF_IC_CALL:

@@ -185,6 +185,18 @@ Test(rules, store_target)
 	flagged("\tflushts\n\tsets \"abcdefgh\", %r3\n\tpushtv ctf, %r3\n"
 	        "\tpushtv ctf, %r3\n\tsetx 8, %r4\n\tpushtv ctf, %r4\n"
 	        "\tcall bcopy, %r5\n\tret %r0\n", "store-target", DIF_TC_ERROR, 6);
+	/* this->p = alloca(16); *this->p = 0: the clause-local keeps the
+	 * scratch pointer within the execution */
+	clean(".var p local scalar id=0x500 type=int8\n"
+	      "\tflushts\n\tsetx 16, %r1\n\tpushtv ctf, %r1\n"
+	      "\tcall alloca, %r2\n\tstls %r2, p\n\tldls p, %r3\n"
+	      "\tstx %r0, [%r3]\n\tret %r0\n", "store-target");
+	/* ... unless a store through an unknown pointer came in between */
+	flagged(".var p local scalar id=0x500 type=int8\n"
+	        "\tflushts\n\tsetx 16, %r1\n\tpushtv ctf, %r1\n"
+	        "\tcall alloca, %r2\n\tstls %r2, p\n\tldga args, %r0, %r4\n"
+	        "\tstx %r0, [%r4]\n\tldls p, %r3\n\tstx %r0, [%r3]\n"
+	        "\tret %r0\n", "store-target", DIF_TC_WARNING, 8);
 }
 
 /* ---- misaligned ----------------------------------------------------- */
