@@ -469,9 +469,14 @@ int main(int argc, char **argv)
 	}
 
 	/* typecheck leaves unreachable blocks to the cfg pass when it runs */
-	for (size_t k = 0; k < NANALYSES; k++)
+	for (size_t k = 0; k < NANALYSES; k++) {
 		if (strcmp(analyses[k].name, "cfg") == 0)
 			cx.cfg_pass = on[k];
+		if (strcmp(analyses[k].name, "typecheck") == 0 && cx.types && !on[k]) {
+			usage_error("%s", "--types needs the typecheck analysis");
+			return 2;
+		}
+	}
 	size_t nfiles = (size_t)(argc - optind);
 	if (cfg_form != CFGOUT_NONE) {
 		int st = cfgout_run(stdout, cfg_form, argv + optind, nfiles,

@@ -86,6 +86,8 @@ Test(golden, exit_status_and_werror)
 	free(out);
 	free(run("--scratch 0 tests/typecheck/data/warn.s 2>/dev/null", &st));
 	cr_assert_eq(st, 2);
+	free(run("--types -A validate tests/typecheck/data/warn.s 2>/dev/null", &st));
+	cr_assert_eq(st, 2);
 }
 
 static int count(const char *hay, const char *needle)
