@@ -1452,10 +1452,19 @@ static bool step(struct cx *cx, struct tstate *s, uint32_t pc,
 			s->dlo = s->dhi = 0;
 		}
 		return true;
-	case DIF_IC_SETX:
-		av_const(&res, cx->d->inttab[DIF_I_INDEX(w)], K_NUM);
+	case DIF_IC_SETX: {
+		uint64_t x = cx->d->inttab[DIF_I_INDEX(w)];
+		av_const(&res, x, K_NUM);
+		/* the type D gives the literal: int, unsigned int, long or
+		 * unsigned long, whichever holds it first */
+		int64_t sx = (int64_t)x;
+		res.width = sx >= INT32_MIN && sx <= INT32_MAX ? 4
+		            : x <= UINT32_MAX                  ? 4 : 8;
+		res.is_signed = (sx >= INT32_MIN && sx <= INT32_MAX) ||
+		                (x > UINT32_MAX && sx >= 0);
 		wr(cx, s, rd, &res, pc);
 		return true;
+	}
 	case DIF_IC_SETS:
 		av_ptr(&res, K_STRTAB | K_STR, 0);
 		res.off_min = res.off_max = DIF_I_INDEX(w);
@@ -1959,7 +1968,7 @@ size_t dif_tc_value_text(const struct dif_tc_value *v, char *buf, size_t len)
 	if (!v || !v->kinds) {
 		PUT("undefined");
 	} else if (!strcmp(tn, "integer")) {
-		if (v->width && v->width < 8)
+		if (v->width)
 			PUT("%sint%u", v->is_signed ? "" : "u", 8u * v->width);
 		else
 			PUT("int64");

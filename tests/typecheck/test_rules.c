@@ -314,6 +314,9 @@ Test(domain, types_and_refinement)
 	cr_assert_eq(dif_tc_result(tc, 0, 2, &v), 0);
 	dif_tc_value_text(&v, buf, sizeof(buf));
 	cr_assert_str_eq(buf, "string (strtab) +[1, 1]");
+	cr_assert_eq(dif_tc_result(tc, 0, 3, &v), 0);
+	dif_tc_value_text(&v, buf, sizeof(buf));
+	cr_assert_str_eq(buf, "int32 = 16"); /* D's type of the literal */
 	cr_assert_eq(dif_tc_result(tc, 0, 4, &v), 0);
 	cr_assert_str_eq(dif_tc_type_name(&v), "pointer");
 	cr_assert_eq(v.tmask & 7, 0, "allocs is 8-aligned");
