@@ -39,4 +39,7 @@ uint64_t native_ret0(struct native_state *st, const struct bench_event *ev);
 /* The string the native strbuild left in its buffer (for checking). */
 const char *native_strbuild_result(const struct native_state *st);
 
+/* `difbench --typecheck [REPS]`: verifier speed and growth (analysis.c). */
+int bench_analysis(int argc, char **argv);
+
 #endif

@@ -627,6 +627,10 @@ static const char usage_text[] =
 	"  -h, --help           this text\n"
 	"      --version        print the version\n"
 	"\n"
+	"difbench --typecheck [REPS] times the static verifier instead (see\n"
+	"docs/verifier.md): instructions per second of dif_typecheck against\n"
+	"dif_validate_module on large modules, and its growth.\n"
+	"\n"
 	"Programs: ret0 pred tsdelta assoc chase strbuild alu500.\n"
 	"Exit status: 0 when every selected program ran, returned what its\n"
 	"native twin computes and made no allocator call while timed; 1 when\n"
@@ -714,6 +718,8 @@ static int env_create(struct env *env, const unsigned char *kmem,
 
 int main(int argc, char **argv)
 {
+	if (argc > 1 && strcmp(argv[1], "--typecheck") == 0)
+		return bench_analysis(argc - 1, argv + 1);
 	struct options o = {
 		.iterations = 20000,
 		.batches = 51,

@@ -404,13 +404,8 @@ static int build_doms(struct dif_cfg *g)
 static int read_opts(const struct dif_cfg_opts *opts, uint32_t *nregs,
                      uint32_t *flags, enum dif_profile *profile)
 {
-	if (opts && opts->size > sizeof(*opts)) {
-		/* unknown trailing fields must be zero */
-		const unsigned char *p = (const unsigned char *)opts;
-		for (size_t i = sizeof(*opts); i < opts->size; i++)
-			if (p[i])
-				return DIF_E_OPTS;
-	}
+	if (opts && !dif_opts_tail_zero(opts, opts->size, sizeof(*opts)))
+		return DIF_E_OPTS; /* unknown trailing fields must be zero */
 	*nregs = DIF_OPT(opts, nregs, 0);
 	*flags = DIF_OPT(opts, flags, 0);
 	*profile = DIF_OPT(opts, profile, DIF_PROFILE_FREEBSD);

@@ -46,4 +46,17 @@ DIF_INTERNAL void dif_errf_at(struct dif_errors *errs, int code,
 	((o) && (o)->size >= offsetof(__typeof__(*(o)), field) + sizeof((o)->field) \
 	         ? (o)->field : (dflt))
 
+/* True when an options struct of `size` bytes from the caller has only
+ * zeros past the `known` bytes this version understands (newer callers'
+ * fields must be unset to be ignored safely). */
+static inline int dif_opts_tail_zero(const void *opts, size_t size,
+                                     size_t known)
+{
+	const unsigned char *p = (const unsigned char *)opts;
+	for (size_t i = known; i < size; i++)
+		if (p[i])
+			return 0;
+	return 1;
+}
+
 #endif

@@ -35,8 +35,11 @@ void rpt_file_fini(struct rpt_file *f)
 {
 	if (!f)
 		return;
-	for (size_t i = 0; i < f->count; i++)
+	for (size_t i = 0; i < f->count; i++) {
+		for (size_t k = 0; k < f->difos[i].count; k++)
+			free(f->difos[i].list[k].detail);
 		free(f->difos[i].list);
+	}
 	free(f->difos);
 	free(f->file);
 	if (f->index)
@@ -102,6 +105,34 @@ int rpt_add(struct rpt_difo *d, enum rpt_severity sev, const char *analysis,
 	vsnprintf(x->msg, sizeof(x->msg), fmt, ap);
 	va_end(ap);
 	d->nsev[sev]++;
+	return 0;
+}
+
+int rpt_add_detail(struct rpt_difo *d, enum rpt_severity sev,
+                   const char *analysis, const char *rule, uint32_t pc,
+                   const char *insn, const struct rpt_detail *det,
+                   const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	struct rpt_detail *copy = NULL;
+	if (det) {
+		copy = malloc(sizeof(*copy));
+		if (!copy) {
+			d->dropped++;
+			return DIF_E_NOMEM;
+		}
+		*copy = *det;
+	}
+	int rc = rpt_add(d, sev, analysis, rule, pc, RPT_NO_VAR, insn, "%s", msg);
+	if (rc) {
+		free(copy);
+		return rc;
+	}
+	d->list[d->count - 1].detail = copy;
 	return 0;
 }
 
@@ -184,6 +215,26 @@ static void put_fields(FILE *out, const char *const *v, size_t n)
 	put_fields(out, (const char *const[]){ __VA_ARGS__ },                 \
 	           sizeof((const char *const[]){ __VA_ARGS__ }) / sizeof(char *))
 
+static void print_detail(FILE *out, const struct rpt_finding *x)
+{
+	const struct rpt_detail *e = x->detail;
+	char pc[16];
+	PUT_FIELDS(out, "    category: ", e->category);
+	if (e->reason[0])
+		PUT_FIELDS(out, "    reason: ", e->reason);
+	if (x->pc != DIF_NO_PC && x->insn[0]) {
+		snprintf(pc, sizeof(pc), "%u", x->pc);
+		PUT_FIELDS(out, "    at: ", pc, ": ", x->insn);
+	}
+	for (uint32_t i = 0; i < e->nslice && i < RPT_SLICE_MAX; i++) {
+		snprintf(pc, sizeof(pc), "%u", e->slice[i]);
+		PUT_FIELDS(out, i ? "          " : "    path: ", pc, ": ",
+		           e->slice_insn[i]);
+	}
+	if (e->suggestion[0])
+		PUT_FIELDS(out, "    suggestion: ", e->suggestion);
+}
+
 void rpt_print_text(FILE *out, const struct rpt_file *f)
 {
 	const char *file = shown_name(f->file);
@@ -208,6 +259,8 @@ void rpt_print_text(FILE *out, const struct rpt_file *f)
 			else
 				PUT_FIELDS(out, file, ":", d->name, ": ",
 				           sev, ": ", x->rule, ": ", x->msg);
+			if (x->detail)
+				print_detail(out, x);
 		}
 		if (d->dropped) {
 			snprintf(more, sizeof(more), ": note: %u more findings not reported",
@@ -288,6 +341,31 @@ static void json_finding(FILE *out, const struct rpt_difo *d,
 	json_str(out, x->insn);
 	fputs(", \"message\": ", out);
 	json_str(out, x->msg);
+	const struct rpt_detail *e = x->detail;
+	fputs(", \"category\": ", out);
+	if (e)
+		json_str(out, e->category);
+	else
+		fputs("null", out);
+	fputs(", \"reason\": ", out);
+	if (e)
+		json_str(out, e->reason);
+	else
+		fputs("null", out);
+	fputs(", \"slice\": [", out);
+	for (uint32_t i = 0; e && i < e->nslice && i < RPT_SLICE_MAX; i++)
+		fprintf(out, "%s%u", i ? ", " : "", e->slice[i]);
+	fputs("], \"path\": [", out);
+	for (uint32_t i = 0; e && i < e->nslice && i < RPT_SLICE_MAX; i++) {
+		fprintf(out, "%s{\"pc\": %u, \"insn\": ", i ? ", " : "", e->slice[i]);
+		json_str(out, e->slice_insn[i]);
+		fputs("}", out);
+	}
+	fputs("], \"suggestion\": ", out);
+	if (e && e->suggestion[0])
+		json_str(out, e->suggestion);
+	else
+		fputs("null", out);
 	fputs("}", out);
 }
 
@@ -336,7 +414,7 @@ static void json_file(FILE *out, const struct rpt_file *f)
 void rpt_print_json(FILE *out, const struct rpt_file *files, size_t n,
                     const char *profile, unsigned nregs)
 {
-	fputs("{\n  \"schema\": \"difcheck/1\",\n  \"profile\": ", out);
+	fputs("{\n  \"schema\": \"difcheck/2\",\n  \"profile\": ", out);
 	json_str(out, profile);
 	fprintf(out, ",\n  \"nregs\": %u,\n  \"files\": [", nregs);
 	struct rpt_summary s = { 0 };
@@ -349,6 +427,154 @@ void rpt_print_json(FILE *out, const struct rpt_file *files, size_t n,
 	fputs("  \"summary\": ", out);
 	json_summary(out, &s, 1);
 	fputs("\n}\n", out);
+}
+
+/* ---------------------------------------------------------------------
+ * SARIF 2.1.0
+ */
+static const char *sarif_level(enum rpt_severity s)
+{
+	return s == RPT_ERROR ? "error" : s == RPT_WARNING ? "warning" : "note";
+}
+
+/* Rule ids in order of first appearance (linear: reports name few). */
+struct sarif_rules {
+	const char *id[128];
+	const struct rpt_finding *first[128];
+	size_t n;
+};
+
+static size_t sarif_rule_index(struct sarif_rules *r, const struct rpt_finding *x)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (strcmp(r->id[i], x->rule) == 0)
+			return i;
+	if (r->n == 128)
+		return 127;
+	r->id[r->n] = x->rule;
+	r->first[r->n] = x;
+	return r->n++;
+}
+
+static void sarif_location(FILE *out, const char *file, const char *difo,
+                           uint32_t pc, const char *insn)
+{
+	fputs("{\"physicalLocation\": {\"artifactLocation\": {\"uri\": ", out);
+	json_str(out, file);
+	fputs("}}, \"logicalLocations\": [{\"kind\": \"function\", \"name\": ", out);
+	json_str(out, difo);
+	char fq[128];
+	if (pc != DIF_NO_PC)
+		snprintf(fq, sizeof(fq), "%s:%u", difo, pc);
+	else
+		snprintf(fq, sizeof(fq), "%s", difo);
+	fputs(", \"fullyQualifiedName\": ", out);
+	json_str(out, fq);
+	fputs("}]", out);
+	if (insn && insn[0]) {
+		fputs(", \"message\": {\"text\": ", out);
+		char m[96];
+		snprintf(m, sizeof(m), "%u: %s", pc, insn);
+		json_str(out, m);
+		fputs("}", out);
+	}
+	fputs("}", out);
+}
+
+void rpt_print_sarif(FILE *out, const struct rpt_file *files, size_t n,
+                     const char *version)
+{
+	struct sarif_rules rules;
+	rules.n = 0;
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < files[i].count; j++)
+			for (size_t k = 0; k < files[i].difos[j].count; k++)
+				sarif_rule_index(&rules, &files[i].difos[j].list[k]);
+	fputs("{\n  \"$schema\": \"https://json.schemastore.org/sarif-2.1.0.json\",\n"
+	      "  \"version\": \"2.1.0\",\n  \"runs\": [{\n"
+	      "    \"tool\": {\"driver\": {\"name\": \"difcheck\", \"version\": ",
+	      out);
+	json_str(out, version);
+	fputs(", \"rules\": [", out);
+	for (size_t i = 0; i < rules.n; i++) {
+		const struct rpt_finding *x = rules.first[i];
+		fputs(i ? ",\n      " : "\n      ", out);
+		fputs("{\"id\": ", out);
+		json_str(out, rules.id[i]);
+		fputs(", \"shortDescription\": {\"text\": ", out);
+		json_str(out, x->detail ? x->detail->title : x->rule);
+		fputs("}, \"properties\": {\"analysis\": ", out);
+		json_str(out, x->analysis);
+		if (x->detail) {
+			fputs(", \"category\": ", out);
+			json_str(out, x->detail->category);
+		}
+		fputs("}}", out);
+	}
+	fputs(rules.n ? "\n    ]}},\n" : "]}},\n", out);
+	fputs("    \"artifacts\": [", out);
+	for (size_t i = 0; i < n; i++) {
+		fputs(i ? ", " : "", out);
+		fputs("{\"location\": {\"uri\": ", out);
+		json_str(out, shown_name(files[i].file));
+		fputs("}}", out);
+	}
+	fputs("],\n    \"results\": [", out);
+	int first = 1;
+	for (size_t i = 0; i < n; i++) {
+		const struct rpt_file *f = &files[i];
+		const char *file = shown_name(f->file);
+		for (size_t j = 0; j < f->count; j++) {
+			const struct rpt_difo *d = &f->difos[j];
+			for (size_t k = 0; k < d->count; k++) {
+				const struct rpt_finding *x = &d->list[k];
+				const struct rpt_detail *e = x->detail;
+				fputs(first ? "\n      " : ",\n      ", out);
+				first = 0;
+				fputs("{\"ruleId\": ", out);
+				json_str(out, x->rule);
+				fprintf(out, ", \"ruleIndex\": %zu, \"level\": \"%s\", ",
+				        sarif_rule_index(&rules, x), sarif_level(x->severity));
+				char m[512];
+				if (e && e->reason[0])
+					snprintf(m, sizeof(m), "%s: %s", x->msg, e->reason);
+				else
+					snprintf(m, sizeof(m), "%s", x->msg);
+				fputs("\"message\": {\"text\": ", out);
+				json_str(out, m);
+				fputs("}, \"locations\": [", out);
+				sarif_location(out, file, d->name, x->pc, x->insn);
+				fputs("]", out);
+				if (e && e->nslice) {
+					fputs(", \"codeFlows\": [{\"threadFlows\": [{\"locations\": [", out);
+					for (uint32_t s = 0; s < e->nslice && s < RPT_SLICE_MAX; s++) {
+						fputs(s ? ", " : "", out);
+						fputs("{\"location\": ", out);
+						sarif_location(out, file, d->name, e->slice[s],
+						               e->slice_insn[s]);
+						fputs("}", out);
+					}
+					fputs("]}]}]", out);
+				}
+				fputs(", \"properties\": {\"analysis\": ", out);
+				json_str(out, x->analysis);
+				fputs(", \"difo\": ", out);
+				json_str(out, d->name);
+				if (x->pc != DIF_NO_PC)
+					fprintf(out, ", \"pc\": %u", x->pc);
+				if (e) {
+					fputs(", \"category\": ", out);
+					json_str(out, e->category);
+					if (e->suggestion[0]) {
+						fputs(", \"suggestion\": ", out);
+						json_str(out, e->suggestion);
+					}
+				}
+				fputs("}}", out);
+			}
+		}
+	}
+	fputs(first ? "]\n  }]\n}\n" : "\n    ]\n  }]\n}\n", out);
 }
 
 void rpt_json_string(FILE *out, const char *s)

@@ -21,6 +21,19 @@ enum rpt_severity { RPT_ERROR = 0, RPT_WARNING = 1, RPT_NOTE = 2 };
 const char *rpt_severity_name(enum rpt_severity s); /* "error" ... */
 
 #define RPT_NO_VAR (-1)
+#define RPT_SLICE_MAX 16
+
+/* How a finding explains itself (verifier findings): the failed fact, the
+ * causal path (defining instructions and branch conditions) and a fix. */
+struct rpt_detail {
+	char category[32];
+	char title[64];
+	char reason[192];
+	char suggestion[160];
+	uint32_t nslice;
+	uint32_t slice[RPT_SLICE_MAX];          /* pcs, ascending */
+	char slice_insn[RPT_SLICE_MAX][64];     /* their instructions */
+};
 
 struct rpt_finding {
 	enum rpt_severity severity;
@@ -30,6 +43,7 @@ struct rpt_finding {
 	int32_t var;          /* variable-table row or RPT_NO_VAR */
 	char insn[64];        /* instruction text as difdis prints it, or "" */
 	char msg[256];
+	struct rpt_detail *detail; /* NULL, or owned by the report */
 };
 
 struct rpt_difo {
@@ -72,6 +86,12 @@ int rpt_add(struct rpt_difo *d, enum rpt_severity sev, const char *analysis,
             const char *rule, uint32_t pc, int32_t var, const char *insn,
             const char *fmt, ...) __attribute__((format(printf, 8, 9)));
 
+/* rpt_add with an explanation (copied). */
+int rpt_add_detail(struct rpt_difo *d, enum rpt_severity sev,
+                   const char *analysis, const char *rule, uint32_t pc,
+                   const char *insn, const struct rpt_detail *det,
+                   const char *fmt, ...) __attribute__((format(printf, 8, 9)));
+
 /* Adds every diagnostic of errs as a finding of `analysis`, filed under
  * the DIFO it names (difo_default when it names none). The rule is the
  * error code's stable name; an insn of the form "vartab[N]" becomes the
@@ -89,14 +109,21 @@ void rpt_summarize(const struct rpt_file *f, struct rpt_summary *s);
 
 /* One line per finding:
  *   FILE:DIFO:PC: error: RULE: INSN  (MESSAGE)
+ * followed, for explained findings, by indented lines (category, reason,
+ * at, path, suggestion);
  *   FILE:DIFO:vartab[N]: error: RULE: MESSAGE
  *   FILE:DIFO: error: RULE: MESSAGE
  * then "FILE:DIFO: error: N more findings not shown" when some dropped. */
 void rpt_print_text(FILE *out, const struct rpt_file *f);
 
-/* The whole JSON document for n files (schema in docs/validator.md). */
+/* The whole JSON document for n files (schema difcheck/2 in
+ * docs/validator.md and docs/verifier.md). */
 void rpt_print_json(FILE *out, const struct rpt_file *files, size_t n,
                     const char *profile, unsigned nregs);
+
+/* The same findings as one SARIF 2.1.0 log (one run, tool difcheck). */
+void rpt_print_sarif(FILE *out, const struct rpt_file *files, size_t n,
+                     const char *version);
 
 /* s as a JSON string literal (quoted, escaped; NULL prints ""). */
 void rpt_json_string(FILE *out, const char *s);

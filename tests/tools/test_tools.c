@@ -100,9 +100,9 @@ Test(tools, objects_use_their_recorded_profile)
 	snprintf(cmd, sizeof(cmd), "difdis %s", obj);
 	cr_assert_eq(tool(cmd, 0, out, sizeof(out)), 0);
 	cr_assert(strstr(out, "01: 50020102    stga DT_VAR(513), %r1, %r2\n"), "%s", out);
-	snprintf(cmd, sizeof(cmd), "difcheck -q %s", obj);
+	snprintf(cmd, sizeof(cmd), "difcheck -q -A validate %s", obj);
 	cr_assert_eq(tool(cmd, 1, out, sizeof(out)), 0, "%s", out);
-	snprintf(cmd, sizeof(cmd), "difcheck --json %s", obj);
+	snprintf(cmd, sizeof(cmd), "difcheck -A validate --json %s", obj);
 	cr_assert_eq(tool(cmd, 0, out, sizeof(out)), 0, "%s", out);
 	cr_assert(strstr(out, "\"profile\": \"illumos\",\n      \"loaded\": true"), "%s", out);
 	snprintf(cmd, sizeof(cmd), "difrun --json %s", obj);

@@ -99,12 +99,12 @@ Test(difcheck, accepted_file_exits_0)
 {
 	const char *f = put("good.s", good_s);
 	char *out;
-	cr_assert_eq(run(&out, "%s %s", tool("difcheck"), f), 0);
+	cr_assert_eq(run(&out, "%s %s", tool("difcheck -A validate"), f), 0);
 	char want[1024];
 	snprintf(want, sizeof(want), "%s: 1 DIFO, 1 accepted, 0 rejected\n", f);
 	cr_assert_str_eq(out, want);
 	free(out);
-	cr_assert_eq(run(&out, "%s --quiet %s", tool("difcheck"), f), 0);
+	cr_assert_eq(run(&out, "%s --quiet %s", tool("difcheck -A validate"), f), 0);
 	cr_assert_str_eq(out, "");
 	free(out);
 }
@@ -113,7 +113,7 @@ Test(difcheck, rejected_file_lists_every_finding)
 {
 	const char *f = put("bad.s", bad_s);
 	char *out;
-	cr_assert_eq(run(&out, "%s %s", tool("difcheck"), f), 1);
+	cr_assert_eq(run(&out, "%s %s", tool("difcheck -A validate"), f), 1);
 	char want[2048];
 	snprintf(want, sizeof(want),
 	         "%1$s:bad:0: error: r0-write: add  %%r1, %%r2, %%r0  (cannot write to %%r0)\n"
@@ -130,13 +130,13 @@ Test(difcheck, stdin_and_object_input)
 {
 	const char *s = put("bad.s", bad_s);
 	char *out;
-	cr_assert_eq(run(&out, "%s -q - < %s", tool("difcheck"), s), 1);
+	cr_assert_eq(run(&out, "%s -q - < %s", tool("difcheck -A validate"), s), 1);
 	cr_assert(strstr(out, "<stdin>:bad:0: error: r0-write:") == out, "%s", out);
 	free(out);
 	char obj[600];
 	snprintf(obj, sizeof(obj), "%s/bad.o", tmpdir);
 	cr_assert_eq(run(NULL, "%s -o %s %s", tool("difasm"), obj, s), 0);
-	cr_assert_eq(run(&out, "%s -q %s", tool("difcheck"), obj), 1);
+	cr_assert_eq(run(&out, "%s -q %s", tool("difcheck -A validate"), obj), 1);
 	char want[700];
 	snprintf(want, sizeof(want), "%s:bad:0: error: r0-write:", obj);
 	cr_assert(strncmp(out, want, strlen(want)) == 0, "%s", out);
@@ -147,16 +147,16 @@ Test(difcheck, profile_and_nregs_options)
 {
 	const char *f = put("stga.s", ".difo main\n\t.word 0x50020100\n\tret %r0\n");
 	char *out;
-	cr_assert_eq(run(&out, "%s -q %s", tool("difcheck"), f), 1);
+	cr_assert_eq(run(&out, "%s -q %s", tool("difcheck -A validate"), f), 1);
 	cr_assert(strstr(out, "invalid-opcode: (illegal opcode)  (invalid opcode 80)"), "%s", out);
 	free(out);
-	cr_assert_eq(run(NULL, "%s -q --profile=illumos %s", tool("difcheck"), f), 0);
-	cr_assert_eq(run(NULL, "%s -q -p illumos %s", tool("difcheck"), f), 0);
+	cr_assert_eq(run(NULL, "%s -q --profile=illumos %s", tool("difcheck -A validate"), f), 0);
+	cr_assert_eq(run(NULL, "%s -q -p illumos %s", tool("difcheck -A validate"), f), 0);
 
 	const char *r = put("r5.s", ".difo main\n\tmov %r4, %r5\n\tret %r5\n");
-	cr_assert_eq(run(NULL, "%s -q %s", tool("difcheck"), r), 0);
-	cr_assert_eq(run(NULL, "%s -q --nregs=6 %s", tool("difcheck"), r), 0);
-	cr_assert_eq(run(&out, "%s -q --nregs 5 %s", tool("difcheck"), r), 1);
+	cr_assert_eq(run(NULL, "%s -q %s", tool("difcheck -A validate"), r), 0);
+	cr_assert_eq(run(NULL, "%s -q --nregs=6 %s", tool("difcheck -A validate"), r), 0);
+	cr_assert_eq(run(&out, "%s -q --nregs 5 %s", tool("difcheck -A validate"), r), 1);
 	cr_assert(strstr(out, "main:0: error: invalid-register: mov  %r4, %r5  (invalid register 5)"),
 	          "%s", out);
 	free(out);
@@ -168,7 +168,7 @@ Test(difcheck, rule_29_across_difos_of_a_file)
 	                    ".difo a\n.var x global scalar id=1280 type=int8\n\tret %r0\n"
 	                    ".difo b\n.var x global scalar id=1280 type=int4\n\tret %r0\n");
 	char *out;
-	cr_assert_eq(run(&out, "%s -q %s", tool("difcheck"), f), 1);
+	cr_assert_eq(run(&out, "%s -q %s", tool("difcheck -A validate"), f), 1);
 	char want[700];
 	snprintf(want, sizeof(want),
 	         "%s:b:vartab[0]: error: var-changed-size: 1280 changed variable type size\n", f);
@@ -178,7 +178,7 @@ Test(difcheck, rule_29_across_difos_of_a_file)
 
 Test(difcheck, usage_and_load_errors_exit_2)
 {
-	const char *d = tool("difcheck");
+	const char *d = tool("difcheck -A validate");
 	const char *good = put("good.s", good_s);
 	const char *bad = put("bad.s", bad_s);
 	cr_assert_eq(run(NULL, "%s 2>/dev/null", d), 2);
@@ -201,17 +201,17 @@ Test(difcheck, usage_and_load_errors_exit_2)
 Test(difcheck, help_version_list)
 {
 	char *out;
-	cr_assert_eq(run(&out, "%s --help", tool("difcheck")), 0);
+	cr_assert_eq(run(&out, "%s --help", tool("difcheck -A validate")), 0);
 	cr_assert(strstr(out, "Usage: difcheck [OPTION]... FILE..."), "%s", out);
 	cr_assert(strstr(out, "Exit status:"));
 	cr_assert(strstr(out, "--profile"));
 	cr_assert(strstr(out, "--json"));
 	cr_assert(strstr(out, "--nregs"));
 	free(out);
-	cr_assert_eq(run(&out, "%s --version", tool("difcheck")), 0);
+	cr_assert_eq(run(&out, "%s --version", tool("difcheck -A validate")), 0);
 	cr_assert_str_eq(out, "difcheck (difvm) " DIFVM_VERSION "\n");
 	free(out);
-	cr_assert_eq(run(&out, "%s --list-analyses", tool("difcheck")), 0);
+	cr_assert_eq(run(&out, "%s --list-analyses", tool("difcheck -A validate")), 0);
 	cr_assert(strncmp(out, "validate ", 9) == 0, "%s", out);
 	free(out);
 }
@@ -343,16 +343,18 @@ Test(difcheck, json_document)
 	const char *good = put("good.s", good_s);
 	const char *bad = put("bad.s", bad_s);
 	char *out;
-	cr_assert_eq(run(&out, "%s --json %s %s %s/missing.s 2>/dev/null", tool("difcheck"), good,
+	cr_assert_eq(run(&out, "%s --json %s %s %s/missing.s 2>/dev/null", tool("difcheck -A validate"), good,
 	                 bad, tmpdir), 2);
 	cr_assert(json_ok(out), "not JSON:\n%s", out);
-	cr_assert(strstr(out, "\"schema\": \"difcheck/1\""));
+	cr_assert(strstr(out, "\"schema\": \"difcheck/2\""));
 	cr_assert(strstr(out, "\"profile\": \"freebsd\""));
 	cr_assert(strstr(out, "{\"name\": \"main\", \"accepted\": true, \"dropped\": 0, \"findings\": []}"),
 	          "%s", out);
 	cr_assert(strstr(out, "{\"severity\": \"error\", \"analysis\": \"validate\", \"rule\": "
 	                      "\"r0-write\", \"difo\": \"bad\", \"pc\": 0, \"var\": null, \"insn\": "
-	                      "\"add  %r1, %r2, %r0\", \"message\": \"cannot write to %r0\"}"),
+	                      "\"add  %r1, %r2, %r0\", \"message\": \"cannot write to %r0\", "
+	                      "\"category\": null, \"reason\": null, \"slice\": [], \"path\": [], "
+	                      "\"suggestion\": null}"),
 	          "%s", out);
 	cr_assert(strstr(out, "\"rule\": \"var-zero-size\", \"difo\": \"bad\", \"pc\": null, "
 	                      "\"var\": 0,"),
@@ -363,7 +365,7 @@ Test(difcheck, json_document)
 	                      "\"notes\": 0, \"dropped\": 0}"),
 	          "%s", out);
 	free(out);
-	cr_assert_eq(run(&out, "%s -j %s", tool("difcheck"), good), 0);
+	cr_assert_eq(run(&out, "%s -j %s", tool("difcheck -A validate"), good), 0);
 	cr_assert(json_ok(out), "%s", out);
 	free(out);
 }
