@@ -349,9 +349,11 @@ static int assemble(struct rg *g)
 		        g->name);
 		goto out;
 	}
-	memcpy(p->text, pt.text, pt.textlen * sizeof(uint32_t));
+	if (pt.textlen)
+		memcpy(p->text, pt.text, pt.textlen * sizeof(uint32_t));
 	p->n = pt.textlen;
-	memcpy(p->inttab, pt.inttab, pt.intlen * sizeof(uint64_t));
+	if (pt.intlen)
+		memcpy(p->inttab, pt.inttab, pt.intlen * sizeof(uint64_t));
 	p->nint = pt.intlen;
 	if (pt.strlen)
 		memcpy(p->strtab, pt.strtab, pt.strlen);
