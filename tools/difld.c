@@ -25,6 +25,7 @@ static void usage(FILE *f)
 "  -o, --output=OUT      the object to write (required)\n"
 "  -p, --profile=NAME    freebsd or illumos. Default: the profile the input\n"
 "                        objects record (they must agree), else freebsd\n"
+TOOLIO_LIMIT_HELP
 "  -h, --help            show this help and exit\n"
 "  -V, --version         show the version and exit\n"
 "\n"
@@ -66,7 +67,7 @@ static int load_all(char **paths, size_t n, enum dif_profile *prof,
 		                          &errs);
 		if (rc) {
 			toolio_print_errors(stderr, paths[i], &errs);
-			return rc == DIF_E_IO || rc == DIF_E_NOTFOUND ? 2 : 1;
+			return toolio_load_status(rc, 1);
 		}
 		ins->in[ins->n].name = paths[i];
 		ins->in[ins->n++].mod = mod;
@@ -95,6 +96,7 @@ int main(int argc, char **argv)
 		{ "profile", required_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
+		TOOLIO_LIMIT_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *outpath = NULL;
@@ -102,6 +104,11 @@ int main(int argc, char **argv)
 	int prof_set = 0, ch;
 
 	while ((ch = getopt_long(argc, argv, "o:p:hV", longopts, NULL)) != -1) {
+		int lim = toolio_opt_limit("difld", ch, optarg);
+		if (lim < 0)
+			return 2;
+		if (lim)
+			continue;
 		switch (ch) {
 		case 'o':
 			outpath = optarg;

@@ -63,6 +63,9 @@ struct dif_link_opts {
  *    different key tuples or by-reference sizes) is an error naming both
  *    inputs and DIFOs;
  *  - each DIFO's integer and string tables are deduplicated.
+ * The output may hold as many bytes of text and tables as the largest
+ * module limit among the inputs (dif_obj_opts.max_module etc. of the
+ * readers that made them; DIF_MODULE_MAXSIZE by default).
  * The same inputs in the same order give the same module. */
 DIF_API int dif_link(const struct dif_link_input *inputs, size_t n,
                      const struct dif_link_opts *opts,
