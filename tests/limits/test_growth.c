@@ -274,37 +274,36 @@ static uint64_t l_many_inputs(size_t n)
 	return link_probes(m, n, n);
 }
 
-static uint64_t l_many_difos(size_t n)
+/* Links two listings (both freed). */
+static uint64_t link_two(char *first, char *second, size_t want_difos)
 {
 	struct dif_module **m = calloc(2, sizeof(*m));
-	char *s = many_difos(n);
-	m[0] = asm_text(s);
-	free(s);
+	m[0] = asm_text(first);
+	m[1] = asm_text(second);
+	free(first);
+	free(second);
+	return link_probes(m, 2, want_difos);
+}
+
+static uint64_t l_many_difos(size_t n)
+{
 	struct gbuf b = { 0 };
 	for (size_t i = 0; i < n; i++)
 		gput(&b, LINK_ONE, i + n, (i + n) % 50, (i + n) % 50, i + n, i + n,
 		     i + n);
-	m[1] = asm_text(b.p);
-	free(b.p);
-	return link_probes(m, 2, 2 * n);
+	return link_two(many_difos(n), b.p, 2 * n);
 }
 
 static uint64_t l_many_vars(size_t n)
 {
 	/* the same n variables in two inputs: merged by name */
-	struct dif_module **m = calloc(2, sizeof(*m));
-	char *s = many_vars(n);
-	m[0] = asm_text(s);
-	free(s);
 	struct gbuf b = { 0 };
 	gput(&b, ".difo other\n");
 	for (size_t i = n; i-- > 0;)
 		gput(&b, ".var v%zu global scalar type=int8\n\tldgs v%zu, %%r1\n",
 		     i, i);
 	gput(&b, "\tret %%r1\n");
-	m[1] = asm_text(b.p);
-	free(b.p);
-	return link_probes(m, 2, 2);
+	return link_two(many_vars(n), b.p, 2);
 }
 
 Test(growth, link_many_inputs) { check_ops("dif_link, many inputs", l_many_inputs); }
