@@ -280,9 +280,9 @@ int dif_hypertrace_read_opts(const void *buf, size_t len,
 	if (!out)
 		return DIF_E_INVAL;
 	*out = NULL;
-	if (opts && opts->size < sizeof(size_t)) {
+	if ((!buf && len) || (opts && opts->size < sizeof(size_t))) {
 		dif_errf(errs, DIF_E_INVAL, DIF_NO_PC, NULL, NULL,
-		         "HyperTrace ELF: bad options size");
+		         "HyperTrace ELF: bad arguments");
 		return DIF_E_INVAL;
 	}
 	struct hrd r;

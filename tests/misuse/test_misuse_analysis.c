@@ -220,7 +220,7 @@ Test(misuse_link, nulls)
 	cr_assert_eq(dif_hypertrace_detect(NULL, 100), 0);
 	cr_assert_eq(dif_hypertrace_read(NULL, 100, NULL, NULL), DIF_E_INVAL);
 	out = (struct dif_module *)1;
-	cr_assert_neq(dif_hypertrace_read(NULL, 100, &out, &errs), 0);
+	cr_assert_eq(dif_hypertrace_read(NULL, 100, &out, &errs), DIF_E_INVAL);
 	cr_assert_null(out);
 	cr_assert_neq(dif_hypertrace_read_opts(NULL, 0, NULL, &out, NULL), 0);
 	cr_assert_null(out);
