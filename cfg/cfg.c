@@ -420,7 +420,7 @@ static int read_opts(const struct dif_cfg_opts *opts, uint32_t *nregs,
 int dif_cfg_rebuild(struct dif_cfg *g, const struct dif_difo *difo,
                     const struct dif_cfg_opts *opts, struct dif_errors *errs)
 {
-	if (!g || !difo)
+	if (!g || !difo || g->dead)
 		return DIF_E_INVAL;
 	uint32_t nregs, flags;
 	enum dif_profile profile;
@@ -448,6 +448,8 @@ int dif_cfg_rebuild(struct dif_cfg *g, const struct dif_difo *difo,
 	g->captrc = keep.captrc;
 	g->growable_bytes = keep.growable_bytes;
 	g->cur_bytes = keep.cur_bytes;
+	g->gen = keep.gen + 1; /* walkers of the old graph are stale */
+	atomic_init(&g->refs, atomic_load(&keep.refs));
 	if (arena_reset(g))
 		return DIF_E_NOMEM;
 	g->stats.bytes = g->cur_bytes;
@@ -492,6 +494,7 @@ int dif_cfg_build(const struct dif_difo *difo, const struct dif_cfg_opts *opts,
 	struct dif_cfg *g = calloc(1, sizeof(*g));
 	if (!g)
 		return DIF_E_NOMEM;
+	atomic_init(&g->refs, 1);
 	g->cur_bytes = sizeof(*g);
 	int rc = dif_cfg_rebuild(g, difo, opts, errs);
 	if (rc) {
@@ -504,7 +507,16 @@ int dif_cfg_build(const struct dif_difo *difo, const struct dif_cfg_opts *opts,
 
 void dif_cfg_free(struct dif_cfg *g)
 {
-	if (!g)
+	if (!g || g->dead)
+		return;
+	g->dead = true;
+	g->gen++;
+	dif_cfg_unref(g);
+}
+
+void dif_cfg_unref(struct dif_cfg *g)
+{
+	if (atomic_fetch_sub(&g->refs, 1) != 1)
 		return;
 	for (struct cfg_chunk *c = g->arena, *next; c; c = next) {
 		next = c->next;

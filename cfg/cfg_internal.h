@@ -2,6 +2,8 @@
 #ifndef DIFVM_CFG_INTERNAL_H
 #define DIFVM_CFG_INTERNAL_H
 
+#include <stdatomic.h>
+
 #include "difvm/cfg.h"
 #include "difvm/internal.h"
 
@@ -91,6 +93,14 @@ struct dif_cfg {
 	size_t growable_bytes;    /* capacity of the realloc'd arrays */
 	struct dif_cfg_stats stats;
 	size_t cur_bytes;
+
+	/* Walker lifetime (cfg.h): every rebuild and dif_cfg_free bump gen,
+	 * and a walker of another generation gets no answers. refs counts the
+	 * cfg itself and each live walker; the memory goes with the last one,
+	 * so a walker that outlives dif_cfg_free fails cleanly. */
+	uint64_t gen;
+	bool dead;
+	atomic_uint refs;
 };
 
 DIF_INTERNAL void *dif_cfg_alloc(struct dif_cfg *g, size_t n, size_t size);
@@ -99,5 +109,7 @@ DIF_INTERNAL void dif_cfg_err(struct dif_cfg *g, struct dif_errors *errs,
 	__attribute__((format(printf, 5, 6)));
 DIF_INTERNAL int dif_du_build(struct dif_cfg *g, const struct dif_difo *d);
 DIF_INTERNAL void dif_du_free(struct dif_cfg *g);
+/* Drops one reference (the cfg's own or a walker's); frees at zero. */
+DIF_INTERNAL void dif_cfg_unref(struct dif_cfg *g);
 
 #endif

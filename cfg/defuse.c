@@ -141,6 +141,13 @@ size_t dif_loc_text(const struct dif_loc *l, enum dif_profile p, char *buf,
                     size_t len)
 {
 	static const char *const scopes[] = { "global", "thread", "local" };
+	if (!buf)
+		len = 0; /* measure only */
+	if (!l) {
+		if (len)
+			buf[0] = '\0';
+		return 0;
+	}
 	const char *sc = l->scope < 3 ? scopes[l->scope] : "?";
 	int n;
 	switch (l->kind) {
@@ -1033,6 +1040,7 @@ uint32_t dif_du_def(const struct dif_cfg *g, uint32_t pc, uint32_t i)
  */
 struct dif_du_walk {
 	const struct dif_cfg *g;
+	uint64_t gen;   /* g->gen when made */
 	uint32_t *mark; /* per node: epoch of the last visit */
 	uint32_t epoch;
 	uint32_t *stack;
@@ -1042,13 +1050,16 @@ struct dif_du_walk {
 
 struct dif_du_walk *dif_du_walk_new(const struct dif_cfg *g)
 {
-	if (!g || !g->has_du)
+	if (!g || !g->has_du || g->dead)
 		return NULL;
 	struct dif_du_walk *w = calloc(1, sizeof(*w));
 	if (!w)
 		return NULL;
 	size_t N = g->nnodes ? g->nnodes : 1;
 	w->g = g;
+	w->gen = g->gen;
+	/* the walker holds the cfg's memory (not its graph) until freed */
+	atomic_fetch_add(&((struct dif_cfg *)g)->refs, 1);
 	w->mark = calloc(N, sizeof(uint32_t));
 	w->stack = malloc(N * sizeof(uint32_t));
 	w->res = malloc(N * sizeof(uint32_t));
@@ -1068,6 +1079,7 @@ void dif_du_walk_free(struct dif_du_walk *w)
 	free(w->stack);
 	free(w->res);
 	free(w->ures);
+	dif_cfg_unref((struct dif_cfg *)w->g);
 	free(w);
 }
 
@@ -1115,6 +1127,11 @@ static uint32_t walk_end(struct dif_du_walk *w, uint32_t n)
 uint32_t dif_du_uses_of(struct dif_du_walk *w, uint32_t def,
                         const struct dif_use **uses)
 {
+	if (!w || !uses || w->gen != w->g->gen) {
+		if (uses)
+			*uses = NULL;
+		return (uint32_t)-1;
+	}
 	const struct dif_cfg *g = w->g;
 	uint32_t sp, nres = 0;
 	*uses = w->ures;
@@ -1192,6 +1209,11 @@ static uint32_t copy_source(const struct dif_cfg *g, const struct du_node *n,
 static uint32_t walk_defs(struct dif_du_walk *w, uint32_t node,
                           const uint32_t **defs, bool copies)
 {
+	if (!w || !defs || w->gen != w->g->gen) {
+		if (defs)
+			*defs = NULL;
+		return (uint32_t)-1;
+	}
 	const struct dif_cfg *g = w->g;
 	uint32_t sp, nres = 0;
 	*defs = w->res;

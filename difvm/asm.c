@@ -1733,10 +1733,8 @@ static int prog_close(struct asmctx *c)
 	e = dif_module_add(c->mod, d);
 	if (e) {
 		if (e == DIF_E_LIMIT)
-			fail_at(c, e, p->line, 1, "'%s': the programs take more than "
-			        "%llu bytes (module limit; raise max_module, "
-			        "--max-module)", p->name,
-			        (unsigned long long)c->mod->max);
+			fail_at(c, e, p->line, 1, DIF_MODULE_LIMIT_FMT, p->name,
+			        dif_module_max(c->mod));
 		else
 			fail_at(c, e, p->line, 1, e == DIF_E_DUPLICATE
 			        ? "a program named '%s' already exists"

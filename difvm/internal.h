@@ -32,6 +32,16 @@ struct dif_module {
 	struct dif_hmap *names; /* name -> index */
 };
 
+/* The byte limit of mod, and the message every reader gives when
+ * dif_module_add refuses a DIFO with DIF_E_LIMIT (one wording in every
+ * reader; docs/limits.md). */
+#define DIF_MODULE_LIMIT_FMT                                                 \
+	"'%s': the programs take more than %llu bytes (module limit; raise "  \
+	"max_module, --max-module)"
+static inline unsigned long long dif_module_max(const struct dif_module *m)
+{
+	return m->max ? m->max : DIF_MODULE_MAXSIZE;
+}
 
 /* dif_errors_add (public) is the one way to append a diagnostic. */
 #define dif_errf dif_errors_add

@@ -496,7 +496,10 @@ static int read_difo(struct rd *r, uint32_t hs, const char *name,
 		if (ids == DIF_VARID_DEC || ids == DIF_VARID_HEX)
 			dif_difo_set_varid(difo, (enum dif_varid_style)ids);
 		rc = dif_module_add(d->mod, difo);
-		if (rc)
+		if (rc == DIF_E_LIMIT)
+			fail(r, rc, hs, DIF_MODULE_LIMIT_FMT, name,
+			     dif_module_max(d->mod));
+		else if (rc)
 			fail(r, rc, hs, "cannot add DIFO '%s'", name);
 		else
 			h->difo = (uint32_t)dif_module_count(d->mod);
@@ -1007,6 +1010,8 @@ int dif_dof_read(const void *buf, size_t len, const struct dif_dof_opts *opts,
 			rc = fail(&r, DIF_E_NOMEM, SECIDX_NONE, "out of memory");
 		else
 			memcpy(d->b, b + off, size);
+		if (d->mod)
+			d->mod->max = DIF_OPT(opts, max_module, 0);
 	}
 	if (!rc)
 		rc = read_all(&r);

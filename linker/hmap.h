@@ -1,7 +1,10 @@
 /*
  * A small byte-keyed hash map for the linker and the DOF reader (open
- * addressing, linear probing, keys copied). Every name lookup in linker/
- * goes through one of these. Internal; not installed.
+ * addressing, linear probing, keys copied) with 64-bit values. Every name
+ * lookup in linker/ goes through one of these. It hashes with the shared
+ * map's function (difvm/hash.h) and counts its probes in the same
+ * test-only counter, so the growth test sees the linker's work too.
+ * Internal; not installed.
  */
 #ifndef DIFVM_LINKER_HMAP_H
 #define DIFVM_LINKER_HMAP_H
@@ -9,6 +12,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "difvm/hash.h"
 
 struct lhent {
 	uint64_t h;
@@ -24,13 +29,7 @@ struct lhmap {
 
 static inline uint64_t lh_hash(const void *p, size_t n)
 {
-	const unsigned char *b = p;
-	uint64_t h = 1469598103934665603ull; /* FNV-1a */
-	for (size_t i = 0; i < n; i++) {
-		h ^= b[i];
-		h *= 1099511628211ull;
-	}
-	return h;
+	return dif_hash_bytes(p, n);
 }
 
 static inline struct lhent *lh_slot(const struct lhmap *m, const void *k,
@@ -39,6 +38,9 @@ static inline struct lhent *lh_slot(const struct lhmap *m, const void *k,
 	size_t i = (size_t)h & (m->cap - 1);
 	for (;;) {
 		struct lhent *e = &m->v[i];
+#ifdef DIF_HASH_COUNTING
+		dif_hash_count(1);
+#endif
 		if (!e->key ||
 		    (e->h == h && e->klen == n && memcmp(e->key, k, n) == 0))
 			return e;

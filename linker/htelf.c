@@ -254,8 +254,12 @@ static int ht_difo(struct hrd *r, uint32_t i, struct dif_module *mod)
 	         .varlen = (uint32_t)varlen, .rtype = rtype);
 	struct dif_difo *d = NULL;
 	rc = dif_difo_create(&p, &d, r->errs);
-	if (rc == 0 && (rc = dif_module_add(mod, d)))
-		hfail(r, rc, "cannot add DIFO '%s'", name);
+	if (rc == 0 && (rc = dif_module_add(mod, d))) {
+		if (rc == DIF_E_LIMIT)
+			hfail(r, rc, DIF_MODULE_LIMIT_FMT, name, dif_module_max(mod));
+		else
+			hfail(r, rc, "cannot add DIFO '%s'", name);
+	}
 out:
 	free(text);
 	free(ints);
@@ -266,9 +270,21 @@ out:
 int dif_hypertrace_read(const void *buf, size_t len, struct dif_module **out,
                         struct dif_errors *errs)
 {
+	return dif_hypertrace_read_opts(buf, len, NULL, out, errs);
+}
+
+int dif_hypertrace_read_opts(const void *buf, size_t len,
+                             const struct dif_hypertrace_opts *opts,
+                             struct dif_module **out, struct dif_errors *errs)
+{
 	if (!out)
 		return DIF_E_INVAL;
 	*out = NULL;
+	if ((!buf && len) || (opts && opts->size < sizeof(size_t))) {
+		dif_errf(errs, DIF_E_INVAL, DIF_NO_PC, NULL, NULL,
+		         "HyperTrace ELF: bad arguments");
+		return DIF_E_INVAL;
+	}
 	struct hrd r;
 	memset(&r, 0, sizeof(r));
 	r.errs = errs;
@@ -280,6 +296,8 @@ int dif_hypertrace_read(const void *buf, size_t len, struct dif_module **out,
 	r.b = b;
 	r.len = len - skip;
 	struct dif_module *mod = dif_module_new();
+	if (mod)
+		mod->max = DIF_OPT(opts, max_module, 0);
 	int rc = mod ? ht_sections(&r) : hfail(&r, DIF_E_NOMEM, "out of memory");
 	for (uint32_t i = 3; i < r.n && !rc; i++)
 		if (r.s[i].type == SHT_DTRACE_ELF &&

@@ -524,7 +524,11 @@ static int rebuild_difo(struct lk *k, size_t i, size_t d,
 		goto out;
 	dif_difo_set_ptr(nd, dif_difo_ptr(dp));
 	dif_difo_set_varid(nd, dif_difo_varid(dp));
-	if ((rc = dif_module_add(out, nd)))
+	if ((rc = dif_module_add(out, nd)) == DIF_E_LIMIT)
+		dif_errf(k->errs, rc, DIF_NO_PC, dp->name, NULL,
+		         "link: " DIF_MODULE_LIMIT_FMT, dp->name,
+		         dif_module_max(out));
+	else if (rc)
 		dif_errf(k->errs, rc, DIF_NO_PC, dp->name, NULL,
 		         "link: cannot add DIFO '%s': %s", dp->name,
 		         dif_err_text(rc));
@@ -618,6 +622,11 @@ int dif_link(const struct dif_link_input *inputs, size_t n,
 	struct dif_module *mod = rc ? NULL : dif_module_new();
 	if (!rc && !mod)
 		rc = nomem(&k);
+	/* the output's byte limit is the largest of the inputs' (so a tool's
+	 * --max-module, which every input got, holds for the output too) */
+	for (size_t i = 0; i < n && mod; i++)
+		if (dif_module_max(inputs[i].mod) > dif_module_max(mod))
+			mod->max = dif_module_max(inputs[i].mod);
 	/* pass 1: names settled above; variables and key tuples */
 	for (size_t i = 0, m = 0; i < n && !rc; i++)
 		for (size_t d = 0; d < dif_module_count(inputs[i].mod) && !rc;

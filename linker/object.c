@@ -484,11 +484,8 @@ static int build_difo(struct rd *r, const struct desc *ds,
 		                                                DESC_IDS_MASK));
 		rc = dif_module_add(mod, difo);
 		if (rc == DIF_E_LIMIT)
-			fail(r, rc, ds->name, "DIFO '%s': the DIFOs take more than "
-			     "%llu bytes (module limit; raise max_module, "
-			     "--max-module)", ds->name,
-			     (unsigned long long)(mod->max ? mod->max
-			                                   : DIF_MODULE_MAXSIZE));
+			fail(r, rc, ds->name, DIF_MODULE_LIMIT_FMT, ds->name,
+			     dif_module_max(mod));
 		else if (rc)
 			fail(r, rc, ds->name, "DIFO '%s': cannot add to the module",
 			     ds->name);

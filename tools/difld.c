@@ -38,6 +38,7 @@ static void usage(FILE *f)
 "      --verify BASE LINKED  check that LINKED (difld's output for the one\n"
 "                        input BASE) differs from BASE only by the rewrites\n"
 "                        linking may make; names the first other difference\n"
+TOOLIO_LIMIT_HELP
 "  -h, --help            show this help and exit\n"
 "  -V, --version         show the version and exit\n"
 "\n"
@@ -182,7 +183,7 @@ static int load_all(char **paths, size_t n, enum dif_profile *prof,
 		                          &errs);
 		if (rc) {
 			toolio_print_errors(stderr, paths[i], &errs);
-			return rc == DIF_E_IO || rc == DIF_E_NOTFOUND ? 2 : 1;
+			return toolio_load_status(rc, 1);
 		}
 		ins->in[ins->n].name = paths[i];
 		ins->in[ins->n++].mod = mod;
@@ -215,6 +216,7 @@ int main(int argc, char **argv)
 		{ "verify", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
+		TOOLIO_LIMIT_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *outpath = NULL;
@@ -227,6 +229,11 @@ int main(int argc, char **argv)
 	}
 
 	while ((ch = getopt_long(argc, argv, "o:p:hV", longopts, NULL)) != -1) {
+		int lim = toolio_opt_limit("difld", ch, optarg);
+		if (lim < 0)
+			return 2;
+		if (lim)
+			continue;
 		switch (ch) {
 		case 'o':
 			outpath = optarg;

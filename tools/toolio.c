@@ -130,7 +130,8 @@ int toolio_load_kind(const char *path, enum dif_profile *pprofile, int fixed,
 		 * (its UTSNAME section) is read as illumos, other DOF as
 		 * FreeBSD */
 		struct dif_dof *dof = NULL;
-		DIF_OPTS(dif_dof_opts, dopts, .profile = profile);
+		DIF_OPTS(dif_dof_opts, dopts, .profile = profile,
+		         .max_module = max_module);
 		rc = dif_dof_read(buf, len, &dopts, &dof, errs);
 		if (rc == 0) {
 			struct dif_dof_header h;
@@ -141,7 +142,8 @@ int toolio_load_kind(const char *path, enum dif_profile *pprofile, int fixed,
 		}
 		dif_dof_free(dof);
 	} else if (dif_hypertrace_detect(buf, len)) {
-		rc = dif_hypertrace_read(buf, len, out, errs);
+		DIF_OPTS(dif_hypertrace_opts, ho, .max_module = max_module);
+		rc = dif_hypertrace_read_opts(buf, len, &ho, out, errs);
 	} else if (len >= 4 && memcmp(buf, "\177ELF", 4) == 0) {
 		enum dif_profile rec;
 		if (!fixed && dif_obj_profile(buf, len, &rec) == 0)
@@ -178,7 +180,8 @@ int toolio_load_dof(const char *path, enum dif_profile profile,
 		free(buf);
 		return DIF_E_OBJ_FORMAT;
 	}
-	DIF_OPTS(dif_dof_opts, dopts, .profile = profile);
+	DIF_OPTS(dif_dof_opts, dopts, .profile = profile,
+		         .max_module = max_module);
 	rc = dif_dof_read(buf, len, &dopts, out, errs);
 	free(buf);
 	return rc;

@@ -86,6 +86,29 @@
  * diagnostic (code, pc, instruction text) to errs. It needs only what the
  * analysis relies on (branch targets forward and inside the text, register
  * numbers below nregs); run dif_validate first for the rest.
+ *
+ * Contract:
+ *  - NULL: dif_cfg_build and dif_cfg_rebuild return DIF_E_INVAL for a NULL
+ *    difo, out-pointer or cfg (*out is NULL after any failure); NULL opts
+ *    means the defaults, NULL errs no diagnostics. Every query takes a NULL
+ *    cfg and answers as for an empty graph (0, false, DIF_CFG_NONE, or
+ *    DIF_E_INVAL for the functions that fill a struct, which also refuse a
+ *    NULL out). dif_loc_text(NULL loc) writes ""; a NULL buf only
+ *    measures. dif_du_walk_new(NULL) is NULL; the walks return
+ *    (uint32_t)-1 (and NULL in the out-pointer when given) for a NULL
+ *    walker or out-pointer. The *_free functions accept NULL.
+ *  - Ownership and lifetime: the cfg copies the text and does not point
+ *    into the difo, which may be freed after the build. Results of a walk
+ *    point into the walker and stay valid until its next query or its
+ *    free. A walker belongs to one graph: after dif_cfg_rebuild or
+ *    dif_cfg_free of its cfg, its walks return (uint32_t)-1 (never stale
+ *    answers); it keeps the cfg's memory until dif_du_walk_free, so the
+ *    two may be freed in any order. Any other use of a freed cfg is not
+ *    allowed.
+ *  - Threads: a built cfg is read-only; any number of threads may query it
+ *    at once, each with its own walker (dif_du_walk_new and
+ *    dif_du_walk_free may run concurrently). dif_cfg_rebuild and
+ *    dif_cfg_free need exclusive use of the cfg and of its walkers' walks.
  */
 #ifndef DIFVM_CFG_H
 #define DIFVM_CFG_H
@@ -274,12 +297,14 @@ DIF_API void dif_du_walk_free(struct dif_du_walk *w);
 /* Reaching definitions of node (the node of a use): the ENTRY, INSN and
  * WEAK nodes reachable through MERGE and WEAK operands, ascending by node
  * id, each once. Returns the count; *defs points into the walker. Returns
- * 0 on DIF_CFG_NONE; (uint32_t)-1 on out of memory. */
+ * 0 on DIF_CFG_NONE; (uint32_t)-1 on out of memory, a NULL argument or a
+ * walker of an earlier graph (see the contract above). */
 DIF_API uint32_t dif_du_reaching(struct dif_du_walk *w, uint32_t node,
                                  const uint32_t **defs);
 /* Uses that definition node def reaches (def of any kind), ordered by pc
  * then by position in dif_du_use; *uses points into the walker. Returns
- * the count, (uint32_t)-1 on out of memory. */
+ * the count, (uint32_t)-1 on out of memory, a NULL argument or a stale
+ * walker. */
 DIF_API uint32_t dif_du_uses_of(struct dif_du_walk *w, uint32_t def,
                                 const struct dif_use **uses);
 /* Type flow: the definitions that created the value a node carries,

@@ -5,6 +5,23 @@
  *
  * Part of libdifobj. The reader never trusts the bytes: every broken rule
  * is reported with the section index and the rule (DIF_E_OBJ_* codes).
+ *
+ * Contract (docs/limits.md lists the caps):
+ *  - NULL: dif_dof_read and dif_dof_write return DIF_E_INVAL for a NULL
+ *    out-pointer or a NULL buffer with a non-zero length (NULL opts means
+ *    the defaults; NULL errs means no diagnostics). The out-pointers are
+ *    NULL (0 for *len) after any failure. Every accessor takes a NULL
+ *    dif_dof and returns NULL / 0 (dif_dof_get_header leaves *out alone
+ *    for a NULL dof and ignores a NULL out); dif_dof_free(NULL) is a no-op.
+ *  - Ownership and lifetime: dif_dof_read copies what it needs, so buf may
+ *    be freed as soon as it returns. Every string and array returned by an
+ *    accessor, and the module of dif_dof_module, belongs to the dif_dof
+ *    and lives until dif_dof_free. dif_dof_take_module transfers the module
+ *    to the caller (free it with dif_module_free); it then outlives the
+ *    dif_dof. The buffer of dif_dof_write is malloc'd and the caller's.
+ *  - Threads: a dif_dof is immutable after dif_dof_read; any number of
+ *    threads may read it at once. dif_dof_take_module and dif_dof_free
+ *    need exclusive access. Distinct calls share no state.
  */
 #ifndef DIFVM_DOF_H
 #define DIFVM_DOF_H
@@ -60,6 +77,10 @@ struct dif_dof_opts {
 	/* write only: */
 	uint8_t model;            /* 1 ILP32, 2 LP64; 0: LP64 */
 	uint8_t order;            /* 0 host, 1 LSB, 2 MSB */
+	/* read only: bytes of text and tables of all DIFOs (as
+	 * dif_obj_opts.max_module); 0: DIF_MODULE_MAXSIZE. Past it the read
+	 * fails with DIF_E_LIMIT naming the DIFO. */
+	uint64_t max_module;
 };
 
 /* A parsed DOF file (opaque). */

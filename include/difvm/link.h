@@ -4,6 +4,19 @@
  *
  * Part of libdifobj. All functions return 0 or a DIF_E_* code with
  * diagnostics in the optional errs.
+ *
+ * Contract (docs/limits.md lists the caps):
+ *  - NULL: a NULL out-pointer, a NULL inputs array with n > 0, an input
+ *    whose mod is NULL, opts with a size below sizeof(size_t) or a NULL
+ *    buffer with a non-zero length give DIF_E_INVAL (with a diagnostic
+ *    when errs is given); *out is NULL after any failure. NULL opts means
+ *    the defaults; NULL errs means no diagnostics. The detectors return 0
+ *    for a NULL buffer.
+ *  - Ownership and lifetime: the inputs (modules, names, buffers) are only
+ *    read during the call and may be freed when it returns; the new module
+ *    *out shares nothing with them and is the caller's (dif_module_free).
+ *  - Threads: no global state; concurrent calls are safe as long as no
+ *    module they read is being changed at the same time.
  */
 #ifndef DIFVM_LINK_H
 #define DIFVM_LINK_H
@@ -50,6 +63,9 @@ struct dif_link_opts {
  *    different key tuples or by-reference sizes) is an error naming both
  *    inputs and DIFOs;
  *  - each DIFO's integer and string tables are deduplicated.
+ * The output may hold as many bytes of text and tables as the largest
+ * module limit among the inputs (dif_obj_opts.max_module etc. of the
+ * readers that made them; DIF_MODULE_MAXSIZE by default).
  * The same inputs in the same order give the same module. */
 DIF_API int dif_link(const struct dif_link_input *inputs, size_t n,
                      const struct dif_link_opts *opts,
@@ -68,6 +84,18 @@ DIF_API int dif_hypertrace_detect(const void *buf, size_t len);
 DIF_API int dif_hypertrace_read(const void *buf, size_t len,
                                 struct dif_module **out,
                                 struct dif_errors *errs);
+
+struct dif_hypertrace_opts {
+	size_t size;
+	/* bytes of text and tables of all DIFOs (as dif_obj_opts.max_module);
+	 * 0: DIF_MODULE_MAXSIZE. Past it: DIF_E_LIMIT naming the DIFO. */
+	uint64_t max_module;
+};
+/* dif_hypertrace_read with options (NULL: the defaults). */
+DIF_API int dif_hypertrace_read_opts(const void *buf, size_t len,
+                                     const struct dif_hypertrace_opts *opts,
+                                     struct dif_module **out,
+                                     struct dif_errors *errs);
 
 #ifdef __cplusplus
 }

@@ -1195,3 +1195,62 @@ Test(hypertrace, truncation_and_bit_flips_never_crash)
 			dif_module_free(m);
 	}
 }
+
+/* ---------------------------------------------------------------------
+ * The module size limit (max_module, --max-module) holds for DOF and
+ * HyperTrace input as for listings and objects (docs/limits.md).
+ */
+Test(dof, module_limit)
+{
+	struct dif_module *src = assemble(".difo a\n\tsetx 0x1234567890, %r1\n"
+	                                  "\tret %r1\n.difo b\n\tret %r0\n",
+	                                  DIF_PROFILE_FREEBSD);
+	void *w = NULL;
+	size_t wl = 0;
+	cr_assert_eq(dif_dof_write(src, NULL, &w, &wl, NULL), 0);
+	/* a: 2 instructions + 1 integer = 16 bytes; b: 4 bytes */
+	struct dif_dof *d = NULL;
+	struct dif_errors e;
+	dif_errors_clear(&e);
+	DIF_OPTS(dif_dof_opts, tight, .max_module = 19);
+	cr_assert_eq(dif_dof_read(w, wl, &tight, &d, &e), DIF_E_LIMIT);
+	cr_assert_null(d);
+	cr_assert(strstr(e.list[0].msg, "'b': the programs take more than 19 "
+	                                "bytes (module limit; raise max_module, "
+	                                "--max-module)"), "%s", e.list[0].msg);
+	DIF_OPTS(dif_dof_opts, fits, .max_module = 20);
+	cr_assert_eq(dif_dof_read(w, wl, &fits, &d, NULL), 0);
+	cr_assert_eq(dif_module_count(dif_dof_module(d)), 2);
+	dif_dof_free(d);
+	/* a caller's older, smaller options struct keeps the default */
+	struct dif_dof_opts old = { .size = offsetof(struct dif_dof_opts, order) + 1 };
+	cr_assert_eq(dif_dof_read(w, wl, &old, &d, NULL), 0);
+	dif_dof_free(d);
+	free(w);
+	dif_module_free(src);
+}
+
+Test(hypertrace, module_limit)
+{
+	static struct ht h;
+	ht_build(&h);
+	/* 4 instructions + 1 integer + 6 string bytes + 1 variable = 50 */
+	struct dif_module *m = NULL;
+	struct dif_errors e;
+	dif_errors_clear(&e);
+	DIF_OPTS(dif_hypertrace_opts, tight, .max_module = 49);
+	cr_assert_eq(dif_hypertrace_read_opts(h.b, h.len, &tight, &m, &e),
+	             DIF_E_LIMIT);
+	cr_assert_null(m);
+	cr_assert(strstr(e.list[0].msg, "'difo@3': the programs take more than "
+	                                "49 bytes (module limit"), "%s",
+	          e.list[0].msg);
+	DIF_OPTS(dif_hypertrace_opts, fits, .max_module = 50);
+	cr_assert_eq(dif_hypertrace_read_opts(h.b, h.len, &fits, &m, NULL), 0);
+	dif_module_free(m);
+	struct dif_hypertrace_opts bad = { .size = 1 };
+	cr_assert_eq(dif_hypertrace_read_opts(h.b, h.len, &bad, &m, NULL),
+	             DIF_E_INVAL);
+	cr_assert_eq(dif_hypertrace_read_opts(h.b, h.len, NULL, NULL, NULL),
+	             DIF_E_INVAL);
+}

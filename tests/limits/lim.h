@@ -3,6 +3,7 @@
 #define DIFVM_TESTS_LIM_H
 
 #include <criterion/criterion.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,6 +63,26 @@ static inline char *test_slurp_bytes(const char *path, size_t *len)
 		b[n] = 0;
 	*len = (size_t)n;
 	return b;
+}
+
+/* Runs the command made from fmt and checks its exit status and that its
+ * output contains needle (NULL: anything). */
+static inline void lim_expect(int status, const char *needle,
+                              const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static inline void lim_expect(int status, const char *needle,
+                              const char *fmt, ...)
+{
+	char cmd[16384];
+	static char out[16384];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	int st = lim_run(cmd, out, sizeof(out));
+	cr_assert_eq(st, status, "%s: exit %d: %s", cmd, st, out);
+	cr_assert(!needle || strstr(out, needle), "%s: no '%s' in: %s", cmd,
+	          needle, out);
 }
 
 static inline void lim_write(const char *path, const char *s, size_t n)

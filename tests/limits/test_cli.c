@@ -183,3 +183,33 @@ Test(cli, module_limit)
 	free(p);
 	free(s);
 }
+
+/* DOF input obeys --max-module like listings and objects; difld takes
+ * both limit options and its output inherits the module limit. */
+Test(cli, module_limit_dof_and_difld)
+{
+	char *s = lim_path("two.s"), *d = lim_path("two.dof"), *o = lim_path("two.o");
+	/* a: 2 instructions + 1 integer = 16 bytes; b: 4 bytes */
+	const char *text = ".difo a\n\tsetx 0x1234567890, %r1\n\tret %r1\n"
+	                   ".difo b\n\tret %r0\n";
+	lim_write(s, text, strlen(text));
+	lim_expect(0, NULL, "difasm --dof -o '%s' '%s'", d, s);
+	static const char *users[] = { "difdis", "difcheck", "difld -o /dev/null" };
+	for (size_t i = 0; i < 3; i++) {
+		lim_expect(users[i][3] == 'c' ? 2 : 1,
+		           "'b': the programs take more than 19 bytes (module "
+		           "limit; raise max_module, --max-module)",
+		           "%s --max-module=19 '%s' >/dev/null", users[i], d);
+		lim_expect(0, NULL, "%s --max-module=20 '%s' >/dev/null", users[i], d);
+	}
+	/* difld: the listing and --max-input too */
+	lim_expect(1, "module limit", "difld --max-module=19 -o '%s' '%s'", o, s);
+	lim_expect(2, "--max-input", "difld --max-input=8 -o '%s' '%s'", o, s);
+	lim_expect(2, "bad --max-module", "difld --max-module=0 -o '%s' '%s'", o, s);
+	unlink(s);
+	unlink(d);
+	unlink(o);
+	free(s);
+	free(d);
+	free(o);
+}

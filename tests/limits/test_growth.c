@@ -10,8 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "difvm/cfg.h"
 #include "difvm/difvm.h"
+#include "difvm/dof.h"
 #include "difvm/hash.h"
+#include "difvm/link.h"
 #include "difvm/object.h"
 #include "report.h"
 
@@ -86,17 +89,32 @@ static uint64_t cost(work_fn f, size_t n)
 	return dif_hash_probes() - before;
 }
 
-static void check(const char *what, work_fn f)
+/* Work counted by the workload itself (probes of one phase only, or
+ * another library's work counters). */
+typedef uint64_t (*ops_fn)(size_t n);
+
+static void check_counts(const char *what, uint64_t a, uint64_t b)
 {
-	uint64_t a = cost(f, SMALL), b = cost(f, 4 * SMALL);
 	double r = a ? (double)b / (double)a : 0;
-	cr_log_info("%s: %llu probes at %d, %llu at %d: ratio %.2f", what,
+	cr_log_info("%s: %llu ops at %d, %llu at %d: ratio %.2f", what,
 	            (unsigned long long)a, SMALL, (unsigned long long)b,
 	            4 * SMALL, r);
 	cr_assert_gt(a, (uint64_t)SMALL / 2, "%s: the counter saw no work", what);
 	cr_assert_lt(r, MAX_RATIO, "%s: %llu -> %llu probes for 4x input (ratio "
 	             "%.2f): not near-linear", what, (unsigned long long)a,
 	             (unsigned long long)b, r);
+}
+
+static void check(const char *what, work_fn f)
+{
+	uint64_t a = cost(f, SMALL);
+	check_counts(what, a, cost(f, 4 * SMALL));
+}
+
+static void check_ops(const char *what, ops_fn f)
+{
+	uint64_t a = f(SMALL);
+	check_counts(what, a, f(4 * SMALL));
 }
 
 static void w_asm_difos(size_t n)
@@ -207,3 +225,171 @@ Test(growth, validate_module) { check("dif_validate_module", w_validate); }
 Test(growth, object_round_trip) { check("dif_obj_write/read", w_object); }
 Test(growth, prog_load_vars) { check("dif_prog_load, many variables", w_load); }
 Test(growth, report_difos) { check("difcheck report", w_report); }
+
+/* ---------------------------------------------------------------------
+ * The linker, the DOF reader and cfg construction: only the phase under
+ * test is counted (assembling the inputs is covered above).
+ */
+
+static struct dif_module *asm_fmt(const char *fmt, size_t i)
+{
+	char buf[512];
+	snprintf(buf, sizeof(buf), fmt, i, i % 50, i % 50, i, i, i);
+	return asm_text(buf);
+}
+
+/* Links mods (freed), returns the probes of dif_link alone. */
+static uint64_t link_probes(struct dif_module **mods, size_t k,
+                            size_t want_difos)
+{
+	struct dif_link_input *in = calloc(k, sizeof(*in));
+	cr_assert_not_null(in);
+	for (size_t i = 0; i < k; i++)
+		in[i].mod = mods[i];
+	struct dif_module *out = NULL;
+	struct dif_errors *errs = calloc(1, sizeof(*errs));
+	uint64_t before = dif_hash_probes();
+	int rc = dif_link(in, k, NULL, &out, errs);
+	uint64_t n = dif_hash_probes() - before;
+	cr_assert_eq(rc, 0, "%s", errs->count ? errs->list[0].msg : "?");
+	cr_assert_eq(dif_module_count(out), want_difos);
+	dif_module_free(out);
+	for (size_t i = 0; i < k; i++)
+		dif_module_free(mods[i]);
+	free(mods);
+	free(in);
+	free(errs);
+	return n;
+}
+
+#define LINK_ONE ".difo d%zu\n.var g%zu global scalar type=int8\n"        \
+                 "\tldgs g%zu, %%r1\n.var v%zu thread scalar type=int4\n"  \
+                 "\tsetx %zu, %%r2\n\tstts %%r2, v%zu\n\tret %%r1\n"
+
+static uint64_t l_many_inputs(size_t n)
+{
+	struct dif_module **m = calloc(n, sizeof(*m));
+	for (size_t i = 0; i < n; i++)
+		m[i] = asm_fmt(LINK_ONE, i);
+	return link_probes(m, n, n);
+}
+
+/* Links two listings (both freed). */
+static uint64_t link_two(char *first, char *second, size_t want_difos)
+{
+	struct dif_module **m = calloc(2, sizeof(*m));
+	m[0] = asm_text(first);
+	m[1] = asm_text(second);
+	free(first);
+	free(second);
+	return link_probes(m, 2, want_difos);
+}
+
+static uint64_t l_many_difos(size_t n)
+{
+	struct gbuf b = { 0 };
+	for (size_t i = 0; i < n; i++)
+		gput(&b, LINK_ONE, i + n, (i + n) % 50, (i + n) % 50, i + n, i + n,
+		     i + n);
+	return link_two(many_difos(n), b.p, 2 * n);
+}
+
+static uint64_t l_many_vars(size_t n)
+{
+	/* the same n variables in two inputs: merged by name */
+	struct gbuf b = { 0 };
+	gput(&b, ".difo other\n");
+	for (size_t i = n; i-- > 0;)
+		gput(&b, ".var v%zu global scalar type=int8\n\tldgs v%zu, %%r1\n",
+		     i, i);
+	gput(&b, "\tret %%r1\n");
+	return link_two(many_vars(n), b.p, 2);
+}
+
+Test(growth, link_many_inputs) { check_ops("dif_link, many inputs", l_many_inputs); }
+Test(growth, link_many_difos) { check_ops("dif_link, many DIFOs", l_many_difos); }
+Test(growth, link_many_vars) { check_ops("dif_link, many variables", l_many_vars); }
+
+/* DOF: n DIFOs (5 sections and an ECB each), written, read back (the
+ * section table, ECB naming, DIFO names) and described. */
+static uint64_t d_dof(size_t n)
+{
+	char *s = many_difos(n);
+	struct dif_module *mod = asm_text(s);
+	free(s);
+	void *w = NULL;
+	size_t wl = 0;
+	struct dif_errors *errs = calloc(1, sizeof(*errs));
+	uint64_t before = dif_hash_probes();
+	cr_assert_eq(dif_dof_write(mod, NULL, &w, &wl, errs), 0, "%s",
+	             errs->count ? errs->list[0].msg : "?");
+	struct dif_dof *d = NULL;
+	cr_assert_eq(dif_dof_read(w, wl, NULL, &d, errs), 0, "%s",
+	             errs->count ? errs->list[0].msg : "?");
+	cr_assert_eq(dif_module_count(dif_dof_module(d)), n);
+	char *text = dif_dof_describe(d);
+	cr_assert_not_null(text);
+	uint64_t ops = dif_hash_probes() - before;
+	free(text);
+	dif_dof_free(d);
+	free(w);
+	free(errs);
+	dif_module_free(mod);
+	return ops;
+}
+
+Test(growth, dof_many_difos) { check_ops("DOF write/read/describe, many DIFOs", d_dof); }
+
+/* cfg: the work counters of dif_cfg_build on one long DIFO (diamonds over
+ * many variables), and of dif_cfg_rebuild over a module of n DIFOs. */
+static uint64_t cfg_ops(const struct dif_cfg *cfg)
+{
+	struct dif_cfg_stats st;
+	dif_cfg_get_stats(cfg, &st);
+	return st.block_ops + st.dom_ops + st.du_ops;
+}
+
+static uint64_t c_one_difo(size_t n)
+{
+	struct gbuf b = { 0 };
+	gput(&b, ".difo big\n");
+	for (size_t i = 0; i < n; i++)
+		gput(&b, ".var v%zu global scalar type=int8\n", i);
+	for (size_t i = 0; i < n; i++)
+		gput(&b, "\tldgs v%zu, %%r1\n\tcmp %%r1, %%r2\n\tbe l%zu\n"
+		         "\tadd %%r1, %%r2, %%r2\n\tstgs %%r2, v%zu\nl%zu:\n", i, i,
+		     (i * 7) % n, i);
+	gput(&b, "\tret %%r2\n");
+	struct dif_module *mod = asm_text(b.p);
+	free(b.p);
+	struct dif_cfg *cfg = NULL;
+	struct dif_errors *errs = calloc(1, sizeof(*errs));
+	cr_assert_eq(dif_cfg_build(dif_module_get(mod, 0), NULL, &cfg, errs), 0,
+	             "%s", errs->count ? errs->list[0].msg : "?");
+	uint64_t ops = cfg_ops(cfg);
+	dif_cfg_free(cfg);
+	free(errs);
+	dif_module_free(mod);
+	return ops;
+}
+
+static uint64_t c_rebuild(size_t n)
+{
+	char *s = many_difos(n);
+	struct dif_module *mod = asm_text(s);
+	free(s);
+	struct dif_cfg *cfg = NULL;
+	cr_assert_eq(dif_cfg_build(dif_module_get(mod, 0), NULL, &cfg, NULL), 0);
+	uint64_t ops = cfg_ops(cfg);
+	for (size_t i = 1; i < n; i++) {
+		cr_assert_eq(dif_cfg_rebuild(cfg, dif_module_get(mod, i), NULL,
+		                             NULL), 0);
+		ops += cfg_ops(cfg);
+	}
+	dif_cfg_free(cfg);
+	dif_module_free(mod);
+	return ops;
+}
+
+Test(growth, cfg_one_long_difo) { check_ops("dif_cfg_build, long DIFO", c_one_difo); }
+Test(growth, cfg_rebuild_many_difos) { check_ops("dif_cfg_rebuild, many DIFOs", c_rebuild); }
