@@ -1195,3 +1195,60 @@ Test(hypertrace, truncation_and_bit_flips_never_crash)
 			dif_module_free(m);
 	}
 }
+
+/* DOF has no place for type relocations: writing an unlinked program is
+ * refused with the DIFO's name instead of silently dropping them. */
+Test(dof, write_refuses_unlinked_relocations)
+{
+	struct dif_module *m = assemble(".difo sz\n"
+	                                "\tsetx @sizeof(struct stat), %r1\n"
+	                                "\tret %r1\n",
+	                                DIF_PROFILE_FREEBSD);
+	void *buf = (void *)1;
+	size_t len = 1;
+	struct dif_errors e;
+	dif_errors_clear(&e);
+	cr_assert_eq(dif_dof_write(m, NULL, &buf, &len, &e), DIF_E_UNLINKED);
+	cr_assert_null(buf);
+	cr_assert_eq(len, 0);
+	cr_assert_eq(e.count, 1);
+	cr_assert(strstr(e.list[0].msg, "DIFO 'sz' has 1 type relocation"),
+	          "%s", e.list[0].msg);
+	dif_module_free(m);
+}
+
+/* Names, comments and utsname fields of a hostile file cannot drive a
+ * terminal through difdis --dof-info; a long nodename is not cut. */
+Test(dof, info_escapes_control_bytes)
+{
+	NEED_FIXTURE(b, len, "dtrace4linux_simple_usdt.dof");
+	cr_assert_eq(len, 1024);
+	b[0x23c + 1] = 0x1b;   /* probe name "saw-line" -> ESC "aw-line" */
+	b[0x270] = 0x07;       /* comments "Sun D 1.6" -> BEL "un D 1.6" */
+	b[0x27a + 65] = 0x7f;  /* utsname nodename "crisp" -> DEL "risp" */
+	struct dif_dof *d = read_ok(b, len);
+	char *t = dif_dof_describe(d);
+	cr_assert_not_null(t);
+	for (const char *p = t; *p; p++)
+		cr_assert(*p == '\n' || ((unsigned char)*p >= 0x20 && *p != 0x7f),
+		          "raw control byte 0x%02x in:\n%s", (unsigned char)*p, t);
+	cr_assert(strstr(t, "probe simple:\\x1baw-line"), "%s", t);
+	cr_assert(strstr(t, "comments: \\x07un D 1.6"), "%s", t);
+	cr_assert(strstr(t, "utsname: Linux \\x7frisp 2.6.24.4-64.fc8"), "%s", t);
+	free(t);
+	dif_dof_free(d);
+	free(b);
+}
+
+Test(dof, info_full_utsname)
+{
+	NEED_FIXTURE(b, len, "smartos_node_usdt.dof");
+	struct dif_dof *d = read_ok(b, len);
+	char *t = dif_dof_describe(d);
+	cr_assert_not_null(t);
+	cr_assert(strstr(t, "utsname: SunOS e62861f7-fc69-4bfa-9c82-d20533c98175"
+	                    ".local 5.11\n"), "%s", t);
+	free(t);
+	dif_dof_free(d);
+	free(b);
+}
