@@ -151,10 +151,28 @@ int toolio_load_kind(const char *path, enum dif_profile *pprofile, int fixed,
 		DIF_OPTS(dif_obj_opts, oo, .profile = profile,
 		         .max_module = max_module);
 		rc = dif_obj_read(buf, len, &oo, out, errs);
+	} else if (memchr(buf, '\0', len)) {
+		/* binary data is no listing: say so instead of skipping it as
+		 * text outside programs */
+		push(errs, DIF_E_SYNTAX,
+		     "%s: not a listing: NUL byte at offset %zu (and not a difvm "
+		     "object, DOF or a HyperTrace program)",
+		     name, (size_t)((char *)memchr(buf, '\0', len) - buf));
+		rc = DIF_E_SYNTAX;
 	} else {
 		DIF_OPTS(dif_asm_opts, ao, .profile = profile, .filename = name,
 		         .max_module = max_module);
 		rc = dif_asm(buf, len, &ao, out, errs);
+		if (rc == 0 && dif_module_count(*out) == 0) {
+			/* text outside programs is skipped (docs/assembly.md), so
+			 * a file with no program at all would pass unnoticed */
+			push(errs, DIF_E_SYNTAX,
+			     "%s: no program found (no .difo directive, DIFO header "
+			     "or instruction)", name);
+			dif_module_free(*out);
+			*out = NULL;
+			rc = DIF_E_SYNTAX;
+		}
 	}
 	free(buf);
 	return rc;

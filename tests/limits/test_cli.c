@@ -183,3 +183,31 @@ Test(cli, module_limit)
 	free(p);
 	free(s);
 }
+
+/* Text outside programs is skipped, so binary junk or a file with no
+ * program used to "assemble" to an empty module with exit status 0 in
+ * every tool, difld included. Both are now an error naming the file. */
+Test(cli, no_program_or_binary_input_refused)
+{
+	char *bin = lim_path("junk"), *txt = lim_path("prose"), cmd[8192],
+	     out[4096];
+	const char junk[] = "\364\305\237\0\205\203 garbage\n";
+	lim_write(bin, junk, sizeof(junk) - 1);
+	lim_write(txt, "garbage here\n", 13);
+	static const char *all[] = { "difasm -o /dev/null", "difdis", "difcheck",
+	                             "difrun", "difld -o /dev/null" };
+	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+		snprintf(cmd, sizeof(cmd), "%s %s", all[i], bin);
+		cr_assert_neq(lim_run(cmd, out, sizeof(out)), 0, "%s: %s", all[i], out);
+		cr_assert(strstr(out, "not a listing: NUL byte at offset 3"),
+		          "%s: %s", all[i], out);
+		snprintf(cmd, sizeof(cmd), "%s %s", all[i], txt);
+		cr_assert_neq(lim_run(cmd, out, sizeof(out)), 0, "%s: %s", all[i], out);
+		cr_assert(strstr(out, "prose") && strstr(out, "no program found"),
+		          "%s: %s", all[i], out);
+	}
+	unlink(bin);
+	unlink(txt);
+	free(bin);
+	free(txt);
+}
