@@ -77,8 +77,19 @@ static int has_relocs(const struct dif_module *mod, enum dif_profile prof)
 
 static void print_plain(const struct dif_errors *errs)
 {
-	for (uint32_t i = 0; i < errs->count; i++)
-		fprintf(stderr, "difld: error: %s\n", errs->list[i].msg);
+	for (uint32_t i = 0; i < errs->count; i++) {
+		/* type names, members and paths come from the inputs: their
+		 * control bytes are escaped (\xNN); the rest stays as is */
+		fputs("difld: error: ", stderr);
+		for (const char *m = errs->list[i].msg; *m; m++) {
+			unsigned char ch = (unsigned char)*m;
+			if (ch < 0x20 || ch == 0x7f)
+				fprintf(stderr, "\\x%02x", ch);
+			else
+				fputc(ch, stderr);
+		}
+		fputc('\n', stderr);
+	}
 	if (errs->dropped)
 		fprintf(stderr, "difld: ... %u more errors\n", errs->dropped);
 }

@@ -1453,6 +1453,21 @@ Test(reloc, difld_links_poisons_and_verifies)
 	cr_expect_eq(tool("difld --verify size.s g.o", out, sizeof(out)), 1);
 	cr_expect(strstr(out, "is DIFO 0, where the base has 'size'"), "%s", out);
 	cr_expect_eq(tool("difld --verify size.s", out, sizeof(out)), 2);
+	/* type names from the input reach messages escaped, never raw: the
+	 * error, and the poison reason difrun prints when it faults */
+	snprintf(p, sizeof(p), "%s/esc.s", dir);
+	write_file(p, ".difo t\n\ttypecast \"struct \033[2J *\", %r1\n"
+	              "\tret %r1\n");
+	cr_expect_eq(tool("difld --btf types-btf.o -o esc.o esc.s", out,
+	                  sizeof(out)), 1);
+	cr_expect(!strchr(out, '\033') &&
+	          strstr(out, "no type 'struct \\x1b[2J' in types-btf.o"),
+	          "%s", out);
+	cr_expect_eq(tool("difld --poison --btf types-btf.o -o esc.o esc.s", out,
+	                  sizeof(out)), 0, "%s", out);
+	cr_expect_eq(tool("difrun esc.o", out, sizeof(out)), 1);
+	cr_expect(!strchr(out, '\033') && strstr(out, "fault: ILLOP") &&
+	          strstr(out, "no type 'struct \\x1b[2J'"), "%s", out);
 }
 
 /* ------------------------------------------------------------------ */
