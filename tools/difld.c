@@ -16,8 +16,9 @@ static void usage(FILE *f)
 "       difld [-p NAME] --verify BASE LINKED\n"
 "Link the DIF programs of every FILE into one difvm ELF object OUT.\n"
 "\n"
-"Each FILE is a difvm object or an assembly listing (\"-\" reads standard\n"
-"input once). Program (DIFO) names are symbols and must be unique across\n"
+"Each FILE is a difvm object, an assembly listing, DOF (raw or in an ELF\n"
+".SUNW_dof section) or a HyperTrace program (\"-\" reads standard input\n"
+"once). Program (DIFO) names are symbols and must be unique across\n"
 "the inputs; user variables are merged by name, scope and kind and get one\n"
 "id each; integer and string tables are deduplicated. The same inputs in the\n"
 "same order give byte-identical output. The result is validated before it\n"
@@ -38,6 +39,7 @@ static void usage(FILE *f)
 "      --verify BASE LINKED  check that LINKED (difld's output for the one\n"
 "                        input BASE) differs from BASE only by the rewrites\n"
 "                        linking may make; names the first other difference\n"
+TOOLIO_LIMIT_HELP
 "  -h, --help            show this help and exit\n"
 "  -V, --version         show the version and exit\n"
 "\n"
@@ -226,6 +228,7 @@ int main(int argc, char **argv)
 		{ "verify", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
+		TOOLIO_LIMIT_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *outpath = NULL;
@@ -277,6 +280,8 @@ int main(int argc, char **argv)
 			dif_types_free(ro.types);
 			return 0;
 		default:
+			if (toolio_opt_limit("difld", ch, optarg) == 1)
+				break;
 			usage(stderr);
 			dif_types_free(ro.types);
 			return 2;

@@ -529,10 +529,15 @@ int main(int argc, char **argv)
 
 	if (json) {
 		printf("{\"rval\": \"%" PRIu64 "\", \"fault\": ", rc ? (uint64_t)0 : rval);
-		if (rc)
-			printf("{\"name\": \"%s\", \"code\": %d, \"pc\": %u, \"addr\": \"0x%" PRIx64 "\"}",
+		if (rc) {
+			printf("{\"name\": \"%s\", \"code\": %d, \"pc\": %u, \"addr\": \"0x%" PRIx64 "\"",
 			       dif_fault_name(f->code), f->code, f->pc, f->addr);
-		else
+			if (f->reason) { /* a poisoned relocation's reason */
+				printf(", \"reason\": ");
+				json_string(stdout, f->reason);
+			}
+			printf("}");
+		} else
 			printf("null");
 		if (rc == 0 && is_string_type(last)) {
 			printf(", \"string\": ");

@@ -211,3 +211,25 @@ Test(cli, no_program_or_binary_input_refused)
 	free(bin);
 	free(txt);
 }
+
+/* difld takes the same input limits as the other tools. */
+Test(cli, difld_takes_the_input_limits)
+{
+	char *p = prog(), *o = lim_path("ld.o"), cmd[8192], out[4096];
+	snprintf(cmd, sizeof(cmd), "difld --max-input=4 -o %s %s", o, p);
+	cr_assert_eq(lim_run(cmd, out, sizeof(out)), 2, "%s", out);
+	cr_assert(strstr(out, "larger than 4 bytes") && strstr(out, "--max-input"),
+	          "%s", out);
+	snprintf(cmd, sizeof(cmd), "difld --max-module=8 -o %s %s", o, p);
+	cr_assert_eq(lim_run(cmd, out, sizeof(out)), 1, "%s", out);
+	cr_assert(strstr(out, "--max-module"), "%s", out);
+	snprintf(cmd, sizeof(cmd), "difld --max-input=0 -o %s %s", o, p);
+	cr_assert_eq(lim_run(cmd, out, sizeof(out)), 2, "%s", out);
+	cr_assert(strstr(out, "bad --max-input"), "%s", out);
+	snprintf(cmd, sizeof(cmd), "difld --max-input=4096 -o %s %s", o, p);
+	cr_assert_eq(lim_run(cmd, out, sizeof(out)), 0, "%s", out);
+	unlink(o);
+	unlink(p);
+	free(o);
+	free(p);
+}

@@ -1468,6 +1468,10 @@ Test(reloc, difld_links_poisons_and_verifies)
 	cr_expect_eq(tool("difrun esc.o", out, sizeof(out)), 1);
 	cr_expect(!strchr(out, '\033') && strstr(out, "fault: ILLOP") &&
 	          strstr(out, "no type 'struct \\x1b[2J'"), "%s", out);
+	cr_expect_eq(tool("difrun --json esc.o", out, sizeof(out)), 1);
+	cr_expect(strstr(out, "\"name\": \"ILLOP\"") &&
+	          strstr(out, "\"reason\": \"typecast \\\"struct \\u001b[2J *"),
+	          "%s", out);
 }
 
 /* ------------------------------------------------------------------ */
