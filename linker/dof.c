@@ -931,11 +931,13 @@ static void read_notes(struct dif_dof *d)
 			snprintf(d->h.sysname, sizeof(d->h.sysname), "%.*s",
 			         (int)strnlen(p, fw < 31 ? fw : 31), p);
 			size_t o = 0;
-			for (int k = 0; k < 3 && (size_t)(k + 1) * fw <= s->size; k++)
-				o += (size_t)snprintf(d->utsname + o, sizeof(d->utsname) - o,
-				                      "%s%.*s", k ? " " : "",
-				                      (int)strnlen(p + k * fw, fw < 64 ? fw : 64),
-				                      p + k * fw);
+			for (int k = 0; k < 3 && (size_t)(k + 1) * fw <= s->size; k++) {
+				int n = (int)strnlen(p + k * fw, fw < 64 ? fw : 64);
+				if (n) /* empty fields (difasm --dof writes only SunOS) */
+					o += (size_t)snprintf(d->utsname + o,
+					                      sizeof(d->utsname) - o, "%s%.*s",
+					                      o ? " " : "", n, p + k * fw);
+			}
 		}
 	}
 }
@@ -1468,6 +1470,16 @@ int dif_dof_write(const struct dif_module *mod, const struct dif_dof_opts *opts,
 	}
 	struct wr w = {NULL, 0, 0, order == 0 ? lb_host_msb() : order == 2};
 	int rc = build(&w, mod);
+	if (!rc && DIF_OPT(opts, profile, DIF_PROFILE_FREEBSD) ==
+	               DIF_PROFILE_ILLUMOS) {
+		/* DOF records no profile: a Solaris-layout UTSNAME naming SunOS
+		 * makes the reader take the illumos instruction set back */
+		int64_t k = wadd(&w, DIF_DOF_SECT_UTSNAME, 1, 0, 5 * 257);
+		if (k < 0)
+			rc = DIF_E_NOMEM;
+		else
+			memcpy(w.s[k].data, "SunOS", 5);
+	}
 	uint64_t off = HDR_SIZE + (uint64_t)w.n * SEC_SIZE;
 	for (uint32_t i = 0; i < w.n && !rc; i++) {
 		off = (off + w.s[i].align - 1) & ~(uint64_t)(w.s[i].align - 1);

@@ -115,7 +115,7 @@ int main(int argc, char **argv)
 	}
 	int status = 0;
 	if (outpath) {
-		rc = dof ? toolio_write_dof(outpath, mod, &errs)
+		rc = dof ? toolio_write_dof(outpath, mod, prof, &errs)
 		         : toolio_write_object(outpath, mod, prof, &errs);
 		if (rc) {
 			toolio_print_errors(stderr, outpath, &errs);

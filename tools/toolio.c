@@ -218,11 +218,11 @@ int toolio_write_object(const char *path, const struct dif_module *mod,
 }
 
 int toolio_write_dof(const char *path, const struct dif_module *mod,
-                     struct dif_errors *errs)
+                     enum dif_profile profile, struct dif_errors *errs)
 {
 	void *bytes = NULL;
 	size_t len = 0;
-	DIF_OPTS(dif_dof_opts, dopts);
+	DIF_OPTS(dif_dof_opts, dopts, .profile = profile);
 	int rc = dif_dof_write(mod, &dopts, &bytes, &len, errs);
 	if (rc)
 		return rc;

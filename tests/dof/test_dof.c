@@ -1252,3 +1252,36 @@ Test(dof, info_full_utsname)
 	dif_dof_free(d);
 	free(b);
 }
+
+/* DOF records no profile: illumos programs (opcode 80 stga exists only
+ * there) are written with a UTSNAME naming SunOS and read back as
+ * illumos; they used to come back as FreeBSD programs with illegal
+ * opcodes. FreeBSD DOF gets no UTSNAME. */
+Test(dof, illumos_programs_read_back_as_illumos)
+{
+	const char *bd = getenv("DIFVM_BUILDDIR") ? getenv("DIFVM_BUILDDIR")
+	                                          : "build";
+	static char a[65536], b[65536];
+	char cmd[8192], tmp[] = "/tmp/difvm-dofi-XXXXXX";
+	int fd = mkstemp(tmp);
+	cr_assert_geq(fd, 0);
+	close(fd);
+	const char *f = "tests/dis/data/every_class_illumos.lst";
+	snprintf(cmd, sizeof(cmd), "%s/tools/difasm -p illumos -o %s %s && "
+	         "%s/tools/difdis %s", bd, tmp, f, bd, tmp);
+	cr_assert_eq(test_sh(cmd, a, sizeof(a)), 0, "%s", cmd);
+	cr_assert(strstr(a, "stga DT_VAR("), "%s", a);
+	snprintf(cmd, sizeof(cmd), "%s/tools/difasm -p illumos --dof -o %s %s && "
+	         "%s/tools/difdis %s", bd, tmp, f, bd, tmp);
+	cr_assert_eq(test_sh(cmd, b, sizeof(b)), 0, "%s", cmd);
+	cr_assert_str_eq(a, b);
+	snprintf(cmd, sizeof(cmd), "%s/tools/difdis --dof-info %s", bd, tmp);
+	cr_assert_eq(test_sh(cmd, b, sizeof(b)), 0);
+	cr_assert(strstr(b, "utsname: SunOS\n") && strstr(b, "UTSNAME"), "%s", b);
+	snprintf(cmd, sizeof(cmd), "%s/tools/difasm --dof -o %s "
+	         "tests/link/data/a.s && %s/tools/difdis --dof-info %s", bd, tmp,
+	         bd, tmp);
+	cr_assert_eq(test_sh(cmd, b, sizeof(b)), 0);
+	cr_assert(!strstr(b, "UTSNAME") && !strstr(b, "utsname"), "%s", b);
+	remove(tmp);
+}
