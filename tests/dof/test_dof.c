@@ -1285,3 +1285,35 @@ Test(dof, illumos_programs_read_back_as_illumos)
 	cr_assert(!strstr(b, "UTSNAME") && !strstr(b, "utsname"), "%s", b);
 	remove(tmp);
 }
+
+/* DIFO names from a DOF probe description reach `difdis -n` and
+ * `difasm -n` escaped. */
+Test(dof, difo_names_escaped_in_listings)
+{
+	const char *bd = getenv("DIFVM_BUILDDIR") ? getenv("DIFVM_BUILDDIR")
+	                                          : "build";
+	struct dif_module *m = assemble(".difo count\n\tsetx 1, %r1\n\tret %r1\n",
+	                                DIF_PROFILE_FREEBSD);
+	void *buf = NULL;
+	size_t len = 0;
+	cr_assert_eq(dif_dof_write(m, NULL, &buf, &len, NULL), 0);
+	uint8_t *b = buf, *hit = memmem(b, len, "count", 5);
+	cr_assert_not_null(hit);
+	hit[1] = 0x1b;
+	char tmp[] = "/tmp/difvm-dofn-XXXXXX", cmd[4096];
+	static char out[65536];
+	int fd = mkstemp(tmp);
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(write(fd, buf, len), (ssize_t)len);
+	close(fd);
+	const char *tools[] = { "difdis -n", "difasm -n" };
+	for (int i = 0; i < 2; i++) {
+		snprintf(cmd, sizeof(cmd), "%s/tools/%s %s", bd, tools[i], tmp);
+		cr_assert_eq(test_sh(cmd, out, sizeof(out)), 0, "%s", cmd);
+		cr_assert(!strchr(out, 0x1b) && strstr(out, ".difo c\\x1bunt\n"),
+		          "%s: %s", tools[i], out);
+	}
+	remove(tmp);
+	free(buf);
+	dif_module_free(m);
+}
