@@ -1491,10 +1491,14 @@ int dif_dof_write(const struct dif_module *mod, const struct dif_dof_opts *opts,
 	uint8_t *b = rc ? NULL : calloc(1, off);
 	if (!rc && !b)
 		rc = DIF_E_NOMEM;
-	if (rc) {
-		dif_errf(errs, rc, DIF_NO_PC, NULL, NULL, "DOF: %s",
-		         rc == DIF_E_LIMIT ? "the programs exceed the DOF limits"
-		                           : "out of memory");
+	if (rc == DIF_E_LIMIT) {
+		dif_errf(errs, rc, DIF_NO_PC, NULL, NULL,
+		         "DOF: the programs need %u sections and %llu bytes, over "
+		         "the DOF limits of %u sections and %u bytes (write fewer "
+		         "DIFOs per file)", w.n, (unsigned long long)off,
+		         DIF_DOF_MAX_SECTIONS, DIF_DOF_MAX_LOADSZ);
+	} else if (rc) {
+		dif_errf(errs, rc, DIF_NO_PC, NULL, NULL, "DOF: out of memory");
 	} else {
 		int m = w.msb;
 		memcpy(b, "\177DOF", 4);

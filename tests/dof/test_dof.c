@@ -800,7 +800,9 @@ Test(dof, size_limits)
 	size_t wl = 0;
 	dif_errors_clear(&e);
 	cr_assert_eq(dif_dof_write(many, NULL, &wb, &wl, &e), DIF_E_LIMIT);
-	cr_assert(strstr(e.list[0].msg, "exceed the DOF limits"), "%s",
+	cr_assert(strstr(e.list[0].msg, "sections and") &&
+	          strstr(e.list[0].msg, "over the DOF limits of 65536 sections "
+	                                "and 8388608 bytes"), "%s",
 	          e.list[0].msg);
 	cr_assert_null(wb);
 	dif_module_free(many);
