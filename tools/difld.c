@@ -185,6 +185,13 @@ static int load_all(char **paths, size_t n, enum dif_profile *prof,
 	}
 	const char *first_obj = NULL;
 	enum dif_profile obj_prof = *prof;
+	int stdin_seen = 0;
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(paths[i], "-") == 0 && stdin_seen++) {
+			fprintf(stderr, "difld: standard input ('-') can be read only "
+			                "once\n");
+			return 2;
+		}
 	for (size_t i = 0; i < n; i++) {
 		struct dif_errors errs;
 		dif_errors_clear(&errs);

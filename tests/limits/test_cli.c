@@ -233,3 +233,19 @@ Test(cli, difld_takes_the_input_limits)
 	free(o);
 	free(p);
 }
+
+/* "-" twice: the second read would see an empty standard input. */
+Test(cli, difld_reads_stdin_once)
+{
+	char *p = prog(), *o = lim_path("ld2.o"), cmd[8192], out[4096];
+	snprintf(cmd, sizeof(cmd), "difld -o %s - %s - < %s", o, p, p);
+	cr_assert_eq(lim_run(cmd, out, sizeof(out)), 2, "%s", out);
+	cr_assert(strstr(out, "standard input ('-') can be read only once"), "%s",
+	          out);
+	snprintf(cmd, sizeof(cmd), "difld -o %s - < %s", o, p);
+	cr_assert_eq(lim_run(cmd, out, sizeof(out)), 0, "%s", out);
+	unlink(o);
+	unlink(p);
+	free(o);
+	free(p);
+}
