@@ -96,6 +96,29 @@ static void print_plain(const struct dif_errors *errs)
 		fprintf(stderr, "difld: ... %u more errors\n", errs->dropped);
 }
 
+/* --poison linked anyway: say where, so that it is not silent. */
+static void warn_poisoned(const char *file, const struct dif_module *mod)
+{
+	for (size_t i = 0; i < dif_module_count(mod); i++) {
+		const struct dif_difo *d = dif_module_get(mod, i);
+		struct dif_difo_parts p;
+		dif_difo_get_parts(d, &p);
+		for (uint32_t k = 0; k < p.nrelocs; k++) {
+			if (p.relocs[k].kind != DIF_RELOC_POISON)
+				continue;
+			fputs("difld: warning: ", stderr);
+			toolio_put_escaped(stderr, file);
+			fputs(": DIFO '", stderr);
+			toolio_put_escaped(stderr, dif_difo_name(d));
+			fprintf(stderr, "' pc %u poisoned (faults ILLOP if reached): ",
+			        p.relocs[k].pc);
+			if (p.relocs[k].path < p.symlen)
+				toolio_put_escaped(stderr, p.symtab + p.relocs[k].path);
+			fputc('\n', stderr);
+		}
+	}
+}
+
 /* Resolves the type relocations of each input in place (before merging,
  * so messages name the input file). */
 static int relocate_all(struct inputs *ins, enum dif_profile prof,
@@ -118,6 +141,7 @@ static int relocate_all(struct inputs *ins, enum dif_profile prof,
 		}
 		dif_module_free((struct dif_module *)ins->in[i].mod);
 		ins->in[i].mod = out;
+		warn_poisoned(ins->in[i].name, out);
 	}
 	return status;
 }

@@ -1429,6 +1429,13 @@ Test(reloc, difld_links_poisons_and_verifies)
 	/* --poison links, and the program runs down the guarded path */
 	cr_expect_eq(tool("difld --poison --btf types-btf.o -o g.o g.s", out,
 	                  sizeof(out)), 0, "%s", out);
+	/* ... and says where it poisoned */
+	cr_expect(strstr(out, "difld: warning: g.s: DIFO 'g' pc 3 poisoned "
+	                      "(faults ILLOP if reached): @offsetof(struct stat, "
+	                      "st_nope): struct stat has no member 'st_nope'") ||
+	          strstr(out, "difld: warning: g.s: DIFO 'g' pc 3 poisoned "
+	                      "(faults ILLOP if reached): struct stat has no "
+	                      "member 'st_nope'"), "%s", out);
 	cr_expect_eq(tool("difrun g.o", out, sizeof(out)), 0, "%s", out);
 	cr_expect(strstr(out, "0"), "%s", out);
 	cr_expect_eq(tool("difld --verify g.s g.o", out, sizeof(out)), 0, "%s", out);
