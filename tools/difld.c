@@ -348,6 +348,11 @@ int main(int argc, char **argv)
 			status = 1;
 		}
 	}
+	if (status == 0 && dif_module_count(out) == 0) {
+		/* e.g. DOF with USDT providers only: nothing to link */
+		fprintf(stderr, "difld: error: the inputs hold no DIF program\n");
+		status = 1;
+	}
 	if (status == 0) {
 		DIF_OPTS(dif_validate_opts, vo, .profile = prof);
 		if (dif_validate_module(out, &vo, &errs)) {

@@ -249,3 +249,21 @@ Test(cli, difld_reads_stdin_once)
 	free(o);
 	free(p);
 }
+
+/* DOF with USDT providers only links to nothing: an error, not an empty
+ * object with status 0. */
+Test(cli, difld_refuses_to_link_nothing)
+{
+	char *o = lim_path("ld3.o"), cmd[8192], out[4096];
+	const char *src = getenv("DIFVM_SRCDIR");
+	char f[4096];
+	snprintf(f, sizeof(f), "%s/../shared/fixtures/dof/"
+	         "solaris_snv69_usdt_test.dof", src ? src : ".");
+	if (access(f, R_OK) != 0)
+		cr_skip_test("DOF fixture %s not found", f);
+	snprintf(cmd, sizeof(cmd), "difld -o %s '%s'", o, f);
+	cr_assert_eq(lim_run(cmd, out, sizeof(out)), 1, "%s", out);
+	cr_assert(strstr(out, "the inputs hold no DIF program"), "%s", out);
+	cr_assert_neq(access(o, F_OK), 0, "nothing is written");
+	free(o);
+}
