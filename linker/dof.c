@@ -82,7 +82,7 @@ struct dif_dof {
 	size_t nrel;
 	struct dof_ecb *ecb;
 	size_t necb;
-	char utsname[128];            /* sysname nodename release, or "" */
+	char utsname[3 * 65];         /* sysname nodename release, or "" */
 	char comments[128];
 };
 
@@ -934,11 +934,13 @@ static void read_notes(struct dif_dof *d)
 			snprintf(d->h.sysname, sizeof(d->h.sysname), "%.*s",
 			         (int)strnlen(p, fw < 31 ? fw : 31), p);
 			size_t o = 0;
-			for (int k = 0; k < 3 && (size_t)(k + 1) * fw <= s->size; k++)
-				o += (size_t)snprintf(d->utsname + o, sizeof(d->utsname) - o,
-				                      "%s%.*s", k ? " " : "",
-				                      (int)strnlen(p + k * fw, fw < 40 ? fw : 40),
-				                      p + k * fw);
+			for (int k = 0; k < 3 && (size_t)(k + 1) * fw <= s->size; k++) {
+				int n = (int)strnlen(p + k * fw, fw < 64 ? fw : 64);
+				if (n) /* empty fields (difasm --dof writes only SunOS) */
+					o += (size_t)snprintf(d->utsname + o,
+					                      sizeof(d->utsname) - o, "%s%.*s",
+					                      o ? " " : "", n, p + k * fw);
+			}
 		}
 	}
 }
@@ -1137,6 +1139,32 @@ static void sb_offs(struct sbuf *s, const uint32_t *o, uint32_t n)
 		sb_printf(s, "%s0x%x", k ? ", " : " ", o[k]);
 }
 
+/* Names, comments and utsname come from the file: control bytes (other
+ * than the text's own newlines) become \xNN so that the listing cannot
+ * drive a terminal. Frees t; NULL when out of memory. */
+static char *escape_controls(char *t)
+{
+	size_t n = 0, len = strlen(t);
+	for (size_t i = 0; i < len; i++)
+		n += ((unsigned char)t[i] < 0x20 && t[i] != '\n') || t[i] == 0x7f;
+	if (!n)
+		return t;
+	char *o = malloc(len + 3 * n + 1);
+	if (o) {
+		char *q = o;
+		for (size_t i = 0; i < len; i++) {
+			unsigned char c = (unsigned char)t[i];
+			if ((c < 0x20 && c != '\n') || c == 0x7f)
+				q += sprintf(q, "\\x%02x", c);
+			else
+				*q++ = (char)c;
+		}
+		*q = '\0';
+	}
+	free(t);
+	return o;
+}
+
 char *dif_dof_describe(const struct dif_dof *d)
 {
 	if (!d)
@@ -1252,7 +1280,7 @@ char *dif_dof_describe(const struct dif_dof *d)
 		free(s.p);
 		return NULL;
 	}
-	return s.p;
+	return escape_controls(s.p);
 }
 
 /* ---------------------------------------------------------------------
@@ -1428,8 +1456,35 @@ int dif_dof_write(const struct dif_module *mod, const struct dif_dof_opts *opts,
 		         "DOF: model %u or byte order %u unknown", model, order);
 		return DIF_E_INVAL;
 	}
+	/* DOF has no place for type relocations or poison reasons: writing
+	 * them would silently drop them and the DOF would not read back as
+	 * the same programs. */
+	for (size_t i = 0; i < dif_module_count(mod); i++) {
+		const struct dif_difo *dp = dif_module_get(mod, i);
+		struct dif_difo_parts p;
+		dif_difo_get_parts(dp, &p);
+		if (p.nrelocs || p.symlen > 1) {
+			dif_errf(errs, DIF_E_UNLINKED, DIF_NO_PC, dif_difo_name(dp),
+			         NULL, "DOF: DIFO '%s' has %u type relocation record%s "
+			         "(or relocation symbols), which DOF cannot hold: "
+			         "link it first (difld --ctf/--btf)", dif_difo_name(dp),
+			         p.nrelocs,
+			         p.nrelocs == 1 ? "" : "s");
+			return DIF_E_UNLINKED;
+		}
+	}
 	struct wr w = {NULL, 0, 0, order == 0 ? lb_host_msb() : order == 2};
 	int rc = build(&w, mod);
+	if (!rc && DIF_OPT(opts, profile, DIF_PROFILE_FREEBSD) ==
+	               DIF_PROFILE_ILLUMOS) {
+		/* DOF records no profile: a Solaris-layout UTSNAME naming SunOS
+		 * makes the reader take the illumos instruction set back */
+		int64_t k = wadd(&w, DIF_DOF_SECT_UTSNAME, 1, 0, 5 * 257);
+		if (k < 0)
+			rc = DIF_E_NOMEM;
+		else
+			memcpy(w.s[k].data, "SunOS", 5);
+	}
 	uint64_t off = HDR_SIZE + (uint64_t)w.n * SEC_SIZE;
 	for (uint32_t i = 0; i < w.n && !rc; i++) {
 		off = (off + w.s[i].align - 1) & ~(uint64_t)(w.s[i].align - 1);
@@ -1441,10 +1496,14 @@ int dif_dof_write(const struct dif_module *mod, const struct dif_dof_opts *opts,
 	uint8_t *b = rc ? NULL : calloc(1, off);
 	if (!rc && !b)
 		rc = DIF_E_NOMEM;
-	if (rc) {
-		dif_errf(errs, rc, DIF_NO_PC, NULL, NULL, "DOF: %s",
-		         rc == DIF_E_LIMIT ? "the programs exceed the DOF limits"
-		                           : "out of memory");
+	if (rc == DIF_E_LIMIT) {
+		dif_errf(errs, rc, DIF_NO_PC, NULL, NULL,
+		         "DOF: the programs need %u sections and %llu bytes, over "
+		         "the DOF limits of %u sections and %u bytes (write fewer "
+		         "DIFOs per file)", w.n, (unsigned long long)off,
+		         DIF_DOF_MAX_SECTIONS, DIF_DOF_MAX_LOADSZ);
+	} else if (rc) {
+		dif_errf(errs, rc, DIF_NO_PC, NULL, NULL, "DOF: out of memory");
 	} else {
 		int m = w.msb;
 		memcpy(b, "\177DOF", 4);

@@ -115,7 +115,7 @@ int main(int argc, char **argv)
 	}
 	int status = 0;
 	if (outpath) {
-		rc = dof ? toolio_write_dof(outpath, mod, &errs)
+		rc = dof ? toolio_write_dof(outpath, mod, prof, &errs)
 		         : toolio_write_object(outpath, mod, prof, &errs);
 		if (rc) {
 			toolio_print_errors(stderr, outpath, &errs);
@@ -131,8 +131,11 @@ int main(int argc, char **argv)
 				status = 2;
 				break;
 			}
-			if (names)
-				printf(".difo %s\n", dif_difo_name(d));
+			if (names) { /* DOF names come from the file: escaped */
+				fputs(".difo ", stdout);
+				toolio_put_escaped(stdout, dif_difo_name(d));
+				putchar('\n');
+			}
 			fputs(text, stdout);
 			free(text);
 		}

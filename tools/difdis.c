@@ -159,8 +159,11 @@ int main(int argc, char **argv)
 			status = 2;
 			break;
 		}
-		if (names)
-			printf(".difo %s\n", dif_difo_name(d));
+		if (names) { /* DOF names come from the file: escaped */
+			fputs(".difo ", stdout);
+			toolio_put_escaped(stdout, dif_difo_name(d));
+			putchar('\n');
+		}
 		fputs(text, stdout);
 		free(text);
 	}

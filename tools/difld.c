@@ -16,8 +16,9 @@ static void usage(FILE *f)
 "       difld [-p NAME] --verify BASE LINKED\n"
 "Link the DIF programs of every FILE into one difvm ELF object OUT.\n"
 "\n"
-"Each FILE is a difvm object or an assembly listing (\"-\" reads standard\n"
-"input once). Program (DIFO) names are symbols and must be unique across\n"
+"Each FILE is a difvm object, an assembly listing, DOF (raw or in an ELF\n"
+".SUNW_dof section) or a HyperTrace program (\"-\" reads standard input\n"
+"once). Program (DIFO) names are symbols and must be unique across\n"
 "the inputs; user variables are merged by name, scope and kind and get one\n"
 "id each; integer and string tables are deduplicated. The same inputs in the\n"
 "same order give byte-identical output. The result is validated before it\n"
@@ -78,10 +79,44 @@ static int has_relocs(const struct dif_module *mod, enum dif_profile prof)
 
 static void print_plain(const struct dif_errors *errs)
 {
-	for (uint32_t i = 0; i < errs->count; i++)
-		fprintf(stderr, "difld: error: %s\n", errs->list[i].msg);
+	for (uint32_t i = 0; i < errs->count; i++) {
+		/* type names, members and paths come from the inputs: their
+		 * control bytes are escaped (\xNN); the rest stays as is */
+		fputs("difld: error: ", stderr);
+		for (const char *m = errs->list[i].msg; *m; m++) {
+			unsigned char ch = (unsigned char)*m;
+			if (ch < 0x20 || ch == 0x7f)
+				fprintf(stderr, "\\x%02x", ch);
+			else
+				fputc(ch, stderr);
+		}
+		fputc('\n', stderr);
+	}
 	if (errs->dropped)
 		fprintf(stderr, "difld: ... %u more errors\n", errs->dropped);
+}
+
+/* --poison linked anyway: say where, so that it is not silent. */
+static void warn_poisoned(const char *file, const struct dif_module *mod)
+{
+	for (size_t i = 0; i < dif_module_count(mod); i++) {
+		const struct dif_difo *d = dif_module_get(mod, i);
+		struct dif_difo_parts p;
+		dif_difo_get_parts(d, &p);
+		for (uint32_t k = 0; k < p.nrelocs; k++) {
+			if (p.relocs[k].kind != DIF_RELOC_POISON)
+				continue;
+			fputs("difld: warning: ", stderr);
+			toolio_put_escaped(stderr, file);
+			fputs(": DIFO '", stderr);
+			toolio_put_escaped(stderr, dif_difo_name(d));
+			fprintf(stderr, "' pc %u poisoned (faults ILLOP if reached): ",
+			        p.relocs[k].pc);
+			if (p.relocs[k].path < p.symlen)
+				toolio_put_escaped(stderr, p.symtab + p.relocs[k].path);
+			fputc('\n', stderr);
+		}
+	}
 }
 
 /* Resolves the type relocations of each input in place (before merging,
@@ -106,6 +141,7 @@ static int relocate_all(struct inputs *ins, enum dif_profile prof,
 		}
 		dif_module_free((struct dif_module *)ins->in[i].mod);
 		ins->in[i].mod = out;
+		warn_poisoned(ins->in[i].name, out);
 	}
 	return status;
 }
@@ -173,6 +209,13 @@ static int load_all(char **paths, size_t n, enum dif_profile *prof,
 	}
 	const char *first_obj = NULL;
 	enum dif_profile obj_prof = *prof;
+	int stdin_seen = 0;
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(paths[i], "-") == 0 && stdin_seen++) {
+			fprintf(stderr, "difld: standard input ('-') can be read only "
+			                "once\n");
+			return 2;
+		}
 	for (size_t i = 0; i < n; i++) {
 		struct dif_errors errs;
 		dif_errors_clear(&errs);
@@ -273,6 +316,8 @@ int main(int argc, char **argv)
 			dif_types_free(ro.types);
 			return 0;
 		default:
+			if (toolio_opt_limit("difld", ch, optarg) == 1)
+				break;
 			usage(stderr);
 			dif_types_free(ro.types);
 			return 2;
@@ -307,6 +352,11 @@ int main(int argc, char **argv)
 			toolio_print_errors(stderr, "difld", &errs);
 			status = 1;
 		}
+	}
+	if (status == 0 && dif_module_count(out) == 0) {
+		/* e.g. DOF with USDT providers only: nothing to link */
+		fprintf(stderr, "difld: error: the inputs hold no DIF program\n");
+		status = 1;
 	}
 	if (status == 0) {
 		DIF_OPTS(dif_validate_opts, vo, .profile = prof);

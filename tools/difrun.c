@@ -529,10 +529,15 @@ int main(int argc, char **argv)
 
 	if (json) {
 		printf("{\"rval\": \"%" PRIu64 "\", \"fault\": ", rc ? (uint64_t)0 : rval);
-		if (rc)
-			printf("{\"name\": \"%s\", \"code\": %d, \"pc\": %u, \"addr\": \"0x%" PRIx64 "\"}",
+		if (rc) {
+			printf("{\"name\": \"%s\", \"code\": %d, \"pc\": %u, \"addr\": \"0x%" PRIx64 "\"",
 			       dif_fault_name(f->code), f->code, f->pc, f->addr);
-		else
+			if (f->reason) { /* a poisoned relocation's reason */
+				printf(", \"reason\": ");
+				json_string(stdout, f->reason);
+			}
+			printf("}");
+		} else
 			printf("null");
 		if (rc == 0 && is_string_type(last)) {
 			printf(", \"string\": ");
@@ -543,10 +548,12 @@ int main(int argc, char **argv)
 		}
 		printf("}\n");
 	} else if (rc) {
-		printf("fault: %s (%s) at pc %u (DIF offset %u), address 0x%" PRIx64 "%s%s\n",
+		printf("fault: %s (%s) at pc %u (DIF offset %u), address 0x%" PRIx64 "%s",
 		       dif_fault_name(f->code), dif_fault_text(f->code), f->pc,
-		       f->pc * 4u, f->addr, f->reason ? ": " : "",
-		       f->reason ? f->reason : "");
+		       f->pc * 4u, f->addr, f->reason ? ": " : "");
+		/* a poison reason comes from the object file */
+		toolio_put_escaped(stdout, f->reason);
+		putchar('\n');
 	} else if (is_string_type(last)) {
 		printf("%s\n", str ? str : "(null)");
 	} else {

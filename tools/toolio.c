@@ -153,10 +153,28 @@ int toolio_load_kind(const char *path, enum dif_profile *pprofile, int fixed,
 		DIF_OPTS(dif_obj_opts, oo, .profile = profile,
 		         .max_module = max_module);
 		rc = dif_obj_read(buf, len, &oo, out, errs);
+	} else if (memchr(buf, '\0', len)) {
+		/* binary data is no listing: say so instead of skipping it as
+		 * text outside programs */
+		push(errs, DIF_E_SYNTAX,
+		     "%s: not a listing: NUL byte at offset %zu (and not a difvm "
+		     "object, DOF or a HyperTrace program)",
+		     name, (size_t)((char *)memchr(buf, '\0', len) - buf));
+		rc = DIF_E_SYNTAX;
 	} else {
 		DIF_OPTS(dif_asm_opts, ao, .profile = profile, .filename = name,
 		         .max_module = max_module);
 		rc = dif_asm(buf, len, &ao, out, errs);
+		if (rc == 0 && dif_module_count(*out) == 0) {
+			/* text outside programs is skipped (docs/assembly.md), so
+			 * a file with no program at all would pass unnoticed */
+			push(errs, DIF_E_SYNTAX,
+			     "%s: no program found (no .difo directive, DIFO header "
+			     "or instruction)", name);
+			dif_module_free(*out);
+			*out = NULL;
+			rc = DIF_E_SYNTAX;
+		}
 	}
 	free(buf);
 	return rc;
@@ -203,11 +221,11 @@ int toolio_write_object(const char *path, const struct dif_module *mod,
 }
 
 int toolio_write_dof(const char *path, const struct dif_module *mod,
-                     struct dif_errors *errs)
+                     enum dif_profile profile, struct dif_errors *errs)
 {
 	void *bytes = NULL;
 	size_t len = 0;
-	DIF_OPTS(dif_dof_opts, dopts);
+	DIF_OPTS(dif_dof_opts, dopts, .profile = profile);
 	int rc = dif_dof_write(mod, &dopts, &bytes, &len, errs);
 	if (rc)
 		return rc;

@@ -34,7 +34,7 @@ int toolio_write_object(const char *path, const struct dif_module *mod,
 
 /* Writes mod as DOF (dif_dof_write; deterministic bytes). */
 int toolio_write_dof(const char *path, const struct dif_module *mod,
-                     struct dif_errors *errs);
+                     enum dif_profile profile, struct dif_errors *errs);
 
 /* Reads a DOF file (raw, or ELF with .SUNW_dof) with its providers,
  * relocations and DIFOs. */

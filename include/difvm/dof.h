@@ -72,8 +72,10 @@ DIF_API const char *dif_dof_sect_name(uint32_t type);
 
 struct dif_dof_opts {
 	size_t size;
-	enum dif_profile profile; /* not used yet: reading does not
-	                             interpret instructions */
+	enum dif_profile profile; /* reading: not used (instructions are not
+	                             interpreted); writing: ILLUMOS adds a
+	                             UTSNAME section naming SunOS, so that
+	                             readers take the illumos profile back */
 	/* write only: */
 	uint8_t model;            /* 1 ILP32, 2 LP64; 0: LP64 */
 	uint8_t order;            /* 0 host, 1 LSB, 2 MSB */

@@ -800,7 +800,9 @@ Test(dof, size_limits)
 	size_t wl = 0;
 	dif_errors_clear(&e);
 	cr_assert_eq(dif_dof_write(many, NULL, &wb, &wl, &e), DIF_E_LIMIT);
-	cr_assert(strstr(e.list[0].msg, "exceed the DOF limits"), "%s",
+	cr_assert(strstr(e.list[0].msg, "sections and") &&
+	          strstr(e.list[0].msg, "over the DOF limits of 65536 sections "
+	                                "and 8388608 bytes"), "%s",
 	          e.list[0].msg);
 	cr_assert_null(wb);
 	dif_module_free(many);
@@ -1253,4 +1255,126 @@ Test(hypertrace, module_limit)
 	             DIF_E_INVAL);
 	cr_assert_eq(dif_hypertrace_read_opts(h.b, h.len, NULL, NULL, NULL),
 	             DIF_E_INVAL);
+}
+
+/* DOF has no place for type relocations: writing an unlinked program is
+ * refused with the DIFO's name instead of silently dropping them. */
+Test(dof, write_refuses_unlinked_relocations)
+{
+	struct dif_module *m = assemble(".difo sz\n"
+	                                "\tsetx @sizeof(struct stat), %r1\n"
+	                                "\tret %r1\n",
+	                                DIF_PROFILE_FREEBSD);
+	void *buf = (void *)1;
+	size_t len = 1;
+	struct dif_errors e;
+	dif_errors_clear(&e);
+	cr_assert_eq(dif_dof_write(m, NULL, &buf, &len, &e), DIF_E_UNLINKED);
+	cr_assert_null(buf);
+	cr_assert_eq(len, 0);
+	cr_assert_eq(e.count, 1);
+	cr_assert(strstr(e.list[0].msg, "DIFO 'sz' has 1 type relocation"),
+	          "%s", e.list[0].msg);
+	dif_module_free(m);
+}
+
+/* Names, comments and utsname fields of a hostile file cannot drive a
+ * terminal through difdis --dof-info; a long nodename is not cut. */
+Test(dof, info_escapes_control_bytes)
+{
+	NEED_FIXTURE(b, len, "dtrace4linux_simple_usdt.dof");
+	cr_assert_eq(len, 1024);
+	b[0x23c + 1] = 0x1b;   /* probe name "saw-line" -> ESC "aw-line" */
+	b[0x270] = 0x07;       /* comments "Sun D 1.6" -> BEL "un D 1.6" */
+	b[0x27a + 65] = 0x7f;  /* utsname nodename "crisp" -> DEL "risp" */
+	struct dif_dof *d = read_ok(b, len);
+	char *t = dif_dof_describe(d);
+	cr_assert_not_null(t);
+	for (const char *p = t; *p; p++)
+		cr_assert(*p == '\n' || ((unsigned char)*p >= 0x20 && *p != 0x7f),
+		          "raw control byte 0x%02x in:\n%s", (unsigned char)*p, t);
+	cr_assert(strstr(t, "probe simple:\\x1baw-line"), "%s", t);
+	cr_assert(strstr(t, "comments: \\x07un D 1.6"), "%s", t);
+	cr_assert(strstr(t, "utsname: Linux \\x7frisp 2.6.24.4-64.fc8"), "%s", t);
+	free(t);
+	dif_dof_free(d);
+	free(b);
+}
+
+Test(dof, info_full_utsname)
+{
+	NEED_FIXTURE(b, len, "smartos_node_usdt.dof");
+	struct dif_dof *d = read_ok(b, len);
+	char *t = dif_dof_describe(d);
+	cr_assert_not_null(t);
+	cr_assert(strstr(t, "utsname: SunOS e62861f7-fc69-4bfa-9c82-d20533c98175"
+	                    ".local 5.11\n"), "%s", t);
+	free(t);
+	dif_dof_free(d);
+	free(b);
+}
+
+/* DOF records no profile: illumos programs (opcode 80 stga exists only
+ * there) are written with a UTSNAME naming SunOS and read back as
+ * illumos; they used to come back as FreeBSD programs with illegal
+ * opcodes. FreeBSD DOF gets no UTSNAME. */
+Test(dof, illumos_programs_read_back_as_illumos)
+{
+	const char *bd = getenv("DIFVM_BUILDDIR") ? getenv("DIFVM_BUILDDIR")
+	                                          : "build";
+	static char a[65536], b[65536];
+	char cmd[8192], tmp[] = "/tmp/difvm-dofi-XXXXXX";
+	int fd = mkstemp(tmp);
+	cr_assert_geq(fd, 0);
+	close(fd);
+	const char *f = "tests/dis/data/every_class_illumos.lst";
+	snprintf(cmd, sizeof(cmd), "%s/tools/difasm -p illumos -o %s %s && "
+	         "%s/tools/difdis %s", bd, tmp, f, bd, tmp);
+	cr_assert_eq(test_sh(cmd, a, sizeof(a)), 0, "%s", cmd);
+	cr_assert(strstr(a, "stga DT_VAR("), "%s", a);
+	snprintf(cmd, sizeof(cmd), "%s/tools/difasm -p illumos --dof -o %s %s && "
+	         "%s/tools/difdis %s", bd, tmp, f, bd, tmp);
+	cr_assert_eq(test_sh(cmd, b, sizeof(b)), 0, "%s", cmd);
+	cr_assert_str_eq(a, b);
+	snprintf(cmd, sizeof(cmd), "%s/tools/difdis --dof-info %s", bd, tmp);
+	cr_assert_eq(test_sh(cmd, b, sizeof(b)), 0);
+	cr_assert(strstr(b, "utsname: SunOS\n") && strstr(b, "UTSNAME"), "%s", b);
+	snprintf(cmd, sizeof(cmd), "%s/tools/difasm --dof -o %s "
+	         "tests/link/data/a.s && %s/tools/difdis --dof-info %s", bd, tmp,
+	         bd, tmp);
+	cr_assert_eq(test_sh(cmd, b, sizeof(b)), 0);
+	cr_assert(!strstr(b, "UTSNAME") && !strstr(b, "utsname"), "%s", b);
+	remove(tmp);
+}
+
+/* DIFO names from a DOF probe description reach `difdis -n` and
+ * `difasm -n` escaped. */
+Test(dof, difo_names_escaped_in_listings)
+{
+	const char *bd = getenv("DIFVM_BUILDDIR") ? getenv("DIFVM_BUILDDIR")
+	                                          : "build";
+	struct dif_module *m = assemble(".difo count\n\tsetx 1, %r1\n\tret %r1\n",
+	                                DIF_PROFILE_FREEBSD);
+	void *buf = NULL;
+	size_t len = 0;
+	cr_assert_eq(dif_dof_write(m, NULL, &buf, &len, NULL), 0);
+	uint8_t *b = buf, *hit = memmem(b, len, "count", 5);
+	cr_assert_not_null(hit);
+	hit[1] = 0x1b;
+	char tmp[] = "/tmp/difvm-dofn-XXXXXX", cmd[4096];
+	static char out[65536];
+	int fd = mkstemp(tmp);
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(write(fd, buf, len), (ssize_t)len);
+	close(fd);
+	const char *tools[] = { "difdis -n", "difasm -n" };
+	for (int i = 0; i < 2; i++) {
+		snprintf(cmd, sizeof(cmd), "%s/tools/%s %s", bd, tools[i], tmp);
+		cr_assert_eq(test_sh(cmd, out, sizeof(out)), 0, "%s", cmd);
+		cr_assert(!strchr(out, 0x1b) && strstr(out, ".difo c\\x1bunt\n"),
+		          "%s: %s", tools[i], out);
+	}
+	remove(tmp);
+	free(buf);
+	dif_module_free(m);
 }

@@ -213,3 +213,87 @@ Test(cli, module_limit_dof_and_difld)
 	free(d);
 	free(o);
 }
+
+/* Text outside programs is skipped, so binary junk or a file with no
+ * program used to "assemble" to an empty module with exit status 0 in
+ * every tool, difld included. Both are now an error naming the file. */
+Test(cli, no_program_or_binary_input_refused)
+{
+	char *bin = lim_path("junk"), *txt = lim_path("prose"), cmd[8192],
+	     out[4096];
+	const char junk[] = "\364\305\237\0\205\203 garbage\n";
+	lim_write(bin, junk, sizeof(junk) - 1);
+	lim_write(txt, "garbage here\n", 13);
+	static const char *all[] = { "difasm -o /dev/null", "difdis", "difcheck",
+	                             "difrun", "difld -o /dev/null" };
+	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+		snprintf(cmd, sizeof(cmd), "%s %s", all[i], bin);
+		cr_assert_neq(lim_run(cmd, out, sizeof(out)), 0, "%s: %s", all[i], out);
+		cr_assert(strstr(out, "not a listing: NUL byte at offset 3"),
+		          "%s: %s", all[i], out);
+		snprintf(cmd, sizeof(cmd), "%s %s", all[i], txt);
+		cr_assert_neq(lim_run(cmd, out, sizeof(out)), 0, "%s: %s", all[i], out);
+		cr_assert(strstr(out, "prose") && strstr(out, "no program found"),
+		          "%s: %s", all[i], out);
+	}
+	unlink(bin);
+	unlink(txt);
+	free(bin);
+	free(txt);
+}
+
+/* difld takes the same input limits as the other tools. */
+Test(cli, difld_takes_the_input_limits)
+{
+	char *p = prog(), *o = lim_path("ld.o"), cmd[8192], out[4096];
+	snprintf(cmd, sizeof(cmd), "difld --max-input=4 -o %s %s", o, p);
+	cr_assert_eq(lim_run(cmd, out, sizeof(out)), 2, "%s", out);
+	cr_assert(strstr(out, "larger than 4 bytes") && strstr(out, "--max-input"),
+	          "%s", out);
+	snprintf(cmd, sizeof(cmd), "difld --max-module=8 -o %s %s", o, p);
+	cr_assert_eq(lim_run(cmd, out, sizeof(out)), 1, "%s", out);
+	cr_assert(strstr(out, "--max-module"), "%s", out);
+	snprintf(cmd, sizeof(cmd), "difld --max-input=0 -o %s %s", o, p);
+	cr_assert_eq(lim_run(cmd, out, sizeof(out)), 2, "%s", out);
+	cr_assert(strstr(out, "bad --max-input"), "%s", out);
+	snprintf(cmd, sizeof(cmd), "difld --max-input=4096 -o %s %s", o, p);
+	cr_assert_eq(lim_run(cmd, out, sizeof(out)), 0, "%s", out);
+	unlink(o);
+	unlink(p);
+	free(o);
+	free(p);
+}
+
+/* "-" twice: the second read would see an empty standard input. */
+Test(cli, difld_reads_stdin_once)
+{
+	char *p = prog(), *o = lim_path("ld2.o"), cmd[8192], out[4096];
+	snprintf(cmd, sizeof(cmd), "difld -o %s - %s - < %s", o, p, p);
+	cr_assert_eq(lim_run(cmd, out, sizeof(out)), 2, "%s", out);
+	cr_assert(strstr(out, "standard input ('-') can be read only once"), "%s",
+	          out);
+	snprintf(cmd, sizeof(cmd), "difld -o %s - < %s", o, p);
+	cr_assert_eq(lim_run(cmd, out, sizeof(out)), 0, "%s", out);
+	unlink(o);
+	unlink(p);
+	free(o);
+	free(p);
+}
+
+/* DOF with USDT providers only links to nothing: an error, not an empty
+ * object with status 0. */
+Test(cli, difld_refuses_to_link_nothing)
+{
+	char *o = lim_path("ld3.o"), cmd[8192], out[4096];
+	const char *src = getenv("DIFVM_SRCDIR");
+	char f[4096];
+	snprintf(f, sizeof(f), "%s/../shared/fixtures/dof/"
+	         "solaris_snv69_usdt_test.dof", src ? src : ".");
+	if (access(f, R_OK) != 0)
+		cr_skip_test("DOF fixture %s not found", f);
+	snprintf(cmd, sizeof(cmd), "difld -o %s '%s'", o, f);
+	cr_assert_eq(lim_run(cmd, out, sizeof(out)), 1, "%s", out);
+	cr_assert(strstr(out, "the inputs hold no DIF program"), "%s", out);
+	cr_assert_neq(access(o, F_OK), 0, "nothing is written");
+	free(o);
+}

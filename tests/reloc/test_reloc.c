@@ -1429,6 +1429,13 @@ Test(reloc, difld_links_poisons_and_verifies)
 	/* --poison links, and the program runs down the guarded path */
 	cr_expect_eq(tool("difld --poison --btf types-btf.o -o g.o g.s", out,
 	                  sizeof(out)), 0, "%s", out);
+	/* ... and says where it poisoned */
+	cr_expect(strstr(out, "difld: warning: g.s: DIFO 'g' pc 3 poisoned "
+	                      "(faults ILLOP if reached): @offsetof(struct stat, "
+	                      "st_nope): struct stat has no member 'st_nope'") ||
+	          strstr(out, "difld: warning: g.s: DIFO 'g' pc 3 poisoned "
+	                      "(faults ILLOP if reached): struct stat has no "
+	                      "member 'st_nope'"), "%s", out);
 	cr_expect_eq(tool("difrun g.o", out, sizeof(out)), 0, "%s", out);
 	cr_expect(strstr(out, "0"), "%s", out);
 	cr_expect_eq(tool("difld --verify g.s g.o", out, sizeof(out)), 0, "%s", out);
@@ -1453,6 +1460,25 @@ Test(reloc, difld_links_poisons_and_verifies)
 	cr_expect_eq(tool("difld --verify size.s g.o", out, sizeof(out)), 1);
 	cr_expect(strstr(out, "is DIFO 0, where the base has 'size'"), "%s", out);
 	cr_expect_eq(tool("difld --verify size.s", out, sizeof(out)), 2);
+	/* type names from the input reach messages escaped, never raw: the
+	 * error, and the poison reason difrun prints when it faults */
+	snprintf(p, sizeof(p), "%s/esc.s", dir);
+	write_file(p, ".difo t\n\ttypecast \"struct \033[2J *\", %r1\n"
+	              "\tret %r1\n");
+	cr_expect_eq(tool("difld --btf types-btf.o -o esc.o esc.s", out,
+	                  sizeof(out)), 1);
+	cr_expect(!strchr(out, '\033') &&
+	          strstr(out, "no type 'struct \\x1b[2J' in types-btf.o"),
+	          "%s", out);
+	cr_expect_eq(tool("difld --poison --btf types-btf.o -o esc.o esc.s", out,
+	                  sizeof(out)), 0, "%s", out);
+	cr_expect_eq(tool("difrun esc.o", out, sizeof(out)), 1);
+	cr_expect(!strchr(out, '\033') && strstr(out, "fault: ILLOP") &&
+	          strstr(out, "no type 'struct \\x1b[2J'"), "%s", out);
+	cr_expect_eq(tool("difrun --json esc.o", out, sizeof(out)), 1);
+	cr_expect(strstr(out, "\"name\": \"ILLOP\"") &&
+	          strstr(out, "\"reason\": \"typecast \\\"struct \\u001b[2J *"),
+	          "%s", out);
 }
 
 /* ------------------------------------------------------------------ */
