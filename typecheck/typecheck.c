@@ -1331,7 +1331,8 @@ static const char *sym(const struct cx *cx, uint32_t off)
 	return d->symtab + off;
 }
 
-/* The member `path` of `type` ("T" or "T *": the member of T). */
+/* The member `path` of `type` ("T" or "T *": the member of T), or with
+ * path "" the type "T *" points to. */
 static bool ask_member(struct cx *cx, const char *type, const char *path,
                        struct dif_tc_member *m)
 {
@@ -1340,9 +1341,17 @@ static bool ask_member(struct cx *cx, const char *type, const char *path,
 		return false;
 	char t[256];
 	size_t n = strlen(type);
-	while (n && (type[n - 1] == ' ' || type[n - 1] == '*'))
+	bool star = false;
+	while (n && type[n - 1] == ' ')
 		n--;
-	if (n == 0 || n >= sizeof(t))
+	if (n && type[n - 1] == '*') {
+		star = true;
+		n--;
+		while (n && type[n - 1] == ' ')
+			n--;
+	}
+	/* a member of T or of *(T *); an empty path: what T * points to */
+	if (n == 0 || n >= sizeof(t) || (!*path && !star))
 		return false;
 	memcpy(t, type, n);
 	t[n] = '\0';
@@ -1376,9 +1385,10 @@ static void step_uload(struct cx *cx, struct tstate *s, uint32_t pc,
 	bool known = false;
 	if (rl && rl->kind == DIF_RELOC_LOAD)
 		known = ask_member(cx, sym(cx, rl->type), sym(cx, rl->path), &m);
-	else if (r1 < DIF_NREGS && s->ct[r1] && s->cm[r1])
-		known = ask_member(cx, sym(cx, s->ct[r1] - 1), sym(cx, s->cm[r1] - 1),
-		                   &m);
+	else if (r1 < DIF_NREGS && s->ct[r1])
+		/* a member address, or the typecast pointer itself ("T *": T) */
+		known = ask_member(cx, sym(cx, s->ct[r1] - 1),
+		                   s->cm[r1] ? sym(cx, s->cm[r1] - 1) : "", &m);
 	if (!known || !member_load(&m, res))
 		av_load(res, 8, false); /* anything: no type known */
 }

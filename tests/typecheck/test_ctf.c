@@ -49,6 +49,17 @@ static const char prog_s[] =
 	"\tuload [%r4], %r5\n"
 	"\tret %r5\n";
 
+/* A load through a register typecast to "T *" reads a T; a register
+ * typecast to a non-pointer type says nothing about what it points to. */
+static const char cast_s[] = ".difo cast\n"
+                             "\tldgs arg0, %r1\n"
+                             "\ttypecast \"int *\", %r1\n"
+                             "\tuload [%r1], %r2\n"
+                             "\tldgs arg1, %r3\n"
+                             "\ttypecast \"int\", %r3\n"
+                             "\tuload [%r3], %r4\n"
+                             "\tret %r2\n";
+
 /* ---- the API, with an oracle that knows struct rec ----------------- */
 static int calls;
 
@@ -256,6 +267,7 @@ static void setup(void)
 	write_file("rec.c", rec_c);
 	write_file("other.c", other_c);
 	write_file("prog.s", prog_s);
+	write_file("cast.s", cast_s);
 	char cmd[8192];
 	snprintf(cmd, sizeof(cmd),
 	         "cd '%s' && gcc -gctf -c rec.c -o rec-ctf.o && "
@@ -371,4 +383,21 @@ Test(difcheck, bad_type_file, .init = setup, .fini = teardown)
 	out = difcheck("--btf rec.c prog.s", &st);
 	cr_assert_eq(st, 2, "%s", out);
 	free(out);
+}
+
+Test(difcheck, load_through_typecast_pointer, .init = setup, .fini = teardown)
+{
+	int st;
+	const char *opts[] = { "--ctf rec-ctf.o", "--btf rec-btf.o" };
+	for (int i = 0; i < 2; i++) {
+		char args[256];
+		snprintf(args, sizeof(args), "-A typecheck --types %s cast.s", opts[i]);
+		char *out = difcheck(args, &st);
+		cr_assert_eq(st, 0, "%s", out);
+		has(out, "cast.s:cast:2: uload [%r1], %r2  => %r2: int32 in "
+		         "[-2147483648, 2147483647]");
+		has(out, "cast.s:cast:5: uload [%r3], %r4  => %r4: uint64 (any "
+		         "value)");
+		free(out);
+	}
 }
