@@ -13,6 +13,7 @@
 
 #include "difvm/difvm.h"
 #include "difvm/typecheck.h"
+#include "tctest.h"
 
 static const char rec_c[] =
 	"struct rec {\n"
@@ -111,13 +112,7 @@ static int fake_constant(void *user, unsigned kind, const char *type,
 
 static struct dif_module *assemble(const char *src)
 {
-	struct dif_module *mod = NULL;
-	struct dif_errors errs;
-	dif_errors_clear(&errs);
-	DIF_OPTS(dif_asm_opts, ao, .filename = "ctf");
-	int rc = dif_asm(src, strlen(src), &ao, &mod, &errs);
-	cr_assert_eq(rc, 0, "asm: %s", errs.count ? errs.list[0].msg : "?");
-	return mod;
+	return tc_assemble(src, "ctf");
 }
 
 static struct dif_tc *check_with(const struct dif_module *mod,
@@ -139,14 +134,7 @@ static void result(const struct dif_tc *tc, size_t difo, uint32_t pc,
 	cr_assert_str_eq(buf, want, "DIFO %zu pc %u: %s", difo, pc, buf);
 }
 
-static const struct dif_tc_finding *find(const struct dif_tc *tc,
-                                         const char *rule)
-{
-	for (size_t i = 0; i < dif_tc_count(tc); i++)
-		if (!strcmp(dif_tc_get(tc, i)->rule, rule))
-			return dif_tc_get(tc, i);
-	return NULL;
-}
+#define find tc_find
 
 Test(oracle, without_types_unlinked_difos_are_skipped)
 {
