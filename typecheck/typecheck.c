@@ -1401,7 +1401,8 @@ static void step_reloc_setx(struct cx *cx, const struct dif_reloc *rl,
 	uint64_t x;
 	const char *type = sym(cx, rl->type);
 	const char *path = rl->kind == DIF_RELOC_SIZEOF ? NULL : sym(cx, rl->path);
-	if (o && o->constant && type &&
+	if (o && o->constant && type && rl->kind >= DIF_RELOC_OFFSETOF &&
+	    rl->kind <= DIF_RELOC_ENUMVAL &&
 	    (path || rl->kind == DIF_RELOC_SIZEOF) &&
 	    o->constant(o->user, rl->kind, type, path, &x) == 0)
 		av_const(res, x, K_NUM);
