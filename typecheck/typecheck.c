@@ -30,6 +30,8 @@
 enum { CC_INIT, CC_CMP, CC_TST, CC_ANY };
 
 #define TC_NLOCALS 4 /* clause-local values followed per state */
+#define TC_NAMED 0x80000000u /* ct: an index in cx->named, not symtab */
+#define TC_NNAMED 64u
 
 /* The ISA row of an opcode; the DIFO was validated for the profile, so
  * the profile check of dif_isa_lookup() is done already (and this is the
@@ -127,6 +129,10 @@ struct cx {
 	 * only (reachability), and with the def-use graph (slices) */
 	struct dif_cfg *blocks, *du;
 	struct difo_res *res;
+	/* pointer types the oracle named (a loaded pointer member's "P *"),
+	 * for this DIFO; a register's ct refers to one with TC_NAMED */
+	char (*named)[132];
+	uint32_t nnamed;
 	size_t first_finding;
 };
 
@@ -1326,6 +1332,9 @@ static bool step_call(struct cx *cx, struct tstate *s, uint32_t pc,
 static const char *sym(const struct cx *cx, uint32_t off)
 {
 	const struct dif_difo *d = cx->d;
+	if (off & TC_NAMED)
+		return (off & ~TC_NAMED) < cx->nnamed ? cx->named[off & ~TC_NAMED]
+		                                      : NULL;
 	if (off >= d->symlen || !d->symtab || d->symtab[d->symlen - 1])
 		return NULL;
 	return d->symtab + off;
@@ -1377,8 +1386,27 @@ static bool member_load(const struct dif_tc_member *m, av_t *res)
 
 /* uload/uuload: the record @(T, m) at pc, or the member address
  * typecast + usetx + add built in r1. */
-static void step_uload(struct cx *cx, struct tstate *s, uint32_t pc,
-                       unsigned r1, av_t *res)
+/* The ct value (+ 1) naming "pointee *", or 0 when the table is full. */
+static uint32_t name_ptr(struct cx *cx, const char *pointee)
+{
+	char t[132];
+	snprintf(t, sizeof(t), "%s *", pointee);
+	for (uint32_t i = 0; i < cx->nnamed; i++)
+		if (!strcmp(cx->named[i], t))
+			return (i | TC_NAMED) + 1;
+	if (!pointee[0] || cx->nnamed == TC_NNAMED)
+		return 0;
+	if (!cx->named && !(cx->named = calloc(TC_NNAMED, sizeof(*cx->named)))) {
+		cx->nomem = 1;
+		return 0;
+	}
+	memcpy(cx->named[cx->nnamed], t, sizeof(t));
+	return (cx->nnamed++ | TC_NAMED) + 1;
+}
+
+/* Returns the ct of the result: a loaded pointer member is a "P *". */
+static uint32_t step_uload(struct cx *cx, struct tstate *s, uint32_t pc,
+                           unsigned r1, av_t *res)
 {
 	struct dif_tc_member m;
 	const struct dif_reloc *rl = dif_difo_reloc_at(cx->d, pc);
@@ -1391,6 +1419,7 @@ static void step_uload(struct cx *cx, struct tstate *s, uint32_t pc,
 		                   s->cm[r1] ? sym(cx, s->cm[r1] - 1) : "", &m);
 	if (!known || !member_load(&m, res))
 		av_load(res, 8, false); /* anything: no type known */
+	return known && m.kind == DIF_TC_M_PTR ? name_ptr(cx, m.pointee) : 0;
 }
 
 /* setx with a relocation record: the constant it gets once linked. */
@@ -1537,10 +1566,14 @@ static bool step(struct cx *cx, struct tstate *s, uint32_t pc,
 	case DIF_IC_LOAD:
 		a = *rd_reg(cx, s, r1, pc, W_R1);
 		check_null_src(cx, pc, r1, W_R1, &a, "load address");
-		if (oi->flags & DIF_F_RELOC)
-			step_uload(cx, s, pc, r1, &res);
-		else
-			av_load(&res, oi->flags & DIF_F_WIDTH, oi->flags & DIF_F_SIGNED);
+		if (oi->flags & DIF_F_RELOC) {
+			uint32_t ct = step_uload(cx, s, pc, r1, &res);
+			wr(cx, s, rd, &res, pc);
+			if (rd && rd < DIF_NREGS)
+				s->ct[rd] = ct;
+			return true;
+		}
+		av_load(&res, oi->flags & DIF_F_WIDTH, oi->flags & DIF_F_SIGNED);
 		wr(cx, s, rd, &res, pc);
 		return true;
 	case DIF_IC_STORE: {
@@ -1964,6 +1997,7 @@ int dif_typecheck(const struct dif_module *mod, const struct dif_tc_opts *opts,
 		cx.d = d;
 		cx.di = (uint32_t)i;
 		cx.res = &tc->d[i];
+		cx.nnamed = 0;
 		cx.first_finding = tc->nf;
 		rc = analyse_difo(&cx);
 	}
@@ -1974,6 +2008,7 @@ int dif_typecheck(const struct dif_module *mod, const struct dif_tc_opts *opts,
 out:
 	dif_vstate_free(vs);
 	free(cx.vars);
+	free(cx.named);
 	free(cx.pend);
 	dif_cfg_free(cx.blocks);
 	dif_cfg_free(cx.du);

@@ -48,6 +48,13 @@ static const char prog_s[] =
 	"\tusetx \"i\", %r2\n"
 	"\tadd %r2, %r1, %r4\n"
 	"\tuload [%r4], %r5\n"
+	"\tret %r5\n"
+	".difo chain\n" /* rec->next->i: a loaded pointer keeps its type */
+	"\tldgs arg0, %r1\n"
+	"\tuload @(struct rec, next) [%r1], %r2\n"
+	"\tusetx \"i\", %r3\n"
+	"\tadd %r2, %r3, %r4\n"
+	"\tuload [%r4], %r5\n"
 	"\tret %r5\n";
 
 /* A load through a register typecast to "T *" reads a T; a register
@@ -163,6 +170,8 @@ Test(oracle, types_refine_loads_constants_and_strings)
 	result(tc, 0, 5, "uint64 (any value)"); /* a pointer: ldx */
 	result(tc, 1, 3, "string (host)");      /* &rec->name */
 	result(tc, 1, 7, "int32 in [-2147483648, 2147483647]");
+	cr_assert(dif_tc_analysed(tc, 2));
+	result(tc, 2, 4, "int32 in [-2147483648, 2147483647]");
 	const struct dif_tc_finding *f = find(tc, "type-mismatch");
 	cr_assert_not_null(f);
 	cr_assert_eq(f->difo, 1);
@@ -318,6 +327,8 @@ static void with_types(const char *opt)
 	has(out, "prog.s:ht:7: uload [%r4], %r5  => %r5: int32 in "
 	         "[-2147483648, 2147483647]");
 	has(out, "prog.s:ht:4: warning: type-mismatch: stgs %r3, DT_VAR(1280)");
+	has(out, "prog.s:chain:4: uload [%r4], %r5  => %r5: int32 in "
+	         "[-2147483648, 2147483647]");
 	has(out, "integer variable x (size 64) is given %r3, a string");
 	free(out);
 }
