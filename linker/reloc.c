@@ -550,6 +550,59 @@ int dif_types_resolve(const struct dif_types *types, unsigned kind,
 	return 0;
 }
 
+/* A char-like integer: the elements of a char array make a string. */
+static int is_char(const struct tyfile *f, uint32_t id)
+{
+	const struct ty *t = &f->t[ty_strip(f, id)];
+	return t->kind == TY_INT && t->size == 1 &&
+	       ((t->flags & TYF_CHAR) || strstr(ty_name(f, t->name), "char"));
+}
+
+int dif_types_member(const struct dif_types *types, const char *type,
+                     const char *path, struct dif_tc_member *out,
+                     struct dif_errors *errs)
+{
+	if (!types || !type || !path || !out)
+		return DIF_E_INVAL;
+	memset(out, 0, sizeof(*out));
+	struct tname tn;
+	uint32_t fi, tid;
+	struct why w;
+	w.file = UINT32_MAX;
+	struct place pl;
+	if (parse_tname(type, &tn)) {
+		whyf(&w, "malformed type name '%s'", type);
+	} else if (tn.stars) {
+		whyf(&w, "'%s' is a pointer type; name the struct or union", type);
+	} else if (!find_type(types, tn.base, &fi, &tid, &w) &&
+	           !walk_path(types->f[fi], tid, path, &pl, &w)) {
+		struct tyfile *f = types->f[fi];
+		uint32_t s = ty_strip(f, pl.type);
+		const struct ty *t = &f->t[s];
+		out->kind = DIF_TC_M_OTHER;
+		if (pl.bitsize) {
+			/* a bitfield: no load reads it alone */
+		} else if (t->kind == TY_INT || t->kind == TY_ENUM) {
+			if (t->size == 1 || t->size == 2 || t->size == 4 || t->size == 8) {
+				out->kind = DIF_TC_M_INT;
+				out->width = (uint8_t)t->size;
+				out->is_signed = (t->flags & TYF_SIGNED) != 0;
+			}
+		} else if (t->kind == TY_PTR) {
+			out->kind = DIF_TC_M_PTR;
+			ty_describe(f, t->ref, out->pointee, sizeof(out->pointee));
+		} else if (t->kind == TY_ARRAY && is_char(f, t->ref)) {
+			out->kind = DIF_TC_M_STRING;
+		} else if (t->kind == TY_STRUCT || t->kind == TY_UNION) {
+			out->kind = DIF_TC_M_STRUCT;
+		}
+		return 0;
+	}
+	dif_errf(errs, DIF_E_RELOC, DIF_NO_PC, NULL, NULL, "%s.%s: %s", type, path,
+	         w.msg);
+	return DIF_E_RELOC;
+}
+
 /* ---------------------------------------------------------------------
  * Provenance tracking for HyperTrace's opcodes (see the top comment).
  */

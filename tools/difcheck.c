@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cfgout.h"
+#include "difvm/reloc.h"
 #include "difvm/typecheck.h"
 #include "report.h"
 #include "toolio.h"
@@ -24,7 +25,21 @@ struct check_ctx {
 	int cfg_pass;     /* the cfg analysis runs (it reports unreachable) */
 	FILE *types_out;
 	const char *path;
+	struct dif_types *ctypes; /* --ctf/--btf: C types for unlinked DIFOs */
 };
+
+/* The verifier's type oracle over the type files of --ctf/--btf. */
+static int oracle_member(void *user, const char *type, const char *path,
+                         struct dif_tc_member *out)
+{
+	return dif_types_member(user, type, path, out, NULL);
+}
+
+static int oracle_constant(void *user, unsigned kind, const char *type,
+                           const char *path, uint64_t *value)
+{
+	return dif_types_resolve(user, kind, type, path, 0, value, NULL);
+}
 
 /* An analysis pass: adds its findings about mod to rep. Returns 0 or
  * DIF_E_NOMEM. Every DIFO already has its entry in rep. */
@@ -181,6 +196,10 @@ static int run_typecheck(const struct dif_module *mod,
 	         .scratch_size = cx->scratch,
 	         .flags = (cx->types ? DIF_TC_KEEP_TYPES : 0) |
 	                  (cx->cfg_pass ? DIF_TC_NO_UNREACHABLE : 0));
+	struct dif_tc_oracle oracle = { sizeof(oracle), cx->ctypes, oracle_member,
+		                            oracle_constant };
+	if (cx->ctypes)
+		o.types = &oracle;
 	struct dif_tc *tc;
 	int rc = dif_typecheck(mod, &o, &tc);
 	if (rc)
@@ -265,6 +284,15 @@ static const char usage_text[] =
 	"                       --sarif, so the document stays valid).\n"
 	"      --scratch=N      scratch bytes the verifier assumes (default\n"
 	"                       65536, as difrun).\n"
+	"      --ctf=FILE       C types for programs not linked yet (as difld):\n"
+	"                       an ELF object with .ctf (gcc -gctf -c) or a CTF\n"
+	"                       archive. DIFOs whose only validator errors are\n"
+	"                       `unlinked` are then verified as they will run\n"
+	"                       once linked: uload results get the member's\n"
+	"                       width and sign, char array members are strings,\n"
+	"                       @sizeof/@offsetof/... their values.\n"
+	"      --btf=FILE       the same from BTF (raw, or ELF .BTF). Type files\n"
+	"                       are searched in command-line order.\n"
 	"      --werror         warnings make the exit status 1 too.\n"
 	"  -q, --quiet          text mode: no per-file summary line.\n"
 	"      --cfg=FORM       print the control-flow graph of every DIFO\n"
@@ -377,7 +405,7 @@ static int check_file(const char *path, const struct check_ctx *cx,
 int main(int argc, char **argv)
 {
 	enum { OPT_LIST = 256, OPT_CFG, OPT_SARIF, OPT_TYPES, OPT_SCRATCH,
-	       OPT_WERROR };
+	       OPT_WERROR, OPT_BTF, OPT_CTF };
 	static const struct option longopts[] = {
 		{ "profile", required_argument, NULL, 'p' },
 		{ "nregs", required_argument, NULL, 'r' },
@@ -390,13 +418,15 @@ int main(int argc, char **argv)
 		{ "types", no_argument, NULL, OPT_TYPES },
 		{ "scratch", required_argument, NULL, OPT_SCRATCH },
 		{ "werror", no_argument, NULL, OPT_WERROR },
+		{ "btf", required_argument, NULL, OPT_BTF },
+		{ "ctf", required_argument, NULL, OPT_CTF },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		TOOLIO_LIMIT_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct check_ctx cx = { DIF_PROFILE_FREEBSD, DIF_NREGS, 0, 0, 0, 0, stdout,
-		                    NULL };
+		                    NULL, NULL };
 	int json = 0, quiet = 0, sarif = 0, werror = 0;
 	enum cfgout_form cfg_form = CFGOUT_NONE;
 	unsigned char on[NANALYSES];
@@ -450,6 +480,24 @@ int main(int argc, char **argv)
 		case OPT_WERROR:
 			werror = 1;
 			break;
+		case OPT_BTF:
+		case OPT_CTF: {
+			if (!cx.ctypes && !(cx.ctypes = dif_types_new())) {
+				fputs("difcheck: out of memory\n", stderr);
+				return 2;
+			}
+			struct dif_errors te;
+			dif_errors_clear(&te);
+			if (dif_types_load(cx.ctypes,
+			                   c == OPT_BTF ? DIF_TYPES_BTF : DIF_TYPES_CTF,
+			                   optarg, &te)) {
+				for (uint32_t k = 0; k < te.count; k++)
+					fprintf(stderr, "difcheck: %s\n", te.list[k].msg);
+				dif_types_free(cx.ctypes);
+				return 2;
+			}
+			break;
+		}
 		case OPT_SCRATCH:
 			if (toolio_parse_u64(optarg, &cx.scratch) != 0 || cx.scratch == 0) {
 				usage_error("--scratch wants a positive number of bytes, "
@@ -549,5 +597,6 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < nfiles; i++)
 		rpt_file_fini(&reps[i]);
 	free(reps);
+	dif_types_free(cx.ctypes);
 	return toolio_finish("difcheck", status);
 }

@@ -15,6 +15,7 @@
  * cause is reported once.
  */
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,8 @@
 enum { CC_INIT, CC_CMP, CC_TST, CC_ANY };
 
 #define TC_NLOCALS 4 /* clause-local values followed per state */
+#define TC_NAMED 0x80000000u /* ct: an index in cx->named, not symtab */
+#define TC_NNAMED 64u
 
 /* The ISA row of an opcode; the DIFO was validated for the profile, so
  * the profile check of dif_isa_lookup() is done already (and this is the
@@ -55,6 +58,10 @@ struct tstate {
 		uint32_t id; /* 0: free */
 		av_t v;
 	} loc[TC_NLOCALS];
+	/* unlinked DIFOs with a type oracle: per register, the symtab offset
+	 * + 1 of the type a typecast gave it (ct) and of the member name a
+	 * usetx put in it (cm); both set: the address of that member */
+	uint32_t ct[DIF_NREGS], cm[DIF_NREGS];
 };
 
 /* One variable as the whole module sees it. */
@@ -108,6 +115,7 @@ struct cx {
 	uint32_t strsize;
 	uint32_t deny;
 	uint32_t flags;
+	const struct dif_tc_oracle *types;
 	int nomem;
 	/* variables */
 	struct tvar *vars;
@@ -121,6 +129,10 @@ struct cx {
 	 * only (reachability), and with the def-use graph (slices) */
 	struct dif_cfg *blocks, *du;
 	struct difo_res *res;
+	/* pointer types the oracle named (a loaded pointer member's "P *"),
+	 * for this DIFO; a register's ct refers to one with TC_NAMED */
+	char (*named)[132];
+	uint32_t nnamed;
 	size_t first_finding;
 };
 
@@ -468,6 +480,10 @@ static void st_join(struct tstate *a, const struct tstate *b)
 		else
 			av_join(&a->loc[i].v, &b->loc[j].v);
 	}
+	for (unsigned r = 0; r < DIF_NREGS; r++) {
+		if (a->ct[r] != b->ct[r] || a->cm[r] != b->cm[r])
+			a->ct[r] = a->cm[r] = 0;
+	}
 	if (a->cck != b->cck || a->ccpc != b->ccpc || a->cck == CC_ANY) {
 		a->cck = (a->cck == b->cck && a->cck == CC_INIT) ? CC_INIT : CC_ANY;
 		a->cr1 = a->cr2 = NOREG;
@@ -491,6 +507,7 @@ static void wr(struct cx *cx, struct tstate *s, unsigned rd, av_t *v,
 	v->refined = DIF_NO_PC;
 	v->undef = 0;
 	s->r[rd] = *v;
+	s->ct[rd] = s->cm[rd] = 0;
 	if (s->cr1 == rd)
 		s->cr1 = NOREG;
 	if (s->cr2 == rd)
@@ -1309,6 +1326,119 @@ static bool step_call(struct cx *cx, struct tstate *s, uint32_t pc,
 }
 
 /* One instruction on a live state; false when no execution goes on. */
+/* ---------------------------------------------------------------------
+ * Relocations of an unlinked DIFO, typed by the oracle (opts->types).
+ */
+static const char *sym(const struct cx *cx, uint32_t off)
+{
+	const struct dif_difo *d = cx->d;
+	if (off & TC_NAMED)
+		return (off & ~TC_NAMED) < cx->nnamed ? cx->named[off & ~TC_NAMED]
+		                                      : NULL;
+	if (off >= d->symlen || !d->symtab || d->symtab[d->symlen - 1])
+		return NULL;
+	return d->symtab + off;
+}
+
+/* The member `path` of `type` ("T" or "T *": the member of T), or with
+ * path "" the type "T *" points to. */
+static bool ask_member(struct cx *cx, const char *type, const char *path,
+                       struct dif_tc_member *m)
+{
+	const struct dif_tc_oracle *o = cx->types;
+	if (!o || !o->member || !type || !path)
+		return false;
+	char t[256];
+	size_t n = strlen(type);
+	bool star = false;
+	while (n && type[n - 1] == ' ')
+		n--;
+	if (n && type[n - 1] == '*') {
+		star = true;
+		n--;
+		while (n && type[n - 1] == ' ')
+			n--;
+	}
+	/* a member of T or of *(T *); an empty path: what T * points to */
+	if (n == 0 || n >= sizeof(t) || (!*path && !star))
+		return false;
+	memcpy(t, type, n);
+	t[n] = '\0';
+	memset(m, 0, sizeof(*m));
+	return o->member(o->user, t, path, m) == 0;
+}
+
+/* The value a load of member m gives once linked (uload/uuload become
+ * the load of its width and sign; pointers ldx). */
+static bool member_load(const struct dif_tc_member *m, av_t *res)
+{
+	if (m->kind == DIF_TC_M_INT &&
+	    (m->width == 1 || m->width == 2 || m->width == 4 || m->width == 8)) {
+		av_load(res, m->width, m->is_signed);
+		return true;
+	}
+	if (m->kind == DIF_TC_M_PTR) {
+		av_load(res, 8, false);
+		return true;
+	}
+	return false;
+}
+
+/* uload/uuload: the record @(T, m) at pc, or the member address
+ * typecast + usetx + add built in r1. */
+/* The ct value (+ 1) naming "pointee *", or 0 when the table is full. */
+static uint32_t name_ptr(struct cx *cx, const char *pointee)
+{
+	char t[132];
+	snprintf(t, sizeof(t), "%s *", pointee);
+	for (uint32_t i = 0; i < cx->nnamed; i++)
+		if (!strcmp(cx->named[i], t))
+			return (i | TC_NAMED) + 1;
+	if (!pointee[0] || cx->nnamed == TC_NNAMED)
+		return 0;
+	if (!cx->named && !(cx->named = calloc(TC_NNAMED, sizeof(*cx->named)))) {
+		cx->nomem = 1;
+		return 0;
+	}
+	memcpy(cx->named[cx->nnamed], t, sizeof(t));
+	return (cx->nnamed++ | TC_NAMED) + 1;
+}
+
+/* Returns the ct of the result: a loaded pointer member is a "P *". */
+static uint32_t step_uload(struct cx *cx, struct tstate *s, uint32_t pc,
+                           unsigned r1, av_t *res)
+{
+	struct dif_tc_member m;
+	const struct dif_reloc *rl = dif_difo_reloc_at(cx->d, pc);
+	bool known = false;
+	if (rl && rl->kind == DIF_RELOC_LOAD)
+		known = ask_member(cx, sym(cx, rl->type), sym(cx, rl->path), &m);
+	else if (r1 < DIF_NREGS && s->ct[r1])
+		/* a member address, or the typecast pointer itself ("T *": T) */
+		known = ask_member(cx, sym(cx, s->ct[r1] - 1),
+		                   s->cm[r1] ? sym(cx, s->cm[r1] - 1) : "", &m);
+	if (!known || !member_load(&m, res))
+		av_load(res, 8, false); /* anything: no type known */
+	return known && m.kind == DIF_TC_M_PTR ? name_ptr(cx, m.pointee) : 0;
+}
+
+/* setx with a relocation record: the constant it gets once linked. */
+static void step_reloc_setx(struct cx *cx, const struct dif_reloc *rl,
+                            av_t *res)
+{
+	const struct dif_tc_oracle *o = cx->types;
+	uint64_t x;
+	const char *type = sym(cx, rl->type);
+	const char *path = rl->kind == DIF_RELOC_SIZEOF ? NULL : sym(cx, rl->path);
+	if (o && o->constant && type && rl->kind >= DIF_RELOC_OFFSETOF &&
+	    rl->kind <= DIF_RELOC_ENUMVAL &&
+	    (path || rl->kind == DIF_RELOC_SIZEOF) &&
+	    o->constant(o->user, rl->kind, type, path, &x) == 0)
+		av_const(res, x, K_NUM);
+	else
+		av_top(res, K_INT);
+}
+
 static bool step(struct cx *cx, struct tstate *s, uint32_t pc,
                  struct tstate *taken, bool *has_taken)
 {
@@ -1340,7 +1470,43 @@ static bool step(struct cx *cx, struct tstate *s, uint32_t pc,
 		if (is_shift(op))
 			step_shift(cx, pc, r2, &b);
 		av_alu(op, &a, &b, &res);
+		if (op == DIF_OPC_ADD && cx->types && r1 < DIF_NREGS &&
+		    r2 < DIF_NREGS) {
+			/* typecast "T *" + usetx "m": the address of member m */
+			uint32_t ct = s->ct[r1] && !s->cm[r1] ? s->ct[r1] : s->ct[r2];
+			uint32_t cm = s->cm[r2] && !s->ct[r2] ? s->cm[r2] : s->cm[r1];
+			bool pair = (s->ct[r1] && !s->cm[r1] && s->cm[r2] && !s->ct[r2]) ||
+			            (s->ct[r2] && !s->cm[r2] && s->cm[r1] && !s->ct[r1]);
+			struct dif_tc_member m;
+			if (pair && ask_member(cx, sym(cx, ct - 1), sym(cx, cm - 1), &m) &&
+			    m.kind == DIF_TC_M_STRING && !(res.kinds & K_PTRS)) {
+				/* host memory holding a D string (char array) */
+				av_ptr(&res, K_HOST | K_STR, 0);
+			}
+			wr(cx, s, rd, &res, pc);
+			if (pair && rd < DIF_NREGS) {
+				s->ct[rd] = ct;
+				s->cm[rd] = cm;
+			}
+			return true;
+		}
 		wr(cx, s, rd, &res, pc);
+		return true;
+	case DIF_IC_SYMREF:
+		if (op == DIF_OPC_TYPECAST) {
+			/* a nop once linked: the register keeps its value */
+			if (rd && rd < DIF_NREGS) {
+				rd_reg(cx, s, rd, pc, W_RD);
+				s->ct[rd] = sym(cx, DIF_I_INDEX(w)) ? DIF_I_INDEX(w) + 1 : 0;
+				s->cm[rd] = 0;
+			}
+			return true;
+		}
+		/* usetx: setx of the member's offset once linked */
+		av_top(&res, K_INT);
+		wr(cx, s, rd, &res, pc);
+		if (rd && rd < DIF_NREGS && sym(cx, DIF_I_INDEX(w)))
+			s->cm[rd] = DIF_I_INDEX(w) + 1;
 		return true;
 	case DIF_IC_ALU2:
 		a = *rd_reg(cx, s, r1, pc, W_R1);
@@ -1356,6 +1522,10 @@ static bool step(struct cx *cx, struct tstate *s, uint32_t pc,
 		}
 		av_alu(op, &a, &a, &res);
 		wr(cx, s, rd, &res, pc);
+		if (op == DIF_OPC_MOV && r1 < DIF_NREGS && rd && rd < DIF_NREGS) {
+			s->ct[rd] = s->ct[r1];
+			s->cm[rd] = s->cm[r1];
+		}
 		return true;
 	case DIF_IC_CMP:
 		a = *rd_reg(cx, s, r1, pc, W_R1);
@@ -1396,6 +1566,13 @@ static bool step(struct cx *cx, struct tstate *s, uint32_t pc,
 	case DIF_IC_LOAD:
 		a = *rd_reg(cx, s, r1, pc, W_R1);
 		check_null_src(cx, pc, r1, W_R1, &a, "load address");
+		if (oi->flags & DIF_F_RELOC) {
+			uint32_t ct = step_uload(cx, s, pc, r1, &res);
+			wr(cx, s, rd, &res, pc);
+			if (rd && rd < DIF_NREGS)
+				s->ct[rd] = ct;
+			return true;
+		}
 		av_load(&res, oi->flags & DIF_F_WIDTH, oi->flags & DIF_F_SIGNED);
 		wr(cx, s, rd, &res, pc);
 		return true;
@@ -1453,6 +1630,13 @@ static bool step(struct cx *cx, struct tstate *s, uint32_t pc,
 		}
 		return true;
 	case DIF_IC_SETX: {
+		const struct dif_reloc *rl =
+			cx->types ? dif_difo_reloc_at(cx->d, pc) : NULL;
+		if (rl && rl->kind != DIF_RELOC_POISON) {
+			step_reloc_setx(cx, rl, &res);
+			wr(cx, s, rd, &res, pc);
+			return true;
+		}
 		uint64_t x = cx->d->inttab[DIF_I_INDEX(w)];
 		av_const(&res, x, K_NUM);
 		/* the type D gives the literal: int, unsigned int, long or
@@ -1747,6 +1931,16 @@ static int export_vars(struct cx *cx)
 /* ---------------------------------------------------------------------
  * API.
  */
+
+/* The validator rejected a DIFO only for relocations left to link. */
+static bool only_unlinked(struct dif_errors *e)
+{
+	bool ok = e->count > 0 && !e->dropped;
+	for (uint32_t i = 0; ok && i < e->count; i++)
+		ok = e->list[i].code == DIF_E_UNLINKED;
+	dif_errors_clear(e);
+	return ok;
+}
 int dif_typecheck(const struct dif_module *mod, const struct dif_tc_opts *opts,
                   struct dif_tc **out)
 {
@@ -1767,7 +1961,11 @@ int dif_typecheck(const struct dif_module *mod, const struct dif_tc_opts *opts,
 		cx.strsize = DIF_STRSIZE_DEFAULT;
 	cx.deny = DIF_OPT(opts, deny, 0);
 	cx.flags = DIF_OPT(opts, flags, 0);
+	cx.types = DIF_OPT(opts, types, NULL);
 	if ((unsigned)cx.profile > DIF_PROFILE_ILLUMOS)
+		return DIF_E_INVAL;
+	if (cx.types && cx.types->size < offsetof(struct dif_tc_oracle, constant) +
+	                                 sizeof(cx.types->constant))
 		return DIF_E_INVAL;
 	struct dif_tc *tc = calloc(1, sizeof(*tc));
 	if (!tc)
@@ -1776,6 +1974,7 @@ int dif_typecheck(const struct dif_module *mod, const struct dif_tc_opts *opts,
 	tc->nd = dif_module_count(mod);
 	tc->d = calloc(tc->nd ? tc->nd : 1, sizeof(*tc->d));
 	struct dif_vstate *vs = dif_vstate_new();
+	struct dif_errors verrs;
 	int rc = 0;
 	if (!tc->d || !vs) {
 		rc = DIF_E_NOMEM;
@@ -1787,16 +1986,18 @@ int dif_typecheck(const struct dif_module *mod, const struct dif_tc_opts *opts,
 		declare_vars(&cx, dif_module_get(mod, i));
 	for (size_t i = 0; i < tc->nd && rc == 0; i++) {
 		const struct dif_difo *d = dif_module_get(mod, i);
-		int v = dif_validate_with(d, &vo, vs, NULL);
+		dif_errors_clear(&verrs);
+		int v = dif_validate_with(d, &vo, vs, cx.types ? &verrs : NULL);
 		if (v == DIF_E_NOMEM) {
 			rc = v;
 			break;
 		}
-		if (v)
+		if (v && !(cx.types && only_unlinked(&verrs)))
 			continue; /* the structural validator reports it */
 		cx.d = d;
 		cx.di = (uint32_t)i;
 		cx.res = &tc->d[i];
+		cx.nnamed = 0;
 		cx.first_finding = tc->nf;
 		rc = analyse_difo(&cx);
 	}
@@ -1807,6 +2008,7 @@ int dif_typecheck(const struct dif_module *mod, const struct dif_tc_opts *opts,
 out:
 	dif_vstate_free(vs);
 	free(cx.vars);
+	free(cx.named);
 	free(cx.pend);
 	dif_cfg_free(cx.blocks);
 	dif_cfg_free(cx.du);

@@ -9,6 +9,7 @@
 #define DIFVM_RELOC_H
 
 #include "difvm/difvm.h"
+#include "difvm/typecheck.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -43,6 +44,15 @@ DIF_API size_t dif_types_count(const struct dif_types *types);
 DIF_API int dif_types_resolve(const struct dif_types *types, unsigned kind,
                               const char *type, const char *path, int user,
                               uint64_t *value, struct dif_errors *errs);
+
+/* What the member path ("a.b[3].c") of type ("struct stat") is, for the
+ * verifier's type oracle (struct dif_tc_member): integer or enum with its
+ * width and sign, pointer with the pointee's name, char array (a string),
+ * struct/union, or other (bitfields too). 0, or DIF_E_RELOC with a
+ * message. */
+DIF_API int dif_types_member(const struct dif_types *types, const char *type,
+                             const char *path, struct dif_tc_member *out,
+                             struct dif_errors *errs);
 
 /* Relocation pass flags. */
 #define DIF_RELOC_F_POISON 0x1u /* an unresolvable relocation becomes an

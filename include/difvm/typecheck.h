@@ -121,6 +121,39 @@ struct dif_tc_finding {
 #define DIF_TC_NO_UNREACHABLE 0x4u /* no `unreachable` notes (the caller
                                       reports cfg's reachability itself) */
 
+/* Type oracle: C types (CTF/BTF) for a program that is not linked yet
+ * (docs/verifier.md, "Types from CTF and BTF"). libdifvm cannot read type
+ * files itself; difcheck --ctf/--btf answers from the linker's type graph
+ * (dif_types_member, dif_types_resolve in difvm/reloc.h). */
+enum dif_tc_member_kind {
+	DIF_TC_M_INT = 1,    /* integer or enum: width bytes, is_signed */
+	DIF_TC_M_PTR = 2,    /* pointer: pointee names the pointed-to type */
+	DIF_TC_M_STRING = 3, /* char array: its address designates a string */
+	DIF_TC_M_STRUCT = 4, /* struct or union */
+	DIF_TC_M_OTHER = 5,  /* anything else (float, other arrays, ...) */
+};
+struct dif_tc_member {
+	uint32_t kind;     /* enum dif_tc_member_kind */
+	uint8_t width;     /* DIF_TC_M_INT: 1, 2, 4 or 8 */
+	uint8_t is_signed; /* DIF_TC_M_INT */
+	char pointee[128]; /* DIF_TC_M_PTR: e.g. "struct file", "char" */
+};
+struct dif_tc_oracle {
+	size_t size;
+	void *user;
+	/* The member `path` ("a.b[3].c") of `type` ("struct stat"; no
+	 * trailing '*'). 0 with *out filled, or nonzero: not known (the
+	 * analysis then assumes nothing). May be NULL. */
+	int (*member)(void *user, const char *type, const char *path,
+	              struct dif_tc_member *out);
+	/* The value a setx with a relocation record of kind (enum
+	 * dif_reloc_kind: offsetof, sizeof, membersize, exists, enumval) gets
+	 * once linked. 0 with *value set, or nonzero: not known. May be
+	 * NULL. */
+	int (*constant)(void *user, unsigned kind, const char *type,
+	                const char *path, uint64_t *value);
+};
+
 struct dif_tc_opts {
 	size_t size;
 	enum dif_profile profile;
@@ -128,12 +161,20 @@ struct dif_tc_opts {
 	uint32_t strsize;      /* 0: 256 */
 	uint32_t deny;         /* DIF_DENY_* the consumer runs with */
 	uint32_t flags;        /* DIF_TC_KEEP_* */
+	/* NULL: DIFOs with relocations are not analysed (the validator
+	 * rejects them as `unlinked`). Given: such DIFOs are analysed as they
+	 * will run once linked, with the oracle's types: uload/uuload results
+	 * get the member's width and sign, typecast+usetx+add addresses of
+	 * char arrays are strings, record setx get their constant; whatever
+	 * the oracle does not know is an integer of unknown value. */
+	const struct dif_tc_oracle *types;
 };
 
 struct dif_tc;
 
 /* Analyses every DIFO of mod. DIFOs the structural validator rejects are
- * skipped (dif_tc_analysed() says 0). Returns 0, DIF_E_NOMEM, DIF_E_INVAL
+ * skipped (dif_tc_analysed() says 0); with opts->types, DIFOs whose only
+ * rejections are `unlinked` are analysed. Returns 0, DIF_E_NOMEM, DIF_E_INVAL
  * or DIF_E_OPTS. */
 DIF_API int dif_typecheck(const struct dif_module *mod,
                           const struct dif_tc_opts *opts, struct dif_tc **out);

@@ -10,16 +10,11 @@
 
 #include "difvm/difvm.h"
 #include "difvm/typecheck.h"
+#include "tctest.h"
 
 static struct dif_module *assemble(const char *src)
 {
-	struct dif_module *mod = NULL;
-	struct dif_errors errs;
-	dif_errors_clear(&errs);
-	DIF_OPTS(dif_asm_opts, ao, .filename = "rules");
-	int rc = dif_asm(src, strlen(src), &ao, &mod, &errs);
-	cr_assert_eq(rc, 0, "asm: %s", errs.count ? errs.list[0].msg : "?");
-	return mod;
+	return tc_assemble(src, "rules");
 }
 
 static struct dif_tc *check(const char *src, uint32_t flags)
@@ -34,14 +29,7 @@ static struct dif_tc *check(const char *src, uint32_t flags)
 	return tc;
 }
 
-static const struct dif_tc_finding *find(const struct dif_tc *tc,
-                                         const char *rule)
-{
-	for (size_t i = 0; i < dif_tc_count(tc); i++)
-		if (!strcmp(dif_tc_get(tc, i)->rule, rule))
-			return dif_tc_get(tc, i);
-	return NULL;
-}
+#define find tc_find
 
 static void dump(const struct dif_tc *tc, char *buf, size_t len)
 {
