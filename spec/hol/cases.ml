@@ -21,22 +21,22 @@ let push = ddef
 let pbound = ddef
   `pbound s i = if R2 s i = word 0 then 256 else val (R2 s i)`;;
 
-(* variables: (scope, id, kind, size, value); kind bits 1 by-ref,
+(* variables: (scope, id, kind + 8 * size, value); kind bits 1 by-ref,
    2 NULL marker, 4 string *)
 let vget = define
-  `(vget sc id [] = (0, 0, word 0:int64)) /\
-   (vget sc id (CONS (a, b, k, z, v) t) =
-      if a = sc /\ b = id then (k, z, v) else vget sc id t)`;;
+  `(vget sc id [] = (0, word 0:int64)) /\
+   (vget (sc:num) (id:num) (CONS (a, b, k, v) t) =
+      if a = sc /\ b = id then (k, v) else vget sc id t)`;;
 incr dif_ndefs;;
 let vset = define
-  `(vset sc id (v:int64) [] = []) /\
-   (vset sc id v (CONS (a, b, k, z, w) t) =
-      if a = sc /\ b = id then CONS (a, b, k, z, v) t
-      else CONS (a, b, k, z, w) (vset sc id v t))`;;
+  `(vset (sc:num) (id:num) (v:int64) [] = []) /\
+   (vset sc id v (CONS (a, b, k, w) t) =
+      if a = sc /\ b = id then CONS (a, b, k, v) t
+      else CONS (a, b, k, w) (vset sc id v t))`;;
 incr dif_ndefs;;
-let vkind = ddef `vkind s sc i = FST (vget sc (i_idx i) (s_vars s))`;;
-let vsize = ddef `vsize s sc i = FST (SND (vget sc (i_idx i) (s_vars s)))`;;
-let vval = ddef `vval s sc i = SND (SND (vget sc (i_idx i) (s_vars s)))`;;
+let vkind = ddef `vkind s sc i = FST (vget sc (i_idx i) (s_vars s)) MOD 8`;;
+let vsize = ddef `vsize s sc i = FST (vget sc (i_idx i) (s_vars s)) DIV 8`;;
+let vval = ddef `vval s sc i = SND (vget sc (i_idx i) (s_vars s))`;;
 
 (* built-in variables (dif-isa.md 7.2, emulator-facts.md 5): kind 0 none,
    1 integer, 2 argN, 3 string; privilege 0 none, 1 kernel, 2 proc *)
@@ -168,7 +168,7 @@ let cx ?(p=3) insn op cname cond eff =
   dif_table := !dif_table @ [{insn = insn; op = op; cname = cname; excl = true; profs = p; cond = cond; eff = eff}];;
 
 let () =
-  let a1 = "val (R1 s i)" and a2 = "val (R2 s i)" in
+  let a1 = "(val (R1 s i))" and a2 = "(val (R2 s i))" in
   let alu1 op n e = ci n op "result" "T" e in
   let shift op n e =
     ci n op "count" (a2 ^ " < 64") e; ci n op "wide" ("64 <= " ^ a2) e in
@@ -205,7 +205,7 @@ let () =
   branch 19 "bne" "~s_ccz s";
   branch 20 "bg" ("~(s_ccz s \\/ " ^ nv ^ ")");
   branch 21 "bgu" "~(s_ccc s \\/ s_ccz s)";
-  branch 22 "bge" ("~" ^ nv);
+  branch 22 "bge" ("~(" ^ nv ^ ")");
   branch 23 "bgeu" "~s_ccc s";
   branch 24 "bl" nv;
   branch 25 "blu" "s_ccc s";
@@ -337,7 +337,7 @@ let prof_cond p = match p with
 let dif_effect_defs =
   let rec uniq acc = function
     | [] -> rev acc
-    | (n, b) :: t -> if mem_assoc n acc then uniq acc t else uniq ((n, b) :: acc) t in
+    | (n, b) :: t -> if List.mem_assoc n acc then uniq acc t else uniq ((n, b) :: acc) t in
   map (fun (n, body) ->
     n, ddef (parse_term (ename n ^ " s i = (" ^ body ^ ")")))
     (uniq [] (rev !dif_effects));;
@@ -346,9 +346,9 @@ let dif_guard_defs =
   let tbl = !dif_table in
   map (fun c ->
     let earlier = filter (fun d -> d.insn = c.insn) tbl in
-    let rec upto = function
-      | [] -> [] | d :: t -> if d == c then [] else d :: upto t in
-    let prev = if c.excl then upto earlier else [] in
+    let rec before_c = function
+      | [] -> [] | d :: t -> if d == c then [] else d :: before_c t in
+    let prev = if c.excl then before_c earlier else [] in
     let negs = map (fun d ->
       if d.profs = 3 then "~(" ^ d.cond ^ ")"
       else "(" ^ prof_cond d.profs ^ " ==> ~(" ^ d.cond ^ "))") prev in
@@ -406,3 +406,21 @@ let dif_runs = define
      else dif_runs text (k - 1) fuel (dif_reset (dif_exec text fuel s))`;;
 incr dif_ndefs;;
 
+
+(* ---- listings for ./dev hol: the case names (compared with the C model)
+   and the coverage table of docs/spec-hol.md ---- *)
+let dif_guard_only c = mem c.eff ["lv_ref"; "bv_str_kernel_e"; "bv_str_copy_e"; "sv_byref"];;
+let dif_write_cases path =
+  let oc = open_out path in
+  List.iter (fun c -> Printf.fprintf oc "%s %s\n" c.insn c.cname) !dif_table;
+  close_out oc;;
+let dif_write_coverage path =
+  let oc = open_out path in
+  Printf.fprintf oc "| instruction | opcode | cases in HOL (guard and effect) | guard only (effect outside the theory) |\n| --- | --- | --- | --- |\n";
+  List.iter (fun (n, cs) ->
+    let full = filter (fun c -> not (dif_guard_only c)) cs
+    and part = filter dif_guard_only cs in
+    let names l = if l = [] then "-" else String.concat ", " (map (fun c -> c.cname) l) in
+    Printf.fprintf oc "| `%s` | %d | %s | %s |\n" n (hd cs).op (names full) (names part))
+    dif_insns;
+  close_out oc;;

@@ -8,6 +8,8 @@ loadt (dif_dir ^ "/dif.ml");;
 incr dif_files_ok;;
 loadt (dif_dir ^ "/cases.ml");;
 incr dif_files_ok;;
+let () = try dif_write_cases (Sys.getenv "DIF_HOL_CASES") with Not_found -> ();;
+let () = try dif_write_coverage (Sys.getenv "DIF_HOL_COVERAGE") with Not_found -> ();;
 loadt (dif_dir ^ "/theorems.ml");;
 incr dif_files_ok;;
 loadt (dif_dir ^ "/eval.ml");;

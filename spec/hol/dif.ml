@@ -46,8 +46,9 @@ let dif_status_INDUCT, dif_status_RECURSION = dtype
 (* The architectural state. Fields, in order:
    prof (0 FreeBSD, 1 illumos), deny (1 kernel, 2 proc, 4 owner,
    8 destructive), strsize, regs (r0..r7), N, Z, V, C, pc,
-   tstack (top first: value, size), vars (scope, id, kind, value; kind 0
-   by-value, 1 by-ref, 2 by-ref NULL; scope 0 global, 1 thread, 2 local),
+   tstack (top first: value, size), vars (scope, id, kind + 8 * type size,
+   value; kind bits 1 by-ref, 2 NULL marker, 4 string; scope 0 global,
+   1 thread, 2 local),
    dvars (dynamic variables: key, value; thread-local and associative),
    mem (regions), ssize (scratch bytes), sptr (scratch pointer offset),
    inttab, args, bvars (integer built-ins given: id, value),

@@ -10,6 +10,9 @@
  *       the tests derived from the theory's guards (spec/hol/derive.ml, one
  *       line each: name|profile|text|inttab|outcome) as a corpus of kind
  *       "hol" whose expected outcomes are HOL's.
+ *   hol-corpus cases
+ *       the model's cases of the covered instructions ("insn case" lines),
+ *       compared by ./dev hol with the theory's case table.
  *   hol-corpus check-model FILE
  *       runs every case of FILE on the C model (spec/) and compares with
  *       the stored outcome; prints the mismatches, exit 1 if any.
@@ -294,11 +297,20 @@ int main(int argc, char **argv)
 			return cmd_random(seed, count, out);
 	} else if (argc == 4 && strcmp(argv[1], "derive") == 0) {
 		return cmd_derive(argv[2], argv[3]);
+	} else if (argc == 2 && strcmp(argv[1], "cases") == 0) {
+		for (size_t p = 0; p < tg_nparts(); p++) {
+			struct tg_part pt;
+			tg_part_at(p, &pt);
+			if (pt.insn && covered_name(pt.insn))
+				printf("%s %s\n", pt.insn, pt.name);
+		}
+		return 0;
 	} else if (argc == 3 && strcmp(argv[1], "check-model") == 0) {
 		return cmd_check_model(argv[2]);
 	}
 	fprintf(stderr, "usage: hol-corpus random --seed S --count N --out FILE\n"
 	                "       hol-corpus derive TESTS FILE\n"
+	                "       hol-corpus cases\n"
 	                "       hol-corpus check-model FILE\n");
 	return 2;
 }

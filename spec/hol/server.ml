@@ -13,6 +13,7 @@
 (* ========================================================================= *)
 
 let dif_num s = mk_numeral (Num.num_of_string s);;
+let mk_tuple l = end_itlist (curry mk_pair) l;;
 let w64_tm = `word:num->int64` and w8_tm = `word:num->byte`;;
 let mk_w64 s = mk_comb (w64_tm, dif_num s);;
 let dif_hex_bytes h =
@@ -43,7 +44,10 @@ let dif_run_case (lines : string list list) =
     map (function [b; z; sp; r; h] -> region b z sp r h | _ -> failwith "region")
       (all "region") in
   let vars = map (function
-      | [sc; id; k; z] -> mk_tuple [dif_num sc; dif_num id; dif_num k; dif_num z; mk_w64 "0"]
+      | [sc; id; k; z] ->
+          let kz = Num.add_num (Num.num_of_string k)
+                     (Num.mult_num (Num.num_of_int 8) (Num.num_of_string z)) in
+          mk_tuple [dif_num sc; dif_num id; mk_numeral kz; mk_w64 "0"]
       | _ -> failwith "var") (all "var") in
   let pairs f = map (function [a; b] -> f a b | _ -> failwith "pair") in
   let bvars = pairs (fun a b -> mk_pair (dif_num a, mk_w64 b)) (all "bvar") in
@@ -52,7 +56,7 @@ let dif_run_case (lines : string list list) =
   let st = list_mk_comb (`DifState`, [
     dif_num prof; dif_num deny; dif_num strsize; zeros; `F`; `F`; `F`; `F`;
     `0`; `[]:(int64#int64)list`;
-    mk_list (vars, `:num#num#num#num#int64`);
+    mk_list (vars, `:num#num#num#int64`);
     `[]:((int64#int64) list # int64) list`;
     mk_list (regions, `:dif_region`); dif_num ssize; `0`;
     wl (get "inttab"); wl (get "args");

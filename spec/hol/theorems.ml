@@ -5,7 +5,13 @@
 
 let dif_thms = ref ([]:(string * thm) list);;
 let dthm name tm tac =
-  try let th = prove (tm, tac) in dif_thms := (name, th) :: !dif_thms; Some th
+  let t0 = Sys.time () in
+  try
+    let th = prove (tm, tac) in
+    dif_thms := (name, th) :: !dif_thms;
+    Format.print_flush ();
+    Printf.printf "proved %s (%.1f s)\n%!" name (Sys.time () -. t0);
+    Some th
   with e -> (dif_fail name e; None);;
 let dthm_get name = assoc name !dif_thms;;
 
@@ -27,10 +33,41 @@ let GUARD_TAC gdefs conds pre =
          RULE_ASSUM_TAC (CONV_RULE (DEPTH_CONV WORD_RED_CONV)) THEN ASM_ARITH_TAC;
          ASM_MESON_TAC [div_ovf; INT64_NE_0_MINUS1]];;
 
+(* Instructions with chained (CX) guards: disjointness and exhaustiveness
+   are propositional in the conditions, so each condition (largest first)
+   is generalised to a boolean variable and the variables are split in
+   table order. *)
+let rec dif_tsize t = match t with
+  | Comb (a, b) -> dif_tsize a + dif_tsize b
+  | Abs (_, b) -> 1 + dif_tsize b
+  | _ -> 1;;
+let rec dif_atoms t =
+  if t = `T` || t = `F` then [] else
+  if is_neg t then dif_atoms (dest_neg t) else
+  if is_conj t || is_disj t || is_imp t ||
+     (is_eq t && type_of (lhs t) = bool_ty) then
+    union (dif_atoms (lhand t)) (dif_atoms (rand t))
+  else [t];;
+let BK_RANGE = prove
+ (`!s i. bk s i = 0 \/ bk s i = 1 \/ bk s i = 2 \/ bk s i = 3`,
+  REWRITE_TAC[bk; bkind] THEN REPEAT GEN_TAC THEN
+  REPEAT COND_CASES_TAC THEN REWRITE_TAC[]);;
+let CHAIN_TAC gdefs conds pre =
+  PURE_REWRITE_TAC gdefs THEN PURE_REWRITE_TAC[GSYM NOT_LT] THEN REPEAT GEN_TAC THEN
+  (fun (asl, w as g) ->
+     (if free_in `bk s i` w then MP_TAC (SPECL [`s:dif_state`; `i:dif_insn`] BK_RANGE)
+      else ALL_TAC) g) THEN
+  (fun (asl, w as g) ->
+     let ats = sort (fun a b -> dif_tsize a > dif_tsize b) (dif_atoms w) in
+     let vs = map (fun _ -> genvar bool_ty) ats in
+     (EVERY (map2 (fun c v -> SPEC_TAC (c, v)) ats vs) THEN
+      REPEAT GEN_TAC THEN
+      MAP_EVERY (fun v -> ASM_CASES_TAC v THEN ASM_REWRITE_TAC[]) vs) g);;
+
 let dif_guard_thms =
   map (fun (n, cs) ->
     let gs = map (fun c -> gname c ^ " s i") cs in
-    let defs = map (fun c -> assq c dif_guard_defs) cs in
+    let defs = map (fun c -> List.assq c dif_guard_defs) cs in
     let il_only = forall (fun c -> c.profs = 2) cs in
     let pre = if il_only then "s_prof s = 1 ==> " else "" in
     let conds =
@@ -42,8 +79,9 @@ let dif_guard_thms =
     let dis = match pairs gs with
       | [] -> "!s i. T" | ps -> "!s i. " ^ String.concat " /\\ " ps in
     let up = String.uppercase_ascii (dif_ident n) in
-    ignore (dthm ("DIF_" ^ up ^ "_EXHAUSTIVE") (parse_term exh) (GUARD_TAC defs conds il_only));
-    ignore (dthm ("DIF_" ^ up ^ "_DISJOINT") (parse_term dis) (GUARD_TAC defs conds false));
+    let tac = if exists (fun c -> c.excl) cs then CHAIN_TAC else GUARD_TAC in
+    ignore (dthm ("DIF_" ^ up ^ "_EXHAUSTIVE") (parse_term exh) (tac defs conds il_only));
+    ignore (dthm ("DIF_" ^ up ^ "_DISJOINT") (parse_term dis) (tac defs conds false));
     n) dif_insns;;
 
 (* ---- state lemmas ---- *)
@@ -58,7 +96,7 @@ let NTH_UPD_SAME = prove
 (* ---- CMP never sets V (dif-isa.md 2.2) ---- *)
 let _ = dthm "DIF_CMP_NEVER_SETS_V"
  `!s i. ~s_ccv (dif_s_cmp s i)`
- (REPEAT GEN_TAC THEN REWRITE_TAC[dif_s_cmp] THEN
+ (REPEAT GEN_TAC THEN REWRITE_TAC[assoc "cmp" dif_insn_defs] THEN
   MP_TAC (SPECL [`s:dif_state`; `i:dif_insn`] (dthm_get "DIF_CMP_EXHAUSTIVE")) THEN
   REPEAT COND_CASES_TAC THEN ASM_REWRITE_TAC[] THEN
   REWRITE_TAC[assoc "cmp" dif_effect_defs; next; setcc] THEN
@@ -91,7 +129,7 @@ let DIV_FAULT_TAC sdef gdefs =
   REPEAT GEN_TAC THEN STRIP_TAC THEN REWRITE_TAC(sdef :: gdefs) THEN
   ASM_REWRITE_TAC[div_ovf] THEN
   REPEAT (COND_CASES_TAC THEN ASM_REWRITE_TAC[]) THEN
-  RULE_ASSUM_TAC (REWRITE_TAC[div_ovf]) THEN
+  RULE_ASSUM_TAC (REWRITE_RULE[div_ovf]) THEN
   ASM_MESON_TAC[DIVZERO_EFFECT |> (function Some t -> t | None -> TRUTH);
                 INT64_NE_0_MINUS1];;
 
@@ -135,7 +173,7 @@ let _ = dthm "DIF_ALLOCS_SAFE"
             dif_va_scratch <= val (alloc_ptr s) /\
             val (alloc_ptr s) + val (R1 s i) <= dif_va_scratch + s_ssize s /\
             s_sptr s + apad s + val (R1 s i) <= s_ssize s`
- (REPEAT GEN_TAC THEN REWRITE_TAC[alloc_ptr; assq (List.find (fun c ->
+ (REPEAT GEN_TAC THEN REWRITE_TAC[alloc_ptr; List.assq (List.find (fun c ->
      c.insn = "allocs" && c.cname = "alloc") !dif_table) dif_guard_defs; apad] THEN
   STRIP_TAC THEN
   MP_TAC (SPEC `s_sptr s` RUP8_BOUNDS) THEN STRIP_TAC THEN
@@ -153,8 +191,8 @@ let _ = dthm "DIF_ALLOCS_SAFE"
 (* ---- a load never succeeds outside a readable region ---- *)
 let FIND_REG_SOME = prove
  (`!l P a rg. find_reg P a l = SOME rg ==> MEM rg l /\ P rg /\ r_has a rg`,
-  LIST_INDUCT_TAC THEN REWRITE_TAC[find_reg; MEM; NOT_NONE_SOME] THEN
-  REPEAT GEN_TAC THEN COND_CASES_TAC THEN REWRITE_TAC[SOME_INJ] THENL
+  LIST_INDUCT_TAC THEN REWRITE_TAC[find_reg; MEM; option_DISTINCT; GSYM option_DISTINCT] THEN
+  REPEAT GEN_TAC THEN COND_CASES_TAC THEN REWRITE_TAC[option_INJ] THENL
    [DISCH_THEN (SUBST_ALL_TAC o SYM) THEN ASM_REWRITE_TAC[MEM];
     ASM_MESON_TAC[MEM]]);;
 
@@ -174,7 +212,7 @@ let READ_SAFE = dthm "DIF_READ_SAFE"
 
 let () =
   List.iter (fun c ->
-    if c.cname = "load" then
+    if c.cname = "load" && ((c.op >= 28 && c.op <= 34) || (c.op >= 64 && c.op <= 77)) then
       let w = if String.contains c.insn 'x' then "8"
               else if String.contains c.insn 'w' then "4"
               else if String.contains c.insn 'h' then "2" else "1" in
@@ -183,7 +221,7 @@ let () =
         (parse_term ("!s i. " ^ gname c ^ " s i ==> ?rg. MEM rg (s_mem s) /\\ " ^
           "r_flag 1 rg /\\ r_has (R1 s i) rg /\\ " ^ w ^ " <= r_rem (R1 s i) rg /\\ " ^
           "(r_space rg = " ^ sp ^ " \\/ r_flag 16 rg)"))
-        (REPEAT GEN_TAC THEN REWRITE_TAC[assq c dif_guard_defs] THEN STRIP_TAC THEN
+        (REPEAT GEN_TAC THEN REWRITE_TAC[List.assq c dif_guard_defs] THEN STRIP_TAC THEN
          MATCH_MP_TAC (match READ_SAFE with Some t -> t | None -> TRUTH) THEN
          ASM_REWRITE_TAC[])))
     !dif_table;;
