@@ -94,7 +94,9 @@ let derive_prog c =
   else if c.op = 16 then
     Some (setx @ [enc_r 16 1 0 0; string_of_int ((18 lsl 24) lor 7);
                   enc_r 35 0 0 5; enc_r 35 0 0 4])
-  else if (c.op >= 1 && c.op <= 14) || c.op = 46 then
+  else if c.op = 13 || c.op = 14 then
+    Some (setx @ [enc_r c.op 1 0 3; enc_r 35 0 0 3])
+  else if (c.op >= 1 && c.op <= 12) || c.op = 46 then
     Some (setx @ [enc_r c.op 1 2 3; enc_r 35 0 0 3])
   else None;;
 

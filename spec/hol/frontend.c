@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "testgen/tg.h"
+#include "covered.h"
 
 struct hol {
 	pid_t pid;
@@ -83,19 +84,6 @@ static char *hol_line(struct hol *h, char *buf, size_t len)
 	return NULL;
 }
 
-/* Opcodes the theory covers (spec/hol/cases.ml). */
-static int covered(unsigned op)
-{
-	if (op >= 1 && op <= 38)
-		return 1;
-	switch (op) {
-	case 40: case 41: case 42: case 43: case 46: case 48: case 49:
-	case 50: case 51: case 56: case 57: case 58: case 59: case 60:
-	case 61: case 62: case 63: case 80:
-		return 1;
-	}
-	return op >= 64 && op <= 77;
-}
 
 static void hex(FILE *f, const uint8_t *b, size_t n)
 {
@@ -186,7 +174,7 @@ static int run(void *ud, const struct dc_case *c, struct dc_outcome *o,
 	char line[16384];
 	for (uint32_t i = 0; i < c->textlen; i++) {
 		unsigned op = c->text[i] >> 24;
-		if (!covered(op)) {
+		if (!hol_covered_op(op)) {
 			tg_errf(e, "unsupported: opcode %u (pc %u) is not in the HOL theory",
 			        op, i);
 			return -1;

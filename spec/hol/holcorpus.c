@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "testgen/tg.h"
+#include "covered.h"
 
 /* Opcodes of spec/hol/cases.ml, and their mnemonics as the model names
  * its cases. */
@@ -36,18 +37,6 @@ static const char *const covered_names[] = {
 	"rldsw", "rldub", "rlduh", "rlduw", "rldx", "stga",
 };
 
-static int covered_op(unsigned op)
-{
-	if (op >= 1 && op <= 38)
-		return 1;
-	switch (op) {
-	case 40: case 41: case 42: case 43: case 46: case 48: case 49:
-	case 50: case 51: case 56: case 57: case 58: case 59: case 60:
-	case 61: case 62: case 63: case 80:
-		return 1;
-	}
-	return op >= 64 && op <= 77;
-}
 
 static int covered_name(const char *n)
 {
@@ -70,7 +59,7 @@ static int in_theory(const struct dc_case *c)
 	for (uint32_t i = 0; i < c->textlen; i++) {
 		uint32_t w = c->text[i];
 		unsigned op = w >> 24;
-		if (!covered_op(op))
+		if (!hol_covered_op(op))
 			return 0;
 		if ((op == 41 || op == 56) && string_builtin((w >> 8) & 0xffff))
 			return 0;
