@@ -9,7 +9,11 @@
  *   hol-frontend HOLDIR      HOLDIR: the spec/hol source directory
  *
  * Environment: HOL_LIGHT_DIR (default /usr/share/hol-light), DIF_HOL_LOG
- * (file receiving the toplevel's own output; default: discarded).
+ * (file receiving the toplevel's own output; default: discarded),
+ * DIF_HOL_ATTACH=DIR: instead of starting HOL, talk to a session that
+ * already has the theory loaded and runs dif_serve_fifo "DIR" (requests to
+ * the FIFO DIR/in, replies from DIR/out); saves the start-up while
+ * developing the theory.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -30,8 +34,25 @@ struct hol {
 	const char *dir;
 };
 
+static int hol_attach(struct hol *h, const char *dir)
+{
+	char in[4096], out[4096];
+	snprintf(in, sizeof(in), "%s/in", dir);
+	snprintf(out, sizeof(out), "%s/out", dir);
+	/* the session opens out, then in: same order, or both block */
+	h->from = fopen(out, "r");
+	h->to = h->from ? fopen(in, "w") : NULL;
+	if (!h->to || !h->from)
+		return -1;
+	h->pid = -1;
+	return 0;
+}
+
 static int hol_start(struct hol *h)
 {
+	const char *att = getenv("DIF_HOL_ATTACH");
+	if (att && *att)
+		return hol_attach(h, att);
 	int in[2], out[2];
 	if (pipe(in) || pipe(out))
 		return -1;
@@ -250,7 +271,8 @@ int main(int argc, char **argv)
 		fputs("quit\n", h.to);
 		fclose(h.to);
 		fclose(h.from);
-		waitpid(h.pid, NULL, 0);
+		if (h.pid > 0)
+			waitpid(h.pid, NULL, 0);
 	}
 	return st;
 }

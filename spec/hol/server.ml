@@ -83,18 +83,23 @@ let dif_run_case (lines : string list list) =
   | c, [n] when fst (dest_const c) = "Unsup" -> "U " ^ num_of n
   | _ -> "E not evaluated: " ^ string_of_term status;;
 
-let dif_serve () =
-  print_string "@@ READY\n"; flush stdout;
+let dif_serve_on ic oc =
+  output_string oc "@@ READY\n"; flush oc;
   let rec loop acc =
-    match (try Some (input_line stdin) with End_of_file -> None) with
+    match (try Some (input_line ic) with End_of_file -> None) with
     | None -> ()
     | Some l ->
         let w = dif_words l in
         if w = [] then loop acc
         else if hd w = "end" then begin
           let reply = try dif_run_case (rev acc) with e -> "E " ^ Printexc.to_string e in
-          print_string ("@@ " ^ reply ^ "\n"); flush stdout; loop []
+          output_string oc ("@@ " ^ reply ^ "\n"); flush oc; loop []
         end else if hd w = "quit" then ()
         else loop (w :: acc) in
-  loop [];
-  exit 0;;
+  loop [];;
+let dif_serve () = dif_serve_on stdin stdout; exit 0;;
+(* one front end session over FIFOs DIR/in and DIR/out (DIF_HOL_ATTACH) *)
+let dif_serve_fifo dir =
+  let oc = open_out (dir ^ "/out") in
+  let ic = open_in (dir ^ "/in") in
+  dif_serve_on ic oc; close_in ic; close_out oc;;
