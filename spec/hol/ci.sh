@@ -5,7 +5,7 @@
 # runtime (spec/hol/runtime). Usage: spec/hol/ci.sh BUILDDIR [COUNT]
 set -eu
 build=$1
-count=${2:-300}
+count=${2:-200}
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 DIFVM_BUILD=$(cd "$build" && pwd)
