@@ -28,7 +28,7 @@ echo "hol: random corpus of the covered instructions, seed $seed (DIF_HOL_SEED=$
 "$DIFVM_BUILD/spec/hol/hol-corpus" random --seed "$seed" --count "$count" \
 	--out "$DIFVM_BUILD/hol-random.db" || rc=1
 start=$(date +%s)
-"$DIFVM_BUILD/tools/difgen" replay "$DIFVM_BUILD/hol-random.db" -q \
+"$DIFVM_BUILD/tools/difgen" replay "$DIFVM_BUILD/hol-random.db" -q --max-shrink 0 \
 	--runtime "$root/spec/hol/runtime" || rc=1
 echo "hol: HOL runtime replay took $(($(date +%s) - start)) s (start-up included)"
 exit $rc
