@@ -84,6 +84,12 @@ int dc_spec_write_doc(FILE *f)
 	      "`ldx` run as `rldsb`..`rldx` (the validator's rewrite). Programs "
 	      "the validator rejects (opcode 0, `xlate`, `xlarg`, `stga` outside "
 	      "illumos, 81 and up, backward branches, ...) are not run.\n\n", f);
+	fputs("The same cases, by the same names, are stated as a HOL Light "
+	      "theory in `spec/hol/` with proved properties (guards disjoint and "
+	      "exhaustive, ...), a conformance runtime and tests derived from "
+	      "the guards: see [spec-hol.md](spec-hol.md), which also says how "
+	      "the theory, this model and the generator relate and which cases "
+	      "the theory covers.\n\n", f);
 	fputs("## Choices where the reference leaves freedom\n\n"
 	      "* Loads do not check alignment (x86); stores do (canstore first, "
 	      "then alignment).\n"

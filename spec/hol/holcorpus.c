@@ -1,0 +1,305 @@
+/*
+ * hol-corpus: corpora for the HOL Light theory (spec/hol).
+ *
+ *   hol-corpus random --seed S --count N --out FILE
+ *       N cases (kind "random") focused on the instructions the theory
+ *       covers, with programs using only those instructions and no
+ *       by-reference variables or string built-ins; expected outcomes from
+ *       the C model. Replay them against spec/hol/runtime.
+ *   hol-corpus derive TESTS FILE
+ *       the tests derived from the theory's guards (spec/hol/derive.ml, one
+ *       line each: name|profile|text|inttab|outcome) as a corpus of kind
+ *       "hol" whose expected outcomes are HOL's.
+ *   hol-corpus cases
+ *       the model's cases of the covered instructions ("insn case" lines),
+ *       compared by ./dev hol with the theory's case table.
+ *   hol-corpus check-model FILE
+ *       runs every case of FILE on the C model (spec/) and compares with
+ *       the stored outcome; prints the mismatches, exit 1 if any.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "testgen/tg.h"
+#include "covered.h"
+
+/* Opcodes of spec/hol/cases.ml, and their mnemonics as the model names
+ * its cases. */
+static const char *const covered_names[] = {
+	"or", "xor", "and", "sll", "srl", "sub", "add", "mul", "sdiv", "udiv",
+	"srem", "urem", "not", "mov", "cmp", "tst", "ba", "be", "bne", "bg",
+	"bgu", "bge", "bgeu", "bl", "blu", "ble", "bleu", "ldsb", "ldsh", "ldsw",
+	"ldub", "lduh", "lduw", "ldx", "ret", "nop", "setx", "sets", "ldga",
+	"ldgs", "stgs", "ldta", "sra", "pushtr", "pushtv", "popts", "flushts",
+	"ldls", "stls", "allocs", "copys", "stb", "sth", "stw", "stx", "uldsb",
+	"uldsh", "uldsw", "uldub", "ulduh", "ulduw", "uldx", "rldsb", "rldsh",
+	"rldsw", "rldub", "rlduh", "rlduw", "rldx", "stga",
+};
+
+
+static int covered_name(const char *n)
+{
+	for (size_t i = 0; i < sizeof(covered_names) / sizeof(covered_names[0]); i++)
+		if (strcmp(covered_names[i], n) == 0)
+			return 1;
+	return 0;
+}
+
+/* String built-ins (dif-isa.md 7.2): their loads are outside the theory. */
+static int string_builtin(unsigned id)
+{
+	return (id >= 0x112 && id <= 0x115) || id == 0x118 || id == 0x119 ||
+	       id == 0x121 || id == 0x123;
+}
+
+/* The case stays inside what HOL evaluates. */
+static int in_theory(const struct dc_case *c)
+{
+	for (uint32_t i = 0; i < c->textlen; i++) {
+		uint32_t w = c->text[i];
+		unsigned op = w >> 24;
+		if (!hol_covered_op(op))
+			return 0;
+		if ((op == 41 || op == 56) && string_builtin((w >> 8) & 0xffff))
+			return 0;
+	}
+	for (uint32_t k = 0; k < c->varlen; k++)
+		if (c->vartab[k].id >= 0x500 && (c->vartab[k].type.flags & 1))
+			return 0;
+	return 1;
+}
+
+static struct tg_corpus *create(const char *path, const char *gen)
+{
+	struct tg_err e = { "" };
+	struct tg_corpus *db;
+	remove(path);
+	if (tg_corpus_open(path, 1, &db, &e)) {
+		fprintf(stderr, "hol-corpus: %s\n", e.msg);
+		return NULL;
+	}
+	tg_corpus_begin(db);
+	tg_corpus_set_meta(db, "generator", gen);
+	tg_corpus_set_meta(db, "generator_version", TG_VERSION);
+	tg_corpus_set_meta(db, "spec_version", tg_spec_version());
+	tg_corpus_put_parts(db);
+	return db;
+}
+
+static int cmd_random(uint64_t seed, unsigned long count, const char *out)
+{
+	struct tg_corpus *db = create(out, "hol-corpus random");
+	if (!db)
+		return 2;
+	char buf[32];
+	snprintf(buf, sizeof(buf), "%llu", (unsigned long long)seed);
+	tg_corpus_set_meta(db, "seed", buf);
+	size_t np = tg_nparts();
+	size_t *parts = calloc(np ? np : 1, sizeof(size_t));
+	uint32_t *hits = calloc(np ? np : 1, sizeof(uint32_t));
+	struct dc_outcome *o = malloc(sizeof(*o));
+	if (!parts || !hits || !o)
+		return 2;
+	size_t nc = 0;
+	for (size_t p = 0; p < np; p++) {
+		struct tg_part pt;
+		const char *why;
+		tg_part_at(p, &pt);
+		if (pt.insn && covered_name(pt.insn) && tg_part_applies(p, &why))
+			parts[nc++] = p;
+	}
+	struct tg_rng r = { seed };
+	unsigned long made = 0, tries = 0;
+	while (made < count && tries < count * 200 && nc) {
+		tries++;
+		size_t p = parts[tg_below(&r, nc)];
+		struct dc_case c;
+		tg_gen_random(tg_rand(&r), (long)p, &c);
+		memset(hits, 0, np * sizeof(uint32_t));
+		if (!in_theory(&c) || !tg_case_valid(&c) || tg_model_run(&c, o, hits)) {
+			tg_case_free(&c);
+			continue;
+		}
+		char name[32];
+		snprintf(name, sizeof(name), "H%06lu", made);
+		if (tg_corpus_put_case(db, name, "random", seed, (long)p, &c, o, hits)) {
+			fprintf(stderr, "hol-corpus: %s: cannot store %s\n", out, name);
+			return 2;
+		}
+		tg_case_free(&c);
+		made++;
+	}
+	tg_corpus_commit(db);
+	tg_corpus_close(db);
+	printf("hol-corpus: %lu cases of the covered instructions (seed %llu, %lu drawn)\n",
+	       made, (unsigned long long)seed, tries);
+	free(parts);
+	free(hits);
+	free(o);
+	return made == count ? 0 : 1;
+}
+
+static char *field(char **s)
+{
+	char *f = *s, *bar = strchr(f, '|');
+	if (bar) {
+		*bar = 0;
+		*s = bar + 1;
+	} else {
+		*s = f + strlen(f);
+	}
+	return f;
+}
+
+static uint32_t numbers(char *s, uint64_t *v, uint32_t max)
+{
+	uint32_t n = 0;
+	for (char *t = strtok(s, " "); t && n < max; t = strtok(NULL, " "))
+		v[n++] = strtoull(t, NULL, 10);
+	return n;
+}
+
+static int cmd_derive(const char *in, const char *out)
+{
+	FILE *f = fopen(in, "r");
+	if (!f) {
+		perror(in);
+		return 2;
+	}
+	struct tg_corpus *db = create(out, "hol-corpus derive (spec/hol/derive.ml)");
+	if (!db)
+		return 2;
+	static char line[1 << 16];
+	unsigned long n = 0, bad = 0;
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = 0;
+		char *s = line;
+		char *name = field(&s), *prof = field(&s), *text = field(&s);
+		char *ints = field(&s), *outc = field(&s);
+		uint64_t tv[64], iv[16];
+		uint32_t nt = numbers(text, tv, 64), ni = numbers(ints, iv, 16);
+		struct dc_outcome o;
+		memset(&o, 0, sizeof(o));
+		unsigned long long a, b;
+		unsigned code, pc;
+		if (sscanf(outc, "R %llu", &a) == 1) {
+			o.rval = a;
+		} else if (sscanf(outc, "F %u %llu %u", &code, &b, &pc) == 3) {
+			o.fault = code;
+			o.addr = b;
+			o.pc = pc;
+		} else {
+			fprintf(stderr, "hol-corpus: %s: %s: outcome '%s' not usable\n",
+			        in, name, outc);
+			bad++;
+			continue;
+		}
+		struct tg_prog p;
+		tg_prog_init(&p);
+		for (uint32_t k = 0; k < nt; k++)
+			tg_emit(&p, (uint32_t)tv[k]);
+		for (uint32_t k = 0; k < ni; k++)
+			p.inttab[p.nint++] = iv[k];
+		struct dc_case c;
+		tg_case_init(&c);
+		c.profile = (uint32_t)atoi(prof);
+		c.rtype = (struct dc_type){ .kind = 0, .ckind = 1, .flags = 0, .size = 8 };
+		if (tg_prog_to_case(&p, &c) || !tg_case_valid(&c)) {
+			fprintf(stderr, "hol-corpus: %s: %s: invalid program\n", in, name);
+			bad++;
+			tg_case_free(&c);
+			continue;
+		}
+		if (tg_corpus_put_case(db, name, "hol", 0, -1, &c, &o, NULL)) {
+			fprintf(stderr, "hol-corpus: %s: cannot store %s\n", out, name);
+			return 2;
+		}
+		tg_case_free(&c);
+		n++;
+	}
+	fclose(f);
+	tg_corpus_commit(db);
+	tg_corpus_close(db);
+	printf("hol-corpus: %lu HOL-derived cases, %lu unusable\n", n, bad);
+	return bad || n == 0 ? 1 : 0;
+}
+
+struct check {
+	unsigned long n, bad;
+	struct dc_outcome *o;
+};
+
+static int check_one(void *ud, const char *name, const struct dc_case *c,
+                     const struct dc_outcome *want)
+{
+	struct check *k = ud;
+	memset(k->o, 0, sizeof(*k->o));
+	k->n++;
+	if (tg_model_run(c, k->o, NULL) || !tg_outcome_equal(k->o, want)) {
+		char a[160], b[160];
+		tg_outcome_text(k->o, a, sizeof(a));
+		tg_outcome_text(want, b, sizeof(b));
+		printf("mismatch %s: model %s, expected %s\n", name, a, b);
+		k->bad++;
+	}
+	return 0;
+}
+
+static int cmd_check_model(const char *path)
+{
+	struct tg_err e = { "" };
+	struct tg_corpus *db;
+	if (tg_corpus_open(path, 0, &db, &e)) {
+		fprintf(stderr, "hol-corpus: %s\n", e.msg);
+		return 2;
+	}
+	struct check k = { 0, 0, malloc(sizeof(struct dc_outcome)) };
+	if (!k.o)
+		return 2;
+	int rc = tg_corpus_each(db, NULL, NULL, 0, 1, check_one, &k, &e);
+	tg_corpus_close(db);
+	free(k.o);
+	if (rc) {
+		fprintf(stderr, "hol-corpus: %s\n", e.msg);
+		return 2;
+	}
+	printf("C model: %lu passed, %lu failed\n", k.n - k.bad, k.bad);
+	return k.bad ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc >= 2 && strcmp(argv[1], "random") == 0) {
+		uint64_t seed = 1;
+		unsigned long count = 300;
+		const char *out = NULL;
+		for (int i = 2; i + 1 < argc; i += 2) {
+			if (strcmp(argv[i], "--seed") == 0)
+				seed = strtoull(argv[i + 1], NULL, 0);
+			else if (strcmp(argv[i], "--count") == 0)
+				count = strtoul(argv[i + 1], NULL, 0);
+			else if (strcmp(argv[i], "--out") == 0)
+				out = argv[i + 1];
+		}
+		if (out)
+			return cmd_random(seed, count, out);
+	} else if (argc == 4 && strcmp(argv[1], "derive") == 0) {
+		return cmd_derive(argv[2], argv[3]);
+	} else if (argc == 2 && strcmp(argv[1], "cases") == 0) {
+		for (size_t p = 0; p < tg_nparts(); p++) {
+			struct tg_part pt;
+			tg_part_at(p, &pt);
+			if (pt.insn && covered_name(pt.insn))
+				printf("%s %s\n", pt.insn, pt.name);
+		}
+		return 0;
+	} else if (argc == 3 && strcmp(argv[1], "check-model") == 0) {
+		return cmd_check_model(argv[2]);
+	}
+	fprintf(stderr, "usage: hol-corpus random --seed S --count N --out FILE\n"
+	                "       hol-corpus derive TESTS FILE\n"
+	                "       hol-corpus cases\n"
+	                "       hol-corpus check-model FILE\n");
+	return 2;
+}

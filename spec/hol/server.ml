@@ -1,0 +1,105 @@
+(* ========================================================================= *)
+(* The HOL side of spec/hol/runtime: reads cases in a line format from the   *)
+(* C front end (spec/hol/frontend.c), builds the initial state as a HOL term,*)
+(* evaluates dif_runs with DIF_EVAL_CONV and prints the outcome. Replies     *)
+(* start with "@@" so the front end can skip the toplevel's own output.      *)
+(*                                                                           *)
+(* Request (one item per line, numbers in decimal):                          *)
+(*   case PROF DENY STRSIZE SSIZE RUNS ISSTR TKEY                            *)
+(*   text W...          inttab V...        args V...                         *)
+(*   var SCOPE ID KIND SIZE   (repeated)   bvar ID VALUE   bstr ID LEN        *)
+(*   strtab HEX         region BASE SIZE SPACE RIGHTS HEX   end              *)
+(* Reply: "@@ R v", "@@ R v S hex", "@@ F code addr pc", "@@ U n" or "@@ E m"*)
+(* ========================================================================= *)
+
+let dif_num s = mk_numeral (Num.num_of_string s);;
+let mk_tuple l = end_itlist (curry mk_pair) l;;
+let w64_tm = `word:num->int64` and w8_tm = `word:num->byte`;;
+let mk_w64 s = mk_comb (w64_tm, dif_num s);;
+let dif_hex_bytes h =
+  let n = String.length h / 2 in
+  map (fun k -> mk_comb (w8_tm, mk_small_numeral (int_of_string ("0x" ^ String.sub h (2 * k) 2))))
+    (0 -- (n - 1));;
+let byte_ty = `:byte` and int64_ty = `:int64`;;
+
+let dif_words l = String.split_on_char ' ' l |> List.filter (fun x -> x <> "");;
+
+let dif_run_case (lines : string list list) =
+  let get k = try assoc k (map (fun l -> hd l, tl l) lines) with _ -> [] in
+  let all k = map tl (filter (fun l -> hd l = k) lines) in
+  let hdr = Array.of_list (get "case") in
+  let prof = hdr.(0) and deny = hdr.(1) and strsize = hdr.(2) and ssize = hdr.(3)
+  and runs = hdr.(4) and isstr = hdr.(5) = "1" and tkey = hdr.(6) in
+  let text = get "text" in
+  let wl l = mk_list (map mk_w64 l, int64_ty) in
+  let region base size sp rights hex =
+    list_mk_comb (`DifRegion`, [mk_w64 base; dif_num size; dif_num sp; dif_num rights;
+      mk_list ((if hex = "-" then [] else dif_hex_bytes hex), byte_ty);
+      `[]:dif_wr list`]) in
+  let strtab = match get "strtab" with [h] -> h | _ -> "-" in
+  let strlen = string_of_int (if strtab = "-" then 0 else String.length strtab / 2) in
+  let regions =
+    region "15127591148337496064" strlen "0" "19" strtab ::
+    region "15127872623314206720" ssize "0" "23" "-" ::
+    map (function [b; z; sp; r; h] -> region b z sp r h | _ -> failwith "region")
+      (all "region") in
+  let vars = map (function
+      | [sc; id; k; z] ->
+          let kz = Num.add_num (Num.num_of_string k)
+                     (Num.mult_num (Num.num_of_int 8) (Num.num_of_string z)) in
+          mk_tuple [dif_num sc; dif_num id; mk_numeral kz; mk_w64 "0"]
+      | _ -> failwith "var") (all "var") in
+  let pairs f = map (function [a; b] -> f a b | _ -> failwith "pair") in
+  let bvars = pairs (fun a b -> mk_pair (dif_num a, mk_w64 b)) (all "bvar") in
+  let bstrs = pairs (fun a b -> mk_pair (dif_num a, dif_num b)) (all "bstr") in
+  let zeros = mk_list (replicate (mk_w64 "0") 8, int64_ty) in
+  let st = list_mk_comb (`DifState`, [
+    dif_num prof; dif_num deny; dif_num strsize; zeros; `F`; `F`; `F`; `F`;
+    `0`; `[]:(int64#int64)list`;
+    mk_list (vars, `:num#num#num#int64`);
+    `[]:((int64#int64) list # int64) list`;
+    mk_list (regions, `:dif_region`); dif_num ssize; `0`;
+    wl (get "inttab"); wl (get "args");
+    mk_list (bvars, `:num#int64`); mk_list (bstrs, `:num#num`);
+    mk_w64 tkey; `Running`]) in
+  let fuel = string_of_int (length text + 2) in
+  let tm = list_mk_comb (`dif_runs`, [mk_list (map dif_num text, `:num`);
+                                      dif_num runs; dif_num fuel; st]) in
+  let s' = rand (concl (DIF_EVAL_CONV tm)) in
+  let status = rand (concl (DIF_EVAL_CONV (mk_comb (`s_status`, s')))) in
+  let num_of t = Num.string_of_num (dest_numeral t) in
+  let wnum t = num_of (rand t) in
+  match strip_comb status with
+  | c, [v] when fst (dest_const c) = "Returned" ->
+      if isstr && wnum v <> "0" then
+        let bs = rand (concl (DIF_EVAL_CONV (list_mk_comb (`str_bytes`,
+                   [s'; v; dif_num strsize])))) in
+        let hex = String.concat "" (map (fun b ->
+          Printf.sprintf "%02x" (Num.int_of_num (dest_numeral (rand b)))) (dest_list bs)) in
+        "R " ^ wnum v ^ " S " ^ (if hex = "" then "-" else hex)
+      else "R " ^ wnum v
+  | c, [code; a; pc] when fst (dest_const c) = "Faulted" ->
+      "F " ^ num_of code ^ " " ^ wnum a ^ " " ^ num_of pc
+  | c, [n] when fst (dest_const c) = "Unsup" -> "U " ^ num_of n
+  | _ -> "E not evaluated: " ^ string_of_term status;;
+
+let dif_serve_on ic oc =
+  output_string oc "@@ READY\n"; flush oc;
+  let rec loop acc =
+    match (try Some (input_line ic) with End_of_file -> None) with
+    | None -> ()
+    | Some l ->
+        let w = dif_words l in
+        if w = [] then loop acc
+        else if hd w = "end" then begin
+          let reply = try dif_run_case (rev acc) with e -> "E " ^ Printexc.to_string e in
+          output_string oc ("@@ " ^ reply ^ "\n"); flush oc; loop []
+        end else if hd w = "quit" then ()
+        else loop (w :: acc) in
+  loop [];;
+let dif_serve () = dif_serve_on stdin stdout; exit 0;;
+(* one front end session over FIFOs DIR/in and DIR/out (DIF_HOL_ATTACH) *)
+let dif_serve_fifo dir =
+  let oc = open_out (dir ^ "/out") in
+  let ic = open_in (dir ^ "/in") in
+  dif_serve_on ic oc; close_in ic; close_out oc;;
