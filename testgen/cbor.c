@@ -115,7 +115,7 @@ static int w_done(struct wbuf *w, uint8_t **out, size_t *len)
 int tg_cbor_case_encode(const struct dc_case *c, uint8_t **out, size_t *len)
 {
 	struct wbuf w = { 0 };
-	w_head(&w, 5, 15); /* map of the 15 keys below */
+	w_head(&w, 5, c->observe ? 16 : 15); /* map of the keys below */
 	w_key(&w, "profile");
 	w_uint(&w, c->profile);
 	w_key(&w, "strsize");
@@ -184,6 +184,10 @@ int tg_cbor_case_encode(const struct dc_case *c, uint8_t **out, size_t *len)
 	}
 	w_key(&w, "runs");
 	w_uint(&w, c->runs);
+	if (c->observe) {
+		w_key(&w, "observe");
+		w_uint(&w, c->observe);
+	}
 	return w_done(&w, out, len);
 }
 
@@ -191,7 +195,7 @@ int tg_cbor_outcome_encode(const struct dc_outcome *o, uint8_t **out,
                            size_t *len)
 {
 	struct wbuf w = { 0 };
-	w_head(&w, 5, o->has_string ? 5 : 4);
+	w_head(&w, 5, 5 + !!o->has_string + !!o->has_digest);
 	w_key(&w, "rval");
 	w_uint(&w, o->rval);
 	w_key(&w, "fault");
@@ -203,6 +207,12 @@ int tg_cbor_outcome_encode(const struct dc_outcome *o, uint8_t **out,
 	if (o->has_string) {
 		w_key(&w, "string");
 		w_bytes(&w, o->string, strnlen(o->string, sizeof(o->string)));
+	}
+	w_key(&w, "drops");
+	w_uint(&w, o->drops);
+	if (o->has_digest) {
+		w_key(&w, "digest");
+		w_uint(&w, o->digest);
 	}
 	return w_done(&w, out, len);
 }
@@ -299,6 +309,8 @@ int tg_cbor_case_decode(const uint8_t *buf, size_t len, struct dc_case *c,
 			GETU(v, UINT64_MAX, c->thread_key);
 		else if (key_is(k, "runs"))
 			GETU(v, 0xffffffffu, c->runs);
+		else if (key_is(k, "observe"))
+			GETU(v, 0xff, c->observe);
 		else if (key_is(k, "rtype")) {
 			if (get_type(v, &c->rtype))
 				goto bad;
@@ -446,6 +458,12 @@ int tg_cbor_outcome_decode(const uint8_t *buf, size_t len,
 			GETU(v, 0xffffffffu, o->pc);
 		else if (key_is(k, "addr"))
 			GETU(v, UINT64_MAX, o->addr);
+		else if (key_is(k, "drops"))
+			GETU(v, UINT64_MAX, o->drops);
+		else if (key_is(k, "digest")) {
+			GETU(v, UINT64_MAX, o->digest);
+			o->has_digest = 1;
+		}
 		else if (key_is(k, "string")) {
 			size_t sl;
 			if (is_bytes(v))

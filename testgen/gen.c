@@ -38,6 +38,8 @@ struct gen {
 	uint32_t strsize; /* effective */
 	int focus_op, focus_subr;
 	unsigned budget; /* snippets still to emit */
+	unsigned acc;    /* accumulator register (7) or 0: results are added
+	                    to it and it is returned, so they stay live */
 	unsigned badpct; /* how often a string argument is a bad pointer */
 };
 
@@ -51,9 +53,17 @@ static int chance(struct gen *g, unsigned pct)
 	return R(g, 100) < pct;
 }
 
+/* A register the snippets may write (all but the accumulator). */
 static unsigned reg(struct gen *g)
 {
-	return 1 + (unsigned)R(g, 7);
+	return 1 + (unsigned)R(g, g->acc ? 6 : 7);
+}
+
+/* The writable register after r, wrapping. */
+static unsigned next_reg(const struct gen *g, unsigned r)
+{
+	unsigned n = g->acc ? 6 : 7;
+	return r >= n ? 1 : r + 1;
 }
 
 static const uint64_t ipool[] = {
@@ -153,7 +163,7 @@ static void load_scr(struct gen *g, unsigned rd)
 	/* allocs: zeroed 8-aligned scratch */
 	static const uint64_t sizes[] = { 0, 1, 8, 16, 24, 64, 256, 1000 };
 	uint64_t sz = sizes[R(g, 8)];
-	unsigned rs = rd == 7 ? 6 : rd + 1;
+	unsigned rs = next_reg(g, rd);
 	tg_setx(&g->p, rs, sz);
 	set_kind(g, rs, K_INT, 0);
 	emit_r(g, DIF_OPC_ALLOCS, rs, 0, rd);
@@ -221,7 +231,7 @@ static void sn_alu(struct gen *g, int op)
 	};
 	if (chance(g, 15)) {
 		a = reg(g);
-		b = a == 7 ? 1 : a + 1;
+		b = next_reg(g, a);
 		size_t k = R(g, sizeof(pairs) / sizeof(pairs[0]));
 		load_int(g, a, pairs[k][0]);
 		load_int(g, b, pairs[k][1]);
@@ -235,7 +245,7 @@ static void sn_alu(struct gen *g, int op)
 		a = any_clean(g);
 		b = any_clean(g);
 	}
-	unsigned rd = chance(g, 20) ? a ? a : reg(g) : reg(g);
+	unsigned rd = chance(g, 20) && a && a != g->acc ? a : reg(g);
 	emit_r(g, (unsigned)op, a, b, rd);
 	set_kind(g, rd, K_INT, 0);
 }
@@ -460,14 +470,14 @@ static void push_keys(struct gen *g)
 	for (unsigned i = 0; i < n; i++) {
 		if (chance(g, 70)) {
 			unsigned v = chance(g, 50) ? want(g, K_INT)
-			                           : (load_int(g, 1 + i % 7, R(g, 4)), 1 + i % 7);
+			                           : (load_int(g, next_reg(g, i), R(g, 4)), next_reg(g, i));
 			tg_emit(&g->p, DIF_ENC_R(DIF_OPC_PUSHTV, 0, 0, v));
 		} else if (chance(g, 80)) {
 			unsigned v = want(g, K_STR);
 			tg_emit(&g->p, DIF_ENC_R(DIF_OPC_PUSHTR, 1, 0, v));
 		} else {
 			/* a by-ref key that fails canload or cannot be read */
-			unsigned v = bad_str_reg(g), sz = v == 7 ? 6 : v + 1;
+			unsigned v = bad_str_reg(g), sz = next_reg(g, v);
 			tg_setx(&g->p, sz, 1 + R(g, 16));
 			set_kind(g, sz, K_INT, 0);
 			tg_emit(&g->p, DIF_ENC_R(DIF_OPC_PUSHTR, (unsigned)R(g, 2), sz, v));
@@ -522,6 +532,23 @@ static void sn_var(struct gen *g, int op)
 		set_kind(g, rd, str ? K_ENV : K_INT, str);
 		return;
 	}
+	/* a load of an element that exists is the interesting one: store
+	 * first, then load back */
+	int back = 0;
+	if (chance(g, 50)) {
+		static const unsigned ld[] = { DIF_OPC_LDGS, DIF_OPC_LDTS,
+			                       DIF_OPC_LDLS, DIF_OPC_LDGAA,
+			                       DIF_OPC_LDTAA };
+		static const unsigned st[] = { DIF_OPC_STGS, DIF_OPC_STTS,
+			                       DIF_OPC_STLS, DIF_OPC_STGAA,
+			                       DIF_OPC_STTAA };
+		for (size_t k = 0; k < sizeof(ld) / sizeof(ld[0]); k++)
+			if ((unsigned)op == ld[k]) {
+				op = (int)st[k];
+				back = 1;
+				break;
+			}
+	}
 	unsigned scope = op == DIF_OPC_STGS || op == DIF_OPC_LDGS ||
 	                 op == DIF_OPC_STGAA || op == DIF_OPC_LDGAA ? 0
 	                 : op == DIF_OPC_STLS || op == DIF_OPC_LDLS ? 2 : 1;
@@ -541,10 +568,16 @@ static void sn_var(struct gen *g, int op)
 			v = chance(g, 75) ? want(g, K_STR) : chance(g, 30) ? 0 : bad_str_reg(g);
 		else
 			v = chance(g, 15) ? 0 : any_clean(g);
+		if (v == 0 && chance(g, 60)) {
+			/* deleting (or nulling) something that exists */
+			unsigned x = want(g, str ? K_STR : K_INT);
+			g->vtaint[scope][idx] |= g->taint[x];
+			tg_emit(&g->p, DIF_ENC_W(op, 0x500 + idx, x));
+		}
 		g->vtaint[scope][idx] |= g->taint[v];
 		tg_emit(&g->p, DIF_ENC_W(op, 0x500 + idx, v));
 		/* read it back most of the time */
-		if (!chance(g, 70))
+		if (!back && !chance(g, 70))
 			return;
 		op = op == DIF_OPC_STGS ? DIF_OPC_LDGS : op == DIF_OPC_STTS ? DIF_OPC_LDTS
 		     : op == DIF_OPC_STLS ? DIF_OPC_LDLS : op == DIF_OPC_STGAA ? DIF_OPC_LDGAA
@@ -871,9 +904,38 @@ static void snippet_op(struct gen *g, int op)
 		sn_nop(g);
 }
 
+/* Whether an instruction writes its rd register. */
+static int writes_rd(uint32_t w)
+{
+	unsigned op = DIF_I_OP(w);
+	return (op >= DIF_OPC_OR && op <= DIF_OPC_MOV) || op == DIF_OPC_SRA ||
+	       (op >= DIF_OPC_LDSB && op <= DIF_OPC_LDX) ||
+	       (op >= DIF_OPC_ULDSB && op <= DIF_OPC_RLDX) ||
+	       op == DIF_OPC_SETX || op == DIF_OPC_SETS ||
+	       op == DIF_OPC_LDGA || op == DIF_OPC_LDGS || op == DIF_OPC_LDTA ||
+	       op == DIF_OPC_LDTS || op == DIF_OPC_CALL ||
+	       op == DIF_OPC_LDGAA || op == DIF_OPC_LDTAA ||
+	       op == DIF_OPC_LDLS || op == DIF_OPC_ALLOCS;
+}
+
+/* Adds the result of the last instruction (when it has one that does not
+ * depend on layout) to the accumulator. */
+static void mix(struct gen *g, uint32_t from)
+{
+	if (!g->acc || g->p.n <= from)
+		return;
+	uint32_t w = g->p.text[g->p.n - 1];
+	unsigned rd = DIF_I_RD(w);
+	if (!writes_rd(w) || rd == 0 || rd == g->acc || rd > 7 || g->taint[rd])
+		return;
+	emit_r(g, DIF_OPC_ADD, rd, g->acc, g->acc);
+}
+
 static void snippet(struct gen *g)
 {
+	uint32_t n0 = g->p.n;
 	snippet_op(g, -1);
+	mix(g, n0);
 }
 
 /* ---- environment ----------------------------------------------------------- */
@@ -1097,6 +1159,10 @@ void tg_gen_random(uint64_t seed, long focus, struct dc_case *c)
 	if (fsub)
 		g->focus_subr = dif_subr_find(fsub, strlen(fsub),
 		                              (enum dif_profile)c->profile);
+	if (chance(g, fop >= 0 ? 50 : 90)) {
+		g->acc = 7;
+		set_kind(g, 7, K_INT, 0);
+	}
 	if (fop >= 0) {
 		/* short programs around the focus instruction */
 		g->budget = (unsigned)R(g, 3);
@@ -1105,8 +1171,11 @@ void tg_gen_random(uint64_t seed, long focus, struct dc_case *c)
 			snippet(g);
 		}
 		unsigned k = 1 + (unsigned)R(g, 2);
-		for (unsigned i = 0; i < k; i++)
+		for (unsigned i = 0; i < k; i++) {
+			uint32_t n0 = g->p.n;
 			snippet_op(g, fop);
+			mix(g, n0);
+		}
 	} else {
 		/* 1 to several hundred instructions */
 		unsigned sizes[] = { 2, 6, 15, 40, 120 };
@@ -1136,6 +1205,13 @@ void tg_gen_random(uint64_t seed, long focus, struct dc_case *c)
 			break;
 		}
 	}
+	if (g->acc && chance(g, 75))
+		rr = g->acc;
+	/* strings still in registers are observed by content (the outcome's
+	 * digest), whether or not their address may be returned */
+	for (unsigned r = 1; r < 8; r++)
+		if (g->kind[r] == K_STR || g->kind[r] == K_ENV)
+			c->observe |= 1u << r;
 	if ((g->kind[rr] == K_STR || g->kind[rr] == K_ENV) && chance(g, 80)) {
 		c->rtype = (struct dc_type){ .kind = 1, .ckind = 0,
 			                     .flags = DIF_TF_BYREF,
@@ -1175,7 +1251,9 @@ int tg_gen_partition(uint64_t seed, size_t p, unsigned k, unsigned max_tries,
 		long focus = focused && t % 4 != 3 ? (long)p : -1;
 		tg_gen_random(tg_mix(base, t), focus, c);
 		memset(hits, 0, np * sizeof(uint32_t));
-		if (tg_model_run(c, o, hits) == 0 && hits[p] && tg_case_valid(c)) {
+		/* the test must observe the case, not just fire it */
+		if (tg_model_run(c, o, hits) == 0 && hits[p] && tg_case_valid(c) &&
+		    tg_model_observes(c, o, p, hits[p])) {
 			found = 0;
 			break;
 		}

@@ -63,7 +63,7 @@ static const char usage_text[] =
 	"  -n, --count N       random programs to add (default 1000)\n"
 	"  -o, --out FILE      corpus to write (generate)\n"
 	"  -t, --tries T       attempts per partition test (default 2000)\n"
-	"  -V, --variants V    partition tests per model case (default 2)\n"
+	"  -V, --variants V    partition tests per model case (default 4)\n"
 	"      --shard K/N     handle only shard K (0-based) of N\n"
 	"  -r, --runtime CMD   external runtime command (replay)\n"
 	"  -m, --max-shrink M  shrink at most M mismatches (default 20)\n"
@@ -72,6 +72,11 @@ static const char usage_text[] =
 	"  -i, --insn NAME     replay only the partition tests of one\n"
 	"                      instruction or subroutine (e.g. sdiv, strjoin)\n"
 	"  -v, --verbose       coverage: list every model case\n"
+	"      --min-tests N   coverage: a model case is covered when at least\n"
+	"                      N tests observe it (default 1)\n"
+	"      --layout-shift B  replay (in-process): run difvm with its\n"
+	"                      test-only layout_shift option (static and dynamic\n"
+	"                      storage moved by B bytes); outcomes must not change\n"
 	"  -a, --allow LIST    coverage: model cases listed in LIST (lines\n"
 	"                      'insn/case reason', # comments) are unreachable\n"
 	"                      by design and do not count as uncovered\n"
@@ -94,6 +99,8 @@ struct opts {
 	unsigned shard_k, shard_n;
 	unsigned tries, variants, max_shrink;
 	int verbose, quiet;
+	uint64_t min_tests;    /* coverage: observing tests a case needs */
+	uint64_t layout_shift; /* replay: difvm's test-only layout option */
 };
 
 static double now(void)
@@ -221,7 +228,8 @@ static int cmd_generate(struct opts *o)
 			tg_model_run(&c, out, hits);
 			snprintf(name, sizeof(name), "P%05zu.%u", p, k);
 			if (tg_corpus_put_case(db, name, "partition", o->seed,
-			                       (long)p, &c, out, hits)) {
+			                       (long)p, &c, out, hits) ||
+			    tg_corpus_put_observed(db, name, p)) {
 				fprintf(stderr, "difgen: %s: cannot store %s\n",
 				        o->out, name);
 				return 2;
@@ -288,8 +296,8 @@ struct rp {
 static int run_inproc(void *ud, const struct dc_case *c, struct dc_outcome *o,
                       struct tg_err *e)
 {
-	(void)ud;
-	return tg_difvm_run(c, o, e);
+	const struct rp *r = ud;
+	return tg_difvm_run_shifted(c, o, e, r->o->layout_shift);
 }
 
 static int run_ext(void *ud, const struct dc_case *c, struct dc_outcome *o,
@@ -425,7 +433,8 @@ static int cmd_coverage(struct opts *o, const char *file)
 	}
 	sqlite3_stmt *st;
 	const char *q =
-		"SELECT p.id, p.insn, p.name, COUNT(cp.case_name)"
+		"SELECT p.id, p.insn, p.name, COUNT(cp.case_name),"
+		" COALESCE(SUM(cp.observed), 0)"
 		" FROM partitions p LEFT JOIN case_partitions cp"
 		" ON cp.partition = p.id GROUP BY p.id ORDER BY p.id";
 	if (sqlite3_prepare_v2(tg_corpus_db(db), q, -1, &st, NULL) != SQLITE_OK) {
@@ -437,7 +446,7 @@ static int cmd_coverage(struct opts *o, const char *file)
 	char cur[64] = "";
 	unsigned ncases = 0, ncov = 0, total = 0, covered = 0;
 	uint64_t tests = 0;
-	char (*unc)[128] = NULL;
+	char (*unc)[192] = NULL; /* "insn/case" NUL "(fired by ...)" */
 	size_t nunc = 0, nna = 0;
 	printf("%-22s %7s %9s\n", "INSTRUCTION", "CASES", "TESTS");
 	for (;;) {
@@ -454,12 +463,13 @@ static int cmd_coverage(struct opts *o, const char *file)
 			tests = 0;
 		}
 		const char *name = (const char *)sqlite3_column_text(st, 2);
-		uint64_t n = (uint64_t)sqlite3_column_int64(st, 3);
+		uint64_t fired = (uint64_t)sqlite3_column_int64(st, 3);
+		uint64_t n = (uint64_t)sqlite3_column_int64(st, 4);
 		ncases++;
 		total++;
 		tests += n;
 		const char *why = NULL;
-		if (n) {
+		if (n >= o->min_tests) {
 			ncov++;
 			covered++;
 		} else if (!tg_part_applies((size_t)sqlite3_column_int64(st, 0), &why) &&
@@ -467,15 +477,20 @@ static int cmd_coverage(struct opts *o, const char *file)
 			printf("n/a: %s/%s (%s)\n", insn, name ? name : "", why);
 			nna++;
 		} else {
-			char (*nu)[128] = realloc(unc, (nunc + 1) * sizeof(*unc));
+			char (*nu)[192] = realloc(unc, (nunc + 1) * sizeof(*unc));
 			if (nu) {
 				unc = nu;
-				snprintf(unc[nunc++], 128, "%s/%s", insn, name ? name : "");
+				int kl = snprintf(unc[nunc], 96, "%s/%s", insn,
+				                  name ? name : "");
+				kl = kl < 96 ? kl : 95;
+				snprintf(unc[nunc++] + kl + 1, 192 - 96,
+				         "(fired by %llu tests, observed by %llu)",
+				         (unsigned long long)fired, (unsigned long long)n);
 			}
 		}
 		if (o->verbose)
-			printf("    %-34s %9llu\n", name ? name : "",
-			       (unsigned long long)n);
+			printf("    %-34s %9llu (fired by %llu)\n", name ? name : "",
+			       (unsigned long long)n, (unsigned long long)fired);
 	}
 	sqlite3_finalize(st);
 	tg_corpus_close(db);
@@ -516,7 +531,7 @@ static int cmd_coverage(struct opts *o, const char *file)
 			printf("unreachable: %s (allowed by %s)\n", unc[i], o->allow);
 			nallowed++;
 		} else {
-			printf("uncovered: %s\n", unc[i]);
+			printf("uncovered: %s %s\n", unc[i], unc[i] + strlen(unc[i]) + 1);
 			nbad++;
 		}
 	}
@@ -605,7 +620,8 @@ static int cmd_merge(int n, char **files)
 int main(int argc, char **argv)
 {
 	struct opts o = { .seed = 1, .count = 1000, .shard_n = 1, .tries = 2000,
-		          .variants = 2, .max_shrink = 20 };
+		          .variants = 4, .max_shrink = 20,
+		          .min_tests = 1 };
 	static const struct option lo[] = {
 		{ "seed", required_argument, NULL, 's' },
 		{ "count", required_argument, NULL, 'n' },
@@ -619,6 +635,8 @@ int main(int argc, char **argv)
 		{ "insn", required_argument, NULL, 'i' },
 		{ "allow", required_argument, NULL, 'a' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "min-tests", required_argument, NULL, 'M' },
+		{ "layout-shift", required_argument, NULL, 'L' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'W' },
@@ -676,6 +694,16 @@ int main(int argc, char **argv)
 				goto bad;
 			o.max_shrink = (unsigned)v;
 			break;
+		case 'M':
+			if (parse_u64(optarg, &o.min_tests) || o.min_tests == 0 ||
+			    o.min_tests > 100)
+				goto bad;
+			break;
+		case 'L':
+			if (parse_u64(optarg, &o.layout_shift) ||
+			    o.layout_shift > (1ull << 40))
+				goto bad;
+			break;
 		case 'v':
 			o.verbose = 1;
 			break;
@@ -698,7 +726,8 @@ int main(int argc, char **argv)
 bad:
 		fprintf(stderr, "difgen: bad value for --%s: '%s'\n",
 		        ch == 'S' ? "shard" : ch == 's' ? "seed" : ch == 'n' ? "count"
-		        : ch == 't' ? "tries" : ch == 'V' ? "variants" : "max-shrink",
+		        : ch == 't' ? "tries" : ch == 'V' ? "variants"
+		        : ch == 'M' ? "min-tests" : ch == 'L' ? "layout-shift" : "max-shrink",
 		        optarg);
 		return 2;
 	}
