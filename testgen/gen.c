@@ -35,6 +35,9 @@ struct gen {
 	int cond;        /* inside code a branch may skip */
 	int memtaint;    /* a tainted value was stored to memory */
 	int vtaint[3][8];
+	/* registers pointing into dynamic variables, and those whose element
+	 * may have been deleted or reused since (not observed: freed memory) */
+	uint8_t dynptr, stale;
 	uint32_t strsize; /* effective */
 	int focus_op, focus_subr;
 	unsigned budget; /* snippets still to emit */
@@ -119,10 +122,13 @@ static void set_kind(struct gen *g, unsigned rd, int k, int taint)
 {
 	g->kind[rd] = (uint8_t)k;
 	/* skipped code may leave the old value: taint only accumulates */
-	if (g->cond)
+	if (g->cond) {
 		g->taint[rd] |= (uint8_t)taint;
-	else
+	} else {
 		g->taint[rd] = (uint8_t)taint;
+		g->dynptr &= (uint8_t)~(1u << rd);
+		g->stale &= (uint8_t)~(1u << rd);
+	}
 }
 
 static void emit_r(struct gen *g, unsigned op, unsigned r1, unsigned r2,
@@ -563,9 +569,12 @@ static void sn_var(struct gen *g, int op)
 	if (assoc)
 		push_keys(g);
 	if (store) {
+		if (assoc || scope == 1)
+			g->stale |= g->dynptr;
 		unsigned v;
 		if (str)
-			v = chance(g, 75) ? want(g, K_STR) : chance(g, 30) ? 0 : bad_str_reg(g);
+			v = chance(g, g->focus_op >= 0 ? 50 : 75) ? want(g, K_STR)
+			    : chance(g, 30) ? 0 : bad_str_reg(g);
 		else
 			v = chance(g, 15) ? 0 : any_clean(g);
 		if (v == 0 && chance(g, 60)) {
@@ -592,18 +601,24 @@ static void sn_var(struct gen *g, int op)
 	tg_emit(&g->p, DIF_ENC_W(op, 0x500 + idx, rd));
 	/* by-ref loads give window addresses */
 	set_kind(g, rd, str ? K_STR : K_INT, str || g->vtaint[scope][idx]);
+	if (str && (assoc || scope == 1))
+		g->dynptr |= (uint8_t)(1u << rd);
 }
 
 static void sn_tuple(struct gen *g, int op)
 {
 	if (op < 0)
 		op = DIF_OPC_PUSHTR + (int)R(g, 4);
+	/* sometimes a subroutine reads what was pushed (strlen(arg 0)) */
+	int consume = op == DIF_OPC_PUSHTR && chance(g, 40);
 	switch (op) {
 	case DIF_OPC_PUSHTV:
 		tg_emit(&g->p, DIF_ENC_R(DIF_OPC_PUSHTV, 0, chance(g, 10) ? reg(g) : 0,
 		                         any_clean(g)));
 		break;
 	case DIF_OPC_PUSHTR: {
+		if (consume)
+			emit_r(g, DIF_OPC_FLUSHTS, 0, 0, 0);
 		unsigned t = chance(g, 60);
 		unsigned v = t ? want(g, K_STR) : want(g, chance(g, 50) ? K_SCR : K_REG);
 		unsigned sz = 0;
@@ -616,6 +631,12 @@ static void sn_tuple(struct gen *g, int op)
 				sz = 0;
 		}
 		tg_emit(&g->p, DIF_ENC_R(DIF_OPC_PUSHTR, t, sz, v));
+		if (consume) {
+			unsigned rd = reg(g);
+			tg_emit(&g->p, DIF_ENC_W(DIF_OPC_CALL, 12, rd)); /* strlen */
+			set_kind(g, rd, K_INT, 0);
+			return;
+		}
 		break;
 	}
 	default:
@@ -788,8 +809,14 @@ static void sn_call(struct gen *g, int subr)
 	}
 	/* rd keeps its value on no-result subroutines: give it a known one */
 	unsigned rd = reg(g);
-	if (chance(g, 50))
+	/* a subroutine that does not write rd leaves what was there */
+	int keep = g->taint[rd];
+	/* (and bcopy and copyinto report it as the illegal address of a bad
+	 * destination: it must not be a window address) */
+	if (keep || chance(g, 50)) {
 		load_int(g, rd, 0x5a5a);
+		keep = 0;
+	}
 	tg_emit(&g->p, DIF_ENC_W(DIF_OPC_CALL, (unsigned)subr, rd));
 	int id = dif_subr_lookup((unsigned)subr, prof);
 	if (id == DIF_S_RAND) {
@@ -826,7 +853,7 @@ static void sn_call(struct gen *g, int subr)
 	default:
 		break;
 	}
-	set_kind(g, rd, k, t);
+	set_kind(g, rd, k, t | keep);
 }
 
 static void sn_nop(struct gen *g)
@@ -1210,7 +1237,8 @@ void tg_gen_random(uint64_t seed, long focus, struct dc_case *c)
 	/* strings still in registers are observed by content (the outcome's
 	 * digest), whether or not their address may be returned */
 	for (unsigned r = 1; r < 8; r++)
-		if (g->kind[r] == K_STR || g->kind[r] == K_ENV)
+		if ((g->kind[r] == K_STR || g->kind[r] == K_ENV) &&
+		    !(g->stale >> r & 1))
 			c->observe |= 1u << r;
 	if ((g->kind[rr] == K_STR || g->kind[rr] == K_ENV) && chance(g, 80)) {
 		c->rtype = (struct dc_type){ .kind = 1, .ckind = 0,

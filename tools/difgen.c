@@ -26,7 +26,8 @@ static const char usage_text[] =
 	"                  [--tries T] [--variants V]\n"
 	"  difgen replay FILE [--runtime CMD] [--shard K/N] [--max-shrink M]\n"
 	"                [--cases GLOB] [--insn NAME]\n"
-	"  difgen coverage FILE [--verbose] [--allow LIST]\n"
+	"  difgen coverage FILE [--verbose] [--allow LIST] [--min-tests N]\n"
+	"  difgen check --seed S --count N [--shard K/N] [--layout-shift B]\n"
 	"  difgen show FILE CASE\n"
 	"  difgen merge OUT FILE...\n"
 	"  difgen --help | --version\n"
@@ -53,6 +54,11 @@ static const char usage_text[] =
 	"            FILE per runtime.\n"
 	"  coverage  Prints, per instruction and per model case, how many corpus\n"
 	"            cases exercise it, then every model case no test covers.\n"
+	"  check     Generates N random programs of seed S in memory (program i\n"
+	"            is the corpus's R<i>) and runs each on the model and on difvm\n"
+	"            in-process, also with the layout moved (--layout-shift,\n"
+	"            default 4104). Stops at the first mismatch and prints it\n"
+	"            shrunk. Used by ./dev soak.\n"
 	"  show      Prints one case (e.g. P00012.0 or R00000042) as a listing\n"
 	"            with its environment and expected outcome.\n"
 	"  merge     Writes OUT from corpora generated as shards of one run; the\n"
@@ -421,6 +427,103 @@ static int cmd_replay(struct opts *o, const char *file)
 	return r.mismatch || r.errors ? 1 : 0;
 }
 
+/* ---- check (soak) ------------------------------------------------------------ */
+
+/* Runs difvm twice per case: as configured and with the layout moved.
+ * Both must give the model's outcome. */
+struct ck {
+	uint64_t shift;
+};
+
+static int run_both(void *ud, const struct dc_case *c, struct dc_outcome *o,
+                    struct tg_err *e)
+{
+	const struct ck *k = ud;
+	struct dc_outcome *m = malloc(sizeof(*m));
+	if (!m) {
+		tg_errf(e, "out of memory");
+		return -1;
+	}
+	int x = tg_difvm_run(c, o, e);
+	if (x == 0 && k->shift && tg_difvm_run_shifted(c, m, e, k->shift) == 0 &&
+	    !tg_outcome_equal(o, m)) {
+		/* the moved layout shows as a different outcome; report the
+		 * one that differs from the model */
+		struct dc_outcome *exp = malloc(sizeof(*exp));
+		if (exp && tg_model_run(c, exp, NULL) == 0 && tg_outcome_equal(exp, o))
+			*o = *m;
+		free(exp);
+	}
+	free(m);
+	return x;
+}
+
+/* Random programs generated and compared in memory, no corpus: program i
+ * is the corpus's R<i> of the same seed. Stops at the first mismatch. */
+static int cmd_check(struct opts *o)
+{
+	struct ck k = { o->layout_shift ? o->layout_shift : 4104 };
+	struct dc_outcome *exp = malloc(sizeof(*exp)), *got = malloc(sizeof(*got));
+	if (!exp || !got) {
+		fprintf(stderr, "difgen: out of memory\n");
+		return 2;
+	}
+	printf("check: seed %llu, %llu random programs%s\n",
+	       (unsigned long long)o->seed, (unsigned long long)o->count,
+	       o->shard_n > 1 ? " (one shard)" : "");
+	fflush(stdout);
+	double t0 = now();
+	uint64_t n = 0, bad = 0;
+	for (uint64_t i = 0; i < o->count && !bad; i++) {
+		if (o->shard_n > 1 && i % o->shard_n != o->shard_k)
+			continue;
+		uint64_t s = tg_mix(o->seed, i);
+		struct dc_case c;
+		int ok = 0;
+		for (unsigned a = 0; a < 16 && !ok; a++) {
+			tg_gen_random(tg_mix(s, a), -1, &c);
+			ok = tg_model_run(&c, exp, NULL) == 0 && tg_case_valid(&c);
+			if (!ok)
+				tg_case_free(&c);
+		}
+		if (!ok)
+			continue;
+		n++;
+		struct tg_err e = { "" };
+		int x = run_both(&k, &c, got, &e);
+		if (x || !tg_outcome_equal(exp, got)) {
+			bad++;
+			char a[400], b[400];
+			tg_outcome_text(exp, a, sizeof(a));
+			if (x)
+				snprintf(b, sizeof(b), "error: %s", e.msg);
+			else
+				tg_outcome_text(got, b, sizeof(b));
+			printf("MISMATCH R%08llu (difgen generate --seed %llu --count %llu)\n"
+			       "  expected (model): %s\n  got (difvm): %s\n",
+			       (unsigned long long)i, (unsigned long long)o->seed,
+			       (unsigned long long)i + 1, a, b);
+			unsigned steps = tg_shrink(&c, run_both, &k);
+			if (tg_model_run(&c, exp, NULL) == 0 &&
+			    run_both(&k, &c, got, &e) == 0) {
+				tg_outcome_text(exp, a, sizeof(a));
+				tg_outcome_text(got, b, sizeof(b));
+				printf("  shrunk (%u steps):\n", steps);
+				tg_print_case(stdout, &c);
+				printf("  expected (model): %s\n  got (difvm): %s\n", a, b);
+			}
+		}
+		tg_case_free(&c);
+	}
+	double dt = now() - t0;
+	printf("check: seed %llu: %llu programs in %.1f s (%.0f/s), %llu mismatches\n",
+	       (unsigned long long)o->seed, (unsigned long long)n, dt,
+	       (double)n / (dt > 0 ? dt : 1e-9), (unsigned long long)bad);
+	free(exp);
+	free(got);
+	return bad ? 1 : 0;
+}
+
 /* ---- coverage -------------------------------------------------------------- */
 
 static int cmd_coverage(struct opts *o, const char *file)
@@ -746,6 +849,8 @@ bad:
 		}
 		return cmd_generate(&o);
 	}
+	if (strcmp(cmd, "check") == 0 && npos == 0)
+		return cmd_check(&o);
 	if (strcmp(cmd, "replay") == 0 && npos == 1)
 		return cmd_replay(&o, pos[0]);
 	if (strcmp(cmd, "coverage") == 0 && npos == 1)
