@@ -212,8 +212,11 @@ static uint64_t side_lim(const struct state *s, uint64_t a)
 		return 1; /* NULL reads as "" (FreeBSD's limit of 1) */
 	if (kernel_priv(s))
 		return s->strsize;
+	/* strcanload's "remaining" is the rest of the region, not cut to
+	 * strsize: the compare runs until a difference or a NUL
+	 * (dif-isa.md 2.3, hardened code) */
 	str_check(s, a, s->strsize, &r);
-	return r.lim;
+	return r.rem;
 }
 static bool rd8(const struct state *s, uint64_t a, uint8_t *c)
 {
@@ -1087,7 +1090,7 @@ const struct case_def dc_cases[] = {
 	   "(kernel privilege) comparing reaches an unreadable byte",
 	   "fault BADADDR, illval that byte", "dif-isa.md 2.3, 2.4", ALL),
 	CX(39, "scmp", "less", scmp_less, scmp_set,
-	   "first differing unsigned byte of *R[r1] is smaller (NULL reads as \"\"; limit min(strsize, region left), 1 for NULL)",
+	   "first differing unsigned byte of *R[r1] is smaller (NULL reads as \"\"; limit: strsize with kernel privilege, else the smaller region left, 1 for NULL)",
 	   "N = 1, Z = 0, V = 0, C = 0", "dif-isa.md 2.3", ALL),
 	CX(39, "scmp", "equal", scmp_equal, scmp_set, "the strings are equal within the limit",
 	   "N = 0, Z = 1, V = 0, C = 0", "dif-isa.md 2.3", ALL),

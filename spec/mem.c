@@ -191,6 +191,7 @@ void str_check(const struct state *s, uint64_t addr, uint64_t bound,
 			o->bad = addr;
 			return;
 		}
+		o->rem = rem;
 		o->lim = bound < rem ? bound : rem;
 		/* scan inside the region; a toxic byte before the NUL faults */
 		uint64_t n = 0, orem;

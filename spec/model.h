@@ -260,6 +260,7 @@ struct strres {
 	enum str_cls cls;
 	uint64_t bad;   /* faulting address (KPRIV / BADADDR) */
 	uint64_t lim;   /* bytes that may be read: min(bound, remaining) */
+	uint64_t rem;   /* without kernel visibility: bytes left in the region */
 	uint64_t len;   /* strnlen within lim */
 	const uint8_t *p; /* host bytes (len of them, then NUL unless len==lim) */
 };

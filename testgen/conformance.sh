@@ -100,6 +100,19 @@ run_seed() { # seed
 start=$(date +%s)
 run_seed "$SEED"
 [ "$FRESH" = none ] || [ "$FRESH" = "$SEED" ] || run_seed "$FRESH"
+
+# the checked-in regression corpus
+OUT=$B/conformance
+CASES=$(ls "$(dirname "$0")"/../tests/conformance/*.case 2>/dev/null)
+if [ -n "$CASES" ]; then
+	# shellcheck disable=SC2086
+	sh "$(dirname "$0")"/../tests/conformance/regress.sh "$DIFGEN" "$DIFRUN" \
+		"$OUT/regression" $CASES > "$OUT/regression.log" 2>&1
+	st=$?
+	grep -E '^(regression|imported|MISMATCH|.*MODEL MISMATCH)' "$OUT/regression.log"
+	[ $st -eq 0 ] || cat "$OUT/regression.log"
+	step "regression corpus" $st
+fi
 echo "conformance: $(($(date +%s) - start)) s"
 echo "conformance: $passed passed, $failed failed"
 [ "$FRESH" = none ] || echo "conformance: fresh seed was $FRESH"

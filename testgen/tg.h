@@ -154,6 +154,19 @@ int tg_case_difo(const struct dc_case *c, struct dif_difo **out);
 /* Structural validity through dif_validate. */
 int tg_case_valid(const struct dc_case *c);
 
+/* ---- regression cases (docs/corpus.md) ------------------------------ */
+struct tg_regress_case {
+	const char *name;          /* the case's "=== NAME" */
+	unsigned line;             /* its line in the file */
+	const struct dc_case *c;
+	struct dc_outcome expect;  /* the reviewed outcome (!expect) */
+};
+typedef int (*tg_regress_cb)(void *ud, const struct tg_regress_case *rc);
+/* Reads every case of a case file in order; cb's non-zero return stops
+ * and is returned. -1 with a message "file:line: ..." on a bad file. */
+int tg_regress_each(const char *file, tg_regress_cb cb, void *ud,
+                    struct tg_err *e);
+
 /* ---- corpus (SQLite) ------------------------------------------------ */
 struct tg_corpus;
 int tg_corpus_open(const char *path, int create, struct tg_corpus **out,

@@ -30,6 +30,7 @@ static const char usage_text[] =
 	"  difgen check --seed S --count N [--shard K/N] [--layout-shift B]\n"
 	"  difgen show FILE CASE\n"
 	"  difgen merge OUT FILE...\n"
+	"  difgen import OUT CASEFILE...\n"
 	"  difgen --help | --version\n"
 	"\n"
 	"Builds and replays conformance tests for DIF runtimes. Every expected\n"
@@ -63,6 +64,9 @@ static const char usage_text[] =
 	"            with its environment and expected outcome.\n"
 	"  merge     Writes OUT from corpora generated as shards of one run; the\n"
 	"            result equals the unsharded corpus.\n"
+	"  import    Writes OUT from regression case files (docs/corpus.md):\n"
+	"            each case is checked on the model against the outcome the\n"
+	"            file states and stored with it, for replay on a runtime.\n"
 	"\n"
 	"Options:\n"
 	"  -s, --seed S        generation seed (decimal or 0x hex; default 1)\n"
@@ -720,6 +724,94 @@ static int cmd_merge(int n, char **files)
 	return 0;
 }
 
+struct import_st {
+	struct tg_corpus *db;
+	const char *file;
+	char prefix[64];
+	uint32_t *hits;
+	unsigned n, bad;
+};
+
+static int import_one(void *ud, const struct tg_regress_case *rc)
+{
+	struct import_st *st = ud;
+	struct dc_outcome *got = calloc(1, sizeof(*got));
+	char name[200], a[400], b[400];
+	int r = 0;
+	if (!got)
+		return -1;
+	snprintf(name, sizeof(name), "%s/%s", st->prefix, rc->name);
+	memset(st->hits, 0, tg_nparts() * sizeof(*st->hits));
+	if (!tg_case_valid(rc->c)) {
+		printf("%s:%u: %s: the validator rejects the program\n", st->file,
+		       rc->line, rc->name);
+		st->bad++;
+	} else if (tg_model_run(rc->c, got, st->hits)) {
+		printf("%s:%u: %s: the model cannot run the case\n", st->file,
+		       rc->line, rc->name);
+		st->bad++;
+	} else if (!tg_outcome_equal(got, &rc->expect)) {
+		tg_outcome_text(&rc->expect, a, sizeof(a));
+		tg_outcome_text(got, b, sizeof(b));
+		printf("%s:%u: %s: MODEL MISMATCH\n  expected (file): %s\n"
+		       "  got (model): %s\n", st->file, rc->line, rc->name, a, b);
+		st->bad++;
+	} else if (tg_corpus_put_case(st->db, name, "regression", 0, -1, rc->c,
+	                              got, st->hits)) {
+		r = -1;
+	} else {
+		st->n++;
+	}
+	free(got);
+	return r;
+}
+
+static int cmd_import(int n, char **files)
+{
+	struct tg_err e = { "" };
+	struct import_st st;
+	if (n < 2) {
+		fprintf(stderr, "difgen: import needs OUT and at least one case file\n");
+		return 2;
+	}
+	memset(&st, 0, sizeof(st));
+	if (access(files[0], F_OK) == 0 && unlink(files[0]) != 0) {
+		perror(files[0]);
+		return 2;
+	}
+	if (tg_corpus_open(files[0], 1, &st.db, &e)) {
+		fprintf(stderr, "difgen: %s\n", e.msg);
+		return 2;
+	}
+	st.hits = calloc(tg_nparts() + 1, sizeof(*st.hits));
+	int status = st.hits ? 0 : 2;
+	if (!status && (tg_corpus_begin(st.db) || tg_corpus_put_parts(st.db) ||
+	                tg_corpus_set_meta(st.db, "format", "difgen-corpus-1") ||
+	                tg_corpus_set_meta(st.db, "generator", "difgen import") ||
+	                tg_corpus_set_meta(st.db, "spec_version", tg_spec_version())))
+		status = 2;
+	for (int i = 1; i < n && !status; i++) {
+		const char *base = strrchr(files[i], '/');
+		base = base ? base + 1 : files[i];
+		snprintf(st.prefix, sizeof(st.prefix), "%.*s",
+		         (int)strcspn(base, "."), base);
+		st.file = files[i];
+		if (tg_regress_each(files[i], import_one, &st, &e)) {
+			fprintf(stderr, "difgen: %s\n", e.msg[0] ? e.msg : "import failed");
+			status = 2;
+		}
+	}
+	if (!status && tg_corpus_commit(st.db))
+		status = 2;
+	tg_corpus_close(st.db);
+	free(st.hits);
+	if (status)
+		return status;
+	printf("imported %u cases, %u rejected (model mismatch or invalid)\n",
+	       st.n, st.bad);
+	return st.bad ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct opts o = { .seed = 1, .count = 1000, .shard_n = 1, .tries = 2000,
@@ -859,6 +951,8 @@ bad:
 		return cmd_show(pos[0], pos[1]);
 	if (strcmp(cmd, "merge") == 0)
 		return cmd_merge(npos, pos);
+	if (strcmp(cmd, "import") == 0)
+		return cmd_import(npos, pos);
 	fprintf(stderr, "difgen: bad command line for '%s'\n", cmd);
 	fputs(usage_text, stderr);
 	return 2;
