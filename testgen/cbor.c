@@ -80,6 +80,14 @@ static void w_text(struct wbuf *w, const char *s)
 	w_raw(w, s, n);
 }
 
+static int ascii(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s >= 0x80)
+			return 0;
+	return 1;
+}
+
 static void w_bytes(struct wbuf *w, const void *p, size_t n)
 {
 	w_head(w, 2, n);
@@ -163,8 +171,10 @@ int tg_cbor_case_encode(const struct dc_case *c, uint8_t **out, size_t *len)
 		const struct dc_bvar *b = &c->bvars[i];
 		w_head(&w, 4, 2);
 		w_uint(&w, b->id);
-		if (b->str)
+		if (b->str && ascii(b->str))
 			w_text(&w, b->str);
+		else if (b->str) /* not text: bytes */
+			w_bytes(&w, b->str, strlen(b->str));
 		else
 			w_uint(&w, b->value);
 	}
@@ -388,6 +398,15 @@ int tg_cbor_case_decode(const uint8_t *buf, size_t len, struct dc_case *c,
 					if (!b->str)
 						goto bad;
 					memcpy(b->str, cbor_string_handle(f[1]), sl);
+					b->str[sl] = 0;
+				} else if (is_bytes(f[1])) {
+					size_t sl;
+					uint8_t *d = dup_bytes(f[1], &sl);
+					b->str = realloc(d, sl + 1);
+					if (!b->str) {
+						free(d);
+						goto bad;
+					}
 					b->str[sl] = 0;
 				} else
 					GETU(f[1], UINT64_MAX, b->value);

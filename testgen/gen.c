@@ -98,7 +98,28 @@ static const char *const spool[] = {
 	"a", "b[2].c", "b[5]", "d", "b[1]", "12345678901234567890", "-9223372036854775808",
 	"MiXeD cAsE 123", "\xc3\xa9t\xc3\xa9", "tab\there", ".", "..", "/a/../..",
 	"[{\"a\":1,\"\":[7]},2,[3,4]]", ".a", "[0].a", "[2][1]", "x", "a..b", "[0].",
+	/* every letter class, 'Z' and 'z' at the edges, bytes above 0x7f */
+	"Zebra ZOO zz", "AZaz09", "Z", "zZ/Zz", "ZZ", "0xZ", "zz9", "-0x7fz",
+	"\x7f\x80\xff\xfe", "caf\xe9\xff", "@[`{", "A-Z_a-z~", "  \t+42Z",
+	"/ZZ/../zz/./", "1,Z,,z", "\x01\x1f ~",
 };
+
+/* A random string over all non-NUL bytes, letter-class heavy. */
+static size_t rand_str(struct gen *g, char *buf, size_t cap)
+{
+	static const char edge[] = "AZaz09@[`{/.,:-_ \t\x7f\x80\xff";
+	size_t n = (size_t)R(g, 48);
+	if (n >= cap)
+		n = cap - 1;
+	for (size_t i = 0; i < n; i++) {
+		uint64_t k = R(g, 4);
+		buf[i] = k == 0 ? (char)(1 + R(g, 255))
+		         : k == 1 ? edge[R(g, sizeof(edge) - 1)]
+		         : k == 2 ? (char)('A' + R(g, 26)) : (char)('a' + R(g, 26));
+	}
+	buf[n] = 0;
+	return n;
+}
 
 /* A string for sets: a pool entry, or one near the strsize limit. */
 static size_t sval(struct gen *g, char *buf, size_t cap)
@@ -109,6 +130,18 @@ static size_t sval(struct gen *g, char *buf, size_t cap)
 			n = cap - 1;
 		for (size_t i = 0; i < n; i++)
 			buf[i] = (char)('a' + (i % 26));
+		buf[n] = 0;
+		return n;
+	}
+	if (chance(g, 10))
+		return rand_str(g, buf, cap);
+	if (chance(g, 4)) {
+		/* around the 256-byte default bound of pushtr */
+		size_t n = 254 + (size_t)R(g, 5);
+		if (n >= cap)
+			n = cap - 1;
+		for (size_t i = 0; i < n; i++)
+			buf[i] = (char)('A' + (i * 7) % 58);
 		buf[n] = 0;
 		return n;
 	}
@@ -269,6 +302,7 @@ static void sn_alu2(struct gen *g, int op)
 }
 
 static void snippet(struct gen *g);
+static void mix(struct gen *g, uint32_t from);
 
 /* compare (cmp / tst / scmp), then a branch over the next snippets */
 static void sn_branch(struct gen *g, int cmpop, int bop)
@@ -291,6 +325,21 @@ static void sn_branch(struct gen *g, int cmpop, int bop)
 		if (g->taint[a])
 			a = any_clean(g);
 		emit_r(g, DIF_OPC_TST, a, 0, 0);
+	} else if (sel == 4 && chance(g, 15)) {
+		/* equal strings at different addresses: s and the tail of
+		 * "#" s */
+		char buf[1200];
+		size_t n = sval(g, buf + 1, sizeof(buf) - 1);
+		unsigned a = reg(g), b = next_reg(g, a), t = next_reg(g, b);
+		tg_sets(&g->p, a, buf + 1, n);
+		set_kind(g, a, K_STR, 0);
+		buf[0] = '#';
+		tg_sets(&g->p, b, buf, n + 1);
+		tg_setx(&g->p, t, 1);
+		set_kind(g, t, K_INT, 0);
+		emit_r(g, DIF_OPC_ADD, b, t, b);
+		set_kind(g, b, K_STR, 0);
+		emit_r(g, DIF_OPC_SCMP, a, b, 0);
 	} else if (sel == 4) {
 		unsigned a = chance(g, 85) ? want(g, K_STR)
 		             : chance(g, 50) ? bad_str_reg(g) : want(g, K_REG);
@@ -305,6 +354,7 @@ static void sn_branch(struct gen *g, int cmpop, int bop)
 	uint32_t at = tg_emit(&g->p, DIF_ENC_B(bop, 0));
 	g->cond++;
 	load_int(g, m, 1 + R(g, 100));
+	mix(g, g->p.n - 1);
 	unsigned k = (unsigned)R(g, 3);
 	for (unsigned i = 0; i < k && g->budget; i++) {
 		g->budget--;
@@ -347,6 +397,15 @@ static unsigned bad_str_reg(struct gen *g)
 	return a;
 }
 
+/* A scratch address near its start, or straddling its end. */
+static uint64_t scratch_edge(struct gen *g)
+{
+	uint64_t size = g->c->scratch_size ? g->c->scratch_size : 65536;
+	if (chance(g, 50))
+		return DC_VA_SCRATCH + R(g, 64);
+	return DC_VA_SCRATCH + size - R(g, 9);
+}
+
 /* An address register: region, scratch, string table, env string, odd. */
 static unsigned addr_reg(struct gen *g, int user)
 {
@@ -375,7 +434,7 @@ static unsigned addr_reg(struct gen *g, int user)
 		return want(g, K_STR);
 	case 4:
 		a = reg(g);
-		tg_setx(&g->p, a, chance(g, 50) ? 0 : chance(g, 50) ? DC_VA_SCRATCH + R(g, 64) : ival(g));
+		tg_setx(&g->p, a, chance(g, 50) ? 0 : chance(g, 50) ? scratch_edge(g) : ival(g));
 		set_kind(g, a, K_INT, 0);
 		return a;
 	default:
@@ -667,7 +726,7 @@ static const struct sig sigs[] = {
 	{ DIF_S_ALLOCA, "N" }, { DIF_S_BCOPY, "PDN" }, { DIF_S_COPYINTO, "UND" },
 	{ DIF_S_MSGDSIZE, "P" }, { DIF_S_MSGSIZE, "P" }, { DIF_S_GETMAJOR, "I" },
 	{ DIF_S_GETMINOR, "I" }, { DIF_S_DDI_PATHNAME, "PI" },
-	{ DIF_S_STRJOIN, "SS" }, { DIF_S_LLTOSTR, "IB" },
+	{ DIF_S_STRJOIN, "SS" }, { DIF_S_LLTOSTR, "LB" },
 	{ DIF_S_BASENAME, "S" }, { DIF_S_DIRNAME, "S" }, { DIF_S_CLEANPATH, "S" },
 	{ DIF_S_STRCHR, "SC" }, { DIF_S_STRRCHR, "SC" }, { DIF_S_STRSTR, "SS" },
 	{ DIF_S_STRTOK, "TS" }, { DIF_S_SUBSTR, "SII" }, { DIF_S_INDEX, "SSI" },
@@ -732,6 +791,14 @@ static unsigned arg_reg(struct gen *g, char k, unsigned *out_kind)
 		static const uint64_t n[] = { 0, 1, 4, 8, 16, 17, 64, 100, 255, 256,
 			                      4096, 4097, 65536, UINT64_MAX };
 		v = n[R(g, sizeof(n) / sizeof(n[0]))];
+		break;
+	}
+	case 'L': {
+		/* lltostr's value: the edges of int64 often */
+		static const uint64_t l[] = { 0x8000000000000000ull,
+			                      0x7fffffffffffffffull, UINT64_MAX, 0,
+			                      0x8000000000000001ull, 10, 35, 36 };
+		v = chance(g, 50) ? l[R(g, sizeof(l) / sizeof(l[0]))] : ival(g);
 		break;
 	}
 	case 'B': {
@@ -982,29 +1049,57 @@ static void put_region(struct gen *g, uint64_t addr, uint8_t as,
 	if (!b)
 		return;
 	static const char *const strs[] = { "hello world", "/usr/./lib//x/../libc.so",
-		                            "abc", "", "{\"a\":[1,2]}", "x" };
-	const char *s0 = strs[R(g, 6)], *s1 = strs[R(g, 6)];
-	memcpy(b, s0, strlen(s0) + 1);
-	memcpy(b + 16, s1, strlen(s1) + 1);
+		                            "abc", "", "{\"a\":[1,2]}", "x",
+		                            "ZzAZ az", "\xff\x80Z~", "  \t-0x7Z" };
+	const size_t nstrs = sizeof(strs) / sizeof(strs[0]);
+	for (int k = 0; k < 2; k++) {
+		char tmp[16];
+		if (chance(g, 25)) {
+			rand_str(g, tmp, sizeof(tmp));
+			memcpy(b + 16 * k, tmp, strlen(tmp) + 1);
+		} else {
+			const char *s0 = strs[R(g, nstrs)];
+			memcpy(b + 16 * k, s0, strlen(s0) + 1);
+		}
+	}
 	static const uint8_t v4[][4] = { { 192, 168, 1, 20 }, { 0, 0, 0, 0 },
 		                         { 255, 255, 255, 255 }, { 10, 0, 0, 1 } };
-	memcpy(b + 48, v4[R(g, 4)], 4);
+	if (chance(g, 30))
+		for (int i = 48; i < 52; i++)
+			b[i] = (uint8_t)tg_rand(&g->r);
+	else
+		memcpy(b + 48, v4[R(g, 4)], 4);
 	uint8_t v6[16] = { 0 };
-	switch (R(g, 5)) {
+	switch (R(g, 12)) {
 	case 0: v6[15] = 1; break;
 	case 1: v6[10] = v6[11] = 0xff; v6[12] = 1; v6[13] = 2; v6[14] = 3; v6[15] = 4; break;
 	case 2: v6[0] = 0x20; v6[1] = 0x01; v6[2] = 0x0d; v6[3] = 0xb8; v6[15] = 0x10; break;
 	case 3: for (int i = 0; i < 16; i++) v6[i] = (uint8_t)(i * 17); break;
-	default: v6[12] = 9; v6[15] = 9; break; /* v4-compatible */
+	case 4: v6[12] = 9; v6[15] = 9; break; /* v4-compatible */
+	case 5: break; /* :: */
+	case 6: v6[0] = 0xfe; v6[1] = 0x80; v6[15] = 1; break; /* fe80::1 */
+	case 7: v6[0] = 0xff; v6[1] = 0x02; v6[15] = 1; break; /* ff02::1 */
+	case 8: v6[1] = 1; v6[7] = 1; v6[15] = 1; break; /* 1:0:0:1:0:0:0:1 */
+	case 9: v6[10] = v6[11] = 0xff; break; /* ::ffff:0.0.0.0 */
+	default:
+		/* random groups, about half of them zero */
+		for (int i = 0; i < 16; i += 2)
+			if (chance(g, 50)) {
+				uint64_t x = chance(g, 20) ? 1 : tg_rand(&g->r);
+				v6[i] = (uint8_t)(x >> 8);
+				v6[i + 1] = (uint8_t)x;
+			}
 	}
 	memcpy(b + 52, v6, 16);
 	for (int i = 68; i < 128; i++)
 		b[i] = (uint8_t)tg_rand(&g->r);
-	/* 128..255: a string with no NUL before the region end */
+	/* 128..255: a string with no NUL before the region end, letters
+	 * (through 'Z') or any non-NUL bytes */
+	int anyb = chance(g, 40);
 	for (int i = 128; i < 256; i++)
-		b[i] = (uint8_t)('A' + (i % 26));
+		b[i] = anyb ? (uint8_t)(1 + R(g, 255)) : (uint8_t)('A' + (i % 26));
 	if (chance(g, 50))
-		b[200] = 0;
+		b[chance(g, 50) ? 200 : 128 + R(g, 128)] = 0;
 }
 
 static void environment(struct gen *g)
@@ -1012,16 +1107,19 @@ static void environment(struct gen *g)
 	struct dc_case *c = g->c;
 	c->profile = chance(g, 25) ? DC_PROFILE_ILLUMOS : DC_PROFILE_FREEBSD;
 	if (chance(g, 20)) {
-		static const uint32_t ss[] = { 1, 2, 8, 16, 32, 64, 100, 512 };
-		c->strsize = ss[R(g, 8)];
+		static const uint32_t ss[] = { 1, 2, 8, 16, 32, 64, 100, 512,
+			                       257, 1024 };
+		c->strsize = ss[R(g, 10)];
 	}
 	if (chance(g, 15)) {
 		static const uint64_t sc[] = { 1, 8, 16, 24, 40, 64, 100, 300, 1024 };
 		c->scratch_size = sc[R(g, 9)];
 	}
-	if (chance(g, 10)) {
-		static const uint64_t dv[] = { 1, 100, 2464, 4928, 6000, 10000 };
-		c->dynvar_size = dv[R(g, 6)];
+	if (chance(g, 18)) {
+		/* a few chunks at most: stores run out of space (drops) */
+		static const uint64_t dv[] = { 1, 100, 2464, 4928, 6000, 10000,
+			                       2 * 2464, 3 * 2464 };
+		c->dynvar_size = dv[R(g, 8)];
 	}
 	if (chance(g, 20))
 		c->deny = (uint32_t)R(g, 16);
@@ -1071,7 +1169,7 @@ static void environment(struct gen *g)
 		}
 		c->nbvars++;
 	}
-	c->runs = chance(g, 15) ? 2 + (uint32_t)R(g, 2) : 1;
+	c->runs = chance(g, 25) ? 2 + (uint32_t)R(g, 2) : 1;
 }
 
 /* The opcode (or CALL plus subroutine name) and profiles a model case
