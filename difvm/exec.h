@@ -211,6 +211,11 @@ static inline void dif_fault_why(struct dif_run *run, int code,
 	dif_fault(run, code, illval);
 	run->reason = reason;
 }
+/* The illegal address of a failed load of [addr, +len): addr when it
+ * touches a toxic range (dif-isa.md 2.4), else the first unreadable byte
+ * (emulator-facts.md 4). Slow path only. */
+DIF_INTERNAL uint64_t dif_load_bad(struct dif_run *run, enum dif_as as,
+                                   uint64_t addr, size_t len);
 /* The fault code the bits report. */
 DIF_INTERNAL int dif_fault_pick(unsigned fbits);
 

@@ -299,7 +299,15 @@ static unsigned do_scmp(struct dif_run *run, uint64_t s1, uint64_t s2)
 static bool load_slow(struct dif_run *run, enum dif_as as, uint64_t addr,
                       void *buf, size_t n)
 {
-	return dif_load(run, as, addr, buf, n);
+	int rc = dif_mem_read(run, as, addr, buf, n);
+	if (rc == 0)
+		return true;
+	memset(buf, 0, n);
+	/* a load straddling into unmapped memory faults at the first
+	 * unreadable byte (emulator-facts.md 4) */
+	dif_fault(run, rc, rc == DIF_FAULT_BADADDR && n > 1
+	                       ? dif_load_bad(run, as, addr, n) : addr);
+	return false;
 }
 
 /* Kernel load: scratch fast path, else the memory model. */
@@ -451,13 +459,14 @@ static uint64_t do_bstr(struct dif_run *run, unsigned id, uint32_t bidx)
 	}
 	if (!(run->deny & DIF_DENY_KERNEL) || addr == 0)
 		return addr;
-	/* Without kernel visibility the string is copied to scratch. */
+	/* Without kernel visibility the string is copied to scratch, taking
+	 * strlen + 1 bytes (emulator-facts.md 1). */
 	uint8_t *buf;
-	uint64_t s = dif_scratch_buf(run, run->strsize, &buf);
-	if (!s)
-		return 0;
 	uint64_t n = dif_strnlen(run, addr, run->strsize - 1);
 	if (run->fbits)
+		return 0;
+	uint64_t s = dif_scratch_buf(run, n + 1, &buf);
+	if (!s)
 		return 0;
 	rc = dif_mem_read(run, DIF_AS_KERNEL, addr, buf, n);
 	if (rc) {

@@ -174,7 +174,10 @@ static bool loadable_region(struct dif_run *run, uint64_t addr,
 		*remain = run->prog->strlen - (addr - DIF_WIN_STRTAB);
 		return true;
 	}
-	for (size_t i = 0; i < vm->nregions; i++) {
+	/* Loadable host regions stand for the current thread's own
+	 * structures: DTrace grants them only with proc privilege
+	 * (emulator-facts.md 3). */
+	for (size_t i = 0; !(run->deny & DIF_DENY_PROC) && i < vm->nregions; i++) {
 		const struct dif_region *r = &vm->regions[i];
 		if (r->as == DIF_AS_KERNEL && (r->flags & DIF_REGION_CANLOAD) &&
 		    !(r->flags & DIF_REGION_TOXIC) && addr - r->addr < r->size) {
@@ -284,6 +287,24 @@ int dif_mem_read(struct dif_run *run, enum dif_as as, uint64_t addr,
 		return rc == DIF_HOST_DEFAULT ? DIF_FAULT_BADADDR : rc;
 	}
 	return DIF_FAULT_BADADDR;
+}
+
+uint64_t dif_load_bad(struct dif_run *run, enum dif_as as, uint64_t addr,
+                      size_t len)
+{
+	const struct dif_vm *vm = run->vm;
+	uint8_t c;
+	uint64_t end = addr + (len ? len : 1);
+	for (size_t i = 0; i < vm->nregions; i++) {
+		const struct dif_region *r = &vm->regions[i];
+		if (r->as == (uint32_t)as && (r->flags & DIF_REGION_TOXIC) &&
+		    addr < r->addr + r->size && r->addr < end)
+			return addr;
+	}
+	for (size_t k = 0; k < len; k++)
+		if (dif_mem_read(run, as, addr + k, &c, 1))
+			return addr + k;
+	return addr;
 }
 
 bool dif_load(struct dif_run *run, enum dif_as as, uint64_t addr, void *buf,

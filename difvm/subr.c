@@ -96,6 +96,26 @@ static bool str_arg(struct dif_run *run, uint64_t addr, struct dif_src *s)
 	return true;
 }
 
+/* strstr, index, rindex, substr, toupper, tolower, basename, dirname and
+ * json measure their n string arguments first, with safe byte loads up to
+ * strsize (BADADDR at an unmapped byte; a later fault's address replaces
+ * an earlier one's), and only then check access on length + 1 (KPRIV at
+ * the string's address; no silent failure) (emulator-facts.md 2). */
+static bool measured_args(struct dif_run *run, unsigned n, struct dif_src *s)
+{
+	uint64_t len[2];
+	for (unsigned k = 0; k < n; k++)
+		len[k] = dif_strnlen(run, arg(run, k), run->strsize);
+	if (run->fbits)
+		return false;
+	for (unsigned k = 0; k < n; k++)
+		if (!dif_canload(run, arg(run, k), len[k] + 1))
+			return false;
+	for (unsigned k = 0; k < n; k++)
+		src_init(&s[k], run, arg(run, k), len[k]);
+	return true;
+}
+
 /* Copies n bytes at a DIF address into host memory (which may be
  * scratch, so VM memory is moved, not copied). Raises BADADDR. */
 static bool read_bytes(struct dif_run *run, enum dif_as as, uint64_t addr,
@@ -177,7 +197,8 @@ static void str_to_str(struct dif_run *run, unsigned rd, int sid)
 	uint8_t *out;
 	uint64_t buf;
 
-	if (!str_arg(run, arg(run, 0), &s)) {
+	if (sid == DIF_S_CLEANPATH ? !str_arg(run, arg(run, 0), &s)
+	                           : !measured_args(run, 1, &s)) {
 		set_rd(run, rd, 0);
 		return;
 	}
@@ -324,27 +345,52 @@ static void do_copyinto(struct dif_run *run, unsigned rd)
 	read_bytes(run, DIF_AS_USER, uaddr, dif_scratch_host(run, dest), size);
 }
 
+/* strjoin (emulator-facts.md 1). With kernel visibility the access
+ * checks read nothing: strsize bytes of scratch are checked first, then a
+ * and b are read while the result stays below strsize (NOSCRATCH past it;
+ * BADADDR at the first unreadable byte, the documented deviation of
+ * emulator-facts.md 4). Without it both strings pass strcanload before the
+ * scratch check. The pointer advances by the joined length + 1. */
 static void do_strjoin(struct dif_run *run, unsigned rd)
 {
-	struct dif_src a, b;
+	uint64_t size = run->strsize, a = arg(run, 0), b = arg(run, 1);
+	uint64_t la, lb;
 	uint8_t *out;
 
-	if (!str_arg(run, arg(run, 0), &a) || !str_arg(run, arg(run, 1), &b)) {
-		set_rd(run, rd, 0);
-		return;
+	set_rd(run, rd, 0);
+	if (run->deny & DIF_DENY_KERNEL) {
+		struct dif_src sa, sb;
+		if (!str_arg(run, a, &sa) || !str_arg(run, b, &sb))
+			return;
+		if (!(out = scratch_peek(run, size)))
+			return;
+		la = sa.len;
+		lb = sb.len;
+		if (la + lb + 1 > size)
+			goto toolong;
+	} else {
+		if (!(out = scratch_peek(run, size)))
+			return;
+		la = dif_strnlen(run, a, size);
+		if (run->fbits)
+			return;
+		if (la == size)
+			goto toolong;
+		lb = dif_strnlen(run, b, size - la);
+		if (run->fbits)
+			return;
+		if (la + lb == size)
+			goto toolong;
 	}
-	uint64_t buf = dif_scratch_buf(run, run->strsize, &out);
-	if (!buf) {
-		set_rd(run, rd, 0);
+	if (!read_bytes(run, DIF_AS_KERNEL, a, out, la) ||
+	    !read_bytes(run, DIF_AS_KERNEL, b, out + la, lb))
 		return;
-	}
-	if (!dif_s_strjoin(&a, &b, (char *)out, run->strsize)) {
-		dif_fault_why(run, DIF_FAULT_NOSCRATCH, 0,
-		              "strjoin result longer than strsize");
-		set_rd(run, rd, 0);
-		return;
-	}
-	set_rd(run, rd, buf);
+	out[la + lb] = '\0';
+	set_rd(run, rd, scratch_commit(run, la + lb + 1));
+	return;
+toolong:
+	dif_fault_why(run, DIF_FAULT_NOSCRATCH, 0,
+	              "strjoin result longer than strsize");
 }
 
 static void do_lltostr(struct dif_run *run, unsigned rd)
@@ -400,19 +446,19 @@ static void do_strchr(struct dif_run *run, unsigned rd, bool last)
 static void do_search(struct dif_run *run, unsigned rd, int sid)
 {
 	uint64_t addr = arg(run, 0);
-	struct dif_src s, sub;
+	struct dif_src ss[2], *s = &ss[0], *sub = &ss[1];
 
-	if (!str_arg(run, addr, &s) || !str_arg(run, arg(run, 1), &sub)) {
+	if (!measured_args(run, 2, ss)) {
 		set_rd(run, rd, 0);
 		return;
 	}
 	if (sid == DIF_S_STRSTR) {
-		size_t at = dif_s_strstr(&s, &sub);
+		size_t at = dif_s_strstr(s, sub);
 		set_rd(run, rd, at == DIF_S_NONE ? 0 : addr + at);
 		return;
 	}
 	set_rd(run, rd,
-	       (uint64_t)dif_s_index(&s, &sub, run->ttop == 3,
+	       (uint64_t)dif_s_index(s, sub, run->ttop == 3,
 	                             (int64_t)arg(run, 2),
 	                             sid == DIF_S_RINDEX));
 }
@@ -435,6 +481,13 @@ static void do_strtok(struct dif_run *run, unsigned rd)
 	size_t next = 0;
 	uint8_t *out;
 
+	/* With kernel visibility the delimiter check reads nothing, so the
+	 * scratch check comes first (emulator-facts.md 1). */
+	if (!(run->deny & DIF_DENY_KERNEL) &&
+	    !scratch_peek(run, run->strsize)) {
+		set_rd(run, rd, 0);
+		return;
+	}
 	if (!str_arg(run, arg(run, 1), &delim)) {
 		set_rd(run, rd, 0);
 		return;
@@ -479,7 +532,7 @@ static void do_substr(struct dif_run *run, unsigned rd)
 	struct dif_src s;
 	uint8_t *out;
 
-	if (!str_arg(run, arg(run, 0), &s)) {
+	if (!measured_args(run, 1, &s)) {
 		set_rd(run, rd, 0);
 		return;
 	}
@@ -577,23 +630,28 @@ static void do_memstr(struct dif_run *run, unsigned rd)
 
 static void do_json(struct dif_run *run, unsigned rd)
 {
-	struct dif_src js, sel;
+	struct dif_src a[2], js, sel;
 	uint8_t *out;
 
-	if (!str_arg(run, arg(run, 0), &js) || !str_arg(run, arg(run, 1), &sel)) {
+	if (!measured_args(run, 2, a)) {
 		set_rd(run, rd, 0);
 		return;
 	}
-	out = scratch_peek(run, run->strsize);
+	js = a[0];
+	sel = a[1];
+	/* Room to copy both strings; the result (never longer than the
+	 * text) at the pointer, which advances by jsonlen + 1
+	 * (emulator-facts.md 1). */
+	out = scratch_peek(run, (uint64_t)js.len + 1 + sel.len + 1);
 	if (!out) {
 		set_rd(run, rd, 0);
 		return;
 	}
-	if (!dif_s_json(&js, &sel, run->strsize, (char *)out, run->strsize)) {
+	if (!dif_s_json(&js, &sel, run->strsize, (char *)out, js.len + 1)) {
 		set_rd(run, rd, 0);
 		return;
 	}
-	set_rd(run, rd, scratch_commit(run, run->strsize));
+	set_rd(run, rd, scratch_commit(run, (uint64_t)js.len + 1));
 }
 
 void dif_subr_call(struct dif_run *run, int sid, unsigned rd)

@@ -155,8 +155,9 @@ G(ld_ok)
 }
 E(ld_fault)
 {
+	bool sg;
 	setrd(u, i, 0);
-	fault(u, F_BADADDR, A1);
+	fault(u, F_BADADDR, load_bad(s, ld_as(i->op), A1, lwidth(i->op, &sg)));
 }
 E(ld)
 {
@@ -579,7 +580,15 @@ G(bv_arg) { return !is_user(i) && bkind(s, i) == BV_ARG; }
 G(bv_int) { return !is_user(i) && bkind(s, i) == BV_INT; }
 G(bv_str_kernel) { return !is_user(i) && bkind(s, i) == BV_STR && kernel_priv(s); }
 G(bv_str_null) { return !is_user(i) && bkind(s, i) == BV_STR && !bstr_set(s, i); }
-G(bv_str_noscratch) { return !is_user(i) && bkind(s, i) == BV_STR && !scratch_fits(s, s->strsize); }
+/* The copy for a consumer without kernel visibility takes strlen + 1
+ * bytes of scratch (emulator-facts.md 1); the stored string is at most
+ * strsize - 1 bytes. */
+static uint64_t bstr_copylen(const struct state *s, const struct insn *i)
+{
+	uint64_t n = bstr_len(s, i);
+	return n > s->strsize - 1 ? s->strsize - 1 : n;
+}
+G(bv_str_noscratch) { return !is_user(i) && bkind(s, i) == BV_STR && !scratch_fits(s, bstr_copylen(s, i) + 1); }
 G(bv_str_copy) { return !is_user(i) && bkind(s, i) == BV_STR; }
 E(bv_illop) { setrd(u, i, 0); fault(u, F_ILLOP, 0); }
 E(bv_kpriv_e) { setrd(u, i, 0); fault(u, F_KPRIV, 0); }
@@ -597,15 +606,13 @@ E(bv_str_kernel_e)
 }
 E(bv_str_copy_e)
 {
-	uint64_t n = bstr_len(s, i);
-	if (n > s->strsize - 1)
-		n = s->strsize - 1;
+	uint64_t n = bstr_copylen(s, i);
 	uint8_t *buf = s->ubuf;
 	memcpy(buf, s->c->bvars[bvar_slot(s, i->idx)].str, n);
 	buf[n] = 0;
 	mw_bytes(u, scratch_addr(s), buf, n + 1);
 	u->set_sptr = true;
-	u->sptr = s->sptr + s->strsize;
+	u->sptr = s->sptr + n + 1;
 	setrd(u, i, scratch_addr(s));
 }
 
@@ -866,13 +873,13 @@ E(nolwp) { fault(u, F_BADADDR, 0); }
 #define LOAD(op, nm, what)                                                 \
 	CI(op, nm, "badaddr", ld_bad, ld_fault,                               \
 	   "[R[r1], +size) not readable kernel memory or overlaps a toxic range", \
-	   "R[rd] = 0; fault BADADDR, illval R[r1]", "dif-isa.md 2.4", ALL),  \
+	   "R[rd] = 0; fault BADADDR, illval R[r1] on a toxic range, else the first unreadable byte", "dif-isa.md 2.4; emulator-facts.md 4", ALL),  \
 	CI(op, nm, "load", ld_ok, ld, "[R[r1], +size) readable",              \
 	   "R[rd] = " what, "dif-isa.md 2.4", ALL)
 #define ULOAD(op, nm, what)                                                \
 	CI(op, nm, "badaddr", ld_bad, ld_fault,                               \
 	   "[R[r1], +size) not readable user memory",                         \
-	   "R[rd] = 0; fault BADADDR, illval R[r1]", "dif-isa.md 2.4", ALL),  \
+	   "R[rd] = 0; fault BADADDR, illval R[r1] on a toxic range, else the first unreadable byte", "dif-isa.md 2.4; emulator-facts.md 4", ALL),  \
 	CI(op, nm, "load", ld_ok, ld, "[R[r1], +size) readable user memory", \
 	   "R[rd] = " what, "dif-isa.md 2.4", ALL)
 #define RLOAD(op, nm, what)                                                \
@@ -880,7 +887,7 @@ E(nolwp) { fault(u, F_BADADDR, 0); }
 	   "R[rd] unchanged; fault KPRIV, illval R[r1]", "dif-isa.md 2.4, 4.3", ALL), \
 	CI(op, nm, "badaddr", rld_bad, ld_fault,                              \
 	   "canload(R[r1], size) and the memory is not readable",             \
-	   "R[rd] = 0; fault BADADDR, illval R[r1]", "dif-isa.md 2.4", ALL),  \
+	   "R[rd] = 0; fault BADADDR, illval R[r1] on a toxic range, else the first unreadable byte", "dif-isa.md 2.4; emulator-facts.md 4", ALL),  \
 	CI(op, nm, "load", rld_ok, ld, "canload(R[r1], size) and readable",  \
 	   "R[rd] = " what, "dif-isa.md 2.4", ALL)
 /* STB: a 1-byte store is always aligned, so no badalign case */
@@ -1138,11 +1145,11 @@ const struct case_def dc_cases[] = {
 	   "string built-in, no kernel privilege, not given", "R[rd] = 0",
 	   "dif-isa.md 7.2", ALL),
 	CX(41, "ldgs", "str-noscratch", bv_str_noscratch, noscratch_rd0,
-	   "string built-in, no kernel privilege, strsize bytes do not fit in scratch",
-	   "R[rd] = 0; fault NOSCRATCH", "dif-isa.md 7.2, conventions.md 2", ALL),
+	   "string built-in, no kernel privilege, its strlen + 1 bytes do not fit in scratch",
+	   "R[rd] = 0; fault NOSCRATCH", "dif-isa.md 7.2; emulator-facts.md 1", ALL),
 	CX(41, "ldgs", "str-copy", bv_str_copy, bv_str_copy_e,
 	   "string built-in, no kernel privilege",
-	   "copy (truncated to strsize - 1 + NUL) into a strsize scratch buffer; R[rd] = its address",
+	   "copy (at most strsize - 1 bytes + NUL) to scratch, pointer + strlen + 1; R[rd] = its address",
 	   "dif-isa.md 7.2, conventions.md 2", ALL),
 	SVSTORE(42, "stgs", "dif-isa.md 2.7"),
 	CI(43, "ldta", "illop", always, bv_illop, "always",

@@ -135,6 +135,21 @@ bool mem_readable(const struct state *s, uint32_t as, uint64_t addr,
 	return mem_ptr(s, as, addr, len, bad) != NULL;
 }
 
+/* The illegal address of a load of [addr, +len) that cannot be done: the
+ * load address when it touches a toxic range (dif-isa.md 2.4), else the
+ * first unreadable byte, as a page fault reports it (emulator-facts.md 4). */
+uint64_t load_bad(const struct state *s, uint32_t as, uint64_t addr,
+                  uint64_t len)
+{
+	uint64_t bad;
+	if (toxic_overlap(s, as, addr, len))
+		return addr;
+	for (uint64_t k = 0; k < len; k++)
+		if (!mem_ptr(s, as, addr + k, 1, &bad))
+			return addr + k;
+	return addr;
+}
+
 bool canstore(const struct state *s, uint64_t addr, uint64_t size)
 {
 	if (in_range(addr, size, DC_VA_SCRATCH, s->scratch_size))
@@ -161,7 +176,10 @@ bool canload(const struct state *s, uint64_t addr, uint64_t size,
 		 * unprivileged consumers get copies of those) */
 		if (addr - DC_VA_ENVSTR >= s->envsize || s->envsize == 0)
 			found = vm_obj(s, addr, &p, &rem);
-	} else {
+	} else if (!(s->deny & DENY_PROC)) {
+		/* host "loadable" regions stand for the thread's own
+		 * structures: readable only with proc privilege
+		 * (emulator-facts.md 3) */
 		const struct dc_case *c = s->c;
 		for (uint32_t i = 0; i < c->nregions && !found; i++) {
 			const struct dc_region *r = &c->regions[i];

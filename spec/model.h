@@ -253,6 +253,8 @@ bool canload(const struct state *s, uint64_t addr, uint64_t size,
 bool kernel_priv(const struct state *s);
 /* Kernel range overlaps a toxic region. */
 bool toxic(const struct state *s, uint64_t addr, uint64_t len);
+uint64_t load_bad(const struct state *s, uint32_t as, uint64_t addr,
+                  uint64_t len);
 
 /* String access, as the subroutines and SCMP see it. */
 enum str_cls { STR_OK, STR_KPRIV, STR_SILENT, STR_BADADDR };

@@ -52,7 +52,8 @@ struct dif_fault {
 enum dif_as { DIF_AS_KERNEL = 0, DIF_AS_USER = 1 };
 
 /* Host memory regions (the ready-made default memory interface). */
-#define DIF_REGION_CANLOAD 0x1u /* readable by unprivileged (checked) loads */
+#define DIF_REGION_CANLOAD 0x1u /* thread-own data: checked loads without kernel
+                                   visibility may read it with proc privilege */
 #define DIF_REGION_TOXIC 0x2u   /* any access faults BADADDR */
 struct dif_region {
 	uint64_t addr;
