@@ -206,7 +206,8 @@ static void load_scr(struct gen *g, unsigned rd)
 	tg_setx(&g->p, rs, sz);
 	set_kind(g, rs, K_INT, 0);
 	emit_r(g, DIF_OPC_ALLOCS, rs, 0, rd);
-	set_kind(g, rd, K_SCR, 0);
+	/* (an empty allocation points at what is not allocated) */
+	set_kind(g, rd, sz ? K_SCR : K_INT, 0);
 	g->scr[rd] = sz;
 }
 
@@ -424,7 +425,9 @@ static unsigned addr_reg(struct gen *g, int user)
 			unsigned o = reg(g), d = reg(g);
 			if (o == a)
 				return a;
-			tg_setx(&g->p, o, R(g, g->scr[a] + 9));
+			/* inside the allocation: what lies past it is what
+			 * earlier subroutines left there, implementation detail */
+			tg_setx(&g->p, o, R(g, g->scr[a] > 8 ? g->scr[a] - 7 : 1));
 			emit_r(g, DIF_OPC_ADD, a, o, d);
 			set_kind(g, d, K_INT, 0);
 			return d;
@@ -497,7 +500,7 @@ static void sn_scratch(struct gen *g, int op)
 		tg_setx(&g->p, s, v);
 		set_kind(g, s, K_INT, 0);
 		emit_r(g, DIF_OPC_ALLOCS, s, 0, rd);
-		set_kind(g, rd, K_SCR, 0);
+		set_kind(g, rd, v ? K_SCR : K_INT, 0);
 		g->scr[rd] = v > 65536 ? 0 : v;
 		return;
 	}
@@ -512,7 +515,7 @@ static void sn_scratch(struct gen *g, int op)
 		set_kind(g, l, K_INT, 0);
 	}
 	emit_r(g, DIF_OPC_COPYS, s, l, d);
-	if (chance(g, 60)) {
+	if (chance(g, 60) && g->kind[d] == K_SCR && g->scr[d]) {
 		unsigned rd = reg(g);
 		emit_r(g, DIF_OPC_LDUB, d, 0, rd);
 		set_kind(g, rd, K_INT, 0);
