@@ -158,9 +158,10 @@ def main():
 
     results = []
     for m in mutants:
+        # the scratch copy as synced at the start (the tree may change
+        # while this runs)
         path = os.path.join(src, m['file'])
-        orig_path = os.path.join(ROOT, m['file'])
-        with open(orig_path, encoding='utf-8') as f:
+        with open(path, encoding='utf-8') as f:
             text = f.read()
         status, mutated = None, text
         for old, new in m['edits']:
