@@ -172,6 +172,11 @@ static int ed_env(struct dc_case *c, uint32_t i, uint32_t v)
 			return 0;
 		c->varlen--;
 		return 1;
+	case 9:
+		if (!c->observe)
+			return 0;
+		c->observe = 0;
+		return 1;
 	default:
 		return 0;
 	}
@@ -219,7 +224,7 @@ unsigned tg_shrink(struct dc_case *c, tg_runner run, void *ud)
 			else
 				i++;
 		}
-		for (uint32_t i = 0; i < 9; i++)
+		for (uint32_t i = 0; i < 10; i++)
 			while (try_edit(&s, c, ed_env, i, 0))
 				n++;
 		for (uint32_t i = 0; i < c->intlen; i++)
