@@ -7,6 +7,9 @@
 #   DIFGEN_SEED=S       the fixed seed (default 20261122)
 #   DIFGEN_FRESH_SEED=S the fresh seed (default: random); "none" skips it
 #   DIFGEN_COUNT=N      random programs per seed (default 20000)
+#   DIFGEN_REUSE=1      replay the corpus an earlier run of this script
+#                       generated for the seed (the corpus depends only on
+#                       the seed and the model; ./dev mutate uses this)
 set -u
 B=${1:?usage: conformance.sh BUILD_DIR}
 DIFGEN=$B/tools/difgen
@@ -45,6 +48,9 @@ run_seed() { # seed
 	OUT=$B/conformance/$S
 	mkdir -p "$OUT"
 	echo "conformance: seed $S"
+	if [ "${DIFGEN_REUSE:-0}" = 1 ] && [ -f "$OUT/corpus.db" ]; then
+		echo "conformance: seed $S: reusing $OUT/corpus.db"
+	else
 	# two shards in parallel (one per core), then merged
 	"$DIFGEN" generate -q --seed "$S" --count "$COUNT" --shard 0/2 \
 		--out "$OUT/s0.db" > "$OUT/gen0.log" 2>&1 &
@@ -59,6 +65,7 @@ run_seed() { # seed
 	step "seed $S: generate shard 1/2" $st1
 	"$DIFGEN" merge "$OUT/corpus.db" "$OUT/s0.db" "$OUT/s1.db"
 	step "seed $S: merge" $?
+	fi
 
 	# in-process, and with the layout moved, one per core
 	"$DIFGEN" replay -q "$OUT/corpus.db" > "$OUT/replay.log" 2>&1 &

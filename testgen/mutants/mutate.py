@@ -4,8 +4,10 @@
 Plants each bug of the catalogue (testgen/mutants/catalogue.txt) one at a
 time in a scratch copy of the tree, rebuilds difgen and difrun there (one
 build directory, reused: each mutant rebuilds only what its edit touches)
-and runs the conformance run (testgen/conformance.sh, fixed seed). A mutant
-is killed when the run fails. The tree itself is never modified.
+and runs the conformance run (testgen/conformance.sh, fixed seed; the
+corpus, which depends only on the seed and the model, is generated once by
+the baseline run and replayed for every mutant). A mutant is killed when the
+run fails. The tree itself is never modified.
 
   mutate.py [--scratch DIR] [--target PCT] [--fresh] [NAME-GLOB...]
 
@@ -150,6 +152,9 @@ def main():
 
     t0 = time.time()
     base = build_and_check('baseline')
+    # the corpus depends only on the seed and the model: generated once by
+    # the baseline run, replayed for every mutant
+    env['DIFGEN_REUSE'] = '1'
     if base != 'survived':
         sys.exit(f'mutate: the unmutated tree does not pass ({base}); '
                  f'see {logs}/baseline.*.log')
