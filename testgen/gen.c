@@ -1105,6 +1105,12 @@ static void put_region(struct gen *g, uint64_t addr, uint8_t as,
 		b[chance(g, 50) ? 200 : 128 + R(g, 128)] = 0;
 }
 
+/* Toxic memory, sometimes also marked loadable (toxic wins). */
+static uint8_t toxic_flags(struct gen *g)
+{
+	return chance(g, 30) ? 3 : 2;
+}
+
 static void environment(struct gen *g)
 {
 	struct dc_case *c = g->c;
@@ -1134,10 +1140,10 @@ static void environment(struct gen *g)
 	if (chance(g, 60))
 		put_region(g, RG_USER, 1, 1, 0);
 	if (chance(g, 40))
-		put_region(g, RG_TOXIC, 0, 2, 1);
+		put_region(g, RG_TOXIC, 0, toxic_flags(g), 1);
 	if (c->nregions && c->regions[0].addr == RG_KERN && chance(g, 10)) {
 		/* a toxic hole inside the readable tail of the kernel region */
-		put_region(g, RG_KERN + 208, 0, 2, 1);
+		put_region(g, RG_KERN + 208, 0, toxic_flags(g), 1);
 		c->regions[c->nregions - 1].size = 16;
 	}
 	for (int i = 0; i < 10; i++)
@@ -1236,9 +1242,9 @@ void tg_gen_random(uint64_t seed, long focus, struct dc_case *c)
 		put_region(g, RG_KERN, 0, 1, 0);
 		put_region(g, RG_PRIV, 0, 0, 0);
 		put_region(g, RG_USER, 1, 1, 0);
-		put_region(g, RG_TOXIC, 0, 2, 1);
+		put_region(g, RG_TOXIC, 0, toxic_flags(g), 1);
 		if (chance(g, 20)) {
-			put_region(g, RG_KERN + 208, 0, 2, 1);
+			put_region(g, RG_KERN + 208, 0, toxic_flags(g), 1);
 			c->regions[c->nregions - 1].size = 16;
 		}
 		/* string checks differ without kernel read privilege */
@@ -1253,7 +1259,7 @@ void tg_gen_random(uint64_t seed, long focus, struct dc_case *c)
 			c->nregions = 0;
 			put_region(g, RG_KERN, 0, 1, 0);
 		}
-		put_region(g, RG_KERN + 208, 0, 2, 1);
+		put_region(g, RG_KERN + 208, 0, toxic_flags(g), 1);
 		c->regions[c->nregions - 1].size = 16;
 		c->deny |= 1;
 	}

@@ -57,9 +57,9 @@ static const char usage_text[] =
 	"            cases exercise it, then every model case no test covers.\n"
 	"  check     Generates N random programs of seed S in memory (program i\n"
 	"            is the corpus's R<i>) and runs each on the model and on difvm\n"
-	"            in-process, also with the layout moved (--layout-shift,\n"
-	"            default 4104). Stops at the first mismatch and prints it\n"
-	"            shrunk. Used by ./dev soak.\n"
+	"            in-process, and also with the layout moved when\n"
+	"            --layout-shift B is given. Stops at the first mismatch and\n"
+	"            prints it shrunk. Used by ./dev soak.\n"
 	"  show      Prints one case (e.g. P00012.0 or R00000042) as a listing\n"
 	"            with its environment and expected outcome.\n"
 	"  merge     Writes OUT from corpora generated as shards of one run; the\n"
@@ -466,7 +466,7 @@ static int run_both(void *ud, const struct dc_case *c, struct dc_outcome *o,
  * is the corpus's R<i> of the same seed. Stops at the first mismatch. */
 static int cmd_check(struct opts *o)
 {
-	struct ck k = { o->layout_shift ? o->layout_shift : 4104 };
+	struct ck k = { o->layout_shift };
 	struct dc_outcome *exp = malloc(sizeof(*exp)), *got = malloc(sizeof(*got));
 	if (!exp || !got) {
 		fprintf(stderr, "difgen: out of memory\n");
