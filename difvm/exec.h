@@ -211,6 +211,9 @@ static inline void dif_fault_why(struct dif_run *run, int code,
 	dif_fault(run, code, illval);
 	run->reason = reason;
 }
+/* User space is [0, DIF_USER_TOP) (docs/conventions.md 1). */
+#define DIF_USER_TOP 0x0000800000000000ull
+
 /* The illegal address of a failed load of [addr, +len): addr when it
  * touches a toxic range (dif-isa.md 2.4), else the first unreadable byte
  * (emulator-facts.md 4). Slow path only. */

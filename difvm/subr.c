@@ -138,6 +138,20 @@ static bool scratch_fits(const struct dif_run *run, uint64_t size)
 	return size <= run->scratch_limit - run->scratch_ptr;
 }
 
+/* read_bytes for the copy loops of bcopy, copyinto and memstr: a BADADDR
+ * reports the first unreadable byte (a toxic range: its start), the
+ * documented deviation from DTrace's last faulting address
+ * (docs/conventions.md, Decisions 14). */
+static bool copy_bytes(struct dif_run *run, enum dif_as as, uint64_t addr,
+                       uint8_t *dst, uint64_t n)
+{
+	if (read_bytes(run, as, addr, dst, n))
+		return true;
+	if (run->fbits == DIF_FBIT(DIF_FAULT_BADADDR))
+		run->illval = dif_load_bad(run, as, addr, (size_t)n);
+	return false;
+}
+
 /* Allocated scratch [base, ptr): where bcopy and copyinto may write. */
 static bool in_scratch(const struct dif_run *run, uint64_t dest,
                        uint64_t size)
@@ -164,6 +178,17 @@ static bool toxic(struct dif_run *run, uint64_t addr, uint64_t size)
 			return true;
 		}
 	}
+	return false;
+}
+
+/* DTrace's user copy routines check [uaddr, +size) against the top of
+ * user space before they copy (emulator-facts.md 4): BADADDR at uaddr. */
+static bool urange_ok(struct dif_run *run, uint64_t uaddr, uint64_t size)
+{
+	if (uaddr + size >= uaddr && uaddr + size <= DIF_USER_TOP)
+		return true;
+	dif_fault_why(run, DIF_FAULT_BADADDR, uaddr,
+	              "user range passes the top of user space");
 	return false;
 }
 
@@ -233,6 +258,8 @@ static void do_copyin(struct dif_run *run, unsigned rd)
 		return;
 	}
 	uint8_t *out = dif_scratch_host(run, dest);
+	if (!urange_ok(run, uaddr, size)) /* size 0 too */
+		return;
 	if (size && dif_mem_read(run, DIF_AS_USER, uaddr, out, (size_t)size)) {
 		/* Page-fault semantics (dif-isa.md 4.1): illval is the first
 		 * unreadable byte; find it byte by byte (fault path only). */
@@ -260,6 +287,8 @@ static void do_copyinstr(struct dif_run *run, unsigned rd)
 		set_rd(run, rd, 0);
 		return;
 	}
+	if (!urange_ok(run, uaddr, size))
+		return;
 	/* Byte by byte up to the NUL or `size` bytes, like DTrace's copy
 	 * loop: the string may end just before an unreadable page, and byte
 	 * size - 1 is read (so it can fault) before the NUL replaces it. */
@@ -289,12 +318,39 @@ static void do_copyout(struct dif_run *run, bool str)
 	if (toxic(run, kaddr, size))
 		return;
 	if (str) {
-		uint64_t len = 0;
-		if (!dif_strcanload(run, kaddr, size, &len))
-			return;
+		uint64_t len = 0, lim = size;
+		/* Without kernel visibility strcanload reads the string and
+		 * the user range is [uaddr, +rest of its region); with it,
+		 * [uaddr, +size) is checked before the string is read
+		 * (emulator-facts.md 4). */
+		if (run->deny & DIF_DENY_KERNEL) {
+			if (!dif_strcanload(run, kaddr, size, &len) ||
+			    !dif_canload_rem(run, kaddr, 0, &lim))
+				return;
+			if (!urange_ok(run, uaddr, lim))
+				return;
+		} else {
+			if (!urange_ok(run, uaddr, size))
+				return;
+			len = dif_strnlen(run, kaddr, size);
+			if (run->fbits)
+				return;
+		}
 		n = len < size ? len + 1 : size;
-	} else if (!dif_canload(run, kaddr, size)) {
-		return;
+	} else {
+		if (!dif_canload(run, kaddr, size) || !urange_ok(run, uaddr, size))
+			return;
+		/* The source is read as it is copied: an unreadable source
+		 * faults before anything is written (emulator-facts.md 4). */
+		for (uint64_t off = 0; off < n; off += sizeof(chunk)) {
+			size_t k = n - off < sizeof(chunk) ? (size_t)(n - off)
+			                                   : sizeof(chunk);
+			if (dif_mem_read(run, DIF_AS_KERNEL, kaddr + off, chunk, k)) {
+				dif_fault(run, DIF_FAULT_BADADDR,
+				          dif_load_bad(run, DIF_AS_KERNEL, kaddr + off, k));
+				return;
+			}
+		}
 	}
 	/* Without a host writer there is no user memory: the user address
 	 * fails first, as DTrace checks it before reading (and even for 0
@@ -329,7 +385,7 @@ static void do_bcopy(struct dif_run *run, unsigned rd)
 		set_rd(run, rd, 0);
 		return;
 	}
-	read_bytes(run, DIF_AS_KERNEL, src, dif_scratch_host(run, dest), size);
+	copy_bytes(run, DIF_AS_KERNEL, src, dif_scratch_host(run, dest), size);
 }
 
 static void do_copyinto(struct dif_run *run, unsigned rd)
@@ -342,7 +398,9 @@ static void do_copyinto(struct dif_run *run, unsigned rd)
 		              "copyinto destination outside allocated scratch");
 		return;
 	}
-	read_bytes(run, DIF_AS_USER, uaddr, dif_scratch_host(run, dest), size);
+	if (!urange_ok(run, uaddr, size))
+		return;
+	copy_bytes(run, DIF_AS_USER, uaddr, dif_scratch_host(run, dest), size);
 }
 
 /* strjoin (emulator-facts.md 1). With kernel visibility the access
@@ -412,6 +470,20 @@ static void do_lltostr(struct dif_run *run, unsigned rd)
 	set_rd(run, rd, buf + at);
 }
 
+/* Byte i of a string read on demand with fault checks: an unreadable
+ * byte faults BADADDR there (once) and reads as 0, which ends any parse. */
+static int parse_fetch(struct dif_src *s, size_t i)
+{
+	struct dif_run *run = s->ud;
+	uint8_t c;
+	if (run->fbits || dif_mem_read(run, DIF_AS_KERNEL, s->addr + i, &c, 1)) {
+		if (!run->fbits)
+			dif_fault(run, DIF_FAULT_BADADDR, s->addr + i);
+		return 0;
+	}
+	return c;
+}
+
 static void do_strtoll(struct dif_run *run, unsigned rd)
 {
 	unsigned base = 10;
@@ -420,6 +492,19 @@ static void do_strtoll(struct dif_run *run, unsigned rd)
 	if (run->ttop > 1 && !dif_s_base_ok(arg(run, 1), &base)) {
 		dif_fault_why(run, DIF_FAULT_ILLOP, 0,
 		              "strtoll base not in 2..36");
+		return;
+	}
+	if (!(run->deny & DIF_DENY_KERNEL)) {
+		/* The access check reads nothing; the parse reads only what it
+		 * parses and faults at an unreadable byte among them
+		 * (emulator-facts.md 4). */
+		memset(&s, 0, sizeof(s));
+		s.len = run->strsize;
+		s.addr = arg(run, 0);
+		s.ud = run;
+		s.get = parse_fetch;
+		int64_t v = dif_s_strtoll(&s, base);
+		set_rd(run, rd, run->fbits ? 0 : (uint64_t)v);
 		return;
 	}
 	if (!str_arg(run, arg(run, 0), &s)) {
@@ -619,7 +704,7 @@ static void do_memstr(struct dif_run *run, unsigned rd)
 		dif_fault_why(run, DIF_FAULT_ILLOP, 0, "memstr size above 4096");
 		return;
 	}
-	if (!read_bytes(run, DIF_AS_KERNEL, addr, out, size - 1))
+	if (!copy_bytes(run, DIF_AS_KERNEL, addr, out, size - 1))
 		return;
 	for (uint64_t i = 0; i + 1 < size; i++)
 		if (out[i] == '\0')
@@ -745,10 +830,19 @@ void dif_subr_call(struct dif_run *run, int sid, unsigned rd)
 	case DIF_S_STRTOLL:
 		do_strtoll(run, rd);
 		break;
-	case DIF_S_MSGDSIZE:
-	case DIF_S_MSGSIZE:
 	case DIF_S_GETMAJOR:
 	case DIF_S_GETMINOR:
+		/* illumos: plain arithmetic on a 64-bit dev_t (dif-isa.md 6) */
+		if (run->profile == DIF_PROFILE_ILLUMOS) {
+			uint64_t dev = arg(run, 0);
+			set_rd(run, rd, sid == DIF_S_GETMAJOR
+			                    ? (dev >> 32) & 0xffffffffu
+			                    : dev & 0xffffffffu);
+		}
+		/* FreeBSD does not implement them: nothing happens */
+		break;
+	case DIF_S_MSGDSIZE:
+	case DIF_S_MSGSIZE:
 	case DIF_S_DDI_PATHNAME:
 		/* Valid numbers FreeBSD's kernel does not implement: nothing
 		 * happens, rd keeps its value (dif-isa.md 2.9). */

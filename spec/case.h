@@ -21,6 +21,9 @@
 #define DC_VA_DYNVAR  0xd1f3000000000000ull /* dynamic variable arena */
 #define DC_VA_ENVSTR  0xd1f4000000000000ull /* built-in string variables */
 #define DC_VA_END     0xd1f5000000000000ull /* host regions must avoid [STRTAB, END) */
+/* User space is [0, DC_USER_TOP): DTrace's user copies check their user
+ * range against its top first (docs/conventions.md 1). */
+#define DC_USER_TOP   0x0000800000000000ull
 
 enum dc_profile { DC_PROFILE_FREEBSD = 0, DC_PROFILE_ILLUMOS = 1 };
 

@@ -499,7 +499,11 @@ void bvar_info(uint32_t prof, unsigned id, int *kind, int *priv)
 	case 0x101: case 0x102: case 0x104: case 0x105: case 0x117:
 	case 0x11a:
 		return;
-	case 0x103: case 0x110: case 0x111:
+	case 0x103: /* ipl exists only on illumos (emulator-facts.md 5) */
+		*kind = il ? BV_INT : BV_NONE;
+		*priv = PV_KERNEL;
+		return;
+	case 0x110: case 0x111:
 		*priv = PV_KERNEL;
 		return;
 	case 0x112: case 0x113: case 0x114: case 0x115:
@@ -1125,10 +1129,10 @@ const struct case_def dc_cases[] = {
 	/* 2.7: global scalars and built-in variables */
 	LVUSER(41, "ldgs", "dif-isa.md 2.7"),
 	CX(41, "ldgs", "unknown", bv_unknown, bv_illop,
-	   "var < 0x500 and not a built-in of the profile", "R[rd] = 0; fault ILLOP",
+	   "var < 0x500 and not a built-in of the profile (ipl on FreeBSD: emulator-facts.md 5)", "R[rd] = 0; fault ILLOP",
 	   "dif-isa.md 2.7, 7.2", ALL),
 	CX(41, "ldgs", "kpriv", bv_kpriv, bv_kpriv_e,
-	   "built-in needing kernel privilege (ipl, stackdepth, caller; FreeBSD jid, jailname, zonename) without it",
+	   "built-in needing kernel privilege (illumos ipl, stackdepth, caller; FreeBSD jid, jailname, zonename) without it",
 	   "R[rd] = 0; fault KPRIV", "dif-isa.md 4.2, 7.2", ALL),
 	CX(41, "ldgs", "upriv", bv_upriv, bv_upriv_e,
 	   "built-in needing proc privilege (curthread, pid, ppid, uid, gid, ustackdepth, ucaller; illumos execname, zonename, errno) without it",

@@ -35,13 +35,7 @@ step() { # name status
 }
 
 # counts from a replay's closing "N passed, M failed" line
-tally() {
-	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$1" | tail -n 1)
-	p=$(echo "$line" | sed -E 's/^([0-9]+) passed.*/\1/')
-	f=$(echo "$line" | sed -E 's/^[0-9]+ passed, ([0-9]+) failed.*/\1/')
-	passed=$((passed + ${p:-0}))
-	failed=$((failed + ${f:-0}))
-}
+. "$(dirname "$0")/tally.sh"
 
 run_seed() { # seed
 	S=$1

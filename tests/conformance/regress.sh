@@ -21,22 +21,16 @@ cat "$OUT/import.log"
 rej=$(sed -n 's/^imported [0-9]* cases, \([0-9]*\) rejected.*/\1/p' "$OUT/import.log")
 failed=$((failed + ${rej:-1}))
 
-tally() {
-	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$1" | tail -n 1)
-	p=$(echo "$line" | sed -E 's/^([0-9]+) passed.*/\1/')
-	f=$(echo "$line" | sed -E 's/^[0-9]+ passed, ([0-9]+) failed.*/\1/')
-	passed=$((passed + ${p:-0}))
-	failed=$((failed + ${f:-1}))
-}
+. "$(dirname "$0")/../../testgen/tally.sh"
 
 "$DIFGEN" replay -q "$DB" > "$OUT/replay.log" 2>&1
 cat "$OUT/replay.log"
-tally "$OUT/replay.log"
+tally "$OUT/replay.log" 1
 if [ "$DIFRUN" != - ]; then
 	"$DIFGEN" replay -q "$DB" --runtime "$DIFRUN --conformance" \
 		> "$OUT/replay-difrun.log" 2>&1
 	cat "$OUT/replay-difrun.log"
-	tally "$OUT/replay-difrun.log"
+	tally "$OUT/replay-difrun.log" 1
 fi
 echo "regression: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -721,3 +721,51 @@ Test(testgen, layout_shift_changes_no_outcome)
 			tg_case_free(&c);
 		}
 }
+
+/* ---- regression case files (difgen import) ------------------------------ */
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	cr_assert_not_null(f, "%s", path);
+	fputs(text, f);
+	fclose(f);
+}
+
+/* Runs difgen with "CMD A B" and checks its exit status and output. */
+static void difgen_expect(const char *cmd, const char *a, const char *b,
+                          int status, const char *needle)
+{
+	char args[1200];
+	int st;
+	snprintf(args, sizeof(args), "%s %s %s", cmd, a, b ? b : "");
+	char *out = difgen(args, &st);
+	cr_expect_eq(st, status, "difgen %s: %s", args, out);
+	cr_expect(strstr(out, needle), "difgen %s: no '%s' in: %s", args,
+	          needle, out);
+	free(out);
+}
+
+Test(testgen, import_checks_the_model_against_the_file)
+{
+	const char *ok = tmp("ok.case"), *bad = tmp("bad.case");
+	const char *syn = tmp("syntax.case"), *db = tmp("reg.db");
+	write_file(ok, "# two cases\n"
+	               "=== div\n!profile illumos\n!deny kernel\n.difo x\n"
+	               "\tsetx 7, %r1\n\tudiv %r1, %r0, %r2\n\tret %r2\n"
+	               "!expect fault DIVZERO pc 1 addr 0\n\n"
+	               "=== str\n!strsize 4\n!mem 0x10000 6162636465 canload\n"
+	               ".difo y\n\tsetx 0x10000, %r1\n\tpushtv ctf, %r1\n"
+	               "\tcall strlen, %r2\n\tret %r2\n!expect rval 4\n");
+	difgen_expect("import", db, ok, 0, "imported 2 cases, 0 rejected");
+	difgen_expect("replay -q", db, NULL, 0, "2 passed, 0 failed");
+	/* a stated outcome the model does not give is refused */
+	write_file(bad, "=== wrong\n.difo x\n\tsetx 7, %r1\n\tret %r1\n"
+	                "!expect rval 8\n");
+	difgen_expect("import", db, bad, 1, "bad.case:1: wrong: MODEL MISMATCH");
+	/* bad input: an error naming the file and line, exit 2 */
+	write_file(syn, "=== x\n!profile vax\n");
+	difgen_expect("import", db, syn, 2, "syntax.case:2: unknown profile 'vax'");
+	write_file(syn, "=== noexpect\n.difo x\n\tret %r0\n");
+	difgen_expect("import", db, syn, 2, "no !expect");
+}
