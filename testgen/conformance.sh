@@ -46,10 +46,10 @@ run_seed() { # seed
 		echo "conformance: seed $S: reusing $OUT/corpus.db"
 	else
 	# two shards in parallel (one per core), then merged
-	"$DIFGEN" generate -q --seed "$S" --count "$COUNT" --shard 0/2 \
+	"$DIFGEN" generate -q --seed "$S" --count "$COUNT" --tries 6000 --shard 0/2 \
 		--out "$OUT/s0.db" > "$OUT/gen0.log" 2>&1 &
 	pid0=$!
-	"$DIFGEN" generate -q --seed "$S" --count "$COUNT" --shard 1/2 \
+	"$DIFGEN" generate -q --seed "$S" --count "$COUNT" --tries 6000 --shard 1/2 \
 		--out "$OUT/s1.db" > "$OUT/gen1.log" 2>&1
 	st1=$?
 	wait $pid0

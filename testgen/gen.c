@@ -445,10 +445,44 @@ static unsigned addr_reg(struct gen *g, int user)
 	}
 }
 
+/* A register pointing into a variable's string (by-ref load, built-in
+ * string) that is still live, or 0. */
+static unsigned var_str_reg(struct gen *g)
+{
+	unsigned cand[8], n = 0;
+	for (unsigned i = 1; i < 8; i++)
+		if ((g->kind[i] == K_STR || g->kind[i] == K_ENV) && g->taint[i] &&
+		    !(g->stale >> i & 1) && !(g->dynptr >> i & 1 && g->cond))
+			cand[n++] = i;
+	return n ? cand[R(g, n)] : 0;
+}
+
 static void sn_load(struct gen *g, int op)
 {
 	if (op < 0)
 		op = (int)loads[R(g, sizeof(loads) / sizeof(loads[0]))];
+	unsigned vs = op < DIF_OPC_ULDSB && chance(g, 25) ? var_str_reg(g) : 0;
+	if (vs) {
+		/* the bytes of a variable's string, wherever it lies: inside
+		 * its storage (strsize bytes) the contents are not layout */
+		unsigned w = op == DIF_OPC_LDX || op == DIF_OPC_RLDX ? 8
+		             : op == DIF_OPC_LDSW || op == DIF_OPC_LDUW ||
+		               op == DIF_OPC_RLDSW || op == DIF_OPC_RLDUW ? 4
+		             : op == DIF_OPC_LDSH || op == DIF_OPC_LDUH ||
+		               op == DIF_OPC_RLDSH || op == DIF_OPC_RLDUH ? 2 : 1;
+		if (g->strsize >= w) {
+			unsigned o = reg(g), d = next_reg(g, o), rd = reg(g);
+			if (o != vs && d != vs) {
+				tg_setx(&g->p, o, R(g, g->strsize - w + 1));
+				set_kind(g, o, K_INT, 0);
+				emit_r(g, DIF_OPC_ADD, vs, o, d);
+				set_kind(g, d, K_INT, 1);
+				emit_r(g, (unsigned)op, d, 0, rd);
+				set_kind(g, rd, K_INT, 0);
+				return;
+			}
+		}
+	}
 	unsigned a = addr_reg(g, op >= DIF_OPC_ULDSB && op <= DIF_OPC_ULDX);
 	unsigned rd = reg(g);
 	emit_r(g, (unsigned)op, a, 0, rd);
@@ -474,6 +508,17 @@ static void sn_store(struct gen *g, int op)
 	unsigned v = chance(g, 90) ? any_clean(g) : reg(g);
 	if (g->taint[v])
 		g->memtaint = 1;
+	if (chance(g, 30) && !g->memtaint && a != v) {
+		/* what was there before (an earlier run's store shows when
+		 * scratch is not cleared) */
+		unsigned x = reg(g);
+		if (x != a && x != v) {
+			emit_r(g, DIF_OPC_LDUB, a, 0, x);
+			set_kind(g, x, K_INT, 0);
+			if (g->acc)
+				emit_r(g, DIF_OPC_ADD, x, g->acc, g->acc);
+		}
+	}
 	emit_r(g, (unsigned)op, v, 0, a);
 	/* observe: load it back */
 	if (chance(g, 70)) {
@@ -502,6 +547,15 @@ static void sn_scratch(struct gen *g, int op)
 		emit_r(g, DIF_OPC_ALLOCS, s, 0, rd);
 		set_kind(g, rd, v ? K_SCR : K_INT, 0);
 		g->scr[rd] = v > 65536 ? 0 : v;
+		if (v >= 8 && v <= 65536 && chance(g, 50)) {
+			/* fresh allocations read as zero, whatever an earlier
+			 * run left there */
+			unsigned x = reg(g);
+			emit_r(g, DIF_OPC_LDX, rd, 0, x);
+			set_kind(g, x, K_INT, 0);
+			if (g->acc)
+				emit_r(g, DIF_OPC_ADD, x, g->acc, g->acc);
+		}
 		return;
 	}
 	/* copys src, len, dst */
@@ -529,6 +583,48 @@ static void decl(struct gen *g, unsigned scope, unsigned idx, int assoc,
 	uint32_t sz = str ? g->strsize : 8;
 	tg_var(&g->p, 0x500 + idx, assoc ? 0 : 1, scope, str ? 1 : 0,
 	       str ? DIF_TF_BYREF : 0, sz);
+}
+
+/* Stores under one string key and loads under a sibling (the same, one
+ * byte changed, one byte longer, or around pushtr's 256-byte bound): the
+ * load finds the element exactly when the keys are equal. */
+static void key_siblings(struct gen *g, unsigned st, unsigned ld, unsigned var)
+{
+	char a[300], b[300];
+	static const size_t lens[] = { 1, 3, 7, 8, 9, 15, 16, 255, 256, 257 };
+	size_t n = lens[R(g, sizeof(lens) / sizeof(lens[0]))], m = n;
+	for (size_t i = 0; i < n; i++)
+		a[i] = (char)('a' + (i * 5 + 3) % 26);
+	memcpy(b, a, n);
+	switch (R(g, 4)) {
+	case 0:
+		break; /* equal */
+	case 1:
+		b[R(g, n)] ^= 0x20; /* one byte differs */
+		break;
+	case 2:
+		b[m++] = 'Z'; /* one byte longer */
+		break;
+	default:
+		if (n > 1)
+			m = n - 1; /* one byte shorter */
+	}
+	a[n] = b[m] = 0;
+	unsigned ra = reg(g), rb = next_reg(g, ra), rv = next_reg(g, rb);
+	emit_r(g, DIF_OPC_FLUSHTS, 0, 0, 0);
+	tg_sets(&g->p, ra, a, n);
+	set_kind(g, ra, K_STR, 0);
+	tg_emit(&g->p, DIF_ENC_R(DIF_OPC_PUSHTR, 1, 0, ra));
+	tg_setx(&g->p, rv, 1 + R(g, 1000));
+	set_kind(g, rv, K_INT, 0);
+	tg_emit(&g->p, DIF_ENC_W(st, var, rv));
+	emit_r(g, DIF_OPC_FLUSHTS, 0, 0, 0);
+	tg_sets(&g->p, rb, b, m);
+	set_kind(g, rb, K_STR, 0);
+	tg_emit(&g->p, DIF_ENC_R(DIF_OPC_PUSHTR, 1, 0, rb));
+	tg_emit(&g->p, DIF_ENC_W(ld, var, rv));
+	if (g->acc)
+		emit_r(g, DIF_OPC_ADD, rv, g->acc, g->acc);
 }
 
 static void push_keys(struct gen *g)
@@ -625,6 +721,11 @@ static void sn_var(struct gen *g, int op)
 	unsigned idx = (unsigned)R(g, 3); /* 2: string */
 	int str = idx == 2;
 	decl(g, scope, idx, assoc, str);
+	if (assoc && !str && chance(g, 12)) {
+		key_siblings(g, scope ? DIF_OPC_STTAA : DIF_OPC_STGAA,
+		             scope ? DIF_OPC_LDTAA : DIF_OPC_LDGAA, 0x500 + idx);
+		return;
+	}
 	int store = op == DIF_OPC_STGS || op == DIF_OPC_STTS ||
 	            op == DIF_OPC_STLS || op == DIF_OPC_STGAA ||
 	            op == DIF_OPC_STTAA;
@@ -731,8 +832,8 @@ static const struct sig sigs[] = {
 	{ DIF_S_GETMINOR, "I" }, { DIF_S_DDI_PATHNAME, "PI" },
 	{ DIF_S_STRJOIN, "SS" }, { DIF_S_LLTOSTR, "LB" },
 	{ DIF_S_BASENAME, "S" }, { DIF_S_DIRNAME, "S" }, { DIF_S_CLEANPATH, "S" },
-	{ DIF_S_STRCHR, "SC" }, { DIF_S_STRRCHR, "SC" }, { DIF_S_STRSTR, "SS" },
-	{ DIF_S_STRTOK, "TS" }, { DIF_S_SUBSTR, "SII" }, { DIF_S_INDEX, "SSI" },
+	{ DIF_S_STRCHR, "lC" }, { DIF_S_STRRCHR, "lC" }, { DIF_S_STRSTR, "SS" },
+	{ DIF_S_STRTOK, "TS" }, { DIF_S_SUBSTR, "Sxx" }, { DIF_S_INDEX, "SSI" },
 	{ DIF_S_RINDEX, "SSI" }, { DIF_S_HTONS, "I" }, { DIF_S_HTONL, "I" },
 	{ DIF_S_HTONLL, "I" }, { DIF_S_NTOHS, "I" }, { DIF_S_NTOHL, "I" },
 	{ DIF_S_NTOHLL, "I" }, { DIF_S_INET_NTOP, "AP" }, { DIF_S_INET_NTOA, "P" },
@@ -740,7 +841,7 @@ static const struct sig sigs[] = {
 	{ DIF_S_MEMREF, "PN" }, { DIF_S_SX_SHARED_HELD, "P" },
 	{ DIF_S_SX_EXCLUSIVE_HELD, "P" }, { DIF_S_SX_ISEXCLUSIVE, "P" },
 	{ DIF_S_MEMSTR, "PCN" }, { DIF_S_GETF, "I" }, { DIF_S_JSON, "SS" },
-	{ DIF_S_STRTOLL, "SB" },
+	{ DIF_S_STRTOLL, "nB" },
 };
 
 static unsigned arg_reg(struct gen *g, char k, unsigned *out_kind)
@@ -765,6 +866,38 @@ static unsigned arg_reg(struct gen *g, char k, unsigned *out_kind)
 			return r;
 		}
 		return want(g, K_STR);
+	case 'n':
+	case 'l':
+		if (chance(g, 40)) {
+			/* numbers for strtoll (every digit class, 'Z' for
+			 * base 36, tabs, signs, 0x with and without a digit),
+			 * or strings filling strsize for strchr */
+			static const char *const num[] = {
+				" \t-0x1Fz", "zZ", "0x", "0xg", "0X1", "  +7", "-",
+				"9223372036854775808", "Zz9", "\t\t12", " \t 0x",
+				"-9223372036854775809", "0b1", "777", "+-1", "z",
+			};
+			char buf[1200];
+			size_t n;
+			if (k == 'n') {
+				const char *x = num[R(g, sizeof(num) / sizeof(num[0]))];
+				n = strlen(x);
+				memcpy(buf, x, n + 1);
+			} else {
+				n = g->strsize - 1 + R(g, 3);
+				if (n >= sizeof(buf))
+					n = sizeof(buf) - 1;
+				for (size_t i = 0; i < n; i++)
+					buf[i] = (char)('a' + i % 26);
+				buf[n] = 0;
+			}
+			r = reg(g);
+			tg_sets(&g->p, r, buf, n);
+			set_kind(g, r, K_STR, 0);
+			*out_kind = K_STR;
+			return r;
+		}
+		return arg_reg(g, 'S', out_kind);
 	case 'T':
 		if (chance(g, 40))
 			return 0;
@@ -794,6 +927,16 @@ static unsigned arg_reg(struct gen *g, char k, unsigned *out_kind)
 		static const uint64_t n[] = { 0, 1, 4, 8, 16, 17, 64, 100, 255, 256,
 			                      4096, 4097, 65536, UINT64_MAX };
 		v = n[R(g, sizeof(n) / sizeof(n[0]))];
+		break;
+	}
+	case 'x': {
+		/* substr index and count: around 0 and the int64 edges */
+		static const uint64_t x[] = { 0, 1, 2, UINT64_MAX, (uint64_t)-3,
+			                      0x7fffffffffffffffull,
+			                      0x8000000000000000ull,
+			                      0x7ffffffffffffffeull, 100, 256 };
+		v = chance(g, 50) ? x[R(g, sizeof(x) / sizeof(x[0]))]
+		                  : R(g, 40) - 20;
 		break;
 	}
 	case 'L': {
@@ -860,6 +1003,8 @@ static void sn_call(struct gen *g, int subr)
 		nargs--;
 	else if (chance(g, 5))
 		nargs++;
+	else if (nargs && chance(g, 4))
+		nargs--; /* a required argument missing: a stale tuple slot */
 	unsigned regs[10], kinds[10];
 	int t0 = 0;
 	/* each argument is pushed as soon as it is computed, as the compiler
@@ -1262,6 +1407,13 @@ void tg_gen_random(uint64_t seed, long focus, struct dc_case *c)
 		put_region(g, RG_KERN + 208, 0, toxic_flags(g), 1);
 		c->regions[c->nregions - 1].size = 16;
 		c->deny |= 1;
+	}
+	if (fop >= 0 && chance(g, 30))
+		c->runs = 2; /* state carried between runs */
+	if (fop == DIF_OPC_LDGS && chance(g, 40)) {
+		/* built-in strings copied to a small scratch */
+		c->deny |= 1;
+		c->scratch_size = 1 + R(g, 40);
 	}
 	if (fop >= 0 && chance(g, 30)) {
 		/* limits and privileges matter to most instructions */
