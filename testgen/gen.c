@@ -200,7 +200,8 @@ static uint64_t region_addr(struct gen *g)
 static void load_scr(struct gen *g, unsigned rd)
 {
 	/* allocs: zeroed 8-aligned scratch */
-	static const uint64_t sizes[] = { 0, 1, 8, 16, 24, 64, 256, 1000 };
+	/* (no empty allocation: its pointer is where nothing is allocated) */
+	static const uint64_t sizes[] = { 4, 1, 8, 16, 24, 64, 256, 1000 };
 	uint64_t sz = sizes[R(g, 8)];
 	unsigned rs = next_reg(g, rd);
 	tg_setx(&g->p, rs, sz);
@@ -398,13 +399,15 @@ static unsigned bad_str_reg(struct gen *g)
 	return a;
 }
 
-/* A scratch address near its start, or straddling its end. */
+/* A scratch address straddling the end of the default 64 KiB scratch, or
+ * an ordinary integer. Only there is unallocated scratch known to hold
+ * zeros: what subroutines leave in unallocated scratch (json's copies of
+ * its strings) is implementation detail. */
 static uint64_t scratch_edge(struct gen *g)
 {
-	uint64_t size = g->c->scratch_size ? g->c->scratch_size : 65536;
-	if (chance(g, 50))
-		return DC_VA_SCRATCH + R(g, 64);
-	return DC_VA_SCRATCH + size - R(g, 9);
+	if (g->c->scratch_size)
+		return ival(g);
+	return DC_VA_SCRATCH + 65536 - R(g, 9);
 }
 
 /* An address register: region, scratch, string table, env string, odd. */
