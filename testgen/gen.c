@@ -1556,3 +1556,20 @@ out:
 	free(o);
 	return found;
 }
+
+int tg_gen_program(uint64_t seed, uint64_t i, struct dc_case *c,
+                   struct dc_outcome *o, uint32_t *hits, unsigned *redrawn)
+{
+	uint64_t s = tg_mix(seed, i);
+	for (unsigned a = 0; a < 16; a++) {
+		tg_gen_random(tg_mix(s, a), -1, c);
+		if (hits)
+			memset(hits, 0, tg_nparts() * sizeof(uint32_t));
+		if (tg_model_run(c, o, hits) == 0 && tg_case_valid(c))
+			return 0;
+		if (redrawn)
+			(*redrawn)++;
+		tg_case_free(c);
+	}
+	return -1;
+}

@@ -106,6 +106,12 @@ bool tg_model_observes(const struct dc_case *c, const struct dc_outcome *o,
 /* Random well-formed program from seed; `focus` is -1 or a partition
  * index the generator biases towards. */
 void tg_gen_random(uint64_t seed, long focus, struct dc_case *c);
+/* Random program i of a seed as the corpus has it (R<i>): drawn again
+ * (at most 16 times) until the model reproduces it and it is valid. Fills
+ * c, its outcome o and hits (may be NULL); 0, or -1 when none was found.
+ * *redrawn (may be NULL) counts the discarded draws. */
+int tg_gen_program(uint64_t seed, uint64_t i, struct dc_case *c,
+                   struct dc_outcome *o, uint32_t *hits, unsigned *redrawn);
 /* Partition test number k for partition p: deterministic attempts until
  * one hits p (at most max_tries). Returns 0 (case set) or -1 (none). */
 int tg_gen_partition(uint64_t seed, size_t p, unsigned k, unsigned max_tries,

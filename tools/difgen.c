@@ -256,16 +256,9 @@ static int cmd_generate(struct opts *o)
 			continue;
 		uint64_t s = tg_mix(o->seed, i);
 		struct dc_case c;
-		int ok = 0;
-		for (unsigned a = 0; a < 16 && !ok; a++) {
-			tg_gen_random(tg_mix(s, a), -1, &c);
-			memset(hits, 0, np * sizeof(uint32_t));
-			ok = tg_model_run(&c, out, hits) == 0 && tg_case_valid(&c);
-			if (!ok) {
-				rejected++;
-				tg_case_free(&c);
-			}
-		}
+		unsigned redrawn = 0;
+		int ok = tg_gen_program(o->seed, i, &c, out, hits, &redrawn) == 0;
+		rejected += redrawn;
 		if (!ok)
 			continue;
 		snprintf(name, sizeof(name), "R%08llu", (unsigned long long)i);
@@ -481,16 +474,8 @@ static int cmd_check(struct opts *o)
 	for (uint64_t i = 0; i < o->count && !bad; i++) {
 		if (o->shard_n > 1 && i % o->shard_n != o->shard_k)
 			continue;
-		uint64_t s = tg_mix(o->seed, i);
 		struct dc_case c;
-		int ok = 0;
-		for (unsigned a = 0; a < 16 && !ok; a++) {
-			tg_gen_random(tg_mix(s, a), -1, &c);
-			ok = tg_model_run(&c, exp, NULL) == 0 && tg_case_valid(&c);
-			if (!ok)
-				tg_case_free(&c);
-		}
-		if (!ok)
+		if (tg_gen_program(o->seed, i, &c, exp, NULL, NULL))
 			continue;
 		n++;
 		struct tg_err e = { "" };
