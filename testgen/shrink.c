@@ -26,8 +26,11 @@ static uint32_t signature(const struct dc_outcome *a,
 {
 	if (err)
 		return 0xffffffffu;
+	/* (after a fault rval is 0: whether it equals the other side's
+	 * says nothing about the disagreement) */
+	int same_rval = !a->fault && !b->fault && a->rval == b->rval;
 	return a->fault | b->fault << 8 | a->has_string << 16 |
-	       b->has_string << 17 | (a->rval == b->rval) << 18;
+	       b->has_string << 17 | (uint32_t)same_rval << 18;
 }
 
 static int fails(struct shr *s, const struct dc_case *c)
