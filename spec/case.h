@@ -40,7 +40,8 @@ struct dc_region {
 	uint64_t addr;
 	uint32_t size;
 	uint8_t as;
-	uint8_t flags; /* 1 canload (readable unprivileged), 2 toxic */
+	uint8_t flags; /* 1 canload (thread-own data: loadable without kernel
+	                  visibility when proc privilege is held), 2 toxic */
 	uint8_t *bytes;
 };
 

@@ -19,7 +19,7 @@
 
 #include "case.h"
 
-#define DC_SPEC_VERSION "1.0"
+#define DC_SPEC_VERSION "1.1" /* 1.1: the emulator-facts semantics */
 
 /* Profile masks of a case (bit = 1 << enum dc_profile). */
 #define DC_PM_FREEBSD 0x1u
