@@ -192,8 +192,10 @@ static uint64_t region_addr(struct gen *g)
 {
 	static const uint64_t bases[] = { RG_KERN, RG_PRIV, RG_USER, RG_TOXIC };
 	uint64_t b = bases[R(g, 4)];
+	/* (201..207: loads straddling the start of the toxic hole at 208) */
 	static const uint64_t offs[] = { 0, 1, 2, 4, 8, 16, 48, 52, 68, 72,
-		                         128, 250, 252, 255, 256, 260 };
+		                         128, 250, 252, 255, 256, 260, 201,
+		                         204, 206 };
 	return b + offs[R(g, sizeof(offs) / sizeof(offs[0]))];
 }
 
