@@ -1059,9 +1059,16 @@ static void sn_call(struct gen *g, int subr)
 	case DIF_S_COPYIN:
 	case DIF_S_MEMREF:
 		k = K_SCR;
-		g->scr[rd] = 0;
+		g->scr[rd] = id == DIF_S_MEMREF ? 16 : 0; /* [ptr, len] */
 		if (id == DIF_S_MEMREF && nargs && g->taint[regs[0]])
 			g->memtaint = 1;
+		if (id == DIF_S_MEMREF && chance(g, 50)) {
+			unsigned x = next_reg(g, rd);
+			emit_r(g, DIF_OPC_LDX, rd, 0, x);
+			set_kind(g, x, K_INT, g->memtaint);
+			if (g->acc && !g->memtaint)
+				emit_r(g, DIF_OPC_ADD, x, g->acc, g->acc);
+		}
 		break;
 	case DIF_S_STRJOIN: case DIF_S_LLTOSTR: case DIF_S_BASENAME:
 	case DIF_S_DIRNAME: case DIF_S_CLEANPATH: case DIF_S_STRTOK:
