@@ -953,7 +953,8 @@ static unsigned arg_reg(struct gen *g, char k, unsigned *out_kind)
 		break;
 	}
 	case 'B': {
-		static const uint64_t b[] = { 2, 8, 10, 16, 36, 0, 1, 37, UINT64_MAX, 3 };
+		static const uint64_t b[] = { 2, 8, 10, 16, 36, 0, 1, 37, UINT64_MAX,
+			                      3, 16, 36, 10, 16, 36 };
 		v = b[R(g, sizeof(b) / sizeof(b[0]))];
 		break;
 	}
@@ -1081,6 +1082,17 @@ static void sn_call(struct gen *g, int subr)
 		break;
 	}
 	set_kind(g, rd, k, t | keep);
+	int stoll = dif_subr_find("strtoll", 7, prof);
+	if (k == K_STR && !t && !keep && g->acc && stoll >= 0 && chance(g, 25)) {
+		/* the string's contents reach the accumulator: parsed back
+		 * as a number (a NULL result faults in pushtr) */
+		unsigned x = next_reg(g, rd);
+		emit_r(g, DIF_OPC_FLUSHTS, 0, 0, 0);
+		tg_emit(&g->p, DIF_ENC_R(DIF_OPC_PUSHTR, 1, 0, rd));
+		tg_emit(&g->p, DIF_ENC_W(DIF_OPC_CALL, (unsigned)stoll, x));
+		set_kind(g, x, K_INT, 0);
+		emit_r(g, DIF_OPC_ADD, x, g->acc, g->acc);
+	}
 }
 
 static void sn_nop(struct gen *g)
