@@ -347,6 +347,17 @@ static int fails_bad(const struct dc_case *c)
 	return !tg_outcome_equal(&a, &b);
 }
 
+/* Both cases disagree with the same fault codes on each side. */
+static int same_kind(const struct dc_case *a, const struct dc_case *b)
+{
+	struct dc_outcome ma, ba, mb, bb;
+	struct tg_err e;
+	if (tg_model_run(a, &ma, NULL) || tg_model_run(b, &mb, NULL) ||
+	    bad_runner(NULL, a, &ba, &e) || bad_runner(NULL, b, &bb, &e))
+		return 1;
+	return ma.fault == mb.fault && ba.fault == bb.fault;
+}
+
 static void check_minimal(const struct dc_case *c)
 {
 	cr_assert(fails_bad(c), "shrunk case no longer fails");
@@ -367,7 +378,10 @@ static void check_minimal(const struct dc_case *c)
 		}
 		memmove(t.text + i, t.text + i + 1, (t.textlen - i - 1) * 4);
 		t.textlen--;
-		cr_assert(!fails_bad(&t), "instruction %u is not needed", i);
+		/* the shrinker keeps the kind of disagreement (fault codes): a
+		 * removal that changes it may still fail */
+		cr_assert(!fails_bad(&t) || !same_kind(c, &t),
+		          "instruction %u is not needed", i);
 		tg_case_free(&t);
 	}
 }
