@@ -491,7 +491,8 @@ static void sn_load(struct gen *g, int op)
 	unsigned a = addr_reg(g, op >= DIF_OPC_ULDSB && op <= DIF_OPC_ULDX);
 	unsigned rd = reg(g);
 	emit_r(g, (unsigned)op, a, 0, rd);
-	set_kind(g, rd, K_INT, g->memtaint && (op == DIF_OPC_LDX || op == DIF_OPC_RLDX));
+	/* (any byte of a stored window address is layout) */
+	set_kind(g, rd, K_INT, g->memtaint);
 }
 
 static void sn_store(struct gen *g, int op)
@@ -531,7 +532,7 @@ static void sn_store(struct gen *g, int op)
 		static const unsigned back[] = { DIF_OPC_LDUB, DIF_OPC_LDUH,
 			                         DIF_OPC_LDUW, DIF_OPC_LDX };
 		emit_r(g, back[op - DIF_OPC_STB], a, 0, rd);
-		set_kind(g, rd, K_INT, g->memtaint && op == DIF_OPC_STX);
+		set_kind(g, rd, K_INT, g->memtaint);
 	}
 }
 
