@@ -164,3 +164,8 @@ uint64_t dif_rand_next(struct dif_run *run)
 	run->rand_state[1] = s1 ^ s0 ^ (s1 >> 17) ^ (s0 >> 26);
 	return run->rand_state[1] + s0;
 }
+
+uint64_t dif_ctx_reg(const struct dif_ctx *ctx, unsigned i)
+{
+	return i < DIF_NREGS ? ctx->run.regs[i] : 0;
+}

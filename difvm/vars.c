@@ -123,6 +123,24 @@ static uint64_t mix_bytes(uint64_t h, const uint8_t *p, uint64_t n)
 	return h;
 }
 
+/* Reads a by-ref key that does not fit a chunk, only for its faults:
+ * BADADDR at the first unreadable byte. */
+static bool key_readable(struct dif_run *run, uint64_t addr, uint64_t size)
+{
+	uint8_t buf[64];
+	for (uint64_t off = 0; off < size; off += sizeof(buf)) {
+		size_t n = size - off < sizeof(buf) ? (size_t)(size - off) : sizeof(buf);
+		if (dif_mem_read(run, DIF_AS_KERNEL, addr + off, buf, n) == 0)
+			continue;
+		for (size_t b = 0; b < n; b++)
+			if (!dif_load(run, DIF_AS_KERNEL, addr + off + b, buf, 1))
+				return false;
+		dif_fault(run, DIF_FAULT_BADADDR, addr + off);
+		return false;
+	}
+	return true;
+}
+
 /* Builds the key in run->tval/tsize[0..n-1] (hidden slots past ttop hold
  * the variable id and thread key) and the by-ref contents in keybuf.
  * False when a fault was raised. */
@@ -163,7 +181,12 @@ static bool make_key(struct dif_run *run, const struct dif_varslot *s,
 		}
 		uint64_t r = round8(sz[i]);
 		if (r < sz[i] || r > room - k->keybytes) {
+			/* never stored, but every key is still read first
+			 * (and can fault), as DTrace hashes them all */
 			k->toobig = true;
+			for (unsigned j = i; j < n; j++)
+				if (sz[j] && !key_readable(run, val[j], sz[j]))
+					return false;
 			return true;
 		}
 		uint8_t *dst = run->ctx->keybuf + k->keybytes;

@@ -147,6 +147,7 @@ int dif_vm_create(const struct dif_vm_opts *opts, struct dif_vm **out,
 	uint64_t dynvar = DIF_OPT(opts, dynvar_size, 0);
 	uint64_t statics = DIF_OPT(opts, static_size, 0);
 	uint64_t locals = DIF_OPT(opts, local_size, 0);
+	uint64_t shift = (DIF_OPT(opts, layout_shift, 0) + 7) & ~7ull;
 	const struct dif_host *host = DIF_OPT(opts, host, NULL);
 	const struct dif_region *regions = DIF_OPT(opts, regions, NULL);
 	size_t nregions = DIF_OPT(opts, nregions, 0);
@@ -161,6 +162,12 @@ int dif_vm_create(const struct dif_vm_opts *opts, struct dif_vm **out,
 	dynvar = dynvar ? dynvar : DEF_DYNVAR;
 	statics = statics ? statics : DEF_STATIC;
 	locals = locals ? locals : DEF_LOCAL;
+	if (shift > MAX_AREA) {
+		dif_errf(errs, DIF_E_LIMIT, DIF_NO_PC, NULL, NULL,
+		         "layout_shift exceeds its limit (%llu bytes)",
+		         (unsigned long long)MAX_AREA);
+		return DIF_E_LIMIT;
+	}
 	if (strsize > MAX_STRSIZE || scratch > MAX_AREA || statics > MAX_AREA ||
 	    locals > MAX_AREA || dynvar > MAX_AREA) {
 		dif_errf(errs, DIF_E_LIMIT, DIF_NO_PC, NULL, NULL,
@@ -169,6 +176,10 @@ int dif_vm_create(const struct dif_vm_opts *opts, struct dif_vm **out,
 		         MAX_STRSIZE, (unsigned long long)MAX_AREA);
 		return DIF_E_LIMIT;
 	}
+	/* The test-only shift moves static and local storage by reserving
+	 * that many bytes in front of it. */
+	statics += shift;
+	locals += shift;
 	if (nregions > MAX_REGIONS) {
 		dif_errf(errs, DIF_E_LIMIT, DIF_NO_PC, NULL, NULL,
 		         "%zu regions (limit %u)", nregions, MAX_REGIONS);
@@ -222,6 +233,7 @@ int dif_vm_create(const struct dif_vm_opts *opts, struct dif_vm **out,
 	vm->deny = DIF_OPT(opts, deny, 0);
 	vm->static_size = statics;
 	vm->local_size = locals;
+	vm->static_used = vm->local_used = shift;
 	vm->dynvar_size = dynvar;
 	atomic_init(&vm->seed, 0x9e3779b97f4a7c15ull);
 	if (host) {
@@ -264,9 +276,14 @@ int dif_vm_create(const struct dif_vm_opts *opts, struct dif_vm **out,
 		goto nomem;
 	for (uint32_t i = 0; i < vm->nbuckets; i++)
 		vm->buckets[i] = UINT32_MAX;
-	vm->freelist = vm->nchunks ? 0 : UINT32_MAX;
-	for (uint32_t i = 0; i < vm->nchunks; i++)
-		vm->chunks[i].next = i + 1 < vm->nchunks ? i + 1 : UINT32_MAX;
+	/* chunks in order from `first` (0 unless the layout is shifted),
+	 * wrapping around */
+	uint32_t first = vm->nchunks ? (uint32_t)((shift / 8) % vm->nchunks) : 0;
+	vm->freelist = vm->nchunks ? first : UINT32_MAX;
+	for (uint32_t i = 0; i < vm->nchunks; i++) {
+		uint32_t nx = i + 1 < vm->nchunks ? i + 1 : 0;
+		vm->chunks[i].next = nx == first ? UINT32_MAX : nx;
+	}
 	*out = vm;
 	return 0;
 nomem:

@@ -83,6 +83,9 @@ struct dc_case {
 	 * context, so variables persist between runs; the outcome is the last
 	 * run's. */
 	uint32_t runs;
+	/* registers (bit i = %ri) whose final values the outcome digests as
+	 * strings, by content (see dc_outcome.digest); 0 = none */
+	uint32_t observe;
 };
 
 struct dc_outcome {
@@ -94,6 +97,23 @@ struct dc_outcome {
 	 * the string read at rval, at most strsize bytes */
 	uint32_t has_string;
 	char string[4096];
+	/* dynamic variable stores dropped (arena full), over all runs */
+	uint64_t drops;
+	/* when the case observes registers and there is no fault: FNV-1a 64
+	 * of the strings the observed registers point to at the end of the
+	 * last run (dc_digest_* below) */
+	uint32_t has_digest;
+	uint64_t digest;
 };
+
+/* The string digest (docs/corpus.md): for each observed register in
+ * ascending order, 0x01 when it holds 0, else 0x02, the bytes of the string
+ * it points to (at most strsize, stopping before a NUL or the first
+ * unreadable byte) and an end mark: 0x00 NUL, 0x03 unreadable, 0x04 limit. */
+#define DC_DIGEST_INIT 0xcbf29ce484222325ull
+static inline uint64_t dc_digest_byte(uint64_t h, uint8_t b)
+{
+	return (h ^ b) * 0x100000001b3ull;
+}
 
 #endif

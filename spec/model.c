@@ -762,6 +762,98 @@ static void apply(struct state *s, const struct insn *i,
 	(void)i;
 }
 
+/* dc_spec_run_perturbed: a small change to every part of an update. */
+static void perturb(struct state *s, const struct insn *i, struct update *u)
+{
+	bool any = false;
+	if (u->fbits) {
+		u->faddr ^= 1;
+		any = true;
+	}
+	if (u->done) {
+		u->rval ^= 1;
+		any = true;
+	}
+	if (u->set_rd && u->rd != 0 && !u->nondet) {
+		/* (a nondeterministic value is not observable: only that the
+		 * instruction completes is) */
+		u->rdval ^= 1;
+		any = true;
+	}
+	if (u->set_cc) {
+		s->pbranch = true;
+		any = true;
+	}
+	if (i->op >= 17 && i->op <= 27 && !u->fbits) {
+		u->jump = !u->jump;
+		u->target = i->label;
+		any = true;
+	}
+	if (u->tupop == 1) {
+		u->push.v ^= 1;
+		any = true;
+	} else if (u->tupop) {
+		u->tupop = 0;
+		any = true;
+	}
+	for (uint32_t k = 0; k < u->ntslot; k++) {
+		u->tslot[k].v ^= 1;
+		any = true;
+	}
+	if (u->set_sptr) {
+		u->sptr += 8;
+		any = true;
+	}
+	if (u->set_tok) {
+		u->tok_addr ^= 1;
+		any = true;
+	}
+	switch (u->varop) {
+	case VO_STATIC_SET:
+		u->value ^= 1;
+		any = true;
+		break;
+	case VO_STATIC_NULL:
+	case VO_DYN_DELETE:
+		u->varop = VO_NONE;
+		any = true;
+		break;
+	case VO_STATIC_CLEAR:
+	case VO_DYN_STORE:
+	case VO_DYN_DROP:
+		any = true; /* perturb_after */
+		break;
+	default:
+		break;
+	}
+	for (uint32_t k = 0; k < u->nmw; k++)
+		any |= u->mw[k].len != 0;
+	if (!any) {
+		u->fbits = FBIT(F_ILLOP);
+		u->faddr = 0;
+	}
+}
+
+static void perturb_after(struct state *s, const struct update *u)
+{
+	for (uint32_t k = 0; k < u->nmw; k++) {
+		uint8_t *p = u->mw[k].len ? mem_wptr(s, u->mw[k].addr, 1) : NULL;
+		if (p) {
+			*p ^= 1;
+			break;
+		}
+	}
+	if (u->varop == VO_STATIC_CLEAR) {
+		s->svars[u->var].mem[8] ^= 1;
+	} else if (u->varop == VO_DYN_STORE) {
+		const struct dynel *d = dyn_find(s, u->key, u->nkeys);
+		if (d)
+			d->mem[0] ^= 1;
+	} else if (u->varop == VO_DYN_DROP) {
+		s->drops++;
+	}
+}
+
 void guard_eval_init(struct guard_eval *g, const struct state *s,
                      const struct insn *i, uint32_t first, uint32_t n)
 {
@@ -842,7 +934,22 @@ static int step(struct state *s, const struct index *ix, uint32_t *hits,
 	if (hits)
 		hits[hit]++;
 	s->steps++;
+	bool pert = false;
+	if (s->pcase == hit && s->pseen++ == s->pocc) {
+		pert = true;
+		s->pfired = true;
+		perturb(s, i, &u);
+	} else if (s->pbranch && i->op >= 18 && i->op <= 27) {
+		/* the perturbed condition codes reach this branch */
+		s->pbranch = false;
+		u.jump = !u.jump;
+		u.target = i->label;
+	} else if (s->pbranch && u.set_cc) {
+		s->pbranch = false; /* overwritten unseen */
+	}
 	apply(s, i, &u);
+	if (pert)
+		perturb_after(s, &u);
 	return 0;
 }
 
@@ -866,8 +973,41 @@ static void out_string(const struct state *s, struct dc_outcome *out)
 	out->has_string = s->rval != 0;
 }
 
-int dc_spec_run_info(const struct dc_case *c, struct dc_outcome *out,
-                     uint32_t *hits, struct dc_spec_info *info)
+/* The outcome's string digest (spec/case.h). */
+static uint64_t out_digest(const struct state *s, uint32_t mask)
+{
+	uint64_t h = DC_DIGEST_INIT;
+	for (unsigned r = 0; r < 8; r++) {
+		if (!(mask >> r & 1))
+			continue;
+		uint64_t a = r ? s->r[r] : 0;
+		if (a == 0) {
+			h = dc_digest_byte(h, 1);
+			continue;
+		}
+		h = dc_digest_byte(h, 2);
+		uint8_t end = 4;
+		for (uint64_t n = 0; n < s->strsize; n++) {
+			uint64_t bad;
+			const uint8_t *p = mem_ptr(s, 0, a + n, 1, &bad);
+			if (!p) {
+				end = 3;
+				break;
+			}
+			if (*p == 0) {
+				end = 0;
+				break;
+			}
+			h = dc_digest_byte(h, *p);
+		}
+		h = dc_digest_byte(h, end);
+	}
+	return h;
+}
+
+static int run_model(const struct dc_case *c, struct dc_outcome *out,
+                     uint32_t *hits, struct dc_spec_info *info,
+                     int64_t pcase, uint32_t pocc, int *fired)
 {
 	struct state s;
 	char msg[160];
@@ -885,6 +1025,8 @@ int dc_spec_run_info(const struct dc_case *c, struct dc_outcome *out,
 		state_free(&s);
 		return rc;
 	}
+	s.pcase = pcase;
+	s.pocc = pocc;
 	struct index ix;
 	build_index(&ix);
 	uint32_t runs = c->runs ? c->runs : 1;
@@ -908,8 +1050,15 @@ int dc_spec_run_info(const struct dc_case *c, struct dc_outcome *out,
 			out->rval = s.rval;
 			if (c->rtype.kind == 1)
 				out_string(&s, out);
+			if (c->observe) {
+				out->has_digest = 1;
+				out->digest = out_digest(&s, c->observe);
+			}
 		}
+		out->drops = s.drops;
 	}
+	if (fired)
+		*fired = s.pfired;
 	if (info) {
 		info->drops = s.drops;
 		info->steps = s.steps;
@@ -918,6 +1067,18 @@ int dc_spec_run_info(const struct dc_case *c, struct dc_outcome *out,
 	}
 	state_free(&s);
 	return rc;
+}
+
+int dc_spec_run_info(const struct dc_case *c, struct dc_outcome *out,
+                     uint32_t *hits, struct dc_spec_info *info)
+{
+	return run_model(c, out, hits, info, -1, 0, NULL);
+}
+
+int dc_spec_run_perturbed(const struct dc_case *c, struct dc_outcome *out,
+                          size_t index, uint32_t occurrence, int *fired)
+{
+	return run_model(c, out, NULL, NULL, (int64_t)index, occurrence, fired);
 }
 
 int dc_spec_run(const struct dc_case *c, struct dc_outcome *out,

@@ -100,6 +100,11 @@ struct state {
 	uint64_t tok_addr, tok_limit;
 	uint32_t nondet;
 	uint64_t steps;
+	/* dc_spec_run_perturbed: case index (-1 none), firing to perturb,
+	 * firings seen, and "invert the next conditional branch" */
+	int64_t pcase;
+	uint32_t pocc, pseen;
+	bool pbranch, pfired;
 	/* decoded program */
 	struct insn *text;
 	uint32_t textlen;

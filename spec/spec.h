@@ -75,6 +75,17 @@ struct dc_spec_info {
 int dc_spec_run_info(const struct dc_case *c, struct dc_outcome *out,
                      uint32_t *hits, struct dc_spec_info *info);
 
+/* Runs the case like dc_spec_run, with the effect of one firing of model
+ * case `index` perturbed: the `occurrence`-th firing (0-based, counted
+ * over all runs) changes every part of its update by a little (register
+ * value, condition codes as seen by the next conditional branch, jump,
+ * memory, variable, tuple, scratch pointer, returned value, fault
+ * address) or, when its update changes nothing, faults ILLOP. A test
+ * observes that firing when its outcome differs from the unperturbed one.
+ * *fired is set when the firing happened. */
+int dc_spec_run_perturbed(const struct dc_case *c, struct dc_outcome *out,
+                          size_t index, uint32_t occurrence, int *fired);
+
 /* Checks a program as the validator would (dif-isa.md section 5 under the
  * case's profile); 0 or DC_SPEC_EINVAL with msg filled. */
 int dc_spec_validate(const struct dc_case *c, char *msg, size_t msglen);

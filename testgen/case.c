@@ -84,7 +84,7 @@ int tg_case_equal(const struct dc_case *a, const struct dc_case *b)
 	    a->strlen != b->strlen || a->varlen != b->varlen ||
 	    !type_eq(&a->rtype, &b->rtype) || a->thread_key != b->thread_key ||
 	    a->nbvars != b->nbvars || a->nregions != b->nregions ||
-	    a->runs != b->runs)
+	    a->runs != b->runs || a->observe != b->observe)
 		return 0;
 	if (!mem_eq(a->text, b->text, a->textlen * 4) ||
 	    !mem_eq(a->inttab, b->inttab, a->intlen * 8) ||
@@ -120,6 +120,9 @@ int tg_outcome_equal(const struct dc_outcome *a, const struct dc_outcome *b)
 		return 0;
 	if (a->fault && (a->pc != b->pc || a->addr != b->addr))
 		return 0;
+	if (a->drops != b->drops || a->has_digest != b->has_digest ||
+	    (a->has_digest && a->digest != b->digest))
+		return 0;
 	if (a->has_string != b->has_string)
 		return 0;
 	if (a->has_string &&
@@ -128,7 +131,21 @@ int tg_outcome_equal(const struct dc_outcome *a, const struct dc_outcome *b)
 	return 1;
 }
 
+static void outcome_text(const struct dc_outcome *o, char *buf, size_t len);
+
 void tg_outcome_text(const struct dc_outcome *o, char *buf, size_t len)
+{
+	outcome_text(o, buf, len);
+	size_t n = strlen(buf);
+	if (o->drops && n < len)
+		n += (size_t)snprintf(buf + n, len - n, " drops=%llu",
+		                      (unsigned long long)o->drops);
+	if (o->has_digest && n < len)
+		snprintf(buf + n, len - n, " digest=0x%016llx",
+		         (unsigned long long)o->digest);
+}
+
+static void outcome_text(const struct dc_outcome *o, char *buf, size_t len)
 {
 	static const char *const names[] = {
 		"NONE", "BADADDR", "BADALIGN", "ILLOP", "DIVZERO",

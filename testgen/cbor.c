@@ -79,6 +79,14 @@ static void w_text(struct wbuf *w, const char *s)
 	w_raw(w, s, n);
 }
 
+static int ascii(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s >= 0x80)
+			return 0;
+	return 1;
+}
+
 static void w_bytes(struct wbuf *w, const void *p, size_t n)
 {
 	w_head(w, 2, n);
@@ -114,7 +122,7 @@ static int w_done(struct wbuf *w, uint8_t **out, size_t *len)
 int tg_cbor_case_encode(const struct dc_case *c, uint8_t **out, size_t *len)
 {
 	struct wbuf w = { 0 };
-	w_head(&w, 5, 15); /* map of the 15 keys below */
+	w_head(&w, 5, c->observe ? 16 : 15); /* map of the keys below */
 	w_key(&w, "profile");
 	w_uint(&w, c->profile);
 	w_key(&w, "strsize");
@@ -162,8 +170,10 @@ int tg_cbor_case_encode(const struct dc_case *c, uint8_t **out, size_t *len)
 		const struct dc_bvar *b = &c->bvars[i];
 		w_head(&w, 4, 2);
 		w_uint(&w, b->id);
-		if (b->str)
+		if (b->str && ascii(b->str))
 			w_text(&w, b->str);
+		else if (b->str) /* not text: bytes */
+			w_bytes(&w, b->str, strlen(b->str));
 		else
 			w_uint(&w, b->value);
 	}
@@ -183,6 +193,10 @@ int tg_cbor_case_encode(const struct dc_case *c, uint8_t **out, size_t *len)
 	}
 	w_key(&w, "runs");
 	w_uint(&w, c->runs);
+	if (c->observe) {
+		w_key(&w, "observe");
+		w_uint(&w, c->observe);
+	}
 	return w_done(&w, out, len);
 }
 
@@ -190,7 +204,7 @@ int tg_cbor_outcome_encode(const struct dc_outcome *o, uint8_t **out,
                            size_t *len)
 {
 	struct wbuf w = { 0 };
-	w_head(&w, 5, o->has_string ? 5 : 4);
+	w_head(&w, 5, 5 + !!o->has_string + !!o->has_digest);
 	w_key(&w, "rval");
 	w_uint(&w, o->rval);
 	w_key(&w, "fault");
@@ -202,6 +216,12 @@ int tg_cbor_outcome_encode(const struct dc_outcome *o, uint8_t **out,
 	if (o->has_string) {
 		w_key(&w, "string");
 		w_bytes(&w, o->string, strnlen(o->string, sizeof(o->string)));
+	}
+	w_key(&w, "drops");
+	w_uint(&w, o->drops);
+	if (o->has_digest) {
+		w_key(&w, "digest");
+		w_uint(&w, o->digest);
 	}
 	return w_done(&w, out, len);
 }
@@ -455,6 +475,8 @@ static int case_field(struct rd *r, const uint8_t *k, size_t kl,
 		RDU(r, UINT64_MAX, c->thread_key);
 	else if (key_eq(k, kl, "runs"))
 		RDU(r, TG_MAX_RUNS, c->runs);
+	else if (key_eq(k, kl, "observe"))
+		RDU(r, 0xff, c->observe);
 	else if (key_eq(k, kl, "rtype"))
 		return rd_type(r, &c->rtype);
 	else if (key_eq(k, kl, "strtab")) {
@@ -526,9 +548,11 @@ static int case_field(struct rd *r, const uint8_t *k, size_t kl,
 				return -1;
 			RDU(r, 0xffffffffu, b->id);
 			c->nbvars = (uint32_t)j + 1;
-			if (r->pos < r->n && (r->p[r->pos] >> 5) == 3) {
+			/* text, or bytes for a string that is not ASCII */
+			if (r->pos < r->n && ((r->p[r->pos] >> 5) == 3 ||
+			                      (r->p[r->pos] >> 5) == 2)) {
 				const uint8_t *sp;
-				if (rd_str(r, 0, 1, &sp, &m))
+				if (rd_str(r, 1, 1, &sp, &m))
 					return -1;
 				if (!(b->str = malloc(m + 1)))
 					return rd_fail(r, "out of memory");
@@ -632,6 +656,13 @@ int tg_cbor_outcome_decode(const uint8_t *buf, size_t len,
 		} else if (key_eq(k, kl, "addr")) {
 			rc = rd_uint(&r, UINT64_MAX, &v);
 			o->addr = v;
+		} else if (key_eq(k, kl, "drops")) {
+			rc = rd_uint(&r, UINT64_MAX, &v);
+			o->drops = v;
+		} else if (key_eq(k, kl, "digest")) {
+			rc = rd_uint(&r, UINT64_MAX, &v);
+			o->digest = v;
+			o->has_digest = 1;
 		} else if (key_eq(k, kl, "string")) {
 			const uint8_t *sp;
 			size_t sl;

@@ -21,7 +21,8 @@ static const char schema[] =
 	" target INTEGER, program BLOB NOT NULL, expected BLOB NOT NULL);"
 	"CREATE TABLE IF NOT EXISTS case_partitions("
 	" case_name TEXT NOT NULL, partition INTEGER NOT NULL,"
-	" hits INTEGER NOT NULL, PRIMARY KEY(case_name, partition));"
+	" hits INTEGER NOT NULL, observed INTEGER NOT NULL DEFAULT 0,"
+	" PRIMARY KEY(case_name, partition));"
 	"CREATE TABLE IF NOT EXISTS results("
 	" case_name TEXT NOT NULL, runtime TEXT NOT NULL, outcome BLOB,"
 	" match INTEGER NOT NULL, PRIMARY KEY(case_name, runtime));";
@@ -124,7 +125,7 @@ int tg_corpus_open(const char *path, int create, struct tg_corpus **out,
 	                       -1, &db->ins_case, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(db->db,
 	                       "INSERT OR REPLACE INTO case_partitions"
-	                       " VALUES(?,?,?)",
+	                       " VALUES(?,?,?,0)",
 	                       -1, &db->ins_hit, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(db->db,
 	                       "INSERT OR REPLACE INTO results VALUES(?,?,?,?)",
@@ -256,6 +257,21 @@ int tg_corpus_put_case(struct tg_corpus *db, const char *name,
 			return -1;
 	}
 	return 0;
+}
+
+int tg_corpus_put_observed(struct tg_corpus *db, const char *name, size_t p)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(db->db,
+	                       "UPDATE case_partitions SET observed = 1"
+	                       " WHERE case_name = ? AND partition = ?",
+	                       -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)p);
+	int rc = sqlite3_step(st) == SQLITE_DONE && sqlite3_changes(db->db) == 1;
+	sqlite3_finalize(st);
+	return rc ? 0 : -1;
 }
 
 int tg_corpus_put_result(struct tg_corpus *db, const char *name,

@@ -56,6 +56,43 @@ static void first_error(struct tg_err *e, const char *what,
 int tg_difvm_run(const struct dc_case *c, struct dc_outcome *o,
                  struct tg_err *e)
 {
+	return tg_difvm_run_shifted(c, o, e, 0);
+}
+
+/* The outcome's string digest (spec/case.h), read through the VM. */
+static uint64_t digest(struct dif_ctx *ctx, uint32_t mask, uint32_t lim)
+{
+	uint64_t h = DC_DIGEST_INIT;
+	for (unsigned r = 0; r < 8; r++) {
+		if (!(mask >> r & 1))
+			continue;
+		uint64_t a = dif_ctx_reg(ctx, r);
+		if (a == 0) {
+			h = dc_digest_byte(h, 1);
+			continue;
+		}
+		h = dc_digest_byte(h, 2);
+		uint8_t end = 4;
+		for (uint32_t n = 0; n < lim; n++) {
+			uint8_t ch;
+			if (dif_ctx_read(ctx, a + n, &ch, 1)) {
+				end = 3;
+				break;
+			}
+			if (ch == 0) {
+				end = 0;
+				break;
+			}
+			h = dc_digest_byte(h, ch);
+		}
+		h = dc_digest_byte(h, end);
+	}
+	return h;
+}
+
+int tg_difvm_run_shifted(const struct dc_case *c, struct dc_outcome *o,
+                         struct tg_err *e, uint64_t layout_shift)
+{
 	/* diagnostics are collected only when a step fails (the list is
 	 * large and this is the replay hot path) */
 	struct dif_errors *errs = NULL;
@@ -80,7 +117,8 @@ int tg_difvm_run(const struct dc_case *c, struct dc_outcome *o,
 	DIF_OPTS(dif_vm_opts, vo, .profile = (enum dif_profile)c->profile,
 	         .strsize = c->strsize, .scratch_size = c->scratch_size,
 	         .dynvar_size = c->dynvar_size, .deny = c->deny,
-	         .regions = nr ? regs : NULL, .nregions = nr);
+	         .regions = nr ? regs : NULL, .nregions = nr,
+	         .layout_shift = layout_shift);
 	if ((r = dif_vm_create(&vo, &vm, NULL))) {
 		if ((errs = malloc(sizeof(*errs)))) {
 			dif_errors_clear(errs);
@@ -125,15 +163,24 @@ int tg_difvm_run(const struct dc_case *c, struct dc_outcome *o,
 	for (uint32_t i = 0; i < runs; i++)
 		r = dif_exec(prog, ctx, &rval);
 	o->rval = rval;
+	struct dif_vm_stats st;
+	dif_vm_get_stats(vm, &st);
+	o->drops = st.dynvar_drops;
+	uint32_t lim = c->strsize ? c->strsize : DIF_STRSIZE_DEFAULT;
 	if (r) {
 		const struct dif_fault *f = dif_ctx_fault(ctx);
 		o->rval = 0;
 		o->fault = (uint32_t)f->code;
 		o->pc = f->pc;
 		o->addr = f->addr;
-	} else if (c->rtype.kind == 1 && rval != 0) {
+	} else {
+		if (c->observe) {
+			o->has_digest = 1;
+			o->digest = digest(ctx, c->observe, lim);
+		}
+	}
+	if (!r && c->rtype.kind == 1 && rval != 0) {
 		/* a NULL string result carries no string (as the model) */
-		uint32_t lim = c->strsize ? c->strsize : DIF_STRSIZE_DEFAULT;
 		if (lim >= sizeof(o->string))
 			lim = sizeof(o->string) - 1;
 		o->has_string = 1;

@@ -35,9 +35,14 @@ struct gen {
 	int cond;        /* inside code a branch may skip */
 	int memtaint;    /* a tainted value was stored to memory */
 	int vtaint[3][8];
+	/* registers pointing into dynamic variables, and those whose element
+	 * may have been deleted or reused since (not observed: freed memory) */
+	uint8_t dynptr, stale;
 	uint32_t strsize; /* effective */
 	int focus_op, focus_subr;
 	unsigned budget; /* snippets still to emit */
+	unsigned acc;    /* accumulator register (7) or 0: results are added
+	                    to it and it is returned, so they stay live */
 	unsigned badpct; /* how often a string argument is a bad pointer */
 };
 
@@ -51,9 +56,17 @@ static int chance(struct gen *g, unsigned pct)
 	return R(g, 100) < pct;
 }
 
+/* A register the snippets may write (all but the accumulator). */
 static unsigned reg(struct gen *g)
 {
-	return 1 + (unsigned)R(g, 7);
+	return 1 + (unsigned)R(g, g->acc ? 6 : 7);
+}
+
+/* The writable register after r, wrapping. */
+static unsigned next_reg(const struct gen *g, unsigned r)
+{
+	unsigned n = g->acc ? 6 : 7;
+	return r >= n ? 1 : r + 1;
 }
 
 static const uint64_t ipool[] = {
@@ -85,7 +98,28 @@ static const char *const spool[] = {
 	"a", "b[2].c", "b[5]", "d", "b[1]", "12345678901234567890", "-9223372036854775808",
 	"MiXeD cAsE 123", "\xc3\xa9t\xc3\xa9", "tab\there", ".", "..", "/a/../..",
 	"[{\"a\":1,\"\":[7]},2,[3,4]]", ".a", "[0].a", "[2][1]", "x", "a..b", "[0].",
+	/* every letter class, 'Z' and 'z' at the edges, bytes above 0x7f */
+	"Zebra ZOO zz", "AZaz09", "Z", "zZ/Zz", "ZZ", "0xZ", "zz9", "-0x7fz",
+	"\x7f\x80\xff\xfe", "caf\xe9\xff", "@[`{", "A-Z_a-z~", "  \t+42Z",
+	"/ZZ/../zz/./", "1,Z,,z", "\x01\x1f ~",
 };
+
+/* A random string over all non-NUL bytes, letter-class heavy. */
+static size_t rand_str(struct gen *g, char *buf, size_t cap)
+{
+	static const char edge[] = "AZaz09@[`{/.,:-_ \t\x7f\x80\xff";
+	size_t n = (size_t)R(g, 48);
+	if (n >= cap)
+		n = cap - 1;
+	for (size_t i = 0; i < n; i++) {
+		uint64_t k = R(g, 4);
+		buf[i] = k == 0 ? (char)(1 + R(g, 255))
+		         : k == 1 ? edge[R(g, sizeof(edge) - 1)]
+		         : k == 2 ? (char)('A' + R(g, 26)) : (char)('a' + R(g, 26));
+	}
+	buf[n] = 0;
+	return n;
+}
 
 /* A string for sets: a pool entry, or one near the strsize limit. */
 static size_t sval(struct gen *g, char *buf, size_t cap)
@@ -99,6 +133,18 @@ static size_t sval(struct gen *g, char *buf, size_t cap)
 		buf[n] = 0;
 		return n;
 	}
+	if (chance(g, 10))
+		return rand_str(g, buf, cap);
+	if (chance(g, 4)) {
+		/* around the 256-byte default bound of pushtr */
+		size_t n = 254 + (size_t)R(g, 5);
+		if (n >= cap)
+			n = cap - 1;
+		for (size_t i = 0; i < n; i++)
+			buf[i] = (char)('A' + (i * 7) % 58);
+		buf[n] = 0;
+		return n;
+	}
 	const char *s = spool[R(g, sizeof(spool) / sizeof(spool[0]))];
 	size_t n = strlen(s);
 	memcpy(buf, s, n + 1);
@@ -109,10 +155,13 @@ static void set_kind(struct gen *g, unsigned rd, int k, int taint)
 {
 	g->kind[rd] = (uint8_t)k;
 	/* skipped code may leave the old value: taint only accumulates */
-	if (g->cond)
+	if (g->cond) {
 		g->taint[rd] |= (uint8_t)taint;
-	else
+	} else {
 		g->taint[rd] = (uint8_t)taint;
+		g->dynptr &= (uint8_t)~(1u << rd);
+		g->stale &= (uint8_t)~(1u << rd);
+	}
 }
 
 static void emit_r(struct gen *g, unsigned op, unsigned r1, unsigned r2,
@@ -143,21 +192,25 @@ static uint64_t region_addr(struct gen *g)
 {
 	static const uint64_t bases[] = { RG_KERN, RG_PRIV, RG_USER, RG_TOXIC };
 	uint64_t b = bases[R(g, 4)];
+	/* (201..207: loads straddling the start of the toxic hole at 208) */
 	static const uint64_t offs[] = { 0, 1, 2, 4, 8, 16, 48, 52, 68, 72,
-		                         128, 250, 252, 255, 256, 260 };
+		                         128, 250, 252, 255, 256, 260, 201,
+		                         204, 206 };
 	return b + offs[R(g, sizeof(offs) / sizeof(offs[0]))];
 }
 
 static void load_scr(struct gen *g, unsigned rd)
 {
 	/* allocs: zeroed 8-aligned scratch */
-	static const uint64_t sizes[] = { 0, 1, 8, 16, 24, 64, 256, 1000 };
+	/* (no empty allocation: its pointer is where nothing is allocated) */
+	static const uint64_t sizes[] = { 4, 1, 8, 16, 24, 64, 256, 1000 };
 	uint64_t sz = sizes[R(g, 8)];
-	unsigned rs = rd == 7 ? 6 : rd + 1;
+	unsigned rs = next_reg(g, rd);
 	tg_setx(&g->p, rs, sz);
 	set_kind(g, rs, K_INT, 0);
 	emit_r(g, DIF_OPC_ALLOCS, rs, 0, rd);
-	set_kind(g, rd, K_SCR, 0);
+	/* (an empty allocation points at what is not allocated) */
+	set_kind(g, rd, sz ? K_SCR : K_INT, 0);
 	g->scr[rd] = sz;
 }
 
@@ -221,7 +274,7 @@ static void sn_alu(struct gen *g, int op)
 	};
 	if (chance(g, 15)) {
 		a = reg(g);
-		b = a == 7 ? 1 : a + 1;
+		b = next_reg(g, a);
 		size_t k = R(g, sizeof(pairs) / sizeof(pairs[0]));
 		load_int(g, a, pairs[k][0]);
 		load_int(g, b, pairs[k][1]);
@@ -235,7 +288,7 @@ static void sn_alu(struct gen *g, int op)
 		a = any_clean(g);
 		b = any_clean(g);
 	}
-	unsigned rd = chance(g, 20) ? a ? a : reg(g) : reg(g);
+	unsigned rd = chance(g, 20) && a && a != g->acc ? a : reg(g);
 	emit_r(g, (unsigned)op, a, b, rd);
 	set_kind(g, rd, K_INT, 0);
 }
@@ -253,6 +306,7 @@ static void sn_alu2(struct gen *g, int op)
 }
 
 static void snippet(struct gen *g);
+static void mix(struct gen *g, uint32_t from);
 
 /* compare (cmp / tst / scmp), then a branch over the next snippets */
 static void sn_branch(struct gen *g, int cmpop, int bop)
@@ -275,6 +329,21 @@ static void sn_branch(struct gen *g, int cmpop, int bop)
 		if (g->taint[a])
 			a = any_clean(g);
 		emit_r(g, DIF_OPC_TST, a, 0, 0);
+	} else if (sel == 4 && chance(g, 15)) {
+		/* equal strings at different addresses: s and the tail of
+		 * "#" s */
+		char buf[1200];
+		size_t n = sval(g, buf + 1, sizeof(buf) - 1);
+		unsigned a = reg(g), b = next_reg(g, a), t = next_reg(g, b);
+		tg_sets(&g->p, a, buf + 1, n);
+		set_kind(g, a, K_STR, 0);
+		buf[0] = '#';
+		tg_sets(&g->p, b, buf, n + 1);
+		tg_setx(&g->p, t, 1);
+		set_kind(g, t, K_INT, 0);
+		emit_r(g, DIF_OPC_ADD, b, t, b);
+		set_kind(g, b, K_STR, 0);
+		emit_r(g, DIF_OPC_SCMP, a, b, 0);
 	} else if (sel == 4) {
 		unsigned a = chance(g, 85) ? want(g, K_STR)
 		             : chance(g, 50) ? bad_str_reg(g) : want(g, K_REG);
@@ -289,6 +358,7 @@ static void sn_branch(struct gen *g, int cmpop, int bop)
 	uint32_t at = tg_emit(&g->p, DIF_ENC_B(bop, 0));
 	g->cond++;
 	load_int(g, m, 1 + R(g, 100));
+	mix(g, g->p.n - 1);
 	unsigned k = (unsigned)R(g, 3);
 	for (unsigned i = 0; i < k && g->budget; i++) {
 		g->budget--;
@@ -331,6 +401,17 @@ static unsigned bad_str_reg(struct gen *g)
 	return a;
 }
 
+/* A scratch address straddling the end of the default 64 KiB scratch, or
+ * an ordinary integer. Only there is unallocated scratch known to hold
+ * zeros: what subroutines leave in unallocated scratch (json's copies of
+ * its strings) is implementation detail. */
+static uint64_t scratch_edge(struct gen *g)
+{
+	if (g->c->scratch_size)
+		return ival(g);
+	return DC_VA_SCRATCH + 65536 - R(g, 9);
+}
+
 /* An address register: region, scratch, string table, env string, odd. */
 static unsigned addr_reg(struct gen *g, int user)
 {
@@ -349,7 +430,9 @@ static unsigned addr_reg(struct gen *g, int user)
 			unsigned o = reg(g), d = reg(g);
 			if (o == a)
 				return a;
-			tg_setx(&g->p, o, R(g, g->scr[a] + 9));
+			/* inside the allocation: what lies past it is what
+			 * earlier subroutines left there, implementation detail */
+			tg_setx(&g->p, o, R(g, g->scr[a] > 8 ? g->scr[a] - 7 : 1));
 			emit_r(g, DIF_OPC_ADD, a, o, d);
 			set_kind(g, d, K_INT, 0);
 			return d;
@@ -359,7 +442,7 @@ static unsigned addr_reg(struct gen *g, int user)
 		return want(g, K_STR);
 	case 4:
 		a = reg(g);
-		tg_setx(&g->p, a, chance(g, 50) ? 0 : chance(g, 50) ? DC_VA_SCRATCH + R(g, 64) : ival(g));
+		tg_setx(&g->p, a, chance(g, 50) ? 0 : chance(g, 50) ? scratch_edge(g) : ival(g));
 		set_kind(g, a, K_INT, 0);
 		return a;
 	default:
@@ -367,14 +450,49 @@ static unsigned addr_reg(struct gen *g, int user)
 	}
 }
 
+/* A register pointing into a variable's string (by-ref load, built-in
+ * string) that is still live, or 0. */
+static unsigned var_str_reg(struct gen *g)
+{
+	unsigned cand[8], n = 0;
+	for (unsigned i = 1; i < 8; i++)
+		if ((g->kind[i] == K_STR || g->kind[i] == K_ENV) && g->taint[i] &&
+		    !(g->stale >> i & 1) && !(g->dynptr >> i & 1 && g->cond))
+			cand[n++] = i;
+	return n ? cand[R(g, n)] : 0;
+}
+
 static void sn_load(struct gen *g, int op)
 {
 	if (op < 0)
 		op = (int)loads[R(g, sizeof(loads) / sizeof(loads[0]))];
+	unsigned vs = op < DIF_OPC_ULDSB && chance(g, 25) ? var_str_reg(g) : 0;
+	if (vs) {
+		/* the bytes of a variable's string, wherever it lies: inside
+		 * its storage (strsize bytes) the contents are not layout */
+		unsigned w = op == DIF_OPC_LDX || op == DIF_OPC_RLDX ? 8
+		             : op == DIF_OPC_LDSW || op == DIF_OPC_LDUW ||
+		               op == DIF_OPC_RLDSW || op == DIF_OPC_RLDUW ? 4
+		             : op == DIF_OPC_LDSH || op == DIF_OPC_LDUH ||
+		               op == DIF_OPC_RLDSH || op == DIF_OPC_RLDUH ? 2 : 1;
+		if (g->strsize >= w) {
+			unsigned o = reg(g), d = next_reg(g, o), rd = reg(g);
+			if (o != vs && d != vs) {
+				tg_setx(&g->p, o, R(g, g->strsize - w + 1));
+				set_kind(g, o, K_INT, 0);
+				emit_r(g, DIF_OPC_ADD, vs, o, d);
+				set_kind(g, d, K_INT, 1);
+				emit_r(g, (unsigned)op, d, 0, rd);
+				set_kind(g, rd, K_INT, 0);
+				return;
+			}
+		}
+	}
 	unsigned a = addr_reg(g, op >= DIF_OPC_ULDSB && op <= DIF_OPC_ULDX);
 	unsigned rd = reg(g);
 	emit_r(g, (unsigned)op, a, 0, rd);
-	set_kind(g, rd, K_INT, g->memtaint && (op == DIF_OPC_LDX || op == DIF_OPC_RLDX));
+	/* (any byte of a stored window address is layout) */
+	set_kind(g, rd, K_INT, g->memtaint);
 }
 
 static void sn_store(struct gen *g, int op)
@@ -396,6 +514,17 @@ static void sn_store(struct gen *g, int op)
 	unsigned v = chance(g, 90) ? any_clean(g) : reg(g);
 	if (g->taint[v])
 		g->memtaint = 1;
+	if (chance(g, 30) && !g->memtaint && a != v) {
+		/* what was there before (an earlier run's store shows when
+		 * scratch is not cleared) */
+		unsigned x = reg(g);
+		if (x != a && x != v) {
+			emit_r(g, DIF_OPC_LDUB, a, 0, x);
+			set_kind(g, x, K_INT, 0);
+			if (g->acc)
+				emit_r(g, DIF_OPC_ADD, x, g->acc, g->acc);
+		}
+	}
 	emit_r(g, (unsigned)op, v, 0, a);
 	/* observe: load it back */
 	if (chance(g, 70)) {
@@ -403,7 +532,7 @@ static void sn_store(struct gen *g, int op)
 		static const unsigned back[] = { DIF_OPC_LDUB, DIF_OPC_LDUH,
 			                         DIF_OPC_LDUW, DIF_OPC_LDX };
 		emit_r(g, back[op - DIF_OPC_STB], a, 0, rd);
-		set_kind(g, rd, K_INT, g->memtaint && op == DIF_OPC_STX);
+		set_kind(g, rd, K_INT, g->memtaint);
 	}
 }
 
@@ -422,8 +551,17 @@ static void sn_scratch(struct gen *g, int op)
 		tg_setx(&g->p, s, v);
 		set_kind(g, s, K_INT, 0);
 		emit_r(g, DIF_OPC_ALLOCS, s, 0, rd);
-		set_kind(g, rd, K_SCR, 0);
+		set_kind(g, rd, v ? K_SCR : K_INT, 0);
 		g->scr[rd] = v > 65536 ? 0 : v;
+		if (v >= 8 && v <= 65536 && chance(g, 50)) {
+			/* fresh allocations read as zero, whatever an earlier
+			 * run left there */
+			unsigned x = reg(g);
+			emit_r(g, DIF_OPC_LDX, rd, 0, x);
+			set_kind(g, x, K_INT, 0);
+			if (g->acc)
+				emit_r(g, DIF_OPC_ADD, x, g->acc, g->acc);
+		}
 		return;
 	}
 	/* copys src, len, dst */
@@ -437,7 +575,7 @@ static void sn_scratch(struct gen *g, int op)
 		set_kind(g, l, K_INT, 0);
 	}
 	emit_r(g, DIF_OPC_COPYS, s, l, d);
-	if (chance(g, 60)) {
+	if (chance(g, 60) && g->kind[d] == K_SCR && g->scr[d]) {
 		unsigned rd = reg(g);
 		emit_r(g, DIF_OPC_LDUB, d, 0, rd);
 		set_kind(g, rd, K_INT, 0);
@@ -453,6 +591,48 @@ static void decl(struct gen *g, unsigned scope, unsigned idx, int assoc,
 	       str ? DIF_TF_BYREF : 0, sz);
 }
 
+/* Stores under one string key and loads under a sibling (the same, one
+ * byte changed, one byte longer, or around pushtr's 256-byte bound): the
+ * load finds the element exactly when the keys are equal. */
+static void key_siblings(struct gen *g, unsigned st, unsigned ld, unsigned var)
+{
+	char a[300], b[300];
+	static const size_t lens[] = { 1, 3, 7, 8, 9, 15, 16, 255, 256, 257 };
+	size_t n = lens[R(g, sizeof(lens) / sizeof(lens[0]))], m = n;
+	for (size_t i = 0; i < n; i++)
+		a[i] = (char)('a' + (i * 5 + 3) % 26);
+	memcpy(b, a, n);
+	switch (R(g, 4)) {
+	case 0:
+		break; /* equal */
+	case 1:
+		b[R(g, n)] ^= 0x20; /* one byte differs */
+		break;
+	case 2:
+		b[m++] = 'Z'; /* one byte longer */
+		break;
+	default:
+		if (n > 1)
+			m = n - 1; /* one byte shorter */
+	}
+	a[n] = b[m] = 0;
+	unsigned ra = reg(g), rb = next_reg(g, ra), rv = next_reg(g, rb);
+	emit_r(g, DIF_OPC_FLUSHTS, 0, 0, 0);
+	tg_sets(&g->p, ra, a, n);
+	set_kind(g, ra, K_STR, 0);
+	tg_emit(&g->p, DIF_ENC_R(DIF_OPC_PUSHTR, 1, 0, ra));
+	tg_setx(&g->p, rv, 1 + R(g, 1000));
+	set_kind(g, rv, K_INT, 0);
+	tg_emit(&g->p, DIF_ENC_W(st, var, rv));
+	emit_r(g, DIF_OPC_FLUSHTS, 0, 0, 0);
+	tg_sets(&g->p, rb, b, m);
+	set_kind(g, rb, K_STR, 0);
+	tg_emit(&g->p, DIF_ENC_R(DIF_OPC_PUSHTR, 1, 0, rb));
+	tg_emit(&g->p, DIF_ENC_W(ld, var, rv));
+	if (g->acc)
+		emit_r(g, DIF_OPC_ADD, rv, g->acc, g->acc);
+}
+
 static void push_keys(struct gen *g)
 {
 	emit_r(g, DIF_OPC_FLUSHTS, 0, 0, 0);
@@ -460,14 +640,14 @@ static void push_keys(struct gen *g)
 	for (unsigned i = 0; i < n; i++) {
 		if (chance(g, 70)) {
 			unsigned v = chance(g, 50) ? want(g, K_INT)
-			                           : (load_int(g, 1 + i % 7, R(g, 4)), 1 + i % 7);
+			                           : (load_int(g, next_reg(g, i), R(g, 4)), next_reg(g, i));
 			tg_emit(&g->p, DIF_ENC_R(DIF_OPC_PUSHTV, 0, 0, v));
 		} else if (chance(g, 80)) {
 			unsigned v = want(g, K_STR);
 			tg_emit(&g->p, DIF_ENC_R(DIF_OPC_PUSHTR, 1, 0, v));
 		} else {
 			/* a by-ref key that fails canload or cannot be read */
-			unsigned v = bad_str_reg(g), sz = v == 7 ? 6 : v + 1;
+			unsigned v = bad_str_reg(g), sz = next_reg(g, v);
 			tg_setx(&g->p, sz, 1 + R(g, 16));
 			set_kind(g, sz, K_INT, 0);
 			tg_emit(&g->p, DIF_ENC_R(DIF_OPC_PUSHTR, (unsigned)R(g, 2), sz, v));
@@ -522,6 +702,23 @@ static void sn_var(struct gen *g, int op)
 		set_kind(g, rd, str ? K_ENV : K_INT, str);
 		return;
 	}
+	/* a load of an element that exists is the interesting one: store
+	 * first, then load back */
+	int back = 0;
+	if (chance(g, 50)) {
+		static const unsigned ld[] = { DIF_OPC_LDGS, DIF_OPC_LDTS,
+			                       DIF_OPC_LDLS, DIF_OPC_LDGAA,
+			                       DIF_OPC_LDTAA };
+		static const unsigned st[] = { DIF_OPC_STGS, DIF_OPC_STTS,
+			                       DIF_OPC_STLS, DIF_OPC_STGAA,
+			                       DIF_OPC_STTAA };
+		for (size_t k = 0; k < sizeof(ld) / sizeof(ld[0]); k++)
+			if ((unsigned)op == ld[k]) {
+				op = (int)st[k];
+				back = 1;
+				break;
+			}
+	}
 	unsigned scope = op == DIF_OPC_STGS || op == DIF_OPC_LDGS ||
 	                 op == DIF_OPC_STGAA || op == DIF_OPC_LDGAA ? 0
 	                 : op == DIF_OPC_STLS || op == DIF_OPC_LDLS ? 2 : 1;
@@ -530,21 +727,35 @@ static void sn_var(struct gen *g, int op)
 	unsigned idx = (unsigned)R(g, 3); /* 2: string */
 	int str = idx == 2;
 	decl(g, scope, idx, assoc, str);
+	if (assoc && !str && chance(g, 12)) {
+		key_siblings(g, scope ? DIF_OPC_STTAA : DIF_OPC_STGAA,
+		             scope ? DIF_OPC_LDTAA : DIF_OPC_LDGAA, 0x500 + idx);
+		return;
+	}
 	int store = op == DIF_OPC_STGS || op == DIF_OPC_STTS ||
 	            op == DIF_OPC_STLS || op == DIF_OPC_STGAA ||
 	            op == DIF_OPC_STTAA;
 	if (assoc)
 		push_keys(g);
 	if (store) {
+		if (assoc || scope == 1)
+			g->stale |= g->dynptr;
 		unsigned v;
 		if (str)
-			v = chance(g, 75) ? want(g, K_STR) : chance(g, 30) ? 0 : bad_str_reg(g);
+			v = chance(g, g->focus_op >= 0 ? 50 : 75) ? want(g, K_STR)
+			    : chance(g, 30) ? 0 : bad_str_reg(g);
 		else
 			v = chance(g, 15) ? 0 : any_clean(g);
+		if (v == 0 && chance(g, 60)) {
+			/* deleting (or nulling) something that exists */
+			unsigned x = want(g, str ? K_STR : K_INT);
+			g->vtaint[scope][idx] |= g->taint[x];
+			tg_emit(&g->p, DIF_ENC_W(op, 0x500 + idx, x));
+		}
 		g->vtaint[scope][idx] |= g->taint[v];
 		tg_emit(&g->p, DIF_ENC_W(op, 0x500 + idx, v));
 		/* read it back most of the time */
-		if (!chance(g, 70))
+		if (!back && !chance(g, 70))
 			return;
 		op = op == DIF_OPC_STGS ? DIF_OPC_LDGS : op == DIF_OPC_STTS ? DIF_OPC_LDTS
 		     : op == DIF_OPC_STLS ? DIF_OPC_LDLS : op == DIF_OPC_STGAA ? DIF_OPC_LDGAA
@@ -559,18 +770,24 @@ static void sn_var(struct gen *g, int op)
 	tg_emit(&g->p, DIF_ENC_W(op, 0x500 + idx, rd));
 	/* by-ref loads give window addresses */
 	set_kind(g, rd, str ? K_STR : K_INT, str || g->vtaint[scope][idx]);
+	if (str && (assoc || scope == 1))
+		g->dynptr |= (uint8_t)(1u << rd);
 }
 
 static void sn_tuple(struct gen *g, int op)
 {
 	if (op < 0)
 		op = DIF_OPC_PUSHTR + (int)R(g, 4);
+	/* sometimes a subroutine reads what was pushed (strlen(arg 0)) */
+	int consume = op == DIF_OPC_PUSHTR && chance(g, 40);
 	switch (op) {
 	case DIF_OPC_PUSHTV:
 		tg_emit(&g->p, DIF_ENC_R(DIF_OPC_PUSHTV, 0, chance(g, 10) ? reg(g) : 0,
 		                         any_clean(g)));
 		break;
 	case DIF_OPC_PUSHTR: {
+		if (consume)
+			emit_r(g, DIF_OPC_FLUSHTS, 0, 0, 0);
 		unsigned t = chance(g, 60);
 		unsigned v = t ? want(g, K_STR) : want(g, chance(g, 50) ? K_SCR : K_REG);
 		unsigned sz = 0;
@@ -583,6 +800,12 @@ static void sn_tuple(struct gen *g, int op)
 				sz = 0;
 		}
 		tg_emit(&g->p, DIF_ENC_R(DIF_OPC_PUSHTR, t, sz, v));
+		if (consume) {
+			unsigned rd = reg(g);
+			tg_emit(&g->p, DIF_ENC_W(DIF_OPC_CALL, 12, rd)); /* strlen */
+			set_kind(g, rd, K_INT, 0);
+			return;
+		}
 		break;
 	}
 	default:
@@ -613,10 +836,10 @@ static const struct sig sigs[] = {
 	{ DIF_S_ALLOCA, "N" }, { DIF_S_BCOPY, "PDN" }, { DIF_S_COPYINTO, "UND" },
 	{ DIF_S_MSGDSIZE, "P" }, { DIF_S_MSGSIZE, "P" }, { DIF_S_GETMAJOR, "I" },
 	{ DIF_S_GETMINOR, "I" }, { DIF_S_DDI_PATHNAME, "PI" },
-	{ DIF_S_STRJOIN, "SS" }, { DIF_S_LLTOSTR, "IB" },
+	{ DIF_S_STRJOIN, "SS" }, { DIF_S_LLTOSTR, "LB" },
 	{ DIF_S_BASENAME, "S" }, { DIF_S_DIRNAME, "S" }, { DIF_S_CLEANPATH, "S" },
-	{ DIF_S_STRCHR, "SC" }, { DIF_S_STRRCHR, "SC" }, { DIF_S_STRSTR, "SS" },
-	{ DIF_S_STRTOK, "TS" }, { DIF_S_SUBSTR, "SII" }, { DIF_S_INDEX, "SSI" },
+	{ DIF_S_STRCHR, "lC" }, { DIF_S_STRRCHR, "lC" }, { DIF_S_STRSTR, "SS" },
+	{ DIF_S_STRTOK, "TS" }, { DIF_S_SUBSTR, "Sxx" }, { DIF_S_INDEX, "SSI" },
 	{ DIF_S_RINDEX, "SSI" }, { DIF_S_HTONS, "I" }, { DIF_S_HTONL, "I" },
 	{ DIF_S_HTONLL, "I" }, { DIF_S_NTOHS, "I" }, { DIF_S_NTOHL, "I" },
 	{ DIF_S_NTOHLL, "I" }, { DIF_S_INET_NTOP, "AP" }, { DIF_S_INET_NTOA, "P" },
@@ -624,7 +847,7 @@ static const struct sig sigs[] = {
 	{ DIF_S_MEMREF, "PN" }, { DIF_S_SX_SHARED_HELD, "P" },
 	{ DIF_S_SX_EXCLUSIVE_HELD, "P" }, { DIF_S_SX_ISEXCLUSIVE, "P" },
 	{ DIF_S_MEMSTR, "PCN" }, { DIF_S_GETF, "I" }, { DIF_S_JSON, "SS" },
-	{ DIF_S_STRTOLL, "SB" },
+	{ DIF_S_STRTOLL, "nB" },
 };
 
 static unsigned arg_reg(struct gen *g, char k, unsigned *out_kind)
@@ -649,6 +872,38 @@ static unsigned arg_reg(struct gen *g, char k, unsigned *out_kind)
 			return r;
 		}
 		return want(g, K_STR);
+	case 'n':
+	case 'l':
+		if (chance(g, 40)) {
+			/* numbers for strtoll (every digit class, 'Z' for
+			 * base 36, tabs, signs, 0x with and without a digit),
+			 * or strings filling strsize for strchr */
+			static const char *const num[] = {
+				" \t-0x1Fz", "zZ", "0x", "0xg", "0X1", "  +7", "-",
+				"9223372036854775808", "Zz9", "\t\t12", " \t 0x",
+				"-9223372036854775809", "0b1", "777", "+-1", "z",
+			};
+			char buf[1200];
+			size_t n;
+			if (k == 'n') {
+				const char *x = num[R(g, sizeof(num) / sizeof(num[0]))];
+				n = strlen(x);
+				memcpy(buf, x, n + 1);
+			} else {
+				n = g->strsize - 1 + R(g, 3);
+				if (n >= sizeof(buf))
+					n = sizeof(buf) - 1;
+				for (size_t i = 0; i < n; i++)
+					buf[i] = (char)('a' + i % 26);
+				buf[n] = 0;
+			}
+			r = reg(g);
+			tg_sets(&g->p, r, buf, n);
+			set_kind(g, r, K_STR, 0);
+			*out_kind = K_STR;
+			return r;
+		}
+		return arg_reg(g, 'S', out_kind);
 	case 'T':
 		if (chance(g, 40))
 			return 0;
@@ -680,8 +935,27 @@ static unsigned arg_reg(struct gen *g, char k, unsigned *out_kind)
 		v = n[R(g, sizeof(n) / sizeof(n[0]))];
 		break;
 	}
+	case 'x': {
+		/* substr index and count: around 0 and the int64 edges */
+		static const uint64_t x[] = { 0, 1, 2, UINT64_MAX, (uint64_t)-3,
+			                      0x7fffffffffffffffull,
+			                      0x8000000000000000ull,
+			                      0x7ffffffffffffffeull, 100, 256 };
+		v = chance(g, 50) ? x[R(g, sizeof(x) / sizeof(x[0]))]
+		                  : R(g, 40) - 20;
+		break;
+	}
+	case 'L': {
+		/* lltostr's value: the edges of int64 often */
+		static const uint64_t l[] = { 0x8000000000000000ull,
+			                      0x7fffffffffffffffull, UINT64_MAX, 0,
+			                      0x8000000000000001ull, 10, 35, 36 };
+		v = chance(g, 50) ? l[R(g, sizeof(l) / sizeof(l[0]))] : ival(g);
+		break;
+	}
 	case 'B': {
-		static const uint64_t b[] = { 2, 8, 10, 16, 36, 0, 1, 37, UINT64_MAX, 3 };
+		static const uint64_t b[] = { 2, 8, 10, 16, 36, 0, 1, 37, UINT64_MAX,
+			                      3, 16, 36, 10, 16, 36 };
 		v = b[R(g, sizeof(b) / sizeof(b[0]))];
 		break;
 	}
@@ -736,6 +1010,8 @@ static void sn_call(struct gen *g, int subr)
 		nargs--;
 	else if (chance(g, 5))
 		nargs++;
+	else if (nargs && chance(g, 4))
+		nargs--; /* a required argument missing: a stale tuple slot */
 	unsigned regs[10], kinds[10];
 	int t0 = 0;
 	/* each argument is pushed as soon as it is computed, as the compiler
@@ -755,8 +1031,14 @@ static void sn_call(struct gen *g, int subr)
 	}
 	/* rd keeps its value on no-result subroutines: give it a known one */
 	unsigned rd = reg(g);
-	if (chance(g, 50))
+	/* a subroutine that does not write rd leaves what was there */
+	int keep = g->taint[rd];
+	/* (and bcopy and copyinto report it as the illegal address of a bad
+	 * destination: it must not be a window address) */
+	if (keep || chance(g, 50)) {
 		load_int(g, rd, 0x5a5a);
+		keep = 0;
+	}
 	tg_emit(&g->p, DIF_ENC_W(DIF_OPC_CALL, (unsigned)subr, rd));
 	int id = dif_subr_lookup((unsigned)subr, prof);
 	if (id == DIF_S_RAND) {
@@ -779,9 +1061,16 @@ static void sn_call(struct gen *g, int subr)
 	case DIF_S_COPYIN:
 	case DIF_S_MEMREF:
 		k = K_SCR;
-		g->scr[rd] = 0;
+		g->scr[rd] = id == DIF_S_MEMREF ? 16 : 0; /* [ptr, len] */
 		if (id == DIF_S_MEMREF && nargs && g->taint[regs[0]])
 			g->memtaint = 1;
+		if (id == DIF_S_MEMREF && chance(g, 50)) {
+			unsigned x = next_reg(g, rd);
+			emit_r(g, DIF_OPC_LDX, rd, 0, x);
+			set_kind(g, x, K_INT, g->memtaint);
+			if (g->acc && !g->memtaint)
+				emit_r(g, DIF_OPC_ADD, x, g->acc, g->acc);
+		}
 		break;
 	case DIF_S_STRJOIN: case DIF_S_LLTOSTR: case DIF_S_BASENAME:
 	case DIF_S_DIRNAME: case DIF_S_CLEANPATH: case DIF_S_STRTOK:
@@ -793,7 +1082,18 @@ static void sn_call(struct gen *g, int subr)
 	default:
 		break;
 	}
-	set_kind(g, rd, k, t);
+	set_kind(g, rd, k, t | keep);
+	int stoll = dif_subr_find("strtoll", 7, prof);
+	if (k == K_STR && !t && !keep && g->acc && stoll >= 0 && chance(g, 25)) {
+		/* the string's contents reach the accumulator: parsed back
+		 * as a number (a NULL result faults in pushtr) */
+		unsigned x = next_reg(g, rd);
+		emit_r(g, DIF_OPC_FLUSHTS, 0, 0, 0);
+		tg_emit(&g->p, DIF_ENC_R(DIF_OPC_PUSHTR, 1, 0, rd));
+		tg_emit(&g->p, DIF_ENC_W(DIF_OPC_CALL, (unsigned)stoll, x));
+		set_kind(g, x, K_INT, 0);
+		emit_r(g, DIF_OPC_ADD, x, g->acc, g->acc);
+	}
 }
 
 static void sn_nop(struct gen *g)
@@ -871,9 +1171,38 @@ static void snippet_op(struct gen *g, int op)
 		sn_nop(g);
 }
 
+/* Whether an instruction writes its rd register. */
+static int writes_rd(uint32_t w)
+{
+	unsigned op = DIF_I_OP(w);
+	return (op >= DIF_OPC_OR && op <= DIF_OPC_MOV) || op == DIF_OPC_SRA ||
+	       (op >= DIF_OPC_LDSB && op <= DIF_OPC_LDX) ||
+	       (op >= DIF_OPC_ULDSB && op <= DIF_OPC_RLDX) ||
+	       op == DIF_OPC_SETX || op == DIF_OPC_SETS ||
+	       op == DIF_OPC_LDGA || op == DIF_OPC_LDGS || op == DIF_OPC_LDTA ||
+	       op == DIF_OPC_LDTS || op == DIF_OPC_CALL ||
+	       op == DIF_OPC_LDGAA || op == DIF_OPC_LDTAA ||
+	       op == DIF_OPC_LDLS || op == DIF_OPC_ALLOCS;
+}
+
+/* Adds the result of the last instruction (when it has one that does not
+ * depend on layout) to the accumulator. */
+static void mix(struct gen *g, uint32_t from)
+{
+	if (!g->acc || g->p.n <= from)
+		return;
+	uint32_t w = g->p.text[g->p.n - 1];
+	unsigned rd = DIF_I_RD(w);
+	if (!writes_rd(w) || rd == 0 || rd == g->acc || rd > 7 || g->taint[rd])
+		return;
+	emit_r(g, DIF_OPC_ADD, rd, g->acc, g->acc);
+}
+
 static void snippet(struct gen *g)
 {
+	uint32_t n0 = g->p.n;
 	snippet_op(g, -1);
+	mix(g, n0);
 }
 
 /* ---- environment ----------------------------------------------------------- */
@@ -893,29 +1222,63 @@ static void put_region(struct gen *g, uint64_t addr, uint8_t as,
 	if (!b)
 		return;
 	static const char *const strs[] = { "hello world", "/usr/./lib//x/../libc.so",
-		                            "abc", "", "{\"a\":[1,2]}", "x" };
-	const char *s0 = strs[R(g, 6)], *s1 = strs[R(g, 6)];
-	memcpy(b, s0, strlen(s0) + 1);
-	memcpy(b + 16, s1, strlen(s1) + 1);
+		                            "abc", "", "{\"a\":[1,2]}", "x",
+		                            "ZzAZ az", "\xff\x80Z~", "  \t-0x7Z" };
+	const size_t nstrs = sizeof(strs) / sizeof(strs[0]);
+	for (int k = 0; k < 2; k++) {
+		char tmp[16];
+		if (chance(g, 25)) {
+			rand_str(g, tmp, sizeof(tmp));
+			memcpy(b + 16 * k, tmp, strlen(tmp) + 1);
+		} else {
+			const char *s0 = strs[R(g, nstrs)];
+			memcpy(b + 16 * k, s0, strlen(s0) + 1);
+		}
+	}
 	static const uint8_t v4[][4] = { { 192, 168, 1, 20 }, { 0, 0, 0, 0 },
 		                         { 255, 255, 255, 255 }, { 10, 0, 0, 1 } };
-	memcpy(b + 48, v4[R(g, 4)], 4);
+	if (chance(g, 30))
+		for (int i = 48; i < 52; i++)
+			b[i] = (uint8_t)tg_rand(&g->r);
+	else
+		memcpy(b + 48, v4[R(g, 4)], 4);
 	uint8_t v6[16] = { 0 };
-	switch (R(g, 5)) {
+	switch (R(g, 12)) {
 	case 0: v6[15] = 1; break;
 	case 1: v6[10] = v6[11] = 0xff; v6[12] = 1; v6[13] = 2; v6[14] = 3; v6[15] = 4; break;
 	case 2: v6[0] = 0x20; v6[1] = 0x01; v6[2] = 0x0d; v6[3] = 0xb8; v6[15] = 0x10; break;
 	case 3: for (int i = 0; i < 16; i++) v6[i] = (uint8_t)(i * 17); break;
-	default: v6[12] = 9; v6[15] = 9; break; /* v4-compatible */
+	case 4: v6[12] = 9; v6[15] = 9; break; /* v4-compatible */
+	case 5: break; /* :: */
+	case 6: v6[0] = 0xfe; v6[1] = 0x80; v6[15] = 1; break; /* fe80::1 */
+	case 7: v6[0] = 0xff; v6[1] = 0x02; v6[15] = 1; break; /* ff02::1 */
+	case 8: v6[1] = 1; v6[7] = 1; v6[15] = 1; break; /* 1:0:0:1:0:0:0:1 */
+	case 9: v6[10] = v6[11] = 0xff; break; /* ::ffff:0.0.0.0 */
+	default:
+		/* random groups, about half of them zero */
+		for (int i = 0; i < 16; i += 2)
+			if (chance(g, 50)) {
+				uint64_t x = chance(g, 20) ? 1 : tg_rand(&g->r);
+				v6[i] = (uint8_t)(x >> 8);
+				v6[i + 1] = (uint8_t)x;
+			}
 	}
 	memcpy(b + 52, v6, 16);
 	for (int i = 68; i < 128; i++)
 		b[i] = (uint8_t)tg_rand(&g->r);
-	/* 128..255: a string with no NUL before the region end */
+	/* 128..255: a string with no NUL before the region end, letters
+	 * (through 'Z') or any non-NUL bytes */
+	int anyb = chance(g, 40);
 	for (int i = 128; i < 256; i++)
-		b[i] = (uint8_t)('A' + (i % 26));
+		b[i] = anyb ? (uint8_t)(1 + R(g, 255)) : (uint8_t)('A' + (i % 26));
 	if (chance(g, 50))
-		b[200] = 0;
+		b[chance(g, 50) ? 200 : 128 + R(g, 128)] = 0;
+}
+
+/* Toxic memory, sometimes also marked loadable (toxic wins). */
+static uint8_t toxic_flags(struct gen *g)
+{
+	return chance(g, 30) ? 3 : 2;
 }
 
 static void environment(struct gen *g)
@@ -923,16 +1286,19 @@ static void environment(struct gen *g)
 	struct dc_case *c = g->c;
 	c->profile = chance(g, 25) ? DC_PROFILE_ILLUMOS : DC_PROFILE_FREEBSD;
 	if (chance(g, 20)) {
-		static const uint32_t ss[] = { 1, 2, 8, 16, 32, 64, 100, 512 };
-		c->strsize = ss[R(g, 8)];
+		static const uint32_t ss[] = { 1, 2, 8, 16, 32, 64, 100, 512,
+			                       257, 1024 };
+		c->strsize = ss[R(g, 10)];
 	}
 	if (chance(g, 15)) {
 		static const uint64_t sc[] = { 1, 8, 16, 24, 40, 64, 100, 300, 1024 };
 		c->scratch_size = sc[R(g, 9)];
 	}
-	if (chance(g, 10)) {
-		static const uint64_t dv[] = { 1, 100, 2464, 4928, 6000, 10000 };
-		c->dynvar_size = dv[R(g, 6)];
+	if (chance(g, 18)) {
+		/* a few chunks at most: stores run out of space (drops) */
+		static const uint64_t dv[] = { 1, 100, 2464, 4928, 6000, 10000,
+			                       2 * 2464, 3 * 2464 };
+		c->dynvar_size = dv[R(g, 8)];
 	}
 	if (chance(g, 20))
 		c->deny = (uint32_t)R(g, 16);
@@ -944,10 +1310,10 @@ static void environment(struct gen *g)
 	if (chance(g, 60))
 		put_region(g, RG_USER, 1, 1, 0);
 	if (chance(g, 40))
-		put_region(g, RG_TOXIC, 0, 2, 1);
+		put_region(g, RG_TOXIC, 0, toxic_flags(g), 1);
 	if (c->nregions && c->regions[0].addr == RG_KERN && chance(g, 10)) {
 		/* a toxic hole inside the readable tail of the kernel region */
-		put_region(g, RG_KERN + 208, 0, 2, 1);
+		put_region(g, RG_KERN + 208, 0, toxic_flags(g), 1);
 		c->regions[c->nregions - 1].size = 16;
 	}
 	for (int i = 0; i < 10; i++)
@@ -982,7 +1348,7 @@ static void environment(struct gen *g)
 		}
 		c->nbvars++;
 	}
-	c->runs = chance(g, 15) ? 2 + (uint32_t)R(g, 2) : 1;
+	c->runs = chance(g, 25) ? 2 + (uint32_t)R(g, 2) : 1;
 }
 
 /* The opcode (or CALL plus subroutine name) and profiles a model case
@@ -1046,9 +1412,9 @@ void tg_gen_random(uint64_t seed, long focus, struct dc_case *c)
 		put_region(g, RG_KERN, 0, 1, 0);
 		put_region(g, RG_PRIV, 0, 0, 0);
 		put_region(g, RG_USER, 1, 1, 0);
-		put_region(g, RG_TOXIC, 0, 2, 1);
+		put_region(g, RG_TOXIC, 0, toxic_flags(g), 1);
 		if (chance(g, 20)) {
-			put_region(g, RG_KERN + 208, 0, 2, 1);
+			put_region(g, RG_KERN + 208, 0, toxic_flags(g), 1);
 			c->regions[c->nregions - 1].size = 16;
 		}
 		/* string checks differ without kernel read privilege */
@@ -1063,9 +1429,16 @@ void tg_gen_random(uint64_t seed, long focus, struct dc_case *c)
 			c->nregions = 0;
 			put_region(g, RG_KERN, 0, 1, 0);
 		}
-		put_region(g, RG_KERN + 208, 0, 2, 1);
+		put_region(g, RG_KERN + 208, 0, toxic_flags(g), 1);
 		c->regions[c->nregions - 1].size = 16;
 		c->deny |= 1;
+	}
+	if (fop >= 0 && chance(g, 30))
+		c->runs = 2; /* state carried between runs */
+	if (fop == DIF_OPC_LDGS && chance(g, 40)) {
+		/* built-in strings copied to a small scratch */
+		c->deny |= 1;
+		c->scratch_size = 1 + R(g, 40);
 	}
 	if (fop >= 0 && chance(g, 30)) {
 		/* limits and privileges matter to most instructions */
@@ -1097,6 +1470,10 @@ void tg_gen_random(uint64_t seed, long focus, struct dc_case *c)
 	if (fsub)
 		g->focus_subr = dif_subr_find(fsub, strlen(fsub),
 		                              (enum dif_profile)c->profile);
+	if (chance(g, fop >= 0 ? 50 : 90)) {
+		g->acc = 7;
+		set_kind(g, 7, K_INT, 0);
+	}
 	if (fop >= 0) {
 		/* short programs around the focus instruction */
 		g->budget = (unsigned)R(g, 3);
@@ -1105,8 +1482,11 @@ void tg_gen_random(uint64_t seed, long focus, struct dc_case *c)
 			snippet(g);
 		}
 		unsigned k = 1 + (unsigned)R(g, 2);
-		for (unsigned i = 0; i < k; i++)
+		for (unsigned i = 0; i < k; i++) {
+			uint32_t n0 = g->p.n;
 			snippet_op(g, fop);
+			mix(g, n0);
+		}
 	} else {
 		/* 1 to several hundred instructions */
 		unsigned sizes[] = { 2, 6, 15, 40, 120 };
@@ -1136,6 +1516,14 @@ void tg_gen_random(uint64_t seed, long focus, struct dc_case *c)
 			break;
 		}
 	}
+	if (g->acc && chance(g, 75))
+		rr = g->acc;
+	/* strings still in registers are observed by content (the outcome's
+	 * digest), whether or not their address may be returned */
+	for (unsigned r = 1; r < 8; r++)
+		if ((g->kind[r] == K_STR || g->kind[r] == K_ENV) &&
+		    !(g->stale >> r & 1))
+			c->observe |= 1u << r;
 	if ((g->kind[rr] == K_STR || g->kind[rr] == K_ENV) && chance(g, 80)) {
 		c->rtype = (struct dc_type){ .kind = 1, .ckind = 0,
 			                     .flags = DIF_TF_BYREF,
@@ -1175,7 +1563,9 @@ int tg_gen_partition(uint64_t seed, size_t p, unsigned k, unsigned max_tries,
 		long focus = focused && t % 4 != 3 ? (long)p : -1;
 		tg_gen_random(tg_mix(base, t), focus, c);
 		memset(hits, 0, np * sizeof(uint32_t));
-		if (tg_model_run(c, o, hits) == 0 && hits[p] && tg_case_valid(c)) {
+		/* the test must observe the case, not just fire it */
+		if (tg_model_run(c, o, hits) == 0 && hits[p] && tg_case_valid(c) &&
+		    tg_model_observes(c, o, p, hits[p])) {
 			found = 0;
 			break;
 		}
@@ -1187,4 +1577,21 @@ out:
 	free(hits);
 	free(o);
 	return found;
+}
+
+int tg_gen_program(uint64_t seed, uint64_t i, struct dc_case *c,
+                   struct dc_outcome *o, uint32_t *hits, unsigned *redrawn)
+{
+	uint64_t s = tg_mix(seed, i);
+	for (unsigned a = 0; a < 16; a++) {
+		tg_gen_random(tg_mix(s, a), -1, c);
+		if (hits)
+			memset(hits, 0, tg_nparts() * sizeof(uint32_t));
+		if (tg_model_run(c, o, hits) == 0 && tg_case_valid(c))
+			return 0;
+		if (redrawn)
+			(*redrawn)++;
+		tg_case_free(c);
+	}
+	return -1;
 }

@@ -1,4 +1,5 @@
 /* The model (spec/) as testgen sees it: partitions and outcomes. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "difvm/isa.h"
@@ -85,4 +86,22 @@ int tg_model_run(const struct dc_case *c, struct dc_outcome *o,
 	if (info.nondet && !rand_discarded(c))
 		return -1;
 	return 0;
+}
+
+bool tg_model_observes(const struct dc_case *c, const struct dc_outcome *o,
+                       size_t p, uint32_t nhits)
+{
+	struct dc_outcome *q = malloc(sizeof(*q));
+	bool seen = false;
+	if (!q)
+		return false;
+	/* one firing at a time: perturbing all of them could cancel out */
+	for (uint32_t k = 0; k < nhits && k < 4 && !seen; k++) {
+		int fired = 0;
+		if (dc_spec_run_perturbed(c, q, p, k, &fired) == DC_SPEC_OK &&
+		    fired && !tg_outcome_equal(o, q))
+			seen = true;
+	}
+	free(q);
+	return seen;
 }

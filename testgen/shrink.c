@@ -26,8 +26,11 @@ static uint32_t signature(const struct dc_outcome *a,
 {
 	if (err)
 		return 0xffffffffu;
+	/* (after a fault rval is 0: whether it equals the other side's
+	 * says nothing about the disagreement) */
+	int same_rval = !a->fault && !b->fault && a->rval == b->rval;
 	return a->fault | b->fault << 8 | a->has_string << 16 |
-	       b->has_string << 17 | (a->rval == b->rval) << 18;
+	       b->has_string << 17 | (uint32_t)same_rval << 18;
 }
 
 static int fails(struct shr *s, const struct dc_case *c)
@@ -172,6 +175,11 @@ static int ed_env(struct dc_case *c, uint32_t i, uint32_t v)
 			return 0;
 		c->varlen--;
 		return 1;
+	case 9:
+		if (!c->observe)
+			return 0;
+		c->observe = 0;
+		return 1;
 	default:
 		return 0;
 	}
@@ -219,7 +227,7 @@ unsigned tg_shrink(struct dc_case *c, tg_runner run, void *ud)
 			else
 				i++;
 		}
-		for (uint32_t i = 0; i < 9; i++)
+		for (uint32_t i = 0; i < 10; i++)
 			while (try_edit(&s, c, ed_env, i, 0))
 				n++;
 		for (uint32_t i = 0; i < c->intlen; i++)

@@ -108,9 +108,21 @@ const char *tg_spec_version(void);
 int tg_model_run(const struct dc_case *c, struct dc_outcome *o,
                  uint32_t *hits);
 
+/* True when the outcome o of case c (from tg_model_run) depends on the
+ * effect of model case p, which fired nhits times: perturbing one of its
+ * first firings (dc_spec_run_perturbed) changes the outcome. */
+bool tg_model_observes(const struct dc_case *c, const struct dc_outcome *o,
+                       size_t p, uint32_t nhits);
+
 /* Random well-formed program from seed; `focus` is -1 or a partition
  * index the generator biases towards. */
 void tg_gen_random(uint64_t seed, long focus, struct dc_case *c);
+/* Random program i of a seed as the corpus has it (R<i>): drawn again
+ * (at most 16 times) until the model reproduces it and it is valid. Fills
+ * c, its outcome o and hits (may be NULL); 0, or -1 when none was found.
+ * *redrawn (may be NULL) counts the discarded draws. */
+int tg_gen_program(uint64_t seed, uint64_t i, struct dc_case *c,
+                   struct dc_outcome *o, uint32_t *hits, unsigned *redrawn);
 /* Partition test number k for partition p: deterministic attempts until
  * one hits p (at most max_tries). Returns 0 (case set) or -1 (none). */
 int tg_gen_partition(uint64_t seed, size_t p, unsigned k, unsigned max_tries,
@@ -121,6 +133,10 @@ int tg_gen_partition(uint64_t seed, size_t p, unsigned k, unsigned max_tries,
  * (message in e). */
 int tg_difvm_run(const struct dc_case *c, struct dc_outcome *o,
                  struct tg_err *e);
+/* The same with the VM's test-only layout_shift option (docs/corpus.md:
+ * outcomes must not change). */
+int tg_difvm_run_shifted(const struct dc_case *c, struct dc_outcome *o,
+                         struct tg_err *e, uint64_t layout_shift);
 
 /* External runtime speaking the protocol. */
 struct tg_ext;
@@ -194,6 +210,9 @@ int tg_corpus_put_case(struct tg_corpus *db, const char *name,
                        const char *kind, uint64_t seed, long target,
                        const struct dc_case *c, const struct dc_outcome *o,
                        const uint32_t *hits);
+/* Records that case `name` observes model case p (tg_model_observes);
+ * call after tg_corpus_put_case with hits[p] != 0. */
+int tg_corpus_put_observed(struct tg_corpus *db, const char *name, size_t p);
 int tg_corpus_put_result(struct tg_corpus *db, const char *name,
                          const char *runtime, const struct dc_outcome *o,
                          int match);

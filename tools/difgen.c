@@ -27,7 +27,8 @@ static const char usage_text[] =
 	"                  [--tries T] [--variants V]\n"
 	"  difgen replay FILE [--runtime CMD] [--shard K/N] [--max-shrink M]\n"
 	"                [--cases GLOB] [--insn NAME]\n"
-	"  difgen coverage FILE [--verbose] [--allow LIST]\n"
+	"  difgen coverage FILE [--verbose] [--allow LIST] [--min-tests N]\n"
+	"  difgen check --seed S --count N [--shard K/N] [--layout-shift B]\n"
 	"  difgen show FILE CASE\n"
 	"  difgen merge OUT FILE...\n"
 	"  difgen import OUT CASEFILE...\n"
@@ -55,6 +56,11 @@ static const char usage_text[] =
 	"            FILE per runtime.\n"
 	"  coverage  Prints, per instruction and per model case, how many corpus\n"
 	"            cases exercise it, then every model case no test covers.\n"
+	"  check     Generates N random programs of seed S in memory (program i\n"
+	"            is the corpus's R<i>) and runs each on the model and on difvm\n"
+	"            in-process, and also with the layout moved when\n"
+	"            --layout-shift B is given. Stops at the first mismatch and\n"
+	"            prints it shrunk. Used by ./dev soak.\n"
 	"  show      Prints one case (e.g. P00012.0 or R00000042) as a listing\n"
 	"            with its environment and expected outcome.\n"
 	"  merge     Writes OUT from corpora generated as shards of one run; the\n"
@@ -68,7 +74,7 @@ static const char usage_text[] =
 	"  -n, --count N       random programs to add (default 1000)\n"
 	"  -o, --out FILE      corpus to write (generate)\n"
 	"  -t, --tries T       attempts per partition test (default 2000)\n"
-	"  -V, --variants V    partition tests per model case (default 2)\n"
+	"  -V, --variants V    partition tests per model case (default 4)\n"
 	"      --shard K/N     handle only shard K (0-based) of N\n"
 	"  -r, --runtime CMD   external runtime command (replay)\n"
 	"  -m, --max-shrink M  shrink at most M mismatches (default 20)\n"
@@ -77,6 +83,11 @@ static const char usage_text[] =
 	"  -i, --insn NAME     replay only the partition tests of one\n"
 	"                      instruction or subroutine (e.g. sdiv, strjoin)\n"
 	"  -v, --verbose       coverage: list every model case\n"
+	"      --min-tests N   coverage: a model case is covered when at least\n"
+	"                      N tests observe it (default 1)\n"
+	"      --layout-shift B  replay (in-process): run difvm with its\n"
+	"                      test-only layout_shift option (static and dynamic\n"
+	"                      storage moved by B bytes); outcomes must not change\n"
 	"  -a, --allow LIST    coverage: model cases listed in LIST (lines\n"
 	"                      'insn/case reason', # comments) are unreachable\n"
 	"                      by design and do not count as uncovered\n"
@@ -99,6 +110,8 @@ struct opts {
 	unsigned shard_k, shard_n;
 	unsigned tries, variants, max_shrink;
 	int verbose, quiet;
+	uint64_t min_tests;    /* coverage: observing tests a case needs */
+	uint64_t layout_shift; /* replay: difvm's test-only layout option */
 };
 
 static double now(void)
@@ -237,7 +250,8 @@ static int cmd_generate(struct opts *o)
 			tg_model_run(&c, out, hits);
 			snprintf(name, sizeof(name), "P%05zu.%u", p, k);
 			if (tg_corpus_put_case(db, name, "partition", o->seed,
-			                       (long)p, &c, out, hits)) {
+			                       (long)p, &c, out, hits) ||
+			    tg_corpus_put_observed(db, name, p)) {
 				fprintf(stderr, "difgen: %s: cannot store %s\n",
 				        o->out, name);
 				return 2;
@@ -254,16 +268,9 @@ static int cmd_generate(struct opts *o)
 			continue;
 		uint64_t s = tg_mix(o->seed, i);
 		struct dc_case c;
-		int ok = 0;
-		for (unsigned a = 0; a < 16 && !ok; a++) {
-			tg_gen_random(tg_mix(s, a), -1, &c);
-			memset(hits, 0, np * sizeof(uint32_t));
-			ok = tg_model_run(&c, out, hits) == 0 && tg_case_valid(&c);
-			if (!ok) {
-				rejected++;
-				tg_case_free(&c);
-			}
-		}
+		unsigned redrawn = 0;
+		int ok = tg_gen_program(o->seed, i, &c, out, hits, &redrawn) == 0;
+		rejected += redrawn;
 		if (!ok)
 			continue;
 		snprintf(name, sizeof(name), "R%08llu", (unsigned long long)i);
@@ -307,8 +314,8 @@ struct rp {
 static int run_inproc(void *ud, const struct dc_case *c, struct dc_outcome *o,
                       struct tg_err *e)
 {
-	(void)ud;
-	return tg_difvm_run(c, o, e);
+	const struct rp *r = ud;
+	return tg_difvm_run_shifted(c, o, e, r->o->layout_shift);
 }
 
 static int run_ext(void *ud, const struct dc_case *c, struct dc_outcome *o,
@@ -468,6 +475,95 @@ static int cmd_replay(struct opts *o, const char *file)
 	return r.mismatch || r.errors ? 1 : 0;
 }
 
+/* ---- check (soak) ------------------------------------------------------------ */
+
+/* Runs difvm twice per case: as configured and with the layout moved.
+ * Both must give the model's outcome. */
+struct ck {
+	uint64_t shift;
+};
+
+static int run_both(void *ud, const struct dc_case *c, struct dc_outcome *o,
+                    struct tg_err *e)
+{
+	const struct ck *k = ud;
+	struct dc_outcome *m = malloc(sizeof(*m));
+	if (!m) {
+		tg_errf(e, "out of memory");
+		return -1;
+	}
+	int x = tg_difvm_run(c, o, e);
+	if (x == 0 && k->shift && tg_difvm_run_shifted(c, m, e, k->shift) == 0 &&
+	    !tg_outcome_equal(o, m)) {
+		/* the moved layout shows as a different outcome; report the
+		 * one that differs from the model */
+		struct dc_outcome *exp = malloc(sizeof(*exp));
+		if (exp && tg_model_run(c, exp, NULL) == 0 && tg_outcome_equal(exp, o))
+			*o = *m;
+		free(exp);
+	}
+	free(m);
+	return x;
+}
+
+/* Random programs generated and compared in memory, no corpus: program i
+ * is the corpus's R<i> of the same seed. Stops at the first mismatch. */
+static int cmd_check(struct opts *o)
+{
+	struct ck k = { o->layout_shift };
+	struct dc_outcome *exp = malloc(sizeof(*exp)), *got = malloc(sizeof(*got));
+	if (!exp || !got) {
+		fprintf(stderr, "difgen: out of memory\n");
+		return 2;
+	}
+	printf("check: seed %llu, %llu random programs%s\n",
+	       (unsigned long long)o->seed, (unsigned long long)o->count,
+	       o->shard_n > 1 ? " (one shard)" : "");
+	fflush(stdout);
+	double t0 = now();
+	uint64_t n = 0, bad = 0;
+	for (uint64_t i = 0; i < o->count && !bad; i++) {
+		if (o->shard_n > 1 && i % o->shard_n != o->shard_k)
+			continue;
+		struct dc_case c;
+		if (tg_gen_program(o->seed, i, &c, exp, NULL, NULL))
+			continue;
+		n++;
+		struct tg_err e = { "" };
+		int x = run_both(&k, &c, got, &e);
+		if (x || !tg_outcome_equal(exp, got)) {
+			bad++;
+			char a[400], b[400];
+			tg_outcome_text(exp, a, sizeof(a));
+			if (x)
+				snprintf(b, sizeof(b), "error: %s", e.msg);
+			else
+				tg_outcome_text(got, b, sizeof(b));
+			printf("MISMATCH R%08llu (difgen generate --seed %llu --count %llu)\n"
+			       "  expected (model): %s\n  got (difvm): %s\n",
+			       (unsigned long long)i, (unsigned long long)o->seed,
+			       (unsigned long long)i + 1, a, b);
+			unsigned steps = tg_shrink(&c, run_both, &k);
+			if (tg_model_run(&c, exp, NULL) == 0 &&
+			    run_both(&k, &c, got, &e) == 0) {
+				tg_outcome_text(exp, a, sizeof(a));
+				tg_outcome_text(got, b, sizeof(b));
+				printf("  shrunk (%u steps):\n", steps);
+				tg_print_case(stdout, &c);
+				printf("  expected (model): %s\n  got (difvm): %s\n", a, b);
+			}
+		}
+		tg_case_free(&c);
+	}
+	double dt = now() - t0;
+	printf("check: seed %llu: %llu programs in %.1f s (%.0f/s), %llu mismatches\n",
+	       (unsigned long long)o->seed, (unsigned long long)n, dt,
+	       (double)n / (dt > 0 ? dt : 1e-9), (unsigned long long)bad);
+	free(exp);
+	free(got);
+	return bad ? 1 : 0;
+}
+
 /* ---- coverage -------------------------------------------------------------- */
 
 static int cmd_coverage(struct opts *o, const char *file)
@@ -480,7 +576,8 @@ static int cmd_coverage(struct opts *o, const char *file)
 	}
 	sqlite3_stmt *st;
 	const char *q =
-		"SELECT p.id, p.insn, p.name, COUNT(cp.case_name)"
+		"SELECT p.id, p.insn, p.name, COUNT(cp.case_name),"
+		" COALESCE(SUM(cp.observed), 0)"
 		" FROM partitions p LEFT JOIN case_partitions cp"
 		" ON cp.partition = p.id GROUP BY p.id ORDER BY p.id";
 	if (sqlite3_prepare_v2(tg_corpus_db(db), q, -1, &st, NULL) != SQLITE_OK) {
@@ -492,7 +589,7 @@ static int cmd_coverage(struct opts *o, const char *file)
 	char cur[64] = "";
 	unsigned ncases = 0, ncov = 0, total = 0, covered = 0;
 	uint64_t tests = 0;
-	char (*unc)[128] = NULL;
+	char (*unc)[192] = NULL; /* "insn/case" NUL "(fired by ...)" */
 	size_t nunc = 0, nna = 0;
 	printf("%-22s %7s %9s\n", "INSTRUCTION", "CASES", "TESTS");
 	for (;;) {
@@ -527,12 +624,13 @@ static int cmd_coverage(struct opts *o, const char *file)
 			tests = 0;
 		}
 		const char *name = (const char *)sqlite3_column_text(st, 2);
-		uint64_t n = (uint64_t)sqlite3_column_int64(st, 3);
+		uint64_t fired = (uint64_t)sqlite3_column_int64(st, 3);
+		uint64_t n = (uint64_t)sqlite3_column_int64(st, 4);
 		ncases++;
 		total++;
 		tests += n;
 		const char *why = NULL;
-		if (n) {
+		if (n >= o->min_tests) {
 			ncov++;
 			covered++;
 		} else if (!tg_part_applies((size_t)sqlite3_column_int64(st, 0), &why) &&
@@ -540,15 +638,20 @@ static int cmd_coverage(struct opts *o, const char *file)
 			printf("n/a: %s/%s (%s)\n", insn, name ? name : "", why);
 			nna++;
 		} else {
-			char (*nu)[128] = realloc(unc, (nunc + 1) * sizeof(*unc));
+			char (*nu)[192] = realloc(unc, (nunc + 1) * sizeof(*unc));
 			if (nu) {
 				unc = nu;
-				snprintf(unc[nunc++], 128, "%s/%s", insn, name ? name : "");
+				int kl = snprintf(unc[nunc], 96, "%s/%s", insn,
+				                  name ? name : "");
+				kl = kl < 96 ? kl : 95;
+				snprintf(unc[nunc++] + kl + 1, 192 - 96,
+				         "(fired by %llu tests, observed by %llu)",
+				         (unsigned long long)fired, (unsigned long long)n);
 			}
 		}
 		if (o->verbose)
-			printf("    %-34s %9llu\n", name ? name : "",
-			       (unsigned long long)n);
+			printf("    %-34s %9llu (fired by %llu)\n", name ? name : "",
+			       (unsigned long long)n, (unsigned long long)fired);
 	}
 	sqlite3_finalize(st);
 	tg_corpus_close(db);
@@ -594,7 +697,7 @@ static int cmd_coverage(struct opts *o, const char *file)
 			printf("unreachable: %s (allowed by %s)\n", unc[i], o->allow);
 			nallowed++;
 		} else {
-			printf("uncovered: %s\n", unc[i]);
+			printf("uncovered: %s %s\n", unc[i], unc[i] + strlen(unc[i]) + 1);
 			nbad++;
 		}
 	}
@@ -771,7 +874,8 @@ static int cmd_import(int n, char **files)
 static int run(int argc, char **argv)
 {
 	struct opts o = { .seed = 1, .count = 1000, .shard_n = 1, .tries = 2000,
-		          .variants = 2, .max_shrink = 20 };
+		          .variants = 4, .max_shrink = 20,
+		          .min_tests = 1 };
 	static const struct option lo[] = {
 		{ "seed", required_argument, NULL, 's' },
 		{ "count", required_argument, NULL, 'n' },
@@ -785,6 +889,8 @@ static int run(int argc, char **argv)
 		{ "insn", required_argument, NULL, 'i' },
 		{ "allow", required_argument, NULL, 'a' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "min-tests", required_argument, NULL, 'M' },
+		{ "layout-shift", required_argument, NULL, 'L' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'W' },
@@ -842,6 +948,16 @@ static int run(int argc, char **argv)
 				goto bad;
 			o.max_shrink = (unsigned)v;
 			break;
+		case 'M':
+			if (parse_u64(optarg, &o.min_tests) || o.min_tests == 0 ||
+			    o.min_tests > 100)
+				goto bad;
+			break;
+		case 'L':
+			if (parse_u64(optarg, &o.layout_shift) ||
+			    o.layout_shift > (1ull << 30))
+				goto bad;
+			break;
 		case 'v':
 			o.verbose = 1;
 			break;
@@ -864,7 +980,8 @@ static int run(int argc, char **argv)
 bad:
 		fprintf(stderr, "difgen: bad value for --%s: '%s'\n",
 		        ch == 'S' ? "shard" : ch == 's' ? "seed" : ch == 'n' ? "count"
-		        : ch == 't' ? "tries" : ch == 'V' ? "variants" : "max-shrink",
+		        : ch == 't' ? "tries" : ch == 'V' ? "variants"
+		        : ch == 'M' ? "min-tests" : ch == 'L' ? "layout-shift" : "max-shrink",
 		        optarg);
 		return 2;
 	}
@@ -883,6 +1000,8 @@ bad:
 		}
 		return cmd_generate(&o);
 	}
+	if (strcmp(cmd, "check") == 0 && npos == 0)
+		return cmd_check(&o);
 	if (strcmp(cmd, "replay") == 0 && npos == 1)
 		return cmd_replay(&o, pos[0]);
 	if (strcmp(cmd, "coverage") == 0 && npos == 1)

@@ -1235,8 +1235,13 @@ static bool step_call(struct cx *cx, struct tstate *s, uint32_t pc,
 			break;
 		}
 	}
-	if (sid == DIF_S_STRJOIN && s->dlo >= 2)
-		check_join(cx, pc, &s->tv[0], &s->tv[1]);
+	if (sid == DIF_S_STRJOIN) {
+		/* an entry that may be absent is a stale slot: any string */
+		av_t stale;
+		av_top(&stale, K_INT);
+		check_join(cx, pc, s->dlo >= 1 ? &s->tv[0] : &stale,
+		           s->dlo >= 2 ? &s->tv[1] : &stale);
+	}
 	/* scratch */
 	uint64_t olo = s->slo, ohi = s->shi;
 	uint64_t str = 2ull * cx->strsize + 80;

@@ -155,6 +155,11 @@ struct dif_vm_opts {
 	size_t nregions;
 	uint64_t static_size;             /* globals' storage; 0: 1 MiB */
 	uint64_t local_size;              /* clause-locals per context; 0: 64 KiB */
+	/* Testing only: static and clause-local storage start this many
+	 * bytes (rounded up to 8) into their windows and the dynamic arena
+	 * hands out chunks from a different one first, so that a program
+	 * whose outcome depends on where variables lie shows it. 0: none. */
+	uint64_t layout_shift;
 };
 
 struct dif_vm_stats {
@@ -226,6 +231,9 @@ typedef void (*dif_trace_fn)(void *ud, const struct dif_trace_state *st);
 /* dif_exec with fn called before each instruction (fn may be NULL). */
 DIF_API int dif_exec_traced(const struct dif_prog *prog, struct dif_ctx *ctx,
                             uint64_t *rval, dif_trace_fn fn, void *ud);
+
+/* Register i (0..7) as the last dif_exec left it (0 for i > 7). */
+DIF_API uint64_t dif_ctx_reg(const struct dif_ctx *ctx, unsigned i);
 /* Reads len bytes at a DIF address as the program would see them (VM
  * memory or host memory), e.g. to print a returned string. Returns 0 or a
  * fault code. The string table seen is that of the program the context
