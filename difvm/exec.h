@@ -213,6 +213,9 @@ static inline void dif_fault_why(struct dif_run *run, int code,
 }
 /* User space is [0, DIF_USER_TOP) (docs/conventions.md 1). */
 #define DIF_USER_TOP 0x0000800000000000ull
+/* Bytes of a mutex that mutex_owned checks with canload before it needs
+ * the host: one lock word (docs/conventions.md). */
+#define DIF_MUTEX_SIZE 8
 
 /* The illegal address of a failed load of [addr, +len): addr when it
  * touches a toxic range (dif-isa.md 2.4), else the first unreadable byte

@@ -335,6 +335,19 @@ static inline bool kload(struct dif_run *run, uint64_t addr, void *buf,
 	return load_slow(run, DIF_AS_KERNEL, addr, buf, n);
 }
 
+/* User load: the fuword range check comes first, so an address outside
+ * user space faults at the load address without reading (dif-isa.md 2.4). */
+static inline bool uload(struct dif_run *run, uint64_t addr, void *buf,
+                         size_t n)
+{
+	if (addr + n < addr || addr + n > DIF_USER_TOP) {
+		memset(buf, 0, n);
+		dif_fault(run, DIF_FAULT_BADADDR, addr);
+		return false;
+	}
+	return load_slow(run, DIF_AS_USER, addr, buf, n);
+}
+
 static void do_store(struct dif_run *run, uint64_t addr, uint64_t v,
                      unsigned n)
 {
@@ -592,7 +605,7 @@ static void do_call(struct dif_run *run, const struct dif_insn *ip)
 		if (checked && !dif_canload(run, a, sizeof(v)))             \
 			goto fault;                                             \
 		if (as == DIF_AS_KERNEL ? !kload(run, a, &v, sizeof(v))     \
-		                        : !load_slow(run, as, a, &v, sizeof(v))) \
+		                        : !uload(run, a, &v, sizeof(v)))  \
 			goto fault;                                             \
 		R[ip->rd] = (uint64_t)(ext)v;                               \
 		NEXT();                                                     \

@@ -739,6 +739,12 @@ static void do_json(struct dif_run *run, unsigned rd)
 	set_rd(run, rd, scratch_commit(run, (uint64_t)js.len + 1));
 }
 
+static void need_host(struct dif_run *run)
+{
+	dif_fault_why(run, DIF_FAULT_ILLOP, 0,
+	              "subroutine needs a host callback (dif_host.subr)");
+}
+
 void dif_subr_call(struct dif_run *run, int sid, unsigned rd)
 {
 	switch (sid) {
@@ -841,6 +847,16 @@ void dif_subr_call(struct dif_run *run, int sid, unsigned rd)
 		}
 		/* FreeBSD does not implement them: nothing happens */
 		break;
+	case DIF_S_MUTEX_OWNED:
+		/* DTrace checks the mutex with canload before it asks the
+		 * operating system: a failure is R[rd] = 0 and KPRIV
+		 * (dif-isa.md 6). */
+		if (!dif_canload(run, arg(run, 0), DIF_MUTEX_SIZE)) {
+			set_rd(run, rd, 0);
+			break;
+		}
+		need_host(run);
+		break;
 	case DIF_S_MSGDSIZE:
 	case DIF_S_MSGSIZE:
 	case DIF_S_DDI_PATHNAME:
@@ -852,8 +868,7 @@ void dif_subr_call(struct dif_run *run, int sid, unsigned rd)
 	default:
 		/* mutex_*, rw_*, sx_*, speculation, progenyof, getf and the
 		 * illumos ones above: only the operating system can answer. */
-		dif_fault_why(run, DIF_FAULT_ILLOP, 0,
-		              "subroutine needs a host callback (dif_host.subr)");
+		need_host(run);
 		break;
 	}
 }

@@ -233,6 +233,8 @@ extern const size_t dc_ncases;
 /* ---- pure helpers (mem.c) ---- */
 uint64_t rup8(uint64_t x);
 bool in_range(uint64_t addr, uint64_t size, uint64_t base, uint64_t len);
+/* [a, +n) wraps or reaches past the top of user space (dif-isa.md 2.4). */
+bool urange_bad(uint64_t a, uint64_t n);
 /* Host pointer for [addr, addr+len) of readable memory, NULL if any part
  * is unreadable. *fault gets BADADDR or 0; *bad the offending address. */
 const uint8_t *mem_ptr(const struct state *s, uint32_t as, uint64_t addr,
