@@ -340,9 +340,10 @@ static inline bool kload(struct dif_run *run, uint64_t addr, void *buf,
 static inline bool uload(struct dif_run *run, uint64_t addr, void *buf,
                          size_t n)
 {
-	if (addr + n < addr || addr + n > DIF_USER_TOP) {
+	if (dif_urange_bad(addr, n)) {
 		memset(buf, 0, n);
-		dif_fault(run, DIF_FAULT_BADADDR, addr);
+		dif_fault_why(run, DIF_FAULT_BADADDR, addr,
+		              "user load passes the top of user space");
 		return false;
 	}
 	return load_slow(run, DIF_AS_USER, addr, buf, n);

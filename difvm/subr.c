@@ -185,7 +185,7 @@ static bool toxic(struct dif_run *run, uint64_t addr, uint64_t size)
  * user space before they copy (emulator-facts.md 4): BADADDR at uaddr. */
 static bool urange_ok(struct dif_run *run, uint64_t uaddr, uint64_t size)
 {
-	if (uaddr + size >= uaddr && uaddr + size <= DIF_USER_TOP)
+	if (!dif_urange_bad(uaddr, size))
 		return true;
 	dif_fault_why(run, DIF_FAULT_BADADDR, uaddr,
 	              "user range passes the top of user space");
