@@ -152,6 +152,7 @@ struct dif_run {
 	uint8_t *scratch_buf;
 
 	uint32_t strsize;
+	unsigned nsnap; /* string sources snapshotted by this subroutine */
 	enum dif_profile profile;
 	uint32_t deny; /* DIF_DENY_* */
 

@@ -84,6 +84,17 @@ static void src_init(struct dif_src *s, struct dif_run *run, uint64_t addr,
 	s->p = dif_vm_ptr(run, addr, len);
 	if (!s->p)
 		s->p = region_ptr(run, addr, len);
+	/* A source in the free part of scratch may lie under the result the
+	 * subroutine is about to write: read it as it was at the call, like
+	 * the model (docs/conventions.md, Decisions 17). At most two strings
+	 * of up to strsize bytes per call; keybuf (chunk bytes, more than
+	 * 2 * (strsize + 1)) is idle during a subroutine. */
+	if (s->p && run->nsnap < 2 && len <= run->strsize &&
+	    addr + len > run->scratch_ptr && addr < run->scratch_limit) {
+		uint8_t *snap = run->ctx->keybuf + run->nsnap++ * (run->strsize + 1ull);
+		memcpy(snap, s->p, (size_t)len);
+		s->p = snap;
+	}
 }
 
 /* String argument: strcanload bounded by strsize, then a source. */
@@ -440,8 +451,19 @@ static void do_strjoin(struct dif_run *run, unsigned rd)
 		if (la + lb == size)
 			goto toolong;
 	}
-	if (!read_bytes(run, DIF_AS_KERNEL, a, out, la) ||
-	    !read_bytes(run, DIF_AS_KERNEL, b, out + la, lb))
+	/* b in the free part of scratch may lie under a's copy: take it as
+	 * it was at the call (docs/conventions.md, Decisions 17). */
+	uint8_t *snap = NULL;
+	if (lb && b + lb > run->scratch_ptr && b < run->scratch_limit) {
+		snap = run->ctx->keybuf; /* chunk bytes > strsize, idle here */
+		if (!read_bytes(run, DIF_AS_KERNEL, b, snap, lb))
+			return;
+	}
+	if (!read_bytes(run, DIF_AS_KERNEL, a, out, la))
+		return;
+	if (snap)
+		memcpy(out + la, snap, (size_t)lb);
+	else if (!read_bytes(run, DIF_AS_KERNEL, b, out + la, lb))
 		return;
 	out[la + lb] = '\0';
 	set_rd(run, rd, scratch_commit(run, la + lb + 1));
@@ -747,6 +769,7 @@ static void need_host(struct dif_run *run)
 
 void dif_subr_call(struct dif_run *run, int sid, unsigned rd)
 {
+	run->nsnap = 0;
 	switch (sid) {
 	case DIF_S_RAND:
 		set_rd(run, rd, dif_rand_next(run));
