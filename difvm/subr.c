@@ -754,10 +754,15 @@ static void do_json(struct dif_run *run, unsigned rd)
 		set_rd(run, rd, 0);
 		return;
 	}
-	if (!dif_s_json(&js, &sel, run->strsize, (char *)out, js.len + 1)) {
+	/* The parser works in keybuf (past the two source snapshots), so
+	 * free scratch receives the result and its NUL only, nothing on
+	 * failure: the model's effect (docs/conventions.md, Decisions 17). */
+	char *work = (char *)run->ctx->keybuf + 2 * (run->strsize + 1ull);
+	if (!dif_s_json(&js, &sel, run->strsize, work, js.len + 1)) {
 		set_rd(run, rd, 0);
 		return;
 	}
+	memcpy(out, work, strlen(work) + 1);
 	set_rd(run, rd, scratch_commit(run, (uint64_t)js.len + 1));
 }
 
