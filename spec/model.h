@@ -109,7 +109,7 @@ struct state {
 };
 
 /* Memory write recorded by an effect. */
-enum mw_kind { MW_BYTES, MW_ZERO, MW_COPY /* forward byte copy in DIF memory */ };
+enum mw_kind { MW_BYTES, MW_ZERO, MW_COPY /* copy in DIF memory, overlap-safe like the kernel's bcopy */ };
 struct mwrite {
 	uint8_t kind;
 	uint64_t addr, len;
