@@ -1220,7 +1220,7 @@ const struct case_def dc_cases[] = {
 	   "canstore, canload, R[r2] > 0 and the source is not readable",
 	   "fault BADADDR, illval R[r1]", "dif-isa.md 2.4, 2.5", ALL),
 	CI(59, "copys", "copy", copys_ok, copys, "canstore, canload and readable",
-	   "copy R[r2] bytes from R[r1] to R[rd], forward byte by byte", "dif-isa.md 2.5", ALL),
+	   "copy R[r2] bytes from R[r1] to R[rd], as memmove (overlap: the kernel copies backwards when R[rd] > R[r1])", "dif-isa.md 2.5; emulator-facts.md 4", ALL),
 	STORE1(60, "stb", "the low byte of R[r1] (no alignment rule)"),
 	STORE(61, "sth", "the low 2 bytes of R[r1]"),
 	STORE(62, "stw", "the low 4 bytes of R[r1]"),
