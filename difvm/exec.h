@@ -175,6 +175,7 @@ struct dif_run {
 	uint8_t *scratch_buf;
 
 	uint32_t strsize;
+	unsigned nsnap; /* string sources snapshotted by this subroutine */
 	enum dif_profile profile;
 	uint32_t deny; /* DIF_DENY_* */
 
@@ -277,6 +278,14 @@ static inline void dif_fault_why(struct dif_run *run, int code,
 }
 /* User space is [0, DIF_USER_TOP) (docs/conventions.md 1). */
 #define DIF_USER_TOP 0x0000800000000000ull
+/* [a, +n) wraps or passes the top: DTrace's user range check fails. */
+static inline bool dif_urange_bad(uint64_t a, uint64_t n)
+{
+	return a + n < a || a + n > DIF_USER_TOP;
+}
+/* Bytes of a mutex that mutex_owned checks with canload before it needs
+ * the host: one lock word (docs/conventions.md). */
+#define DIF_MUTEX_SIZE 8
 
 /* The illegal address of a failed load of [addr, +len): addr when it
  * touches a toxic range (dif-isa.md 2.4), else the first unreadable byte

@@ -342,6 +342,20 @@ static inline bool kload(struct dif_run *run, uint64_t addr, void *buf,
 	return load_slow(run, DIF_AS_KERNEL, addr, buf, n);
 }
 
+/* User load: the fuword range check comes first, so an address outside
+ * user space faults at the load address without reading (dif-isa.md 2.4). */
+static inline bool uload(struct dif_run *run, uint64_t addr, void *buf,
+                         size_t n)
+{
+	if (dif_urange_bad(addr, n)) {
+		memset(buf, 0, n);
+		dif_fault_why(run, DIF_FAULT_BADADDR, addr,
+		              "user load passes the top of user space");
+		return false;
+	}
+	return load_slow(run, DIF_AS_USER, addr, buf, n);
+}
+
 static void do_store(struct dif_run *run, uint64_t addr, uint64_t v,
                      unsigned n)
 {
@@ -603,7 +617,7 @@ static void do_call(struct dif_run *run, const struct dif_insn *ip)
 		if (checked && !dif_canload(run, a, sizeof(v)))             \
 			goto fault;                                             \
 		if (as == DIF_AS_KERNEL ? !kload(run, a, &v, sizeof(v))     \
-		                        : !load_slow(run, as, a, &v, sizeof(v))) \
+		                        : !uload(run, a, &v, sizeof(v)))  \
 			goto fault;                                             \
 		R[ip->rd] = (uint64_t)(ext)v;                               \
 		NEXT();                                                     \

@@ -77,6 +77,17 @@ static void src_init(struct dif_src *s, struct dif_run *run, uint64_t addr,
 	s->p = dif_vm_ptr(run, addr, len);
 	if (!s->p)
 		s->p = region_ptr(run, addr, len);
+	/* A source in the free part of scratch may lie under the result the
+	 * subroutine is about to write: read it as it was at the call, like
+	 * the model (docs/conventions.md, Decisions 17). At most two strings
+	 * of up to strsize bytes per call; keybuf (chunk bytes, more than
+	 * 2 * (strsize + 1)) is idle during a subroutine. */
+	if (s->p && run->nsnap < 2 && len <= run->strsize &&
+	    addr + len > run->scratch_ptr && addr < run->scratch_limit) {
+		uint8_t *snap = run->ctx->keybuf + run->nsnap++ * (run->strsize + 1ull);
+		memcpy(snap, s->p, (size_t)len);
+		s->p = snap;
+	}
 }
 
 /* String argument: strcanload bounded by strsize, then a source. */
@@ -183,7 +194,7 @@ static bool toxic(struct dif_run *run, uint64_t addr, uint64_t size)
  * user space before they copy (emulator-facts.md 4): BADADDR at uaddr. */
 static bool urange_ok(struct dif_run *run, uint64_t uaddr, uint64_t size)
 {
-	if (uaddr + size >= uaddr && uaddr + size <= DIF_USER_TOP)
+	if (!dif_urange_bad(uaddr, size))
 		return true;
 	dif_fault_why(run, DIF_FAULT_BADADDR, uaddr,
 	              "user range passes the top of user space");
@@ -438,8 +449,19 @@ static void do_strjoin(struct dif_run *run, unsigned rd)
 		if (la + lb == size)
 			goto toolong;
 	}
-	if (!read_bytes(run, DIF_AS_KERNEL, a, out, la) ||
-	    !read_bytes(run, DIF_AS_KERNEL, b, out + la, lb))
+	/* b in the free part of scratch may lie under a's copy: take it as
+	 * it was at the call (docs/conventions.md, Decisions 17). */
+	uint8_t *snap = NULL;
+	if (lb && b + lb > run->scratch_ptr && b < run->scratch_limit) {
+		snap = run->ctx->keybuf; /* chunk bytes > strsize, idle here */
+		if (!read_bytes(run, DIF_AS_KERNEL, b, snap, lb))
+			return;
+	}
+	if (!read_bytes(run, DIF_AS_KERNEL, a, out, la))
+		return;
+	if (snap)
+		memcpy(out + la, snap, (size_t)lb);
+	else if (!read_bytes(run, DIF_AS_KERNEL, b, out + la, lb))
 		return;
 	out[la + lb] = '\0';
 	set_rd(run, rd, scratch_commit(run, la + lb + 1));
@@ -730,15 +752,27 @@ static void do_json(struct dif_run *run, unsigned rd)
 		set_rd(run, rd, 0);
 		return;
 	}
-	if (!dif_s_json(&js, &sel, run->strsize, (char *)out, js.len + 1)) {
+	/* The parser works in keybuf (past the two source snapshots), so
+	 * free scratch receives the result and its NUL only, nothing on
+	 * failure: the model's effect (docs/conventions.md, Decisions 17). */
+	char *work = (char *)run->ctx->keybuf + 2 * (run->strsize + 1ull);
+	if (!dif_s_json(&js, &sel, run->strsize, work, js.len + 1)) {
 		set_rd(run, rd, 0);
 		return;
 	}
+	memcpy(out, work, strlen(work) + 1);
 	set_rd(run, rd, scratch_commit(run, (uint64_t)js.len + 1));
+}
+
+static void need_host(struct dif_run *run)
+{
+	dif_fault_why(run, DIF_FAULT_ILLOP, 0,
+	              "subroutine needs a host callback (dif_host.subr)");
 }
 
 void dif_subr_call(struct dif_run *run, int sid, unsigned rd)
 {
+	run->nsnap = 0;
 	switch (sid) {
 	case DIF_S_RAND:
 		set_rd(run, rd, dif_rand_next(run));
@@ -839,6 +873,16 @@ void dif_subr_call(struct dif_run *run, int sid, unsigned rd)
 		}
 		/* FreeBSD does not implement them: nothing happens */
 		break;
+	case DIF_S_MUTEX_OWNED:
+		/* DTrace checks the mutex with canload before it asks the
+		 * operating system: a failure is R[rd] = 0 and KPRIV
+		 * (dif-isa.md 6). */
+		if (!dif_canload(run, arg(run, 0), DIF_MUTEX_SIZE)) {
+			set_rd(run, rd, 0);
+			break;
+		}
+		need_host(run);
+		break;
 	case DIF_S_MSGDSIZE:
 	case DIF_S_MSGSIZE:
 	case DIF_S_DDI_PATHNAME:
@@ -850,8 +894,7 @@ void dif_subr_call(struct dif_run *run, int sid, unsigned rd)
 	default:
 		/* mutex_*, rw_*, sx_*, speculation, progenyof, getf and the
 		 * illumos ones above: only the operating system can answer. */
-		dif_fault_why(run, DIF_FAULT_ILLOP, 0,
-		              "subroutine needs a host callback (dif_host.subr)");
+		need_host(run);
 		break;
 	}
 }

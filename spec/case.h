@@ -24,6 +24,9 @@
 /* User space is [0, DC_USER_TOP): DTrace's user copies check their user
  * range against its top first (docs/conventions.md 1). */
 #define DC_USER_TOP   0x0000800000000000ull
+/* Bytes of a mutex that mutex_owned checks with canload before it needs
+ * the operating system: one lock word (docs/conventions.md). */
+#define DC_MUTEX_SIZE 8
 
 enum dc_profile { DC_PROFILE_FREEBSD = 0, DC_PROFILE_ILLUMOS = 1 };
 

@@ -141,23 +141,33 @@ static unsigned ld_as(unsigned op)
 {
 	return op >= 64 && op <= 70;
 }
+/* A user load outside user space fails the fuword range check before any
+ * byte is read: BADADDR at the load address (dif-isa.md 2.4). */
+static bool uld_out(const struct state *s, const struct insn *i)
+{
+	bool sg;
+	return ld_as(i->op) && urange_bad(A1, lwidth(i->op, &sg));
+}
 G(ld_bad)
 {
 	bool sg;
 	uint64_t bad;
-	return !mem_readable(s, ld_as(i->op), A1, lwidth(i->op, &sg), &bad);
+	return uld_out(s, i) ||
+	       !mem_readable(s, ld_as(i->op), A1, lwidth(i->op, &sg), &bad);
 }
 G(ld_ok)
 {
 	bool sg;
 	uint64_t bad;
-	return mem_readable(s, ld_as(i->op), A1, lwidth(i->op, &sg), &bad);
+	return !uld_out(s, i) &&
+	       mem_readable(s, ld_as(i->op), A1, lwidth(i->op, &sg), &bad);
 }
 E(ld_fault)
 {
 	bool sg;
 	setrd(u, i, 0);
-	fault(u, F_BADADDR, load_bad(s, ld_as(i->op), A1, lwidth(i->op, &sg)));
+	fault(u, F_BADADDR, uld_out(s, i) ? A1
+	                    : load_bad(s, ld_as(i->op), A1, lwidth(i->op, &sg)));
 }
 E(ld)
 {
@@ -882,8 +892,8 @@ E(nolwp) { fault(u, F_BADADDR, 0); }
 	   "R[rd] = " what, "dif-isa.md 2.4", ALL)
 #define ULOAD(op, nm, what)                                                \
 	CI(op, nm, "badaddr", ld_bad, ld_fault,                               \
-	   "[R[r1], +size) not readable user memory",                         \
-	   "R[rd] = 0; fault BADADDR, illval R[r1] on a toxic range, else the first unreadable byte", "dif-isa.md 2.4; emulator-facts.md 4", ALL),  \
+	   "[R[r1], +size) not below the top of user space, or not readable user memory", \
+	   "R[rd] = 0; fault BADADDR, illval R[r1] outside user space or on a toxic range, else the first unreadable byte", "dif-isa.md 2.4; emulator-facts.md 4", ALL),  \
 	CI(op, nm, "load", ld_ok, ld, "[R[r1], +size) readable user memory", \
 	   "R[rd] = " what, "dif-isa.md 2.4", ALL)
 #define RLOAD(op, nm, what)                                                \
@@ -1210,7 +1220,7 @@ const struct case_def dc_cases[] = {
 	   "canstore, canload, R[r2] > 0 and the source is not readable",
 	   "fault BADADDR, illval R[r1]", "dif-isa.md 2.4, 2.5", ALL),
 	CI(59, "copys", "copy", copys_ok, copys, "canstore, canload and readable",
-	   "copy R[r2] bytes from R[r1] to R[rd], forward byte by byte", "dif-isa.md 2.5", ALL),
+	   "copy R[r2] bytes from R[r1] to R[rd], as memmove (overlap: the kernel copies backwards when R[rd] > R[r1])", "dif-isa.md 2.5; emulator-facts.md 4", ALL),
 	STORE1(60, "stb", "the low byte of R[r1] (no alignment rule)"),
 	STORE(61, "sth", "the low 2 bytes of R[r1]"),
 	STORE(62, "stw", "the low 4 bytes of R[r1]"),

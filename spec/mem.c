@@ -19,6 +19,14 @@ bool in_range(uint64_t addr, uint64_t size, uint64_t base, uint64_t len)
 	return addr - base < len && size <= len - (addr - base);
 }
 
+/* The user range check of DTrace's user loads and copies: [a, +n) must
+ * lie below the top of user space (dif-isa.md 2.4 "fuword range check",
+ * emulator-facts.md 4). */
+bool urange_bad(uint64_t a, uint64_t n)
+{
+	return a + n < a || a + n > DC_USER_TOP;
+}
+
 bool kernel_priv(const struct state *s)
 {
 	return !(s->deny & DENY_KERNEL);

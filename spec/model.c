@@ -688,13 +688,14 @@ static void apply(struct state *s, const struct insn *i,
 			if (p)
 				memset(p, 0, w->len);
 		} else {
-			/* forward byte copy, like the kernel's bcopy loop */
+			/* the kernel's bcopy copies backwards when the
+			 * destination lies above the source (emulator-facts.md
+			 * 4): overlapping copies give memmove's result */
 			uint8_t *d = mem_wptr(s, w->addr, w->len);
 			uint64_t bad;
 			const uint8_t *p = mem_ptr(s, 0, w->from, w->len, &bad);
 			if (d && p)
-				for (uint64_t n = 0; n < w->len; n++)
-					d[n] = p[n];
+				memmove(d, p, w->len);
 		}
 	}
 	switch (u->varop) {

@@ -114,7 +114,7 @@ struct state {
 };
 
 /* Memory write recorded by an effect. */
-enum mw_kind { MW_BYTES, MW_ZERO, MW_COPY /* forward byte copy in DIF memory */ };
+enum mw_kind { MW_BYTES, MW_ZERO, MW_COPY /* copy in DIF memory, overlap-safe like the kernel's bcopy */ };
 struct mwrite {
 	uint8_t kind;
 	uint64_t addr, len;
@@ -238,6 +238,8 @@ extern const size_t dc_ncases;
 /* ---- pure helpers (mem.c) ---- */
 uint64_t rup8(uint64_t x);
 bool in_range(uint64_t addr, uint64_t size, uint64_t base, uint64_t len);
+/* [a, +n) wraps or reaches past the top of user space (dif-isa.md 2.4). */
+bool urange_bad(uint64_t a, uint64_t n);
 /* Host pointer for [addr, addr+len) of readable memory, NULL if any part
  * is unreadable. *fault gets BADADDR or 0; *bad the offending address. */
 const uint8_t *mem_ptr(const struct state *s, uint32_t as, uint64_t addr,
