@@ -387,8 +387,12 @@ static void do_copys(struct dif_run *run, uint64_t src, uint64_t len,
 	if (!dif_canload(run, src, len))
 		return;
 	int rc = dif_mem_read(run, DIF_AS_KERNEL, src, p, len);
+	/* a byte-copy loop: the first unreadable byte (conventions.md,
+	 * Decision 14) */
 	if (rc)
-		dif_fault(run, rc, src);
+		dif_fault(run, rc, rc == DIF_FAULT_BADADDR
+		                       ? dif_load_bad(run, DIF_AS_KERNEL, src, len)
+		                       : src);
 }
 
 /* Host variable callback: 0 with *v, a fault code, or DIF_HOST_DEFAULT. */

@@ -380,7 +380,9 @@ G(copys_ok)
 }
 E(copys_bad_dst_e) { fault(u, F_BADADDR, SADDR); }
 E(copys_kpriv_e) { fault(u, F_KPRIV, A1); }
-E(copys_bad_src_e) { fault(u, F_BADADDR, A1); }
+/* A byte-copy loop: the first unreadable byte (docs/conventions.md,
+ * Decision 14), as for loads. */
+E(copys_bad_src_e) { fault(u, F_BADADDR, load_bad(s, 0, A1, A2)); }
 E(copys)
 {
 	struct mwrite *w = &u->mw[u->nmw++];
@@ -1218,7 +1220,7 @@ const struct case_def dc_cases[] = {
 	   "fault KPRIV, illval R[r1]", "dif-isa.md 2.5", ALL),
 	CI(59, "copys", "badaddr-src", copys_bad_src, copys_bad_src_e,
 	   "canstore, canload, R[r2] > 0 and the source is not readable",
-	   "fault BADADDR, illval R[r1]", "dif-isa.md 2.4, 2.5", ALL),
+	   "fault BADADDR, illval R[r1] on a toxic range, else the first unreadable byte (a copy loop: docs/conventions.md Decision 14)", "dif-isa.md 2.4, 2.5; emulator-facts.md 4", ALL),
 	CI(59, "copys", "copy", copys_ok, copys, "canstore, canload and readable",
 	   "copy R[r2] bytes from R[r1] to R[rd], as memmove (overlap: the kernel copies backwards when R[rd] > R[r1])", "dif-isa.md 2.5; emulator-facts.md 4", ALL),
 	STORE1(60, "stb", "the low byte of R[r1] (no alignment rule)"),

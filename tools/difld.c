@@ -273,8 +273,10 @@ int main(int argc, char **argv)
 
 	while ((ch = getopt_long(argc, argv, "o:p:hV", longopts, NULL)) != -1) {
 		int lim = toolio_opt_limit("difld", ch, optarg);
-		if (lim < 0)
+		if (lim < 0) {
+			dif_types_free(ro.types);
 			return 2;
+		}
 		if (lim)
 			continue;
 		switch (ch) {
