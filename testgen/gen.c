@@ -1025,6 +1025,29 @@ static unsigned join_arg(struct gen *g, unsigned i, size_t *la)
 	return r;
 }
 
+/* A 16-byte scratch buffer holding an IPv6 address of the IPv4-mapped
+ * family ::ffff:a.b.c.d, or one a byte away from it (::fffe:..,
+ * ::00ff:.., ::7fff:..), for inet_ntop and inet_ntoa6. */
+static unsigned inet6_arg(struct gen *g)
+{
+	unsigned rb = reg(g), rs = next_reg(g, rb), rv = next_reg(g, rs);
+	static const uint64_t b11[] = { 0xff, 0xfe, 0x00, 0x7f };
+	/* bytes 8..15: 00 00 ff b11 c0 a8 01 02 (stored little-endian) */
+	uint64_t hi = 0x0201a8c000000000ull | (b11[R(g, 4)] << 24) |
+	              ((uint64_t)(chance(g, 80) ? 0xff : 0x7f) << 16);
+	tg_setx(&g->p, rs, 16);
+	emit_r(g, DIF_OPC_ALLOCS, rs, 0, rb); /* zeroed */
+	tg_setx(&g->p, rv, hi);
+	tg_setx(&g->p, rs, 8);
+	emit_r(g, DIF_OPC_ADD, rb, rs, rs);
+	emit_r(g, DIF_OPC_STX, rv, 0, rs);
+	set_kind(g, rs, K_INT, 0);
+	set_kind(g, rv, K_INT, 0);
+	set_kind(g, rb, K_SCR, 0);
+	g->scr[rb] = 16;
+	return rb;
+}
+
 static void sn_call(struct gen *g, int subr)
 {
 	enum dif_profile prof = (enum dif_profile)g->c->profile;
@@ -1066,12 +1089,17 @@ static void sn_call(struct gen *g, int subr)
 	 * does, so later arguments cannot clobber earlier ones */
 	int join = s && s->subr == DIF_S_STRJOIN && nargs >= 2 && chance(g, 30);
 	size_t jl = 0;
+	int inet6 = s && (s->subr == DIF_S_INET_NTOA6 ||
+	                  s->subr == DIF_S_INET_NTOP) && chance(g, 35);
 	emit_r(g, DIF_OPC_FLUSHTS, 0, 0, 0);
 	for (unsigned i = 0; i < nargs && i < 10; i++) {
 		char k = s && i < strlen(s->args) ? s->args[i] : 'I';
 		if (join && i < 2) {
 			regs[i] = join_arg(g, i, &jl);
 			kinds[i] = K_STR;
+		} else if (inet6 && k == 'P') {
+			regs[i] = inet6_arg(g);
+			kinds[i] = K_SCR;
 		} else {
 			regs[i] = arg_reg(g, k, &kinds[i]);
 		}
