@@ -977,6 +977,77 @@ static unsigned arg_reg(struct gen *g, char k, unsigned *out_kind)
 	return r;
 }
 
+/* The contents of the string in rd reach the accumulator: its length, or
+ * its value parsed back as a number in base 10 (the default), 8 or 36 (a
+ * NULL string faults in pushtr). */
+static void observe_str(struct gen *g, unsigned rd)
+{
+	enum dif_profile prof = (enum dif_profile)g->c->profile;
+	int stoll = dif_subr_find("strtoll", 7, prof);
+	int slen = dif_subr_find("strlen", 6, prof);
+	uint64_t how = R(g, 4);
+	if (!g->acc || rd == g->acc || (how > 0 && stoll < 0) || (how == 0 && slen < 0))
+		return;
+	unsigned x = next_reg(g, rd);
+	emit_r(g, DIF_OPC_FLUSHTS, 0, 0, 0);
+	tg_emit(&g->p, DIF_ENC_R(DIF_OPC_PUSHTR, 1, 0, rd));
+	if (how >= 2) {
+		tg_setx(&g->p, x, how == 2 ? 36 : 8);
+		tg_emit(&g->p, DIF_ENC_R(DIF_OPC_PUSHTV, 0, 0, x));
+	}
+	tg_emit(&g->p, DIF_ENC_W(DIF_OPC_CALL, (unsigned)(how ? stoll : slen), x));
+	set_kind(g, x, K_INT, 0);
+	emit_r(g, DIF_OPC_ADD, x, g->acc, g->acc);
+}
+
+/* strjoin's operands, sometimes with lengths summing to strsize - 1,
+ * strsize or strsize + 1 (the result and its NUL just fit, or not):
+ * *la is the first one's length, chosen when i == 0. */
+static unsigned join_arg(struct gen *g, unsigned i, size_t *la)
+{
+	char buf[1200];
+	size_t n;
+	if (i == 0) {
+		*la = (size_t)R(g, g->strsize + 1);
+		n = *la;
+	} else {
+		size_t want_len = g->strsize + (size_t)R(g, 3) - 1;
+		n = want_len > *la ? want_len - *la : 0;
+	}
+	if (n >= sizeof(buf))
+		n = sizeof(buf) - 1;
+	for (size_t j = 0; j < n; j++)
+		buf[j] = (char)((i ? 'A' : 'a') + j % 26);
+	buf[n] = 0;
+	unsigned r = reg(g);
+	tg_sets(&g->p, r, buf, n);
+	set_kind(g, r, K_STR, 0);
+	return r;
+}
+
+/* A 16-byte scratch buffer holding an IPv6 address of the IPv4-mapped
+ * family ::ffff:a.b.c.d, or one a byte away from it (::fffe:..,
+ * ::00ff:.., ::7fff:..), for inet_ntop and inet_ntoa6. */
+static unsigned inet6_arg(struct gen *g)
+{
+	unsigned rb = reg(g), rs = next_reg(g, rb), rv = next_reg(g, rs);
+	static const uint64_t b11[] = { 0xff, 0xfe, 0x00, 0x7f };
+	/* bytes 8..15: 00 00 ff b11 c0 a8 01 02 (stored little-endian) */
+	uint64_t hi = 0x0201a8c000000000ull | (b11[R(g, 4)] << 24) |
+	              ((uint64_t)(chance(g, 80) ? 0xff : 0x7f) << 16);
+	tg_setx(&g->p, rs, 16);
+	emit_r(g, DIF_OPC_ALLOCS, rs, 0, rb); /* zeroed */
+	tg_setx(&g->p, rv, hi);
+	tg_setx(&g->p, rs, 8);
+	emit_r(g, DIF_OPC_ADD, rb, rs, rs);
+	emit_r(g, DIF_OPC_STX, rv, 0, rs);
+	set_kind(g, rs, K_INT, 0);
+	set_kind(g, rv, K_INT, 0);
+	set_kind(g, rb, K_SCR, 0);
+	g->scr[rb] = 16;
+	return rb;
+}
+
 static void sn_call(struct gen *g, int subr)
 {
 	enum dif_profile prof = (enum dif_profile)g->c->profile;
@@ -1016,10 +1087,22 @@ static void sn_call(struct gen *g, int subr)
 	int t0 = 0;
 	/* each argument is pushed as soon as it is computed, as the compiler
 	 * does, so later arguments cannot clobber earlier ones */
+	int join = s && s->subr == DIF_S_STRJOIN && nargs >= 2 && chance(g, 30);
+	size_t jl = 0;
+	int inet6 = s && (s->subr == DIF_S_INET_NTOA6 ||
+	                  s->subr == DIF_S_INET_NTOP) && chance(g, 35);
 	emit_r(g, DIF_OPC_FLUSHTS, 0, 0, 0);
 	for (unsigned i = 0; i < nargs && i < 10; i++) {
 		char k = s && i < strlen(s->args) ? s->args[i] : 'I';
-		regs[i] = arg_reg(g, k, &kinds[i]);
+		if (join && i < 2) {
+			regs[i] = join_arg(g, i, &jl);
+			kinds[i] = K_STR;
+		} else if (inet6 && k == 'P') {
+			regs[i] = inet6_arg(g);
+			kinds[i] = K_SCR;
+		} else {
+			regs[i] = arg_reg(g, k, &kinds[i]);
+		}
 		if (i == 0)
 			t0 = g->taint[regs[0]];
 		if (kinds[i] == K_STR || kinds[i] == K_ENV)
@@ -1083,16 +1166,23 @@ static void sn_call(struct gen *g, int subr)
 		break;
 	}
 	set_kind(g, rd, k, t | keep);
-	int stoll = dif_subr_find("strtoll", 7, prof);
-	if (k == K_STR && !t && !keep && g->acc && stoll >= 0 && chance(g, 25)) {
-		/* the string's contents reach the accumulator: parsed back
-		 * as a number (a NULL result faults in pushtr) */
+	/* results whose edge cases differ only in their contents (a prefix,
+	 * one digit, a continuation) are observed more often */
+	int sharp = id == DIF_S_LLTOSTR || id == DIF_S_STRTOK ||
+	            id == DIF_S_STRJOIN || id == DIF_S_SUBSTR ||
+	            id == DIF_S_INET_NTOP || id == DIF_S_INET_NTOA6;
+	if (k == K_STR && !t && !keep && chance(g, sharp ? 60 : 25))
+		observe_str(g, rd);
+	if (id == DIF_S_STRTOK && nargs >= 2 && !t0 && kinds[1] == K_STR &&
+	    regs[1] != rd && !g->taint[regs[1]] && !g->cond && chance(g, 50)) {
+		/* strtok(NULL) continues where this call stopped */
 		unsigned x = next_reg(g, rd);
 		emit_r(g, DIF_OPC_FLUSHTS, 0, 0, 0);
-		tg_emit(&g->p, DIF_ENC_R(DIF_OPC_PUSHTR, 1, 0, rd));
-		tg_emit(&g->p, DIF_ENC_W(DIF_OPC_CALL, (unsigned)stoll, x));
-		set_kind(g, x, K_INT, 0);
-		emit_r(g, DIF_OPC_ADD, x, g->acc, g->acc);
+		tg_emit(&g->p, DIF_ENC_R(DIF_OPC_PUSHTV, 0, 0, 0));
+		tg_emit(&g->p, DIF_ENC_R(DIF_OPC_PUSHTR, 1, 0, regs[1]));
+		tg_emit(&g->p, DIF_ENC_W(DIF_OPC_CALL, (unsigned)subr, x));
+		set_kind(g, x, K_STR, 0);
+		observe_str(g, x);
 	}
 }
 
