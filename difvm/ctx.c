@@ -124,7 +124,7 @@ int dif_ctx_set_string(struct dif_ctx *ctx, unsigned id, const char *s)
 
 int dif_ctx_set_thread(struct dif_ctx *ctx, uint64_t key)
 {
-	if (!ctx)
+	if (!ctx || key < DIF_THREAD_KEY_MIN)
 		return DIF_E_INVAL;
 	ctx->thread = key;
 	ctx->thread_set = true;

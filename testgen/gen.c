@@ -1408,7 +1408,10 @@ static void environment(struct gen *g)
 	}
 	for (int i = 0; i < 10; i++)
 		c->args[i] = chance(g, 50) ? R(g, 100) : ival(g);
-	c->thread_key = chance(g, 50) ? 0 : 1 + R(g, 3);
+	/* 0: derived from tid; else a key as DTrace forms them (above every
+	 * variable's key entry, sometimes with an interrupt level on top) */
+	c->thread_key = chance(g, 50) ? 0
+	                : (0x10000 + R(g, 3)) | (uint64_t)R(g, 8) << 61;
 	static const uint32_t ivars[] = { 0x100, 0x101, 0x102, 0x103, 0x104,
 		                          0x105, 0x110, 0x111, 0x116, 0x117,
 		                          0x11a, 0x11b, 0x11c, 0x11d, 0x11e,
