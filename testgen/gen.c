@@ -151,10 +151,20 @@ static size_t sval(struct gen *g, char *buf, size_t cap)
 	return n;
 }
 
+static int strlike(int k)
+{
+	return k == K_STR || k == K_ENV;
+}
+
 static void set_kind(struct gen *g, unsigned rd, int k, int taint)
 {
+	/* skipped code may leave the old value: taint only accumulates, and
+	 * a window address that is not a string's start (an offset into a
+	 * variable) must not become a string (read up to strsize bytes, it
+	 * runs past the variable: layout) */
+	if (g->cond && g->taint[rd] && !strlike(g->kind[rd]) && strlike(k))
+		k = K_INT;
 	g->kind[rd] = (uint8_t)k;
-	/* skipped code may leave the old value: taint only accumulates */
 	if (g->cond) {
 		g->taint[rd] |= (uint8_t)taint;
 	} else {
