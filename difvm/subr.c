@@ -756,7 +756,8 @@ static void do_json(struct dif_run *run, unsigned rd)
 	 * free scratch receives the result and its NUL only, nothing on
 	 * failure: the model's effect (docs/conventions.md, Decisions 17). */
 	char *work = (char *)run->ctx->keybuf + 2 * (run->strsize + 1ull);
-	if (!dif_s_json(&js, &sel, run->strsize, work, js.len + 1)) {
+	if (!dif_s_json(&js, &sel, run->strsize,
+	                run->profile == DIF_PROFILE_ILLUMOS, work, js.len + 1)) {
 		set_rd(run, rd, 0);
 		return;
 	}

@@ -102,12 +102,15 @@ static const char *const spool[] = {
 	"Zebra ZOO zz", "AZaz09", "Z", "zZ/Zz", "ZZ", "0xZ", "zz9", "-0x7fz",
 	"\x7f\x80\xff\xfe", "caf\xe9\xff", "@[`{", "A-Z_a-z~", "  \t+42Z",
 	"/ZZ/../zz/./", "1,Z,,z", "\x01\x1f ~",
+	/* json numbers and the blanks that only one kernel's isspace takes */
+	"\v[\f1e+5-3,\n2.5x,-0.5E2]", "[1x]", "[1+2]", "{\"a\":\v-7,\"b\":\f9}",
+	"\r\n[\t7]", "[9Pz]",
 };
 
 /* A random string over all non-NUL bytes, letter-class heavy. */
 static size_t rand_str(struct gen *g, char *buf, size_t cap)
 {
-	static const char edge[] = "AZaz09@[`{/.,:-_ \t\x7f\x80\xff";
+	static const char edge[] = "AZaz09@[`{/.,:-_ \t\v\f\x7f\x80\xff";
 	size_t n = (size_t)R(g, 48);
 	if (n >= cap)
 		n = cap - 1;
