@@ -105,6 +105,9 @@ static const char *const spool[] = {
 	/* json numbers and the blanks that only one kernel's isspace takes */
 	"\v[\f1e+5-3,\n2.5x,-0.5E2]", "[1x]", "[1+2]", "{\"a\":\v-7,\"b\":\f9}",
 	"\r\n[\t7]", "[9Pz]",
+	/* containers are skipped or kept by counting, strings checked */
+	"{\"x\":{1,2},\"a\":[1x,-],\"b\":{[}]}", "{\"a\":\"\\u12\"}",
+	"[[\"\\u1\"],\"\\u00e9\",{]}",
 };
 
 /* A random string over all non-NUL bytes, letter-class heavy. */
