@@ -3,6 +3,7 @@
  * (5), the initial state (conventions.md), and the generic step function
  * that picks the one case whose guard holds and applies its update.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -661,9 +662,13 @@ struct index {
 	uint32_t subr_first[S_COUNT], subr_n[S_COUNT];
 };
 
-static void build_index(struct index *ix)
+/* Built once: dc_cases is constant, and every run steps through it. */
+static struct index case_index;
+static pthread_once_t case_index_once = PTHREAD_ONCE_INIT;
+
+static void build_index(void)
 {
-	memset(ix, 0, sizeof(*ix));
+	struct index *ix = &case_index;
 	for (size_t k = dc_ncases; k-- > 0;) {
 		const struct case_def *d = &dc_cases[k];
 		if (d->subr >= 0) {
@@ -1028,8 +1033,7 @@ static int run_model(const struct dc_case *c, struct dc_outcome *out,
 	}
 	s.pcase = pcase;
 	s.pocc = pocc;
-	struct index ix;
-	build_index(&ix);
+	pthread_once(&case_index_once, build_index);
 	uint32_t runs = c->runs ? c->runs : 1;
 	for (uint32_t r = 0; r < runs && rc == 0; r++) {
 		state_reset(&s);
@@ -1038,7 +1042,7 @@ static int run_model(const struct dc_case *c, struct dc_outcome *out,
 				s.done = 1; /* unreachable: last insn is ret */
 				break;
 			}
-			rc = step(&s, &ix, hits, info);
+			rc = step(&s, &case_index, hits, info);
 		}
 	}
 	if (rc == 0) {

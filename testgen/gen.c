@@ -1477,7 +1477,9 @@ static int focus_of(long part, int *op, const char **subr, unsigned *pm)
 	return -1;
 }
 
-void tg_gen_random(uint64_t seed, long focus, struct dc_case *c)
+/* A random program around the focus of focus_of (fop -1: none). */
+static void gen_case(uint64_t seed, int fop, const char *fsub, unsigned pm,
+                     struct dc_case *c)
 {
 	struct gen *g = calloc(1, sizeof(*g));
 	tg_case_init(c);
@@ -1486,10 +1488,6 @@ void tg_gen_random(uint64_t seed, long focus, struct dc_case *c)
 	g->r.s = seed;
 	g->c = c;
 	tg_prog_init(&g->p);
-	int fop;
-	const char *fsub;
-	unsigned pm;
-	focus_of(focus, &fop, &fsub, &pm);
 	environment(g);
 	g->badpct = 8;
 	if (fop == DIF_OPC_CALL) {
@@ -1632,6 +1630,34 @@ void tg_gen_random(uint64_t seed, long focus, struct dc_case *c)
 	free(g);
 }
 
+void tg_gen_random(uint64_t seed, long focus, struct dc_case *c)
+{
+	int fop;
+	const char *fsub;
+	unsigned pm;
+	focus_of(focus, &fop, &fsub, &pm);
+	gen_case(seed, fop, fsub, pm, c);
+}
+
+/* False when no instruction of c can fire a model case of fop (or of
+ * subroutine fsub): the model groups its cases by the decoded opcode,
+ * where LDxx become RLDxx without kernel visibility, and by the
+ * subroutine a CALL names. */
+static bool may_fire(const struct dc_case *c, int fop, const char *fsub)
+{
+	int num = -1;
+	if (fsub)
+		num = dif_subr_find(fsub, strlen(fsub), (enum dif_profile)c->profile);
+	for (uint32_t i = 0; i < c->textlen; i++) {
+		int op = (int)DIF_I_OP(c->text[i]);
+		if (fsub ? op == DIF_OPC_CALL && (int)DIF_I_INDEX(c->text[i]) == num
+		         : op == fop || (op + DIF_OPC_RLD_DELTA == fop &&
+		                         op >= DIF_OPC_LDSB && op <= DIF_OPC_LDX))
+			return true;
+	}
+	return false;
+}
+
 int tg_gen_partition(uint64_t seed, size_t p, unsigned k, unsigned max_tries,
                      struct dc_case *c, unsigned *tries)
 {
@@ -1650,8 +1676,15 @@ int tg_gen_partition(uint64_t seed, size_t p, unsigned k, unsigned max_tries,
 	for (t = 0; t < max_tries; t++) {
 		/* mostly focused; sometimes a free program (for partitions
 		 * the focus does not reach) */
-		long focus = focused && t % 4 != 3 ? (long)p : -1;
-		tg_gen_random(tg_mix(base, t), focus, c);
+		if (focused && t % 4 != 3)
+			gen_case(tg_mix(base, t), fop, fsub, pm, c);
+		else
+			gen_case(tg_mix(base, t), -1, NULL, 3, c);
+		/* the model need not run a program that cannot fire p */
+		if (focused && !may_fire(c, fop, fsub)) {
+			tg_case_free(c);
+			continue;
+		}
 		memset(hits, 0, np * sizeof(uint32_t));
 		/* the test must observe the case, not just fire it */
 		if (tg_model_run(c, o, hits) == 0 && hits[p] && tg_case_valid(c) &&
