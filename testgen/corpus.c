@@ -7,7 +7,7 @@
 
 struct tg_corpus {
 	sqlite3 *db;
-	sqlite3_stmt *ins_case, *ins_hit, *ins_result;
+	sqlite3_stmt *ins_case, *ins_hit, *ins_result, *set_observed;
 	char case_error[256]; /* why the last case given as NULL is broken */
 };
 
@@ -131,7 +131,11 @@ int tg_corpus_open(const char *path, int create, struct tg_corpus **out,
 	                       -1, &db->ins_hit, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(db->db,
 	                       "INSERT OR REPLACE INTO results VALUES(?,?,?,?)",
-	                       -1, &db->ins_result, NULL) != SQLITE_OK) {
+	                       -1, &db->ins_result, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db->db,
+	                       "UPDATE case_partitions SET observed = 1"
+	                       " WHERE case_name = ? AND partition = ?",
+	                       -1, &db->set_observed, NULL) != SQLITE_OK) {
 		tg_errf(e, "sqlite: %s", sqlite3_errmsg(db->db));
 		goto fail;
 	}
@@ -151,6 +155,7 @@ void tg_corpus_close(struct tg_corpus *db)
 	sqlite3_finalize(db->ins_case);
 	sqlite3_finalize(db->ins_hit);
 	sqlite3_finalize(db->ins_result);
+	sqlite3_finalize(db->set_observed);
 	sqlite3_close(db->db);
 	free(db);
 }
@@ -264,16 +269,11 @@ int tg_corpus_put_case(struct tg_corpus *db, const char *name,
 
 int tg_corpus_put_observed(struct tg_corpus *db, const char *name, size_t p)
 {
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(db->db,
-	                       "UPDATE case_partitions SET observed = 1"
-	                       " WHERE case_name = ? AND partition = ?",
-	                       -1, &st, NULL) != SQLITE_OK)
-		return -1;
+	sqlite3_stmt *st = db->set_observed;
+	sqlite3_reset(st);
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)p);
 	int rc = sqlite3_step(st) == SQLITE_DONE && sqlite3_changes(db->db) == 1;
-	sqlite3_finalize(st);
 	return rc ? 0 : -1;
 }
 

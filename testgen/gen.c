@@ -10,6 +10,7 @@
  * layout is implementation detail (docs/conventions.md), so such values
  * are never returned, compared or used in ways whose result depends on it.
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -1477,17 +1478,30 @@ static int focus_of(long part, int *op, const char **subr, unsigned *pm)
 	return -1;
 }
 
+/* A zeroed generator state, but for the program's buffers (most of its
+ * 22 KiB, and it is made once per attempt): tg_prog_init empties them. */
+static struct gen *gen_new(void)
+{
+	struct gen *g = malloc(sizeof(*g));
+	if (!g)
+		return NULL;
+	size_t a = offsetof(struct gen, p), b = a + sizeof(g->p);
+	memset(g, 0, a);
+	memset((char *)g + b, 0, sizeof(*g) - b);
+	tg_prog_init(&g->p);
+	return g;
+}
+
 /* A random program around the focus of focus_of (fop -1: none). */
 static void gen_case(uint64_t seed, int fop, const char *fsub, unsigned pm,
                      struct dc_case *c)
 {
-	struct gen *g = calloc(1, sizeof(*g));
+	struct gen *g = gen_new();
 	tg_case_init(c);
 	if (!g)
 		return;
 	g->r.s = seed;
 	g->c = c;
-	tg_prog_init(&g->p);
 	environment(g);
 	g->badpct = 8;
 	if (fop == DIF_OPC_CALL) {
