@@ -103,6 +103,8 @@ static const char *const spool[] = {
 	"Zebra ZOO zz", "AZaz09", "Z", "zZ/Zz", "ZZ", "0xZ", "zz9", "-0x7fz",
 	"\x7f\x80\xff\xfe", "caf\xe9\xff", "@[`{", "A-Z_a-z~", "  \t+42Z",
 	"/ZZ/../zz/./", "1,Z,,z", "\x01\x1f ~",
+	/* a name with only slashes before it (dirname is "/") */
+	"/etc", "//x/",
 };
 
 /* A random string over all non-NUL bytes, letter-class heavy. */
@@ -1334,7 +1336,7 @@ static void put_region(struct gen *g, uint64_t addr, uint8_t as,
 	else
 		memcpy(b + 48, v4[R(g, 4)], 4);
 	uint8_t v6[16] = { 0 };
-	switch (R(g, 12)) {
+	switch (R(g, 14)) {
 	case 0: v6[15] = 1; break;
 	case 1: v6[10] = v6[11] = 0xff; v6[12] = 1; v6[13] = 2; v6[14] = 3; v6[15] = 4; break;
 	case 2: v6[0] = 0x20; v6[1] = 0x01; v6[2] = 0x0d; v6[3] = 0xb8; v6[15] = 0x10; break;
@@ -1345,6 +1347,21 @@ static void put_region(struct gen *g, uint64_t addr, uint8_t as,
 	case 7: v6[0] = 0xff; v6[1] = 0x02; v6[15] = 1; break; /* ff02::1 */
 	case 8: v6[1] = 1; v6[7] = 1; v6[15] = 1; break; /* 1:0:0:1:0:0:0:1 */
 	case 9: v6[10] = v6[11] = 0xff; break; /* ::ffff:0.0.0.0 */
+	case 10: {
+		/* 0:db8:0:a1b2:c3d4:e5f6:1234:5678: of two equally long
+		 * zero runs the first becomes :: */
+		static const uint8_t t[16] = { 0, 0, 0x0d, 0xb8, 0, 0, 0xa1, 0xb2,
+			                       0xc3, 0xd4, 0xe5, 0xf6, 0x12, 0x34,
+			                       0x56, 0x78 };
+		memcpy(v6, t, 16);
+		break;
+	}
+	case 11:
+		/* 2001:db8:1:2:3:4:5:6: zero bytes, but no zero group */
+		v6[0] = 0x20; v6[1] = 0x01; v6[2] = 0x0d; v6[3] = 0xb8;
+		for (int i = 5; i < 16; i += 2)
+			v6[i] = (uint8_t)((i - 3) / 2);
+		break;
 	default:
 		/* random groups, about half of them zero */
 		for (int i = 0; i < 16; i += 2)
