@@ -757,6 +757,15 @@ static void sn_var(struct gen *g, int op)
 		}
 		g->vtaint[scope][idx] |= g->taint[v];
 		tg_emit(&g->p, DIF_ENC_W(op, 0x500 + idx, v));
+		if (v == 0 && str && (assoc || scope == 1) && chance(g, 30)) {
+			/* the deleted element's chunk goes to the next new one:
+			 * a store that copies nothing (a string with no NUL in
+			 * its region, without kernel privilege) must still
+			 * leave the new element's data zeroed */
+			unsigned b = bad_str_reg(g);
+			g->vtaint[scope][idx] |= g->taint[b];
+			tg_emit(&g->p, DIF_ENC_W(op, 0x500 + idx, b));
+		}
 		/* read it back most of the time */
 		if (!back && !chance(g, 70))
 			return;
