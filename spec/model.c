@@ -3,6 +3,7 @@
  * (5), the initial state (conventions.md), and the generic step function
  * that picks the one case whose guard holds and applies its update.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,43 +30,37 @@ static const char *const opnames[81] = {
 	"stga",
 };
 
+/* Instruction classes by opcode (dif-isa.md 1); the validator looks up
+ * every instruction of every run. */
+static const uint8_t opclasses[256] = {
+	[1 ... 12] = OC_ALU3, [46] = OC_ALU3,            /* ... sra */
+	[13] = OC_ALU2, [14] = OC_ALU2, [58] = OC_ALU2,  /* not, mov, allocs */
+	[15] = OC_CMP, [39] = OC_CMP,
+	[16] = OC_TST,
+	[17 ... 27] = OC_BR,
+	[28 ... 34] = OC_LD,
+	[64 ... 70] = OC_ULD,
+	[71 ... 77] = OC_RLD,
+	[60 ... 63] = OC_ST,
+	[35] = OC_RET,
+	[36] = OC_NOP, [50] = OC_NOP, [51] = OC_NOP,
+	[37] = OC_SETX,
+	[38] = OC_SETS,
+	[40] = OC_ARR, [43] = OC_ARR,
+	[41] = OC_LDV, [44] = OC_LDV, [52] = OC_LDV, [53] = OC_LDV, [56] = OC_LDV,
+	[42] = OC_STV, [45] = OC_STV, [54] = OC_STV, [55] = OC_STV, [57] = OC_STV,
+	[47] = OC_CALL,
+	[48] = OC_PUSHTR,
+	[49] = OC_PUSHTV,
+	[59] = OC_COPYS,
+	[80] = OC_STGA, /* illumos only */
+};
+
 static enum opclass opclass(uint32_t profile, unsigned op)
 {
-	if (op >= 1 && op <= 12)
-		return OC_ALU3;
-	if (op == 46)
-		return OC_ALU3; /* sra */
-	if (op == 13 || op == 14 || op == 58)
-		return OC_ALU2; /* not, mov, allocs */
-	if (op == 15 || op == 39)
-		return OC_CMP;
-	if (op == 16)
-		return OC_TST;
-	if (op >= 17 && op <= 27)
-		return OC_BR;
-	if (op >= 28 && op <= 34)
-		return OC_LD;
-	if (op >= 64 && op <= 70)
-		return OC_ULD;
-	if (op >= 71 && op <= 77)
-		return OC_RLD;
-	if (op >= 60 && op <= 63)
-		return OC_ST;
-	switch (op) {
-	case 35: return OC_RET;
-	case 36: case 50: case 51: return OC_NOP;
-	case 37: return OC_SETX;
-	case 38: return OC_SETS;
-	case 40: case 43: return OC_ARR;
-	case 41: case 44: case 52: case 53: case 56: return OC_LDV;
-	case 42: case 45: case 54: case 55: case 57: return OC_STV;
-	case 47: return OC_CALL;
-	case 48: return OC_PUSHTR;
-	case 49: return OC_PUSHTV;
-	case 59: return OC_COPYS;
-	case 80: return profile == DC_PROFILE_ILLUMOS ? OC_STGA : OC_BAD;
-	}
-	return OC_BAD;
+	if (op >= 256 || (op == 80 && profile != DC_PROFILE_ILLUMOS))
+		return OC_BAD;
+	return (enum opclass)opclasses[op];
 }
 
 const char *dc_spec_op_name(uint32_t profile, unsigned op)
@@ -670,9 +665,13 @@ struct index {
 	uint32_t subr_first[S_COUNT], subr_n[S_COUNT];
 };
 
-static void build_index(struct index *ix)
+/* Built once: dc_cases is constant, and every run steps through it. */
+static struct index case_index;
+static pthread_once_t case_index_once = PTHREAD_ONCE_INIT;
+
+static void build_index(void)
 {
-	memset(ix, 0, sizeof(*ix));
+	struct index *ix = &case_index;
 	for (size_t k = dc_ncases; k-- > 0;) {
 		const struct case_def *d = &dc_cases[k];
 		if (d->subr >= 0) {
@@ -1037,8 +1036,7 @@ static int run_model(const struct dc_case *c, struct dc_outcome *out,
 	}
 	s.pcase = pcase;
 	s.pocc = pocc;
-	struct index ix;
-	build_index(&ix);
+	pthread_once(&case_index_once, build_index);
 	uint32_t runs = c->runs ? c->runs : 1;
 	for (uint32_t r = 0; r < runs && rc == 0; r++) {
 		state_reset(&s);
@@ -1047,7 +1045,7 @@ static int run_model(const struct dc_case *c, struct dc_outcome *out,
 				s.done = 1; /* unreachable: last insn is ret */
 				break;
 			}
-			rc = step(&s, &ix, hits, info);
+			rc = step(&s, &case_index, hits, info);
 		}
 	}
 	if (rc == 0) {

@@ -283,19 +283,6 @@ int tg_prog_to_case(const struct tg_prog *p, struct dc_case *c)
 
 /* ---- rng ---------------------------------------------------------------- */
 
-uint64_t tg_rand(struct tg_rng *r)
-{
-	uint64_t z = (r->s += 0x9e3779b97f4a7c15ull);
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
-uint64_t tg_below(struct tg_rng *r, uint64_t n)
-{
-	return n ? tg_rand(r) % n : 0;
-}
-
 uint64_t tg_mix(uint64_t a, uint64_t b)
 {
 	struct tg_rng r = { a ^ (b * 0xd6e8feb86659fd93ull) };

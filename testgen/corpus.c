@@ -1,13 +1,20 @@
 /* The SQLite corpus (schema in docs/corpus.md). */
 #include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "tg.h"
 
+#define HIT_ROWS 16
+
 struct tg_corpus {
 	sqlite3 *db;
-	sqlite3_stmt *ins_case, *ins_hit, *ins_result;
+	sqlite3_stmt *ins_case, *ins_result, *set_observed;
+	/* ins_hits[k]: k + 1 case_partitions rows of one case (prepared on
+	 * first use): a case fires several model cases, and one statement
+	 * per row costs more than the row */
+	sqlite3_stmt *ins_hits[HIT_ROWS];
 	char case_error[256]; /* why the last case given as NULL is broken */
 };
 
@@ -22,10 +29,10 @@ static const char schema[] =
 	"CREATE TABLE IF NOT EXISTS case_partitions("
 	" case_name TEXT NOT NULL, partition INTEGER NOT NULL,"
 	" hits INTEGER NOT NULL, observed INTEGER NOT NULL DEFAULT 0,"
-	" PRIMARY KEY(case_name, partition));"
+	" PRIMARY KEY(case_name, partition)) WITHOUT ROWID;"
 	"CREATE TABLE IF NOT EXISTS results("
 	" case_name TEXT NOT NULL, runtime TEXT NOT NULL, outcome BLOB,"
-	" match INTEGER NOT NULL, PRIMARY KEY(case_name, runtime));";
+	" match INTEGER NOT NULL, PRIMARY KEY(case_name, runtime)) WITHOUT ROWID;";
 
 /* Built after bulk inserts (faster than maintaining it row by row). */
 static const char index_sql[] =
@@ -66,8 +73,10 @@ int tg_corpus_open(const char *path, int create, struct tg_corpus **out,
 		tg_errf(e, "out of memory");
 		return -1;
 	}
-	int fl = create ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
-	                : SQLITE_OPEN_READWRITE;
+	/* a corpus handle is used by one thread: no per-call locking */
+	int fl = SQLITE_OPEN_NOMUTEX |
+	         (create ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
+	                 : SQLITE_OPEN_READWRITE);
 	if (sqlite3_open_v2(path, &db->db, fl, NULL) != SQLITE_OK) {
 		tg_errf(e, "%s: %s", path, sqlite3_errmsg(db->db));
 		goto fail;
@@ -124,12 +133,12 @@ int tg_corpus_open(const char *path, int create, struct tg_corpus **out,
 	                       "INSERT OR REPLACE INTO cases VALUES(?,?,?,?,?,?)",
 	                       -1, &db->ins_case, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(db->db,
-	                       "INSERT OR REPLACE INTO case_partitions"
-	                       " VALUES(?,?,?,0)",
-	                       -1, &db->ins_hit, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(db->db,
 	                       "INSERT OR REPLACE INTO results VALUES(?,?,?,?)",
-	                       -1, &db->ins_result, NULL) != SQLITE_OK) {
+	                       -1, &db->ins_result, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db->db,
+	                       "UPDATE case_partitions SET observed = 1"
+	                       " WHERE case_name = ? AND partition = ?",
+	                       -1, &db->set_observed, NULL) != SQLITE_OK) {
 		tg_errf(e, "sqlite: %s", sqlite3_errmsg(db->db));
 		goto fail;
 	}
@@ -147,8 +156,10 @@ void tg_corpus_close(struct tg_corpus *db)
 	if (!db)
 		return;
 	sqlite3_finalize(db->ins_case);
-	sqlite3_finalize(db->ins_hit);
+	for (int k = 0; k < HIT_ROWS; k++)
+		sqlite3_finalize(db->ins_hits[k]);
 	sqlite3_finalize(db->ins_result);
+	sqlite3_finalize(db->set_observed);
 	sqlite3_close(db->db);
 	free(db);
 }
@@ -219,6 +230,25 @@ int tg_corpus_put_parts(struct tg_corpus *db)
 	return r;
 }
 
+/* The statement inserting n rows (1 <= n <= HIT_ROWS) of one case:
+ * ?1 the case, then partition and hits per row. */
+static sqlite3_stmt *hit_stmt(struct tg_corpus *db, int n)
+{
+	sqlite3_stmt **st = &db->ins_hits[n - 1];
+	if (*st)
+		return *st;
+	char sql[128 + HIT_ROWS * 24];
+	int len = snprintf(sql, sizeof(sql),
+	                   "INSERT OR REPLACE INTO case_partitions VALUES");
+	for (int k = 0; k < n; k++)
+		len += snprintf(sql + len, sizeof(sql) - (size_t)len,
+		                "%s(?1,?%d,?%d,0)", k ? "," : "", 2 + 2 * k,
+		                3 + 2 * k);
+	if (sqlite3_prepare_v2(db->db, sql, -1, st, NULL) != SQLITE_OK)
+		*st = NULL;
+	return *st;
+}
+
 int tg_corpus_put_case(struct tg_corpus *db, const char *name,
                        const char *kind, uint64_t seed, long target,
                        const struct dc_case *c, const struct dc_outcome *o,
@@ -246,14 +276,26 @@ int tg_corpus_put_case(struct tg_corpus *db, const char *name,
 		return -1;
 	if (!hits)
 		return 0;
-	for (size_t i = 0; i < tg_nparts(); i++) {
-		if (!hits[i])
-			continue;
-		sqlite3_reset(db->ins_hit);
-		sqlite3_bind_text(db->ins_hit, 1, name, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_int64(db->ins_hit, 2, (sqlite3_int64)i);
-		sqlite3_bind_int64(db->ins_hit, 3, (sqlite3_int64)hits[i]);
-		if (sqlite3_step(db->ins_hit) != SQLITE_DONE)
+	size_t np = tg_nparts(), i = 0;
+	for (;;) {
+		/* the next (up to HIT_ROWS) model cases that fired */
+		size_t part[HIT_ROWS];
+		int n = 0;
+		for (; i < np && n < HIT_ROWS; i++)
+			if (hits[i])
+				part[n++] = i;
+		if (n == 0)
+			break;
+		sqlite3_stmt *hs = hit_stmt(db, n);
+		if (!hs)
+			return -1;
+		sqlite3_reset(hs);
+		sqlite3_bind_text(hs, 1, name, -1, SQLITE_STATIC);
+		for (int k = 0; k < n; k++) {
+			sqlite3_bind_int64(hs, 2 + 2 * k, (sqlite3_int64)part[k]);
+			sqlite3_bind_int64(hs, 3 + 2 * k, (sqlite3_int64)hits[part[k]]);
+		}
+		if (sqlite3_step(hs) != SQLITE_DONE)
 			return -1;
 	}
 	return 0;
@@ -261,16 +303,11 @@ int tg_corpus_put_case(struct tg_corpus *db, const char *name,
 
 int tg_corpus_put_observed(struct tg_corpus *db, const char *name, size_t p)
 {
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(db->db,
-	                       "UPDATE case_partitions SET observed = 1"
-	                       " WHERE case_name = ? AND partition = ?",
-	                       -1, &st, NULL) != SQLITE_OK)
-		return -1;
+	sqlite3_stmt *st = db->set_observed;
+	sqlite3_reset(st);
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)p);
 	int rc = sqlite3_step(st) == SQLITE_DONE && sqlite3_changes(db->db) == 1;
-	sqlite3_finalize(st);
 	return rc ? 0 : -1;
 }
 

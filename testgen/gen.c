@@ -10,6 +10,7 @@
  * layout is implementation detail (docs/conventions.md), so such values
  * are never returned, compared or used in ways whose result depends on it.
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -108,6 +109,8 @@ static const char *const spool[] = {
 	/* containers are skipped or kept by counting, strings checked */
 	"{\"x\":{1,2},\"a\":[1x,-],\"b\":{[}]}", "{\"a\":\"\\u12\"}",
 	"[[\"\\u1\"],\"\\u00e9\",{]}",
+	/* a name with only slashes before it (dirname is "/") */
+	"/etc", "//x/",
 };
 
 /* A random string over all non-NUL bytes, letter-class heavy. */
@@ -770,6 +773,15 @@ static void sn_var(struct gen *g, int op)
 		}
 		g->vtaint[scope][idx] |= g->taint[v];
 		tg_emit(&g->p, DIF_ENC_W(op, 0x500 + idx, v));
+		if (v == 0 && str && (assoc || scope == 1) && chance(g, 30)) {
+			/* the deleted element's chunk goes to the next new one:
+			 * a store that copies nothing (a string with no NUL in
+			 * its region, without kernel privilege) must still
+			 * leave the new element's data zeroed */
+			unsigned b = bad_str_reg(g);
+			g->vtaint[scope][idx] |= g->taint[b];
+			tg_emit(&g->p, DIF_ENC_W(op, 0x500 + idx, b));
+		}
 		/* read it back most of the time */
 		if (!back && !chance(g, 70))
 			return;
@@ -1349,7 +1361,7 @@ static void put_region(struct gen *g, uint64_t addr, uint8_t as,
 	else
 		memcpy(b + 48, v4[R(g, 4)], 4);
 	uint8_t v6[16] = { 0 };
-	switch (R(g, 12)) {
+	switch (R(g, 14)) {
 	case 0: v6[15] = 1; break;
 	case 1: v6[10] = v6[11] = 0xff; v6[12] = 1; v6[13] = 2; v6[14] = 3; v6[15] = 4; break;
 	case 2: v6[0] = 0x20; v6[1] = 0x01; v6[2] = 0x0d; v6[3] = 0xb8; v6[15] = 0x10; break;
@@ -1360,6 +1372,21 @@ static void put_region(struct gen *g, uint64_t addr, uint8_t as,
 	case 7: v6[0] = 0xff; v6[1] = 0x02; v6[15] = 1; break; /* ff02::1 */
 	case 8: v6[1] = 1; v6[7] = 1; v6[15] = 1; break; /* 1:0:0:1:0:0:0:1 */
 	case 9: v6[10] = v6[11] = 0xff; break; /* ::ffff:0.0.0.0 */
+	case 10: {
+		/* 0:db8:0:a1b2:c3d4:e5f6:1234:5678: of two equally long
+		 * zero runs the first becomes :: */
+		static const uint8_t t[16] = { 0, 0, 0x0d, 0xb8, 0, 0, 0xa1, 0xb2,
+			                       0xc3, 0xd4, 0xe5, 0xf6, 0x12, 0x34,
+			                       0x56, 0x78 };
+		memcpy(v6, t, 16);
+		break;
+	}
+	case 11:
+		/* 2001:db8:1:2:3:4:5:6: zero bytes, but no zero group */
+		v6[0] = 0x20; v6[1] = 0x01; v6[2] = 0x0d; v6[3] = 0xb8;
+		for (int i = 5; i < 16; i += 2)
+			v6[i] = (uint8_t)((i - 3) / 2);
+		break;
 	default:
 		/* random groups, about half of them zero */
 		for (int i = 0; i < 16; i += 2)
@@ -1496,19 +1523,30 @@ static int focus_of(long part, int *op, const char **subr, unsigned *pm)
 	return -1;
 }
 
-void tg_gen_random(uint64_t seed, long focus, struct dc_case *c)
+/* A zeroed generator state, but for the program's buffers (most of its
+ * 22 KiB, and it is made once per attempt): tg_prog_init empties them. */
+static struct gen *gen_new(void)
 {
-	struct gen *g = calloc(1, sizeof(*g));
+	struct gen *g = malloc(sizeof(*g));
+	if (!g)
+		return NULL;
+	size_t a = offsetof(struct gen, p), b = a + sizeof(g->p);
+	memset(g, 0, a);
+	memset((char *)g + b, 0, sizeof(*g) - b);
+	tg_prog_init(&g->p);
+	return g;
+}
+
+/* A random program around the focus of focus_of (fop -1: none). */
+static void gen_case(uint64_t seed, int fop, const char *fsub, unsigned pm,
+                     struct dc_case *c)
+{
+	struct gen *g = gen_new();
 	tg_case_init(c);
 	if (!g)
 		return;
 	g->r.s = seed;
 	g->c = c;
-	tg_prog_init(&g->p);
-	int fop;
-	const char *fsub;
-	unsigned pm;
-	focus_of(focus, &fop, &fsub, &pm);
 	environment(g);
 	g->badpct = 8;
 	if (fop == DIF_OPC_CALL) {
@@ -1651,6 +1689,34 @@ void tg_gen_random(uint64_t seed, long focus, struct dc_case *c)
 	free(g);
 }
 
+void tg_gen_random(uint64_t seed, long focus, struct dc_case *c)
+{
+	int fop;
+	const char *fsub;
+	unsigned pm;
+	focus_of(focus, &fop, &fsub, &pm);
+	gen_case(seed, fop, fsub, pm, c);
+}
+
+/* False when no instruction of c can fire a model case of fop (or of
+ * subroutine fsub): the model groups its cases by the decoded opcode,
+ * where LDxx become RLDxx without kernel visibility, and by the
+ * subroutine a CALL names. */
+static bool may_fire(const struct dc_case *c, int fop, const char *fsub)
+{
+	int num = -1;
+	if (fsub)
+		num = dif_subr_find(fsub, strlen(fsub), (enum dif_profile)c->profile);
+	for (uint32_t i = 0; i < c->textlen; i++) {
+		int op = (int)DIF_I_OP(c->text[i]);
+		if (fsub ? op == DIF_OPC_CALL && (int)DIF_I_INDEX(c->text[i]) == num
+		         : op == fop || (op + DIF_OPC_RLD_DELTA == fop &&
+		                         op >= DIF_OPC_LDSB && op <= DIF_OPC_LDX))
+			return true;
+	}
+	return false;
+}
+
 int tg_gen_partition(uint64_t seed, size_t p, unsigned k, unsigned max_tries,
                      struct dc_case *c, unsigned *tries)
 {
@@ -1669,8 +1735,15 @@ int tg_gen_partition(uint64_t seed, size_t p, unsigned k, unsigned max_tries,
 	for (t = 0; t < max_tries; t++) {
 		/* mostly focused; sometimes a free program (for partitions
 		 * the focus does not reach) */
-		long focus = focused && t % 4 != 3 ? (long)p : -1;
-		tg_gen_random(tg_mix(base, t), focus, c);
+		if (focused && t % 4 != 3)
+			gen_case(tg_mix(base, t), fop, fsub, pm, c);
+		else
+			gen_case(tg_mix(base, t), -1, NULL, 3, c);
+		/* the model need not run a program that cannot fire p */
+		if (focused && !may_fire(c, fop, fsub)) {
+			tg_case_free(c);
+			continue;
+		}
 		memset(hits, 0, np * sizeof(uint32_t));
 		/* the test must observe the case, not just fire it */
 		if (tg_model_run(c, o, hits) == 0 && hits[p] && tg_case_valid(c) &&

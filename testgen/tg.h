@@ -85,9 +85,20 @@ int tg_prog_to_case(const struct tg_prog *p, struct dc_case *c);
 struct tg_rng {
 	uint64_t s;
 };
-uint64_t tg_rand(struct tg_rng *r);
-uint64_t tg_below(struct tg_rng *r, uint64_t n); /* 0..n-1, n > 0 */
-uint64_t tg_mix(uint64_t a, uint64_t b);         /* seed derivation */
+/* Inline: the generator draws several numbers per emitted instruction,
+ * and most bounds are constants the compiler turns into multiplications. */
+static inline uint64_t tg_rand(struct tg_rng *r)
+{
+	uint64_t z = (r->s += 0x9e3779b97f4a7c15ull);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+static inline uint64_t tg_below(struct tg_rng *r, uint64_t n) /* 0..n-1 */
+{
+	return n ? tg_rand(r) % n : 0;
+}
+uint64_t tg_mix(uint64_t a, uint64_t b); /* seed derivation */
 
 /* ---- generation ----------------------------------------------------- */
 /* A model case (partition). */

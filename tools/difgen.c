@@ -176,6 +176,8 @@ static int db_fail(const char *file, struct tg_corpus *db, const char *what)
 
 static int cmd_generate(struct opts *o)
 {
+	/* the rate covers the whole command: setup, cases, commit, index */
+	double t0 = now();
 	struct tg_err e = { "" };
 	struct tg_corpus *db;
 	if (!o->out) {
@@ -219,7 +221,6 @@ static int cmd_generate(struct opts *o)
 		fprintf(stderr, "difgen: out of memory\n");
 		return 2;
 	}
-	double t0 = now();
 	uint64_t ncase = 0, rejected = 0;
 	size_t uncovered = 0;
 	char name[64];
@@ -409,6 +410,9 @@ static int replay_one(void *ud, const char *name, const struct dc_case *c,
 
 static int cmd_replay(struct opts *o, const char *file)
 {
+	/* the rate covers the whole command, from opening the corpus (and
+	 * starting the runtime) to storing the results */
+	double t0 = now();
 	struct tg_err e = { "" };
 	struct rp r = { .o = o, .file = file };
 	if (tg_corpus_open(file, 0, &r.db, &e)) {
@@ -444,20 +448,19 @@ static int cmd_replay(struct opts *o, const char *file)
 	}
 	if (o->shard_n > 1)
 		r.total = (r.total + o->shard_n - 1 - o->shard_k) / o->shard_n;
-	double t0 = now();
 	int x = tg_corpus_each(r.db, o->cases, o->insn, o->shard_k, o->shard_n, replay_one, &r, &e);
 	if (tg_corpus_commit(r.db)) {
 		fprintf(stderr, "difgen: %s: cannot store the results: %s\n", file,
 		        tg_corpus_errmsg(r.db));
 		r.dberr = 1;
 	}
-	double dt = now() - t0;
 	progress_end(o);
 	if (x)
 		fprintf(stderr, "difgen: %s: %s\n", file, e.msg);
 	if (r.ext)
 		tg_ext_close(r.ext);
 	tg_corpus_close(r.db);
+	double dt = now() - t0;
 	free(r.got);
 	printf("replay %s on %s: %llu cases in %.2f s (%.0f cases/s)\n", file,
 	       r.rtname, (unsigned long long)r.n, dt,

@@ -10,11 +10,14 @@ the baseline run and replayed for every mutant). A mutant is killed when the
 run fails. The tree itself is never modified.
 
   mutate.py [--scratch DIR] [--target PCT] [--fresh] [NAME-GLOB...]
+  mutate.py --check      only check that every entry applies to the tree
 
 Catalogue format: a mutant starts with "@ name | file | what the bug is",
 followed by one or more "- old" / "+ new" line pairs; "old" must occur
 exactly once in the file, "\\n" and "\\t" in either stand for a newline and
-a tab. Lines starting with '#' are comments.
+a tab. Lines starting with '#' are comments. An entry whose text is no
+longer in its file (stale: the code moved or changed) fails the check
+before anything runs.
 """
 import argparse
 import fnmatch
@@ -100,6 +103,21 @@ def sync_tree(src_dir):
         shutil.copymode(a, b)
 
 
+def stale_reason(src_dir, m):
+    """Why mutant m cannot be applied to the copy in src_dir, or None."""
+    try:
+        with open(os.path.join(src_dir, m['file']), encoding='utf-8') as f:
+            text = f.read()
+    except OSError as e:
+        return f'cannot read the file ({e.strerror})'
+    for old, new in m['edits']:
+        n = text.count(old)
+        if n != 1:
+            return f'{n} matches of "{old.splitlines()[0][:60]}"'
+        text = text.replace(old, new)
+    return None
+
+
 def run(cmd, cwd, log, timeout, env=None):
     with open(log, 'w') as f:
         try:
@@ -118,10 +136,18 @@ def main():
     ap.add_argument('--fresh', action='store_true',
                     help='also run a fresh seed (default: fixed seed only)')
     ap.add_argument('--catalogue', default=os.path.join(HERE, 'catalogue.txt'))
+    ap.add_argument('--check', action='store_true',
+                    help='only check that every entry applies to the tree')
     ap.add_argument('names', nargs='*')
     a = ap.parse_args()
 
     mutants = parse(a.catalogue)
+    if a.check:
+        bad = [(m, why) for m in mutants if (why := stale_reason(ROOT, m))]
+        for m, why in bad:
+            print(f'stale: {m["name"]} ({m["file"]}): {why}')
+        print(f'mutate: {len(mutants)} catalogue entries, {len(bad)} stale')
+        return 1 if bad or not mutants else 0
     if a.names:
         mutants = [m for m in mutants
                    if any(fnmatch.fnmatch(m['name'], g) for g in a.names)]
@@ -136,6 +162,14 @@ def main():
                  os.path.join(logs, 'setup.log'), 600)
         if rc != 0:
             sys.exit(f'mutate: meson setup failed (see {logs}/setup.log)')
+    # a stale entry (its text no longer in its file: the code moved or
+    # changed) fails the check at once: it would leave its bug untested
+    stale = [(m, why) for m in mutants if (why := stale_reason(src, m))]
+    for m, why in stale:
+        print(f'stale: {m["name"]} ({m["file"]}): {why}; '
+              f'update {os.path.relpath(a.catalogue, ROOT)}:{m["line"]}')
+    if stale:
+        sys.exit(f'mutate: {len(stale)} stale catalogue entries')
     targets = ['tools/difgen', 'tools/difrun']
     env = dict(os.environ)
     if not a.fresh:
