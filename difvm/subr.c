@@ -576,20 +576,32 @@ static void do_search(struct dif_run *run, unsigned rd, int sid)
 	                             sid == DIF_S_RINDEX));
 }
 
-/* The range strcanload checked for a string at addr: the bound with
- * kernel visibility, else the bound cut to what is left of the region. */
-static uint64_t str_limit(struct dif_run *run, uint64_t addr, uint64_t bound)
+/* The limit DTrace's strcanload hands back for a string it passed: strsize
+ * with kernel visibility, else all that is left of the region, not cut to
+ * strsize (Decision 24). The source covers the string up to its NUL inside
+ * that limit, and the NUL itself when there is one. */
+static bool str_arg_lim(struct dif_run *run, uint64_t addr, struct dif_src *s,
+                        uint64_t *lim)
 {
-	uint64_t rem = bound;
-	if ((run->deny & DIF_DENY_KERNEL) &&
-	    dif_canload_rem(run, addr, 0, &rem) && rem < bound)
-		return rem;
-	return bound;
+	uint64_t rem = run->strsize, n;
+	if (!str_arg(run, addr, s))
+		return false;
+	if (run->deny & DIF_DENY_KERNEL)
+		dif_canload_rem(run, addr, 0, &rem);
+	*lim = rem;
+	n = s->len;
+	if (rem > run->strsize && n == run->strsize) {
+		n = dif_strnlen(run, addr, rem);
+		if (run->fbits)
+			return false;
+	}
+	src_init(s, run, addr, n < rem ? n + 1 : n);
+	return true;
 }
 
 static void do_strtok(struct dif_run *run, unsigned rd)
 {
-	uint64_t addr = arg(run, 0), lim;
+	uint64_t addr = arg(run, 0), lim, dlim;
 	struct dif_src s, delim;
 	size_t next = 0;
 	uint8_t *out;
@@ -601,7 +613,7 @@ static void do_strtok(struct dif_run *run, unsigned rd)
 		set_rd(run, rd, 0);
 		return;
 	}
-	if (!str_arg(run, arg(run, 1), &delim)) {
+	if (!str_arg_lim(run, arg(run, 1), &delim, &dlim)) {
 		set_rd(run, rd, 0);
 		return;
 	}
@@ -611,23 +623,18 @@ static void do_strtok(struct dif_run *run, unsigned rd)
 		return;
 	}
 	if (addr == 0) {
-		/* Continue where the previous call stopped (same execution). */
+		/* Continue where the previous call stopped (same execution);
+		 * with nothing saved the range is empty. */
 		addr = run->strtok_next;
-		if (addr == 0 || run->strtok_limit <= addr) {
-			set_rd(run, rd, 0);
-			return;
-		}
-		lim = run->strtok_limit - addr;
-		uint64_t len = dif_strnlen(run, addr, lim);
+		lim = addr != 0 && run->strtok_limit > addr ?
+		      run->strtok_limit - addr : 0;
+		uint64_t len = lim ? dif_strnlen(run, addr, lim) : 0;
 		if (run->fbits)
 			return;
 		src_init(&s, run, addr, len);
-	} else {
-		if (!str_arg(run, addr, &s)) {
-			set_rd(run, rd, 0);
-			return;
-		}
-		lim = str_limit(run, addr, run->strsize);
+	} else if (!str_arg_lim(run, addr, &s, &lim)) {
+		set_rd(run, rd, 0);
+		return;
 	}
 	if (!dif_s_strtok(&s, 0, (size_t)lim, &delim, (char *)out, run->strsize,
 	                  &next)) {

@@ -286,11 +286,13 @@ bool dif_s_strtok(struct dif_src *s, size_t from, size_t lim,
 	size_t i = from, j = 0;
 	int c = 0;
 
+	/* delim covers its NUL when it has one; the last byte read here
+	 * decides when the skip loop reads nothing (DTrace). */
 	for (size_t k = 0; k < delim->len; k++) {
-		int d = AT(delim, k);
-		if (d == '\0')
+		c = AT(delim, k);
+		if (c == '\0')
 			break;
-		map[d >> 3] |= (uint8_t)(1u << (d & 7));
+		map[c >> 3] |= (uint8_t)(1u << (c & 7));
 	}
 #define ISDELIM(ch) (map[(ch) >> 3] & (1u << ((ch) & 7)))
 	for (; i < lim; i++) {

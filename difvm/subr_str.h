@@ -76,8 +76,9 @@ DIF_INTERNAL int64_t dif_s_index(struct dif_src *s, struct dif_src *sub,
 
 /* strtok over s from offset `from` up to `lim` (the checked range: the
  * NUL's offset + 1, or the bound when there is no NUL within it);
- * delimiters are the bytes of delim. Returns false (no token) when a NUL
- * follows only delimiters. Otherwise copies the token (at most cap - 1
+ * delimiters are the bytes of delim before its NUL (delim covers the NUL
+ * when it has one: the last byte read there decides when the skip reads
+ * nothing). Returns false (no token) when a NUL follows only delimiters. Otherwise copies the token (at most cap - 1
  * bytes, possibly empty when the range ends first) and sets *next to the
  * offset after it (the delimiter that ended it is not consumed). */
 DIF_INTERNAL bool dif_s_strtok(struct dif_src *s, size_t from, size_t lim,
