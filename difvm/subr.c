@@ -100,6 +100,31 @@ static bool str_arg(struct dif_run *run, uint64_t addr, struct dif_src *s)
 	return true;
 }
 
+/* The limit DTrace's strcanload hands back for a string it passed: strsize
+ * with kernel visibility, else all that is left of the region, not cut to
+ * strsize (Decision 24): strlen, strchr, strrchr and strtok read to it. The source covers the string up to its NUL inside
+ * that limit, and the NUL itself when there is one. */
+static bool str_arg_lim(struct dif_run *run, uint64_t addr, struct dif_src *s,
+                        uint64_t *lim, uint64_t *len)
+{
+	uint64_t rem = run->strsize, n;
+	if (!str_arg(run, addr, s))
+		return false;
+	if (run->deny & DIF_DENY_KERNEL)
+		dif_canload_rem(run, addr, 0, &rem);
+	*lim = rem;
+	n = s->len;
+	if (rem > run->strsize && n == run->strsize) {
+		n = dif_strnlen(run, addr, rem);
+		if (run->fbits)
+			return false;
+	}
+	src_init(s, run, addr, n < rem ? n + 1 : n);
+	if (len)
+		*len = n;
+	return true;
+}
+
 /* strstr, index, rindex, substr, toupper, tolower, basename, dirname and
  * json measure their n string arguments first, with safe byte loads up to
  * strsize (BADADDR at an unmapped byte; a later fault's address replaces
@@ -547,12 +572,12 @@ static void do_strchr(struct dif_run *run, unsigned rd, bool last)
 	uint64_t addr = arg(run, 0);
 	struct dif_src s;
 
-	if (!str_arg(run, addr, &s)) {
+	uint64_t lim;
+	if (!str_arg_lim(run, addr, &s, &lim, NULL)) {
 		set_rd(run, rd, 0);
 		return;
 	}
-	size_t at = dif_s_strchr(&s, s.len < run->strsize,
-	                         (uint8_t)arg(run, 1), last);
+	size_t at = dif_s_strchr(&s, false, (uint8_t)arg(run, 1), last);
 	set_rd(run, rd, at == DIF_S_NONE ? 0 : addr + at);
 }
 
@@ -576,29 +601,6 @@ static void do_search(struct dif_run *run, unsigned rd, int sid)
 	                             sid == DIF_S_RINDEX));
 }
 
-/* The limit DTrace's strcanload hands back for a string it passed: strsize
- * with kernel visibility, else all that is left of the region, not cut to
- * strsize (Decision 24). The source covers the string up to its NUL inside
- * that limit, and the NUL itself when there is one. */
-static bool str_arg_lim(struct dif_run *run, uint64_t addr, struct dif_src *s,
-                        uint64_t *lim)
-{
-	uint64_t rem = run->strsize, n;
-	if (!str_arg(run, addr, s))
-		return false;
-	if (run->deny & DIF_DENY_KERNEL)
-		dif_canload_rem(run, addr, 0, &rem);
-	*lim = rem;
-	n = s->len;
-	if (rem > run->strsize && n == run->strsize) {
-		n = dif_strnlen(run, addr, rem);
-		if (run->fbits)
-			return false;
-	}
-	src_init(s, run, addr, n < rem ? n + 1 : n);
-	return true;
-}
-
 static void do_strtok(struct dif_run *run, unsigned rd)
 {
 	uint64_t addr = arg(run, 0), lim, dlim;
@@ -613,7 +615,7 @@ static void do_strtok(struct dif_run *run, unsigned rd)
 		set_rd(run, rd, 0);
 		return;
 	}
-	if (!str_arg_lim(run, arg(run, 1), &delim, &dlim)) {
+	if (!str_arg_lim(run, arg(run, 1), &delim, &dlim, NULL)) {
 		set_rd(run, rd, 0);
 		return;
 	}
@@ -632,7 +634,7 @@ static void do_strtok(struct dif_run *run, unsigned rd)
 		if (run->fbits)
 			return;
 		src_init(&s, run, addr, len);
-	} else if (!str_arg_lim(run, addr, &s, &lim)) {
+	} else if (!str_arg_lim(run, addr, &s, &lim, NULL)) {
 		set_rd(run, rd, 0);
 		return;
 	}
@@ -802,8 +804,9 @@ void dif_subr_call(struct dif_run *run, int sid, unsigned rd)
 		do_copyinstr(run, rd);
 		break;
 	case DIF_S_STRLEN: {
-		uint64_t len = 0;
-		if (!dif_strcanload(run, arg(run, 0), run->strsize, &len))
+		uint64_t len = 0, lim;
+		struct dif_src s;
+		if (!str_arg_lim(run, arg(run, 0), &s, &lim, &len))
 			len = 0;
 		set_rd(run, rd, len);
 		break;
