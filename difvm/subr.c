@@ -100,31 +100,6 @@ static bool str_arg(struct dif_run *run, uint64_t addr, struct dif_src *s)
 	return true;
 }
 
-/* The limit DTrace's strcanload hands back for a string it passed: strsize
- * with kernel visibility, else all that is left of the region, not cut to
- * strsize (Decision 24): strlen, strchr, strrchr and strtok read to it. The source covers the string up to its NUL inside
- * that limit, and the NUL itself when there is one. */
-static bool str_arg_lim(struct dif_run *run, uint64_t addr, struct dif_src *s,
-                        uint64_t *lim, uint64_t *len)
-{
-	uint64_t rem = run->strsize, n;
-	if (!str_arg(run, addr, s))
-		return false;
-	if (run->deny & DIF_DENY_KERNEL)
-		dif_canload_rem(run, addr, 0, &rem);
-	*lim = rem;
-	n = s->len;
-	if (rem > run->strsize && n == run->strsize) {
-		n = dif_strnlen(run, addr, rem);
-		if (run->fbits)
-			return false;
-	}
-	src_init(s, run, addr, n < rem ? n + 1 : n);
-	if (len)
-		*len = n;
-	return true;
-}
-
 /* strstr, index, rindex, substr, toupper, tolower, basename, dirname and
  * json measure their n string arguments first, with safe byte loads up to
  * strsize (BADADDR at an unmapped byte; a later fault's address replaces
@@ -248,6 +223,31 @@ static uint64_t scratch_commit(struct dif_run *run, uint64_t size)
 
 typedef size_t (*path_fn)(struct dif_src *, char *, size_t);
 
+/* The limit DTrace's strcanload hands back for a string it passed: strsize
+ * with kernel visibility, else all that is left of the region, not cut to
+ * strsize (Decision 24): strlen, strchr, strrchr and strtok read to it. The source covers the string up to its NUL inside
+ * that limit, and the NUL itself when there is one. */
+static bool str_arg_lim(struct dif_run *run, uint64_t addr, struct dif_src *s,
+                        uint64_t *lim, uint64_t *len)
+{
+	uint64_t rem = run->strsize, n;
+	if (!str_arg(run, addr, s))
+		return false;
+	if (run->deny & DIF_DENY_KERNEL)
+		dif_canload_rem(run, addr, 0, &rem);
+	*lim = rem;
+	n = s->len;
+	if (rem > run->strsize && n == run->strsize) {
+		n = dif_strnlen(run, addr, rem);
+		if (run->fbits)
+			return false;
+	}
+	src_init(s, run, addr, n < rem ? n + 1 : n);
+	if (len)
+		*len = n;
+	return true;
+}
+
 /* basename, dirname, cleanpath, toupper, tolower: one string in, one
  * strsize scratch string out. */
 static void str_to_str(struct dif_run *run, unsigned rd, int sid)
@@ -256,7 +256,8 @@ static void str_to_str(struct dif_run *run, unsigned rd, int sid)
 	uint8_t *out;
 	uint64_t buf;
 
-	if (sid == DIF_S_CLEANPATH ? !str_arg(run, arg(run, 0), &s)
+	uint64_t lim;
+	if (sid == DIF_S_CLEANPATH ? !str_arg_lim(run, arg(run, 0), &s, &lim, NULL)
 	                           : !measured_args(run, 1, &s)) {
 		set_rd(run, rd, 0);
 		return;

@@ -95,8 +95,9 @@ size_t dif_s_cleanpath(struct dif_src *s, char *out, size_t cap)
 	size_t i = 0, j = 0;
 	int c;
 
-	/* DTrace leaves byte 0 stale for "/.." at the start; use the root. */
-	out[0] = '/';
+	/* out is the scratch buffer: a path that backs up to the root before
+	 * writing anything ("/..") leaves its stale byte 0 as the result's
+	 * first byte, as in DTrace (Decision 25). */
 	do {
 		c = AT(s, i);
 		i++;

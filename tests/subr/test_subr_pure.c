@@ -66,7 +66,7 @@ Test(pure, cleanpath)
 		{ "/a/../b", "/b" },
 		{ "/a/b/..", "/a/" }, /* DTrace keeps the slash */
 		{ "/a/..", "/" },
-		{ "/..", "/" },
+		{ "/..", "Z" }, /* DTrace: the stale byte 0 (out is all 'Z') */
 		{ "/../x", "/x" },
 		{ "/a/.b", "/a/.b" },
 		{ "/a/..b", "/a/..b" },
