@@ -275,7 +275,12 @@ Test(pure, strtok_range_without_nul)
 	cr_assert_not(dif_s_strtok(&s, 0, s.len + 1, &d, out, sizeof(out), &next));
 	cr_assert(dif_s_strtok(&s, 1, s.len, &x, out, sizeof(out), &next));
 	cr_assert_str_eq(out, "bab");
-	cr_assert_not(dif_s_strtok(&s, 4, s.len, &d, out, sizeof(out), &next));
+	/* Nothing left to skip: the delimiter scan's last byte decides, the
+	 * NUL when delim covers it, else an empty token (Decision 24). */
+	struct dif_src dn = dif_src_mem("ab", 3);
+	cr_assert_not(dif_s_strtok(&s, 4, s.len, &dn, out, sizeof(out), &next));
+	cr_assert(dif_s_strtok(&s, 4, s.len, &d, out, sizeof(out), &next));
+	cr_assert_str_eq(out, "");
 }
 
 Test(pure, strjoin_fits_exactly)
