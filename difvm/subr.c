@@ -548,24 +548,25 @@ static void do_strtoll(struct dif_run *run, unsigned rd)
 		              "strtoll base not in 2..36");
 		return;
 	}
-	if (!(run->deny & DIF_DENY_KERNEL)) {
-		/* The access check reads nothing; the parse reads only what it
-		 * parses and faults at an unreadable byte among them
-		 * (emulator-facts.md 4). */
-		memset(&s, 0, sizeof(s));
-		s.len = run->strsize;
-		s.addr = arg(run, 0);
-		s.ud = run;
-		s.get = parse_fetch;
-		int64_t v = dif_s_strtoll(&s, base);
-		set_rd(run, rd, run->fbits ? 0 : (uint64_t)v);
-		return;
+	/* With kernel visibility the access check reads nothing. The parse
+	 * reads only what it parses and faults at an unreadable byte among
+	 * them (emulator-facts.md 4); only its digits are bounded, by
+	 * strcanload's limit (Decision 26). */
+	uint64_t lim = run->strsize;
+	if (run->deny & DIF_DENY_KERNEL) {
+		if (!str_arg(run, arg(run, 0), &s)) {
+			set_rd(run, rd, (uint64_t)INT64_MIN);
+			return;
+		}
+		dif_canload_rem(run, arg(run, 0), 0, &lim);
 	}
-	if (!str_arg(run, arg(run, 0), &s)) {
-		set_rd(run, rd, (uint64_t)INT64_MIN);
-		return;
-	}
-	set_rd(run, rd, (uint64_t)dif_s_strtoll(&s, base));
+	memset(&s, 0, sizeof(s));
+	s.len = SIZE_MAX;
+	s.addr = arg(run, 0);
+	s.ud = run;
+	s.get = parse_fetch;
+	int64_t v = dif_s_strtoll(&s, base, (size_t)lim);
+	set_rd(run, rd, run->fbits ? 0 : (uint64_t)v);
 }
 
 static void do_strchr(struct dif_run *run, unsigned rd, bool last)

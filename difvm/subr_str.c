@@ -381,7 +381,7 @@ static bool is_xdigit(int c)
 	return digit_of(c) < 16;
 }
 
-int64_t dif_s_strtoll(struct dif_src *s, unsigned base)
+int64_t dif_s_strtoll(struct dif_src *s, unsigned base, size_t lim)
 {
 	size_t pos = 0;
 	uint64_t val = 0;
@@ -402,7 +402,9 @@ int64_t dif_s_strtoll(struct dif_src *s, unsigned base)
 		}
 	}
 	/* Wraps on overflow like DTrace's loop (done unsigned here). */
-	for (; pos < s->len && c != '\0'; c = AT(s, ++pos)) {
+	/* Only the digits are bounded; the byte after the last one is read
+	 * even at the limit (DTrace). */
+	for (; pos < lim && c != '\0'; c = AT(s, ++pos)) {
 		int d = digit_of(c);
 		if (d >= (int)base)
 			break;

@@ -95,7 +95,8 @@ DIF_INTERNAL bool dif_s_strjoin(struct dif_src *a, struct dif_src *b,
 DIF_INTERNAL size_t dif_s_lltostr(int64_t v, unsigned base,
                                   char out[DIF_LLTOSTR_SIZE]);
 /* strtoll: spaces/tabs, sign, "0x" for base 16, digits below base. */
-DIF_INTERNAL int64_t dif_s_strtoll(struct dif_src *s, unsigned base);
+DIF_INTERNAL int64_t dif_s_strtoll(struct dif_src *s, unsigned base,
+                                   size_t lim);
 /* Base argument of lltostr/strtoll as DTrace reads it (an int); true when
  * it is in 2..36. */
 DIF_INTERNAL bool dif_s_base_ok(uint64_t arg, unsigned *base);

@@ -343,7 +343,7 @@ Test(pure, base_argument)
 static int64_t stoll(const char *s, unsigned base)
 {
 	struct dif_src src = S(s);
-	return dif_s_strtoll(&src, base);
+	return dif_s_strtoll(&src, base, src.len);
 }
 
 Test(pure, strtoll)
