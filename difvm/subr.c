@@ -592,15 +592,24 @@ static void do_search(struct dif_run *run, unsigned rd, int sid)
 		set_rd(run, rd, 0);
 		return;
 	}
+	/* A compare past a NUL-less s's strsize bytes reads memory on and
+	 * faults at the first unmapped byte (Decision 27). */
+	struct dif_src past;
+	memset(&past, 0, sizeof(past));
+	past.len = SIZE_MAX;
+	past.addr = addr;
+	past.ud = run;
+	past.get = parse_fetch;
+	uint64_t r;
 	if (sid == DIF_S_STRSTR) {
-		size_t at = dif_s_strstr(s, sub);
-		set_rd(run, rd, at == DIF_S_NONE ? 0 : addr + at);
-		return;
+		size_t at = dif_s_strstr(s, &past, sub);
+		r = at == DIF_S_NONE ? 0 : addr + at;
+	} else {
+		r = (uint64_t)dif_s_index(s, &past, sub, run->ttop == 3,
+		                          (int64_t)arg(run, 2),
+		                          sid == DIF_S_RINDEX);
 	}
-	set_rd(run, rd,
-	       (uint64_t)dif_s_index(s, sub, run->ttop == 3,
-	                             (int64_t)arg(run, 2),
-	                             sid == DIF_S_RINDEX));
+	set_rd(run, rd, run->fbits ? 0 : r);
 }
 
 static void do_strtok(struct dif_run *run, unsigned rd)

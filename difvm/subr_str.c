@@ -225,28 +225,32 @@ size_t dif_s_strchr(struct dif_src *s, bool term, uint8_t c, bool last)
 }
 
 /* True when sub occurs in s at offset p (p <= s->len). */
-static bool match_at(struct dif_src *s, size_t p, struct dif_src *sub)
+static bool match_at(struct dif_src *s, struct dif_src *past, size_t p,
+                     struct dif_src *sub)
 {
-	if (sub->len > s->len - p)
-		return false;
-	for (size_t k = 0; k < sub->len; k++)
-		if (AT(s, p + k) != AT(sub, k))
+	for (size_t k = 0; k < sub->len; k++) {
+		size_t i = p + k;
+		int c = i < s->len ? AT(s, i) : past ? AT(past, i) : 0;
+		if (c != AT(sub, k))
 			return false;
+	}
 	return true;
 }
 
-size_t dif_s_strstr(struct dif_src *s, struct dif_src *sub)
+size_t dif_s_strstr(struct dif_src *s, struct dif_src *past,
+                    struct dif_src *sub)
 {
 	if (s->len == 0 && sub->len == 0)
 		return 0;
 	for (size_t p = 0; p < s->len; p++)
-		if (match_at(s, p, sub))
+		if (match_at(s, past, p, sub))
 			return p;
 	return DIF_S_NONE;
 }
 
-int64_t dif_s_index(struct dif_src *s, struct dif_src *sub, bool have_start,
-                    int64_t start, bool reverse)
+int64_t dif_s_index(struct dif_src *s, struct dif_src *past,
+                    struct dif_src *sub, bool have_start, int64_t start,
+                    bool reverse)
 {
 	int64_t len = (int64_t)s->len;
 	int64_t pos = reverse ? len : 0;
@@ -270,11 +274,11 @@ int64_t dif_s_index(struct dif_src *s, struct dif_src *sub, bool have_start,
 	}
 	if (reverse) {
 		for (int64_t p = pos; p >= 0; p--)
-			if (match_at(s, (size_t)p, sub))
+			if (match_at(s, past, (size_t)p, sub))
 				return p;
 	} else {
 		for (int64_t p = pos; p < len; p++)
-			if (match_at(s, (size_t)p, sub))
+			if (match_at(s, past, (size_t)p, sub))
 				return p;
 	}
 	return -1;

@@ -67,12 +67,15 @@ DIF_INTERNAL size_t dif_s_case(struct dif_src *s, bool upper, char *out,
  * terminator counts as a character (so c == 0 finds it) when `term`. */
 DIF_INTERNAL size_t dif_s_strchr(struct dif_src *s, bool term, uint8_t c,
                                  bool last);
-/* strstr: offset of the first occurrence, or DIF_S_NONE. */
-DIF_INTERNAL size_t dif_s_strstr(struct dif_src *s, struct dif_src *sub);
+/* strstr: offset of the first occurrence, or DIF_S_NONE. A compare that
+ * runs past s's length reads `past` (offsets from s's start; NULL: zeros),
+ * as DTrace's does when s has no NUL in strsize bytes. */
+DIF_INTERNAL size_t dif_s_strstr(struct dif_src *s, struct dif_src *past,
+                                 struct dif_src *sub);
 /* index / rindex (reverse = true) with the optional start position. */
-DIF_INTERNAL int64_t dif_s_index(struct dif_src *s, struct dif_src *sub,
-                                 bool have_start, int64_t start,
-                                 bool reverse);
+DIF_INTERNAL int64_t dif_s_index(struct dif_src *s, struct dif_src *past,
+                                 struct dif_src *sub, bool have_start,
+                                 int64_t start, bool reverse);
 
 /* strtok over s from offset `from` up to `lim` (the checked range: the
  * NUL's offset + 1, or the bound when there is no NUL within it);

@@ -180,19 +180,19 @@ Test(pure, strstr)
 {
 	struct dif_src s = S("hello world"), e = S("");
 	struct dif_src o = S("o"), w = S("world"), x = S("worlds"), n = S("");
-	cr_assert_eq(dif_s_strstr(&s, &o), 4);
-	cr_assert_eq(dif_s_strstr(&s, &w), 6);
-	cr_assert_eq(dif_s_strstr(&s, &x), DIF_S_NONE);
-	cr_assert_eq(dif_s_strstr(&s, &n), 0);
-	cr_assert_eq(dif_s_strstr(&e, &n), 0);
-	cr_assert_eq(dif_s_strstr(&e, &o), DIF_S_NONE);
+	cr_assert_eq(dif_s_strstr(&s, NULL, &o), 4);
+	cr_assert_eq(dif_s_strstr(&s, NULL, &w), 6);
+	cr_assert_eq(dif_s_strstr(&s, NULL, &x), DIF_S_NONE);
+	cr_assert_eq(dif_s_strstr(&s, NULL, &n), 0);
+	cr_assert_eq(dif_s_strstr(&e, NULL, &n), 0);
+	cr_assert_eq(dif_s_strstr(&e, NULL, &o), DIF_S_NONE);
 }
 
 static int64_t idx(const char *s, const char *sub, bool have, int64_t start,
                    bool rev)
 {
 	struct dif_src a = S(s), b = S(sub);
-	return dif_s_index(&a, &b, have, start, rev);
+	return dif_s_index(&a, NULL, &b, have, start, rev);
 }
 
 Test(pure, index_rules)
