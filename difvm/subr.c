@@ -223,6 +223,31 @@ static uint64_t scratch_commit(struct dif_run *run, uint64_t size)
 
 typedef size_t (*path_fn)(struct dif_src *, char *, size_t);
 
+/* The limit DTrace's strcanload hands back for a string it passed: strsize
+ * with kernel visibility, else all that is left of the region, not cut to
+ * strsize (Decision 24): strlen, strchr, strrchr and strtok read to it. The source covers the string up to its NUL inside
+ * that limit, and the NUL itself when there is one. */
+static bool str_arg_lim(struct dif_run *run, uint64_t addr, struct dif_src *s,
+                        uint64_t *lim, uint64_t *len)
+{
+	uint64_t rem = run->strsize, n;
+	if (!str_arg(run, addr, s))
+		return false;
+	if (run->deny & DIF_DENY_KERNEL)
+		dif_canload_rem(run, addr, 0, &rem);
+	*lim = rem;
+	n = s->len;
+	if (rem > run->strsize && n == run->strsize) {
+		n = dif_strnlen(run, addr, rem);
+		if (run->fbits)
+			return false;
+	}
+	src_init(s, run, addr, n < rem ? n + 1 : n);
+	if (len)
+		*len = n;
+	return true;
+}
+
 /* basename, dirname, cleanpath, toupper, tolower: one string in, one
  * strsize scratch string out. */
 static void str_to_str(struct dif_run *run, unsigned rd, int sid)
@@ -231,7 +256,8 @@ static void str_to_str(struct dif_run *run, unsigned rd, int sid)
 	uint8_t *out;
 	uint64_t buf;
 
-	if (sid == DIF_S_CLEANPATH ? !str_arg(run, arg(run, 0), &s)
+	uint64_t lim;
+	if (sid == DIF_S_CLEANPATH ? !str_arg_lim(run, arg(run, 0), &s, &lim, NULL)
 	                           : !measured_args(run, 1, &s)) {
 		set_rd(run, rd, 0);
 		return;
@@ -522,24 +548,25 @@ static void do_strtoll(struct dif_run *run, unsigned rd)
 		              "strtoll base not in 2..36");
 		return;
 	}
-	if (!(run->deny & DIF_DENY_KERNEL)) {
-		/* The access check reads nothing; the parse reads only what it
-		 * parses and faults at an unreadable byte among them
-		 * (emulator-facts.md 4). */
-		memset(&s, 0, sizeof(s));
-		s.len = run->strsize;
-		s.addr = arg(run, 0);
-		s.ud = run;
-		s.get = parse_fetch;
-		int64_t v = dif_s_strtoll(&s, base);
-		set_rd(run, rd, run->fbits ? 0 : (uint64_t)v);
-		return;
+	/* With kernel visibility the access check reads nothing. The parse
+	 * reads only what it parses and faults at an unreadable byte among
+	 * them (emulator-facts.md 4); only its digits are bounded, by
+	 * strcanload's limit (Decision 26). */
+	uint64_t lim = run->strsize;
+	if (run->deny & DIF_DENY_KERNEL) {
+		if (!str_arg(run, arg(run, 0), &s)) {
+			set_rd(run, rd, (uint64_t)INT64_MIN);
+			return;
+		}
+		dif_canload_rem(run, arg(run, 0), 0, &lim);
 	}
-	if (!str_arg(run, arg(run, 0), &s)) {
-		set_rd(run, rd, (uint64_t)INT64_MIN);
-		return;
-	}
-	set_rd(run, rd, (uint64_t)dif_s_strtoll(&s, base));
+	memset(&s, 0, sizeof(s));
+	s.len = SIZE_MAX;
+	s.addr = arg(run, 0);
+	s.ud = run;
+	s.get = parse_fetch;
+	int64_t v = dif_s_strtoll(&s, base, (size_t)lim);
+	set_rd(run, rd, run->fbits ? 0 : (uint64_t)v);
 }
 
 static void do_strchr(struct dif_run *run, unsigned rd, bool last)
@@ -547,12 +574,12 @@ static void do_strchr(struct dif_run *run, unsigned rd, bool last)
 	uint64_t addr = arg(run, 0);
 	struct dif_src s;
 
-	if (!str_arg(run, addr, &s)) {
+	uint64_t lim;
+	if (!str_arg_lim(run, addr, &s, &lim, NULL)) {
 		set_rd(run, rd, 0);
 		return;
 	}
-	size_t at = dif_s_strchr(&s, s.len < run->strsize,
-	                         (uint8_t)arg(run, 1), last);
+	size_t at = dif_s_strchr(&s, false, (uint8_t)arg(run, 1), last);
 	set_rd(run, rd, at == DIF_S_NONE ? 0 : addr + at);
 }
 
@@ -565,31 +592,29 @@ static void do_search(struct dif_run *run, unsigned rd, int sid)
 		set_rd(run, rd, 0);
 		return;
 	}
+	/* A compare past a NUL-less s's strsize bytes reads memory on and
+	 * faults at the first unmapped byte (Decision 27). */
+	struct dif_src past;
+	memset(&past, 0, sizeof(past));
+	past.len = SIZE_MAX;
+	past.addr = addr;
+	past.ud = run;
+	past.get = parse_fetch;
+	uint64_t r;
 	if (sid == DIF_S_STRSTR) {
-		size_t at = dif_s_strstr(s, sub);
-		set_rd(run, rd, at == DIF_S_NONE ? 0 : addr + at);
-		return;
+		size_t at = dif_s_strstr(s, &past, sub);
+		r = at == DIF_S_NONE ? 0 : addr + at;
+	} else {
+		r = (uint64_t)dif_s_index(s, &past, sub, run->ttop == 3,
+		                          (int64_t)arg(run, 2),
+		                          sid == DIF_S_RINDEX);
 	}
-	set_rd(run, rd,
-	       (uint64_t)dif_s_index(s, sub, run->ttop == 3,
-	                             (int64_t)arg(run, 2),
-	                             sid == DIF_S_RINDEX));
-}
-
-/* The range strcanload checked for a string at addr: the bound with
- * kernel visibility, else the bound cut to what is left of the region. */
-static uint64_t str_limit(struct dif_run *run, uint64_t addr, uint64_t bound)
-{
-	uint64_t rem = bound;
-	if ((run->deny & DIF_DENY_KERNEL) &&
-	    dif_canload_rem(run, addr, 0, &rem) && rem < bound)
-		return rem;
-	return bound;
+	set_rd(run, rd, run->fbits ? 0 : r);
 }
 
 static void do_strtok(struct dif_run *run, unsigned rd)
 {
-	uint64_t addr = arg(run, 0), lim;
+	uint64_t addr = arg(run, 0), lim, dlim;
 	struct dif_src s, delim;
 	size_t next = 0;
 	uint8_t *out;
@@ -601,7 +626,7 @@ static void do_strtok(struct dif_run *run, unsigned rd)
 		set_rd(run, rd, 0);
 		return;
 	}
-	if (!str_arg(run, arg(run, 1), &delim)) {
+	if (!str_arg_lim(run, arg(run, 1), &delim, &dlim, NULL)) {
 		set_rd(run, rd, 0);
 		return;
 	}
@@ -611,23 +636,18 @@ static void do_strtok(struct dif_run *run, unsigned rd)
 		return;
 	}
 	if (addr == 0) {
-		/* Continue where the previous call stopped (same execution). */
+		/* Continue where the previous call stopped (same execution);
+		 * with nothing saved the range is empty. */
 		addr = run->strtok_next;
-		if (addr == 0 || run->strtok_limit <= addr) {
-			set_rd(run, rd, 0);
-			return;
-		}
-		lim = run->strtok_limit - addr;
-		uint64_t len = dif_strnlen(run, addr, lim);
+		lim = addr != 0 && run->strtok_limit > addr ?
+		      run->strtok_limit - addr : 0;
+		uint64_t len = lim ? dif_strnlen(run, addr, lim) : 0;
 		if (run->fbits)
 			return;
 		src_init(&s, run, addr, len);
-	} else {
-		if (!str_arg(run, addr, &s)) {
-			set_rd(run, rd, 0);
-			return;
-		}
-		lim = str_limit(run, addr, run->strsize);
+	} else if (!str_arg_lim(run, addr, &s, &lim, NULL)) {
+		set_rd(run, rd, 0);
+		return;
 	}
 	if (!dif_s_strtok(&s, 0, (size_t)lim, &delim, (char *)out, run->strsize,
 	                  &next)) {
@@ -795,8 +815,9 @@ void dif_subr_call(struct dif_run *run, int sid, unsigned rd)
 		do_copyinstr(run, rd);
 		break;
 	case DIF_S_STRLEN: {
-		uint64_t len = 0;
-		if (!dif_strcanload(run, arg(run, 0), run->strsize, &len))
+		uint64_t len = 0, lim;
+		struct dif_src s;
+		if (!str_arg_lim(run, arg(run, 0), &s, &lim, &len))
 			len = 0;
 		set_rd(run, rd, len);
 		break;

@@ -95,8 +95,9 @@ size_t dif_s_cleanpath(struct dif_src *s, char *out, size_t cap)
 	size_t i = 0, j = 0;
 	int c;
 
-	/* DTrace leaves byte 0 stale for "/.." at the start; use the root. */
-	out[0] = '/';
+	/* out is the scratch buffer: a path that backs up to the root before
+	 * writing anything ("/..") leaves its stale byte 0 as the result's
+	 * first byte, as in DTrace (Decision 25). */
 	do {
 		c = AT(s, i);
 		i++;
@@ -224,28 +225,32 @@ size_t dif_s_strchr(struct dif_src *s, bool term, uint8_t c, bool last)
 }
 
 /* True when sub occurs in s at offset p (p <= s->len). */
-static bool match_at(struct dif_src *s, size_t p, struct dif_src *sub)
+static bool match_at(struct dif_src *s, struct dif_src *past, size_t p,
+                     struct dif_src *sub)
 {
-	if (sub->len > s->len - p)
-		return false;
-	for (size_t k = 0; k < sub->len; k++)
-		if (AT(s, p + k) != AT(sub, k))
+	for (size_t k = 0; k < sub->len; k++) {
+		size_t i = p + k;
+		int c = i < s->len ? AT(s, i) : past ? AT(past, i) : 0;
+		if (c != AT(sub, k))
 			return false;
+	}
 	return true;
 }
 
-size_t dif_s_strstr(struct dif_src *s, struct dif_src *sub)
+size_t dif_s_strstr(struct dif_src *s, struct dif_src *past,
+                    struct dif_src *sub)
 {
 	if (s->len == 0 && sub->len == 0)
 		return 0;
 	for (size_t p = 0; p < s->len; p++)
-		if (match_at(s, p, sub))
+		if (match_at(s, past, p, sub))
 			return p;
 	return DIF_S_NONE;
 }
 
-int64_t dif_s_index(struct dif_src *s, struct dif_src *sub, bool have_start,
-                    int64_t start, bool reverse)
+int64_t dif_s_index(struct dif_src *s, struct dif_src *past,
+                    struct dif_src *sub, bool have_start, int64_t start,
+                    bool reverse)
 {
 	int64_t len = (int64_t)s->len;
 	int64_t pos = reverse ? len : 0;
@@ -269,11 +274,11 @@ int64_t dif_s_index(struct dif_src *s, struct dif_src *sub, bool have_start,
 	}
 	if (reverse) {
 		for (int64_t p = pos; p >= 0; p--)
-			if (match_at(s, (size_t)p, sub))
+			if (match_at(s, past, (size_t)p, sub))
 				return p;
 	} else {
 		for (int64_t p = pos; p < len; p++)
-			if (match_at(s, (size_t)p, sub))
+			if (match_at(s, past, (size_t)p, sub))
 				return p;
 	}
 	return -1;
@@ -286,11 +291,13 @@ bool dif_s_strtok(struct dif_src *s, size_t from, size_t lim,
 	size_t i = from, j = 0;
 	int c = 0;
 
+	/* delim covers its NUL when it has one; the last byte read here
+	 * decides when the skip loop reads nothing (DTrace). */
 	for (size_t k = 0; k < delim->len; k++) {
-		int d = AT(delim, k);
-		if (d == '\0')
+		c = AT(delim, k);
+		if (c == '\0')
 			break;
-		map[d >> 3] |= (uint8_t)(1u << (d & 7));
+		map[c >> 3] |= (uint8_t)(1u << (c & 7));
 	}
 #define ISDELIM(ch) (map[(ch) >> 3] & (1u << ((ch) & 7)))
 	for (; i < lim; i++) {
@@ -378,7 +385,7 @@ static bool is_xdigit(int c)
 	return digit_of(c) < 16;
 }
 
-int64_t dif_s_strtoll(struct dif_src *s, unsigned base)
+int64_t dif_s_strtoll(struct dif_src *s, unsigned base, size_t lim)
 {
 	size_t pos = 0;
 	uint64_t val = 0;
@@ -399,7 +406,9 @@ int64_t dif_s_strtoll(struct dif_src *s, unsigned base)
 		}
 	}
 	/* Wraps on overflow like DTrace's loop (done unsigned here). */
-	for (; pos < s->len && c != '\0'; c = AT(s, ++pos)) {
+	/* Only the digits are bounded; the byte after the last one is read
+	 * even at the limit (DTrace). */
+	for (; pos < lim && c != '\0'; c = AT(s, ++pos)) {
 		int d = digit_of(c);
 		if (d >= (int)base)
 			break;

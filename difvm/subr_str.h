@@ -67,17 +67,21 @@ DIF_INTERNAL size_t dif_s_case(struct dif_src *s, bool upper, char *out,
  * terminator counts as a character (so c == 0 finds it) when `term`. */
 DIF_INTERNAL size_t dif_s_strchr(struct dif_src *s, bool term, uint8_t c,
                                  bool last);
-/* strstr: offset of the first occurrence, or DIF_S_NONE. */
-DIF_INTERNAL size_t dif_s_strstr(struct dif_src *s, struct dif_src *sub);
+/* strstr: offset of the first occurrence, or DIF_S_NONE. A compare that
+ * runs past s's length reads `past` (offsets from s's start; NULL: zeros),
+ * as DTrace's does when s has no NUL in strsize bytes. */
+DIF_INTERNAL size_t dif_s_strstr(struct dif_src *s, struct dif_src *past,
+                                 struct dif_src *sub);
 /* index / rindex (reverse = true) with the optional start position. */
-DIF_INTERNAL int64_t dif_s_index(struct dif_src *s, struct dif_src *sub,
-                                 bool have_start, int64_t start,
-                                 bool reverse);
+DIF_INTERNAL int64_t dif_s_index(struct dif_src *s, struct dif_src *past,
+                                 struct dif_src *sub, bool have_start,
+                                 int64_t start, bool reverse);
 
 /* strtok over s from offset `from` up to `lim` (the checked range: the
  * NUL's offset + 1, or the bound when there is no NUL within it);
- * delimiters are the bytes of delim. Returns false (no token) when a NUL
- * follows only delimiters. Otherwise copies the token (at most cap - 1
+ * delimiters are the bytes of delim before its NUL (delim covers the NUL
+ * when it has one: the last byte read there decides when the skip reads
+ * nothing). Returns false (no token) when a NUL follows only delimiters. Otherwise copies the token (at most cap - 1
  * bytes, possibly empty when the range ends first) and sets *next to the
  * offset after it (the delimiter that ended it is not consumed). */
 DIF_INTERNAL bool dif_s_strtok(struct dif_src *s, size_t from, size_t lim,
@@ -94,7 +98,8 @@ DIF_INTERNAL bool dif_s_strjoin(struct dif_src *a, struct dif_src *b,
 DIF_INTERNAL size_t dif_s_lltostr(int64_t v, unsigned base,
                                   char out[DIF_LLTOSTR_SIZE]);
 /* strtoll: spaces/tabs, sign, "0x" for base 16, digits below base. */
-DIF_INTERNAL int64_t dif_s_strtoll(struct dif_src *s, unsigned base);
+DIF_INTERNAL int64_t dif_s_strtoll(struct dif_src *s, unsigned base,
+                                   size_t lim);
 /* Base argument of lltostr/strtoll as DTrace reads it (an int); true when
  * it is in 2..36. */
 DIF_INTERNAL bool dif_s_base_ok(uint64_t arg, unsigned *base);

@@ -30,9 +30,11 @@ static bool vcopy(struct dif_run *run, uint64_t src, uint8_t *dst,
                   uint64_t size, bool string)
 {
 	uint64_t n = size;
-	/* a string copy reads at most min(type size, strsize) bytes, up to
-	 * and including the NUL (docs/conventions.md, Decisions 4) */
-	if (string && run->strsize < n)
+	/* a string copy reads at most min(type size, strcanload's limit)
+	 * bytes, up to and including the NUL: strsize with kernel
+	 * visibility, else the rest of the region (docs/conventions.md,
+	 * Decisions 4 and 28) */
+	if (string && run->strsize < n && !(run->deny & DIF_DENY_KERNEL))
 		n = run->strsize;
 	if (run->deny & DIF_DENY_KERNEL) {
 		uint64_t rem;

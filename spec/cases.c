@@ -653,6 +653,18 @@ static int vsrc(const struct state *s, const struct svar *v, uint64_t src,
 			return VS_BADADDR;
 		}
 		uint64_t n = r.len < r.lim ? r.len + 1 : r.lim;
+		if (!kernel_priv(s) && r.len == s->strsize && v->size > n) {
+			/* vcopy's bound is strcanload's limit, the rest of the
+			 * region, not strsize (Decision 28) */
+			uint64_t lim = r.rem < v->size ? r.rem : v->size, k = n;
+			for (; k < lim; k++) {
+				const uint8_t *q = mem_ptr(s, 0, src + k, 1, bad);
+				if (!q || *q == 0)
+					break;
+			}
+			*bad = src;
+			n = k < lim ? k + 1 : lim;
+		}
 		*copylen = n < v->size ? n : v->size;
 		return VS_OK;
 	}

@@ -111,6 +111,8 @@ static const char *const spool[] = {
 	"[[\"\\u1\"],\"\\u00e9\",{]}",
 	/* a name with only slashes before it (dirname is "/") */
 	"/etc", "//x/",
+	/* cleanpath backing up to the root before writing (Decision 25) */
+	"/..", "//./..", "/../..",
 };
 
 /* A random string over all non-NUL bytes, letter-class heavy. */
@@ -1400,10 +1402,14 @@ static void put_region(struct gen *g, uint64_t addr, uint8_t as,
 	for (int i = 68; i < 128; i++)
 		b[i] = (uint8_t)tg_rand(&g->r);
 	/* 128..255: a string with no NUL before the region end, letters
-	 * (through 'Z') or any non-NUL bytes */
-	int anyb = chance(g, 40);
+	 * (through 'Z'), any non-NUL bytes, digits, or blanks (strtoll reads
+	 * blanks with no bound and the byte after its digits, Decision 26) */
+	uint64_t kind = R(g, 20);
 	for (int i = 128; i < 256; i++)
-		b[i] = anyb ? (uint8_t)(1 + R(g, 255)) : (uint8_t)('A' + (i % 26));
+		b[i] = kind < 8 ? (uint8_t)(1 + R(g, 255))
+		       : kind < 17 ? (uint8_t)('A' + (i % 26))
+		       : kind < 19 ? (uint8_t)('0' + (i % 10))
+		       : (uint8_t)(i % 3 ? ' ' : '\t');
 	if (chance(g, 50))
 		b[chance(g, 50) ? 200 : 128 + R(g, 128)] = 0;
 }

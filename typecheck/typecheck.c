@@ -1304,7 +1304,10 @@ static bool step_call(struct cx *cx, struct tstate *s, uint32_t pc,
 		av_urange(&res, 0, 0xffffffffull, K_INT);
 		break;
 	case R_STRLEN:
-		av_urange(&res, 0, cx->strsize, K_INT);
+		/* without kernel visibility the bound is the string's region
+		 * (Decision 24) */
+		av_urange(&res, 0, (cx->deny & DIF_DENY_KERNEL) ? INT64_MAX :
+		          cx->strsize, K_INT);
 		break;
 	case R_HOST:
 		av_top(&res, K_INT);
