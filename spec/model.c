@@ -569,6 +569,9 @@ static int state_init(struct state *s, const struct dc_case *c,
 	 * in id order (threadname and execargs, both 0x121, have their own) */
 	if (c->nbvars > DC_MAX_BVARS)
 		return unsup(info, 0, "too many built-in values");
+	if (c->nhvars > DC_MAX_HVARS || c->nhsubrs > DC_MAX_HSUBRS ||
+	    c->nhstores > DC_MAX_HSTORES)
+		return unsup(info, 0, "too many host answers");
 	static const unsigned envids[] = {0x112, 0x113, 0x114, 0x115, 0x118,
 	                                  0x119, 0x121, 0x121, 0x123};
 	const unsigned nslots = sizeof(envids) / sizeof(envids[0]);
@@ -747,6 +750,10 @@ static void apply(struct state *s, const struct insn *i,
 	}
 	if (u->nondet)
 		s->nondet = 1;
+	if (u->hstore && u->hs_k < DC_MAX_HSTORES) {
+		s->hs_set[u->hs_k] = 1;
+		s->hs_val[u->hs_k] = u->hs_val;
+	}
 	if (u->fbits) {
 		s->fbits |= u->fbits;
 		s->faddr = u->faddr;
@@ -807,6 +814,10 @@ static void perturb(struct state *s, const struct insn *i, struct update *u)
 	}
 	if (u->set_tok) {
 		u->tok_addr ^= 1;
+		any = true;
+	}
+	if (u->hstore) {
+		u->hs_val ^= 1;
 		any = true;
 	}
 	switch (u->varop) {
@@ -895,7 +906,11 @@ static int step(struct state *s, const struct index *ix, uint32_t *hits,
 {
 	const struct insn *i = &s->text[s->pc];
 	uint32_t first, n;
-	if (i->op == 47) {
+	if (i->op == 47 && dc_hsubr_find(s->c, i->idx) >= 0) {
+		/* the host answers this subroutine: call's own cases */
+		first = ix->op_first[47];
+		n = ix->op_n[47];
+	} else if (i->op == 47) {
 		int sub = subr_by_number(s->profile, i->idx);
 		if (sub < 0)
 			return unsup(info, s->pc, "subroutine without a model");
@@ -1057,6 +1072,11 @@ static int run_model(const struct dc_case *c, struct dc_outcome *out,
 			}
 		}
 		out->drops = s.drops;
+		if (c->nhstores) {
+			out->has_hstore = 1;
+			out->hstore = dc_hstore_digest(c->nhstores, s.hs_set,
+			                               s.hs_val);
+		}
 	}
 	if (fired)
 		*fired = s.pfired;

@@ -119,10 +119,56 @@ static int w_done(struct wbuf *w, uint8_t **out, size_t *len)
 	return 0;
 }
 
+/* Host answers (docs/corpus.md): written only when present. */
+static void w_host(struct wbuf *w, const struct dc_case *c)
+{
+	uint32_t n = c->nhvars < DC_MAX_HVARS ? c->nhvars : DC_MAX_HVARS;
+	if (n) {
+		w_key(w, "hvars");
+		w_head(w, 4, n);
+		for (uint32_t i = 0; i < n; i++) {
+			const struct dc_hvar *h = &c->hvars[i];
+			w_head(w, 4, 4);
+			w_uint(w, h->id);
+			w_uint(w, h->index);
+			w_uint(w, h->code);
+			w_uint(w, h->value);
+		}
+	}
+	n = c->nhsubrs < DC_MAX_HSUBRS ? c->nhsubrs : DC_MAX_HSUBRS;
+	if (n) {
+		w_key(w, "hsubrs");
+		w_head(w, 4, n);
+		for (uint32_t i = 0; i < n; i++) {
+			const struct dc_hsubr *h = &c->hsubrs[i];
+			w_head(w, 4, 4);
+			w_uint(w, h->subr);
+			w_uint(w, h->code);
+			w_uint(w, h->result);
+			w_uint(w, h->write_rd);
+		}
+	}
+	n = c->nhstores < DC_MAX_HSTORES ? c->nhstores : DC_MAX_HSTORES;
+	if (n) {
+		w_key(w, "hstores");
+		w_head(w, 4, n);
+		for (uint32_t i = 0; i < n; i++) {
+			const struct dc_hstore *h = &c->hstores[i];
+			w_head(w, 4, 3);
+			w_uint(w, h->id);
+			w_uint(w, h->index);
+			w_uint(w, h->code);
+		}
+	}
+}
+
 int tg_cbor_case_encode(const struct dc_case *c, uint8_t **out, size_t *len)
 {
 	struct wbuf w = { 0 };
-	w_head(&w, 5, c->observe ? 16 : 15); /* map of the keys below */
+	/* map of the keys below; optional ones only when present, so that
+	 * cases without them keep their bytes */
+	w_head(&w, 5, 15 + !!c->observe + !!c->nhvars + !!c->nhsubrs +
+	                  !!c->nhstores);
 	w_key(&w, "profile");
 	w_uint(&w, c->profile);
 	w_key(&w, "strsize");
@@ -197,6 +243,7 @@ int tg_cbor_case_encode(const struct dc_case *c, uint8_t **out, size_t *len)
 		w_key(&w, "observe");
 		w_uint(&w, c->observe);
 	}
+	w_host(&w, c);
 	return w_done(&w, out, len);
 }
 
@@ -204,7 +251,7 @@ int tg_cbor_outcome_encode(const struct dc_outcome *o, uint8_t **out,
                            size_t *len)
 {
 	struct wbuf w = { 0 };
-	w_head(&w, 5, 5 + !!o->has_string + !!o->has_digest);
+	w_head(&w, 5, 5 + !!o->has_string + !!o->has_digest + !!o->has_hstore);
 	w_key(&w, "rval");
 	w_uint(&w, o->rval);
 	w_key(&w, "fault");
@@ -222,6 +269,10 @@ int tg_cbor_outcome_encode(const struct dc_outcome *o, uint8_t **out,
 	if (o->has_digest) {
 		w_key(&w, "digest");
 		w_uint(&w, o->digest);
+	}
+	if (o->has_hstore) {
+		w_key(&w, "hstore");
+		w_uint(&w, o->hstore);
 	}
 	return w_done(&w, out, len);
 }
@@ -589,6 +640,59 @@ static int case_field(struct rd *r, const uint8_t *k, size_t kl,
 				RDU(r, 0xffffffffu, g->size);
 			}
 		}
+	} else if (key_eq(k, kl, "hvars")) {
+		if (c->nhvars)
+			return rd_fail(r, "duplicate hvars");
+		if (rd_array(r, DC_MAX_HVARS, -1, &n))
+			return -1;
+		for (size_t j = 0; j < n; j++) {
+			struct dc_hvar *h = &c->hvars[j];
+			size_t m;
+			if (rd_array(r, 4, 4, &m))
+				return -1;
+			RDU(r, 0xffff, h->id);
+			RDU(r, UINT64_MAX, h->index);
+			RDU(r, DC_HC_MAX, h->code);
+			RDU(r, UINT64_MAX, h->value);
+			if (dc_hvar_find(c, h->id, h->index) >= 0)
+				return rd_fail(r, "two host answers for one variable");
+			c->nhvars = (uint32_t)j + 1;
+		}
+	} else if (key_eq(k, kl, "hsubrs")) {
+		if (c->nhsubrs)
+			return rd_fail(r, "duplicate hsubrs");
+		if (rd_array(r, DC_MAX_HSUBRS, -1, &n))
+			return -1;
+		for (size_t j = 0; j < n; j++) {
+			struct dc_hsubr *h = &c->hsubrs[j];
+			size_t m;
+			if (rd_array(r, 4, 4, &m))
+				return -1;
+			RDU(r, 0xff, h->subr);
+			RDU(r, DC_HC_MAX, h->code);
+			RDU(r, UINT64_MAX, h->result);
+			RDU(r, 1, h->write_rd);
+			if (dc_hsubr_find(c, h->subr) >= 0)
+				return rd_fail(r, "two host answers for one subroutine");
+			c->nhsubrs = (uint32_t)j + 1;
+		}
+	} else if (key_eq(k, kl, "hstores")) {
+		if (c->nhstores)
+			return rd_fail(r, "duplicate hstores");
+		if (rd_array(r, DC_MAX_HSTORES, -1, &n))
+			return -1;
+		for (size_t j = 0; j < n; j++) {
+			struct dc_hstore *h = &c->hstores[j];
+			size_t m;
+			if (rd_array(r, 3, 3, &m))
+				return -1;
+			RDU(r, 0xff, h->id);
+			RDU(r, UINT64_MAX, h->index);
+			RDU(r, DC_HC_MAX, h->code);
+			if (dc_hstore_find(c, h->id, h->index) >= 0)
+				return rd_fail(r, "two host answers for one store");
+			c->nhstores = (uint32_t)j + 1;
+		}
 	} else {
 		/* unknown keys are skipped: later versions may add fields */
 		return rd_skip(r, 1);
@@ -663,6 +767,10 @@ int tg_cbor_outcome_decode(const uint8_t *buf, size_t len,
 			rc = rd_uint(&r, UINT64_MAX, &v);
 			o->digest = v;
 			o->has_digest = 1;
+		} else if (key_eq(k, kl, "hstore")) {
+			rc = rd_uint(&r, UINT64_MAX, &v);
+			o->hstore = v;
+			o->has_hstore = 1;
 		} else if (key_eq(k, kl, "string")) {
 			const uint8_t *sp;
 			size_t sl;

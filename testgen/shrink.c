@@ -308,4 +308,18 @@ void tg_print_case(FILE *f, const struct dc_case *c)
 		        g->flags & 1 ? " canload" : "",
 		        g->flags & 2 ? " toxic" : "");
 	}
+	/* host answers, in the case-file syntax (docs/corpus.md) */
+	for (uint32_t i = 0; i < c->nhvars && i < DC_MAX_HVARS; i++)
+		fprintf(f, "!hvar 0x%x %llu %u 0x%llx\n", c->hvars[i].id,
+		        (unsigned long long)c->hvars[i].index, c->hvars[i].code,
+		        (unsigned long long)c->hvars[i].value);
+	for (uint32_t i = 0; i < c->nhsubrs && i < DC_MAX_HSUBRS; i++)
+		fprintf(f, "!hsubr %u %u 0x%llx %u\n", c->hsubrs[i].subr,
+		        c->hsubrs[i].code,
+		        (unsigned long long)c->hsubrs[i].result,
+		        c->hsubrs[i].write_rd);
+	for (uint32_t i = 0; i < c->nhstores && i < DC_MAX_HSTORES; i++)
+		fprintf(f, "!hstore %u %llu %u\n", c->hstores[i].id,
+		        (unsigned long long)c->hstores[i].index,
+		        c->hstores[i].code);
 }
