@@ -1477,6 +1477,100 @@ static int focus_of(long part, int *op, const char **subr, unsigned *pm)
 	return -1;
 }
 
+/* ---- host callback answers (docs/corpus.md) ------------------------------ */
+
+/* A host's return code: mostly an answer, sometimes a fault, rarely an
+ * invalid code (a host bug: ILLOP). */
+static uint32_t host_code(struct gen *g)
+{
+	unsigned w = (unsigned)R(g, 100);
+	if (w < 70)
+		return 0;
+	if (w < 90)
+		return 1 + (uint32_t)R(g, 9);
+	return DC_HC_INVALID + (uint32_t)R(g, DC_HC_MAX - DC_HC_INVALID + 1);
+}
+
+/* A value for a host answer: an integer, or an address with a string
+ * (fixed host memory or the string table), NULL, unreadable or toxic
+ * memory. Never a variable window address (layout). */
+static uint64_t host_value(struct gen *g, int str)
+{
+	if (!str && chance(g, 60))
+		return chance(g, 50) ? R(g, 1000) : ival(g);
+	switch (R(g, 8)) {
+	case 0: return 0;
+	case 1: return RG_KERN + 16 * R(g, 2);
+	case 2: return RG_KERN + 128 + R(g, 128); /* maybe no NUL */
+	case 3: return RG_PRIV + 16 * R(g, 2);
+	case 4: return RG_TOXIC + R(g, 4);
+	case 5: return 0x50000 + R(g, 16); /* unmapped */
+	case 6: return g->c->strlen ? DC_VA_STRTAB + R(g, g->c->strlen) : 0;
+	default: return RG_KERN + RG_SIZE - 1 - R(g, 3);
+	}
+}
+
+/* The constant a SETX just before pc put into register r, if any. */
+static int setx_before(const struct dc_case *c, uint32_t pc, unsigned r,
+                       uint64_t *v)
+{
+	if (pc == 0)
+		return 0;
+	uint32_t w = c->text[pc - 1];
+	if (DIF_I_OP(w) != DIF_OPC_SETX || DIF_I_RD(w) != r ||
+	    DIF_I_INDEX(w) >= c->intlen)
+		return 0;
+	*v = c->inttab[DIF_I_INDEX(w)];
+	return 1;
+}
+
+/* Sometimes the case installs host callbacks that answer some of the
+ * built-in variables, arrays, subroutines and uregs[] stores the program
+ * uses (struct dc_hvar etc.); each answer replaces a value by a constant,
+ * so it changes nothing about layout independence. */
+static void host_answers(struct gen *g, int fop)
+{
+	struct dc_case *c = g->c;
+	int focus = fop == DIF_OPC_LDGS || fop == DIF_OPC_LDGA ||
+	            fop == DIF_OPC_STGA || fop == DIF_OPC_CALL;
+	if (!chance(g, focus ? 45 : fop >= 0 ? 8 : 12))
+		return;
+	static const unsigned sids[] = { 0x112, 0x113, 0x114, 0x115, 0x118,
+		                         0x119, 0x121, 0x123 };
+	for (uint32_t pc = 0; pc < c->textlen; pc++) {
+		uint32_t w = c->text[pc];
+		unsigned op = DIF_I_OP(w);
+		uint64_t ix = R(g, 12);
+		if (!chance(g, 60))
+			continue;
+		if (op == DIF_OPC_LDGS && DIF_I_INDEX(w) < 0x500 &&
+		    c->nhvars < DC_MAX_HVARS) {
+			unsigned id = DIF_I_INDEX(w);
+			int str = 0;
+			for (size_t k = 0; k < sizeof(sids) / sizeof(sids[0]); k++)
+				str |= id == sids[k];
+			if (dc_hvar_find(c, id, 0) < 0)
+				c->hvars[c->nhvars++] = (struct dc_hvar){
+					id, 0, host_code(g), host_value(g, str) };
+		} else if (op == DIF_OPC_LDGA && c->nhvars < DC_MAX_HVARS) {
+			setx_before(c, pc, DIF_I_R2(w), &ix);
+			if (dc_hvar_find(c, DIF_I_R1(w), ix) < 0)
+				c->hvars[c->nhvars++] = (struct dc_hvar){
+					DIF_I_R1(w), ix, host_code(g), host_value(g, 0) };
+		} else if (op == DIF_OPC_STGA && c->nhstores < DC_MAX_HSTORES) {
+			setx_before(c, pc, DIF_I_R2(w), &ix);
+			if (dc_hstore_find(c, DIF_I_R1(w), ix) < 0)
+				c->hstores[c->nhstores++] = (struct dc_hstore){
+					DIF_I_R1(w), ix, host_code(g) };
+		} else if (op == DIF_OPC_CALL && c->nhsubrs < DC_MAX_HSUBRS &&
+		           dc_hsubr_find(c, DIF_I_INDEX(w)) < 0) {
+			c->hsubrs[c->nhsubrs++] = (struct dc_hsubr){
+				DIF_I_INDEX(w), host_code(g), host_value(g, chance(g, 50)),
+				chance(g, 80) };
+		}
+	}
+}
+
 void tg_gen_random(uint64_t seed, long focus, struct dc_case *c)
 {
 	struct gen *g = calloc(1, sizeof(*g));
@@ -1629,6 +1723,7 @@ void tg_gen_random(uint64_t seed, long focus, struct dc_case *c)
 		tg_emit(&g->p, DIF_ENC_R(DIF_OPC_RET, 0, 0, 0));
 	}
 	tg_prog_to_case(&g->p, c);
+	host_answers(g, fop);
 	free(g);
 }
 
