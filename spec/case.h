@@ -69,6 +69,22 @@ struct dc_bvar {
 #define DC_MAX_HSTORES 8
 #define DC_HC_INVALID 10 /* codes from here up are invalid */
 #define DC_HC_MAX 255
+#define DC_MAX_HWRITES 8
+#define DC_MAX_HWRITE_SIZE 4096
+/* difvm hands user-memory writes (copyout, copyoutstr) to the host in
+ * pieces of at most this many bytes, at uaddr + k * DC_HWRITE_PIECE
+ * (docs/conventions.md Decisions 19). */
+#define DC_HWRITE_PIECE 256
+/* User memory the host write callback serves: a write of [a, +n) whose
+ * first byte lies in [addr, +size) gets the range's code; with code 0 it
+ * is stored when it ends inside the range, else refused like a byte
+ * outside every range (the callback's default: BADADDR). The outcome's
+ * hwrite digest holds what each range received. */
+struct dc_hwrite {
+	uint64_t addr;
+	uint32_t size;
+	uint32_t code;
+};
 /* Built-in variable (id 0x100.., index 0) or built-in array element (id <
  * 0x100, index = array index): value when code is 0. */
 struct dc_hvar {
@@ -132,13 +148,15 @@ struct dc_case {
 	uint32_t nhsubrs;
 	struct dc_hstore hstores[DC_MAX_HSTORES];
 	uint32_t nhstores;
+	struct dc_hwrite hwrites[DC_MAX_HWRITES];
+	uint32_t nhwrites;
 };
 
 /* The case installs host callbacks (a runtime that cannot honour them
  * answers "unsupported"). */
 static inline int dc_case_has_host(const struct dc_case *c)
 {
-	return c->nhvars || c->nhsubrs || c->nhstores;
+	return c->nhvars || c->nhsubrs || c->nhstores || c->nhwrites;
 }
 
 struct dc_outcome {
@@ -163,6 +181,11 @@ struct dc_outcome {
 	 * runs, with or without a fault */
 	uint32_t has_hstore;
 	uint64_t hstore;
+	/* when the case has host write ranges: FNV-1a 64 over the bytes each
+	 * dc_hwrite range holds at the end (zeros where nothing was written),
+	 * ranges in order, over all runs, with or without a fault */
+	uint32_t has_hwrite;
+	uint64_t hwrite;
 };
 
 /* The string digest (docs/corpus.md): for each observed register in
@@ -213,6 +236,36 @@ static inline int dc_hstore_find(const struct dc_case *c, uint32_t id,
 		if (c->hstores[k].id == id && c->hstores[k].index == index)
 			return (int)k;
 	return -1;
+}
+
+/* The host's answer to a write of n bytes at a (one piece): 0 stored,
+ * else the code it returns; -1 for the default (no range holds a, or the
+ * write runs past the range's end). *k gets the range. */
+static inline int dc_hwrite_answer(const struct dc_case *c, uint64_t a,
+                                   uint64_t n, int *k)
+{
+	for (uint32_t i = 0; i < c->nhwrites && i < DC_MAX_HWRITES; i++) {
+		const struct dc_hwrite *w = &c->hwrites[i];
+		if (a - w->addr >= w->size)
+			continue;
+		*k = (int)i;
+		if (w->code)
+			return (int)w->code;
+		return n <= w->size - (a - w->addr) ? 0 : -1;
+	}
+	*k = -1;
+	return -1;
+}
+
+/* The outcome's hwrite digest over the images of the ranges. */
+static inline uint64_t dc_hwrite_digest(const struct dc_case *c,
+                                        uint8_t *const *img)
+{
+	uint64_t h = DC_DIGEST_INIT;
+	for (uint32_t i = 0; i < c->nhwrites && i < DC_MAX_HWRITES; i++)
+		for (uint32_t b = 0; b < c->hwrites[i].size; b++)
+			h = dc_digest_byte(h, img[i] ? img[i][b] : 0);
+	return h;
 }
 
 #endif

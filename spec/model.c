@@ -497,6 +497,8 @@ static void state_free(struct state *s)
 	}
 	free(s->dyn);
 	free(s->env);
+	for (unsigned k = 0; k < DC_MAX_HWRITES; k++)
+		free(s->hw_img[k]);
 	free(s->text);
 	free(s->ubuf);
 }
@@ -572,6 +574,13 @@ static int state_init(struct state *s, const struct dc_case *c,
 	if (c->nhvars > DC_MAX_HVARS || c->nhsubrs > DC_MAX_HSUBRS ||
 	    c->nhstores > DC_MAX_HSTORES)
 		return unsup(info, 0, "too many host answers");
+	for (uint32_t k = 0; k < c->nhwrites && k < DC_MAX_HWRITES; k++) {
+		if (c->hwrites[k].size > DC_MAX_HWRITE_SIZE)
+			return unsup(info, 0, "host write range too large");
+		s->hw_img[k] = calloc(1, c->hwrites[k].size ? c->hwrites[k].size : 1);
+		if (!s->hw_img[k])
+			return DC_SPEC_ENOMEM;
+	}
 	static const unsigned envids[] = {0x112, 0x113, 0x114, 0x115, 0x118,
 	                                  0x119, 0x121, 0x121, 0x123};
 	const unsigned nslots = sizeof(envids) / sizeof(envids[0]);
@@ -679,6 +688,24 @@ static void build_index(struct index *ix)
 	}
 }
 
+/* Bytes the host's user-memory writer accepted go to its ranges. */
+static void hwrite_apply(struct state *s, uint64_t ua, uint64_t from,
+                         uint64_t n)
+{
+	const struct dc_case *c = s->c;
+	for (uint64_t b = 0; b < n; b++) {
+		uint64_t bad;
+		const uint8_t *p = mem_ptr(s, 0, from + b, 1, &bad);
+		for (uint32_t k = 0; p && k < c->nhwrites; k++) {
+			const struct dc_hwrite *w = &c->hwrites[k];
+			if (ua + b - w->addr < w->size) {
+				s->hw_img[k][ua + b - w->addr] = *p;
+				break;
+			}
+		}
+	}
+}
+
 static void apply(struct state *s, const struct insn *i,
                   const struct update *u)
 {
@@ -750,6 +777,8 @@ static void apply(struct state *s, const struct insn *i,
 	}
 	if (u->nondet)
 		s->nondet = 1;
+	if (u->hwrite)
+		hwrite_apply(s, u->hw_addr, u->hw_from, u->hw_len);
 	if (u->hstore && u->hs_k < DC_MAX_HSTORES) {
 		s->hs_set[u->hs_k] = 1;
 		s->hs_val[u->hs_k] = u->hs_val;
@@ -820,6 +849,7 @@ static void perturb(struct state *s, const struct insn *i, struct update *u)
 		u->hs_val ^= 1;
 		any = true;
 	}
+	any |= u->hwrite && u->hw_len; /* perturb_after */
 	switch (u->varop) {
 	case VO_STATIC_SET:
 		u->value ^= 1;
@@ -852,6 +882,13 @@ static void perturb_after(struct state *s, const struct update *u)
 		uint8_t *p = u->mw[k].len ? mem_wptr(s, u->mw[k].addr, 1) : NULL;
 		if (p) {
 			*p ^= 1;
+			break;
+		}
+	}
+	for (uint32_t k = 0; u->hwrite && u->hw_len && k < s->c->nhwrites; k++) {
+		const struct dc_hwrite *w = &s->c->hwrites[k];
+		if (u->hw_addr - w->addr < w->size) {
+			s->hw_img[k][u->hw_addr - w->addr] ^= 1;
 			break;
 		}
 	}
@@ -1072,6 +1109,10 @@ static int run_model(const struct dc_case *c, struct dc_outcome *out,
 			}
 		}
 		out->drops = s.drops;
+		if (c->nhwrites) {
+			out->has_hwrite = 1;
+			out->hwrite = dc_hwrite_digest(c, s.hw_img);
+		}
 		if (c->nhstores) {
 			out->has_hstore = 1;
 			out->hstore = dc_hstore_digest(c->nhstores, s.hs_set,

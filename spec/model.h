@@ -112,6 +112,8 @@ struct state {
 	 * carried across runs */
 	uint8_t hs_set[DC_MAX_HSTORES];
 	uint64_t hs_val[DC_MAX_HSTORES];
+	/* what the host's user-memory ranges (dc_hwrite) received */
+	uint8_t *hw_img[DC_MAX_HWRITES];
 	/* output buffer effects may fill (see struct update) */
 	uint8_t *ubuf;
 	uint64_t ubufsize;
@@ -178,6 +180,10 @@ struct update {
 	bool hstore;
 	uint32_t hs_k;
 	uint64_t hs_val;
+	/* bytes handed to the host's user-memory writer: hw_len bytes read
+	 * from DIF address hw_from, written at user address hw_addr */
+	bool hwrite;
+	uint64_t hw_addr, hw_from, hw_len;
 };
 
 typedef bool (*guard_fn)(const struct state *, const struct insn *);

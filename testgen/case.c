@@ -86,8 +86,13 @@ int tg_case_equal(const struct dc_case *a, const struct dc_case *b)
 	    a->nbvars != b->nbvars || a->nregions != b->nregions ||
 	    a->runs != b->runs || a->observe != b->observe ||
 	    a->nhvars != b->nhvars || a->nhsubrs != b->nhsubrs ||
-	    a->nhstores != b->nhstores)
+	    a->nhstores != b->nhstores || a->nhwrites != b->nhwrites)
 		return 0;
+	for (uint32_t i = 0; i < a->nhwrites && i < DC_MAX_HWRITES; i++) {
+		const struct dc_hwrite *x = &a->hwrites[i], *y = &b->hwrites[i];
+		if (x->addr != y->addr || x->size != y->size || x->code != y->code)
+			return 0;
+	}
 	for (uint32_t i = 0; i < a->nhvars && i < DC_MAX_HVARS; i++) {
 		const struct dc_hvar *x = &a->hvars[i], *y = &b->hvars[i];
 		if (x->id != y->id || x->index != y->index ||
@@ -145,6 +150,9 @@ int tg_outcome_equal(const struct dc_outcome *a, const struct dc_outcome *b)
 	if (a->has_hstore != b->has_hstore ||
 	    (a->has_hstore && a->hstore != b->hstore))
 		return 0;
+	if (a->has_hwrite != b->has_hwrite ||
+	    (a->has_hwrite && a->hwrite != b->hwrite))
+		return 0;
 	if (a->has_string != b->has_string)
 		return 0;
 	if (a->has_string &&
@@ -166,8 +174,11 @@ void tg_outcome_text(const struct dc_outcome *o, char *buf, size_t len)
 		n += (size_t)snprintf(buf + n, len - n, " digest=0x%016llx",
 		                      (unsigned long long)o->digest);
 	if (o->has_hstore && n < len)
-		snprintf(buf + n, len - n, " hstore=0x%016llx",
-		         (unsigned long long)o->hstore);
+		n += (size_t)snprintf(buf + n, len - n, " hstore=0x%016llx",
+		                      (unsigned long long)o->hstore);
+	if (o->has_hwrite && n < len)
+		snprintf(buf + n, len - n, " hwrite=0x%016llx",
+		         (unsigned long long)o->hwrite);
 }
 
 static void outcome_text(const struct dc_outcome *o, char *buf, size_t len)

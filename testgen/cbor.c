@@ -160,6 +160,18 @@ static void w_host(struct wbuf *w, const struct dc_case *c)
 			w_uint(w, h->code);
 		}
 	}
+	n = c->nhwrites < DC_MAX_HWRITES ? c->nhwrites : DC_MAX_HWRITES;
+	if (n) {
+		w_key(w, "hwrites");
+		w_head(w, 4, n);
+		for (uint32_t i = 0; i < n; i++) {
+			const struct dc_hwrite *h = &c->hwrites[i];
+			w_head(w, 4, 3);
+			w_uint(w, h->addr);
+			w_uint(w, h->size);
+			w_uint(w, h->code);
+		}
+	}
 }
 
 int tg_cbor_case_encode(const struct dc_case *c, uint8_t **out, size_t *len)
@@ -168,7 +180,7 @@ int tg_cbor_case_encode(const struct dc_case *c, uint8_t **out, size_t *len)
 	/* map of the keys below; optional ones only when present, so that
 	 * cases without them keep their bytes */
 	w_head(&w, 5, 15 + !!c->observe + !!c->nhvars + !!c->nhsubrs +
-	                  !!c->nhstores);
+	                  !!c->nhstores + !!c->nhwrites);
 	w_key(&w, "profile");
 	w_uint(&w, c->profile);
 	w_key(&w, "strsize");
@@ -251,7 +263,8 @@ int tg_cbor_outcome_encode(const struct dc_outcome *o, uint8_t **out,
                            size_t *len)
 {
 	struct wbuf w = { 0 };
-	w_head(&w, 5, 5 + !!o->has_string + !!o->has_digest + !!o->has_hstore);
+	w_head(&w, 5, 5 + !!o->has_string + !!o->has_digest + !!o->has_hstore +
+	                 !!o->has_hwrite);
 	w_key(&w, "rval");
 	w_uint(&w, o->rval);
 	w_key(&w, "fault");
@@ -273,6 +286,10 @@ int tg_cbor_outcome_encode(const struct dc_outcome *o, uint8_t **out,
 	if (o->has_hstore) {
 		w_key(&w, "hstore");
 		w_uint(&w, o->hstore);
+	}
+	if (o->has_hwrite) {
+		w_key(&w, "hwrite");
+		w_uint(&w, o->hwrite);
 	}
 	return w_done(&w, out, len);
 }
@@ -693,6 +710,27 @@ static int case_field(struct rd *r, const uint8_t *k, size_t kl,
 				return rd_fail(r, "two host answers for one store");
 			c->nhstores = (uint32_t)j + 1;
 		}
+	} else if (key_eq(k, kl, "hwrites")) {
+		if (c->nhwrites)
+			return rd_fail(r, "duplicate hwrites");
+		if (rd_array(r, DC_MAX_HWRITES, -1, &n))
+			return -1;
+		for (size_t j = 0; j < n; j++) {
+			struct dc_hwrite *h = &c->hwrites[j];
+			size_t m;
+			if (rd_array(r, 3, 3, &m))
+				return -1;
+			RDU(r, UINT64_MAX, h->addr);
+			RDU(r, DC_MAX_HWRITE_SIZE, h->size);
+			RDU(r, DC_HC_MAX, h->code);
+			if (h->size == 0 || h->addr + h->size < h->addr)
+				return rd_fail(r, "empty or wrapping host write range");
+			for (size_t q = 0; q < j; q++)
+				if (h->addr - c->hwrites[q].addr < c->hwrites[q].size ||
+				    c->hwrites[q].addr - h->addr < h->size)
+					return rd_fail(r, "host write ranges overlap");
+			c->nhwrites = (uint32_t)j + 1;
+		}
 	} else {
 		/* unknown keys are skipped: later versions may add fields */
 		return rd_skip(r, 1);
@@ -771,6 +809,10 @@ int tg_cbor_outcome_decode(const uint8_t *buf, size_t len,
 			rc = rd_uint(&r, UINT64_MAX, &v);
 			o->hstore = v;
 			o->has_hstore = 1;
+		} else if (key_eq(k, kl, "hwrite")) {
+			rc = rd_uint(&r, UINT64_MAX, &v);
+			o->hwrite = v;
+			o->has_hwrite = 1;
 		} else if (key_eq(k, kl, "string")) {
 			const uint8_t *sp;
 			size_t sl;

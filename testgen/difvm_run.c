@@ -96,7 +96,20 @@ struct host_st {
 	const struct dc_case *c;
 	uint8_t set[DC_MAX_HSTORES];
 	uint64_t val[DC_MAX_HSTORES];
+	uint8_t *img[DC_MAX_HWRITES]; /* what each dc_hwrite range received */
 };
+
+static int host_write(void *ud, uint64_t addr, const void *buf, size_t len)
+{
+	struct host_st *h = ud;
+	int k;
+	int rc = dc_hwrite_answer(h->c, addr, len, &k);
+	if (rc < 0)
+		return DIF_HOST_DEFAULT;
+	if (rc == 0 && len)
+		memcpy(h->img[k] + (addr - h->c->hwrites[k].addr), buf, len);
+	return rc;
+}
 
 static int host_var(void *ud, struct dif_ctx *ctx, unsigned id, uint64_t index,
                     uint64_t *val)
@@ -148,6 +161,7 @@ int tg_difvm_run_shifted(const struct dc_case *c, struct dc_outcome *o,
 	struct dif_prog *prog = NULL;
 	struct dif_ctx *ctx = NULL;
 	int ret = -1, r;
+	struct host_st hst = { .c = c };
 	memset(o, 0, sizeof(*o));
 	if ((r = tg_case_difo(c, &difo))) {
 		first_error(e, "difo", errs, r);
@@ -161,10 +175,19 @@ int tg_difvm_run_shifted(const struct dc_case *c, struct dc_outcome *o,
 		                               .bytes = g->bytes, .as = g->as,
 		                               .flags = g->flags };
 	}
-	struct host_st hst = { .c = c };
 	struct dif_host host = { .size = sizeof(host), .ud = &hst,
 		                 .var = host_var, .subr = host_subr,
-		                 .var_store = host_store };
+		                 .var_store = host_store,
+		                 .write = c->nhwrites ? host_write : NULL };
+	uint32_t nw = c->nhwrites < DC_MAX_HWRITES ? c->nhwrites : DC_MAX_HWRITES;
+	for (uint32_t i = 0; i < nw; i++) {
+		uint32_t sz = c->hwrites[i].size;
+		if (sz > DC_MAX_HWRITE_SIZE ||
+		    !(hst.img[i] = calloc(1, sz ? sz : 1))) {
+			tg_errf(e, "host write range %u: too large or out of memory", i);
+			goto out;
+		}
+	}
 	DIF_OPTS(dif_vm_opts, vo, .profile = (enum dif_profile)c->profile,
 	         .strsize = c->strsize, .scratch_size = c->scratch_size,
 	         .dynvar_size = c->dynvar_size, .deny = c->deny,
@@ -218,6 +241,10 @@ int tg_difvm_run_shifted(const struct dc_case *c, struct dc_outcome *o,
 	struct dif_vm_stats st;
 	dif_vm_get_stats(vm, &st);
 	o->drops = st.dynvar_drops;
+	if (nw) {
+		o->has_hwrite = 1;
+		o->hwrite = dc_hwrite_digest(c, hst.img);
+	}
 	if (c->nhstores) {
 		uint32_t n = c->nhstores < DC_MAX_HSTORES ? c->nhstores
 		                                          : DC_MAX_HSTORES;
@@ -259,6 +286,8 @@ out:
 		dif_vm_free(vm);
 	if (difo)
 		dif_difo_free(difo);
+	for (unsigned i = 0; i < DC_MAX_HWRITES; i++)
+		free(hst.img[i]);
 	free(errs);
 	return ret;
 }

@@ -1524,6 +1524,21 @@ static int setx_before(const struct dc_case *c, uint32_t pc, unsigned r,
 	return 1;
 }
 
+/* User memory for copyout and copyoutstr (numbers 13 and 14 on both
+ * profiles): where the generator's user addresses lie, sized around the
+ * 256-byte pieces, sometimes followed by a second range. */
+static void host_writes(struct gen *g)
+{
+	struct dc_case *c = g->c;
+	static const uint32_t sz[] = { 16, 64, 256, 260, 300, 512 };
+	uint32_t n = sz[R(g, sizeof(sz) / sizeof(sz[0]))];
+	uint64_t a = chance(g, 80) ? RG_USER : RG_USER + 8 * R(g, 32);
+	c->hwrites[c->nhwrites++] = (struct dc_hwrite){ a, n, host_code(g) };
+	if (chance(g, 40))
+		c->hwrites[c->nhwrites++] = (struct dc_hwrite){
+			a + n + 8 * R(g, 2), 8 + (uint32_t)R(g, 300), host_code(g) };
+}
+
 /* Sometimes the case installs host callbacks that answer some of the
  * built-in variables, arrays, subroutines and uregs[] stores the program
  * uses (struct dc_hvar etc.); each answer replaces a value by a constant,
@@ -1562,6 +1577,9 @@ static void host_answers(struct gen *g, int fop)
 			if (dc_hstore_find(c, DIF_I_R1(w), ix) < 0)
 				c->hstores[c->nhstores++] = (struct dc_hstore){
 					DIF_I_R1(w), ix, host_code(g) };
+		} else if (op == DIF_OPC_CALL && c->nhwrites == 0 &&
+		           (DIF_I_INDEX(w) == 13 || DIF_I_INDEX(w) == 14)) {
+			host_writes(g);
 		} else if (op == DIF_OPC_CALL && c->nhsubrs < DC_MAX_HSUBRS &&
 		           dc_hsubr_find(c, DIF_I_INDEX(w)) < 0) {
 			c->hsubrs[c->nhsubrs++] = (struct dc_hsubr){

@@ -200,7 +200,7 @@ static int host_answer(struct rg *g, const char *d, char *p)
 static int directive(struct rg *g, char *p)
 {
 	char *d = word(&p), *a;
-	uint64_t v, w;
+	uint64_t v, w, w2;
 	if (!d)
 		return fail(g, "empty directive", NULL);
 	if (strcmp(d, "profile") == 0) {
@@ -309,6 +309,19 @@ static int directive(struct rg *g, char *p)
 	}
 	if (!strcmp(d, "hvar") || !strcmp(d, "hsubr") || !strcmp(d, "hstore"))
 		return host_answer(g, d, p);
+	if (!strcmp(d, "hwrite")) {
+		char *b = word(&p), *cd;
+		a = word(&p);
+		cd = word(&p);
+		if (!b || !a || !cd || num(b, &v) || num(a, &w) || w == 0 ||
+		    w > DC_MAX_HWRITE_SIZE || num(cd, &w2) || w2 > DC_HC_MAX)
+			return fail(g, "hwrite needs ADDR SIZE (1..4096) CODE", NULL);
+		if (g->c.nhwrites >= DC_MAX_HWRITES)
+			return fail(g, "too many !hwrite", NULL);
+		g->c.hwrites[g->c.nhwrites++] = (struct dc_hwrite){
+			v, (uint32_t)w, (uint32_t)w2 };
+		return 0;
+	}
 	if (!strcmp(d, "expect")) {
 		struct dc_outcome *o = &g->out.expect;
 		memset(o, 0, sizeof(*o));
@@ -334,6 +347,11 @@ static int directive(struct rg *g, char *p)
 			if (!strcmp(a, "hstore") && (a = word(&p)) &&
 			    !num(a, &o->hstore)) {
 				o->has_hstore = 1;
+				continue;
+			}
+			if (!strcmp(a, "hwrite") && (a = word(&p)) &&
+			    !num(a, &o->hwrite)) {
+				o->has_hwrite = 1;
 				continue;
 			}
 			if (!strcmp(a, "string")) {

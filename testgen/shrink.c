@@ -322,4 +322,8 @@ void tg_print_case(FILE *f, const struct dc_case *c)
 		fprintf(f, "!hstore %u %llu %u\n", c->hstores[i].id,
 		        (unsigned long long)c->hstores[i].index,
 		        c->hstores[i].code);
+	for (uint32_t i = 0; i < c->nhwrites && i < DC_MAX_HWRITES; i++)
+		fprintf(f, "!hwrite 0x%llx %u %u\n",
+		        (unsigned long long)c->hwrites[i].addr, c->hwrites[i].size,
+		        c->hwrites[i].code);
 }

@@ -851,6 +851,9 @@ Test(testgen, host_answers_hostile_input)
 	c.hsubrs[0] = (struct dc_hsubr){ 12, 0, 5, 1 };
 	c.nhstores = 1;
 	c.hstores[0] = (struct dc_hstore){ 2, 1, 0 };
+	c.nhwrites = 2;
+	c.hwrites[0] = (struct dc_hwrite){ 0x30000, 16, 0 };
+	c.hwrites[1] = (struct dc_hwrite){ 0x30010, 4096, 1 };
 	uint8_t *buf;
 	size_t len;
 	struct tg_err e;
@@ -867,7 +870,7 @@ Test(testgen, host_answers_hostile_input)
 	cr_assert_not_null(strstr(e.msg, "hvars"), "%s", e.msg);
 	free(buf);
 	/* each field past its range, and two answers for one key */
-	for (int t = 0; t < 6; t++) {
+	for (int t = 0; t < 10; t++) {
 		struct dc_case x = c;
 		const char *want = "value out of range";
 		switch (t) {
@@ -876,7 +879,11 @@ Test(testgen, host_answers_hostile_input)
 		case 2: x.hstores[0].code = 1000; break;
 		case 3: x.hvars[1] = x.hvars[0]; want = "two host answers"; break;
 		case 4: x.hvars[0].id = 0x10000; break;
-		default: x.hsubrs[0].subr = 256; break;
+		case 5: x.hsubrs[0].subr = 256; break;
+		case 6: x.hwrites[1].addr = 0x3000f; want = "overlap"; break;
+		case 7: x.hwrites[1].size = 0; want = "empty"; break;
+		case 8: x.hwrites[1].size = 4097; break;
+		default: x.hwrites[1].addr = UINT64_MAX - 8; want = "wrapping"; break;
 		}
 		cr_assert_eq(tg_cbor_case_encode(&x, &buf, &len), 0);
 		cr_assert_neq(tg_cbor_case_decode(buf, len, &d, &e), 0, "edit %d", t);
@@ -894,6 +901,7 @@ Test(testgen, host_answers_hostile_input)
 	cr_assert_eq(tg_cbor_outcome_encode(&o, &buf, &len), 0);
 	cr_assert_eq(tg_cbor_outcome_decode(buf, len, &r, NULL), 0);
 	cr_assert(r.has_hstore && r.hstore == o.hstore);
+	cr_assert(!r.has_hwrite);
 	r.hstore ^= 1;
 	cr_assert(!tg_outcome_equal(&o, &r));
 	free(buf);
