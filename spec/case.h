@@ -85,6 +85,19 @@ struct dc_hwrite {
 	uint32_t size;
 	uint32_t code;
 };
+#define DC_MAX_HREADS 4
+/* Memory the host read callback serves (not a registered region): a read
+ * of [a, +n) in address space `as` that lies inside the range gets its
+ * bytes; any other read gets the callback's default (BADADDR). Like a
+ * region that is not loadable: without kernel visibility checked loads
+ * and string checks fail (KPRIV). Ranges neither overlap nor touch each
+ * other or a region, so that a read lies inside one at most. */
+struct dc_hread {
+	uint64_t addr;
+	uint32_t size;
+	uint8_t as;
+	uint8_t *bytes;
+};
 /* Built-in variable (id 0x100.., index 0) or built-in array element (id <
  * 0x100, index = array index): value when code is 0. */
 struct dc_hvar {
@@ -150,13 +163,16 @@ struct dc_case {
 	uint32_t nhstores;
 	struct dc_hwrite hwrites[DC_MAX_HWRITES];
 	uint32_t nhwrites;
+	struct dc_hread hreads[DC_MAX_HREADS];
+	uint32_t nhreads;
 };
 
 /* The case installs host callbacks (a runtime that cannot honour them
  * answers "unsupported"). */
 static inline int dc_case_has_host(const struct dc_case *c)
 {
-	return c->nhvars || c->nhsubrs || c->nhstores || c->nhwrites;
+	return c->nhvars || c->nhsubrs || c->nhstores || c->nhwrites ||
+	       c->nhreads;
 }
 
 struct dc_outcome {
@@ -266,6 +282,32 @@ static inline uint64_t dc_hwrite_digest(const struct dc_case *c,
 		for (uint32_t b = 0; b < c->hwrites[i].size; b++)
 			h = dc_digest_byte(h, img[i] ? img[i][b] : 0);
 	return h;
+}
+
+/* Host read ranges keep apart (struct dc_hread): 1 when no two of them,
+ * and no range and region, overlap or touch, and none is empty or wraps. */
+static inline int dc_hreads_ok(const struct dc_case *c)
+{
+	for (uint32_t i = 0; i < c->nhreads; i++) {
+		const struct dc_hread *h = &c->hreads[i];
+		if (i >= DC_MAX_HREADS || h->size == 0 || !h->bytes ||
+		    h->addr + h->size < h->addr)
+			return 0;
+		for (uint32_t j = 0; j < c->nregions + i && j < DC_MAX_REGIONS + i; j++) {
+			uint64_t a, n;
+			if (j < c->nregions) {
+				a = c->regions[j].addr;
+				n = c->regions[j].size;
+			} else {
+				a = c->hreads[j - c->nregions].addr;
+				n = c->hreads[j - c->nregions].size;
+			}
+			/* [a, a + n] and [addr, addr + size] share a point */
+			if (h->addr - a <= n || a - h->addr <= h->size)
+				return 0;
+		}
+	}
+	return 1;
 }
 
 #endif

@@ -574,6 +574,8 @@ static int state_init(struct state *s, const struct dc_case *c,
 	if (c->nhvars > DC_MAX_HVARS || c->nhsubrs > DC_MAX_HSUBRS ||
 	    c->nhstores > DC_MAX_HSTORES)
 		return unsup(info, 0, "too many host answers");
+	if (c->nhreads > DC_MAX_HREADS || !dc_hreads_ok(c))
+		return unsup(info, 0, "host read ranges overlap or touch a region");
 	for (uint32_t k = 0; k < c->nhwrites && k < DC_MAX_HWRITES; k++) {
 		if (c->hwrites[k].size > DC_MAX_HWRITE_SIZE)
 			return unsup(info, 0, "host write range too large");

@@ -31,6 +31,8 @@ void tg_case_free(struct dc_case *c)
 		free(c->bvars[i].str);
 	for (uint32_t i = 0; i < c->nregions && i < DC_MAX_REGIONS; i++)
 		free(c->regions[i].bytes);
+	for (uint32_t i = 0; i < c->nhreads && i < DC_MAX_HREADS; i++)
+		free(c->hreads[i].bytes);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -57,6 +59,9 @@ int tg_case_copy(struct dc_case *dst, const struct dc_case *src)
 	for (uint32_t i = 0; i < src->nregions; i++)
 		dst->regions[i].bytes =
 			dup_mem(src->regions[i].bytes, src->regions[i].size);
+	for (uint32_t i = 0; i < src->nhreads && i < DC_MAX_HREADS; i++)
+		dst->hreads[i].bytes =
+			dup_mem(src->hreads[i].bytes, src->hreads[i].size);
 	return 0;
 }
 
@@ -86,8 +91,15 @@ int tg_case_equal(const struct dc_case *a, const struct dc_case *b)
 	    a->nbvars != b->nbvars || a->nregions != b->nregions ||
 	    a->runs != b->runs || a->observe != b->observe ||
 	    a->nhvars != b->nhvars || a->nhsubrs != b->nhsubrs ||
-	    a->nhstores != b->nhstores || a->nhwrites != b->nhwrites)
+	    a->nhstores != b->nhstores || a->nhwrites != b->nhwrites ||
+	    a->nhreads != b->nhreads)
 		return 0;
+	for (uint32_t i = 0; i < a->nhreads && i < DC_MAX_HREADS; i++) {
+		const struct dc_hread *x = &a->hreads[i], *y = &b->hreads[i];
+		if (x->addr != y->addr || x->size != y->size || x->as != y->as ||
+		    !mem_eq(x->bytes, y->bytes, x->size))
+			return 0;
+	}
 	for (uint32_t i = 0; i < a->nhwrites && i < DC_MAX_HWRITES; i++) {
 		const struct dc_hwrite *x = &a->hwrites[i], *y = &b->hwrites[i];
 		if (x->addr != y->addr || x->size != y->size || x->code != y->code)

@@ -172,6 +172,18 @@ static void w_host(struct wbuf *w, const struct dc_case *c)
 			w_uint(w, h->code);
 		}
 	}
+	n = c->nhreads < DC_MAX_HREADS ? c->nhreads : DC_MAX_HREADS;
+	if (n) {
+		w_key(w, "hreads");
+		w_head(w, 4, n);
+		for (uint32_t i = 0; i < n; i++) {
+			const struct dc_hread *h = &c->hreads[i];
+			w_head(w, 4, 3);
+			w_uint(w, h->addr);
+			w_uint(w, h->as);
+			w_bytes(w, h->bytes, h->size);
+		}
+	}
 }
 
 int tg_cbor_case_encode(const struct dc_case *c, uint8_t **out, size_t *len)
@@ -180,7 +192,7 @@ int tg_cbor_case_encode(const struct dc_case *c, uint8_t **out, size_t *len)
 	/* map of the keys below; optional ones only when present, so that
 	 * cases without them keep their bytes */
 	w_head(&w, 5, 15 + !!c->observe + !!c->nhvars + !!c->nhsubrs +
-	                  !!c->nhstores + !!c->nhwrites);
+	                  !!c->nhstores + !!c->nhwrites + !!c->nhreads);
 	w_key(&w, "profile");
 	w_uint(&w, c->profile);
 	w_key(&w, "strsize");
@@ -710,6 +722,28 @@ static int case_field(struct rd *r, const uint8_t *k, size_t kl,
 				return rd_fail(r, "two host answers for one store");
 			c->nhstores = (uint32_t)j + 1;
 		}
+	} else if (key_eq(k, kl, "hreads")) {
+		if (c->nhreads)
+			return rd_fail(r, "duplicate hreads");
+		if (rd_array(r, DC_MAX_HREADS, -1, &n))
+			return -1;
+		for (size_t j = 0; j < n; j++) {
+			struct dc_hread *h = &c->hreads[j];
+			const uint8_t *sp;
+			size_t m;
+			if (rd_array(r, 3, 3, &m))
+				return -1;
+			RDU(r, UINT64_MAX, h->addr);
+			RDU(r, 1, h->as);
+			if (rd_str(r, 1, 0, &sp, &m))
+				return -1;
+			if (m == 0 || m > 0xffffffffu)
+				return rd_fail(r, "empty or too large host read range");
+			if (!(h->bytes = dup_mem(sp, m)))
+				return rd_fail(r, "out of memory");
+			h->size = (uint32_t)m;
+			c->nhreads = (uint32_t)j + 1;
+		}
 	} else if (key_eq(k, kl, "hwrites")) {
 		if (c->nhwrites)
 			return rd_fail(r, "duplicate hwrites");
@@ -758,6 +792,10 @@ int tg_cbor_case_decode(const uint8_t *buf, size_t len, struct dc_case *c,
 	}
 	if (!c->text) {
 		rd_fail(&r, "missing text");
+		goto bad;
+	}
+	if (!dc_hreads_ok(c)) {
+		rd_fail(&r, "host read ranges overlap or touch a region");
 		goto bad;
 	}
 	return 0;

@@ -99,6 +99,21 @@ struct host_st {
 	uint8_t *img[DC_MAX_HWRITES]; /* what each dc_hwrite range received */
 };
 
+static int host_read(void *ud, enum dif_as as, uint64_t addr, void *buf,
+                     size_t len)
+{
+	const struct host_st *h = ud;
+	for (uint32_t i = 0; i < h->c->nhreads && i < DC_MAX_HREADS; i++) {
+		const struct dc_hread *r = &h->c->hreads[i];
+		if (r->as == (uint8_t)as && addr - r->addr < r->size &&
+		    len <= r->size - (addr - r->addr)) {
+			memcpy(buf, r->bytes + (addr - r->addr), len);
+			return 0;
+		}
+	}
+	return DIF_HOST_DEFAULT;
+}
+
 static int host_write(void *ud, uint64_t addr, const void *buf, size_t len)
 {
 	struct host_st *h = ud;
@@ -178,7 +193,8 @@ int tg_difvm_run_shifted(const struct dc_case *c, struct dc_outcome *o,
 	struct dif_host host = { .size = sizeof(host), .ud = &hst,
 		                 .var = host_var, .subr = host_subr,
 		                 .var_store = host_store,
-		                 .write = c->nhwrites ? host_write : NULL };
+		                 .write = c->nhwrites ? host_write : NULL,
+		                 .read = c->nhreads ? host_read : NULL };
 	uint32_t nw = c->nhwrites < DC_MAX_HWRITES ? c->nhwrites : DC_MAX_HWRITES;
 	for (uint32_t i = 0; i < nw; i++) {
 		uint32_t sz = c->hwrites[i].size;

@@ -1539,6 +1539,27 @@ static void host_writes(struct gen *g)
 			a + n + 8 * R(g, 2), 8 + (uint32_t)R(g, 300), host_code(g) };
 }
 
+/* Memory served by the host's read callback instead of a registered
+ * region: the regions that are not loadable (the kernel one at RG_PRIV,
+ * the user one) move to the callback, which the model reads alike. */
+static void host_reads(struct gen *g)
+{
+	struct dc_case *c = g->c;
+	for (uint32_t i = 0; i < c->nregions;) {
+		struct dc_region *r = &c->regions[i];
+		if ((r->addr == RG_PRIV || r->addr == RG_USER) && r->bytes &&
+		    c->nhreads < DC_MAX_HREADS && chance(g, 70)) {
+			c->hreads[c->nhreads++] = (struct dc_hread){
+				.addr = r->addr, .size = r->size, .as = r->as,
+				.bytes = r->bytes };
+			memmove(r, r + 1, (c->nregions - i - 1) * sizeof(*r));
+			c->regions[--c->nregions] = (struct dc_region){ 0 };
+			continue;
+		}
+		i++;
+	}
+}
+
 /* Sometimes the case installs host callbacks that answer some of the
  * built-in variables, arrays, subroutines and uregs[] stores the program
  * uses (struct dc_hvar etc.); each answer replaces a value by a constant,
@@ -1546,6 +1567,8 @@ static void host_writes(struct gen *g)
 static void host_answers(struct gen *g, int fop)
 {
 	struct dc_case *c = g->c;
+	if (chance(g, 12))
+		host_reads(g);
 	int focus = fop == DIF_OPC_LDGS || fop == DIF_OPC_LDGA ||
 	            fop == DIF_OPC_STGA || fop == DIF_OPC_CALL;
 	if (!chance(g, focus ? 45 : fop >= 0 ? 8 : 12))

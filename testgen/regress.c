@@ -309,6 +309,23 @@ static int directive(struct rg *g, char *p)
 	}
 	if (!strcmp(d, "hvar") || !strcmp(d, "hsubr") || !strcmp(d, "hstore"))
 		return host_answer(g, d, p);
+	if (!strcmp(d, "hmem")) {
+		char *h;
+		uint8_t *b;
+		uint32_t n;
+		a = word(&p);
+		h = word(&p);
+		if (!a || !h || num(a, &v) || hexbytes(h, &b, &n))
+			return fail(g, "hmem needs ADDR HEXBYTES [user]", NULL);
+		a = word(&p);
+		if ((a && strcmp(a, "user")) || g->c.nhreads >= DC_MAX_HREADS) {
+			free(b);
+			return fail(g, "bad or too many !hmem", NULL);
+		}
+		g->c.hreads[g->c.nhreads++] = (struct dc_hread){
+			.addr = v, .size = n, .as = a != NULL, .bytes = b };
+		return 0;
+	}
 	if (!strcmp(d, "hwrite")) {
 		char *b = word(&p), *cd;
 		a = word(&p);

@@ -854,6 +854,12 @@ Test(testgen, host_answers_hostile_input)
 	c.nhwrites = 2;
 	c.hwrites[0] = (struct dc_hwrite){ 0x30000, 16, 0 };
 	c.hwrites[1] = (struct dc_hwrite){ 0x30010, 4096, 1 };
+	c.nhreads = 1;
+	c.hreads[0] = (struct dc_hread){ .addr = 0x60000, .size = 4, .as = 1,
+		                         .bytes = (uint8_t *)strdup("abcd") };
+	c.nregions = 1;
+	c.regions[0] = (struct dc_region){ .addr = 0x10000, .size = 16, .as = 0,
+		                           .flags = 1, .bytes = calloc(1, 16) };
 	uint8_t *buf;
 	size_t len;
 	struct tg_err e;
@@ -870,7 +876,7 @@ Test(testgen, host_answers_hostile_input)
 	cr_assert_not_null(strstr(e.msg, "hvars"), "%s", e.msg);
 	free(buf);
 	/* each field past its range, and two answers for one key */
-	for (int t = 0; t < 10; t++) {
+	for (int t = 0; t < 12; t++) {
 		struct dc_case x = c;
 		const char *want = "value out of range";
 		switch (t) {
@@ -883,7 +889,9 @@ Test(testgen, host_answers_hostile_input)
 		case 6: x.hwrites[1].addr = 0x3000f; want = "overlap"; break;
 		case 7: x.hwrites[1].size = 0; want = "empty"; break;
 		case 8: x.hwrites[1].size = 4097; break;
-		default: x.hwrites[1].addr = UINT64_MAX - 8; want = "wrapping"; break;
+		case 9: x.hwrites[1].addr = UINT64_MAX - 8; want = "wrapping"; break;
+		case 10: x.hreads[0].addr = 0x10010; want = "touch a region"; break;
+		default: x.hreads[0].addr = 0x10004; want = "touch a region"; break;
 		}
 		cr_assert_eq(tg_cbor_case_encode(&x, &buf, &len), 0);
 		cr_assert_neq(tg_cbor_case_decode(buf, len, &d, &e), 0, "edit %d", t);
