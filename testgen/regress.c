@@ -197,6 +197,17 @@ static int host_answer(struct rg *g, const char *d, char *p)
 	return 0;
 }
 
+/* ADDR HEXBYTES [WORD] of !mem, !umem and !hmem. */
+static int mem_args(struct rg *g, const char *d, char **p, uint64_t *addr,
+                    uint8_t **b, uint32_t *n, char **flag)
+{
+	char *a = word(p), *h = word(p);
+	if (!a || !h || num(a, addr) || hexbytes(h, b, n))
+		return fail(g, "%s needs ADDR HEXBYTES", d);
+	*flag = word(p);
+	return 0;
+}
+
 static int directive(struct rg *g, char *p)
 {
 	char *d = word(&p), *a;
@@ -243,14 +254,10 @@ static int directive(struct rg *g, char *p)
 		return 0;
 	}
 	if (!strcmp(d, "mem") || !strcmp(d, "umem")) {
-		char *h;
 		uint8_t *b;
 		uint32_t n;
-		a = word(&p);
-		h = word(&p);
-		if (!a || !h || num(a, &v) || hexbytes(h, &b, &n))
-			return fail(g, "%s needs ADDR HEXBYTES", d);
-		a = word(&p);
+		if (mem_args(g, d, &p, &v, &b, &n, &a))
+			return -1;
 		uint8_t fl = a && strcmp(a, "canload") == 0 ? 1 : 0;
 		if (a && !fl) {
 			free(b);
@@ -310,14 +317,10 @@ static int directive(struct rg *g, char *p)
 	if (!strcmp(d, "hvar") || !strcmp(d, "hsubr") || !strcmp(d, "hstore"))
 		return host_answer(g, d, p);
 	if (!strcmp(d, "hmem")) {
-		char *h;
 		uint8_t *b;
 		uint32_t n;
-		a = word(&p);
-		h = word(&p);
-		if (!a || !h || num(a, &v) || hexbytes(h, &b, &n))
-			return fail(g, "hmem needs ADDR HEXBYTES [user]", NULL);
-		a = word(&p);
+		if (mem_args(g, d, &p, &v, &b, &n, &a))
+			return -1;
 		if ((a && strcmp(a, "user")) || g->c.nhreads >= DC_MAX_HREADS) {
 			free(b);
 			return fail(g, "bad or too many !hmem", NULL);

@@ -326,8 +326,10 @@ void tg_print_case(FILE *f, const struct dc_case *c)
 		fprintf(f, "!hwrite 0x%llx %u %u\n",
 		        (unsigned long long)c->hwrites[i].addr, c->hwrites[i].size,
 		        c->hwrites[i].code);
-	for (uint32_t i = 0; i < c->nhreads && i < DC_MAX_HREADS; i++)
-		fprintf(f, "!hmem 0x%llx (%u bytes)%s\n",
-		        (unsigned long long)c->hreads[i].addr, c->hreads[i].size,
-		        c->hreads[i].as ? " user" : "");
+	for (uint32_t i = 0; i < c->nhreads && i < DC_MAX_HREADS; i++) {
+		fprintf(f, "!hmem 0x%llx ", (unsigned long long)c->hreads[i].addr);
+		for (uint32_t b = 0; b < c->hreads[i].size; b++)
+			fprintf(f, "%02x", c->hreads[i].bytes[b]);
+		fputs(c->hreads[i].as ? " user\n" : "\n", f);
+	}
 }
