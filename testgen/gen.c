@@ -655,6 +655,67 @@ static void push_keys(struct gen *g)
 	}
 }
 
+/* A by-ref string variable stored twice, the second string shorter (or
+ * the element deleted in between, or the second store silent: a source
+ * with no NUL in its region without kernel visibility), then loaded:
+ * its first bytes, and the next 8 when the variable has room, go to the
+ * accumulator. They show a missing NUL or a reused chunk that was not
+ * zeroed; they are contents, not addresses, so layout does not matter. */
+static void overwrite_str(struct gen *g, unsigned st, unsigned ld,
+                          unsigned var, int assoc)
+{
+	static const char *const longs[] = { "zZ/Zz", "hello world", "abcdefghijklmnopq",
+		                             "@[`{", "MiXeD cAsE 123" };
+	static const char *const shorts[] = { "", ".", "x", "ab" };
+	unsigned rk = reg(g), rs = next_reg(g, rk), rd = next_reg(g, rs);
+	if (rd == g->acc)
+		rd = next_reg(g, rd);
+	tg_setx(&g->p, rk, R(g, 3));
+	set_kind(g, rk, K_INT, 0);
+	for (int step = 0; step < 4; step++) {
+		if (step == 1 && chance(g, 50))
+			continue; /* no delete: overwrite in place */
+		if (assoc) {
+			emit_r(g, DIF_OPC_FLUSHTS, 0, 0, 0);
+			tg_emit(&g->p, DIF_ENC_R(DIF_OPC_PUSHTV, 0, 0, rk));
+		}
+		if (step == 3)
+			break;
+		unsigned v = rs;
+		if (step == 0) {
+			const char *a = longs[R(g, sizeof(longs) / sizeof(longs[0]))];
+			tg_sets(&g->p, rs, a, strlen(a));
+		} else if (step == 1) {
+			v = 0;
+		} else if (chance(g, 25)) {
+			tg_setx(&g->p, rs, RG_KERN + 128 + R(g, 128));
+		} else {
+			const char *b = shorts[R(g, sizeof(shorts) / sizeof(shorts[0]))];
+			tg_sets(&g->p, rs, b, strlen(b));
+		}
+		tg_emit(&g->p, DIF_ENC_W(st, var, v));
+	}
+	set_kind(g, rs, K_INT, 0);
+	tg_emit(&g->p, DIF_ENC_W(ld, var, rd));
+	set_kind(g, rd, K_STR, 1);
+	g->stale |= g->dynptr;
+	if (!g->acc)
+		return;
+	unsigned x = next_reg(g, rd);
+	if (x == g->acc)
+		x = next_reg(g, x);
+	for (unsigned off = 0; off < (g->strsize >= 16 ? 16u : 8u); off += 8) {
+		if (off) {
+			tg_setx(&g->p, x, 8);
+			emit_r(g, DIF_OPC_ADD, rd, x, rd);
+		}
+		emit_r(g, DIF_OPC_LDX, rd, 0, x);
+		emit_r(g, DIF_OPC_ADD, x, g->acc, g->acc);
+	}
+	set_kind(g, x, K_INT, 0);
+	set_kind(g, rd, K_INT, 1);
+}
+
 static void sn_var(struct gen *g, int op)
 {
 	static const unsigned vops[] = {
@@ -735,6 +796,14 @@ static void sn_var(struct gen *g, int op)
 	int store = op == DIF_OPC_STGS || op == DIF_OPC_STTS ||
 	            op == DIF_OPC_STLS || op == DIF_OPC_STGAA ||
 	            op == DIF_OPC_STTAA;
+	if (str && store && chance(g, 12)) {
+		static const unsigned lds[] = { DIF_OPC_LDGS, DIF_OPC_LDTS,
+			                        DIF_OPC_LDLS };
+		unsigned ld = assoc ? (scope ? DIF_OPC_LDTAA : DIF_OPC_LDGAA)
+		                    : lds[scope];
+		overwrite_str(g, (unsigned)op, ld, 0x500 + idx, assoc);
+		return;
+	}
 	if (assoc)
 		push_keys(g);
 	if (store) {

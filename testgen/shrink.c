@@ -180,6 +180,23 @@ static int ed_env(struct dc_case *c, uint32_t i, uint32_t v)
 			return 0;
 		c->observe = 0;
 		return 1;
+	case 10: /* host answers, the last of each table first */
+		if (c->nhreads) {
+			free(c->hreads[c->nhreads - 1].bytes);
+			c->hreads[--c->nhreads].bytes = NULL;
+			return 1;
+		}
+		if (!c->nhvars && !c->nhsubrs && !c->nhstores && !c->nhwrites)
+			return 0;
+		if (c->nhvars)
+			c->nhvars--;
+		else if (c->nhsubrs)
+			c->nhsubrs--;
+		else if (c->nhstores)
+			c->nhstores--;
+		else
+			c->nhwrites--;
+		return 1;
 	default:
 		return 0;
 	}
@@ -227,7 +244,7 @@ unsigned tg_shrink(struct dc_case *c, tg_runner run, void *ud)
 			else
 				i++;
 		}
-		for (uint32_t i = 0; i < 10; i++)
+		for (uint32_t i = 0; i < 11; i++)
 			while (try_edit(&s, c, ed_env, i, 0))
 				n++;
 		for (uint32_t i = 0; i < c->intlen; i++)
