@@ -632,6 +632,79 @@ E(bv_str_copy_e)
 	setrd(u, i, scratch_addr(s));
 }
 
+/* Host answers (the case's host callback tables, docs/conventions.md
+ * Decisions 29). A built-in variable asks the host after its privilege
+ * check and before the environment's value; an unknown id has no check. */
+static const struct dc_hvar *hv_of(const struct state *s, uint32_t id,
+                                   uint64_t index)
+{
+	int k = dc_hvar_find(s->c, id, index);
+	return k >= 0 ? &s->c->hvars[k] : NULL;
+}
+static const struct dc_hvar *bv_host(const struct state *s,
+                                     const struct insn *i)
+{
+	int need;
+	if (is_user(i))
+		return NULL;
+	if (bkind(s, i) != BV_NONE && !bpriv_ok(s, i, &need))
+		return NULL;
+	return hv_of(s, i->idx, 0);
+}
+static bool hc_fault(uint32_t code) { return code >= 1 && code < DC_HC_INVALID; }
+G(bvh_fault) { const struct dc_hvar *h = bv_host(s, i); return h && hc_fault(h->code); }
+G(bvh_invalid) { const struct dc_hvar *h = bv_host(s, i); return h && h->code >= DC_HC_INVALID; }
+G(bvh_value) { return bv_host(s, i) && (bkind(s, i) != BV_STR || kernel_priv(s)); }
+G(bvh_null) { const struct dc_hvar *h = bv_host(s, i); return h && h->value == 0; }
+/* Without kernel visibility the string the host points to is measured
+ * (safe loads, at most strsize - 1 bytes) and copied as one range. */
+static bool bvh_measure(const struct state *s, const struct insn *i,
+                        uint64_t *len, uint64_t *bad)
+{
+	uint64_t a = bv_host(s, i)->value;
+	if (!safe_strnlen(s, a, s->strsize - 1, len, bad))
+		return false;
+	*bad = a;
+	return mem_ptr(s, 0, a, *len, bad) != NULL;
+}
+G(bvh_str_bad)
+{
+	uint64_t n, bad;
+	return bv_host(s, i) && !bvh_measure(s, i, &n, &bad);
+}
+G(bvh_str_noscratch)
+{
+	uint64_t n, bad;
+	return bv_host(s, i) && bvh_measure(s, i, &n, &bad) && !scratch_fits(s, n + 1);
+}
+G(bvh_str_copy) { return bv_host(s, i) != NULL; }
+E(hv_fault_e) { setrd(u, i, 0); fault(u, bv_host(s, i)->code, 0); }
+E(hv_value_e) { setrd(u, i, bv_host(s, i)->value); }
+E(bvh_str_bad_e)
+{
+	uint64_t n, bad;
+	bvh_measure(s, i, &n, &bad);
+	setrd(u, i, 0);
+	fault(u, F_BADADDR, bad);
+}
+E(bvh_str_copy_e)
+{
+	uint64_t n, bad;
+	bvh_measure(s, i, &n, &bad);
+	struct mwrite *w = &u->mw[u->nmw++];
+	w->kind = MW_COPY;
+	w->addr = scratch_addr(s);
+	w->from = bv_host(s, i)->value;
+	w->len = n;
+	w = &u->mw[u->nmw++];
+	w->kind = MW_ZERO;
+	w->addr = scratch_addr(s) + n;
+	w->len = 1;
+	u->set_sptr = true;
+	u->sptr = s->sptr + n + 1;
+	setrd(u, i, scratch_addr(s));
+}
+
 /* By-ref stores: source check (vcanload) and copy length (2.7). */
 enum { VS_OK, VS_KPRIV, VS_SILENT, VS_BADADDR };
 static int vsrc(const struct state *s, const struct svar *v, uint64_t src,
@@ -881,6 +954,55 @@ G(sa_uregs_upriv) { return AID == 2 && (s->deny & (DENY_PROC | DENY_OWNER)); }
 G(sa_uregs) { return AID == 2; }
 E(upriv_e) { fault(u, F_UPRIV, 0); }
 E(nolwp) { fault(u, F_BADADDR, 0); }
+
+/* ldga: the host after regs[] (never asked) and the privilege checks of
+ * uregs[] and illumos vmregs[] */
+static const struct dc_hvar *ga_host(const struct state *s,
+                                     const struct insn *i)
+{
+	if (AID == 1 || (AID == 2 && (s->deny & DENY_PROC)) ||
+	    (AID == 3 && s->profile == DC_PROFILE_ILLUMOS &&
+	     (s->deny & DENY_KERNEL)))
+		return NULL;
+	return hv_of(s, AID, A2);
+}
+G(gah_fault) { const struct dc_hvar *h = ga_host(s, i); return h && hc_fault(h->code); }
+G(gah_invalid) { const struct dc_hvar *h = ga_host(s, i); return h && h->code >= DC_HC_INVALID; }
+G(gah_value) { return ga_host(s, i) != NULL; }
+E(gah_fault_e) { setrd(u, i, 0); fault(u, ga_host(s, i)->code, 0); }
+E(gah_value_e) { setrd(u, i, ga_host(s, i)->value); }
+/* stga to uregs[]: the host store callback after the privilege checks */
+static const struct dc_hstore *sa_host(const struct state *s,
+                                       const struct insn *i)
+{
+	int k = AID == 2 ? dc_hstore_find(s->c, AID, A2) : -1;
+	return k >= 0 ? &s->c->hstores[k] : NULL;
+}
+G(sah_fault) { const struct dc_hstore *h = sa_host(s, i); return h && hc_fault(h->code); }
+G(sah_invalid) { const struct dc_hstore *h = sa_host(s, i); return h && h->code >= DC_HC_INVALID; }
+G(sah_store) { return sa_host(s, i) != NULL; }
+E(sah_fault_e) { fault(u, sa_host(s, i)->code, 0); }
+E(sah_store_e)
+{
+	u->hstore = true;
+	u->hs_k = (uint32_t)(sa_host(s, i) - s->c->hstores);
+	u->hs_val = R(i->rd);
+}
+/* call: a subroutine the host answers (the step function runs these
+ * cases instead of the subroutine's own when the case's host answers
+ * the number) */
+static const struct dc_hsubr *call_host(const struct state *s,
+                                        const struct insn *i)
+{
+	int k = dc_hsubr_find(s->c, i->idx);
+	return k >= 0 ? &s->c->hsubrs[k] : NULL;
+}
+G(callh_fault) { const struct dc_hsubr *h = call_host(s, i); return h && hc_fault(h->code); }
+G(callh_invalid) { const struct dc_hsubr *h = call_host(s, i); return h && h->code >= DC_HC_INVALID; }
+G(callh_keep) { const struct dc_hsubr *h = call_host(s, i); return h && !h->write_rd; }
+G(callh_result) { return call_host(s, i) != NULL; }
+E(callh_fault_e) { fault(u, call_host(s, i)->code, 0); }
+E(callh_result_e) { setrd(u, i, call_host(s, i)->result); }
 
 #define ALL DC_PM_ALL
 #define FB DC_PM_FREEBSD
@@ -1132,6 +1254,15 @@ const struct case_def dc_cases[] = {
 	CX(39, "scmp", "greater", scmp_greater, scmp_set, "otherwise (greater)",
 	   "N = 0, Z = 0, V = 0, C = 0", "dif-isa.md 2.3", ALL),
 	/* 2.7: built-in arrays */
+	CX(40, "ldga", "host-fault", gah_fault, gah_fault_e,
+	   "the host answers (array, R[r2]) with a fault code (not for regs[], nor for uregs[] without proc privilege or illumos vmregs[] without kernel privilege)",
+	   "R[rd] = 0; fault that code, illval 0", "conventions.md Decisions 29", ALL),
+	CX(40, "ldga", "host-invalid", gah_invalid, bv_illop,
+	   "the host answers (array, R[r2]) with an invalid code (same arrays)",
+	   "R[rd] = 0; fault ILLOP, illval 0", "conventions.md Decisions 29", ALL),
+	CX(40, "ldga", "host-value", gah_value, gah_value_e,
+	   "the host answers (array, R[r2]) with a value (same arrays)",
+	   "R[rd] = the host's value", "conventions.md Decisions 29", ALL),
 	CX(40, "ldga", "args", ga_args, ga_args_e, "array 0 (args[]) and R[r2] < 10",
 	   "R[rd] = args[R[r2]]", "dif-isa.md 2.7", ALL),
 	CX(40, "ldga", "args-beyond", ga_args_beyond, rd_zero, "array 0 and R[r2] >= 10",
@@ -1152,6 +1283,29 @@ const struct case_def dc_cases[] = {
 	   "R[rd] = 0; fault ILLOP", "dif-isa.md 2.7, 4.2", ALL),
 	/* 2.7: global scalars and built-in variables */
 	LVUSER(41, "ldgs", "dif-isa.md 2.7"),
+	CX(41, "ldgs", "host-fault", bvh_fault, hv_fault_e,
+	   "var < 0x500, its privilege check (if a built-in of the profile) passes and the host answers (var, 0) with a fault code",
+	   "R[rd] = 0; fault that code, illval 0", "conventions.md Decisions 29", ALL),
+	CX(41, "ldgs", "host-invalid", bvh_invalid, bv_illop,
+	   "as host-fault, with an invalid code", "R[rd] = 0; fault ILLOP, illval 0",
+	   "conventions.md Decisions 29", ALL),
+	CX(41, "ldgs", "host-value", bvh_value, hv_value_e,
+	   "as host-fault, with a value, and the variable is not a string built-in or kernel privilege is held",
+	   "R[rd] = the host's value (unknown ids read as integers)", "conventions.md Decisions 29", ALL),
+	CX(41, "ldgs", "host-str-null", bvh_null, rd_zero,
+	   "string built-in, no kernel privilege, the host answers 0", "R[rd] = 0",
+	   "conventions.md Decisions 29", ALL),
+	CX(41, "ldgs", "host-str-badaddr", bvh_str_bad, bvh_str_bad_e,
+	   "string built-in, no kernel privilege, the host's address: a byte before the NUL (within strsize - 1) is unreadable, or the string is not readable as one range",
+	   "R[rd] = 0; fault BADADDR, illval the first unreadable byte (the address when not one range)",
+	   "conventions.md Decisions 29; emulator-facts.md 1", ALL),
+	CX(41, "ldgs", "host-str-noscratch", bvh_str_noscratch, noscratch_rd0,
+	   "string built-in, no kernel privilege, strlen + 1 bytes of the host's string do not fit in scratch",
+	   "R[rd] = 0; fault NOSCRATCH", "conventions.md Decisions 29; emulator-facts.md 1", ALL),
+	CX(41, "ldgs", "host-str-copy", bvh_str_copy, bvh_str_copy_e,
+	   "string built-in, no kernel privilege, the host answers an address",
+	   "copy the string (at most strsize - 1 bytes) + NUL to scratch, pointer + strlen + 1; R[rd] = its address",
+	   "conventions.md Decisions 29; emulator-facts.md 1", ALL),
 	CX(41, "ldgs", "unknown", bv_unknown, bv_illop,
 	   "var < 0x500 and not a built-in of the profile (ipl on FreeBSD: emulator-facts.md 5)", "R[rd] = 0; fault ILLOP",
 	   "dif-isa.md 2.7, 7.2", ALL),
@@ -1259,10 +1413,33 @@ const struct case_def dc_cases[] = {
 	   "dif-isa.md 2.7", IL),
 	CX(80, "stga", "uregs-upriv", sa_uregs_upriv, upriv_e,
 	   "array 2 without proc-control privilege (deny proc or owner)", "fault UPRIV", "dif-isa.md 2.7", IL),
+	CX(80, "stga", "uregs-host-fault", sah_fault, sah_fault_e,
+	   "array 2, the host's store callback answers (2, R[r2]) with a fault code",
+	   "fault that code, illval 0", "conventions.md Decisions 29", IL),
+	CX(80, "stga", "uregs-host-invalid", sah_invalid, illop,
+	   "array 2, the host answers with an invalid code", "fault ILLOP, illval 0",
+	   "conventions.md Decisions 29", IL),
+	CX(80, "stga", "uregs-host-store", sah_store, sah_store_e,
+	   "array 2, the host accepts the store to (2, R[r2])",
+	   "the host keeps R[rs] (the outcome's hstore digest)", "conventions.md Decisions 29", IL),
 	CX(80, "stga", "uregs-nolwp", sa_uregs, nolwp, "array 2 (no user thread)",
 	   "fault BADADDR, illval 0", "dif-isa.md 2.7", IL),
 	CX(80, "stga", "illop", always, illop, "any other array", "fault ILLOP",
 	   "dif-isa.md 2.7", IL),
+	/* call of a subroutine the host answers (before any case of the
+	 * subroutine itself) */
+	CX(47, "call", "host-fault", callh_fault, callh_fault_e,
+	   "the host answers the subroutine number with a fault code",
+	   "R[rd] unchanged; fault that code, illval 0", "conventions.md Decisions 29", ALL),
+	CX(47, "call", "host-invalid", callh_invalid, illop,
+	   "the host answers with an invalid code", "R[rd] unchanged; fault ILLOP, illval 0",
+	   "conventions.md Decisions 29", ALL),
+	CX(47, "call", "host-keep", callh_keep, nothing,
+	   "the host handles the call and leaves rd", "R[rd] unchanged",
+	   "conventions.md Decisions 29", ALL),
+	CX(47, "call", "host-result", callh_result, callh_result_e,
+	   "the host handles the call", "R[rd] = the host's result",
+	   "conventions.md Decisions 29", ALL),
 #include "subr_table.inc"
 };
 

@@ -118,6 +118,15 @@ static bool obj(const struct state *s, uint32_t as, uint64_t addr,
 			return true;
 		}
 	}
+	/* memory the host's read callback serves (never loadable) */
+	for (uint32_t i = 0; i < c->nhreads && i < DC_MAX_HREADS; i++) {
+		const struct dc_hread *h = &c->hreads[i];
+		if (h->as == as && addr - h->addr < h->size) {
+			*p = h->bytes + (addr - h->addr);
+			*rem = h->size - (addr - h->addr);
+			return true;
+		}
+	}
 	return false;
 }
 

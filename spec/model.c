@@ -492,6 +492,8 @@ static void state_free(struct state *s)
 	}
 	free(s->dyn);
 	free(s->env);
+	for (unsigned k = 0; k < DC_MAX_HWRITES; k++)
+		free(s->hw_img[k]);
 	free(s->text);
 	free(s->ubuf);
 }
@@ -564,6 +566,18 @@ static int state_init(struct state *s, const struct dc_case *c,
 	 * in id order (threadname and execargs, both 0x121, have their own) */
 	if (c->nbvars > DC_MAX_BVARS)
 		return unsup(info, 0, "too many built-in values");
+	if (c->nhvars > DC_MAX_HVARS || c->nhsubrs > DC_MAX_HSUBRS ||
+	    c->nhstores > DC_MAX_HSTORES)
+		return unsup(info, 0, "too many host answers");
+	if (c->nhreads > DC_MAX_HREADS || !dc_hreads_ok(c))
+		return unsup(info, 0, "host read ranges overlap or touch a region");
+	for (uint32_t k = 0; k < c->nhwrites && k < DC_MAX_HWRITES; k++) {
+		if (c->hwrites[k].size > DC_MAX_HWRITE_SIZE)
+			return unsup(info, 0, "host write range too large");
+		s->hw_img[k] = calloc(1, c->hwrites[k].size ? c->hwrites[k].size : 1);
+		if (!s->hw_img[k])
+			return DC_SPEC_ENOMEM;
+	}
 	static const unsigned envids[] = {0x112, 0x113, 0x114, 0x115, 0x118,
 	                                  0x119, 0x121, 0x121, 0x123};
 	const unsigned nslots = sizeof(envids) / sizeof(envids[0]);
@@ -684,6 +698,24 @@ static void build_index(void)
 	}
 }
 
+/* Bytes the host's user-memory writer accepted go to its ranges. */
+static void hwrite_apply(struct state *s, uint64_t ua, uint64_t from,
+                         uint64_t n)
+{
+	const struct dc_case *c = s->c;
+	for (uint64_t b = 0; b < n; b++) {
+		uint64_t bad;
+		const uint8_t *p = mem_ptr(s, 0, from + b, 1, &bad);
+		for (uint32_t k = 0; p && k < c->nhwrites; k++) {
+			const struct dc_hwrite *w = &c->hwrites[k];
+			if (ua + b - w->addr < w->size) {
+				s->hw_img[k][ua + b - w->addr] = *p;
+				break;
+			}
+		}
+	}
+}
+
 static void apply(struct state *s, const struct insn *i,
                   const struct update *u)
 {
@@ -755,6 +787,12 @@ static void apply(struct state *s, const struct insn *i,
 	}
 	if (u->nondet)
 		s->nondet = 1;
+	if (u->hwrite)
+		hwrite_apply(s, u->hw_addr, u->hw_from, u->hw_len);
+	if (u->hstore && u->hs_k < DC_MAX_HSTORES) {
+		s->hs_set[u->hs_k] = 1;
+		s->hs_val[u->hs_k] = u->hs_val;
+	}
 	if (u->fbits) {
 		s->fbits |= u->fbits;
 		s->faddr = u->faddr;
@@ -817,6 +855,11 @@ static void perturb(struct state *s, const struct insn *i, struct update *u)
 		u->tok_addr ^= 1;
 		any = true;
 	}
+	if (u->hstore) {
+		u->hs_val ^= 1;
+		any = true;
+	}
+	any |= u->hwrite && u->hw_len; /* perturb_after */
 	switch (u->varop) {
 	case VO_STATIC_SET:
 		u->value ^= 1;
@@ -849,6 +892,13 @@ static void perturb_after(struct state *s, const struct update *u)
 		uint8_t *p = u->mw[k].len ? mem_wptr(s, u->mw[k].addr, 1) : NULL;
 		if (p) {
 			*p ^= 1;
+			break;
+		}
+	}
+	for (uint32_t k = 0; u->hwrite && u->hw_len && k < s->c->nhwrites; k++) {
+		const struct dc_hwrite *w = &s->c->hwrites[k];
+		if (u->hw_addr - w->addr < w->size) {
+			s->hw_img[k][u->hw_addr - w->addr] ^= 1;
 			break;
 		}
 	}
@@ -903,7 +953,11 @@ static int step(struct state *s, const struct index *ix, uint32_t *hits,
 {
 	const struct insn *i = &s->text[s->pc];
 	uint32_t first, n;
-	if (i->op == 47) {
+	if (i->op == 47 && dc_hsubr_find(s->c, i->idx) >= 0) {
+		/* the host answers this subroutine: call's own cases */
+		first = ix->op_first[47];
+		n = ix->op_n[47];
+	} else if (i->op == 47) {
 		int sub = subr_by_number(s->profile, i->idx);
 		if (sub < 0)
 			return unsup(info, s->pc, "subroutine without a model");
@@ -1064,6 +1118,15 @@ static int run_model(const struct dc_case *c, struct dc_outcome *out,
 			}
 		}
 		out->drops = s.drops;
+		if (c->nhwrites) {
+			out->has_hwrite = 1;
+			out->hwrite = dc_hwrite_digest(c, s.hw_img);
+		}
+		if (c->nhstores) {
+			out->has_hstore = 1;
+			out->hstore = dc_hstore_digest(c->nhstores, s.hs_set,
+			                               s.hs_val);
+		}
 	}
 	if (fired)
 		*fired = s.pfired;

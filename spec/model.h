@@ -108,6 +108,12 @@ struct state {
 	/* decoded program */
 	struct insn *text;
 	uint32_t textlen;
+	/* what the host kept of stores to built-in arrays (dc_hstore),
+	 * carried across runs */
+	uint8_t hs_set[DC_MAX_HSTORES];
+	uint64_t hs_val[DC_MAX_HSTORES];
+	/* what the host's user-memory ranges (dc_hwrite) received */
+	uint8_t *hw_img[DC_MAX_HWRITES];
 	/* output buffer effects may fill (see struct update) */
 	uint8_t *ubuf;
 	uint64_t ubufsize;
@@ -170,6 +176,14 @@ struct update {
 	bool set_tok;
 	uint64_t tok_addr, tok_limit;
 	bool nondet;
+	/* a store the host accepted (dc_hstore index, value) */
+	bool hstore;
+	uint32_t hs_k;
+	uint64_t hs_val;
+	/* bytes handed to the host's user-memory writer: hw_len bytes read
+	 * from DIF address hw_from, written at user address hw_addr */
+	bool hwrite;
+	uint64_t hw_addr, hw_from, hw_len;
 };
 
 typedef bool (*guard_fn)(const struct state *, const struct insn *);

@@ -19,7 +19,7 @@
 
 #include "case.h"
 
-#define DC_SPEC_VERSION "1.2" /* 1.1: the emulator-facts semantics; 1.2: uld range check, mutex_owned canload */
+#define DC_SPEC_VERSION "1.3" /* 1.1: the emulator-facts semantics; 1.2: uld range check, mutex_owned canload; 1.3: host callback answers */
 
 /* Profile masks of a case (bit = 1 << enum dc_profile). */
 #define DC_PM_FREEBSD 0x1u

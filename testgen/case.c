@@ -31,6 +31,8 @@ void tg_case_free(struct dc_case *c)
 		free(c->bvars[i].str);
 	for (uint32_t i = 0; i < c->nregions && i < DC_MAX_REGIONS; i++)
 		free(c->regions[i].bytes);
+	for (uint32_t i = 0; i < c->nhreads && i < DC_MAX_HREADS; i++)
+		free(c->hreads[i].bytes);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -57,6 +59,9 @@ int tg_case_copy(struct dc_case *dst, const struct dc_case *src)
 	for (uint32_t i = 0; i < src->nregions; i++)
 		dst->regions[i].bytes =
 			dup_mem(src->regions[i].bytes, src->regions[i].size);
+	for (uint32_t i = 0; i < src->nhreads && i < DC_MAX_HREADS; i++)
+		dst->hreads[i].bytes =
+			dup_mem(src->hreads[i].bytes, src->hreads[i].size);
 	return 0;
 }
 
@@ -84,8 +89,39 @@ int tg_case_equal(const struct dc_case *a, const struct dc_case *b)
 	    a->strlen != b->strlen || a->varlen != b->varlen ||
 	    !type_eq(&a->rtype, &b->rtype) || a->thread_key != b->thread_key ||
 	    a->nbvars != b->nbvars || a->nregions != b->nregions ||
-	    a->runs != b->runs || a->observe != b->observe)
+	    a->runs != b->runs || a->observe != b->observe ||
+	    a->nhvars != b->nhvars || a->nhsubrs != b->nhsubrs ||
+	    a->nhstores != b->nhstores || a->nhwrites != b->nhwrites ||
+	    a->nhreads != b->nhreads)
 		return 0;
+	for (uint32_t i = 0; i < a->nhreads && i < DC_MAX_HREADS; i++) {
+		const struct dc_hread *x = &a->hreads[i], *y = &b->hreads[i];
+		if (x->addr != y->addr || x->size != y->size || x->as != y->as ||
+		    !mem_eq(x->bytes, y->bytes, x->size))
+			return 0;
+	}
+	for (uint32_t i = 0; i < a->nhwrites && i < DC_MAX_HWRITES; i++) {
+		const struct dc_hwrite *x = &a->hwrites[i], *y = &b->hwrites[i];
+		if (x->addr != y->addr || x->size != y->size || x->code != y->code)
+			return 0;
+	}
+	for (uint32_t i = 0; i < a->nhvars && i < DC_MAX_HVARS; i++) {
+		const struct dc_hvar *x = &a->hvars[i], *y = &b->hvars[i];
+		if (x->id != y->id || x->index != y->index ||
+		    x->code != y->code || x->value != y->value)
+			return 0;
+	}
+	for (uint32_t i = 0; i < a->nhsubrs && i < DC_MAX_HSUBRS; i++) {
+		const struct dc_hsubr *x = &a->hsubrs[i], *y = &b->hsubrs[i];
+		if (x->subr != y->subr || x->code != y->code ||
+		    x->result != y->result || x->write_rd != y->write_rd)
+			return 0;
+	}
+	for (uint32_t i = 0; i < a->nhstores && i < DC_MAX_HSTORES; i++) {
+		const struct dc_hstore *x = &a->hstores[i], *y = &b->hstores[i];
+		if (x->id != y->id || x->index != y->index || x->code != y->code)
+			return 0;
+	}
 	if (!mem_eq(a->text, b->text, a->textlen * 4) ||
 	    !mem_eq(a->inttab, b->inttab, a->intlen * 8) ||
 	    !mem_eq(a->strtab, b->strtab, a->strlen) ||
@@ -123,6 +159,12 @@ int tg_outcome_equal(const struct dc_outcome *a, const struct dc_outcome *b)
 	if (a->drops != b->drops || a->has_digest != b->has_digest ||
 	    (a->has_digest && a->digest != b->digest))
 		return 0;
+	if (a->has_hstore != b->has_hstore ||
+	    (a->has_hstore && a->hstore != b->hstore))
+		return 0;
+	if (a->has_hwrite != b->has_hwrite ||
+	    (a->has_hwrite && a->hwrite != b->hwrite))
+		return 0;
 	if (a->has_string != b->has_string)
 		return 0;
 	if (a->has_string &&
@@ -141,8 +183,14 @@ void tg_outcome_text(const struct dc_outcome *o, char *buf, size_t len)
 		n += (size_t)snprintf(buf + n, len - n, " drops=%llu",
 		                      (unsigned long long)o->drops);
 	if (o->has_digest && n < len)
-		snprintf(buf + n, len - n, " digest=0x%016llx",
-		         (unsigned long long)o->digest);
+		n += (size_t)snprintf(buf + n, len - n, " digest=0x%016llx",
+		                      (unsigned long long)o->digest);
+	if (o->has_hstore && n < len)
+		n += (size_t)snprintf(buf + n, len - n, " hstore=0x%016llx",
+		                      (unsigned long long)o->hstore);
+	if (o->has_hwrite && n < len)
+		snprintf(buf + n, len - n, " hwrite=0x%016llx",
+		         (unsigned long long)o->hwrite);
 }
 
 static void outcome_text(const struct dc_outcome *o, char *buf, size_t len)

@@ -119,10 +119,80 @@ static int w_done(struct wbuf *w, uint8_t **out, size_t *len)
 	return 0;
 }
 
+/* Host answers (docs/corpus.md): written only when present. */
+static void w_host(struct wbuf *w, const struct dc_case *c)
+{
+	uint32_t n = c->nhvars < DC_MAX_HVARS ? c->nhvars : DC_MAX_HVARS;
+	if (n) {
+		w_key(w, "hvars");
+		w_head(w, 4, n);
+		for (uint32_t i = 0; i < n; i++) {
+			const struct dc_hvar *h = &c->hvars[i];
+			w_head(w, 4, 4);
+			w_uint(w, h->id);
+			w_uint(w, h->index);
+			w_uint(w, h->code);
+			w_uint(w, h->value);
+		}
+	}
+	n = c->nhsubrs < DC_MAX_HSUBRS ? c->nhsubrs : DC_MAX_HSUBRS;
+	if (n) {
+		w_key(w, "hsubrs");
+		w_head(w, 4, n);
+		for (uint32_t i = 0; i < n; i++) {
+			const struct dc_hsubr *h = &c->hsubrs[i];
+			w_head(w, 4, 4);
+			w_uint(w, h->subr);
+			w_uint(w, h->code);
+			w_uint(w, h->result);
+			w_uint(w, h->write_rd);
+		}
+	}
+	n = c->nhstores < DC_MAX_HSTORES ? c->nhstores : DC_MAX_HSTORES;
+	if (n) {
+		w_key(w, "hstores");
+		w_head(w, 4, n);
+		for (uint32_t i = 0; i < n; i++) {
+			const struct dc_hstore *h = &c->hstores[i];
+			w_head(w, 4, 3);
+			w_uint(w, h->id);
+			w_uint(w, h->index);
+			w_uint(w, h->code);
+		}
+	}
+	n = c->nhwrites < DC_MAX_HWRITES ? c->nhwrites : DC_MAX_HWRITES;
+	if (n) {
+		w_key(w, "hwrites");
+		w_head(w, 4, n);
+		for (uint32_t i = 0; i < n; i++) {
+			const struct dc_hwrite *h = &c->hwrites[i];
+			w_head(w, 4, 3);
+			w_uint(w, h->addr);
+			w_uint(w, h->size);
+			w_uint(w, h->code);
+		}
+	}
+	n = c->nhreads < DC_MAX_HREADS ? c->nhreads : DC_MAX_HREADS;
+	if (n) {
+		w_key(w, "hreads");
+		w_head(w, 4, n);
+		for (uint32_t i = 0; i < n; i++) {
+			const struct dc_hread *h = &c->hreads[i];
+			w_head(w, 4, 3);
+			w_uint(w, h->addr);
+			w_uint(w, h->as);
+			w_bytes(w, h->bytes, h->size);
+		}
+	}
+}
+
 int tg_cbor_case_encode(const struct dc_case *c, uint8_t **out, size_t *len)
 {
 	struct wbuf w = { 0 };
-	w_head(&w, 5, c->observe ? 16 : 15); /* map of the keys below */
+	/* map of the keys below; optional ones only when present, so that
+	 * cases without them keep their bytes */
+	w_head(&w, 5, 15 + !!c->observe + !!c->nhvars + !!c->nhsubrs +
+	                  !!c->nhstores + !!c->nhwrites + !!c->nhreads);
 	w_key(&w, "profile");
 	w_uint(&w, c->profile);
 	w_key(&w, "strsize");
@@ -197,6 +267,7 @@ int tg_cbor_case_encode(const struct dc_case *c, uint8_t **out, size_t *len)
 		w_key(&w, "observe");
 		w_uint(&w, c->observe);
 	}
+	w_host(&w, c);
 	return w_done(&w, out, len);
 }
 
@@ -204,7 +275,8 @@ int tg_cbor_outcome_encode(const struct dc_outcome *o, uint8_t **out,
                            size_t *len)
 {
 	struct wbuf w = { 0 };
-	w_head(&w, 5, 5 + !!o->has_string + !!o->has_digest);
+	w_head(&w, 5, 5 + !!o->has_string + !!o->has_digest + !!o->has_hstore +
+	                 !!o->has_hwrite);
 	w_key(&w, "rval");
 	w_uint(&w, o->rval);
 	w_key(&w, "fault");
@@ -222,6 +294,14 @@ int tg_cbor_outcome_encode(const struct dc_outcome *o, uint8_t **out,
 	if (o->has_digest) {
 		w_key(&w, "digest");
 		w_uint(&w, o->digest);
+	}
+	if (o->has_hstore) {
+		w_key(&w, "hstore");
+		w_uint(&w, o->hstore);
+	}
+	if (o->has_hwrite) {
+		w_key(&w, "hwrite");
+		w_uint(&w, o->hwrite);
 	}
 	return w_done(&w, out, len);
 }
@@ -589,6 +669,102 @@ static int case_field(struct rd *r, const uint8_t *k, size_t kl,
 				RDU(r, 0xffffffffu, g->size);
 			}
 		}
+	} else if (key_eq(k, kl, "hvars")) {
+		if (c->nhvars)
+			return rd_fail(r, "duplicate hvars");
+		if (rd_array(r, DC_MAX_HVARS, -1, &n))
+			return -1;
+		for (size_t j = 0; j < n; j++) {
+			struct dc_hvar *h = &c->hvars[j];
+			size_t m;
+			if (rd_array(r, 4, 4, &m))
+				return -1;
+			RDU(r, 0xffff, h->id);
+			RDU(r, UINT64_MAX, h->index);
+			RDU(r, DC_HC_MAX, h->code);
+			RDU(r, UINT64_MAX, h->value);
+			if (dc_hvar_find(c, h->id, h->index) >= 0)
+				return rd_fail(r, "two host answers for one variable");
+			c->nhvars = (uint32_t)j + 1;
+		}
+	} else if (key_eq(k, kl, "hsubrs")) {
+		if (c->nhsubrs)
+			return rd_fail(r, "duplicate hsubrs");
+		if (rd_array(r, DC_MAX_HSUBRS, -1, &n))
+			return -1;
+		for (size_t j = 0; j < n; j++) {
+			struct dc_hsubr *h = &c->hsubrs[j];
+			size_t m;
+			if (rd_array(r, 4, 4, &m))
+				return -1;
+			RDU(r, 0xff, h->subr);
+			RDU(r, DC_HC_MAX, h->code);
+			RDU(r, UINT64_MAX, h->result);
+			RDU(r, 1, h->write_rd);
+			if (dc_hsubr_find(c, h->subr) >= 0)
+				return rd_fail(r, "two host answers for one subroutine");
+			c->nhsubrs = (uint32_t)j + 1;
+		}
+	} else if (key_eq(k, kl, "hstores")) {
+		if (c->nhstores)
+			return rd_fail(r, "duplicate hstores");
+		if (rd_array(r, DC_MAX_HSTORES, -1, &n))
+			return -1;
+		for (size_t j = 0; j < n; j++) {
+			struct dc_hstore *h = &c->hstores[j];
+			size_t m;
+			if (rd_array(r, 3, 3, &m))
+				return -1;
+			RDU(r, 0xff, h->id);
+			RDU(r, UINT64_MAX, h->index);
+			RDU(r, DC_HC_MAX, h->code);
+			if (dc_hstore_find(c, h->id, h->index) >= 0)
+				return rd_fail(r, "two host answers for one store");
+			c->nhstores = (uint32_t)j + 1;
+		}
+	} else if (key_eq(k, kl, "hreads")) {
+		if (c->nhreads)
+			return rd_fail(r, "duplicate hreads");
+		if (rd_array(r, DC_MAX_HREADS, -1, &n))
+			return -1;
+		for (size_t j = 0; j < n; j++) {
+			struct dc_hread *h = &c->hreads[j];
+			const uint8_t *sp;
+			size_t m;
+			if (rd_array(r, 3, 3, &m))
+				return -1;
+			RDU(r, UINT64_MAX, h->addr);
+			RDU(r, 1, h->as);
+			if (rd_str(r, 1, 0, &sp, &m))
+				return -1;
+			if (m == 0 || m > 0xffffffffu)
+				return rd_fail(r, "empty or too large host read range");
+			if (!(h->bytes = dup_mem(sp, m)))
+				return rd_fail(r, "out of memory");
+			h->size = (uint32_t)m;
+			c->nhreads = (uint32_t)j + 1;
+		}
+	} else if (key_eq(k, kl, "hwrites")) {
+		if (c->nhwrites)
+			return rd_fail(r, "duplicate hwrites");
+		if (rd_array(r, DC_MAX_HWRITES, -1, &n))
+			return -1;
+		for (size_t j = 0; j < n; j++) {
+			struct dc_hwrite *h = &c->hwrites[j];
+			size_t m;
+			if (rd_array(r, 3, 3, &m))
+				return -1;
+			RDU(r, UINT64_MAX, h->addr);
+			RDU(r, DC_MAX_HWRITE_SIZE, h->size);
+			RDU(r, DC_HC_MAX, h->code);
+			if (h->size == 0 || h->addr + h->size < h->addr)
+				return rd_fail(r, "empty or wrapping host write range");
+			for (size_t q = 0; q < j; q++)
+				if (h->addr - c->hwrites[q].addr < c->hwrites[q].size ||
+				    c->hwrites[q].addr - h->addr < h->size)
+					return rd_fail(r, "host write ranges overlap");
+			c->nhwrites = (uint32_t)j + 1;
+		}
 	} else {
 		/* unknown keys are skipped: later versions may add fields */
 		return rd_skip(r, 1);
@@ -616,6 +792,10 @@ int tg_cbor_case_decode(const uint8_t *buf, size_t len, struct dc_case *c,
 	}
 	if (!c->text) {
 		rd_fail(&r, "missing text");
+		goto bad;
+	}
+	if (!dc_hreads_ok(c)) {
+		rd_fail(&r, "host read ranges overlap or touch a region");
 		goto bad;
 	}
 	return 0;
@@ -663,6 +843,14 @@ int tg_cbor_outcome_decode(const uint8_t *buf, size_t len,
 			rc = rd_uint(&r, UINT64_MAX, &v);
 			o->digest = v;
 			o->has_digest = 1;
+		} else if (key_eq(k, kl, "hstore")) {
+			rc = rd_uint(&r, UINT64_MAX, &v);
+			o->hstore = v;
+			o->has_hstore = 1;
+		} else if (key_eq(k, kl, "hwrite")) {
+			rc = rd_uint(&r, UINT64_MAX, &v);
+			o->hwrite = v;
+			o->has_hwrite = 1;
 		} else if (key_eq(k, kl, "string")) {
 			const uint8_t *sp;
 			size_t sl;

@@ -90,6 +90,81 @@ static uint64_t digest(struct dif_ctx *ctx, uint32_t mask, uint32_t lim)
 	return h;
 }
 
+/* Host callbacks that answer from the case's tables (docs/corpus.md "Host
+ * answers"); a key not listed gets DIF_HOST_DEFAULT. */
+struct host_st {
+	const struct dc_case *c;
+	uint8_t set[DC_MAX_HSTORES];
+	uint64_t val[DC_MAX_HSTORES];
+	uint8_t *img[DC_MAX_HWRITES]; /* what each dc_hwrite range received */
+};
+
+static int host_read(void *ud, enum dif_as as, uint64_t addr, void *buf,
+                     size_t len)
+{
+	const struct host_st *h = ud;
+	for (uint32_t i = 0; i < h->c->nhreads && i < DC_MAX_HREADS; i++) {
+		const struct dc_hread *r = &h->c->hreads[i];
+		if (r->as == (uint8_t)as && addr - r->addr < r->size &&
+		    len <= r->size - (addr - r->addr)) {
+			memcpy(buf, r->bytes + (addr - r->addr), len);
+			return 0;
+		}
+	}
+	return DIF_HOST_DEFAULT;
+}
+
+static int host_write(void *ud, uint64_t addr, const void *buf, size_t len)
+{
+	struct host_st *h = ud;
+	int k;
+	int rc = dc_hwrite_answer(h->c, addr, len, &k);
+	if (rc < 0)
+		return DIF_HOST_DEFAULT;
+	if (rc == 0 && len)
+		memcpy(h->img[k] + (addr - h->c->hwrites[k].addr), buf, len);
+	return rc;
+}
+
+static int host_var(void *ud, struct dif_ctx *ctx, unsigned id, uint64_t index,
+                    uint64_t *val)
+{
+	const struct host_st *h = ud;
+	(void)ctx;
+	int k = dc_hvar_find(h->c, id, index);
+	if (k < 0)
+		return DIF_HOST_DEFAULT;
+	*val = h->c->hvars[k].value;
+	return (int)h->c->hvars[k].code;
+}
+
+static int host_subr(void *ud, struct dif_ctx *ctx, struct dif_subr_call *call)
+{
+	const struct host_st *h = ud;
+	(void)ctx;
+	int k = dc_hsubr_find(h->c, call->subr);
+	if (k < 0)
+		return DIF_HOST_DEFAULT;
+	call->result = h->c->hsubrs[k].result;
+	call->write_rd = (int)h->c->hsubrs[k].write_rd;
+	return (int)h->c->hsubrs[k].code;
+}
+
+static int host_store(void *ud, struct dif_ctx *ctx, unsigned id,
+                      uint64_t index, uint64_t val)
+{
+	struct host_st *h = ud;
+	(void)ctx;
+	int k = dc_hstore_find(h->c, id, index);
+	if (k < 0)
+		return DIF_HOST_DEFAULT;
+	if (h->c->hstores[k].code == 0) {
+		h->set[k] = 1;
+		h->val[k] = val;
+	}
+	return (int)h->c->hstores[k].code;
+}
+
 int tg_difvm_run_shifted(const struct dc_case *c, struct dc_outcome *o,
                          struct tg_err *e, uint64_t layout_shift)
 {
@@ -101,6 +176,7 @@ int tg_difvm_run_shifted(const struct dc_case *c, struct dc_outcome *o,
 	struct dif_prog *prog = NULL;
 	struct dif_ctx *ctx = NULL;
 	int ret = -1, r;
+	struct host_st hst = { .c = c };
 	memset(o, 0, sizeof(*o));
 	if ((r = tg_case_difo(c, &difo))) {
 		first_error(e, "difo", errs, r);
@@ -114,11 +190,26 @@ int tg_difvm_run_shifted(const struct dc_case *c, struct dc_outcome *o,
 		                               .bytes = g->bytes, .as = g->as,
 		                               .flags = g->flags };
 	}
+	struct dif_host host = { .size = sizeof(host), .ud = &hst,
+		                 .var = host_var, .subr = host_subr,
+		                 .var_store = host_store,
+		                 .write = c->nhwrites ? host_write : NULL,
+		                 .read = c->nhreads ? host_read : NULL };
+	uint32_t nw = c->nhwrites < DC_MAX_HWRITES ? c->nhwrites : DC_MAX_HWRITES;
+	for (uint32_t i = 0; i < nw; i++) {
+		uint32_t sz = c->hwrites[i].size;
+		if (sz > DC_MAX_HWRITE_SIZE ||
+		    !(hst.img[i] = calloc(1, sz ? sz : 1))) {
+			tg_errf(e, "host write range %u: too large or out of memory", i);
+			goto out;
+		}
+	}
 	DIF_OPTS(dif_vm_opts, vo, .profile = (enum dif_profile)c->profile,
 	         .strsize = c->strsize, .scratch_size = c->scratch_size,
 	         .dynvar_size = c->dynvar_size, .deny = c->deny,
 	         .regions = nr ? regs : NULL, .nregions = nr,
-	         .layout_shift = layout_shift);
+	         .layout_shift = layout_shift,
+	         .host = dc_case_has_host(c) ? &host : NULL);
 	if ((r = dif_vm_create(&vo, &vm, NULL))) {
 		if ((errs = malloc(sizeof(*errs)))) {
 			dif_errors_clear(errs);
@@ -166,6 +257,16 @@ int tg_difvm_run_shifted(const struct dc_case *c, struct dc_outcome *o,
 	struct dif_vm_stats st;
 	dif_vm_get_stats(vm, &st);
 	o->drops = st.dynvar_drops;
+	if (nw) {
+		o->has_hwrite = 1;
+		o->hwrite = dc_hwrite_digest(c, hst.img);
+	}
+	if (c->nhstores) {
+		uint32_t n = c->nhstores < DC_MAX_HSTORES ? c->nhstores
+		                                          : DC_MAX_HSTORES;
+		o->has_hstore = 1;
+		o->hstore = dc_hstore_digest(n, hst.set, hst.val);
+	}
 	uint32_t lim = c->strsize ? c->strsize : DIF_STRSIZE_DEFAULT;
 	if (r) {
 		const struct dif_fault *f = dif_ctx_fault(ctx);
@@ -201,6 +302,8 @@ out:
 		dif_vm_free(vm);
 	if (difo)
 		dif_difo_free(difo);
+	for (unsigned i = 0; i < DC_MAX_HWRITES; i++)
+		free(hst.img[i]);
 	free(errs);
 	return ret;
 }

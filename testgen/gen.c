@@ -676,6 +676,67 @@ static void push_keys(struct gen *g)
 	}
 }
 
+/* A by-ref string variable stored twice, the second string shorter (or
+ * the element deleted in between, or the second store silent: a source
+ * with no NUL in its region without kernel visibility), then loaded:
+ * its first bytes, and the next 8 when the variable has room, go to the
+ * accumulator. They show a missing NUL or a reused chunk that was not
+ * zeroed; they are contents, not addresses, so layout does not matter. */
+static void overwrite_str(struct gen *g, unsigned st, unsigned ld,
+                          unsigned var, int assoc)
+{
+	static const char *const longs[] = { "zZ/Zz", "hello world", "abcdefghijklmnopq",
+		                             "@[`{", "MiXeD cAsE 123" };
+	static const char *const shorts[] = { "", ".", "x", "ab" };
+	unsigned rk = reg(g), rs = next_reg(g, rk), rd = next_reg(g, rs);
+	if (rd == g->acc)
+		rd = next_reg(g, rd);
+	tg_setx(&g->p, rk, R(g, 3));
+	set_kind(g, rk, K_INT, 0);
+	for (int step = 0; step < 4; step++) {
+		if (step == 1 && chance(g, 50))
+			continue; /* no delete: overwrite in place */
+		if (assoc) {
+			emit_r(g, DIF_OPC_FLUSHTS, 0, 0, 0);
+			tg_emit(&g->p, DIF_ENC_R(DIF_OPC_PUSHTV, 0, 0, rk));
+		}
+		if (step == 3)
+			break;
+		unsigned v = rs;
+		if (step == 0) {
+			const char *a = longs[R(g, sizeof(longs) / sizeof(longs[0]))];
+			tg_sets(&g->p, rs, a, strlen(a));
+		} else if (step == 1) {
+			v = 0;
+		} else if (chance(g, 25)) {
+			tg_setx(&g->p, rs, RG_KERN + 128 + R(g, 128));
+		} else {
+			const char *b = shorts[R(g, sizeof(shorts) / sizeof(shorts[0]))];
+			tg_sets(&g->p, rs, b, strlen(b));
+		}
+		tg_emit(&g->p, DIF_ENC_W(st, var, v));
+	}
+	set_kind(g, rs, K_INT, 0);
+	tg_emit(&g->p, DIF_ENC_W(ld, var, rd));
+	set_kind(g, rd, K_STR, 1);
+	g->stale |= g->dynptr;
+	if (!g->acc)
+		return;
+	unsigned x = next_reg(g, rd);
+	if (x == g->acc)
+		x = next_reg(g, x);
+	for (unsigned off = 0; off < (g->strsize >= 16 ? 16u : 8u); off += 8) {
+		if (off) {
+			tg_setx(&g->p, x, 8);
+			emit_r(g, DIF_OPC_ADD, rd, x, rd);
+		}
+		emit_r(g, DIF_OPC_LDX, rd, 0, x);
+		emit_r(g, DIF_OPC_ADD, x, g->acc, g->acc);
+	}
+	set_kind(g, x, K_INT, 0);
+	set_kind(g, rd, K_INT, 1);
+}
+
 static void sn_var(struct gen *g, int op)
 {
 	static const unsigned vops[] = {
@@ -756,6 +817,14 @@ static void sn_var(struct gen *g, int op)
 	int store = op == DIF_OPC_STGS || op == DIF_OPC_STTS ||
 	            op == DIF_OPC_STLS || op == DIF_OPC_STGAA ||
 	            op == DIF_OPC_STTAA;
+	if (str && store && chance(g, 12)) {
+		static const unsigned lds[] = { DIF_OPC_LDGS, DIF_OPC_LDTS,
+			                        DIF_OPC_LDLS };
+		unsigned ld = assoc ? (scope ? DIF_OPC_LDTAA : DIF_OPC_LDGAA)
+		                    : lds[scope];
+		overwrite_str(g, (unsigned)op, ld, 0x500 + idx, assoc);
+		return;
+	}
 	if (assoc)
 		push_keys(g);
 	if (store) {
@@ -1529,6 +1598,141 @@ static int focus_of(long part, int *op, const char **subr, unsigned *pm)
 	return -1;
 }
 
+/* ---- host callback answers (docs/corpus.md) ------------------------------ */
+
+/* A host's return code: mostly an answer, sometimes a fault, rarely an
+ * invalid code (a host bug: ILLOP). */
+static uint32_t host_code(struct gen *g)
+{
+	unsigned w = (unsigned)R(g, 100);
+	if (w < 70)
+		return 0;
+	if (w < 90)
+		return 1 + (uint32_t)R(g, 9);
+	return DC_HC_INVALID + (uint32_t)R(g, DC_HC_MAX - DC_HC_INVALID + 1);
+}
+
+/* A value for a host answer: an integer, or an address with a string
+ * (fixed host memory or the string table), NULL, unreadable or toxic
+ * memory. Never a variable window address (layout). */
+static uint64_t host_value(struct gen *g, int str)
+{
+	if (!str && chance(g, 60))
+		return chance(g, 50) ? R(g, 1000) : ival(g);
+	switch (R(g, 8)) {
+	case 0: return 0;
+	case 1: return RG_KERN + 16 * R(g, 2);
+	case 2: return RG_KERN + 128 + R(g, 128); /* maybe no NUL */
+	case 3: return RG_PRIV + 16 * R(g, 2);
+	case 4: return RG_TOXIC + R(g, 4);
+	case 5: return 0x50000 + R(g, 16); /* unmapped */
+	case 6: return g->c->strlen ? DC_VA_STRTAB + R(g, g->c->strlen) : 0;
+	default: return RG_KERN + RG_SIZE - 1 - R(g, 3);
+	}
+}
+
+/* The constant a SETX just before pc put into register r, if any. */
+static int setx_before(const struct dc_case *c, uint32_t pc, unsigned r,
+                       uint64_t *v)
+{
+	if (pc == 0)
+		return 0;
+	uint32_t w = c->text[pc - 1];
+	if (DIF_I_OP(w) != DIF_OPC_SETX || DIF_I_RD(w) != r ||
+	    DIF_I_INDEX(w) >= c->intlen)
+		return 0;
+	*v = c->inttab[DIF_I_INDEX(w)];
+	return 1;
+}
+
+/* User memory for copyout and copyoutstr (numbers 13 and 14 on both
+ * profiles): where the generator's user addresses lie, sized around the
+ * 256-byte pieces, sometimes followed by a second range. */
+static void host_writes(struct gen *g)
+{
+	struct dc_case *c = g->c;
+	static const uint32_t sz[] = { 16, 64, 256, 260, 300, 512 };
+	uint32_t n = sz[R(g, sizeof(sz) / sizeof(sz[0]))];
+	uint64_t a = chance(g, 80) ? RG_USER : RG_USER + 8 * R(g, 32);
+	c->hwrites[c->nhwrites++] = (struct dc_hwrite){ a, n, host_code(g) };
+	if (chance(g, 40))
+		c->hwrites[c->nhwrites++] = (struct dc_hwrite){
+			a + n + 8 * R(g, 2), 8 + (uint32_t)R(g, 300), host_code(g) };
+}
+
+/* Memory served by the host's read callback instead of a registered
+ * region: the regions that are not loadable (the kernel one at RG_PRIV,
+ * the user one) move to the callback, which the model reads alike. */
+static void host_reads(struct gen *g)
+{
+	struct dc_case *c = g->c;
+	for (uint32_t i = 0; i < c->nregions;) {
+		struct dc_region *r = &c->regions[i];
+		if ((r->addr == RG_PRIV || r->addr == RG_USER) && r->bytes &&
+		    c->nhreads < DC_MAX_HREADS && chance(g, 70)) {
+			c->hreads[c->nhreads++] = (struct dc_hread){
+				.addr = r->addr, .size = r->size, .as = r->as,
+				.bytes = r->bytes };
+			memmove(r, r + 1, (c->nregions - i - 1) * sizeof(*r));
+			c->regions[--c->nregions] = (struct dc_region){ 0 };
+			continue;
+		}
+		i++;
+	}
+}
+
+/* Sometimes the case installs host callbacks that answer some of the
+ * built-in variables, arrays, subroutines and uregs[] stores the program
+ * uses (struct dc_hvar etc.); each answer replaces a value by a constant,
+ * so it changes nothing about layout independence. */
+static void host_answers(struct gen *g, int fop)
+{
+	struct dc_case *c = g->c;
+	if (chance(g, 12))
+		host_reads(g);
+	int focus = fop == DIF_OPC_LDGS || fop == DIF_OPC_LDGA ||
+	            fop == DIF_OPC_STGA || fop == DIF_OPC_CALL;
+	if (!chance(g, focus ? 45 : fop >= 0 ? 8 : 12))
+		return;
+	static const unsigned sids[] = { 0x112, 0x113, 0x114, 0x115, 0x118,
+		                         0x119, 0x121, 0x123 };
+	for (uint32_t pc = 0; pc < c->textlen; pc++) {
+		uint32_t w = c->text[pc];
+		unsigned op = DIF_I_OP(w);
+		uint64_t ix = R(g, 12);
+		if (!chance(g, 60))
+			continue;
+		if (op == DIF_OPC_LDGS && DIF_I_INDEX(w) < 0x500 &&
+		    c->nhvars < DC_MAX_HVARS) {
+			unsigned id = DIF_I_INDEX(w);
+			int str = 0;
+			for (size_t k = 0; k < sizeof(sids) / sizeof(sids[0]); k++)
+				str |= id == sids[k];
+			if (dc_hvar_find(c, id, 0) < 0)
+				c->hvars[c->nhvars++] = (struct dc_hvar){
+					id, 0, host_code(g), host_value(g, str) };
+		} else if (op == DIF_OPC_LDGA && c->nhvars < DC_MAX_HVARS) {
+			setx_before(c, pc, DIF_I_R2(w), &ix);
+			if (dc_hvar_find(c, DIF_I_R1(w), ix) < 0)
+				c->hvars[c->nhvars++] = (struct dc_hvar){
+					DIF_I_R1(w), ix, host_code(g), host_value(g, 0) };
+		} else if (op == DIF_OPC_STGA && c->nhstores < DC_MAX_HSTORES) {
+			setx_before(c, pc, DIF_I_R2(w), &ix);
+			if (dc_hstore_find(c, DIF_I_R1(w), ix) < 0)
+				c->hstores[c->nhstores++] = (struct dc_hstore){
+					DIF_I_R1(w), ix, host_code(g) };
+		} else if (op == DIF_OPC_CALL && c->nhwrites == 0 &&
+		           (DIF_I_INDEX(w) == 13 || DIF_I_INDEX(w) == 14)) {
+			host_writes(g);
+		} else if (op == DIF_OPC_CALL && c->nhsubrs < DC_MAX_HSUBRS &&
+		           dc_hsubr_find(c, DIF_I_INDEX(w)) < 0) {
+			c->hsubrs[c->nhsubrs++] = (struct dc_hsubr){
+				DIF_I_INDEX(w), host_code(g), host_value(g, chance(g, 50)),
+				chance(g, 80) };
+		}
+	}
+}
+
 /* A zeroed generator state, but for the program's buffers (most of its
  * 22 KiB, and it is made once per attempt): tg_prog_init empties them. */
 static struct gen *gen_new(void)
@@ -1692,6 +1896,7 @@ static void gen_case(uint64_t seed, int fop, const char *fsub, unsigned pm,
 		tg_emit(&g->p, DIF_ENC_R(DIF_OPC_RET, 0, 0, 0));
 	}
 	tg_prog_to_case(&g->p, c);
+	host_answers(g, fop);
 	free(g);
 }
 

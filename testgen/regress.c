@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "difvm/difvm.h"
+#include "spec/spec.h"
 #include "tg.h"
 
 #define RG_MAX_FILE (1u << 20) /* a case file is small text */
@@ -150,10 +151,67 @@ static int add_region(struct rg *g, uint64_t addr, uint8_t as, uint8_t flags,
 	return 0;
 }
 
+/* !hvar ID INDEX CODE VALUE, !hsubr SUBR CODE RESULT WRITE_RD, !hstore ID
+ * INDEX CODE: host callback answers (docs/corpus.md). ID and SUBR may be
+ * names (a built-in variable, a subroutine of the case's profile). */
+static int host_answer(struct rg *g, const char *d, char *p)
+{
+	uint64_t f[4] = { 0 };
+	unsigned nf = d[1] == 's' && d[2] == 't' ? 3 : 4;
+	struct dc_case *c = &g->c;
+	for (unsigned k = 0; k < nf; k++) {
+		char *a = word(&p);
+		uint32_t id;
+		if (!a)
+			return fail(g, "!%s needs more fields", d);
+		if (k == 0 && d[1] == 'v' && !bvar_id(a, c->profile, &id))
+			f[k] = id;
+		else if (k == 0 && d[1] == 's' && d[2] == 'u' &&
+		         dc_spec_subr_number(c->profile, a) >= 0)
+			f[k] = (uint64_t)dc_spec_subr_number(c->profile, a);
+		else if (num(a, &f[k]))
+			return fail(g, "bad number '%s'", a);
+	}
+	if (word(&p))
+		return fail(g, "!%s: too many fields", d);
+	if (d[1] == 'v') {
+		if (c->nhvars >= DC_MAX_HVARS || f[0] > 0xffff || f[2] > DC_HC_MAX ||
+		    dc_hvar_find(c, (uint32_t)f[0], f[1]) >= 0)
+			return fail(g, "bad or too many !%s", d);
+		c->hvars[c->nhvars++] = (struct dc_hvar){ (uint32_t)f[0], f[1],
+		                                          (uint32_t)f[2], f[3] };
+	} else if (nf == 4) {
+		if (c->nhsubrs >= DC_MAX_HSUBRS || f[0] > 0xff ||
+		    f[1] > DC_HC_MAX || f[3] > 1 ||
+		    dc_hsubr_find(c, (uint32_t)f[0]) >= 0)
+			return fail(g, "bad or too many !%s", d);
+		c->hsubrs[c->nhsubrs++] = (struct dc_hsubr){
+			(uint32_t)f[0], (uint32_t)f[1], f[2], (uint32_t)f[3] };
+	} else {
+		if (c->nhstores >= DC_MAX_HSTORES || f[0] > 0xff ||
+		    f[2] > DC_HC_MAX || dc_hstore_find(c, (uint32_t)f[0], f[1]) >= 0)
+			return fail(g, "bad or too many !%s", d);
+		c->hstores[c->nhstores++] = (struct dc_hstore){
+			(uint32_t)f[0], f[1], (uint32_t)f[2] };
+	}
+	return 0;
+}
+
+/* ADDR HEXBYTES [WORD] of !mem, !umem and !hmem. */
+static int mem_args(struct rg *g, const char *d, char **p, uint64_t *addr,
+                    uint8_t **b, uint32_t *n, char **flag)
+{
+	char *a = word(p), *h = word(p);
+	if (!a || !h || num(a, addr) || hexbytes(h, b, n))
+		return fail(g, "%s needs ADDR HEXBYTES", d);
+	*flag = word(p);
+	return 0;
+}
+
 static int directive(struct rg *g, char *p)
 {
 	char *d = word(&p), *a;
-	uint64_t v, w;
+	uint64_t v, w, w2;
 	if (!d)
 		return fail(g, "empty directive", NULL);
 	if (strcmp(d, "profile") == 0) {
@@ -196,14 +254,10 @@ static int directive(struct rg *g, char *p)
 		return 0;
 	}
 	if (!strcmp(d, "mem") || !strcmp(d, "umem")) {
-		char *h;
 		uint8_t *b;
 		uint32_t n;
-		a = word(&p);
-		h = word(&p);
-		if (!a || !h || num(a, &v) || hexbytes(h, &b, &n))
-			return fail(g, "%s needs ADDR HEXBYTES", d);
-		a = word(&p);
+		if (mem_args(g, d, &p, &v, &b, &n, &a))
+			return -1;
 		uint8_t fl = a && strcmp(a, "canload") == 0 ? 1 : 0;
 		if (a && !fl) {
 			free(b);
@@ -260,6 +314,34 @@ static int directive(struct rg *g, char *p)
 		g->c.nbvars++;
 		return 0;
 	}
+	if (!strcmp(d, "hvar") || !strcmp(d, "hsubr") || !strcmp(d, "hstore"))
+		return host_answer(g, d, p);
+	if (!strcmp(d, "hmem")) {
+		uint8_t *b;
+		uint32_t n;
+		if (mem_args(g, d, &p, &v, &b, &n, &a))
+			return -1;
+		if ((a && strcmp(a, "user")) || g->c.nhreads >= DC_MAX_HREADS) {
+			free(b);
+			return fail(g, "bad or too many !hmem", NULL);
+		}
+		g->c.hreads[g->c.nhreads++] = (struct dc_hread){
+			.addr = v, .size = n, .as = a != NULL, .bytes = b };
+		return 0;
+	}
+	if (!strcmp(d, "hwrite")) {
+		char *b = word(&p), *cd;
+		a = word(&p);
+		cd = word(&p);
+		if (!b || !a || !cd || num(b, &v) || num(a, &w) || w == 0 ||
+		    w > DC_MAX_HWRITE_SIZE || num(cd, &w2) || w2 > DC_HC_MAX)
+			return fail(g, "hwrite needs ADDR SIZE (1..4096) CODE", NULL);
+		if (g->c.nhwrites >= DC_MAX_HWRITES)
+			return fail(g, "too many !hwrite", NULL);
+		g->c.hwrites[g->c.nhwrites++] = (struct dc_hwrite){
+			v, (uint32_t)w, (uint32_t)w2 };
+		return 0;
+	}
 	if (!strcmp(d, "expect")) {
 		struct dc_outcome *o = &g->out.expect;
 		memset(o, 0, sizeof(*o));
@@ -282,6 +364,16 @@ static int directive(struct rg *g, char *p)
 			}
 			if (!strcmp(a, "addr") && (a = word(&p)) && !num(a, &o->addr))
 				continue;
+			if (!strcmp(a, "hstore") && (a = word(&p)) &&
+			    !num(a, &o->hstore)) {
+				o->has_hstore = 1;
+				continue;
+			}
+			if (!strcmp(a, "hwrite") && (a = word(&p)) &&
+			    !num(a, &o->hwrite)) {
+				o->has_hwrite = 1;
+				continue;
+			}
 			if (!strcmp(a, "string")) {
 				size_t n;
 				/* word() cut the line at the quote's start */

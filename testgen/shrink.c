@@ -180,6 +180,23 @@ static int ed_env(struct dc_case *c, uint32_t i, uint32_t v)
 			return 0;
 		c->observe = 0;
 		return 1;
+	case 10: /* host answers, the last of each table first */
+		if (c->nhreads) {
+			free(c->hreads[c->nhreads - 1].bytes);
+			c->hreads[--c->nhreads].bytes = NULL;
+			return 1;
+		}
+		if (!c->nhvars && !c->nhsubrs && !c->nhstores && !c->nhwrites)
+			return 0;
+		if (c->nhvars)
+			c->nhvars--;
+		else if (c->nhsubrs)
+			c->nhsubrs--;
+		else if (c->nhstores)
+			c->nhstores--;
+		else
+			c->nhwrites--;
+		return 1;
 	default:
 		return 0;
 	}
@@ -227,7 +244,7 @@ unsigned tg_shrink(struct dc_case *c, tg_runner run, void *ud)
 			else
 				i++;
 		}
-		for (uint32_t i = 0; i < 10; i++)
+		for (uint32_t i = 0; i < 11; i++)
 			while (try_edit(&s, c, ed_env, i, 0))
 				n++;
 		for (uint32_t i = 0; i < c->intlen; i++)
@@ -307,5 +324,29 @@ void tg_print_case(FILE *f, const struct dc_case *c)
 		        g->as ? "user" : "kernel",
 		        g->flags & 1 ? " canload" : "",
 		        g->flags & 2 ? " toxic" : "");
+	}
+	/* host answers, in the case-file syntax (docs/corpus.md) */
+	for (uint32_t i = 0; i < c->nhvars && i < DC_MAX_HVARS; i++)
+		fprintf(f, "!hvar 0x%x %llu %u 0x%llx\n", c->hvars[i].id,
+		        (unsigned long long)c->hvars[i].index, c->hvars[i].code,
+		        (unsigned long long)c->hvars[i].value);
+	for (uint32_t i = 0; i < c->nhsubrs && i < DC_MAX_HSUBRS; i++)
+		fprintf(f, "!hsubr %u %u 0x%llx %u\n", c->hsubrs[i].subr,
+		        c->hsubrs[i].code,
+		        (unsigned long long)c->hsubrs[i].result,
+		        c->hsubrs[i].write_rd);
+	for (uint32_t i = 0; i < c->nhstores && i < DC_MAX_HSTORES; i++)
+		fprintf(f, "!hstore %u %llu %u\n", c->hstores[i].id,
+		        (unsigned long long)c->hstores[i].index,
+		        c->hstores[i].code);
+	for (uint32_t i = 0; i < c->nhwrites && i < DC_MAX_HWRITES; i++)
+		fprintf(f, "!hwrite 0x%llx %u %u\n",
+		        (unsigned long long)c->hwrites[i].addr, c->hwrites[i].size,
+		        c->hwrites[i].code);
+	for (uint32_t i = 0; i < c->nhreads && i < DC_MAX_HREADS; i++) {
+		fprintf(f, "!hmem 0x%llx ", (unsigned long long)c->hreads[i].addr);
+		for (uint32_t b = 0; b < c->hreads[i].size; b++)
+			fprintf(f, "%02x", c->hreads[i].bytes[b]);
+		fputs(c->hreads[i].as ? " user\n" : "\n", f);
 	}
 }

@@ -785,3 +785,133 @@ Test(testgen, import_checks_the_model_against_the_file)
 	write_file(syn, "=== noexpect\n.difo x\n\tret %r0\n");
 	difgen_expect("import", db, syn, 2, "no !expect");
 }
+
+/* ---- host callback answers ---------------------------------------------- */
+
+/* The generator's cases with host answers: the model and difvm agree on
+ * them, and they survive a CBOR round trip (a fixed and a fresh seed). */
+Test(testgen, host_answers_agree_and_round_trip)
+{
+	uint64_t seeds[2] = { 5, (uint64_t)time(NULL) };
+	printf("host_answers_agree_and_round_trip: fresh seed %llu\n",
+	       (unsigned long long)seeds[1]);
+	for (int k = 0; k < 2; k++) {
+		unsigned found = 0, kinds[3] = { 0, 0, 0 };
+		for (uint64_t i = 0; i < 20000 && found < 150; i++) {
+			struct dc_case c, d;
+			struct dc_outcome m, v;
+			struct tg_err e;
+			tg_gen_random(tg_mix(seeds[k], i), -1, &c);
+			if (!dc_case_has_host(&c) || tg_model_run(&c, &m, NULL) ||
+			    !tg_case_valid(&c)) {
+				tg_case_free(&c);
+				continue;
+			}
+			found++;
+			kinds[0] += c.nhvars > 0;
+			kinds[1] += c.nhsubrs > 0;
+			kinds[2] += c.nhstores > 0;
+			cr_assert_eq(tg_difvm_run(&c, &v, &e), 0, "%s", e.msg);
+			cr_assert(tg_outcome_equal(&m, &v), "seed %llu program %llu",
+			          (unsigned long long)seeds[k], (unsigned long long)i);
+			cr_assert_eq(m.has_hstore, c.nhstores > 0);
+			uint8_t *buf;
+			size_t len;
+			cr_assert_eq(tg_cbor_case_encode(&c, &buf, &len), 0);
+			cr_assert_eq(tg_cbor_case_decode(buf, len, &d, &e), 0, "%s", e.msg);
+			cr_assert(tg_case_equal(&c, &d));
+			free(buf);
+			tg_case_free(&d);
+			struct dc_outcome r;
+			cr_assert_eq(tg_cbor_outcome_encode(&m, &buf, &len), 0);
+			cr_assert_eq(tg_cbor_outcome_decode(buf, len, &r, NULL), 0);
+			cr_assert(tg_outcome_equal(&m, &r));
+			free(buf);
+			tg_case_free(&c);
+		}
+		cr_assert_geq(found, 150, "seed %llu: %u cases with host answers",
+		              (unsigned long long)seeds[k], found);
+		cr_assert(kinds[0] && kinds[1], "seed %llu: vars %u subrs %u",
+		          (unsigned long long)seeds[k], kinds[0], kinds[1]);
+	}
+}
+
+/* Host answers that break a cap or a rule are refused with a message. */
+Test(testgen, host_answers_hostile_input)
+{
+	struct tg_prog p;
+	tg_prog_init(&p);
+	tg_emit(&p, DIF_ENC_R(DIF_OPC_RET, 0, 0, 0));
+	struct dc_case c, d;
+	int_case(&p, &c);
+	c.nhvars = 2;
+	c.hvars[0] = (struct dc_hvar){ 0x115, 0, 0, 7 };
+	c.hvars[1] = (struct dc_hvar){ 0, 3, 4, 0 };
+	c.nhsubrs = 1;
+	c.hsubrs[0] = (struct dc_hsubr){ 12, 0, 5, 1 };
+	c.nhstores = 1;
+	c.hstores[0] = (struct dc_hstore){ 2, 1, 0 };
+	c.nhwrites = 2;
+	c.hwrites[0] = (struct dc_hwrite){ 0x30000, 16, 0 };
+	c.hwrites[1] = (struct dc_hwrite){ 0x30010, 4096, 1 };
+	c.nhreads = 1;
+	c.hreads[0] = (struct dc_hread){ .addr = 0x60000, .size = 4, .as = 1,
+		                         .bytes = (uint8_t *)strdup("abcd") };
+	c.nregions = 1;
+	c.regions[0] = (struct dc_region){ .addr = 0x10000, .size = 16, .as = 0,
+		                           .flags = 1, .bytes = calloc(1, 16) };
+	uint8_t *buf;
+	size_t len;
+	struct tg_err e;
+	cr_assert_eq(tg_cbor_case_encode(&c, &buf, &len), 0);
+	cr_assert_eq(tg_cbor_case_decode(buf, len, &d, &e), 0, "%s", e.msg);
+	cr_assert(tg_case_equal(&c, &d));
+	tg_case_free(&d);
+	/* an hvars array that claims 17 answers */
+	uint8_t *k = memmem(buf, len, "hvars", 5);
+	cr_assert_not_null(k);
+	cr_assert_eq(k[5], 0x82);
+	k[5] = 0x91;
+	cr_assert_neq(tg_cbor_case_decode(buf, len, &d, &e), 0);
+	cr_assert_not_null(strstr(e.msg, "hvars"), "%s", e.msg);
+	free(buf);
+	/* each field past its range, and two answers for one key */
+	for (int t = 0; t < 12; t++) {
+		struct dc_case x = c;
+		const char *want = "value out of range";
+		switch (t) {
+		case 0: x.hvars[1].code = DC_HC_MAX + 1; break;
+		case 1: x.hsubrs[0].write_rd = 2; break;
+		case 2: x.hstores[0].code = 1000; break;
+		case 3: x.hvars[1] = x.hvars[0]; want = "two host answers"; break;
+		case 4: x.hvars[0].id = 0x10000; break;
+		case 5: x.hsubrs[0].subr = 256; break;
+		case 6: x.hwrites[1].addr = 0x3000f; want = "overlap"; break;
+		case 7: x.hwrites[1].size = 0; want = "empty"; break;
+		case 8: x.hwrites[1].size = 4097; break;
+		case 9: x.hwrites[1].addr = UINT64_MAX - 8; want = "wrapping"; break;
+		case 10: x.hreads[0].addr = 0x10010; want = "touch a region"; break;
+		default: x.hreads[0].addr = 0x10004; want = "touch a region"; break;
+		}
+		cr_assert_eq(tg_cbor_case_encode(&x, &buf, &len), 0);
+		cr_assert_neq(tg_cbor_case_decode(buf, len, &d, &e), 0, "edit %d", t);
+		cr_assert_not_null(strstr(e.msg, want), "edit %d: %s", t, e.msg);
+		/* and every truncation */
+		for (size_t cut = 0; cut < len; cut++)
+			cr_assert_neq(tg_cbor_case_decode(buf, cut, &d, &e), 0);
+		free(buf);
+	}
+	/* the hstore digest survives the outcome's round trip */
+	struct dc_outcome o, r;
+	memset(&o, 0, sizeof(o));
+	o.has_hstore = 1;
+	o.hstore = 0x908fbaeea5d3c7eeull;
+	cr_assert_eq(tg_cbor_outcome_encode(&o, &buf, &len), 0);
+	cr_assert_eq(tg_cbor_outcome_decode(buf, len, &r, NULL), 0);
+	cr_assert(r.has_hstore && r.hstore == o.hstore);
+	cr_assert(!r.has_hwrite);
+	r.hstore ^= 1;
+	cr_assert(!tg_outcome_equal(&o, &r));
+	free(buf);
+	tg_case_free(&c);
+}
