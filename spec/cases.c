@@ -665,7 +665,8 @@ static bool bvh_measure(const struct state *s, const struct insn *i,
 	if (!safe_strnlen(s, a, s->strsize - 1, len, bad))
 		return false;
 	*bad = a;
-	return mem_ptr(s, 0, a, *len, bad) != NULL;
+	/* nothing to copy (strsize 1) reads nothing */
+	return *len == 0 || mem_ptr(s, 0, a, *len, bad) != NULL;
 }
 G(bvh_str_bad)
 {
