@@ -62,14 +62,17 @@ let CHAIN_TAC gdefs conds pre =
      let vs = map (fun _ -> genvar bool_ty) ats in
      (EVERY (map2 (fun c v -> SPEC_TAC (c, v)) ats vs) THEN
       REPEAT GEN_TAC THEN
-      MAP_EVERY (fun v -> ASM_CASES_TAC v THEN ASM_REWRITE_TAC[]) vs) g);;
+      MAP_EVERY (fun v -> ASM_CASES_TAC v THEN ASM_REWRITE_TAC[]) vs THEN
+      REWRITE_TAC[]) g);;
 
 let dif_guard_thms =
   map (fun (n, cs) ->
     let gs = map (fun c -> gname c ^ " s i") cs in
     let defs = map (fun c -> List.assq c dif_guard_defs) cs in
     let il_only = forall (fun c -> c.profs = 2) cs in
-    let pre = if il_only then "s_prof s = 1 ==> " else "" in
+    let fb_only = forall (fun c -> c.profs = 1) cs in
+    let pre = if il_only then "s_prof s = 1 ==> "
+              else if fb_only then "~(s_prof s = 1) ==> " else "" in
     let conds =
       (if exists (fun c -> c.profs <> 3) cs then [`s_prof s = 1`] else []) @
       map (fun c -> parse_term c.cond) (filter (fun c -> c.cond <> "T") cs) in
@@ -80,7 +83,7 @@ let dif_guard_thms =
       | [] -> "!s i. T" | ps -> "!s i. " ^ String.concat " /\\ " ps in
     let up = String.uppercase_ascii (dif_ident n) in
     let tac = if exists (fun c -> c.excl) cs then CHAIN_TAC else GUARD_TAC in
-    ignore (dthm ("DIF_" ^ up ^ "_EXHAUSTIVE") (parse_term exh) (tac defs conds il_only));
+    ignore (dthm ("DIF_" ^ up ^ "_EXHAUSTIVE") (parse_term exh) (tac defs conds (il_only || fb_only)));
     ignore (dthm ("DIF_" ^ up ^ "_DISJOINT") (parse_term dis) (tac defs conds false));
     n) dif_insns;;
 
