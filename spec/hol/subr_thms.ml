@@ -20,18 +20,7 @@ let SALLOC_SAFE = dthm "DIF_SCRATCH_ALLOC_SAFE"
             val (salloc_at s) + val n <= dif_va_scratch + s_ssize s /\
             s_sptr s + apad s + val n <= s_ssize s`
  (REPEAT GEN_TAC THEN REWRITE_TAC[salloc_at; salloc_no; apad; DE_MORGAN_THM; NOT_LE; NOT_LT] THEN
-  STRIP_TAC THEN
-  MP_TAC (SPEC `s_sptr s` RUP8_BOUNDS) THEN STRIP_TAC THEN
-  SUBGOAL_THEN `val (word (dif_va_scratch + rup8 (s_sptr s)):int64) =
-                dif_va_scratch + rup8 (s_sptr s)` SUBST1_TAC THENL
-   [REWRITE_TAC[VAL_WORD; DIMINDEX_64] THEN MATCH_MP_TAC MOD_LT THEN
-    REWRITE_TAC[dif_va_scratch] THEN ASM_ARITH_TAC; ALL_TAC] THEN
-  REPEAT CONJ_TAC THENL
-   [ONCE_REWRITE_TAC[GSYM MOD_ADD_MOD] THEN
-    ASM_REWRITE_TAC[dif_va_scratch] THEN CONV_TAC NUM_REDUCE_CONV;
-    ARITH_TAC;
-    ASM_ARITH_TAC;
-    ASM_ARITH_TAC]);;
+  STRIP_TAC THEN ALLOC_SAFE_TAC);;
 let SALLOC_SAFE_TH = dif_thm_or "DIF_SCRATCH_ALLOC_SAFE";;
 
 let _ = dthm "DIF_ALLOCA_SAFE"
@@ -71,7 +60,7 @@ let _ = dthm "DIF_HTONS_TWICE"
    position, and after pops or flushts the stale value stays readable ---- *)
 let NTH_UPD_EQ = prove
  (`!l r (d:A) v. r < llen l ==> nth_or d r (upd_nth r v l) = v`,
-  LIST_INDUCT_TAC THEN REWRITE_TAC[upd_nth; nth_or; llen] THEN
+  LIST_INDUCT_TAC THEN REWRITE_TAC[upd_nth; nth_or; llen; LT] THEN
   REPEAT GEN_TAC THEN COND_CASES_TAC THEN ASM_REWRITE_TAC[nth_or] THEN
   DISCH_TAC THEN FIRST_X_ASSUM MATCH_MP_TAC THEN ASM_ARITH_TAC);;
 

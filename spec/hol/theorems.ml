@@ -170,15 +170,9 @@ let _ = dthm "DIF_ALLOCS_EFFECT_PTR"
             (mem_zero (word (dif_va_scratch + s_sptr s)) (apad s + val (R1 s i)) s)))`
  (REWRITE_TAC[assoc "allocs" dif_effect_defs; alloc_ptr]);;
 
-let _ = dthm "DIF_ALLOCS_SAFE"
- `!s i. s_sptr s <= s_ssize s /\ s_ssize s <= 2 EXP 40 /\ dif_g_allocs_alloc s i
-        ==> val (alloc_ptr s) MOD 8 = 0 /\
-            dif_va_scratch <= val (alloc_ptr s) /\
-            val (alloc_ptr s) + val (R1 s i) <= dif_va_scratch + s_ssize s /\
-            s_sptr s + apad s + val (R1 s i) <= s_ssize s`
- (REPEAT GEN_TAC THEN REWRITE_TAC[alloc_ptr; List.assq (List.find (fun c ->
-     c.insn = "allocs" && c.cname = "alloc") !dif_table) dif_guard_defs; apad] THEN
-  STRIP_TAC THEN
+(* the pointer rounded up to 8 lies in scratch (allocs and the scratch
+   allocations of subroutines) *)
+let ALLOC_SAFE_TAC =
   MP_TAC (SPEC `s_sptr s` RUP8_BOUNDS) THEN STRIP_TAC THEN
   SUBGOAL_THEN `val (word (dif_va_scratch + rup8 (s_sptr s)):int64) =
                 dif_va_scratch + rup8 (s_sptr s)` SUBST1_TAC THENL
@@ -189,7 +183,17 @@ let _ = dthm "DIF_ALLOCS_SAFE"
     ASM_REWRITE_TAC[dif_va_scratch] THEN CONV_TAC NUM_REDUCE_CONV;
     ARITH_TAC;
     ASM_ARITH_TAC;
-    ASM_ARITH_TAC]);;
+    ASM_ARITH_TAC];;
+
+let _ = dthm "DIF_ALLOCS_SAFE"
+ `!s i. s_sptr s <= s_ssize s /\ s_ssize s <= 2 EXP 40 /\ dif_g_allocs_alloc s i
+        ==> val (alloc_ptr s) MOD 8 = 0 /\
+            dif_va_scratch <= val (alloc_ptr s) /\
+            val (alloc_ptr s) + val (R1 s i) <= dif_va_scratch + s_ssize s /\
+            s_sptr s + apad s + val (R1 s i) <= s_ssize s`
+ (REPEAT GEN_TAC THEN REWRITE_TAC[alloc_ptr; List.assq (List.find (fun c ->
+     c.insn = "allocs" && c.cname = "alloc") !dif_table) dif_guard_defs; apad] THEN
+  STRIP_TAC THEN ALLOC_SAFE_TAC);;
 
 (* ---- a load never succeeds outside a readable region ---- *)
 let FIND_REG_SOME = prove
