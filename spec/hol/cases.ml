@@ -16,8 +16,11 @@ let dif_sra = ddef `dif_sra (x:int64) (c:int64) = word_ishr x (val c MOD 64)`;;
 let div_ovf = ddef
   `div_ovf (a:int64) (b:int64) <=>
      a = word dif_int64_min /\ b = word 18446744073709551615`;;
+(* a push also writes its tuple register (slot ttop, kept after a pop) *)
 let push = ddef
-  `push (v:int64) (z:int64) s = s_set_tstack (CONS (v, z) (s_tstack s)) s`;;
+  `push (v:int64) (z:int64) s =
+     s_set_tslots (upd_nth (llen (s_tstack s)) (v, z) (s_tslots s))
+       (s_set_tstack (CONS (v, z) (s_tstack s)) s)`;;
 let pbound = ddef
   `pbound s i = if R2 s i = word 0 then 256 else val (R2 s i)`;;
 
@@ -83,8 +86,9 @@ let vsrc = ddef
   `vsrc s sc i = vs_cls s (vsize s sc i) (bitset (vkind s sc i) 4) (RD s i)`;;
 
 (* ---- the table ---- *)
+(* sub: the subroutine numbers of a CALL case (FreeBSD, illumos; -1 none) *)
 type dif_case = { insn : string; op : int; cname : string; excl : bool;
-                  profs : int; cond : string; eff : string };;
+                  profs : int; cond : string; eff : string; sub : int * int };;
 
 let dif_effects : (string * string) list ref = ref [];;
 let eff name body = dif_effects := (name, body) :: !dif_effects;;
@@ -163,9 +167,9 @@ let () =
 
 let dif_table : dif_case list ref = ref [];;
 let ci ?(p=3) insn op cname cond eff =
-  dif_table := !dif_table @ [{insn = insn; op = op; cname = cname; excl = false; profs = p; cond = cond; eff = eff}];;
+  dif_table := !dif_table @ [{insn = insn; op = op; cname = cname; excl = false; profs = p; cond = cond; eff = eff; sub = (-1, -1)}];;
 let cx ?(p=3) insn op cname cond eff =
-  dif_table := !dif_table @ [{insn = insn; op = op; cname = cname; excl = true; profs = p; cond = cond; eff = eff}];;
+  dif_table := !dif_table @ [{insn = insn; op = op; cname = cname; excl = true; profs = p; cond = cond; eff = eff; sub = (-1, -1)}];;
 
 let () =
   let a1 = "(val (R1 s i))" and a2 = "(val (R2 s i))" in
@@ -326,20 +330,23 @@ let () =
   cx ~p:2 "stga" 80 "illop" "T" "illop"
 ;;
 
+(* subroutines (CALL, dif-isa.md 6): their rows and helpers *)
+loadt (dif_dir ^ "/subr.ml");;
+
 (* ---- definitions: one constant per guard and per effect ---- *)
 let dif_ident s = String.map (fun c -> if c = '-' then '_' else c) s;;
 let gname c = "dif_g_" ^ dif_ident c.insn ^ "_" ^ dif_ident c.cname;;
 let ename e = "dif_e_" ^ e;;
 
 let prof_cond p = match p with
-  | 3 -> "T" | 1 -> "s_prof s = 0" | _ -> "s_prof s = 1";;
+  | 3 -> "T" | 1 -> "~(s_prof s = 1)" | _ -> "s_prof s = 1";;
 
 let dif_effect_defs =
   let rec uniq acc = function
     | [] -> rev acc
     | (n, b) :: t -> if List.mem_assoc n acc then uniq acc t else uniq ((n, b) :: acc) t in
   map (fun (n, body) ->
-    n, ddef (parse_term (ename n ^ " s i = (" ^ body ^ ")")))
+    n, ddef (parse_term (ename n ^ " (s:dif_state) (i:dif_insn) = (" ^ body ^ ")")))
     (uniq [] (rev !dif_effects));;
 
 let dif_guard_defs =
@@ -355,7 +362,7 @@ let dif_guard_defs =
     let parts = (if c.profs = 3 then [] else [prof_cond c.profs]) @ negs @
                 ["(" ^ c.cond ^ ")"] in
     let body = String.concat " /\\ " parts in
-    c, ddef (parse_term (gname c ^ " s i <=> " ^ body))) tbl;;
+    c, ddef (parse_term (gname c ^ " (s:dif_state) (i:dif_insn) <=> " ^ body))) tbl;;
 
 (* instructions in table order, with their cases *)
 let dif_insns =
@@ -377,11 +384,24 @@ let dif_fix = dprim dif_insn_RECURSION
   `dif_fix s (Insn p a b d l x) =
      if 28 <= p /\ p <= 34 /\ ~kpriv s then Insn (p + 43) a b d l x
      else Insn p a b d l x`;;
+(* CALL: the subroutine by its number on the profile; others unsup 5 *)
+let dif_s_call =
+  let subr_test (fb, il) =
+    if fb = il then "i_idx i = " ^ string_of_int fb
+    else String.concat " \\/ "
+      ((if fb < 0 then [] else ["~(s_prof s = 1) /\\ i_idx i = " ^ string_of_int fb]) @
+       (if il < 0 then [] else ["s_prof s = 1 /\\ i_idx i = " ^ string_of_int il])) in
+  let body = itlist (fun (n, cs) acc ->
+    if (hd cs).op <> 47 then acc else
+    "if " ^ subr_test (hd cs).sub ^ " then dif_s_" ^ dif_ident n ^ " s i else " ^ acc)
+    dif_insns "unsup 5 s" in
+  ddef (parse_term ("dif_s_call s i = " ^ body));;
 let dif_dispatch =
   let body = itlist (fun (n, cs) acc ->
+    if (hd cs).op = 47 then acc else
     "if i_op i = " ^ string_of_int (hd cs).op ^ " then dif_s_" ^ dif_ident n ^
     " s i else " ^ acc) dif_insns "unsup 0 s" in
-  ddef (parse_term ("dif_dispatch s i = " ^ body));;
+  ddef (parse_term ("dif_dispatch s i = if i_op i = 47 then dif_s_call s i else " ^ body));;
 let dif_step = ddef `dif_step s w = dif_dispatch s (dif_fix s (dif_decode w))`;;
 
 let running = dprim dif_status_RECURSION
@@ -394,12 +414,18 @@ let dif_exec = define
      then dif_exec text (n - 1) (dif_step s (nth_or 0 (s_pc s) text))
      else s`;;
 incr dif_ndefs;;
+(* the ten tuple registers (eight plus two internal), zero at the start *)
+let tslots0 = ddef
+  `tslots0 = [(word 0, word 0); (word 0, word 0); (word 0, word 0);
+     (word 0, word 0); (word 0, word 0); (word 0, word 0); (word 0, word 0);
+     (word 0, word 0); (word 0, word 0); (word 0, word 0):int64#int64]`;;
 (* between runs: registers, flags, pc, tuple stack and scratch pointer
    reset; variables and memory persist *)
 let dif_reset = ddef
   `dif_reset s = s_set_status Running (s_set_pc 0 (s_set_tstack []
      (s_set_sptr 0 (setcc F F F F (s_set_regs
-       [word 0; word 0; word 0; word 0; word 0; word 0; word 0; word 0] s)))))`;;
+       [word 0; word 0; word 0; word 0; word 0; word 0; word 0; word 0]
+       (s_set_tslots tslots0 s))))))`;;
 let dif_runs = define
   `dif_runs text k fuel s =
      if k <= 1 then dif_exec text fuel s
@@ -421,6 +447,11 @@ let dif_write_coverage path =
     let full = filter (fun c -> not (dif_guard_only c)) cs
     and part = filter dif_guard_only cs in
     let names l = if l = [] then "-" else String.concat ", " (map (fun c -> c.cname) l) in
-    Printf.fprintf oc "| `%s` | %d | %s | %s |\n" n (hd cs).op (names full) (names part))
+    let c0 = hd cs in
+    let ins = if c0.op = 47 then "call " ^ n else n in
+    let num k = if k < 0 then "-" else string_of_int k in
+    let op = if c0.op = 47 then Printf.sprintf "47 (subr %s/%s)" (num (fst c0.sub)) (num (snd c0.sub))
+             else string_of_int c0.op in
+    Printf.fprintf oc "| `%s` | %s | %s | %s |\n" ins op (names full) (names part))
     dif_insns;
   close_out oc;;

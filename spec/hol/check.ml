@@ -14,6 +14,8 @@ loadt (dif_dir ^ "/theorems.ml");;
 incr dif_files_ok;;
 loadt (dif_dir ^ "/eval.ml");;
 incr dif_files_ok;;
+loadt (dif_dir ^ "/subr_thms.ml");;
+incr dif_files_ok;;
 loadt (dif_dir ^ "/server.ml");;
 incr dif_files_ok;;
 loadt (dif_dir ^ "/selftest.ml");;
@@ -22,10 +24,10 @@ loadt (dif_dir ^ "/derive.ml");;
 incr dif_files_ok;;
 let () = try derive_all (Sys.getenv "DIF_HOL_DERIVE") with Not_found -> ();;
 let () =
-  let files_failed = 7 - !dif_files_ok in
+  let files_failed = 8 - !dif_files_ok in
   let failed = length !dif_failed + files_failed in
   if files_failed > 0 then
-    Printf.printf "hol: %d of 7 theory files did not load\n" files_failed;
+    Printf.printf "hol: %d of 8 theory files did not load\n" files_failed;
   List.iter (fun (n, _) -> Printf.printf "hol: theorem %s\n" n) (rev !dif_thms);
   Printf.printf "hol: %d sample programs evaluated as expected\n" !dif_nevals;
   Printf.printf "hol: %d definitions, %d theorems, %d failed\n%!"

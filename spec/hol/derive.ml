@@ -15,6 +15,8 @@ let rec smt_of t =
   let bin op a b = "(" ^ op ^ " " ^ smt_of a ^ " " ^ smt_of b ^ ")" in
   if t = `T` then "true" else if t = `F` then "false" else
   if t = `val (R1 s i)` then "x" else if t = `val (R2 s i)` then "y" else
+  if t = `val (targ s 0)` then "x" else if t = `val (targ s 1)` then "y" else
+  if t = `targ s 0` then "x" else if t = `targ s 1` then "y" else
   if t = `R1 s i` then "x" else if t = `R2 s i` then "y" else
   if t = `s_ccz s` then "(= x y)" else if t = `s_ccc s` then "(bvult x y)" else
   if t = `s_ccv s` then "false" else
@@ -78,6 +80,14 @@ let smt_solve goal =
     Num.string_of_num !r in
   Some (value "x", value "y");;
 
+(* subroutines whose guards are over their arguments and the profile, the
+   host and the initial scratch pointer only *)
+let dif_derive_subrs = ["alloca"; "memref"; "htons"; "htonl"; "htonll"; "ntohs";
+  "ntohl"; "ntohll"; "getmajor"; "getminor"; "msgdsize"; "msgsize";
+  "ddi_pathname"; "mutex_owner"; "mutex_type_adaptive"; "mutex_type_spin";
+  "rw_read_held"; "rw_write_held"; "rw_iswriter"; "speculation"; "progenyof";
+  "sx_shared_held"; "sx_exclusive_held"; "sx_isexclusive"; "getf"];;
+
 let enc_r op a b d = string_of_int ((op lsl 24) lor (a lsl 16) lor (b lsl 8) lor d);;
 let enc_w op x d = string_of_int ((op lsl 24) lor (x lsl 8) lor d);;
 
@@ -98,6 +108,11 @@ let derive_prog c =
     Some (setx @ [enc_r c.op 1 0 3; enc_r 35 0 0 3])
   else if (c.op >= 1 && c.op <= 12) || c.op = 46 then
     Some (setx @ [enc_r c.op 1 2 3; enc_r 35 0 0 3])
+  else if c.op = 47 && mem c.insn dif_derive_subrs then
+    (* arguments x, y pushed; the call is the run's first allocation *)
+    let n = if c.profs = 2 then snd c.sub else fst c.sub in
+    Some (setx @ [enc_r 51 0 0 0; enc_r 49 0 0 1; enc_r 49 0 0 2; enc_w 47 n 3;
+                  enc_r 35 0 0 3])
   else None;;
 
 let dif_unsolved = ref 0;;
@@ -110,7 +125,14 @@ let derive_all path =
     | Some text ->
       try
         let g = rhs (concl (try ISPECL [`s:dif_state`; `i:dif_insn`] gdef with Failure _ -> SPEC_ALL gdef)) in
-        let th = (REWRITE_CONV [div_ovf; dif_int64_min] THENC NUM_REDUCE_CONV THENC
+        (* a subroutine's case runs on one profile, at the start of a run
+           (scratch pointer 0 in 65536 bytes), on the theory's host *)
+        let sprof = if c.profs = 2 then 1 else 0 in
+        let sub_facts = if c.op <> 47 then [] else
+          [ASSUME (mk_eq (`s_prof s`, mk_small_numeral sprof)); ASSUME `s_sptr s = 0`;
+           ASSUME `s_ssize s = 65536`; salloc_no; apad; rup8; dif_host_be] in
+        let th = (REWRITE_CONV ([div_ovf; dif_int64_min] @ sub_facts) THENC
+                  DEPTH_CONV WORD_RED_CONV THENC NUM_REDUCE_CONV THENC
                   NNF_CONV THENC DNF_CONV) g in
         let dnf = rhs (concl th) in
         let disjuncts = if dnf = `F` then [] else disjuncts dnf in
@@ -122,7 +144,7 @@ let derive_all path =
           match smt_solve goal with
           | None -> incr dif_unsolved
           | Some (x, y) ->
-            let prof = string_of_int (k mod 2) in
+            let prof = string_of_int (if c.op = 47 then sprof else k mod 2) in
             let l = [["case"; prof; "0"; "256"; "65536"; "1"; "0"; "0"]; "text" :: text;
                      ["inttab"; x; y; "1"; "2"];
                      ["args";"0";"0";"0";"0";"0";"0";"0";"0";"0";"0"]] in

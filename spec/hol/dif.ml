@@ -52,17 +52,20 @@ let dif_status_INDUCT, dif_status_RECURSION = dtype
    dvars (dynamic variables: key, value; thread-local and associative),
    mem (regions), ssize (scratch bytes), sptr (scratch pointer offset),
    inttab, args, bvars (integer built-ins given: id, value),
-   bstrs (string built-ins given: id, length), tkey (thread key), status *)
+   bstrs (string built-ins given: id, length), tkey (thread key), status,
+   tslots (the tuple registers in push order, stale entries included: a
+   pop only lowers the top, and CALL reads its arguments from the slots,
+   dif-isa.md 2.8, 2.9) *)
 let dif_state_INDUCT, dif_state_RECURSION = dtype
   "dif_state = DifState num num num (int64 list) bool bool bool bool num
      ((int64#int64) list) ((num#num#num#int64) list)
      (((int64#int64) list # int64) list) (dif_region list) num num
      (int64 list) (int64 list) ((num#int64) list) ((num#num) list) int64
-     dif_status";;
+     dif_status ((int64#int64) list)";;
 
 let dif_fields = ["prof";"deny";"strsize";"regs";"ccn";"ccz";"ccv";"ccc";
   "pc";"tstack";"vars";"dvars";"mem";"ssize";"sptr";"inttab";"args";
-  "bvars";"bstrs";"tkey";"status"];;
+  "bvars";"bstrs";"tkey";"status";"tslots"];;
 
 (* accessors s_<field> and updaters s_set_<field> *)
 let dif_accessors, dif_updaters =

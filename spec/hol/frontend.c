@@ -176,6 +176,14 @@ static void send_case(FILE *f, const struct dc_case *c)
 	fputs("end\n", f);
 }
 
+static int big_endian_host(void)
+{
+	const uint16_t one = 1;
+	uint8_t b;
+	memcpy(&b, &one, 1);
+	return b == 0;
+}
+
 static const char *unsup_text(unsigned n)
 {
 	switch (n) {
@@ -184,6 +192,7 @@ static const char *unsup_text(unsigned n)
 	case 2: return "string built-in variables (kernel view)";
 	case 3: return "string built-in variables (copy to scratch)";
 	case 4: return "by-reference variable stores";
+	case 5: return "subroutine not in the HOL theory";
 	}
 	return "case without a HOL effect";
 }
@@ -203,14 +212,28 @@ static int run(void *ud, const struct dc_case *c, struct dc_outcome *o,
 		tg_errf(e, "unsupported: host callback answers are not in the HOL theory");
 		return -1;
 	}
-	for (uint32_t i = 0; i < c->textlen; i++) {
-		unsigned op = c->text[i] >> 24;
-		if (!hol_covered_op(op)) {
+	uint32_t at = 0;
+	if (!hol_covered_text(c->profile & 1, c->text, c->textlen, &at)) {
+		uint32_t w = c->text[at];
+		if (w >> 24 == 47 && !hol_covered_subr(c->profile & 1, (w >> 8) & 0xffff))
+			tg_errf(e, "unsupported: subroutine %u (pc %u) is not in the HOL "
+			        "theory", (w >> 8) & 0xffff, at);
+		else if (!hol_covered_op(w >> 24))
 			tg_errf(e, "unsupported: opcode %u (pc %u) is not in the HOL theory",
-			        op, i);
-			return -1;
-		}
+			        w >> 24, at);
+		else
+			tg_errf(e, "unsupported: call arguments beside associative-array "
+			        "keys (stale tuple registers, pc %u) are not in the HOL "
+			        "theory", at);
+		return -1;
 	}
+	if (big_endian_host())
+		for (uint32_t i = 0; i < c->textlen; i++)
+			if (c->text[i] >> 24 == 47) {
+				/* the theory states a little-endian host */
+				tg_errf(e, "unsupported: subroutines on a big-endian host");
+				return -1;
+			}
 	if (!h->pid && hol_start(h)) {
 		tg_errf(e, "cannot start HOL Light: %s", strerror(errno));
 		return -1;

@@ -61,7 +61,7 @@ let dif_run_case (lines : string list list) =
     mk_list (regions, `:dif_region`); dif_num ssize; `0`;
     wl (get "inttab"); wl (get "args");
     mk_list (bvars, `:num#int64`); mk_list (bstrs, `:num#num`);
-    mk_w64 tkey; `Running`]) in
+    mk_w64 tkey; `Running`; `tslots0`]) in
   let fuel = string_of_int (length text + 2) in
   let tm = list_mk_comb (`dif_runs`, [mk_list (map dif_num text, `:num`);
                                       dif_num runs; dif_num fuel; st]) in

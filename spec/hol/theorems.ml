@@ -62,14 +62,17 @@ let CHAIN_TAC gdefs conds pre =
      let vs = map (fun _ -> genvar bool_ty) ats in
      (EVERY (map2 (fun c v -> SPEC_TAC (c, v)) ats vs) THEN
       REPEAT GEN_TAC THEN
-      MAP_EVERY (fun v -> ASM_CASES_TAC v THEN ASM_REWRITE_TAC[]) vs) g);;
+      MAP_EVERY (fun v -> ASM_CASES_TAC v THEN ASM_REWRITE_TAC[]) vs THEN
+      REWRITE_TAC[]) g);;
 
 let dif_guard_thms =
   map (fun (n, cs) ->
     let gs = map (fun c -> gname c ^ " s i") cs in
     let defs = map (fun c -> List.assq c dif_guard_defs) cs in
     let il_only = forall (fun c -> c.profs = 2) cs in
-    let pre = if il_only then "s_prof s = 1 ==> " else "" in
+    let fb_only = forall (fun c -> c.profs = 1) cs in
+    let pre = if il_only then "s_prof s = 1 ==> "
+              else if fb_only then "~(s_prof s = 1) ==> " else "" in
     let conds =
       (if exists (fun c -> c.profs <> 3) cs then [`s_prof s = 1`] else []) @
       map (fun c -> parse_term c.cond) (filter (fun c -> c.cond <> "T") cs) in
@@ -80,7 +83,7 @@ let dif_guard_thms =
       | [] -> "!s i. T" | ps -> "!s i. " ^ String.concat " /\\ " ps in
     let up = String.uppercase_ascii (dif_ident n) in
     let tac = if exists (fun c -> c.excl) cs then CHAIN_TAC else GUARD_TAC in
-    ignore (dthm ("DIF_" ^ up ^ "_EXHAUSTIVE") (parse_term exh) (tac defs conds il_only));
+    ignore (dthm ("DIF_" ^ up ^ "_EXHAUSTIVE") (parse_term exh) (tac defs conds (il_only || fb_only)));
     ignore (dthm ("DIF_" ^ up ^ "_DISJOINT") (parse_term dis) (tac defs conds false));
     n) dif_insns;;
 
@@ -167,15 +170,9 @@ let _ = dthm "DIF_ALLOCS_EFFECT_PTR"
             (mem_zero (word (dif_va_scratch + s_sptr s)) (apad s + val (R1 s i)) s)))`
  (REWRITE_TAC[assoc "allocs" dif_effect_defs; alloc_ptr]);;
 
-let _ = dthm "DIF_ALLOCS_SAFE"
- `!s i. s_sptr s <= s_ssize s /\ s_ssize s <= 2 EXP 40 /\ dif_g_allocs_alloc s i
-        ==> val (alloc_ptr s) MOD 8 = 0 /\
-            dif_va_scratch <= val (alloc_ptr s) /\
-            val (alloc_ptr s) + val (R1 s i) <= dif_va_scratch + s_ssize s /\
-            s_sptr s + apad s + val (R1 s i) <= s_ssize s`
- (REPEAT GEN_TAC THEN REWRITE_TAC[alloc_ptr; List.assq (List.find (fun c ->
-     c.insn = "allocs" && c.cname = "alloc") !dif_table) dif_guard_defs; apad] THEN
-  STRIP_TAC THEN
+(* the pointer rounded up to 8 lies in scratch (allocs and the scratch
+   allocations of subroutines) *)
+let ALLOC_SAFE_TAC =
   MP_TAC (SPEC `s_sptr s` RUP8_BOUNDS) THEN STRIP_TAC THEN
   SUBGOAL_THEN `val (word (dif_va_scratch + rup8 (s_sptr s)):int64) =
                 dif_va_scratch + rup8 (s_sptr s)` SUBST1_TAC THENL
@@ -186,7 +183,17 @@ let _ = dthm "DIF_ALLOCS_SAFE"
     ASM_REWRITE_TAC[dif_va_scratch] THEN CONV_TAC NUM_REDUCE_CONV;
     ARITH_TAC;
     ASM_ARITH_TAC;
-    ASM_ARITH_TAC]);;
+    ASM_ARITH_TAC];;
+
+let _ = dthm "DIF_ALLOCS_SAFE"
+ `!s i. s_sptr s <= s_ssize s /\ s_ssize s <= 2 EXP 40 /\ dif_g_allocs_alloc s i
+        ==> val (alloc_ptr s) MOD 8 = 0 /\
+            dif_va_scratch <= val (alloc_ptr s) /\
+            val (alloc_ptr s) + val (R1 s i) <= dif_va_scratch + s_ssize s /\
+            s_sptr s + apad s + val (R1 s i) <= s_ssize s`
+ (REPEAT GEN_TAC THEN REWRITE_TAC[alloc_ptr; List.assq (List.find (fun c ->
+     c.insn = "allocs" && c.cname = "alloc") !dif_table) dif_guard_defs; apad] THEN
+  STRIP_TAC THEN ALLOC_SAFE_TAC);;
 
 (* ---- a load never succeeds outside a readable region ---- *)
 let FIND_REG_SOME = prove
