@@ -94,6 +94,7 @@ size_t dif_s_cleanpath(struct dif_src *s, char *out, size_t cap)
 {
 	size_t i = 0, j = 0;
 	int c;
+	bool backed_up = false; /* ended by "/..": its '/' is overwritten */
 
 	/* out is the scratch buffer: a path that backs up to the root before
 	 * writing anything ("/..") leaves its stale byte 0 as the result's
@@ -142,10 +143,12 @@ size_t dif_s_cleanpath(struct dif_src *s, char *out, size_t cap)
 		i--;
 		while (j != 0 && out[--j] != '/')
 			;
-		if (c == '\0')
+		if (c == '\0') {
 			out[++j] = '/';
+			backed_up = true;
+		}
 	} while (c != '\0');
-	if (j > 0 && out[j - 1] == '\0')
+	if (!backed_up && j > 0 && out[j - 1] == '\0')
 		j--; /* the terminator was copied as a character */
 	out[j] = '\0';
 	return j;
