@@ -197,6 +197,18 @@ Test(testgen, cbor_rejects_wrong_shapes)
 
 /* ---- corpus ---------------------------------------------------------------- */
 
+/* An outcome through CBOR and back; asserts both steps succeed. */
+static struct dc_outcome outcome_roundtrip(const struct dc_outcome *o)
+{
+	uint8_t *buf;
+	size_t len;
+	struct dc_outcome r;
+	cr_assert_eq(tg_cbor_outcome_encode(o, &buf, &len), 0);
+	cr_assert_eq(tg_cbor_outcome_decode(buf, len, &r, NULL), 0);
+	free(buf);
+	return r;
+}
+
 static char *dump(const char *db, const char *sql)
 {
 	sqlite3 *h;
@@ -704,13 +716,8 @@ Test(testgen, digest_and_drops_in_the_outcome)
 		          (unsigned long long)m.digest, (unsigned long long)d.digest);
 		dig[k] = m.digest;
 		/* round trip through CBOR */
-		uint8_t *buf;
-		size_t len;
-		struct dc_outcome r;
-		cr_assert_eq(tg_cbor_outcome_encode(&m, &buf, &len), 0);
-		cr_assert_eq(tg_cbor_outcome_decode(buf, len, &r, NULL), 0);
+		struct dc_outcome r = outcome_roundtrip(&m);
 		cr_assert(tg_outcome_equal(&m, &r));
-		free(buf);
 		tg_case_free(&c);
 	}
 	cr_assert_neq(dig[0], dig[1]);
@@ -822,11 +829,8 @@ Test(testgen, host_answers_agree_and_round_trip)
 			cr_assert(tg_case_equal(&c, &d));
 			free(buf);
 			tg_case_free(&d);
-			struct dc_outcome r;
-			cr_assert_eq(tg_cbor_outcome_encode(&m, &buf, &len), 0);
-			cr_assert_eq(tg_cbor_outcome_decode(buf, len, &r, NULL), 0);
+			struct dc_outcome r = outcome_roundtrip(&m);
 			cr_assert(tg_outcome_equal(&m, &r));
-			free(buf);
 			tg_case_free(&c);
 		}
 		cr_assert_geq(found, 150, "seed %llu: %u cases with host answers",
@@ -906,12 +910,10 @@ Test(testgen, host_answers_hostile_input)
 	memset(&o, 0, sizeof(o));
 	o.has_hstore = 1;
 	o.hstore = 0x908fbaeea5d3c7eeull;
-	cr_assert_eq(tg_cbor_outcome_encode(&o, &buf, &len), 0);
-	cr_assert_eq(tg_cbor_outcome_decode(buf, len, &r, NULL), 0);
+	r = outcome_roundtrip(&o);
 	cr_assert(r.has_hstore && r.hstore == o.hstore);
 	cr_assert(!r.has_hwrite);
 	r.hstore ^= 1;
 	cr_assert(!tg_outcome_equal(&o, &r));
-	free(buf);
 	tg_case_free(&c);
 }
