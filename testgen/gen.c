@@ -1759,19 +1759,19 @@ static void drop_limit_hole(struct gen *g)
 {
 	static const char *const names[] = { "strlen", "strchr", "strrchr",
 		                             "strtok", "cleanpath" };
+	enum { NNAMES = sizeof(names) / sizeof(names[0]) };
 	struct dc_case *c = g->c;
 	if (!(c->deny & 1))
 		return;
+	int ids[NNAMES];
+	for (size_t n = 0; n < NNAMES; n++)
+		ids[n] = dif_subr_find(names[n], strlen(names[n]),
+		                       (enum dif_profile)c->profile);
 	bool reads_on = false;
 	for (uint32_t k = 0; k < c->textlen && !reads_on; k++) {
 		uint32_t w = c->text[k];
-		if (DIF_I_OP(w) != DIF_OPC_CALL)
-			continue;
-		for (size_t n = 0; n < sizeof(names) / sizeof(names[0]); n++)
-			if (dif_subr_find(names[n], strlen(names[n]),
-			                  (enum dif_profile)c->profile) ==
-			    (int)DIF_I_INDEX(w))
-				reads_on = true;
+		for (size_t n = 0; n < NNAMES && DIF_I_OP(w) == DIF_OPC_CALL; n++)
+			reads_on |= ids[n] == (int)DIF_I_INDEX(w);
 	}
 	if (!reads_on)
 		return;
