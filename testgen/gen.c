@@ -1749,43 +1749,6 @@ static struct gen *gen_new(void)
 	return g;
 }
 
-/* Without kernel visibility strlen, strchr, strrchr, strtok and cleanpath
- * read a string with no NUL in strsize bytes on to the rest of its region
- * (Decision 24). How far DTrace's loops read before stopping there is not
- * yet modelled when a toxic range lies inside that rest (the model reads
- * it as a NUL, difvm faults at it; docs/corpus.md), so such programs do
- * not get the toxic hole inside the kernel region. */
-static void drop_limit_hole(struct gen *g)
-{
-	static const char *const names[] = { "strlen", "strchr", "strrchr",
-		                             "strtok", "cleanpath" };
-	enum { NNAMES = sizeof(names) / sizeof(names[0]) };
-	struct dc_case *c = g->c;
-	if (!(c->deny & 1))
-		return;
-	int ids[NNAMES];
-	for (size_t n = 0; n < NNAMES; n++)
-		ids[n] = dif_subr_find(names[n], strlen(names[n]),
-		                       (enum dif_profile)c->profile);
-	bool reads_on = false;
-	for (uint32_t k = 0; k < c->textlen && !reads_on; k++) {
-		uint32_t w = c->text[k];
-		for (size_t n = 0; n < NNAMES && DIF_I_OP(w) == DIF_OPC_CALL; n++)
-			reads_on |= ids[n] == (int)DIF_I_INDEX(w);
-	}
-	if (!reads_on)
-		return;
-	for (uint32_t i = 0; i < c->nregions; i++)
-		if (c->regions[i].addr == RG_KERN + 208 && (c->regions[i].flags & 2)) {
-			free(c->regions[i].bytes);
-			memmove(&c->regions[i], &c->regions[i + 1],
-			        (c->nregions - i - 1) * sizeof(c->regions[0]));
-			c->nregions--;
-			memset(&c->regions[c->nregions], 0, sizeof(c->regions[0]));
-			break;
-		}
-}
-
 /* A random program around the focus of focus_of (fop -1: none). */
 static void gen_case(uint64_t seed, int fop, const char *fsub, unsigned pm,
                      struct dc_case *c)
@@ -1812,6 +1775,13 @@ static void gen_case(uint64_t seed, int fop, const char *fsub, unsigned pm,
 		if (chance(g, 20)) {
 			put_region(g, RG_KERN + 208, 0, toxic_flags(g), 1);
 			c->regions[c->nregions - 1].size = 16;
+			/* without kernel visibility a string in the region's
+			 * tail with no NUL in a small strsize is read on to
+			 * the hole (Decision 30) */
+			if (chance(g, 40)) {
+				c->deny = (c->deny | 1) & ~2u;
+				c->strsize = g->strsize = 8u << R(g, 4);
+			}
 		}
 		/* string checks differ without kernel read privilege */
 		if (chance(g, 35))
@@ -1935,7 +1905,6 @@ static void gen_case(uint64_t seed, int fop, const char *fsub, unsigned pm,
 		tg_emit(&g->p, DIF_ENC_R(DIF_OPC_RET, 0, 0, 0));
 	}
 	tg_prog_to_case(&g->p, c);
-	drop_limit_hole(g);
 	host_answers(g, fop);
 	free(g);
 }
