@@ -314,7 +314,7 @@ static void str_to_str(struct dif_run *run, unsigned rd, int sid)
 			set_rd(run, rd, 0);
 			return;
 		}
-		memcpy(out, work, run->strsize);
+		memcpy(out, work, strlen((char *)work) + 1);
 		break;
 	default:
 		dif_s_case(&s, sid == DIF_S_TOUPPER, (char *)out, run->strsize);
