@@ -652,6 +652,45 @@ static void do_search(struct dif_run *run, unsigned rd, int sid)
 	set_rd(run, rd, run->fbits ? 0 : r);
 }
 
+static bool unreadable_byte(struct dif_run *run, uint64_t a)
+{
+	uint8_t c;
+	return dif_mem_read(run, DIF_AS_KERNEL, a, &c, 1) != 0;
+}
+
+/* Without kernel visibility the delimiters' own check read faulted, and
+ * DTrace goes on: its scratch check, s's check (a KPRIV, or s's first
+ * unreadable byte), then the delimiter scan and the skip read one byte
+ * each (as 0). Every later fault replaces the illegal address; the code
+ * stays BADADDR (Decision 30). Fault path only. */
+static void tok_after_fault(struct dif_run *run, uint64_t addr)
+{
+	uint64_t ill = run->illval, lim = 0;
+	if (!scratch_fits(run, run->strsize))
+		return;
+	if (addr != 0) {
+		run->fbits = 0;
+		bool ok = dif_strcanload(run, addr, run->strsize, NULL);
+		unsigned fb = run->fbits;
+		if (fb)
+			ill = run->illval; /* s on KPRIV, else its bad byte */
+		run->fbits = DIF_FBIT(DIF_FAULT_BADADDR);
+		run->illval = ill;
+		if ((!ok && !fb) || (fb & DIF_FBIT(DIF_FAULT_KPRIV)))
+			return;
+		dif_canload_rem(run, addr, 0, &lim);
+	} else {
+		addr = run->strtok_next;
+		lim = addr != 0 && run->strtok_limit > addr ?
+		      run->strtok_limit - addr : 0;
+	}
+	if (unreadable_byte(run, arg(run, 1)))
+		ill = arg(run, 1);
+	if (lim && unreadable_byte(run, addr))
+		ill = addr;
+	run->illval = ill;
+}
+
 static void do_strtok(struct dif_run *run, unsigned rd)
 {
 	uint64_t addr = arg(run, 0), lim, dlim;
@@ -667,6 +706,8 @@ static void do_strtok(struct dif_run *run, unsigned rd)
 		return;
 	}
 	if (!str_arg_lim(run, arg(run, 1), &delim, &dlim)) {
+		if (run->fbits == DIF_FBIT(DIF_FAULT_BADADDR))
+			tok_after_fault(run, addr);
 		set_rd(run, rd, 0);
 		return;
 	}
