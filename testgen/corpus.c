@@ -83,7 +83,10 @@ int tg_corpus_open(const char *path, int create, struct tg_corpus **out,
 	}
 	if (exec(db, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;", e))
 		goto fail;
-	if (create && exec(db, schema, e))
+	/* 16 KiB pages: a case row is about 1 KiB (its regions' bytes), and
+	 * with the default 4 KiB pages inserting them split pages all the
+	 * time (generate: ~10% less CPU) */
+	if (create && (exec(db, "PRAGMA page_size=16384;", e) || exec(db, schema, e)))
 		goto fail;
 	if (!create) {
 		sqlite3_stmt *st;
