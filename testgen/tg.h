@@ -210,6 +210,9 @@ int tg_corpus_open(const char *path, int create, struct tg_corpus **out,
 void tg_corpus_close(struct tg_corpus *db);
 int tg_corpus_begin(struct tg_corpus *db);
 int tg_corpus_commit(struct tg_corpus *db);
+/* The index of case_partitions by model case, built if missing (for
+ * coverage queries). */
+int tg_corpus_index(struct tg_corpus *db, struct tg_err *e);
 int tg_corpus_set_meta(struct tg_corpus *db, const char *key,
                        const char *value);
 /* Returns a malloc'd value or NULL. */
