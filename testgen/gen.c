@@ -64,6 +64,8 @@ enum {
 	T_ARR2 = 64,   /* built-in array accesses are to uregs[] */
 	T_BADKEY = 128, /* bad by-ref keys */
 	T_NOKPRIV = 256, /* no kernel privilege */
+	T_KPRIV = 512, /* no kernel privilege, bad strings are mostly ones
+	                  that fail canload */
 };
 
 static uint64_t R(struct gen *g, uint64_t n)
@@ -425,7 +427,9 @@ static unsigned bad_str_reg(struct gen *g)
 	unsigned a = reg(g);
 	uint64_t v;
 	uint64_t w = R(g, 5);
-	if (g->tilt & (T_TOXSTR | T_BADSTR) && chance(g, 60))
+	if (g->tilt & T_KPRIV && chance(g, 60))
+		w = 2;
+	else if (g->tilt & (T_TOXSTR | T_BADSTR) && chance(g, 60))
 		w = 0;
 	switch (w) {
 	case 0:
@@ -628,12 +632,19 @@ static void sn_scratch(struct gen *g, int op)
 	}
 }
 
-/* Variables: ids 0x500.. per scope; 0x500/0x501 by value, 0x502 string. */
+/* Variables: ids 0x500.. per scope; 0x500/0x501 by value, 0x502 string;
+ * associative arrays 0x508.. (one id is one kind of variable in a scope:
+ * a program using 0x500 as both was dropped by the model and redrawn). */
+static unsigned var_id(unsigned idx, int assoc)
+{
+	return 0x500 + idx + (assoc ? 8 : 0);
+}
+
 static void decl(struct gen *g, unsigned scope, unsigned idx, int assoc,
                  int str)
 {
 	uint32_t sz = str ? g->strsize : 8;
-	tg_var(&g->p, 0x500 + idx, assoc ? 0 : 1, scope, str ? 1 : 0,
+	tg_var(&g->p, var_id(idx, assoc), assoc ? 0 : 1, scope, str ? 1 : 0,
 	       str ? DIF_TF_BYREF : 0, sz);
 }
 
@@ -856,7 +867,7 @@ static void sn_var(struct gen *g, int op)
 	decl(g, scope, idx, assoc, str);
 	if (assoc && !str && chance(g, 12)) {
 		key_siblings(g, scope ? DIF_OPC_STTAA : DIF_OPC_STGAA,
-		             scope ? DIF_OPC_LDTAA : DIF_OPC_LDGAA, 0x500 + idx);
+		             scope ? DIF_OPC_LDTAA : DIF_OPC_LDGAA, var_id(idx, assoc));
 		return;
 	}
 	int store = op == DIF_OPC_STGS || op == DIF_OPC_STTS ||
@@ -867,7 +878,7 @@ static void sn_var(struct gen *g, int op)
 			                        DIF_OPC_LDLS };
 		unsigned ld = assoc ? (scope ? DIF_OPC_LDTAA : DIF_OPC_LDGAA)
 		                    : lds[scope];
-		overwrite_str(g, (unsigned)op, ld, 0x500 + idx, assoc);
+		overwrite_str(g, (unsigned)op, ld, var_id(idx, assoc), assoc);
 		return;
 	}
 	if (assoc)
@@ -886,10 +897,10 @@ static void sn_var(struct gen *g, int op)
 			/* deleting (or nulling) something that exists */
 			unsigned x = want(g, str ? K_STR : K_INT);
 			g->vtaint[scope][idx] |= g->taint[x];
-			tg_emit(&g->p, DIF_ENC_W(op, 0x500 + idx, x));
+			tg_emit(&g->p, DIF_ENC_W(op, var_id(idx, assoc), x));
 		}
 		g->vtaint[scope][idx] |= g->taint[v];
-		tg_emit(&g->p, DIF_ENC_W(op, 0x500 + idx, v));
+		tg_emit(&g->p, DIF_ENC_W(op, var_id(idx, assoc), v));
 		if (v == 0 && str && (assoc || scope == 1) && chance(g, 30)) {
 			/* the deleted element's chunk goes to the next new one:
 			 * a store that copies nothing (a string with no NUL in
@@ -897,7 +908,7 @@ static void sn_var(struct gen *g, int op)
 			 * leave the new element's data zeroed */
 			unsigned b = bad_str_reg(g);
 			g->vtaint[scope][idx] |= g->taint[b];
-			tg_emit(&g->p, DIF_ENC_W(op, 0x500 + idx, b));
+			tg_emit(&g->p, DIF_ENC_W(op, var_id(idx, assoc), b));
 		}
 		/* read it back most of the time */
 		if (!back && !chance(g, 70))
@@ -912,7 +923,7 @@ static void sn_var(struct gen *g, int op)
 		set_kind(g, rd, K_INT, 0);
 		return;
 	}
-	tg_emit(&g->p, DIF_ENC_W(op, 0x500 + idx, rd));
+	tg_emit(&g->p, DIF_ENC_W(op, var_id(idx, assoc), rd));
 	/* by-ref loads give window addresses */
 	set_kind(g, rd, str ? K_STR : K_INT, str || g->vtaint[scope][idx]);
 	if (str && (assoc || scope == 1))
@@ -1919,6 +1930,34 @@ static const struct {
 	{ "ldtaa", "key-badaddr", T_BADKEY },
 	{ "stgaa", "key-badaddr", T_BADKEY },
 	{ "sttaa", "key-badaddr", T_BADKEY },
+	{ "strlen", "s-kpriv", T_KPRIV },
+	{ "strjoin", "a-kpriv", T_KPRIV },
+	{ "strjoin", "b-kpriv", T_KPRIV },
+	{ "basename", "path-kpriv", T_KPRIV },
+	{ "dirname", "path-kpriv", T_KPRIV },
+	{ "cleanpath", "path-kpriv", T_KPRIV },
+	{ "strchr", "s-kpriv", T_KPRIV },
+	{ "strrchr", "s-kpriv", T_KPRIV },
+	{ "strstr", "s-kpriv", T_KPRIV },
+	{ "strstr", "sub-kpriv", T_KPRIV },
+	{ "strtok", "delims-kpriv", T_KPRIV },
+	{ "strtok", "s-kpriv", T_KPRIV },
+	{ "substr", "s-kpriv", T_KPRIV },
+	{ "index", "s-kpriv", T_KPRIV },
+	{ "index", "sub-kpriv", T_KPRIV },
+	{ "rindex", "s-kpriv", T_KPRIV },
+	{ "rindex", "sub-kpriv", T_KPRIV },
+	{ "toupper", "s-kpriv", T_KPRIV },
+	{ "tolower", "s-kpriv", T_KPRIV },
+	{ "json", "json-kpriv", T_KPRIV },
+	{ "json", "selector-kpriv", T_KPRIV },
+	{ "strtoll", "s-kpriv", T_KPRIV },
+	{ "copyoutstr", "kpriv", T_KPRIV },
+	{ "stgs", "kpriv", T_BADSTR | T_KPRIV },
+	{ "stts", "store-kpriv", T_BADSTR | T_KPRIV },
+	{ "stls", "kpriv", T_BADSTR | T_KPRIV },
+	{ "stgaa", "store-kpriv", T_BADSTR | T_KPRIV },
+	{ "sttaa", "store-kpriv", T_BADSTR | T_KPRIV },
 };
 
 static unsigned tilt_of(size_t part)
@@ -1975,7 +2014,8 @@ static void gen_case(uint64_t seed, int fop, const char *fsub, unsigned pm,
 	}
 	if (tilt && chance(g, 75))
 		g->tilt = tilt;
-	if (g->tilt & (T_TOXSTR | T_HOSTSTR | T_BADSTR | T_BVSTR | T_NOKPRIV))
+	if (g->tilt & (T_TOXSTR | T_HOSTSTR | T_BADSTR | T_BVSTR | T_NOKPRIV |
+	               T_KPRIV))
 		c->deny |= 1;
 	if (g->tilt & T_TOXSTR)
 		kern_hole(g);
