@@ -1971,6 +1971,31 @@ static unsigned tilt_of(size_t part)
 	return 0;
 }
 
+bool tg_gen_tilted(size_t part)
+{
+	return part < tg_nparts() && tilt_of(part) != 0;
+}
+
+bool tg_gen_tilt_stale(const char **insn, const char **name)
+{
+	size_t np = tg_nparts();
+	for (size_t i = 0; i < sizeof(tilts) / sizeof(tilts[0]); i++) {
+		bool found = false;
+		for (size_t k = 0; k < np && !found; k++) {
+			struct tg_part p;
+			tg_part_at(k, &p);
+			found = p.insn && strcmp(p.insn, tilts[i].insn) == 0 &&
+			        strcmp(p.name, tilts[i].name) == 0;
+		}
+		if (!found) {
+			*insn = tilts[i].insn;
+			*name = tilts[i].name;
+			return true;
+		}
+	}
+	return false;
+}
+
 /* A random program around the focus of focus_of (fop -1: none); tilt:
  * the T_* directions, taken by three attempts in four (the fourth is
  * drawn as usual, so the other ways to reach the case stay). */
