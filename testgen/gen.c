@@ -66,6 +66,10 @@ enum {
 	T_NOKPRIV = 256, /* no kernel privilege */
 	T_KPRIV = 512, /* no kernel privilege, bad strings are mostly ones
 	                  that fail canload */
+	T_JOIN = 1024, /* strjoin's operands fill strsize - 1, strsize or
+	                  strsize + 1 bytes, mostly without kernel privilege */
+	T_NUM = 2048,  /* strtoll's numbers, half of them after a tab and a
+	                  space (blanks only it skips, Decision 26) */
 };
 
 static uint64_t R(struct gen *g, uint64_t n)
@@ -1043,8 +1047,11 @@ static unsigned arg_reg(struct gen *g, char k, unsigned *out_kind)
 			size_t n;
 			if (k == 'n') {
 				const char *x = num[R(g, sizeof(num) / sizeof(num[0]))];
+				size_t b = g->tilt & T_NUM && chance(g, 50) ? 2 : 0;
 				n = strlen(x);
-				memcpy(buf, x, n + 1);
+				memcpy(buf, "\t ", b);
+				memcpy(buf + b, x, n + 1);
+				n += b;
 			} else {
 				n = g->strsize - 1 + R(g, 3);
 				if (n >= sizeof(buf))
@@ -1243,7 +1250,8 @@ static void sn_call(struct gen *g, int subr)
 	int t0 = 0;
 	/* each argument is pushed as soon as it is computed, as the compiler
 	 * does, so later arguments cannot clobber earlier ones */
-	int join = s && s->subr == DIF_S_STRJOIN && nargs >= 2 && chance(g, 30);
+	int join = s && s->subr == DIF_S_STRJOIN && nargs >= 2 &&
+	           (g->tilt & T_JOIN || chance(g, 30));
 	size_t jl = 0;
 	int inet6 = s && (s->subr == DIF_S_INET_NTOA6 ||
 	                  s->subr == DIF_S_INET_NTOP) && chance(g, 35);
@@ -1953,6 +1961,9 @@ static const struct {
 	{ "json", "selector-kpriv", T_KPRIV },
 	{ "strtoll", "s-kpriv", T_KPRIV },
 	{ "copyoutstr", "kpriv", T_KPRIV },
+	{ "strjoin", "too-long", T_JOIN },
+	{ "strjoin", "exact-fit", T_JOIN },
+	{ "strtoll", "convert", T_NUM },
 	{ "stgs", "kpriv", T_BADSTR | T_KPRIV },
 	{ "stts", "store-kpriv", T_BADSTR | T_KPRIV },
 	{ "stls", "kpriv", T_BADSTR | T_KPRIV },
@@ -2046,6 +2057,8 @@ static void gen_case(uint64_t seed, int fop, const char *fsub, unsigned pm,
 		kern_hole(g);
 	if (g->tilt & T_UREGS)
 		c->deny &= ~(2u | 4u | 8u); /* proc, owner, destructive */
+	if (g->tilt & T_JOIN && chance(g, 60))
+		c->deny |= 1;
 	if (fop >= 0 && chance(g, 30))
 		c->runs = 2; /* state carried between runs */
 	if (fop == DIF_OPC_LDGS && chance(g, 40)) {
