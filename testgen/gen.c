@@ -70,6 +70,8 @@ enum {
 	                  strsize + 1 bytes, mostly without kernel privilege */
 	T_NUM = 2048,  /* strtoll's numbers, half of them after a tab and a
 	                  space (blanks only it skips, Decision 26) */
+	T_ODDSCR = 4096, /* the scratch pointer is left unaligned (allocs of
+	                    1 to 7 bytes) before the focus: copyin aligns */
 };
 
 static uint64_t R(struct gen *g, uint64_t n)
@@ -1964,6 +1966,9 @@ static const struct {
 	{ "strjoin", "too-long", T_JOIN },
 	{ "strjoin", "exact-fit", T_JOIN },
 	{ "strtoll", "convert", T_NUM },
+	{ "copyin", "copy", T_ODDSCR },
+	{ "copyin", "badaddr", T_ODDSCR },
+	{ "copyin", "noscratch", T_ODDSCR },
 	{ "stgs", "kpriv", T_BADSTR | T_KPRIV },
 	{ "stts", "store-kpriv", T_BADSTR | T_KPRIV },
 	{ "stls", "kpriv", T_BADSTR | T_KPRIV },
@@ -2106,6 +2111,14 @@ static void gen_case(uint64_t seed, int fop, const char *fsub, unsigned pm,
 		while (g->budget) {
 			g->budget--;
 			snippet(g);
+		}
+		if (g->tilt & T_ODDSCR) {
+			unsigned rd = reg(g), rs = next_reg(g, rd);
+			uint64_t sz = 1 + R(g, 7);
+			load_int(g, rs, sz);
+			emit_r(g, DIF_OPC_ALLOCS, rs, 0, rd);
+			set_kind(g, rd, K_SCR, 0);
+			g->scr[rd] = sz;
 		}
 		unsigned k = 1 + (unsigned)R(g, 2);
 		for (unsigned i = 0; i < k; i++) {
