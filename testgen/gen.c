@@ -113,6 +113,8 @@ static const char *const spool[] = {
 	"/etc", "//x/",
 	/* cleanpath backing up to the root before writing (Decision 25) */
 	"/..", "//./..", "/../..",
+	/* cleanpath leaving a dropped component after its NUL (Decision 31) */
+	"/abcdef/..", "/usr/libexec/../x", "a/bcd/..",
 };
 
 /* A random string over all non-NUL bytes, letter-class heavy. */
@@ -1099,6 +1101,48 @@ static void observe_str(struct gen *g, unsigned rd)
 	emit_r(g, DIF_OPC_ADD, x, g->acc, g->acc);
 }
 
+/* Bytes of rd's scratch buffer (size bytes at the result) reach the
+ * accumulator, also those past the result's NUL: what the subroutine's
+ * loop left there (cleanpath's working bytes, copyinstr's last NUL;
+ * conventions.md Decision 31). Never in code a branch may skip: rd could
+ * then hold an older value, even a window address. */
+static void observe_buf(struct gen *g, unsigned rd, uint64_t size)
+{
+	if (!g->acc || rd == g->acc || g->cond || size == 0)
+		return;
+	unsigned o = next_reg(g, rd), x = next_reg(g, o);
+	uint64_t k;
+	unsigned op = DIF_OPC_LDUB;
+	if (size >= 8 && chance(g, 50)) {
+		uint64_t words = size / 8 < 4 ? size / 8 : 4;
+		k = 8 * R(g, words);
+		op = DIF_OPC_LDX;
+	} else {
+		k = R(g, size < 24 ? size : 24);
+	}
+	tg_setx(&g->p, o, k);
+	emit_r(g, DIF_OPC_ADD, rd, o, o);
+	emit_r(g, op, o, 0, x);
+	set_kind(g, o, K_INT, 0);
+	set_kind(g, x, K_INT, 0);
+	emit_r(g, DIF_OPC_ADD, x, g->acc, g->acc);
+}
+
+/* A path whose cleanpath leaves bytes after its result's NUL: a "/.."
+ * that drops a component longer than what follows (Decision 31). */
+static unsigned path_arg(struct gen *g)
+{
+	static const char *const paths[] = {
+		"/abcdef/..", "/usr/libexec/../x", "a/bcd/..", "/ab/cd/../..",
+		"/xyz/../", "/p/qrstu/../../v",
+	};
+	const char *p = paths[R(g, sizeof(paths) / sizeof(paths[0]))];
+	unsigned r = reg(g);
+	tg_sets(&g->p, r, p, strlen(p));
+	set_kind(g, r, K_STR, 0);
+	return r;
+}
+
 /* strjoin's operands, sometimes with lengths summing to strsize - 1,
  * strsize or strsize + 1 (the result and its NUL just fit, or not):
  * *la is the first one's length, chosen when i == 0. */
@@ -1196,6 +1240,10 @@ static void sn_call(struct gen *g, int subr)
 		if (join && i < 2) {
 			regs[i] = join_arg(g, i, &jl);
 			kinds[i] = K_STR;
+		} else if (i == 0 && s && s->subr == DIF_S_CLEANPATH &&
+		           chance(g, 30)) {
+			regs[i] = path_arg(g);
+			kinds[i] = K_STR;
 		} else if (inet6 && k == 'P') {
 			regs[i] = inet6_arg(g);
 			kinds[i] = K_SCR;
@@ -1272,6 +1320,13 @@ static void sn_call(struct gen *g, int subr)
 	            id == DIF_S_INET_NTOP || id == DIF_S_INET_NTOA6;
 	if (k == K_STR && !t && !keep && chance(g, sharp ? 60 : 25))
 		observe_str(g, rd);
+	/* the rest of a strsize result buffer (Decision 31) */
+	int whole = id == DIF_S_CLEANPATH || id == DIF_S_STRTOK ||
+	            id == DIF_S_BASENAME || id == DIF_S_DIRNAME ||
+	            id == DIF_S_TOUPPER || id == DIF_S_TOLOWER ||
+	            id == DIF_S_SUBSTR || (id == DIF_S_COPYINSTR && nargs <= 1);
+	if (whole && !t && !keep && chance(g, g->focus_subr >= 0 ? 60 : 30))
+		observe_buf(g, rd, g->strsize);
 	if (id == DIF_S_STRTOK && nargs >= 2 && !t0 && kinds[1] == K_STR &&
 	    regs[1] != rd && !g->taint[regs[1]] && !g->cond && chance(g, 50)) {
 		/* strtok(NULL) continues where this call stopped */
