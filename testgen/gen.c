@@ -1895,6 +1895,37 @@ static void gen_case(uint64_t seed, int fop, const char *fsub, unsigned pm,
 		g->acc = 7;
 		set_kind(g, 7, K_INT, 0);
 	}
+	/* later runs first read what earlier runs left at scratch's start
+	 * (a faulting cleanpath's or strtok's partial output, Decision 31):
+	 * run 1 skips the read, the runs after it take an alloca (not
+	 * zeroed) there; made NOPs at the end if a tainted value may have
+	 * been stored to memory */
+	uint32_t pro0 = g->p.n, pro1 = pro0;
+	if (c->runs >= 2 && g->acc && chance(g, 40)) {
+		unsigned v = reg(g), p = next_reg(g, v), x = next_reg(g, p);
+		tg_var(&g->p, 0x530, 1, 0, 0, 0, 8);
+		tg_emit(&g->p, DIF_ENC_W(DIF_OPC_LDGS, 0x530, v));
+		tg_setx(&g->p, x, 1);
+		tg_emit(&g->p, DIF_ENC_W(DIF_OPC_STGS, 0x530, x));
+		emit_r(g, DIF_OPC_TST, v, 0, 0);
+		uint32_t at = tg_emit(&g->p, DIF_ENC_B(DIF_OPC_BE, 0));
+		uint64_t size = 8 * (1 + R(g, 4));
+		tg_setx(&g->p, v, size);
+		emit_r(g, DIF_OPC_FLUSHTS, 0, 0, 0);
+		tg_emit(&g->p, DIF_ENC_R(DIF_OPC_PUSHTV, 0, 0, v));
+		tg_emit(&g->p, DIF_ENC_W(DIF_OPC_CALL,
+		                         (unsigned)dif_subrs[DIF_S_ALLOCA].num[c->profile],
+		                         p));
+		tg_setx(&g->p, x, 8 * R(g, size / 8));
+		emit_r(g, DIF_OPC_ADD, p, x, x);
+		emit_r(g, DIF_OPC_LDX, x, 0, x);
+		emit_r(g, DIF_OPC_ADD, x, g->acc, g->acc);
+		g->p.text[at] = DIF_ENC_B(DIF_OPC_BE, g->p.n);
+		pro1 = g->p.n;
+		set_kind(g, v, K_INT, 0);
+		set_kind(g, p, K_INT, 0);
+		set_kind(g, x, K_INT, 0);
+	}
 	if (fop >= 0) {
 		/* short programs around the focus instruction */
 		g->budget = (unsigned)R(g, 3);
@@ -1918,6 +1949,9 @@ static void gen_case(uint64_t seed, int fop, const char *fsub, unsigned pm,
 			snippet(g);
 		}
 	}
+	if (g->memtaint)
+		for (uint32_t i = pro0; i < pro1; i++)
+			g->p.text[i] = DIF_ENC_R(DIF_OPC_NOP, 0, 0, 0);
 	if (c->profile != DC_PROFILE_ILLUMOS) {
 		/* STGA exists only on illumos */
 		for (uint32_t i = 0; i < g->p.n; i++)
