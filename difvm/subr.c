@@ -300,21 +300,23 @@ static void str_to_str(struct dif_run *run, unsigned rd, int sid)
 		break;
 	case DIF_S_CLEANPATH:
 		if (!s.miss) {
-			dif_s_cleanpath(&s, (char *)out, run->strsize);
+			dif_s_cleanpath(&s, (char *)out, run->strsize, NULL);
 			break;
 		}
-		/* It may fault half-way: work aside so that scratch gets the
-		 * result only (the model's effect, Decisions 17, 30); the
-		 * work area starts with the byte under the result (Decision
-		 * 25). */
+		/* It may fault half-way (later reads give 0, so the loop
+		 * ends): work aside, as the source may lie under the result
+		 * (Decision 17), then leave every byte the loop wrote, the
+		 * partial output of a fault too (Decision 31); the work area
+		 * starts with the byte under the result (Decision 25). */
 		uint8_t *work = run->ctx->keybuf + 2 * (run->strsize + 1ull);
+		size_t hi;
 		work[0] = out[0];
-		dif_s_cleanpath(&s, (char *)work, run->strsize);
+		dif_s_cleanpath(&s, (char *)work, run->strsize, &hi);
+		memcpy(out, work, hi);
 		if (run->fbits) {
 			set_rd(run, rd, 0);
 			return;
 		}
-		memcpy(out, work, strlen((char *)work) + 1);
 		break;
 	default:
 		dif_s_case(&s, sid == DIF_S_TOUPPER, (char *)out, run->strsize);
@@ -738,11 +740,14 @@ static void do_strtok(struct dif_run *run, unsigned rd)
 		return;
 	}
 	/* The skip or the copy may fault half-way: then the token is built
-	 * aside, so that scratch gets nothing (Decisions 17, 30). */
+	 * aside (the source may lie under the result, Decision 17); a fault
+	 * in the copy leaves what it copied and the NUL (Decision 31). */
 	char *tok = s.miss ? (char *)run->ctx->keybuf + 2 * (run->strsize + 1ull)
 	                   : (char *)out;
 	bool got = dif_s_strtok(&s, 0, (size_t)lim, &delim, tok, run->strsize,
 	                        &next);
+	if (got && tok != (char *)out)
+		memcpy(out, tok, strlen(tok) + 1);
 	if (run->fbits) {
 		set_rd(run, rd, 0);
 		return;
@@ -752,8 +757,6 @@ static void do_strtok(struct dif_run *run, unsigned rd)
 		set_rd(run, rd, 0);
 		return;
 	}
-	if (tok != (char *)out)
-		memcpy(out, tok, strlen(tok) + 1);
 	run->strtok_next = addr + next;
 	run->strtok_limit = addr + lim;
 	set_rd(run, rd, scratch_commit(run, run->strsize));

@@ -90,15 +90,17 @@ size_t dif_s_dirname(struct dif_src *s, char *out, size_t cap)
 	}
 }
 
-size_t dif_s_cleanpath(struct dif_src *s, char *out, size_t cap)
+size_t dif_s_cleanpath(struct dif_src *s, char *out, size_t cap,
+                       size_t *wrote)
 {
-	size_t i = 0, j = 0;
+	size_t i = 0, j = 0, hi = 0;
 	int c;
-	bool backed_up = false; /* ended by "/..": its '/' is overwritten */
 
-	/* out is the scratch buffer: a path that backs up to the root before
-	 * writing anything ("/..") leaves its stale byte 0 as the result's
-	 * first byte, as in DTrace (Decision 25). */
+	/* out is the scratch buffer, worked in place as DTrace does: a path
+	 * that backs up to the root before writing anything ("/..") leaves
+	 * its stale byte 0 as the result's first byte (Decision 25), and
+	 * what a "/.." dropped stays after the result's NUL (Decision 31). */
+#define PUT(at, v) (out[at] = (char)(v), hi = (at) + 1 > hi ? (at) + 1 : hi)
 	do {
 		c = AT(s, i);
 		i++;
@@ -107,7 +109,8 @@ size_t dif_s_cleanpath(struct dif_src *s, char *out, size_t cap)
 		if (j + 5 >= cap)
 			break;
 		if (c != '/') {
-			out[j++] = (char)c;
+			PUT(j, c);
+			j++;
 			continue;
 		}
 		c = AT(s, i);
@@ -115,8 +118,9 @@ size_t dif_s_cleanpath(struct dif_src *s, char *out, size_t cap)
 		if (c == '/')
 			goto again; /* "//" */
 		if (c != '.') {
-			out[j++] = '/';
-			out[j++] = (char)c;
+			PUT(j, '/');
+			PUT(j + 1, c);
+			j += 2;
 			continue;
 		}
 		c = AT(s, i);
@@ -124,18 +128,20 @@ size_t dif_s_cleanpath(struct dif_src *s, char *out, size_t cap)
 		if (c == '/')
 			goto again; /* "/./" */
 		if (c != '.') {
-			out[j++] = '/';
-			out[j++] = '.';
-			out[j++] = (char)c;
+			PUT(j, '/');
+			PUT(j + 1, '.');
+			PUT(j + 2, c);
+			j += 3;
 			continue;
 		}
 		c = AT(s, i);
 		i++;
 		if (c != '/' && c != '\0') {
-			out[j++] = '/';
-			out[j++] = '.';
-			out[j++] = '.';
-			out[j++] = (char)c;
+			PUT(j, '/');
+			PUT(j + 1, '.');
+			PUT(j + 2, '.');
+			PUT(j + 3, c);
+			j += 4;
 			continue;
 		}
 		/* "/../" or "/..": drop the last component written; the slash
@@ -144,13 +150,17 @@ size_t dif_s_cleanpath(struct dif_src *s, char *out, size_t cap)
 		while (j != 0 && out[--j] != '/')
 			;
 		if (c == '\0') {
-			out[++j] = '/';
-			backed_up = true;
+			j++;
+			PUT(j, '/');
 		}
 	} while (c != '\0');
-	if (!backed_up && j > 0 && out[j - 1] == '\0')
-		j--; /* the terminator was copied as a character */
-	out[j] = '\0';
+	/* a path's own NUL was copied as a character: this one follows it */
+	PUT(j, '\0');
+#undef PUT
+	if (wrote)
+		*wrote = hi;
+	for (j = 0; out[j]; j++)
+		;
 	return j;
 }
 

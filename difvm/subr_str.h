@@ -57,8 +57,11 @@ static inline struct dif_src dif_src_mem(const void *p, size_t len)
 DIF_INTERNAL size_t dif_s_basename(struct dif_src *s, char *out, size_t cap);
 DIF_INTERNAL size_t dif_s_dirname(struct dif_src *s, char *out, size_t cap);
 /* cleanpath: "//", "/./" dropped, "/../" resolved lexically; output
- * stops when fewer than 5 bytes of cap are left (as DTrace does). */
-DIF_INTERNAL size_t dif_s_cleanpath(struct dif_src *s, char *out, size_t cap);
+ * stops when fewer than 5 bytes of cap are left (as DTrace does). Works
+ * in out as DTrace does; *wrote (if not NULL) gets the end of the bytes
+ * written (from offset 0, or 1 after a leading "/.."). */
+DIF_INTERNAL size_t dif_s_cleanpath(struct dif_src *s, char *out, size_t cap,
+                                    size_t *wrote);
 /* substr(s, index [, count]): Perl-like; `size` is strsize. */
 DIF_INTERNAL size_t dif_s_substr(struct dif_src *s, int64_t index,
                                  bool have_count, int64_t count,

@@ -140,6 +140,8 @@ static const char *const spool[] = {
 	"/etc", "//x/",
 	/* cleanpath backing up to the root before writing (Decision 25) */
 	"/..", "//./..", "/../..",
+	/* cleanpath leaving a dropped component after its NUL (Decision 31) */
+	"/abcdef/..", "/usr/libexec/../x", "a/bcd/..",
 };
 
 /* A random string over all non-NUL bytes, letter-class heavy. */
@@ -1165,6 +1167,48 @@ static void observe_str(struct gen *g, unsigned rd)
 	emit_r(g, DIF_OPC_ADD, x, g->acc, g->acc);
 }
 
+/* Bytes of rd's scratch buffer (size bytes at the result) reach the
+ * accumulator, also those past the result's NUL: what the subroutine's
+ * loop left there (cleanpath's working bytes, copyinstr's last NUL;
+ * conventions.md Decision 31). Never in code a branch may skip: rd could
+ * then hold an older value, even a window address. */
+static void observe_buf(struct gen *g, unsigned rd, uint64_t size)
+{
+	if (!g->acc || rd == g->acc || g->cond || size == 0)
+		return;
+	unsigned o = next_reg(g, rd), x = next_reg(g, o);
+	uint64_t k;
+	unsigned op = DIF_OPC_LDUB;
+	if (size >= 8 && chance(g, 50)) {
+		uint64_t words = size / 8 < 4 ? size / 8 : 4;
+		k = 8 * R(g, words);
+		op = DIF_OPC_LDX;
+	} else {
+		k = R(g, size < 24 ? size : 24);
+	}
+	tg_setx(&g->p, o, k);
+	emit_r(g, DIF_OPC_ADD, rd, o, o);
+	emit_r(g, op, o, 0, x);
+	set_kind(g, o, K_INT, 0);
+	set_kind(g, x, K_INT, 0);
+	emit_r(g, DIF_OPC_ADD, x, g->acc, g->acc);
+}
+
+/* A path whose cleanpath leaves bytes after its result's NUL: a "/.."
+ * that drops a component longer than what follows (Decision 31). */
+static unsigned path_arg(struct gen *g)
+{
+	static const char *const paths[] = {
+		"/abcdef/..", "/usr/libexec/../x", "a/bcd/..", "/ab/cd/../..",
+		"/xyz/../", "/p/qrstu/../../v",
+	};
+	const char *p = paths[R(g, sizeof(paths) / sizeof(paths[0]))];
+	unsigned r = reg(g);
+	tg_sets(&g->p, r, p, strlen(p));
+	set_kind(g, r, K_STR, 0);
+	return r;
+}
+
 /* strjoin's operands, sometimes with lengths summing to strsize - 1,
  * strsize or strsize + 1 (the result and its NUL just fit, or not):
  * *la is the first one's length, chosen when i == 0. */
@@ -1263,6 +1307,10 @@ static void sn_call(struct gen *g, int subr)
 		if (join && i < 2) {
 			regs[i] = join_arg(g, i, &jl);
 			kinds[i] = K_STR;
+		} else if (i == 0 && s && s->subr == DIF_S_CLEANPATH &&
+		           chance(g, 30)) {
+			regs[i] = path_arg(g);
+			kinds[i] = K_STR;
 		} else if (inet6 && k == 'P') {
 			regs[i] = inet6_arg(g);
 			kinds[i] = K_SCR;
@@ -1339,6 +1387,13 @@ static void sn_call(struct gen *g, int subr)
 	            id == DIF_S_INET_NTOP || id == DIF_S_INET_NTOA6;
 	if (k == K_STR && !t && !keep && chance(g, sharp ? 60 : 25))
 		observe_str(g, rd);
+	/* the rest of a strsize result buffer (Decision 31) */
+	int whole = id == DIF_S_CLEANPATH || id == DIF_S_STRTOK ||
+	            id == DIF_S_BASENAME || id == DIF_S_DIRNAME ||
+	            id == DIF_S_TOUPPER || id == DIF_S_TOLOWER ||
+	            id == DIF_S_SUBSTR || (id == DIF_S_COPYINSTR && nargs <= 1);
+	if (whole && !t && !keep && chance(g, g->focus_subr >= 0 ? 60 : 30))
+		observe_buf(g, rd, g->strsize);
 	if (id == DIF_S_STRTOK && nargs >= 2 && !t0 && kinds[1] == K_STR &&
 	    regs[1] != rd && !g->taint[regs[1]] && !g->cond && chance(g, 50)) {
 		/* strtok(NULL) continues where this call stopped */
@@ -2075,6 +2130,37 @@ static void gen_case(uint64_t seed, int fop, const char *fsub, unsigned pm,
 		g->acc = 7;
 		set_kind(g, 7, K_INT, 0);
 	}
+	/* later runs first read what earlier runs left at scratch's start
+	 * (a faulting cleanpath's or strtok's partial output, Decision 31):
+	 * run 1 skips the read, the runs after it take an alloca (not
+	 * zeroed) there; made NOPs at the end if a tainted value may have
+	 * been stored to memory */
+	uint32_t pro0 = g->p.n, pro1 = pro0;
+	if (c->runs >= 2 && g->acc && chance(g, 40)) {
+		unsigned v = reg(g), p = next_reg(g, v), x = next_reg(g, p);
+		tg_var(&g->p, 0x530, 1, 0, 0, 0, 8);
+		tg_emit(&g->p, DIF_ENC_W(DIF_OPC_LDGS, 0x530, v));
+		tg_setx(&g->p, x, 1);
+		tg_emit(&g->p, DIF_ENC_W(DIF_OPC_STGS, 0x530, x));
+		emit_r(g, DIF_OPC_TST, v, 0, 0);
+		uint32_t at = tg_emit(&g->p, DIF_ENC_B(DIF_OPC_BE, 0));
+		uint64_t size = 8 * (1 + R(g, 4));
+		tg_setx(&g->p, v, size);
+		emit_r(g, DIF_OPC_FLUSHTS, 0, 0, 0);
+		tg_emit(&g->p, DIF_ENC_R(DIF_OPC_PUSHTV, 0, 0, v));
+		tg_emit(&g->p, DIF_ENC_W(DIF_OPC_CALL,
+		                         (unsigned)dif_subrs[DIF_S_ALLOCA].num[c->profile],
+		                         p));
+		tg_setx(&g->p, x, 8 * R(g, size / 8));
+		emit_r(g, DIF_OPC_ADD, p, x, x);
+		emit_r(g, DIF_OPC_LDX, x, 0, x);
+		emit_r(g, DIF_OPC_ADD, x, g->acc, g->acc);
+		g->p.text[at] = DIF_ENC_B(DIF_OPC_BE, g->p.n);
+		pro1 = g->p.n;
+		set_kind(g, v, K_INT, 0);
+		set_kind(g, p, K_INT, 0);
+		set_kind(g, x, K_INT, 0);
+	}
 	if (fop >= 0) {
 		/* short programs around the focus instruction */
 		g->budget = (unsigned)R(g, 3);
@@ -2106,6 +2192,9 @@ static void gen_case(uint64_t seed, int fop, const char *fsub, unsigned pm,
 			snippet(g);
 		}
 	}
+	if (g->memtaint)
+		for (uint32_t i = pro0; i < pro1; i++)
+			g->p.text[i] = DIF_ENC_R(DIF_OPC_NOP, 0, 0, 0);
 	if (c->profile != DC_PROFILE_ILLUMOS) {
 		/* STGA exists only on illumos */
 		for (uint32_t i = 0; i < g->p.n; i++)
