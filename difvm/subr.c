@@ -476,7 +476,19 @@ static void do_copyinto(struct dif_run *run, unsigned rd)
 	}
 	if (!urange_ok(run, uaddr, size))
 		return;
-	copy_bytes(run, DIF_AS_USER, uaddr, dif_scratch_host(run, dest), size);
+	uint8_t *out = dif_scratch_host(run, dest);
+	if (copy_bytes(run, DIF_AS_USER, uaddr, out, size) ||
+	    run->fbits != DIF_FBIT(DIF_FAULT_BADADDR))
+		return;
+	/* One forward move that stops at the first unreadable byte: the
+	 * bytes before it are in place (Decision 31; fault path only). */
+	uint64_t ill = run->illval;
+	for (uint64_t k = 0; uaddr + k < ill; k++) {
+		uint8_t c;
+		if (dif_mem_read(run, DIF_AS_USER, uaddr + k, &c, 1))
+			break;
+		out[k] = c;
+	}
 }
 
 /* strjoin (emulator-facts.md 1). With kernel visibility the access
