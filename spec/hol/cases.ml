@@ -16,8 +16,12 @@ let dif_sra = ddef `dif_sra (x:int64) (c:int64) = word_ishr x (val c MOD 64)`;;
 let div_ovf = ddef
   `div_ovf (a:int64) (b:int64) <=>
      a = word dif_int64_min /\ b = word 18446744073709551615`;;
+(* a push also writes the tuple array (tarr), where reads past the stack
+   top see it *)
 let push = ddef
-  `push (v:int64) (z:int64) s = s_set_tstack (CONS (v, z) (s_tstack s)) s`;;
+  `push (v:int64) (z:int64) s =
+     s_set_tarr (upd_nth (llen (s_tstack s)) (v, z) (s_tarr s))
+       (s_set_tstack (CONS (v, z) (s_tstack s)) s)`;;
 let pbound = ddef
   `pbound s i = if R2 s i = word 0 then 256 else val (R2 s i)`;;
 
@@ -326,6 +330,11 @@ let () =
   cx ~p:2 "stga" 80 "illop" "T" "illop"
 ;;
 
+(* dynamic variables (ldts, stts, ldgaa, ldtaa, stgaa, sttaa) *)
+loadt (dif_dir ^ "/dyn.ml");;
+(* scmp *)
+loadt (dif_dir ^ "/scmp.ml");;
+
 (* ---- definitions: one constant per guard and per effect ---- *)
 let dif_ident s = String.map (fun c -> if c = '-' then '_' else c) s;;
 let gname c = "dif_g_" ^ dif_ident c.insn ^ "_" ^ dif_ident c.cname;;
@@ -362,7 +371,8 @@ let dif_insns =
   let rec uniq acc = function
     | [] -> rev acc
     | x :: t -> if mem x acc then uniq acc t else uniq (x :: acc) t in
-  let names = uniq [] (map (fun c -> c.insn) !dif_table) in
+  let names = uniq [] (map (fun c -> c.insn)
+    (List.stable_sort (fun a b -> compare a.op b.op) !dif_table)) in
   map (fun n -> n, filter (fun c -> c.insn = n) !dif_table) names;;
 
 (* ---- step: per instruction, the effect of the case whose guard holds ---- *)
@@ -394,12 +404,13 @@ let dif_exec = define
      then dif_exec text (n - 1) (dif_step s (nth_or 0 (s_pc s) text))
      else s`;;
 incr dif_ndefs;;
-(* between runs: registers, flags, pc, tuple stack and scratch pointer
-   reset; variables and memory persist *)
+(* between runs: registers, flags, pc, tuple stack (and array) and scratch
+   pointer reset; variables, memory and the drop count persist *)
 let dif_reset = ddef
   `dif_reset s = s_set_status Running (s_set_pc 0 (s_set_tstack []
+     (s_set_tarr dif_tzero
      (s_set_sptr 0 (setcc F F F F (s_set_regs
-       [word 0; word 0; word 0; word 0; word 0; word 0; word 0; word 0] s)))))`;;
+       [word 0; word 0; word 0; word 0; word 0; word 0; word 0; word 0] s))))))`;;
 let dif_runs = define
   `dif_runs text k fuel s =
      if k <= 1 then dif_exec text fuel s
@@ -409,7 +420,8 @@ incr dif_ndefs;;
 
 (* ---- listings for ./dev hol: the case names (compared with the C model)
    and the coverage table of docs/spec-hol.md ---- *)
-let dif_guard_only c = mem c.eff ["lv_ref"; "bv_str_kernel_e"; "bv_str_copy_e"; "sv_byref"];;
+let dif_guard_only c = mem c.eff ["lv_ref"; "bv_str_kernel_e"; "bv_str_copy_e"; "sv_byref";
+  "dl_ref_e"; "ds_byref_e"];;
 let dif_write_cases path =
   let oc = open_out path in
   List.iter (fun c -> Printf.fprintf oc "%s %s\n" c.insn c.cname) !dif_table;

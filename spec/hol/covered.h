@@ -12,6 +12,9 @@ static inline int hol_covered_op(unsigned op)
 	case 50: case 51: case 56: case 57: case 58: case 59: case 60:
 	case 61: case 62: case 63: case 80:
 		return 1;
+	case 44: case 45: case 52: case 53: case 54: case 55: /* dyn.ml */
+	case 39: /* scmp.ml */
+		return 1;
 	}
 	return op >= 64 && op <= 77;
 }

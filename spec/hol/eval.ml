@@ -20,7 +20,7 @@ let dif_compset =
      push; pbound; vget; vset; vkind; vsize; vval; bkind; bpriv; bk; bp;
      bstr_room; opt_rem; cl_rem; vs_cls; vsrc; dif_fix; dif_dispatch; dif_step;
      running; dif_exec; dif_reset; dif_runs;
-     FST; SND; MIN; MAX; LET_END_DEF] @
+     FST; SND; MIN; MAX; LET_END_DEF] @ !dif_dyn_defs @ [APPEND; REVERSE] @ dif_scmp_defs @
     map snd dif_effect_defs @ map snd dif_guard_defs @ map snd dif_insn_defs in
   Compute.add_thms defs cs;
   let num_ops = [`(+):num->num->num`; `(-):num->num->num`; `( * ):num->num->num`;

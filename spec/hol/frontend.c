@@ -119,11 +119,12 @@ static void hex(FILE *f, const uint8_t *b, size_t n)
 
 static void send_case(FILE *f, const struct dc_case *c)
 {
-	fprintf(f, "case %u %u %u %llu %u %d %llu\n", c->profile & 1,
+	fprintf(f, "case %u %u %u %llu %u %d %llu %llu\n", c->profile & 1,
 	        c->deny, c->strsize ? c->strsize : 256,
 	        (unsigned long long)(c->scratch_size ? c->scratch_size : 65536),
 	        c->runs ? c->runs : 1, c->rtype.kind == 1,
-	        (unsigned long long)c->thread_key);
+	        (unsigned long long)c->thread_key,
+	        (unsigned long long)(c->dynvar_size ? c->dynvar_size : 1u << 20));
 	fputs("text", f);
 	for (uint32_t i = 0; i < c->textlen; i++)
 		fprintf(f, " %u", c->text[i]);
@@ -184,6 +185,8 @@ static const char *unsup_text(unsigned n)
 	case 2: return "string built-in variables (kernel view)";
 	case 3: return "string built-in variables (copy to scratch)";
 	case 4: return "by-reference variable stores";
+	case 5: return "by-reference dynamic variable data";
+	case 6: return "by-reference dynamic variable stores (copy, bad source)";
 	}
 	return "case without a HOL effect";
 }
@@ -232,6 +235,9 @@ static int run(void *ud, const struct dc_case *c, struct dc_outcome *o,
 	unsigned long long v, a;
 	unsigned code, pc, n;
 	int off = 0;
+	const char *d = strstr(r, " D ");
+	if (d && (r[0] == 'R' || r[0] == 'F'))
+		o->drops = strtoull(d + 3, NULL, 10);
 	if (sscanf(r, "R %llu%n", &v, &off) == 1) {
 		o->rval = v;
 		const char *s = strstr(r + off, " S ");

@@ -35,6 +35,7 @@ static const char *const covered_names[] = {
 	"ldls", "stls", "allocs", "copys", "stb", "sth", "stw", "stx", "uldsb",
 	"uldsh", "uldsw", "uldub", "ulduh", "ulduw", "uldx", "rldsb", "rldsh",
 	"rldsw", "rldub", "rlduh", "rlduw", "rldx", "stga",
+	"ldts", "stts", "ldgaa", "ldtaa", "stgaa", "sttaa", "scmp",
 };
 
 
