@@ -330,10 +330,16 @@ let () =
   cx ~p:2 "stga" 80 "illop" "T" "illop"
 ;;
 
+(* files loaded from here end by adding their name to dif_loaded: one that
+   stops early counts as a failure of ./dev hol *)
+let dif_loaded = ref ([]:string list);;
+let dif_load f =
+  loadt (dif_dir ^ "/" ^ f);
+  if not (mem f !dif_loaded) then dif_fail f (Failure "did not load completely");;
 (* dynamic variables (ldts, stts, ldgaa, ldtaa, stgaa, sttaa) *)
-loadt (dif_dir ^ "/dyn.ml");;
+dif_load "dyn.ml";;
 (* scmp *)
-loadt (dif_dir ^ "/scmp.ml");;
+dif_load "scmp.ml";;
 
 (* ---- definitions: one constant per guard and per effect ---- *)
 let dif_ident s = String.map (fun c -> if c = '-' then '_' else c) s;;

@@ -35,6 +35,9 @@ let dif_thread_key = dd (ddef
      then word ((val (alookup 279 (word 0:int64) bv) + 65535) MOD 2 EXP 61)
      else tk`);;
 
+(* (a test the evaluator reduces, unlike an equation between options) *)
+let isnone = dd (dprim option_RECURSION
+  `(isnone (NONE:A option) <=> T) /\ (isnone (SOME (x:A)) <=> F)`);;
 let odflt = dd (dprim option_RECURSION
   `(odflt (d:A) NONE = d) /\ (odflt d (SOME x) = x)`);;
 
@@ -75,7 +78,7 @@ let dk_rd = dd (drec
    entries readable with the same bytes *)
 let kmatch = dd (drec
   `(kmatch s [] ([]:(int64#int64#num) list) <=> T) /\
-   (kmatch s [] (CONS e t) <=> F) /\
+   (kmatch s [] (CONS e l) <=> F) /\
    (kmatch s (CONS (v:int64, z:int64) t) [] <=> F) /\
    (kmatch s (CONS (v, z) t) (CONS (v', z', c) t') <=>
       z = z' /\
@@ -91,7 +94,8 @@ let kstore = dd (drec
    (kstore s (CONS (v:int64, z:int64) t) =
       CONS (v, z, if z = word 0 then 0 else mem_num s 0 v (val z)) (kstore s t))`);;
 (* store (create at the end, or overwrite), keep (create with 0 data if
-   missing), delete *)
+   missing), delete (every match: there is at most one, as keys are only
+   added when missing) *)
 let dput = dd (drec
   `(dput s ks (x:int64) [] = [(kstore s ks, x)]) /\
    (dput s ks x (CONS (k, y) t) =
@@ -103,7 +107,7 @@ let dkeep = dd (drec
 let ddel = dd (drec
   `(ddel s ks ([]:((int64#int64#num) list # int64) list) = []) /\
    (ddel s ks (CONS (k, y) t) =
-      if kmatch s ks k then t else CONS (k, y) (ddel s ks t))`);;
+      if kmatch s ks k then ddel s ks t else CONS (k, y) (ddel s ks t))`);;
 
 (* arena accounting (docs/conventions.md 3) *)
 let kbytes = dd (drec
@@ -144,10 +148,10 @@ let () =
   eff "ds_silent_e" ("next (s_set_dvars (dkeep s " ^ ks ^ " (s_dvars s)) " ^ ts ^ ")");
   eff "ds_byref_e" "unsup 6 s";
   let bref = "bitset (vkind s (dsc i) i) 1" and vs = "vsrc s (dsc i) i" in
-  let missing = "dget s i = NONE" in
+  let missing = "isnone (dget s i)" in
   let keychecks n op ld =
-    cx n op "key-kpriv" ("~(dk_kp s " ^ ks ^ " = NONE)") (if ld then "dk_kpriv_e" else "dk_kpriv_st");
-    cx n op "key-badaddr" ("~(dk_rd s " ^ ks ^ " = NONE)") (if ld then "dk_bad_e" else "dk_bad_st") in
+    cx n op "key-kpriv" ("~isnone (dk_kp s " ^ ks ^ ")") (if ld then "dk_kpriv_e" else "dk_kpriv_st");
+    cx n op "key-badaddr" ("~isnone (dk_rd s " ^ ks ^ ")") (if ld then "dk_bad_e" else "dk_bad_st") in
   let dload n op =
     cx n op "missing" missing "dl_missing_e";
     cx n op "value" ("~" ^ bref) "dl_value_e";
@@ -166,3 +170,5 @@ let () =
   keychecks "ldtaa" 53 true; dload "ldtaa" 53;
   keychecks "stgaa" 54 false; dstore "stgaa" 54;
   keychecks "sttaa" 55 false; dstore "sttaa" 55;;
+
+dif_loaded := "dyn.ml" :: !dif_loaded;;

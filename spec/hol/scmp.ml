@@ -77,3 +77,5 @@ let () =
   cx "scmp" 39 "less" "scode s i = 1" "scmp_set";
   cx "scmp" 39 "equal" "scode s i = 2" "scmp_set";
   cx "scmp" 39 "greater" "scode s i = 3" "scmp_set";;
+
+dif_loaded := "scmp.ml" :: !dif_loaded;;

@@ -59,7 +59,7 @@ let dif_run_case (lines : string list list) =
     dif_num prof; dif_num deny; dif_num strsize; zeros; `F`; `F`; `F`; `F`;
     `0`; `[]:(int64#int64)list`;
     mk_list (vars, `:num#num#num#int64`);
-    `[]:((int64#int64) list # int64) list`;
+    `[]:((int64#int64#num) list # int64) list`;
     mk_list (regions, `:dif_region`); dif_num ssize; `0`;
     wl (get "inttab"); wl (get "args");
     mk_list (bvars, `:num#int64`); mk_list (bstrs, `:num#num`);

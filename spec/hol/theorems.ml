@@ -228,3 +228,6 @@ let () =
          MATCH_MP_TAC (match READ_SAFE with Some t -> t | None -> TRUTH) THEN
          ASM_REWRITE_TAC[])))
     !dif_table;;
+
+(* ---- dynamic variables ---- *)
+dif_load "dynthm.ml";;
