@@ -564,7 +564,7 @@ static int add_use(struct asmctx *c, uint32_t id, int scope, int store)
 	if (scope < 0)
 		return 0;
 	struct varkey k = { (uint32_t)scope, id };
-	uint32_t *f = dif_hm_get(&p->uses, &k, sizeof(k));
+	uint64_t *f = dif_hm_get(&p->uses, &k, sizeof(k));
 	uint32_t bit = store ? DIF_VF_MOD : DIF_VF_REF;
 	if (f)
 		*f |= bit;
@@ -995,7 +995,7 @@ static int resolve_var(struct asmctx *c, const struct operand *o,
 	int scope = dif_isa_scope(oi);
 	int other = -1;
 	if (scope >= 0 && scope < 3) {
-		const uint32_t *i = dif_hm_get(&p->varnames[scope], o->id, o->idlen);
+		const uint64_t *i = dif_hm_get(&p->varnames[scope], o->id, o->idlen);
 		if (i) {
 			*id = p->rows[*i].v.id;
 			return 0;
@@ -1003,7 +1003,7 @@ static int resolve_var(struct asmctx *c, const struct operand *o,
 	}
 	/* Declared in another scope? (for the message) */
 	for (int k = 0; k < 4 && other < 0; k++) {
-		const uint32_t *i = k == scope ? NULL
+		const uint64_t *i = k == scope ? NULL
 		                               : dif_hm_get(&p->varnames[k], o->id,
 		                                            o->idlen);
 		if (i)
@@ -1452,7 +1452,7 @@ static int intern_in(struct asmctx *c, int sym, struct dif_hmap *m, const char *
                      size_t n, uint32_t line, uint32_t col, uint32_t *off)
 {
 	struct stab t = prog_tab(c->cur, sym);
-	uint32_t *hit = dif_hm_get(m, s, n);
+	uint64_t *hit = dif_hm_get(m, s, n);
 	if (hit) {
 		*off = *hit;
 		return 0;
@@ -1543,7 +1543,7 @@ static uint32_t use_flags(const struct prog *p, uint64_t id, int scope)
 	if (id > UINT32_MAX)
 		return 0;
 	struct varkey k = { (uint32_t)scope, (uint32_t)id };
-	const uint32_t *f = dif_hm_get(&p->uses, &k, sizeof(k));
+	const uint64_t *f = dif_hm_get(&p->uses, &k, sizeof(k));
 	return f ? *f : 0;
 }
 
@@ -1616,7 +1616,7 @@ static int prog_close(struct asmctx *c)
 		struct fix *f = &p->fixes[i];
 		if (f->kind != FIX_LABEL)
 			continue;
-		uint32_t *pc = dif_hm_get(&p->labels, f->s, f->slen);
+		uint64_t *pc = dif_hm_get(&p->labels, f->s, f->slen);
 		if (!pc) {
 			fail_at(c, DIF_E_SYNTAX, f->line, f->col, "undefined label '%s'", f->s);
 			goto out;
@@ -1635,7 +1635,7 @@ static int prog_close(struct asmctx *c)
 		struct fix *f = &p->fixes[i];
 		if (f->kind != FIX_INT)
 			continue;
-		uint32_t *hit = dif_hm_get(&map, &f->num, 8);
+		uint64_t *hit = dif_hm_get(&map, &f->num, 8);
 		uint32_t idx;
 		if (hit) {
 			idx = *hit;

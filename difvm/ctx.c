@@ -19,8 +19,10 @@ int dif_ctx_create(struct dif_vm *vm, struct dif_ctx **out)
 		return DIF_E_NOMEM;
 	ctx->vm = vm;
 	atomic_flag_clear(&ctx->busy);
-	/* Zeroed: programs may read scratch they did not allocate. */
-	ctx->scratch = calloc(vm->scratch_size ? vm->scratch_size : 1, 1);
+	/* Zeroed: programs may read scratch they did not allocate. One spare
+	 * byte past the end takes substr's NUL, which DTrace writes one past
+	 * its strsize buffer (nothing can read it there). */
+	ctx->scratch = calloc(vm->scratch_size + 1, 1);
 	ctx->locals = calloc(1, vm->local_size);
 	ctx->keybuf = malloc(vm->chunk);
 	ctx->env = calloc(DIF_ENV_NSLOTS, vm->strsize);
@@ -124,7 +126,7 @@ int dif_ctx_set_string(struct dif_ctx *ctx, unsigned id, const char *s)
 
 int dif_ctx_set_thread(struct dif_ctx *ctx, uint64_t key)
 {
-	if (!ctx)
+	if (!ctx || key < DIF_THREAD_KEY_MIN)
 		return DIF_E_INVAL;
 	ctx->thread = key;
 	ctx->thread_set = true;

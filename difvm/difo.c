@@ -273,7 +273,7 @@ const struct dif_difo *dif_module_find(const struct dif_module *mod,
 {
 	if (!mod || !name || !mod->names)
 		return NULL;
-	uint32_t *i = dif_hm_get(mod->names, name, strlen(name));
+	uint64_t *i = dif_hm_get(mod->names, name, strlen(name));
 	return i ? mod->difos[*i] : NULL;
 }
 

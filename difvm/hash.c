@@ -56,7 +56,7 @@ static struct dif_hent *slot(const struct dif_hmap *m, const void *k,
 	}
 }
 
-uint32_t *dif_hm_get(const struct dif_hmap *m, const void *k, size_t n)
+uint64_t *dif_hm_get(const struct dif_hmap *m, const void *k, size_t n)
 {
 	if (!m->cap)
 		return NULL;
@@ -64,13 +64,16 @@ uint32_t *dif_hm_get(const struct dif_hmap *m, const void *k, size_t n)
 	return e->key ? &e->val : NULL;
 }
 
-int dif_hm_put(struct dif_hmap *m, const void *k, size_t n, uint32_t val)
+/* The entry for key (inserted with value 0 when new), or NULL on out of
+ * memory; *added tells whether it is new. */
+static struct dif_hent *entry(struct dif_hmap *m, const void *k, size_t n,
+                              int *added)
 {
 	if ((m->n + 1) * 2 > m->cap) {
 		size_t cap = m->cap ? m->cap * 2 : 64;
 		struct dif_hent *nv = calloc(cap, sizeof(*nv));
 		if (!nv)
-			return -1;
+			return NULL;
 		struct dif_hmap nm = { nv, cap, m->n };
 		for (size_t i = 0; i < m->cap; i++)
 			if (m->v[i].key)
@@ -80,17 +83,44 @@ int dif_hm_put(struct dif_hmap *m, const void *k, size_t n, uint32_t val)
 	}
 	uint64_t h = dif_hash_bytes(k, n);
 	struct dif_hent *e = slot(m, k, n, h);
+	*added = !e->key;
 	if (!e->key) {
 		e->key = malloc(n ? n : 1);
 		if (!e->key)
-			return -1;
+			return NULL;
 		memcpy(e->key, k, n);
 		e->klen = n;
 		e->h = h;
+		e->val = 0;
 		m->n++;
 	}
+	return e;
+}
+
+int dif_hm_put(struct dif_hmap *m, const void *k, size_t n, uint64_t val)
+{
+	int added;
+	struct dif_hent *e = entry(m, k, n, &added);
+	if (!e)
+		return -1;
 	e->val = val;
 	return 0;
+}
+
+int dif_hm_add(struct dif_hmap *m, const void *k, size_t n, uint64_t val,
+               uint64_t *old)
+{
+	int added;
+	struct dif_hent *e = entry(m, k, n, &added);
+	if (!e)
+		return -1;
+	if (!added) {
+		if (old)
+			*old = e->val;
+		return 0;
+	}
+	e->val = val;
+	return 1;
 }
 
 void dif_hm_free(struct dif_hmap *m)

@@ -2,7 +2,7 @@
  * The one hash map of difvm and its tools (not installed): every lookup
  * by name or by value that can grow with the input goes through it, so
  * no path is quadratic. Open addressing with linear probing; keys are
- * byte strings copied into the map; values are 32-bit.
+ * byte strings copied into the map; values are 64-bit.
  *
  * Built with -DDIF_HASH_COUNTING, every probed slot is counted in
  * dif_hash_probes(); the growth test compares the counts of two input
@@ -20,7 +20,7 @@ struct dif_hent {
 	uint64_t h;
 	char *key; /* NULL: empty slot */
 	size_t klen;
-	uint32_t val;
+	uint64_t val;
 };
 struct dif_hmap {
 	struct dif_hent *v;
@@ -29,11 +29,15 @@ struct dif_hmap {
 
 DIF_INTERNAL uint64_t dif_hash_bytes(const void *p, size_t n);
 /* The value stored for key [k, k+n), or NULL. */
-DIF_INTERNAL uint32_t *dif_hm_get(const struct dif_hmap *m, const void *k,
+DIF_INTERNAL uint64_t *dif_hm_get(const struct dif_hmap *m, const void *k,
                                   size_t n);
 /* Inserts or overwrites; -1 on out of memory. */
 DIF_INTERNAL int dif_hm_put(struct dif_hmap *m, const void *k, size_t n,
-                            uint32_t val);
+                            uint64_t val);
+/* Inserts key -> val unless the key is there. 1 if inserted, 0 if it was
+ * there (*old, when not NULL, gets its value), -1 on out of memory. */
+DIF_INTERNAL int dif_hm_add(struct dif_hmap *m, const void *k, size_t n,
+                            uint64_t val, uint64_t *old);
 /* Frees the entries; the map is empty (and reusable) afterwards. */
 DIF_INTERNAL void dif_hm_free(struct dif_hmap *m);
 /* Grows the array *pp (elem-sized items, *cap of them, n in use) to fit

@@ -421,7 +421,7 @@ static void do_copyinto(struct dif_run *run, unsigned rd)
 static void do_strjoin(struct dif_run *run, unsigned rd)
 {
 	uint64_t size = run->strsize, a = arg(run, 0), b = arg(run, 1);
-	uint64_t la, lb;
+	uint64_t la, lb, keep = rd < DIF_NREGS ? run->regs[rd] : 0;
 	uint8_t *out;
 
 	set_rd(run, rd, 0);
@@ -449,6 +449,7 @@ static void do_strjoin(struct dif_run *run, unsigned rd)
 		if (la + lb == size)
 			goto toolong;
 	}
+
 	/* b in the free part of scratch may lie under a's copy: take it as
 	 * it was at the call (docs/conventions.md, Decisions 17). */
 	uint8_t *snap = NULL;
@@ -464,6 +465,13 @@ static void do_strjoin(struct dif_run *run, unsigned rd)
 	else if (!read_bytes(run, DIF_AS_KERNEL, b, out + la, lb))
 		return;
 	out[la + lb] = '\0';
+	if (la + lb + 1 == size) {
+		/* DTrace keeps the result only when fewer than strsize bytes
+		 * were written: R[rd] keeps its value and the pointer stays
+		 * (docs/conventions.md, Decisions 23) */
+		set_rd(run, rd, keep);
+		return;
+	}
 	set_rd(run, rd, scratch_commit(run, la + lb + 1));
 	return;
 toolong:
@@ -646,9 +654,11 @@ static void do_substr(struct dif_run *run, unsigned rd)
 		set_rd(run, rd, 0);
 		return;
 	}
+	/* up to strsize bytes and the NUL after them (one past the buffer,
+	 * as in DTrace; scratch has a spare byte at its end for it) */
 	dif_s_substr(&s, (int64_t)arg(run, 1), run->ttop > 2,
 	             (int64_t)arg(run, 2), run->strsize, (char *)out,
-	             run->strsize);
+	             run->strsize + 1ull);
 	set_rd(run, rd, buf);
 }
 
@@ -756,7 +766,8 @@ static void do_json(struct dif_run *run, unsigned rd)
 	 * free scratch receives the result and its NUL only, nothing on
 	 * failure: the model's effect (docs/conventions.md, Decisions 17). */
 	char *work = (char *)run->ctx->keybuf + 2 * (run->strsize + 1ull);
-	if (!dif_s_json(&js, &sel, run->strsize, work, js.len + 1)) {
+	if (!dif_s_json(&js, &sel, run->strsize,
+	                run->profile == DIF_PROFILE_ILLUMOS, work, js.len + 1)) {
 		set_rd(run, rd, 0);
 		return;
 	}

@@ -106,8 +106,10 @@ static int64_t sel_number(struct jsel *js)
 	return (int64_t)(neg ? 0 - val : val);
 }
 
-static bool j_space(int c)
+static bool j_space(int c, bool illumos)
 {
+	if (illumos)
+		return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 	return c == ' ' || (c >= '\t' && c <= '\r');
 }
 
@@ -127,7 +129,7 @@ static bool j_xdigit(int c)
 }
 
 bool dif_s_json(struct dif_src *json, struct dif_src *sel, uint64_t size,
-                char *out, size_t cap)
+                bool illumos, char *out, size_t cap)
 {
 	enum jstate st = J_REST;
 	int64_t want = INT64_MIN, pos = 0;
@@ -152,7 +154,7 @@ bool dif_s_json(struct dif_src *json, struct dif_src *sel, uint64_t size,
 
 		switch (st) {
 		case J_REST:
-			if (j_space(c))
+			if (j_space(c, illumos))
 				break;
 			if (c == '{') {
 				st = J_OBJECT;
@@ -168,7 +170,7 @@ bool dif_s_json(struct dif_src *json, struct dif_src *sel, uint64_t size,
 			}
 			return false; /* no top-level object or array */
 		case J_OBJECT:
-			if (j_space(c))
+			if (j_space(c, illumos))
 				break;
 			if (c == '"') {
 				st = J_STRING;
@@ -221,7 +223,7 @@ bool dif_s_json(struct dif_src *json, struct dif_src *sel, uint64_t size,
 				st = J_STRING;
 			break;
 		case J_COLON:
-			if (j_space(c))
+			if (j_space(c, illumos))
 				break;
 			if (c == ':') {
 				st = J_VALUE;
@@ -229,7 +231,7 @@ bool dif_s_json(struct dif_src *json, struct dif_src *sel, uint64_t size,
 			}
 			return false;
 		case J_COMMA:
-			if (j_space(c))
+			if (j_space(c, illumos))
 				break;
 			if (c == ',') {
 				if (in_array) {
@@ -289,7 +291,7 @@ bool dif_s_json(struct dif_src *json, struct dif_src *sel, uint64_t size,
 			st = J_COMMA;
 			break;
 		case J_VALUE:
-			if (j_space(c))
+			if (j_space(c, illumos))
 				break;
 			if (c == '{' || c == '[') {
 				if (js.left > 1 && found) {

@@ -112,9 +112,11 @@ DIF_INTERNAL size_t dif_s_inet6(const uint8_t a[16], bool ntop,
 
 /* json(json, selector): copies the selected value to out; false when the
  * key is missing or the text does not parse. Work is bounded by `size`
- * (strsize) input bytes. */
+ * (strsize) input bytes. Blanks are the kernel's isspace: FreeBSD's
+ * includes \v and \f, illumos's only space, \t, \n and \r. */
 DIF_INTERNAL bool dif_s_json(struct dif_src *json, struct dif_src *sel,
-                             uint64_t size, char *out, size_t cap);
+                             uint64_t size, bool illumos, char *out,
+                             size_t cap);
 
 /* Byte swaps as on a little-endian host (htons/htonl/htonll and ntoh*). */
 static inline uint64_t dif_s_bswap16(uint64_t v)

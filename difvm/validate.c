@@ -92,7 +92,7 @@ static struct dif_var *vdef_find(const struct vdef_table *t, unsigned scope,
 		return NULL;
 	uint32_t k[2];
 	vdef_key(scope, id, k);
-	uint32_t *i = dif_hm_get(&t->index, k, sizeof(k));
+	uint64_t *i = dif_hm_get(&t->index, k, sizeof(k));
 	return i ? &t->defs[*i] : NULL;
 }
 

@@ -14,7 +14,11 @@ static uint64_t round8(uint64_t v)
 uint64_t dif_thread_key(struct dif_run *run)
 {
 	struct dif_ctx *ctx = run->ctx;
-	return ctx->thread_set ? ctx->thread : ctx->bvals[DIF_BVAR_TID];
+	/* DTrace's key: tid + 0xffff in 61 bits, interrupt level (0) on top,
+	 * so it never equals a variable id (dif-isa.md 2.7) */
+	if (ctx->thread_set)
+		return ctx->thread;
+	return (ctx->bvals[DIF_BVAR_TID] + 0xffff) & (((uint64_t)1 << 61) - 1);
 }
 
 /* ---------------------------------------------------------------------

@@ -354,7 +354,7 @@ static void declared_type(const struct dif_difo *d, const struct dif_hmap *decl,
 	v->kind = (uint8_t)kind;
 	v->size = 8;
 	uint32_t k[2] = { scope, id };
-	const uint32_t *row = dif_hm_get(decl, k, sizeof(k));
+	const uint64_t *row = dif_hm_get(decl, k, sizeof(k));
 	if (!row)
 		return;
 	const struct dif_var *dv = &d->vartab[*row];
@@ -408,7 +408,7 @@ int dif_var_resolve(struct dif_vm *vm, struct dif_prog *prog,
 	if (load_indexes(vm, prog, d))
 		goto nomem;
 	uint32_t key[3] = { scope, id, kind };
-	const uint32_t *hit = dif_hm_get(prog->slotidx, key, sizeof(key));
+	const uint64_t *hit = dif_hm_get(prog->slotidx, key, sizeof(key));
 	if (hit) {
 		*slot = *hit;
 		return 0;

@@ -302,8 +302,8 @@ static int set_event(struct dif_ctx *ctx, const struct event *e)
 	rc |= dif_ctx_set_string(ctx, VAR_EXECNAME, e->execname);
 	rc |= dif_ctx_set_arg(ctx, 0, e->args[0]);
 	rc |= dif_ctx_set_arg(ctx, 1, e->args[1]);
-	/* self-> variables belong to the thread */
-	rc |= dif_ctx_set_thread(ctx, e->tid);
+	/* self-> variables belong to the thread: the default thread key is
+	 * DTrace's, derived from tid */
 	return rc;
 }
 

@@ -22,7 +22,7 @@ struct cr {
 	ctf_dict_t **dicts;
 	size_t nd, capd;
 	size_t parent; /* index of the parent dictionary (".ctf"), or SIZE_MAX */
-	struct lhmap ids; /* (dict, ctf id) -> model id */
+	struct dif_hmap ids; /* (dict, ctf id) -> model id */
 };
 
 struct idkey {
@@ -50,10 +50,10 @@ static int map_ref(struct cr *c, size_t d, ctf_id_t id, uint32_t *out)
 	if (id == 0)
 		return 0;
 	struct idkey k = { d, (uint64_t)id };
-	uint64_t *v = lh_get(&c->ids, &k, sizeof(k));
+	uint64_t *v = dif_hm_get(&c->ids, &k, sizeof(k));
 	if (!v && c->parent != SIZE_MAX) {
 		k.dict = c->parent;
-		v = lh_get(&c->ids, &k, sizeof(k));
+		v = dif_hm_get(&c->ids, &k, sizeof(k));
 	}
 	if (!v)
 		return cbad(c, "a type refers to a type that does not exist", 0);
@@ -86,7 +86,7 @@ static int alloc_ids(struct cr *c, size_t d)
 			return cbad(c, "more than 4194303 types", 0);
 		}
 		struct idkey k = { d, (uint64_t)id };
-		if (lh_put(&c->ids, &k, sizeof(k), mid, NULL) < 0) {
+		if (dif_hm_add(&c->ids, &k, sizeof(k), mid, NULL) < 0) {
 			ctf_next_destroy(it);
 			return cnomem(c);
 		}
@@ -305,7 +305,7 @@ out:
 	for (size_t d = 0; d < c.nd; d++)
 		ctf_dict_close(c.dicts[d]);
 	free(c.dicts);
-	lh_free(&c.ids);
+	dif_hm_free(&c.ids);
 	ctf_close(arc);
 	if (rc) {
 		ty_file_free(c.f);

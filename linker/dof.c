@@ -16,7 +16,7 @@
 #include "difvm/dof.h"
 #include "difvm/internal.h"
 #include "bytes.h"
-#include "hmap.h"
+#include "difvm/hash.h"
 
 #define HDR_SIZE 64u
 #define SEC_SIZE 32u
@@ -545,7 +545,7 @@ static int read_probedesc(struct rd *r, uint32_t ps, char *out, size_t cap)
 /* The name of a DIFO used by ECB e: "<desc><suffix>" if it fits and is
  * free, else "ecb<e><suffix>", else "difo@<section>" made unique with
  * "#2", "#3", ... (which always ends: the names are finite). */
-static int pick_name(struct rd *r, struct lhmap *used, const char *base,
+static int pick_name(struct rd *r, struct dif_hmap *used, const char *base,
                      size_t e, const char *suffix, uint32_t hs, char *out)
 {
 	char cand[NAME_MAX_LEN + 64];
@@ -568,7 +568,7 @@ static int pick_name(struct rd *r, struct lhmap *used, const char *base,
 		}
 		if (!ok)
 			continue;
-		int p = lh_put(used, cand, strlen(cand), 1, NULL);
+		int p = dif_hm_add(used, cand, strlen(cand), 1, NULL);
 		if (p < 0)
 			return fail(r, DIF_E_NOMEM, hs, "out of memory");
 		if (p == 1) {
@@ -578,7 +578,7 @@ static int pick_name(struct rd *r, struct lhmap *used, const char *base,
 	}
 }
 
-static int use_difo(struct rd *r, struct lhmap *used, uint32_t from,
+static int use_difo(struct rd *r, struct dif_hmap *used, uint32_t from,
                     uint32_t hs, const char *base, size_t e,
                     const char *suffix, uint64_t ptr, uint64_t ids)
 {
@@ -593,7 +593,7 @@ static int use_difo(struct rd *r, struct lhmap *used, uint32_t from,
 	return read_difo(r, hs, name, ptr, ids);
 }
 
-static int read_ecbs(struct rd *r, struct lhmap *used)
+static int read_ecbs(struct rd *r, struct dif_hmap *used)
 {
 	struct dif_dof *d = r->d;
 	size_t n = 0;
@@ -602,7 +602,7 @@ static int read_ecbs(struct rd *r, struct lhmap *used)
 	d->ecb = calloc(n ? n : 1, sizeof(*d->ecb));
 	if (!d->ecb)
 		return fail(r, DIF_E_NOMEM, SECIDX_NONE, "out of memory");
-	struct lhmap bases = {0}; /* descriptions seen -> count */
+	struct dif_hmap bases = {0}; /* descriptions seen -> count */
 	int rc = 0;
 	for (uint32_t i = 0; i < d->h.secnum && !rc; i++) {
 		const struct dsec *s = &d->s[i];
@@ -625,13 +625,13 @@ static int read_ecbs(struct rd *r, struct lhmap *used)
 		/* a description used by several ECBs: "desc#2", "desc#3", ... */
 		char base[300];
 		uint64_t cnt = 0;
-		int p = lh_put(&bases, ec->desc, strlen(ec->desc), 1, &cnt);
+		int p = dif_hm_add(&bases, ec->desc, strlen(ec->desc), 1, &cnt);
 		if (p < 0) {
 			rc = fail(r, DIF_E_NOMEM, i, "out of memory");
 			break;
 		}
 		if (p == 0) {
-			*lh_get(&bases, ec->desc, strlen(ec->desc)) = cnt + 1;
+			*dif_hm_get(&bases, ec->desc, strlen(ec->desc)) = cnt + 1;
 			snprintf(base, sizeof(base), "%s#%llu", ec->desc,
 			         (unsigned long long)cnt + 1);
 		} else {
@@ -664,7 +664,7 @@ static int read_ecbs(struct rd *r, struct lhmap *used)
 			              j == 0 ? ec->uarg : 0, g(r, o + 24, 8));
 		}
 	}
-	lh_free(&bases);
+	dif_hm_free(&bases);
 	return rc;
 }
 
@@ -951,13 +951,13 @@ static int read_all(struct rd *r)
 	if (rc)
 		return rc;
 	read_notes(r->d);
-	struct lhmap used = {0};
+	struct dif_hmap used = {0};
 	rc = read_ecbs(r, &used);
 	/* DIFOs no ECB uses */
 	for (uint32_t i = 0; i < r->d->h.secnum && !rc; i++)
 		if (r->d->s[i].type == DIF_DOF_SECT_DIFOHDR && !r->d->s[i].difo)
 			rc = use_difo(r, &used, i, i, "", r->d->necb, "", 0, 0);
-	lh_free(&used);
+	dif_hm_free(&used);
 	if (!rc)
 		rc = read_relocs(r);
 	if (!rc)

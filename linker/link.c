@@ -15,7 +15,7 @@
 
 #include "difvm/link.h"
 #include "difvm/internal.h"
-#include "hmap.h"
+#include "difvm/hash.h"
 
 #define NSPACE 3u   /* id spaces: global, thread, local (enum dif_var_scope) */
 #define KEY_UNKNOWN 0xffu
@@ -46,8 +46,8 @@ struct lk {
 	size_t nin;
 	enum dif_profile profile;
 	struct dif_errors *errs;
-	struct lhmap names; /* DIFO name -> (input << 32 | difo) */
-	struct lhmap vars;  /* scope byte + name -> index in v */
+	struct dif_hmap names; /* DIFO name -> (input << 32 | difo) */
+	struct dif_hmap vars;  /* scope byte + name -> index in v */
 	struct gvar *v;
 	size_t nv, cap;
 	uint32_t next[NSPACE];
@@ -143,7 +143,7 @@ static int find_var(struct lk *k, const struct dif_var *row, const char *name,
 	key[0] = (char)row->scope;
 	memcpy(key + 1, name, nl);
 	uint64_t old = 0;
-	int r = lh_put(&k->vars, key, nl + 1, k->nv, &old);
+	int r = dif_hm_add(&k->vars, key, nl + 1, k->nv, &old);
 	if (key != stack)
 		free(key);
 	if (r < 0)
@@ -186,7 +186,7 @@ static int find_var(struct lk *k, const struct dif_var *row, const char *name,
  * tables are short (one row per variable a DIFO uses), and the map built
  * per DIFO below makes this one probe. */
 struct idmap {
-	struct lhmap m; /* (scope, id) -> gvar index */
+	struct dif_hmap m; /* (scope, id) -> gvar index */
 };
 
 static int idmap_key(unsigned scope, unsigned id, uint8_t out[3])
@@ -247,7 +247,7 @@ static int collect_vars(struct lk *k, size_t i, size_t d, struct idmap *im)
 		uint8_t key[3];
 		int kl = idmap_key(row->scope, row->id, key);
 		uint64_t old;
-		int put = lh_put(&im->m, key, (size_t)kl, (uint64_t)(g - k->v),
+		int put = dif_hm_add(&im->m, key, (size_t)kl, (uint64_t)(g - k->v),
 		                 &old);
 		if (put < 0)
 			return nomem(k);
@@ -268,7 +268,7 @@ static struct gvar *var_of(struct lk *k, const struct idmap *im,
 {
 	uint8_t key[3];
 	int kl = idmap_key(scope, id, key);
-	uint64_t *v = lh_get(&im->m, key, (size_t)kl);
+	uint64_t *v = dif_hm_get(&im->m, key, (size_t)kl);
 	return v ? &k->v[*v] : NULL;
 }
 
@@ -396,12 +396,12 @@ static int dedup_ints(const struct dif_difo *dp, struct rebuild *b)
 	b->intmap = malloc(dp->intlen * sizeof(*b->intmap));
 	if (!b->ints || !b->intmap)
 		return -1;
-	struct lhmap m = {0};
+	struct dif_hmap m = {0};
 	for (uint32_t j = 0; j < dp->intlen; j++) {
 		uint64_t old;
-		int r = lh_put(&m, &dp->inttab[j], 8, b->nints, &old);
+		int r = dif_hm_add(&m, &dp->inttab[j], 8, b->nints, &old);
 		if (r < 0) {
-			lh_free(&m);
+			dif_hm_free(&m);
 			return -1;
 		}
 		if (r) {
@@ -411,7 +411,7 @@ static int dedup_ints(const struct dif_difo *dp, struct rebuild *b)
 			b->intmap[j] = (uint32_t)old;
 		}
 	}
-	lh_free(&m);
+	dif_hm_free(&m);
 	return 0;
 }
 
@@ -425,15 +425,15 @@ static int dedup_strs(const struct dif_difo *dp, struct rebuild *b)
 	b->strmap = malloc(dp->strlen * sizeof(*b->strmap));
 	if (!b->strs || !b->strmap)
 		return -1;
-	struct lhmap m = {0};
+	struct dif_hmap m = {0};
 	uint32_t off = 0;
 	while (off < dp->strlen) {
 		const char *s = dp->strtab + off;
 		uint32_t l = (uint32_t)strnlen(s, dp->strlen - off);
 		uint64_t at = b->nstr, old;
-		int r = lh_put(&m, s, l, at, &old);
+		int r = dif_hm_add(&m, s, l, at, &old);
 		if (r < 0) {
-			lh_free(&m);
+			dif_hm_free(&m);
 			return -1;
 		}
 		if (r) {
@@ -447,7 +447,7 @@ static int dedup_strs(const struct dif_difo *dp, struct rebuild *b)
 			b->strmap[off + c] = (uint32_t)at + c;
 		off += l + 1;
 	}
-	lh_free(&m);
+	dif_hm_free(&m);
 	return 0;
 }
 
@@ -554,7 +554,7 @@ static int check_names(struct lk *k)
 		for (size_t d = 0; d < nd; d++) {
 			const char *nm = dif_difo_name(difo_at(k, i, d));
 			uint64_t old;
-			int r = lh_put(&k->names, nm, strlen(nm),
+			int r = dif_hm_add(&k->names, nm, strlen(nm),
 			               (uint64_t)i << 32 | d, &old);
 			if (r < 0)
 				return nomem(k);
@@ -644,10 +644,10 @@ int dif_link(const struct dif_link_input *inputs, size_t n,
 	/* Type relocations are resolved here, on the merged module, once
 	 * the type-file options exist (docs/linking.md). */
 	for (size_t m = 0; maps && m < total; m++)
-		lh_free(&maps[m].m);
+		dif_hm_free(&maps[m].m);
 	free(maps);
-	lh_free(&k.names);
-	lh_free(&k.vars);
+	dif_hm_free(&k.names);
+	dif_hm_free(&k.vars);
 	free(k.v);
 	free(k.unnamed);
 	if (rc) {

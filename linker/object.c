@@ -753,11 +753,11 @@ static int read_all(struct rd *r, const struct dif_obj_opts *opts,
 		if (rc)
 			break;
 		size_t nl = strlen(ds[d].name);
-		const uint32_t *e = dif_hm_get(&names, ds[d].name, nl);
+		const uint64_t *e = dif_hm_get(&names, ds[d].name, nl);
 		if (e)
 			rc = fail(r, DIF_E_OBJ_DUPLICATE, ds[d].name,
 			          "DIFO '%s' defined twice (descriptors %u and %u)",
-			          ds[d].name, *e, d);
+			          ds[d].name, (unsigned)*e, d);
 		else if (dif_hm_put(&names, ds[d].name, nl, d))
 			rc = fail(r, DIF_E_NOMEM, NULL, "out of memory");
 	}

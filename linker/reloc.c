@@ -675,7 +675,7 @@ struct rx {
 	uint32_t *text;      /* output text */
 	uint64_t *ints;      /* output integer table */
 	uint32_t nints, capints;
-	struct lhmap intidx; /* value -> index */
+	struct dif_hmap intidx; /* value -> index */
 	char **poisoned;     /* per pc: reason (malloc'd) or NULL */
 	uint8_t *reported;   /* per pc: a failure was reported */
 	struct av (*in)[NTRACK];
@@ -736,7 +736,7 @@ static int push_int(struct rx *x, uint64_t v, uint32_t *idx)
 		x->ints = ni;
 		x->capints = nc;
 	}
-	if (lh_put(&x->intidx, &v, 8, x->nints, NULL) < 0)
+	if (dif_hm_add(&x->intidx, &v, 8, x->nints, NULL) < 0)
 		return DIF_E_NOMEM;
 	x->ints[x->nints] = v;
 	*idx = x->nints++;
@@ -746,7 +746,7 @@ static int push_int(struct rx *x, uint64_t v, uint32_t *idx)
 /* The slot of v, appended if new. */
 static int add_int(struct rx *x, uint64_t v, uint32_t *idx)
 {
-	uint64_t *hit = lh_get(&x->intidx, &v, 8);
+	uint64_t *hit = dif_hm_get(&x->intidx, &v, 8);
 	if (hit) {
 		*idx = (uint32_t)*hit;
 		return 0;
@@ -1127,7 +1127,7 @@ static int build_out(struct rx *x, struct dif_module *out)
 	char *sym = NULL;
 	size_t nsym = 0, nrel = 0;
 	int rc = DIF_E_NOMEM;
-	struct lhmap seen = { 0 };
+	struct dif_hmap seen = { 0 };
 	for (uint32_t pc = 0; pc < d->textlen; pc++) {
 		const struct dif_reloc *old = dif_difo_reloc_at(d, pc);
 		const char *reason = x->poisoned[pc];
@@ -1141,7 +1141,7 @@ static int build_out(struct rx *x, struct dif_module *out)
 		if (!rels && !(rels = calloc(d->textlen, sizeof(*rels))))
 			goto out;
 		size_t l = strlen(reason);
-		uint64_t *hit = lh_get(&seen, reason, l), off;
+		uint64_t *hit = dif_hm_get(&seen, reason, l), off;
 		if (hit) {
 			off = *hit;
 		} else {
@@ -1154,7 +1154,7 @@ static int build_out(struct rx *x, struct dif_module *out)
 			off = nsym;
 			memcpy(sym + nsym, reason, l + 1);
 			nsym += l + 1;
-			if (lh_put(&seen, reason, l, off, NULL) < 0)
+			if (dif_hm_add(&seen, reason, l, off, NULL) < 0)
 				goto out;
 		}
 		rels[nrel++] = (struct dif_reloc){ .pc = pc, .kind = DIF_RELOC_POISON,
@@ -1181,7 +1181,7 @@ out:
 	if (rc == DIF_E_NOMEM)
 		dif_errf(x->errs, rc, DIF_NO_PC, d->name, NULL, "%s: out of memory",
 		         x->object);
-	lh_free(&seen);
+	dif_hm_free(&seen);
 	free(sym);
 	free(rels);
 	return rc;
@@ -1242,7 +1242,7 @@ out:
 	free(x->reported);
 	free(x->usetx_off);
 	free(x->ints);
-	lh_free(&x->intidx);
+	dif_hm_free(&x->intidx);
 	return rc;
 }
 

@@ -49,8 +49,8 @@ void ty_file_free(struct tyfile *f)
 	free(f->e);
 	free(f->flat);
 	free(f->indexed);
-	lh_free(&f->byname);
-	lh_free(&f->members);
+	dif_hm_free(&f->byname);
+	dif_hm_free(&f->members);
 	free(f);
 }
 
@@ -161,12 +161,12 @@ int ty_finish(struct tyfile *f, struct dif_errors *errs)
 		if (!n)
 			continue;
 		uint64_t old;
-		int r = lh_put(&f->byname, key, n, i, &old);
+		int r = dif_hm_add(&f->byname, key, n, i, &old);
 		if (r < 0)
 			goto nomem;
 		/* a complete definition replaces a forward declaration */
 		if (r == 0 && f->t[old].kind == TY_FWD && f->t[i].kind != TY_FWD)
-			*lh_get(&f->byname, key, n) = i;
+			*dif_hm_get(&f->byname, key, n) = i;
 	}
 	return 0;
 nomem:
@@ -189,7 +189,7 @@ uint32_t ty_strip(const struct tyfile *f, uint32_t id)
 
 uint32_t ty_lookup(const struct tyfile *f, const char *name, size_t n)
 {
-	uint64_t *v = lh_get(&f->byname, name, n);
+	uint64_t *v = dif_hm_get(&f->byname, name, n);
 	return v ? (uint32_t)*v : 0;
 }
 
@@ -241,7 +241,7 @@ static int flatten(struct tyfile *f, uint32_t root, uint32_t sid,
 			continue;
 		if (grow((void **)&f->flat, &f->capflat, f->nflat, sizeof(*f->flat)))
 			return -1;
-		int r = lh_put(&f->members, key, (size_t)n, f->nflat, NULL);
+		int r = dif_hm_add(&f->members, key, (size_t)n, f->nflat, NULL);
 		if (r < 0)
 			return -1;
 		if (r == 0)
@@ -272,7 +272,7 @@ const struct tyflat *ty_member(struct tyfile *f, uint32_t sid,
 	int n = snprintf(key, sizeof(key), "%u:%s", sid, name);
 	if (n < 0 || (size_t)n >= sizeof(key))
 		return NULL;
-	uint64_t *v = lh_get(&f->members, key, (size_t)n);
+	uint64_t *v = dif_hm_get(&f->members, key, (size_t)n);
 	return v ? &f->flat[*v] : NULL;
 }
 
@@ -312,7 +312,7 @@ const char *ty_closest_member(struct tyfile *f, uint32_t sid,
 	/* The flattened members of sid are the ones whose key starts with
 	 * "<sid>:"; walking the hash table keeps this off the hot path. */
 	for (size_t i = 0; i < f->members.cap; i++) {
-		const struct lhent *e = &f->members.v[i];
+		const struct dif_hent *e = &f->members.v[i];
 		if (!e->key || e->klen < (size_t)pl || memcmp(e->key, pre, (size_t)pl))
 			continue;
 		const char *cand = ty_name(f, f->flat[e->val].name);

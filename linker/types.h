@@ -11,7 +11,7 @@
 
 #include "difvm/difvm.h"
 #include "difvm/internal.h"
-#include "hmap.h"
+#include "difvm/hash.h"
 
 #define TY_MAX_FILES 64u
 #define TY_MAX_TYPES (1u << 22)          /* per file */
@@ -66,8 +66,8 @@ struct tyfile {
 	size_t nm, capm;
 	struct tyenum *e;
 	size_t ne, cape;
-	struct lhmap byname;  /* "struct x", "union x", "enum x", "x" -> id */
-	struct lhmap members; /* "<id>:<name>" -> member slot (lazily) */
+	struct dif_hmap byname;  /* "struct x", "union x", "enum x", "x" -> id */
+	struct dif_hmap members; /* "<id>:<name>" -> member slot (lazily) */
 	struct tyflat *flat;  /* flattened members of indexed structs */
 	size_t nflat, capflat;
 	uint8_t *indexed;     /* per struct/union: members hashed */

@@ -596,13 +596,22 @@ static int state_init(struct state *s, const struct dc_case *c,
 			break;
 		}
 	}
+	/* thread key: DTrace's (tid + 0xffff) in 61 bits unless the case
+	 * gives one; a key that can equal a variable's key entry
+	 * (var - 0x500 <= 0xfaff) never occurs in DTrace (dif-isa.md 2.7) */
 	s->tkey = c->thread_key;
-	if (!s->tkey)
+	if (!s->tkey) {
+		uint64_t tid = 0;
 		for (uint32_t k = 0; k < c->nbvars; k++)
 			if (c->bvars[k].id == 0x117) {
-				s->tkey = c->bvars[k].value;
+				tid = c->bvars[k].value;
 				break;
 			}
+		s->tkey = (tid + 0xffff) & (((uint64_t)1 << 61) - 1);
+	}
+	if (s->tkey <= 0xffff - UBASE)
+		return unsup(info, 0, "thread key can equal a variable's key entry "
+		             "(at most 0xfaff); DTrace never forms one");
 
 	/* decode; LDxx run as RLDxx without kernel visibility (5.1 rule 3) */
 	s->text = calloc(c->textlen, sizeof(*s->text));

@@ -102,12 +102,18 @@ static const char *const spool[] = {
 	"Zebra ZOO zz", "AZaz09", "Z", "zZ/Zz", "ZZ", "0xZ", "zz9", "-0x7fz",
 	"\x7f\x80\xff\xfe", "caf\xe9\xff", "@[`{", "A-Z_a-z~", "  \t+42Z",
 	"/ZZ/../zz/./", "1,Z,,z", "\x01\x1f ~",
+	/* json numbers and the blanks that only one kernel's isspace takes */
+	"\v[\f1e+5-3,\n2.5x,-0.5E2]", "[1x]", "[1+2]", "{\"a\":\v-7,\"b\":\f9}",
+	"\r\n[\t7]", "[9Pz]",
+	/* containers are skipped or kept by counting, strings checked */
+	"{\"x\":{1,2},\"a\":[1x,-],\"b\":{[}]}", "{\"a\":\"\\u12\"}",
+	"[[\"\\u1\"],\"\\u00e9\",{]}",
 };
 
 /* A random string over all non-NUL bytes, letter-class heavy. */
 static size_t rand_str(struct gen *g, char *buf, size_t cap)
 {
-	static const char edge[] = "AZaz09@[`{/.,:-_ \t\x7f\x80\xff";
+	static const char edge[] = "AZaz09@[`{/.,:-_ \t\v\f\x7f\x80\xff";
 	size_t n = (size_t)R(g, 48);
 	if (n >= cap)
 		n = cap - 1;
@@ -151,10 +157,20 @@ static size_t sval(struct gen *g, char *buf, size_t cap)
 	return n;
 }
 
+static int strlike(int k)
+{
+	return k == K_STR || k == K_ENV;
+}
+
 static void set_kind(struct gen *g, unsigned rd, int k, int taint)
 {
+	/* skipped code may leave the old value: taint only accumulates, and
+	 * a window address that is not a string's start (an offset into a
+	 * variable) must not become a string (read up to strsize bytes, it
+	 * runs past the variable: layout) */
+	if (g->cond && g->taint[rd] && !strlike(g->kind[rd]) && strlike(k))
+		k = K_INT;
 	g->kind[rd] = (uint8_t)k;
-	/* skipped code may leave the old value: taint only accumulates */
 	if (g->cond) {
 		g->taint[rd] |= (uint8_t)taint;
 	} else {
@@ -1408,7 +1424,10 @@ static void environment(struct gen *g)
 	}
 	for (int i = 0; i < 10; i++)
 		c->args[i] = chance(g, 50) ? R(g, 100) : ival(g);
-	c->thread_key = chance(g, 50) ? 0 : 1 + R(g, 3);
+	/* 0: derived from tid; else a key as DTrace forms them (above every
+	 * variable's key entry, sometimes with an interrupt level on top) */
+	c->thread_key = chance(g, 50) ? 0
+	                : (0x10000 + R(g, 3)) | (uint64_t)R(g, 8) << 61;
 	static const uint32_t ivars[] = { 0x100, 0x101, 0x102, 0x103, 0x104,
 		                          0x105, 0x110, 0x111, 0x116, 0x117,
 		                          0x11a, 0x11b, 0x11c, 0x11d, 0x11e,

@@ -39,7 +39,8 @@ static void usage(FILE *f)
 "  -v, --var=NAME=VALUE    set a built-in variable by name: integers (pid,\n"
 "                          tid, timestamp, uid, ...) take a number, string\n"
 "                          variables (execname, probefunc, ...) take text\n"
-"      --thread=KEY        thread key for self-> variables (default: tid)\n"
+"      --thread=KEY        thread key for self-> variables, at least 0xfb00\n"
+"                          (default: DTrace's key for tid, (tid+0xffff) mod 2^61)\n"
 "  -m, --mem=ADDR=HEX      kernel memory the program may read with ld*\n"
 "                          (hex bytes, e.g. 0x1000=48690a00); stores to it\n"
 "                          fault BADADDR; repeatable; readable ranges\n"
@@ -331,8 +332,9 @@ int main(int argc, char **argv)
 			sets[nset++] = (struct setopt){ (char)ch, optarg };
 			break;
 		case O_THREAD:
-			if (parse_num(optarg, &thread)) {
-				bad_opt("thread", optarg, "");
+			if (parse_num(optarg, &thread) || thread < DIF_THREAD_KEY_MIN) {
+				bad_opt("thread", optarg, " (a thread key is at least 0xfb00, "
+				        "above every variable's key entry)");
 				goto out;
 			}
 			have_thread = 1;

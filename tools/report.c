@@ -56,7 +56,7 @@ struct rpt_difo *rpt_difo(struct rpt_file *f, const char *name)
 	size_t nl = strnlen(name, sizeof(f->difos[0].name) - 1);
 	if (!f->index && !(f->index = calloc(1, sizeof(*f->index))))
 		return NULL;
-	uint32_t *hit = dif_hm_get(f->index, name, nl);
+	uint64_t *hit = dif_hm_get(f->index, name, nl);
 	if (hit)
 		return &f->difos[*hit];
 	if (f->count >= UINT32_MAX || dif_hm_put(f->index, name, nl,

@@ -1150,29 +1150,39 @@ static uint64_t max_strlen(struct cx *cx, const av_t *a, bool *exact)
 	return cx->strsize;
 }
 
-/* strjoin faults NOSCRATCH when the joined string does not fit strsize. */
-static void check_join(struct cx *cx, uint32_t pc, const av_t *a,
+/* strjoin faults NOSCRATCH when the joined string does not fit strsize,
+ * and gives no result (R[rd] keeps its value) when it fills strsize
+ * exactly (docs/conventions.md, Decisions 23). True when that may be. */
+static bool check_join(struct cx *cx, uint32_t pc, const av_t *a,
                        const av_t *b)
 {
 	bool ea, eb;
 	uint64_t la = max_strlen(cx, a, &ea), lb = max_strlen(cx, b, &eb);
-	if (la + lb + 1 <= cx->strsize)
-		return;
+	if (la + lb + 1 < cx->strsize)
+		return false;
+	bool over = ea && eb && la + lb + 1 > cx->strsize;
 	struct dif_tc_finding *f = add_finding(
-		cx, RU_SCRATCH, ea && eb ? DIF_TC_ERROR : DIF_TC_WARNING, pc);
+		cx, RU_SCRATCH, over ? DIF_TC_ERROR : DIF_TC_WARNING, pc);
 	if (!f)
-		return;
-	if (ea && eb)
+		return true;
+	if (over)
 		reason(f, "strjoin() of strings of %llu and %llu bytes does not fit "
 		       "strsize (%u bytes with the NUL)", (unsigned long long)la,
 		       (unsigned long long)lb, cx->strsize);
+	else if (ea && eb)
+		reason(f, "strjoin() of strings of %llu and %llu bytes fills "
+		       "strsize (%u bytes) exactly with the NUL: it gives no "
+		       "result and the register keeps its value",
+		       (unsigned long long)la, (unsigned long long)lb, cx->strsize);
 	else
 		reason(f, "strjoin() of strings of up to %llu and %llu bytes may not "
-		       "fit strsize (%u bytes with the NUL)", (unsigned long long)la,
+		       "fit below strsize (%u bytes; a join of exactly strsize "
+		       "bytes with the NUL gives no result)", (unsigned long long)la,
 		       (unsigned long long)lb, cx->strsize);
 	const av_t *seeds[2] = { a, b };
 	build_slice(cx, f, W_T(0) | W_T(1), seeds, 2);
 	suggest(f, "join shorter strings (substr) or raise the strsize option");
+	return true;
 }
 
 /* A scratch pointer at [lo, hi] bytes from the scratch base. */
@@ -1235,12 +1245,13 @@ static bool step_call(struct cx *cx, struct tstate *s, uint32_t pc,
 			break;
 		}
 	}
+	bool keep_rd = false;
 	if (sid == DIF_S_STRJOIN) {
 		/* an entry that may be absent is a stale slot: any string */
 		av_t stale;
 		av_top(&stale, K_INT);
-		check_join(cx, pc, s->dlo >= 1 ? &s->tv[0] : &stale,
-		           s->dlo >= 2 ? &s->tv[1] : &stale);
+		keep_rd = check_join(cx, pc, s->dlo >= 1 ? &s->tv[0] : &stale,
+		                     s->dlo >= 2 ? &s->tv[1] : &stale);
 	}
 	/* scratch */
 	uint64_t olo = s->slo, ohi = s->shi;
@@ -1326,6 +1337,8 @@ static bool step_call(struct cx *cx, struct tstate *s, uint32_t pc,
 		bool al = sg->res == R_SCRPTR;
 		scratch_off(&res, al ? round8(olo) : olo, al ? round8(ohi) : ohi);
 	}
+	if (keep_rd && rd < 8)
+		av_join(&res, &s->r[rd]);
 	wr(cx, s, rd, &res, pc);
 	return true;
 }

@@ -194,7 +194,11 @@ DIF_API int dif_ctx_set_var(struct dif_ctx *ctx, unsigned id, uint64_t v);
 /* String built-in variable (execname, probefunc, ...); copied. */
 DIF_API int dif_ctx_set_string(struct dif_ctx *ctx, unsigned id,
                                const char *s);
-/* Thread key for thread-local variables (default: the tid value). */
+/* Thread key for thread-local variables. Default: DTrace's key for the
+ * tid value, (tid + 0xffff) & (2^61 - 1). A key of at most
+ * DIF_THREAD_KEY_MIN - 1 could equal a variable's key entry (var - 0x500)
+ * and is refused with DIF_E_INVAL; DTrace never forms one. */
+#define DIF_THREAD_KEY_MIN 0xfb00u
 DIF_API int dif_ctx_set_thread(struct dif_ctx *ctx, uint64_t key);
 DIF_API void *dif_ctx_user(const struct dif_ctx *ctx);
 DIF_API void dif_ctx_set_user(struct dif_ctx *ctx, void *user);

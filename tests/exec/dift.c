@@ -308,7 +308,9 @@ static void run_case(struct caseinfo *ci, const char *body, size_t len)
 				if (bad)
 					fail(ci, dirs[i].line, "bad variable directive '%s'", d);
 			} else if (strncmp(d, "thread ", 7) == 0 && !parse_u64(d + 7, &v, NULL)) {
-				dif_ctx_set_thread(ctx, v);
+				if (dif_ctx_set_thread(ctx, v) != 0)
+					fail(ci, dirs[i].line, "thread key 0x%llx refused",
+					     (unsigned long long)v);
 			} else if (strncmp(d, "repeat ", 7) == 0 && !parse_u64(d + 7, &v, NULL)) {
 				repeat = (int)v;
 			}

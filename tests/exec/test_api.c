@@ -127,7 +127,10 @@ Test(api, context_setters)
 	int u;
 	dif_ctx_set_user(ctx, &u);
 	cr_assert_eq(dif_ctx_user(ctx), &u);
-	cr_assert_eq(dif_ctx_set_thread(ctx, 5), 0);
+	cr_assert_eq(dif_ctx_set_thread(ctx, DIF_THREAD_KEY_MIN), 0);
+	/* a key that can equal a variable's key entry (var - 0x500) */
+	cr_assert_eq(dif_ctx_set_thread(ctx, DIF_THREAD_KEY_MIN - 1), DIF_E_INVAL);
+	cr_assert_eq(dif_ctx_set_thread(ctx, 5), DIF_E_INVAL);
 	dif_ctx_free(ctx);
 	dif_vm_free(vm);
 }

@@ -786,9 +786,36 @@ Test(vars, clause_locals_and_thread_keys)
 	t.c.runs = 3;
 	run_ok(&t);
 	cr_expect_eq(out.rval, 9);
-	t.c.thread_key = 99;
+	t.c.thread_key = 0x10063;
 	run_ok(&t);
 	cr_expect_eq(out.rval, 9);
+	/* a key that could equal a variable's key entry is outside DTrace */
+	struct dc_spec_info info;
+	t.c.thread_key = 0xfaff;
+	cr_expect_eq(dc_spec_run_info(&t.c, &out, NULL, &info), DC_SPEC_EUNSUP);
+	/* so is a tid whose derived key wraps down into that range */
+	t.c.thread_key = 0;
+	t.c.bvars[0].value = ((uint64_t)1 << 61) - 0xffff + 2;
+	cr_expect_eq(dc_spec_run_info(&t.c, &out, NULL, &info), DC_SPEC_EUNSUP);
+	/* the derived key keeps thread-locals apart from associative
+	 * elements whose key tuple looks like [var - 0x500, small value] */
+	tc_init(&t, FB);
+	tc_var(&t, 0x500, 0, 0, 0, 0, 8); /* g500[], global assoc */
+	tc_var(&t, 0x502, 1, 1, 0, 0, 8); /* t502, thread scalar */
+	tc_set(&t, 1, 2);
+	tc_emit(&t, PUSHTV(1));
+	tc_emit(&t, OP_W(O_STGAA, 0x500, 1)); /* g500[2] = 2 */
+	tc_set(&t, 5, 9);
+	tc_emit(&t, OP_W(O_STTS, 0x502, 5)); /* t502 = 9 */
+	tc_emit(&t, OP_W(O_LDGAA, 0x500, 3));
+	tc_emit(&t, FLUSHTS);
+	tc_emit(&t, OP_W(O_LDTS, 0x502, 4));
+	tc_set(&t, 6, 16);
+	tc_emit(&t, OP_R(O_MUL, 3, 6, 3));
+	tc_emit(&t, OP_R(O_ADD, 3, 4, 3));
+	tc_emit(&t, RET(3));
+	run_ok(&t);
+	cr_expect_eq(out.rval, 2 * 16 + 9, "g500[2] and t502 are apart");
 }
 
 /* The variables of libdtrace-experiments (hypertrace-and-cadets.md 6.2). */

@@ -433,7 +433,7 @@ static bool js(const char *json, const char *sel, const char *want)
 	char out[CAP];
 	struct dif_src j = S(json), s = S(sel);
 	memset(out, 'Z', sizeof(out));
-	bool ok = dif_s_json(&j, &s, 256, out, sizeof(out));
+	bool ok = dif_s_json(&j, &s, 256, false, out, sizeof(out));
 	if (want) {
 		cr_assert(ok, "json(%s, %s) not found", json, sel);
 		cr_assert_str_eq(out, want, "json(%s, %s) = %s", json, sel, out);
@@ -497,8 +497,8 @@ Test(pure, json_work_is_bounded)
 {
 	char out[CAP];
 	struct dif_src j = S("{\"a\":1,\"b\":2}"), s = S("b");
-	cr_assert_not(dif_s_json(&j, &s, 8, out, sizeof(out)));
-	cr_assert(dif_s_json(&j, &s, 256, out, sizeof(out)));
+	cr_assert_not(dif_s_json(&j, &s, 8, false, out, sizeof(out)));
+	cr_assert(dif_s_json(&j, &s, 256, false, out, sizeof(out)));
 	cr_assert_str_eq(out, "2");
 }
 
