@@ -61,17 +61,23 @@ let dk_kp = dd (drec
   `(dk_kp s [] = NONE) /\
    (dk_kp s (CONS (v:int64, z:int64) t) =
       if ~(z = word 0) /\ ~canload s v (val z) then SOME v else dk_kp s t)`);;
+(* the first byte of [a, +r) that cannot be read alone, a0 if none; a run
+   of bytes inside one object (and clear of toxic ranges) is skipped whole.
+   f bounds the steps (each step passes at least one byte: f = r is enough) *)
 let bfirst = define
-  `bfirst s (a0:int64) (a:int64) k =
-     if k = 0 then a0 else
-     if ~readable s 0 a 1 then a
-     else bfirst s a0 (word_add a (word 1)) (k - 1)`;;
+  `bfirst s (a0:int64) (a:int64) r f =
+     if f = 0 \/ r = 0 then a0 else
+     if ~readable s 0 a 1 then a else
+     let m = MIN (opt_rem a (reg_for s 0 a 1)) r in
+     if 1 < m /\ val a + m < 2 EXP 64 /\ (in_window a \/ ~any_toxic 0 a m (s_mem s))
+     then bfirst s a0 (word_add a (word m)) (r - m) (f - 1)
+     else bfirst s a0 (word_add a (word 1)) (r - 1) (f - 1)`;;
 incr dif_ndefs;;
 ignore (dd bfirst);;
 let dk_rd = dd (drec
   `(dk_rd s [] = NONE) /\
    (dk_rd s (CONS (v:int64, z:int64) t) =
-      if ~(z = word 0) /\ ~readable s 0 v (val z) then SOME (bfirst s v v (val z))
+      if ~(z = word 0) /\ ~readable s 0 v (val z) then SOME (bfirst s v v (val z) (val z))
       else dk_rd s t)`);;
 
 (* an element's key matches: same sizes, by-value entries equal, by-ref

@@ -202,6 +202,22 @@ static int run(void *ud, const struct dc_case *c, struct dc_outcome *o,
 		        "not in the HOL theory");
 		return -1;
 	}
+	/* the theory's thread key (dif_thread_key in dyn.ml); like the C
+	 * model, keys that can equal a variable's key entry are refused */
+	uint64_t tk = c->thread_key;
+	if (!tk) {
+		for (uint32_t k = 0; k < c->nbvars; k++)
+			if (c->bvars[k].id == 0x117 && !c->bvars[k].str) {
+				tk = c->bvars[k].value;
+				break;
+			}
+		tk = (tk + 0xffff) & (((uint64_t)1 << 61) - 1);
+	}
+	if (tk <= 0xffff - 0x500) {
+		tg_errf(e, "unsupported: thread key 0x%llx can equal a variable's "
+		        "key entry (DTrace never forms one)", (unsigned long long)tk);
+		return -1;
+	}
 	for (uint32_t i = 0; i < c->textlen; i++) {
 		unsigned op = c->text[i] >> 24;
 		if (!hol_covered_op(op)) {
