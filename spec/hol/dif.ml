@@ -49,23 +49,28 @@ let dif_status_INDUCT, dif_status_RECURSION = dtype
    tstack (top first: value, size), vars (scope, id, kind + 8 * type size,
    value; kind bits 1 by-ref, 2 NULL marker, 4 string; scope 0 global,
    1 thread, 2 local),
-   dvars (dynamic variables: key, value; thread-local and associative),
+   dvars (dynamic variables, thread-local and associative elements: key
+   entries (value, size, bytes of a by-ref entry as a little-endian number),
+   data value),
    mem (regions), ssize (scratch bytes), sptr (scratch pointer offset),
    inttab, args, bvars (integer built-ins given: id, value),
    bstrs (string built-ins given: id, length), tkey (thread key), status,
-   tslots (the tuple registers in push order, stale entries included: a
-   pop only lowers the top, and CALL reads its arguments from the slots,
-   dif-isa.md 2.8, 2.9) *)
+   tslots (the whole tuple array: the 8 tuple registers + the 2 hidden
+   ones, in index = push order, stale entries included: a pop only lowers
+   the top, CALL reads its arguments from the slots, the dynamic variable
+   instructions write their key entries past the top, dif-isa.md 2.7-2.9),
+   dynsz (dynamic variable arena bytes), drops (dynamic variable drops,
+   all runs) *)
 let dif_state_INDUCT, dif_state_RECURSION = dtype
   "dif_state = DifState num num num (int64 list) bool bool bool bool num
      ((int64#int64) list) ((num#num#num#int64) list)
-     (((int64#int64) list # int64) list) (dif_region list) num num
+     (((int64#int64#num) list # int64) list) (dif_region list) num num
      (int64 list) (int64 list) ((num#int64) list) ((num#num) list) int64
-     dif_status ((int64#int64) list)";;
+     dif_status ((int64#int64) list) num num";;
 
 let dif_fields = ["prof";"deny";"strsize";"regs";"ccn";"ccz";"ccv";"ccc";
   "pc";"tstack";"vars";"dvars";"mem";"ssize";"sptr";"inttab";"args";
-  "bvars";"bstrs";"tkey";"status";"tslots"];;
+  "bvars";"bstrs";"tkey";"status";"tslots";"dynsz";"drops"];;
 
 (* accessors s_<field> and updaters s_set_<field> *)
 let dif_accessors, dif_updaters =

@@ -21,6 +21,7 @@ let dif_compset =
      bstr_room; opt_rem; cl_rem; vs_cls; vsrc; dif_fix; dif_dispatch; dif_step;
      running; dif_exec; dif_reset; dif_runs; tslots0; dif_s_call;
      FST; SND; MIN; MAX; LET_END_DEF] @ !dif_subr_defs @
+     !dif_dyn_defs @ [APPEND; REVERSE] @ dif_scmp_defs @
     map snd dif_effect_defs @ map snd dif_guard_defs @ map snd dif_insn_defs in
   Compute.add_thms defs cs;
   let num_ops = [`(+):num->num->num`; `(-):num->num->num`; `( * ):num->num->num`;
