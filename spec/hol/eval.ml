@@ -4,12 +4,58 @@
 (* and word arithmetic conversions. Every result is a theorem |- t = v.      *)
 (* ========================================================================= *)
 
+(* nth_or by rewriting costs a numeral subtraction and test per element
+   (about 2 ms each here), so reading byte k of a region's list costs O(k)
+   of them, and a byte-by-byte scan of a string in the string table or in
+   a copy is quadratic: one scmp over 256 bytes took minutes. NTH_OR_CONV
+   proves nth_or d k l from two lemmas instead: 16 elements per step (one
+   numeral addition), then single ones. *)
+let NTH_OR_ADD1 = prove
+ (`!d n h t. nth_or (d:A) (n + 1) (CONS h t) = nth_or d n t`,
+  REWRITE_TAC[nth_or; ADD_EQ_0; ARITH_EQ; ADD_SUB]);;
+let NTH_OR_ADD16 =
+  let hs = map (fun k -> mk_var ("h" ^ string_of_int k, `:A`)) (1--16) in
+  let l = itlist (fun h t -> mk_cons h t) hs `t:A list` in
+  prove
+   (list_mk_forall (`d:A` :: `n:num` :: `t:A list` :: hs,
+      mk_eq (list_mk_comb (`nth_or:A->num->A list->A`,
+               [`d:A`; `n + 16`; l]), `nth_or (d:A) n t`)),
+    REPEAT GEN_TAC THEN
+    EVERY (map (fun k -> REWRITE_TAC[ARITH_RULE (mk_eq (mk_binop `(+):num->num->num` `n:num`
+      (mk_small_numeral k), mk_binop `(+):num->num->num` (mk_binop `(+):num->num->num` `n:num`
+      (mk_small_numeral (k - 1))) `1`)); NTH_OR_ADD1]) (rev (2--16))) THEN
+    REWRITE_TAC[NTH_OR_ADD1]);;
+let NTH_OR_CONV =
+  let nil_th, cons_th = CONJ_PAIR nth_or in
+  let zero_th = prove
+   (`!d h t. nth_or (d:A) 0 (CONS h t) = h`, REWRITE_TAC[nth_or]) in
+  let rec long n l = n = 0 || (is_cons l && long (n - 1) (rand l)) in
+  let rec conv tm =
+    let f, args = strip_comb tm in
+    match args with
+    | [d; k; l] when fst (dest_const f) = "nth_or" && is_numeral k ->
+        if not (is_cons l) then PART_MATCH lhs nil_th tm
+        else
+          let kn = dest_numeral k in
+          if kn =/ Num.num_of_int 0 then PART_MATCH lhs zero_th tm
+          else
+            let sz = if kn >=/ Num.num_of_int 16 && long 16 l then 16 else 1 in
+            let eq = NUM_ADD_CONV (mk_binop `(+):num->num->num`
+                       (mk_numeral (kn -/ Num.num_of_int sz)) (mk_small_numeral sz)) in
+            let th1 = AP_THM (AP_TERM (mk_comb (f, d)) (SYM eq)) l in
+            let th2 = PART_MATCH lhs (if sz = 16 then NTH_OR_ADD16 else NTH_OR_ADD1)
+                        (rand (concl th1)) in
+            let th3 = TRANS th1 th2 in
+            TRANS th3 (conv (rand (concl th3)))
+    | _ -> failwith "NTH_OR_CONV" in
+  conv;;
+
 let dif_compset =
   let cs = Compute.bool_compset () in
   (* conditionals: evaluate the guard first, then one branch *)
   Compute.set_skip cs `COND:bool->A->A->A` (Some 1);
   let defs = dif_accessors @ dif_updaters @
-    [i_op; i_r1; i_r2; i_rd; i_label; i_idx; dif_decode; nth_or; upd_nth; llen;
+    [i_op; i_r1; i_r2; i_rd; i_label; i_idx; dif_decode; upd_nth; llen;
      ltl; alookup; amem; dif_va_strtab; dif_va_scratch; dif_va_end;
      dif_int64_min; reg; set_rd; next; fault; unsup; bitset; kpriv; ppriv;
      setcc; R1; R2; RD; r_base; r_size; r_space; r_flag; r_off; r_has; r_rem;
@@ -44,6 +90,7 @@ let dif_compset =
     `word_ishr:N word->num->N word`, 2; `word_ult:N word->N word->bool`, 2;
     `word_ugt:N word->N word->bool`, 2] in
   List.iter (fun (t, n) -> Compute.add_conv (t, n, WORD_RED_CONV) cs) word_ops;
+  Compute.add_conv (`nth_or:A->num->A list->A`, 3, NTH_OR_CONV) cs;
   cs;;
 
 let DIF_EVAL_CONV = Compute.CBV_CONV dif_compset;;
