@@ -50,6 +50,12 @@ let NTH_OR_CONV =
     | _ -> failwith "NTH_OR_CONV" in
   conv;;
 
+(* string checks that are conditions of several chained guards (a CX
+   case's guard repeats the earlier cases' conditions: scmp's eleven cases
+   evaluated the same string scan up to eleven times): evaluated once per
+   argument list by dif_memo_conv below *)
+let dif_memo_defs = [vs_cls; scls; scres];;
+
 let dif_compset =
   let cs = Compute.bool_compset () in
   (* conditionals: evaluate the guard first, then one branch *)
@@ -64,10 +70,11 @@ let dif_compset =
      opt_num; mem_num; mem_byte; ext; le_bytes; wr_reg; mem_put; mem_write;
      mem_zero; sscan; str_bytes; rup8; apad; dif_sll; dif_srl; dif_sra; div_ovf;
      push; pbound; vget; vset; vkind; vsize; vval; bkind; bpriv; bk; bp;
-     bstr_room; opt_rem; cl_rem; vs_cls; vsrc; dif_fix; dif_dispatch; dif_step;
+     bstr_room; opt_rem; cl_rem; vsrc; dif_fix; dif_dispatch; dif_step;
      running; dif_exec; dif_reset; dif_runs; tslots0; dif_s_call;
      FST; SND; MIN; MAX; LET_END_DEF] @ !dif_subr_defs @
-     !dif_dyn_defs @ [APPEND; REVERSE] @ dif_scmp_defs @
+     !dif_dyn_defs @ [APPEND; REVERSE] @
+     filter (fun th -> not (mem th dif_memo_defs)) dif_scmp_defs @
     map snd dif_effect_defs @ map snd dif_guard_defs @ map snd dif_insn_defs in
   Compute.add_thms defs cs;
   let num_ops = [`(+):num->num->num`; `(-):num->num->num`; `( * ):num->num->num`;
@@ -94,3 +101,16 @@ let dif_compset =
   cs;;
 
 let DIF_EVAL_CONV = Compute.CBV_CONV dif_compset;;
+
+(* a constant of dif_memo_defs: unfold, evaluate, keep the theorem for the
+   same arguments (the table is emptied when it grows past 256) *)
+let dif_memo_conv def =
+  let tbl = Hashtbl.create 64 in
+  fun tm ->
+    try Hashtbl.find tbl tm with Not_found ->
+      let th = (REWR_CONV def THENC DIF_EVAL_CONV) tm in
+      if Hashtbl.length tbl >= 256 then Hashtbl.reset tbl;
+      Hashtbl.add tbl tm th; th;;
+List.iter (fun def ->
+  let c, args = strip_comb (lhs (snd (strip_forall (concl def)))) in
+  Compute.add_conv (c, length args, dif_memo_conv def) dif_compset) dif_memo_defs;;
