@@ -367,6 +367,10 @@ DIF_INTERNAL bool dif_user_write(struct dif_run *run, uint64_t addr,
  * fault and returns bound). */
 DIF_INTERNAL uint64_t dif_strnlen(struct dif_run *run, uint64_t addr,
                                   uint64_t bound);
+/* The same without raising: *rc gets the fault code of the unreadable
+ * byte it stopped at (0: none) and the result is that byte's offset. */
+DIF_INTERNAL uint64_t dif_strnlen_rc(struct dif_run *run, uint64_t addr,
+                                     uint64_t bound, int *rc);
 
 /* ---------------------------------------------------------------------
  * Scratch (conventions.md section 2).

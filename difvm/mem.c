@@ -368,14 +368,26 @@ bool dif_user_write(struct dif_run *run, uint64_t addr, const void *buf,
 
 uint64_t dif_strnlen(struct dif_run *run, uint64_t addr, uint64_t bound)
 {
+	int rc;
+	uint64_t n = dif_strnlen_rc(run, addr, bound, &rc);
+	if (!rc)
+		return n;
+	dif_fault(run, rc, addr + n);
+	return bound;
+}
+
+uint64_t dif_strnlen_rc(struct dif_run *run, uint64_t addr, uint64_t bound,
+                        int *rc)
+{
+	*rc = 0;
 	/* Fast path: the whole bound inside VM memory. */
 	if (addr >= DIF_WIN_STRTAB && addr < DIF_WIN_END) {
 		uint64_t n = 0;
 		while (n < bound) {
 			const uint8_t *p = dif_vm_ptr(run, addr + n, 1);
 			if (!p) {
-				dif_fault(run, DIF_FAULT_BADADDR, addr + n);
-				return bound;
+				*rc = DIF_FAULT_BADADDR;
+				return n;
 			}
 			/* Bytes available contiguously from p. */
 			uint64_t chunk = bound - n;
@@ -392,11 +404,9 @@ uint64_t dif_strnlen(struct dif_run *run, uint64_t addr, uint64_t bound)
 	}
 	for (uint64_t n = 0; n < bound; n++) {
 		uint8_t c;
-		int rc = dif_mem_read(run, DIF_AS_KERNEL, addr + n, &c, 1);
-		if (rc) {
-			dif_fault(run, rc, addr + n);
-			return bound;
-		}
+		*rc = dif_mem_read(run, DIF_AS_KERNEL, addr + n, &c, 1);
+		if (*rc)
+			return n;
 		if (c == 0)
 			return n;
 	}

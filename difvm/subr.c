@@ -223,28 +223,52 @@ static uint64_t scratch_commit(struct dif_run *run, uint64_t size)
 
 typedef size_t (*path_fn)(struct dif_src *, char *, size_t);
 
-/* The limit DTrace's strcanload hands back for a string it passed: strsize
- * with kernel visibility, else all that is left of the region, not cut to
- * strsize (Decision 24): strlen, strchr, strrchr and strtok read to it. The source covers the string up to its NUL inside
- * that limit, and the NUL itself when there is one. */
+static int lazy_miss(struct dif_src *s, size_t i)
+{
+	dif_fault(s->ud, s->missrc, s->addr + i);
+	return 0;
+}
+
+/* A source over the string at addr up to its NUL (included) inside lim
+ * bytes. When an unreadable byte comes first, the source ends before it
+ * and reading it raises the fault: DTrace's loops read byte by byte and
+ * fault only where they get to (Decision 30). */
+static void lazy_src(struct dif_run *run, struct dif_src *s, uint64_t addr,
+                     uint64_t lim)
+{
+	int rc;
+	uint64_t n = lim ? dif_strnlen_rc(run, addr, lim, &rc) : 0;
+	if (!lim)
+		rc = 0;
+	src_init(s, run, addr, !rc && n < lim ? n + 1 : n);
+	if (rc) {
+		s->miss = lazy_miss;
+		s->missrc = rc;
+	}
+}
+
+/* strlen, strchr, strrchr, strtok and cleanpath: DTrace's strcanload
+ * (without kernel visibility it reads the first strsize bytes itself and
+ * faults there) hands back a limit: strsize with kernel visibility, else
+ * all that is left of the region, not cut to strsize (Decision 24). The
+ * subroutine's loop reads up to it, lazily (lazy_src). */
 static bool str_arg_lim(struct dif_run *run, uint64_t addr, struct dif_src *s,
-                        uint64_t *lim, uint64_t *len)
+                        uint64_t *lim)
 {
 	uint64_t rem = run->strsize, n;
-	if (!str_arg(run, addr, s))
-		return false;
-	if (run->deny & DIF_DENY_KERNEL)
-		dif_canload_rem(run, addr, 0, &rem);
-	*lim = rem;
-	n = s->len;
-	if (rem > run->strsize && n == run->strsize) {
-		n = dif_strnlen(run, addr, rem);
-		if (run->fbits)
+	if (run->deny & DIF_DENY_KERNEL) {
+		if (!dif_strcanload(run, addr, run->strsize, &n))
 			return false;
+		dif_canload_rem(run, addr, 0, &rem);
+		*lim = rem;
+		if (n < run->strsize) {
+			/* the NUL is inside the checked bytes */
+			src_init(s, run, addr, n + 1);
+			return true;
+		}
 	}
-	src_init(s, run, addr, n < rem ? n + 1 : n);
-	if (len)
-		*len = n;
+	*lim = rem;
+	lazy_src(run, s, addr, rem);
 	return true;
 }
 
@@ -257,7 +281,7 @@ static void str_to_str(struct dif_run *run, unsigned rd, int sid)
 	uint64_t buf;
 
 	uint64_t lim;
-	if (sid == DIF_S_CLEANPATH ? !str_arg_lim(run, arg(run, 0), &s, &lim, NULL)
+	if (sid == DIF_S_CLEANPATH ? !str_arg_lim(run, arg(run, 0), &s, &lim)
 	                           : !measured_args(run, 1, &s)) {
 		set_rd(run, rd, 0);
 		return;
@@ -275,7 +299,22 @@ static void str_to_str(struct dif_run *run, unsigned rd, int sid)
 		dif_s_dirname(&s, (char *)out, run->strsize);
 		break;
 	case DIF_S_CLEANPATH:
-		dif_s_cleanpath(&s, (char *)out, run->strsize);
+		if (!s.miss) {
+			dif_s_cleanpath(&s, (char *)out, run->strsize);
+			break;
+		}
+		/* It may fault half-way: work aside so that scratch gets the
+		 * result only (the model's effect, Decisions 17, 30); the
+		 * work area starts with the byte under the result (Decision
+		 * 25). */
+		uint8_t *work = run->ctx->keybuf + 2 * (run->strsize + 1ull);
+		work[0] = out[0];
+		dif_s_cleanpath(&s, (char *)work, run->strsize);
+		if (run->fbits) {
+			set_rd(run, rd, 0);
+			return;
+		}
+		memcpy(out, work, strlen((char *)work) + 1);
 		break;
 	default:
 		dif_s_case(&s, sid == DIF_S_TOUPPER, (char *)out, run->strsize);
@@ -575,12 +614,13 @@ static void do_strchr(struct dif_run *run, unsigned rd, bool last)
 	struct dif_src s;
 
 	uint64_t lim;
-	if (!str_arg_lim(run, addr, &s, &lim, NULL)) {
+	if (!str_arg_lim(run, addr, &s, &lim)) {
 		set_rd(run, rd, 0);
 		return;
 	}
-	size_t at = dif_s_strchr(&s, false, (uint8_t)arg(run, 1), last);
-	set_rd(run, rd, at == DIF_S_NONE ? 0 : addr + at);
+	/* a source that ends at an unreadable byte reads it too */
+	size_t at = dif_s_strchr(&s, s.miss != NULL, (uint8_t)arg(run, 1), last);
+	set_rd(run, rd, run->fbits || at == DIF_S_NONE ? 0 : addr + at);
 }
 
 static void do_search(struct dif_run *run, unsigned rd, int sid)
@@ -612,6 +652,45 @@ static void do_search(struct dif_run *run, unsigned rd, int sid)
 	set_rd(run, rd, run->fbits ? 0 : r);
 }
 
+static bool unreadable_byte(struct dif_run *run, uint64_t a)
+{
+	uint8_t c;
+	return dif_mem_read(run, DIF_AS_KERNEL, a, &c, 1) != 0;
+}
+
+/* Without kernel visibility the delimiters' own check read faulted, and
+ * DTrace goes on: its scratch check, s's check (a KPRIV, or s's first
+ * unreadable byte), then the delimiter scan and the skip read one byte
+ * each (as 0). Every later fault replaces the illegal address; the code
+ * stays BADADDR (Decision 30). Fault path only. */
+static void tok_after_fault(struct dif_run *run, uint64_t addr)
+{
+	uint64_t ill = run->illval, lim = 0;
+	if (!scratch_fits(run, run->strsize))
+		return;
+	if (addr != 0) {
+		run->fbits = 0;
+		bool ok = dif_strcanload(run, addr, run->strsize, NULL);
+		unsigned fb = run->fbits;
+		if (fb)
+			ill = run->illval; /* s on KPRIV, else its bad byte */
+		run->fbits = DIF_FBIT(DIF_FAULT_BADADDR);
+		run->illval = ill;
+		if ((!ok && !fb) || (fb & DIF_FBIT(DIF_FAULT_KPRIV)))
+			return;
+		dif_canload_rem(run, addr, 0, &lim);
+	} else {
+		addr = run->strtok_next;
+		lim = addr != 0 && run->strtok_limit > addr ?
+		      run->strtok_limit - addr : 0;
+	}
+	if (unreadable_byte(run, arg(run, 1)))
+		ill = arg(run, 1);
+	if (lim && unreadable_byte(run, addr))
+		ill = addr;
+	run->illval = ill;
+}
+
 static void do_strtok(struct dif_run *run, unsigned rd)
 {
 	uint64_t addr = arg(run, 0), lim, dlim;
@@ -626,7 +705,9 @@ static void do_strtok(struct dif_run *run, unsigned rd)
 		set_rd(run, rd, 0);
 		return;
 	}
-	if (!str_arg_lim(run, arg(run, 1), &delim, &dlim, NULL)) {
+	if (!str_arg_lim(run, arg(run, 1), &delim, &dlim)) {
+		if (run->fbits == DIF_FBIT(DIF_FAULT_BADADDR))
+			tok_after_fault(run, addr);
 		set_rd(run, rd, 0);
 		return;
 	}
@@ -641,20 +722,38 @@ static void do_strtok(struct dif_run *run, unsigned rd)
 		addr = run->strtok_next;
 		lim = addr != 0 && run->strtok_limit > addr ?
 		      run->strtok_limit - addr : 0;
-		uint64_t len = lim ? dif_strnlen(run, addr, lim) : 0;
-		if (run->fbits)
-			return;
-		src_init(&s, run, addr, len);
-	} else if (!str_arg_lim(run, addr, &s, &lim, NULL)) {
+		lazy_src(run, &s, addr, lim);
+	} else if (!str_arg_lim(run, addr, &s, &lim)) {
 		set_rd(run, rd, 0);
 		return;
 	}
-	if (!dif_s_strtok(&s, 0, (size_t)lim, &delim, (char *)out, run->strsize,
-	                  &next)) {
+	if (delim.miss) {
+		/* The delimiter scan reads no NUL before an unreadable byte:
+		 * it faults there; the skip then reads one byte of s (as 0),
+		 * which faults again when it is unreadable (Decision 30). */
+		(void)dif_src_at(&delim, delim.len);
+		if (lim)
+			(void)dif_src_at(&s, 0);
+		set_rd(run, rd, 0);
+		return;
+	}
+	/* The skip or the copy may fault half-way: then the token is built
+	 * aside, so that scratch gets nothing (Decisions 17, 30). */
+	char *tok = s.miss ? (char *)run->ctx->keybuf + 2 * (run->strsize + 1ull)
+	                   : (char *)out;
+	bool got = dif_s_strtok(&s, 0, (size_t)lim, &delim, tok, run->strsize,
+	                        &next);
+	if (run->fbits) {
+		set_rd(run, rd, 0);
+		return;
+	}
+	if (!got) {
 		run->strtok_next = 0;
 		set_rd(run, rd, 0);
 		return;
 	}
+	if (tok != (char *)out)
+		memcpy(out, tok, strlen(tok) + 1);
 	run->strtok_next = addr + next;
 	run->strtok_limit = addr + lim;
 	set_rd(run, rd, scratch_commit(run, run->strsize));
@@ -817,9 +916,17 @@ void dif_subr_call(struct dif_run *run, int sid, unsigned rd)
 	case DIF_S_STRLEN: {
 		uint64_t len = 0, lim;
 		struct dif_src s;
-		if (!str_arg_lim(run, arg(run, 0), &s, &lim, &len))
-			len = 0;
-		set_rd(run, rd, len);
+		if (str_arg_lim(run, arg(run, 0), &s, &lim)) {
+			/* the loop reads to the NUL: an unreadable byte first
+			 * faults */
+			if (s.miss)
+				(void)dif_src_at(&s, s.len);
+			else if (s.len && dif_src_at(&s, s.len - 1) == 0)
+				len = s.len - 1; /* the source holds the NUL */
+			else
+				len = s.len;
+		}
+		set_rd(run, rd, run->fbits ? 0 : len);
 		break;
 	}
 	case DIF_S_COPYOUT:

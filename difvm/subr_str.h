@@ -28,12 +28,16 @@ struct dif_src {
 	uint64_t addr;      /* for get: DIF address of byte 0 */
 	uint64_t cbase;     /* for get: offset cached in cbuf, or UINT64_MAX */
 	uint8_t cbuf[64];
+	/* A read at len of a source whose byte there is unreadable: raises
+	 * the fault (where a loop reads it) and reads 0; NULL: 0. */
+	int (*miss)(struct dif_src *s, size_t i);
+	int missrc; /* the fault code of that read */
 };
 
 static inline int dif_src_at(struct dif_src *s, size_t i)
 {
 	if (i >= s->len)
-		return 0;
+		return s->miss && i == s->len ? s->miss(s, i) : 0;
 	return s->p ? s->p[i] : s->get(s, i);
 }
 

@@ -2,7 +2,8 @@
  * The model's memory: the VM window (string table, scratch, statics,
  * dynamic variables, built-in strings; docs/conventions.md 1), host regions
  * (readable, canload, toxic), and the access predicates of dif-isa.md 4.3.
- * Everything here except mem_write/mem_wptr is a pure function of the state.
+ * Everything here except mem_write/mem_wptr is a pure function of the state
+ * (vm_obj zeroes the scratch on its first access: it reads as zeros).
  */
 #include <string.h>
 
@@ -51,6 +52,11 @@ static bool vm_obj(const struct state *s, uint64_t addr, uint8_t **p,
 		return true;
 	}
 	if (addr - DC_VA_SCRATCH < s->scratch_size) {
+		if (!s->scratch[s->scratch_size]) {
+			/* first access: scratch starts zeroed */
+			memset(s->scratch, 0, s->scratch_size);
+			s->scratch[s->scratch_size] = 1;
+		}
 		*p = s->scratch + (addr - DC_VA_SCRATCH);
 		*rem = s->scratch_size - (addr - DC_VA_SCRATCH);
 		return true;

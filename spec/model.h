@@ -80,6 +80,8 @@ struct state {
 	struct tent tup[NTUPLE_ALL];
 	uint32_t ttop;
 	/* scratch */
+	/* scratch_size bytes, zeroed on first access (vm_obj), and a flag
+	 * byte after them: 1 once they are */
 	uint8_t *scratch;
 	uint64_t scratch_size, sptr; /* sptr: offset of the scratch pointer */
 	/* statics */

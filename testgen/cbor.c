@@ -17,20 +17,27 @@ struct wbuf {
 	int bad;
 };
 
-static void w_raw(struct wbuf *w, const void *src, size_t len)
+/* Room for len more bytes; 0, or -1 (w->bad set) when out of memory. */
+static int w_grow(struct wbuf *w, size_t len)
 {
-	if (w->n + len > w->cap) {
-		size_t cap = w->cap ? w->cap : 256;
-		while (cap < w->n + len)
-			cap *= 2;
-		uint8_t *np = realloc(w->p, cap);
-		if (!np) {
-			w->bad = 1;
-			return;
-		}
-		w->p = np;
-		w->cap = cap;
+	/* most cases fit in the first buffer (regions are 256 bytes each) */
+	size_t cap = w->cap ? w->cap : 2048;
+	while (cap < w->n + len)
+		cap *= 2;
+	uint8_t *np = realloc(w->p, cap);
+	if (!np) {
+		w->bad = 1;
+		return -1;
 	}
+	w->p = np;
+	w->cap = cap;
+	return 0;
+}
+
+static inline void w_raw(struct wbuf *w, const void *src, size_t len)
+{
+	if (w->n + len > w->cap && w_grow(w, len))
+		return;
 	memcpy(w->p + w->n, src, len);
 	w->n += len;
 }

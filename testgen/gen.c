@@ -45,6 +45,33 @@ struct gen {
 	unsigned acc;    /* accumulator register (7) or 0: results are added
 	                    to it and it is returned, so they stay live */
 	unsigned badpct; /* how often a string argument is a bad pointer */
+	unsigned tilt;   /* T_* (this attempt is directed at a rare case) */
+};
+
+/* Directions for the partition tests of model cases whose guards need a
+ * rare combination (thousands of attempts each otherwise); see tilts[]. */
+enum {
+	T_TOXSTR = 1,  /* no kernel privilege, a toxic hole in the kernel
+	                  region, bad strings run into it */
+	T_EMPTY = 2,   /* new strings are often "" */
+	T_HOSTSTR = 4, /* string built-ins, no kernel privilege, the host
+	                  answers them */
+	T_UREGS = 8,   /* uregs[] stores allowed, the host answers them with
+	                  a fault or an invalid code as often as with 0 */
+	T_BADSTR = 16, /* no kernel privilege, bad strings (mostly ones with
+	                  no NUL in the kernel region) stored and compared */
+	T_BVSTR = 32,  /* string built-ins the case sets, no kernel privilege */
+	T_ARR2 = 64,   /* built-in array accesses are to uregs[] */
+	T_BADKEY = 128, /* bad by-ref keys */
+	T_NOKPRIV = 256, /* no kernel privilege */
+	T_KPRIV = 512, /* no kernel privilege, bad strings are mostly ones
+	                  that fail canload */
+	T_JOIN = 1024, /* strjoin's operands fill strsize - 1, strsize or
+	                  strsize + 1 bytes, mostly without kernel privilege */
+	T_NUM = 2048,  /* strtoll's numbers, half of them after a tab and a
+	                  space (blanks only it skips, Decision 26) */
+	T_ODDSCR = 4096, /* the scratch pointer is left unaligned (allocs of
+	                    1 to 7 bytes) before the focus: copyin aligns */
 };
 
 static uint64_t R(struct gen *g, uint64_t n)
@@ -204,7 +231,8 @@ static void load_int(struct gen *g, unsigned rd, uint64_t v)
 static void load_str(struct gen *g, unsigned rd)
 {
 	char buf[1200];
-	size_t n = sval(g, buf, sizeof(buf));
+	size_t n = g->tilt & T_EMPTY && chance(g, 50) ? (buf[0] = 0, 0)
+	                                               : sval(g, buf, sizeof(buf));
 	tg_sets(&g->p, rd, buf, n);
 	set_kind(g, rd, K_STR, 0);
 }
@@ -366,9 +394,10 @@ static void sn_branch(struct gen *g, int cmpop, int bop)
 		set_kind(g, b, K_STR, 0);
 		emit_r(g, DIF_OPC_SCMP, a, b, 0);
 	} else if (sel == 4) {
-		unsigned a = chance(g, 85) ? want(g, K_STR)
+		unsigned pct = g->tilt & T_BADSTR ? 60 : 85;
+		unsigned a = chance(g, pct) ? want(g, K_STR)
 		             : chance(g, 50) ? bad_str_reg(g) : want(g, K_REG);
-		unsigned b = chance(g, 85) ? want(g, K_STR) : chance(g, 30) ? 0
+		unsigned b = chance(g, pct) ? want(g, K_STR) : chance(g, 30) ? 0
 		             : chance(g, 50) ? bad_str_reg(g) : want(g, K_REG);
 		emit_r(g, DIF_OPC_SCMP, a, b, 0);
 	}
@@ -403,10 +432,16 @@ static unsigned bad_str_reg(struct gen *g)
 {
 	unsigned a = reg(g);
 	uint64_t v;
-	switch (R(g, 5)) {
+	uint64_t w = R(g, 5);
+	if (g->tilt & T_KPRIV && chance(g, 60))
+		w = 2;
+	else if (g->tilt & (T_TOXSTR | T_BADSTR) && chance(g, 60))
+		w = 0;
+	switch (w) {
 	case 0:
 	case 1:
-		v = RG_KERN + 128 + R(g, 128);
+		/* (T_TOXSTR: before the hole at 208) */
+		v = RG_KERN + 128 + R(g, g->tilt & T_TOXSTR ? 80 : 128);
 		break;
 	case 2:
 		v = RG_PRIV + R(g, 64);
@@ -603,12 +638,19 @@ static void sn_scratch(struct gen *g, int op)
 	}
 }
 
-/* Variables: ids 0x500.. per scope; 0x500/0x501 by value, 0x502 string. */
+/* Variables: ids 0x500.. per scope; 0x500/0x501 by value, 0x502 string;
+ * associative arrays 0x508.. (one id is one kind of variable in a scope:
+ * a program using 0x500 as both was dropped by the model and redrawn). */
+static unsigned var_id(unsigned idx, int assoc)
+{
+	return 0x500 + idx + (assoc ? 8 : 0);
+}
+
 static void decl(struct gen *g, unsigned scope, unsigned idx, int assoc,
                  int str)
 {
 	uint32_t sz = str ? g->strsize : 8;
-	tg_var(&g->p, 0x500 + idx, assoc ? 0 : 1, scope, str ? 1 : 0,
+	tg_var(&g->p, var_id(idx, assoc), assoc ? 0 : 1, scope, str ? 1 : 0,
 	       str ? DIF_TF_BYREF : 0, sz);
 }
 
@@ -658,12 +700,15 @@ static void push_keys(struct gen *g)
 {
 	emit_r(g, DIF_OPC_FLUSHTS, 0, 0, 0);
 	unsigned n = (unsigned)R(g, 3) + (chance(g, 5) ? 6 : 0);
+	int badkey = g->tilt & T_BADKEY;
+	if (badkey && n == 0)
+		n = 1;
 	for (unsigned i = 0; i < n; i++) {
-		if (chance(g, 70)) {
+		if (chance(g, badkey ? 30 : 70)) {
 			unsigned v = chance(g, 50) ? want(g, K_INT)
 			                           : (load_int(g, next_reg(g, i), R(g, 4)), next_reg(g, i));
 			tg_emit(&g->p, DIF_ENC_R(DIF_OPC_PUSHTV, 0, 0, v));
-		} else if (chance(g, 80)) {
+		} else if (chance(g, badkey ? 40 : 80)) {
 			unsigned v = want(g, K_STR);
 			tg_emit(&g->p, DIF_ENC_R(DIF_OPC_PUSHTR, 1, 0, v));
 		} else {
@@ -737,6 +782,17 @@ static void overwrite_str(struct gen *g, unsigned st, unsigned ld,
 	set_kind(g, rd, K_INT, 1);
 }
 
+/* A string built-in the case sets (T_BVSTR), or 0. */
+static unsigned bv_str_id(struct gen *g)
+{
+	const struct dc_case *c = g->c;
+	unsigned cand[DC_MAX_BVARS], n = 0;
+	for (uint32_t i = 0; i < c->nbvars && n < DC_MAX_BVARS; i++)
+		if (c->bvars[i].str)
+			cand[n++] = c->bvars[i].id;
+	return n ? cand[R(g, n)] : 0;
+}
+
 static void sn_var(struct gen *g, int op)
 {
 	static const unsigned vops[] = {
@@ -747,7 +803,8 @@ static void sn_var(struct gen *g, int op)
 	if (op < 0)
 		op = (int)vops[R(g, sizeof(vops) / sizeof(vops[0]))];
 	if (op == DIF_OPC_LDGA || op == DIF_OPC_LDTA || op == DIF_OPC_STGA) {
-		unsigned arr = chance(g, 60) ? 0 : (unsigned)R(g, 5);
+		unsigned arr = g->tilt & (T_UREGS | T_ARR2) ? 2
+		               : chance(g, 60) ? 0 : (unsigned)R(g, 5);
 		if (chance(g, 3))
 			arr = 0x80 + (unsigned)R(g, 0x80);
 		unsigned ix = reg(g), rd = reg(g);
@@ -761,12 +818,15 @@ static void sn_var(struct gen *g, int op)
 		}
 		return;
 	}
-	if (op == DIF_OPC_LDGS && chance(g, 45)) {
+	if (op == DIF_OPC_LDGS &&
+	    (g->tilt & (T_HOSTSTR | T_BVSTR) || chance(g, 45))) {
 		/* built-in variable */
 		unsigned id;
 		static const unsigned sids[] = { 0x112, 0x113, 0x114, 0x115, 0x118,
 			                         0x119, 0x121, 0x123 };
-		if (chance(g, 30))
+		if (g->tilt & T_BVSTR && (id = bv_str_id(g)) != 0)
+			;
+		else if (g->tilt & T_HOSTSTR || chance(g, 30))
 			id = sids[R(g, 8)];
 		else if (chance(g, 85))
 			id = 0x100 + (unsigned)R(g, 0x24);
@@ -807,11 +867,13 @@ static void sn_var(struct gen *g, int op)
 	int assoc = op == DIF_OPC_STGAA || op == DIF_OPC_LDGAA ||
 	            op == DIF_OPC_STTAA || op == DIF_OPC_LDTAA;
 	unsigned idx = (unsigned)R(g, 3); /* 2: string */
+	if (g->tilt & T_BADSTR)
+		idx = 2;
 	int str = idx == 2;
 	decl(g, scope, idx, assoc, str);
 	if (assoc && !str && chance(g, 12)) {
 		key_siblings(g, scope ? DIF_OPC_STTAA : DIF_OPC_STGAA,
-		             scope ? DIF_OPC_LDTAA : DIF_OPC_LDGAA, 0x500 + idx);
+		             scope ? DIF_OPC_LDTAA : DIF_OPC_LDGAA, var_id(idx, assoc));
 		return;
 	}
 	int store = op == DIF_OPC_STGS || op == DIF_OPC_STTS ||
@@ -822,7 +884,7 @@ static void sn_var(struct gen *g, int op)
 			                        DIF_OPC_LDLS };
 		unsigned ld = assoc ? (scope ? DIF_OPC_LDTAA : DIF_OPC_LDGAA)
 		                    : lds[scope];
-		overwrite_str(g, (unsigned)op, ld, 0x500 + idx, assoc);
+		overwrite_str(g, (unsigned)op, ld, var_id(idx, assoc), assoc);
 		return;
 	}
 	if (assoc)
@@ -832,7 +894,8 @@ static void sn_var(struct gen *g, int op)
 			g->stale |= g->dynptr;
 		unsigned v;
 		if (str)
-			v = chance(g, g->focus_op >= 0 ? 50 : 75) ? want(g, K_STR)
+			v = chance(g, g->tilt & T_BADSTR ? 20 : g->focus_op >= 0 ? 50 : 75)
+			    ? want(g, K_STR)
 			    : chance(g, 30) ? 0 : bad_str_reg(g);
 		else
 			v = chance(g, 15) ? 0 : any_clean(g);
@@ -840,10 +903,10 @@ static void sn_var(struct gen *g, int op)
 			/* deleting (or nulling) something that exists */
 			unsigned x = want(g, str ? K_STR : K_INT);
 			g->vtaint[scope][idx] |= g->taint[x];
-			tg_emit(&g->p, DIF_ENC_W(op, 0x500 + idx, x));
+			tg_emit(&g->p, DIF_ENC_W(op, var_id(idx, assoc), x));
 		}
 		g->vtaint[scope][idx] |= g->taint[v];
-		tg_emit(&g->p, DIF_ENC_W(op, 0x500 + idx, v));
+		tg_emit(&g->p, DIF_ENC_W(op, var_id(idx, assoc), v));
 		if (v == 0 && str && (assoc || scope == 1) && chance(g, 30)) {
 			/* the deleted element's chunk goes to the next new one:
 			 * a store that copies nothing (a string with no NUL in
@@ -851,7 +914,7 @@ static void sn_var(struct gen *g, int op)
 			 * leave the new element's data zeroed */
 			unsigned b = bad_str_reg(g);
 			g->vtaint[scope][idx] |= g->taint[b];
-			tg_emit(&g->p, DIF_ENC_W(op, 0x500 + idx, b));
+			tg_emit(&g->p, DIF_ENC_W(op, var_id(idx, assoc), b));
 		}
 		/* read it back most of the time */
 		if (!back && !chance(g, 70))
@@ -866,7 +929,7 @@ static void sn_var(struct gen *g, int op)
 		set_kind(g, rd, K_INT, 0);
 		return;
 	}
-	tg_emit(&g->p, DIF_ENC_W(op, 0x500 + idx, rd));
+	tg_emit(&g->p, DIF_ENC_W(op, var_id(idx, assoc), rd));
 	/* by-ref loads give window addresses */
 	set_kind(g, rd, str ? K_STR : K_INT, str || g->vtaint[scope][idx]);
 	if (str && (assoc || scope == 1))
@@ -986,8 +1049,11 @@ static unsigned arg_reg(struct gen *g, char k, unsigned *out_kind)
 			size_t n;
 			if (k == 'n') {
 				const char *x = num[R(g, sizeof(num) / sizeof(num[0]))];
+				size_t b = g->tilt & T_NUM && chance(g, 50) ? 2 : 0;
 				n = strlen(x);
-				memcpy(buf, x, n + 1);
+				memcpy(buf, "\t ", b);
+				memcpy(buf + b, x, n + 1);
+				n += b;
 			} else {
 				n = g->strsize - 1 + R(g, 3);
 				if (n >= sizeof(buf))
@@ -1186,7 +1252,8 @@ static void sn_call(struct gen *g, int subr)
 	int t0 = 0;
 	/* each argument is pushed as soon as it is computed, as the compiler
 	 * does, so later arguments cannot clobber earlier ones */
-	int join = s && s->subr == DIF_S_STRJOIN && nargs >= 2 && chance(g, 30);
+	int join = s && s->subr == DIF_S_STRJOIN && nargs >= 2 &&
+	           (g->tilt & T_JOIN || chance(g, 30));
 	size_t jl = 0;
 	int inet6 = s && (s->subr == DIF_S_INET_NTOA6 ||
 	                  s->subr == DIF_S_INET_NTOP) && chance(g, 35);
@@ -1396,6 +1463,20 @@ static void snippet(struct gen *g)
 
 /* ---- environment ----------------------------------------------------------- */
 
+/* n random bytes (non-zero ones when nonzero), eight from each draw:
+ * regions are drawn for every attempt, and byte by byte they were the
+ * generator's largest cost. */
+static void rand_bytes(struct gen *g, uint8_t *b, size_t n, int nonzero)
+{
+	for (size_t i = 0; i < n; i += 8) {
+		uint64_t x = tg_rand(&g->r);
+		for (size_t j = 0; j < 8 && i + j < n; j++) {
+			uint8_t v = (uint8_t)(x >> 8 * j);
+			b[i + j] = nonzero && v == 0 ? (uint8_t)(1 + (x >> 56) % 255) : v;
+		}
+	}
+}
+
 static void put_region(struct gen *g, uint64_t addr, uint8_t as,
                        uint8_t flags, int toxic)
 {
@@ -1427,8 +1508,7 @@ static void put_region(struct gen *g, uint64_t addr, uint8_t as,
 	static const uint8_t v4[][4] = { { 192, 168, 1, 20 }, { 0, 0, 0, 0 },
 		                         { 255, 255, 255, 255 }, { 10, 0, 0, 1 } };
 	if (chance(g, 30))
-		for (int i = 48; i < 52; i++)
-			b[i] = (uint8_t)tg_rand(&g->r);
+		rand_bytes(g, b + 48, 4, 0);
 	else
 		memcpy(b + 48, v4[R(g, 4)], 4);
 	uint8_t v6[16] = { 0 };
@@ -1468,15 +1548,15 @@ static void put_region(struct gen *g, uint64_t addr, uint8_t as,
 			}
 	}
 	memcpy(b + 52, v6, 16);
-	for (int i = 68; i < 128; i++)
-		b[i] = (uint8_t)tg_rand(&g->r);
+	rand_bytes(g, b + 68, 60, 0);
 	/* 128..255: a string with no NUL before the region end, letters
 	 * (through 'Z'), any non-NUL bytes, digits, or blanks (strtoll reads
 	 * blanks with no bound and the byte after its digits, Decision 26) */
 	uint64_t kind = R(g, 20);
-	for (int i = 128; i < 256; i++)
-		b[i] = kind < 8 ? (uint8_t)(1 + R(g, 255))
-		       : kind < 17 ? (uint8_t)('A' + (i % 26))
+	if (kind < 8)
+		rand_bytes(g, b + 128, 128, 1);
+	for (int i = 128; i < 256 && kind >= 8; i++)
+		b[i] = kind < 17 ? (uint8_t)('A' + (i % 26))
 		       : kind < 19 ? (uint8_t)('0' + (i % 10))
 		       : (uint8_t)(i % 3 ? ' ' : '\t');
 	if (chance(g, 50))
@@ -1489,7 +1569,8 @@ static uint8_t toxic_flags(struct gen *g)
 	return chance(g, 30) ? 3 : 2;
 }
 
-static void environment(struct gen *g)
+/* regions: 0 when the caller puts its own (subroutine focus) */
+static void environment(struct gen *g, int regions)
 {
 	struct dc_case *c = g->c;
 	c->profile = chance(g, 25) ? DC_PROFILE_ILLUMOS : DC_PROFILE_FREEBSD;
@@ -1511,13 +1592,13 @@ static void environment(struct gen *g)
 	if (chance(g, 20))
 		c->deny = (uint32_t)R(g, 16);
 	g->strsize = c->strsize ? c->strsize : 256;
-	if (chance(g, 85))
+	if (regions && chance(g, 85))
 		put_region(g, RG_KERN, 0, 1, 0);
-	if (chance(g, 50))
+	if (regions && chance(g, 50))
 		put_region(g, RG_PRIV, 0, 0, 0);
-	if (chance(g, 60))
+	if (regions && chance(g, 60))
 		put_region(g, RG_USER, 1, 1, 0);
-	if (chance(g, 40))
+	if (regions && chance(g, 40))
 		put_region(g, RG_TOXIC, 0, toxic_flags(g), 1);
 	if (c->nregions && c->regions[0].addr == RG_KERN && chance(g, 10)) {
 		/* a toxic hole inside the readable tail of the kernel region */
@@ -1604,7 +1685,8 @@ static int focus_of(long part, int *op, const char **subr, unsigned *pm)
  * invalid code (a host bug: ILLOP). */
 static uint32_t host_code(struct gen *g)
 {
-	unsigned w = (unsigned)R(g, 100);
+	static const unsigned tw[] = { 0, 70, 90 }; /* T_UREGS: 1/3 each */
+	unsigned w = g->tilt & T_UREGS ? tw[R(g, 3)] : (unsigned)R(g, 100);
 	if (w < 70)
 		return 0;
 	if (w < 90)
@@ -1694,7 +1776,10 @@ static void host_answers(struct gen *g, int fop)
 		host_reads(g);
 	int focus = fop == DIF_OPC_LDGS || fop == DIF_OPC_LDGA ||
 	            fop == DIF_OPC_STGA || fop == DIF_OPC_CALL;
-	if (!chance(g, focus ? 45 : fop >= 0 ? 8 : 12))
+	if (g->tilt & T_BVSTR)
+		return; /* the case's own values */
+	int tilt = g->tilt & (T_HOSTSTR | T_UREGS);
+	if (!tilt && !chance(g, focus ? 45 : fop >= 0 ? 8 : 12))
 		return;
 	static const unsigned sids[] = { 0x112, 0x113, 0x114, 0x115, 0x118,
 		                         0x119, 0x121, 0x123 };
@@ -1702,7 +1787,7 @@ static void host_answers(struct gen *g, int fop)
 		uint32_t w = c->text[pc];
 		unsigned op = DIF_I_OP(w);
 		uint64_t ix = R(g, 12);
-		if (!chance(g, 60))
+		if (!tilt && !chance(g, 60))
 			continue;
 		if (op == DIF_OPC_LDGS && DIF_I_INDEX(w) < 0x500 &&
 		    c->nhvars < DC_MAX_HVARS) {
@@ -1749,46 +1834,152 @@ static struct gen *gen_new(void)
 	return g;
 }
 
-/* Without kernel visibility strlen, strchr, strrchr, strtok and cleanpath
- * read a string with no NUL in strsize bytes on to the rest of its region
- * (Decision 24). How far DTrace's loops read before stopping there is not
- * yet modelled when a toxic range lies inside that rest (the model reads
- * it as a NUL, difvm faults at it; docs/corpus.md), so such programs do
- * not get the toxic hole inside the kernel region. */
-static void drop_limit_hole(struct gen *g)
+/* The toxic hole inside the kernel region (which is put first when it
+ * is missing), unless there is one. */
+static void kern_hole(struct gen *g)
 {
-	static const char *const names[] = { "strlen", "strchr", "strrchr",
-		                             "strtok", "cleanpath" };
-	enum { NNAMES = sizeof(names) / sizeof(names[0]) };
 	struct dc_case *c = g->c;
-	if (!(c->deny & 1))
-		return;
-	int ids[NNAMES];
-	for (size_t n = 0; n < NNAMES; n++)
-		ids[n] = dif_subr_find(names[n], strlen(names[n]),
-		                       (enum dif_profile)c->profile);
-	bool reads_on = false;
-	for (uint32_t k = 0; k < c->textlen && !reads_on; k++) {
-		uint32_t w = c->text[k];
-		for (size_t n = 0; n < NNAMES && DIF_I_OP(w) == DIF_OPC_CALL; n++)
-			reads_on |= ids[n] == (int)DIF_I_INDEX(w);
-	}
-	if (!reads_on)
-		return;
 	for (uint32_t i = 0; i < c->nregions; i++)
-		if (c->regions[i].addr == RG_KERN + 208 && (c->regions[i].flags & 2)) {
+		if (c->regions[i].addr == RG_KERN + 208)
+			return;
+	if (c->nregions == 0 || c->regions[0].addr != RG_KERN) {
+		for (uint32_t i = 0; i < c->nregions; i++)
 			free(c->regions[i].bytes);
-			memmove(&c->regions[i], &c->regions[i + 1],
-			        (c->nregions - i - 1) * sizeof(c->regions[0]));
-			c->nregions--;
-			memset(&c->regions[c->nregions], 0, sizeof(c->regions[0]));
-			break;
-		}
+		memset(c->regions, 0, sizeof(c->regions));
+		c->nregions = 0;
+		put_region(g, RG_KERN, 0, 1, 0);
+	}
+	if (c->nregions >= DC_MAX_REGIONS)
+		return;
+	put_region(g, RG_KERN + 208, 0, toxic_flags(g), 1);
+	c->regions[c->nregions - 1].size = 16;
 }
 
-/* A random program around the focus of focus_of (fop -1: none). */
+/* The rare model cases that get directed attempts (T_*). */
+static const struct {
+	const char *insn, *name;
+	unsigned tilt;
+} tilts[] = {
+	{ "strjoin", "a-badaddr", T_TOXSTR },
+	{ "strjoin", "b-badaddr", T_TOXSTR },
+	{ "scmp", "left-badaddr", T_TOXSTR },
+	{ "scmp", "right-badaddr", T_TOXSTR },
+	{ "strstr", "empty", T_EMPTY },
+	{ "index", "empty", T_EMPTY },
+	{ "rindex", "empty", T_EMPTY },
+	{ "ldgs", "host-str-noscratch", T_HOSTSTR },
+	{ "ldgs", "host-str-null", T_HOSTSTR },
+	{ "ldgs", "host-str-copy", T_HOSTSTR },
+	{ "stga", "uregs-host-fault", T_UREGS },
+	{ "stga", "uregs-host-invalid", T_UREGS },
+	{ "stga", "uregs-host-store", T_UREGS },
+	{ "stga", "uregs-nodestructive", T_ARR2 },
+	{ "stga", "uregs-upriv", T_ARR2 },
+	{ "ldga", "uregs-upriv", T_ARR2 },
+	{ "ldgs", "str-noscratch", T_BVSTR },
+	{ "ldgs", "str-copy", T_BVSTR },
+	{ "scmp", "left-silent", T_BADSTR },
+	{ "scmp", "right-silent", T_BADSTR },
+	{ "stgs", "silent", T_BADSTR },
+	{ "stts", "store-silent", T_BADSTR },
+	{ "stls", "silent", T_BADSTR },
+	{ "stgaa", "store-silent", T_BADSTR },
+	{ "sttaa", "store-silent", T_BADSTR },
+	{ "strjoin", "a-silent", T_BADSTR },
+	{ "strjoin", "b-silent", T_BADSTR },
+	{ "strtok", "s-silent", T_BADSTR },
+	{ "strtok", "delims-silent", T_BADSTR },
+	{ "strlen", "s-silent", T_BADSTR },
+	{ "strchr", "s-silent", T_BADSTR },
+	{ "strrchr", "s-silent", T_BADSTR },
+	{ "cleanpath", "path-silent", T_BADSTR },
+	{ "copyoutstr", "silent", T_BADSTR },
+	{ "strtoll", "s-silent", T_BADSTR },
+	{ "ldgaa", "key-kpriv", T_BADKEY | T_NOKPRIV },
+	{ "ldtaa", "key-kpriv", T_BADKEY | T_NOKPRIV },
+	{ "stgaa", "key-kpriv", T_BADKEY | T_NOKPRIV },
+	{ "sttaa", "key-kpriv", T_BADKEY | T_NOKPRIV },
+	{ "ldgaa", "key-badaddr", T_BADKEY },
+	{ "ldtaa", "key-badaddr", T_BADKEY },
+	{ "stgaa", "key-badaddr", T_BADKEY },
+	{ "sttaa", "key-badaddr", T_BADKEY },
+	{ "strlen", "s-kpriv", T_KPRIV },
+	{ "strjoin", "a-kpriv", T_KPRIV },
+	{ "strjoin", "b-kpriv", T_KPRIV },
+	{ "basename", "path-kpriv", T_KPRIV },
+	{ "dirname", "path-kpriv", T_KPRIV },
+	{ "cleanpath", "path-kpriv", T_KPRIV },
+	{ "strchr", "s-kpriv", T_KPRIV },
+	{ "strrchr", "s-kpriv", T_KPRIV },
+	{ "strstr", "s-kpriv", T_KPRIV },
+	{ "strstr", "sub-kpriv", T_KPRIV },
+	{ "strtok", "delims-kpriv", T_KPRIV },
+	{ "strtok", "s-kpriv", T_KPRIV },
+	{ "substr", "s-kpriv", T_KPRIV },
+	{ "index", "s-kpriv", T_KPRIV },
+	{ "index", "sub-kpriv", T_KPRIV },
+	{ "rindex", "s-kpriv", T_KPRIV },
+	{ "rindex", "sub-kpriv", T_KPRIV },
+	{ "toupper", "s-kpriv", T_KPRIV },
+	{ "tolower", "s-kpriv", T_KPRIV },
+	{ "json", "json-kpriv", T_KPRIV },
+	{ "json", "selector-kpriv", T_KPRIV },
+	{ "strtoll", "s-kpriv", T_KPRIV },
+	{ "copyoutstr", "kpriv", T_KPRIV },
+	{ "strjoin", "too-long", T_JOIN },
+	{ "strjoin", "exact-fit", T_JOIN },
+	{ "strtoll", "convert", T_NUM },
+	{ "copyin", "copy", T_ODDSCR },
+	{ "copyin", "badaddr", T_ODDSCR },
+	{ "copyin", "noscratch", T_ODDSCR },
+	{ "stgs", "kpriv", T_BADSTR | T_KPRIV },
+	{ "stts", "store-kpriv", T_BADSTR | T_KPRIV },
+	{ "stls", "kpriv", T_BADSTR | T_KPRIV },
+	{ "stgaa", "store-kpriv", T_BADSTR | T_KPRIV },
+	{ "sttaa", "store-kpriv", T_BADSTR | T_KPRIV },
+};
+
+static unsigned tilt_of(size_t part)
+{
+	struct tg_part p;
+	tg_part_at(part, &p);
+	for (size_t i = 0; p.insn && i < sizeof(tilts) / sizeof(tilts[0]); i++)
+		if (strcmp(p.insn, tilts[i].insn) == 0 &&
+		    strcmp(p.name, tilts[i].name) == 0)
+			return tilts[i].tilt;
+	return 0;
+}
+
+bool tg_gen_tilted(size_t part)
+{
+	return part < tg_nparts() && tilt_of(part) != 0;
+}
+
+bool tg_gen_tilt_stale(const char **insn, const char **name)
+{
+	size_t np = tg_nparts();
+	for (size_t i = 0; i < sizeof(tilts) / sizeof(tilts[0]); i++) {
+		bool found = false;
+		for (size_t k = 0; k < np && !found; k++) {
+			struct tg_part p;
+			tg_part_at(k, &p);
+			found = p.insn && strcmp(p.insn, tilts[i].insn) == 0 &&
+			        strcmp(p.name, tilts[i].name) == 0;
+		}
+		if (!found) {
+			*insn = tilts[i].insn;
+			*name = tilts[i].name;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* A random program around the focus of focus_of (fop -1: none); tilt:
+ * the T_* directions, taken by three attempts in four (the fourth is
+ * drawn as usual, so the other ways to reach the case stay). */
 static void gen_case(uint64_t seed, int fop, const char *fsub, unsigned pm,
-                     struct dc_case *c)
+                     unsigned tilt, struct dc_case *c)
 {
 	struct gen *g = gen_new();
 	tg_case_init(c);
@@ -1796,15 +1987,11 @@ static void gen_case(uint64_t seed, int fop, const char *fsub, unsigned pm,
 		return;
 	g->r.s = seed;
 	g->c = c;
-	environment(g);
+	environment(g, fop != DIF_OPC_CALL);
 	g->badpct = 8;
 	if (fop == DIF_OPC_CALL) {
 		/* subroutine tests: more bad strings, all regions present */
 		g->badpct = 30;
-		for (uint32_t i = 0; i < c->nregions; i++)
-			free(c->regions[i].bytes);
-		memset(c->regions, 0, sizeof(c->regions));
-		c->nregions = 0;
 		put_region(g, RG_KERN, 0, 1, 0);
 		put_region(g, RG_PRIV, 0, 0, 0);
 		put_region(g, RG_USER, 1, 1, 0);
@@ -1812,6 +1999,13 @@ static void gen_case(uint64_t seed, int fop, const char *fsub, unsigned pm,
 		if (chance(g, 20)) {
 			put_region(g, RG_KERN + 208, 0, toxic_flags(g), 1);
 			c->regions[c->nregions - 1].size = 16;
+			/* without kernel visibility a string in the region's
+			 * tail with no NUL in a small strsize is read on to
+			 * the hole (Decision 30) */
+			if (chance(g, 40)) {
+				c->deny = (c->deny | 1) & ~2u;
+				c->strsize = g->strsize = 8u << R(g, 4);
+			}
 		}
 		/* string checks differ without kernel read privilege */
 		if (chance(g, 35))
@@ -1829,6 +2023,17 @@ static void gen_case(uint64_t seed, int fop, const char *fsub, unsigned pm,
 		c->regions[c->nregions - 1].size = 16;
 		c->deny |= 1;
 	}
+	if (tilt && chance(g, 75))
+		g->tilt = tilt;
+	if (g->tilt & (T_TOXSTR | T_HOSTSTR | T_BADSTR | T_BVSTR | T_NOKPRIV |
+	               T_KPRIV))
+		c->deny |= 1;
+	if (g->tilt & T_TOXSTR)
+		kern_hole(g);
+	if (g->tilt & T_UREGS)
+		c->deny &= ~(2u | 4u | 8u); /* proc, owner, destructive */
+	if (g->tilt & T_JOIN && chance(g, 60))
+		c->deny |= 1;
 	if (fop >= 0 && chance(g, 30))
 		c->runs = 2; /* state carried between runs */
 	if (fop == DIF_OPC_LDGS && chance(g, 40)) {
@@ -1876,6 +2081,14 @@ static void gen_case(uint64_t seed, int fop, const char *fsub, unsigned pm,
 		while (g->budget) {
 			g->budget--;
 			snippet(g);
+		}
+		if (g->tilt & T_ODDSCR) {
+			unsigned rd = reg(g), rs = next_reg(g, rd);
+			uint64_t sz = 1 + R(g, 7);
+			load_int(g, rs, sz);
+			emit_r(g, DIF_OPC_ALLOCS, rs, 0, rd);
+			set_kind(g, rd, K_SCR, 0);
+			g->scr[rd] = sz;
 		}
 		unsigned k = 1 + (unsigned)R(g, 2);
 		for (unsigned i = 0; i < k; i++) {
@@ -1935,7 +2148,6 @@ static void gen_case(uint64_t seed, int fop, const char *fsub, unsigned pm,
 		tg_emit(&g->p, DIF_ENC_R(DIF_OPC_RET, 0, 0, 0));
 	}
 	tg_prog_to_case(&g->p, c);
-	drop_limit_hole(g);
 	host_answers(g, fop);
 	free(g);
 }
@@ -1946,7 +2158,7 @@ void tg_gen_random(uint64_t seed, long focus, struct dc_case *c)
 	const char *fsub;
 	unsigned pm;
 	focus_of(focus, &fop, &fsub, &pm);
-	gen_case(seed, fop, fsub, pm, c);
+	gen_case(seed, fop, fsub, pm, 0, c);
 }
 
 /* False when no instruction of c can fire a model case of fop (or of
@@ -1983,13 +2195,14 @@ int tg_gen_partition(uint64_t seed, size_t p, unsigned k, unsigned max_tries,
 	const char *fsub;
 	unsigned pm;
 	int focused = focus_of((long)p, &fop, &fsub, &pm) == 0;
+	unsigned tilt = tilt_of(p);
 	for (t = 0; t < max_tries; t++) {
 		/* mostly focused; sometimes a free program (for partitions
 		 * the focus does not reach) */
-		if (focused && t % 4 != 3)
-			gen_case(tg_mix(base, t), fop, fsub, pm, c);
+		if (focused && t % 8 != 7)
+			gen_case(tg_mix(base, t), fop, fsub, pm, tilt, c);
 		else
-			gen_case(tg_mix(base, t), -1, NULL, 3, c);
+			gen_case(tg_mix(base, t), -1, NULL, 3, 0, c);
 		/* the model need not run a program that cannot fire p */
 		if (focused && !may_fire(c, fop, fsub)) {
 			tg_case_free(c);

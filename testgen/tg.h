@@ -138,6 +138,12 @@ int tg_gen_program(uint64_t seed, uint64_t i, struct dc_case *c,
  * one hits p (at most max_tries). Returns 0 (case set) or -1 (none). */
 int tg_gen_partition(uint64_t seed, size_t p, unsigned k, unsigned max_tries,
                      struct dc_case *c, unsigned *tries);
+/* Whether partition p gets directed attempts (tilts[] in gen.c: model
+ * cases whose guards need a rare combination); and the first tilts[]
+ * entry that names no model case (true, with insn and name set): a renamed
+ * case would silently lose its direction. */
+bool tg_gen_tilted(size_t p);
+bool tg_gen_tilt_stale(const char **insn, const char **name);
 
 /* ---- runtimes ------------------------------------------------------- */
 /* In-process difvm. Returns 0, or -1 when the case cannot be set up
@@ -210,6 +216,9 @@ int tg_corpus_open(const char *path, int create, struct tg_corpus **out,
 void tg_corpus_close(struct tg_corpus *db);
 int tg_corpus_begin(struct tg_corpus *db);
 int tg_corpus_commit(struct tg_corpus *db);
+/* The index of case_partitions by model case, built if missing (for
+ * coverage queries). */
+int tg_corpus_index(struct tg_corpus *db, struct tg_err *e);
 int tg_corpus_set_meta(struct tg_corpus *db, const char *key,
                        const char *value);
 /* Returns a malloc'd value or NULL. */

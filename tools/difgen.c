@@ -176,7 +176,7 @@ static int db_fail(const char *file, struct tg_corpus *db, const char *what)
 
 static int cmd_generate(struct opts *o)
 {
-	/* the rate covers the whole command: setup, cases, commit, index */
+	/* the rate covers the whole command: setup, cases, commit */
 	double t0 = now();
 	struct tg_err e = { "" };
 	struct tg_corpus *db;
@@ -575,6 +575,11 @@ static int cmd_coverage(struct opts *o, const char *file)
 	struct tg_corpus *db;
 	if (tg_corpus_open(file, 0, &db, &e)) {
 		fprintf(stderr, "difgen: %s\n", e.msg);
+		return 2;
+	}
+	if (tg_corpus_index(db, &e)) {
+		fprintf(stderr, "difgen: %s: %s\n", file, e.msg);
+		tg_corpus_close(db);
 		return 2;
 	}
 	sqlite3_stmt *st;
