@@ -32,7 +32,7 @@ let dif_compset =
     Compute.add_conv (t, n, NUM_RED_CONV) cs) num_ops;
   Compute.add_conv (`(=):num->num->bool`, 2,
     fun t -> try NUM_RED_CONV t with Failure _ -> WORD_RED_CONV t) cs;
-  let word_ops = [`word:num->N word`, 1; `val:N word->num`, 1;
+  let word_ops = [`val:N word->num`, 1;
     `bit:num->N word->bool`, 2; `word_add:N word->N word->N word`, 2;
     `word_sub:N word->N word->N word`, 2; `word_mul:N word->N word->N word`, 2;
     `word_udiv:N word->N word->N word`, 2; `word_umod:N word->N word->N word`, 2;
@@ -68,7 +68,6 @@ let dif_word_conv =
       let b = Num.power_num (Num.num_of_int 2) (dest_finty ty) in
       bounds := (ty, b) :: !bounds; b in
     if Num.lt_num n b then failwith "dif_word_conv: a value" else WORD_RED_CONV tm;;
-Compute.scrub_const dif_compset `word:num->N word`;;
 Compute.add_conv (`word:num->N word`, 1, dif_word_conv) dif_compset;;
 
 (* (2) Lists no definition changes (program text, integer table, arguments, *)
@@ -116,6 +115,13 @@ let dif_const_list l =
         cl_asm = ASSUME (mk_eq (v, l)); cl_memo = Hashtbl.create 16 };
     v
   end;;
+(* |- nth_or d k (CONS e0 (.. (CONS ek t))) = ek for the given terms *)
+let dif_nth_inst d k elems t =
+  let ety = type_of d in
+  let xv j = mk_var ("x" ^ string_of_int j, ety) in
+  INST ((d, mk_var ("d", ety)) :: (t, mk_var ("t", mk_type ("list", [ety]))) ::
+        map (fun j -> elems j, xv j) (0 -- k))
+       (INST_TYPE [ety, aty] (dif_nth_lemma k));;
 let dif_nth_conv tm =
   match strip_comb tm with
   | _, [d; k; v] when is_var v ->
@@ -128,16 +134,12 @@ let dif_nth_conv tm =
       else begin
         let k = Num.int_of_num kn in
         try Hashtbl.find c.cl_memo k with Not_found ->
-          let ety = type_of d in
-          let lem = INST_TYPE [ety, aty] (dif_nth_lemma k) in
-          let xv j = mk_var ("x" ^ string_of_int j, ety) in
-          let th = INST ((d, mk_var ("d", ety)) ::
-                         (c.cl_sufs.(k + 1), mk_var ("t", mk_type ("list", [ety]))) ::
-                         map (fun j -> c.cl_elems.(j), xv j) (0 -- k)) lem in
-          let th = TRANS (AP_TERM (rator tm) c.cl_asm) th in
+          let th = TRANS (AP_TERM (rator tm) c.cl_asm)
+                     (dif_nth_inst d k (Array.get c.cl_elems) c.cl_sufs.(k + 1)) in
           Hashtbl.add c.cl_memo k th; th
       end
   | _ -> failwith "dif_nth_conv";;
+(* tried after the equations of nth_or, which never match a variable *)
 Compute.add_conv (`nth_or:A->num->A list->A`, 3, dif_nth_conv) dif_compset;;
 
 (* the theorem with every list put back: |- t[L/v] = ...; no hypothesis left *)
