@@ -195,10 +195,16 @@ let dif_prepare_text words =
     if 28 <= op && op <= 34 then dif_specialise_op (op + 43)) words;;
 
 (* Evaluation of one run: |- tm = s' (hypotheses v = L) *)
+let dif_run_tm = ref `T`;;
 let dif_eval_run tm =
   dif_clists_reset ();
+  dif_run_tm := tm;
   DIF_EVAL_CONV (dif_abstract_lists tm);;
-(* |- f (run) = value, closed: f applied to the run's result *)
+(* |- f (run) = value, closed: f applied to the run's result. Should a
+   definition use one of the lists other than through nth_or, the value
+   still holds its variable: then f is evaluated on the literal term. *)
 let dif_eval_of run f =
   let th = TRANS (AP_TERM f run) (DIF_EVAL_CONV (mk_comb (f, rand (concl run)))) in
+  let th = if frees (rand (concl th)) = [] then th
+           else DIF_EVAL_CONV (mk_comb (f, !dif_run_tm)) in
   dif_close (if is_abs f then CONV_RULE (LAND_CONV BETA_CONV) th else th);;
