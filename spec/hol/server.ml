@@ -69,17 +69,18 @@ let dif_run_case (lines : string list list) =
   let fuel = string_of_int (length text + 2) in
   let tm = list_mk_comb (`dif_runs`, [mk_list (map dif_num text, `:num`);
                                       dif_num runs; dif_num fuel; st]) in
-  let s' = rand (concl (DIF_EVAL_CONV tm)) in
-  let status = rand (concl (DIF_EVAL_CONV (mk_comb (`s_status`, s')))) in
+  dif_prepare_text (map int_of_string text);
+  let run = dif_eval_run tm in
+  let status = rand (concl (dif_eval_of run `s_status`)) in
   let num_of t = Num.string_of_num (dest_numeral t) in
   let wnum t = num_of (rand t) in
-  let drops = num_of (rand (concl (DIF_EVAL_CONV (mk_comb (`s_drops`, s'))))) in
+  let drops = num_of (rand (concl (dif_eval_of run `s_drops`))) in
   let dr = if drops = "0" then "" else " D " ^ drops in
   match strip_comb status with
   | c, [v] when fst (dest_const c) = "Returned" ->
       if isstr && wnum v <> "0" then
-        let bs = rand (concl (DIF_EVAL_CONV (list_mk_comb (`str_bytes`,
-                   [s'; v; dif_num strsize])))) in
+        let bs = rand (concl (dif_eval_of run
+                   (mk_abs (`s:dif_state`, list_mk_comb (`str_bytes`, [`s:dif_state`; v; dif_num strsize]))))) in
         let hex = String.concat "" (map (fun b ->
           Printf.sprintf "%02x" (Num.int_of_num (dest_numeral (rand b)))) (dest_list bs)) in
         "R " ^ wnum v ^ dr ^ " S " ^ (if hex = "" then "-" else hex)
