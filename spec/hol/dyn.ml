@@ -104,10 +104,19 @@ let dkeep = dd (drec
   `(dkeep s ks [] = [(kstore s ks, word 0:int64)]) /\
    (dkeep s ks (CONS (k, y) t) =
       if kmatch s ks k then CONS (k, y) t else CONS (k, y) (dkeep s ks t))`);;
-let ddel = dd (drec
-  `(ddel s ks ([]:((int64#int64#num) list # int64) list) = []) /\
-   (ddel s ks (CONS (k, y) t) =
-      if kmatch s ks k then ddel s ks t else CONS (k, y) (ddel s ks t))`);;
+(* by primitive recursion with FST, then the equations in the form of the
+   others: define's termination proof of the pattern form ran for minutes
+   once the state became a tuple (drecord) *)
+let ddel =
+  let d = dprim list_RECURSION
+    `(ddel s ks ([]:((int64#int64#num) list # int64) list) = []) /\
+     (ddel s ks (CONS (e:(int64#int64#num) list # int64) t) =
+        if kmatch s ks (FST e) then ddel s ks t else CONS e (ddel s ks t))` in
+  dd (prove
+   (`(ddel s ks ([]:((int64#int64#num) list # int64) list) = []) /\
+     (ddel s ks (CONS (k, y) t) =
+        if kmatch s ks k then ddel s ks t else CONS (k, y) (ddel s ks t))`,
+    REWRITE_TAC[d; FST]));;
 
 (* arena accounting (docs/conventions.md 3) *)
 let kbytes = dd (drec
