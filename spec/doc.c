@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "model.h"
+#include "hol/covered.h"
 
 /* Markdown table cell: '|' must be escaped. */
 static void cell(FILE *f, const char *s)
@@ -90,6 +91,37 @@ int dc_spec_write_doc(FILE *f)
 	      "the guards: see [spec-hol.md](spec-hol.md), which also says how "
 	      "the theory, this model and the generator relate and which cases "
 	      "the theory covers.\n\n", f);
+	/* which instructions the HOL theory states (spec/hol/covered.h) */
+	fputs("| in the HOL theory | not yet |\n| --- | --- |\n| ", f);
+	for (int pass = 0; pass < 2; pass++) {
+		int first = 1;
+		for (size_t k = 0; k < dc_ncases; k++) {
+			if (dc_cases[k].subr >= 0 ||
+			    (k > 0 && !strcmp(dc_cases[k].pub.insn, dc_cases[k - 1].pub.insn)) ||
+			    hol_covered_op((unsigned)dc_cases[k].op) != !pass)
+				continue;
+			fprintf(f, "%s`%s`", first ? "" : ", ", dc_cases[k].pub.insn);
+			first = 0;
+		}
+		if (!pass) {
+			fputs(" | ", f);
+			continue;
+		}
+		/* subroutines the theory has on neither profile */
+		fprintf(f, "%s`call` of", first ? "" : ", ");
+		first = 1;
+		for (int k = 0; k < S_COUNT; k++) {
+			int in = 0;
+			for (unsigned p = 0; p < 2; p++)
+				in |= dc_subrs[k].num[p] >= 0 &&
+				      hol_covered_subr(p, (unsigned)dc_subrs[k].num[p]);
+			if (in)
+				continue;
+			fprintf(f, "%s `%s`", first ? "" : ",", dc_subrs[k].name);
+			first = 0;
+		}
+		fputs(" |\n\n", f);
+	}
 	fputs("## Choices where the reference leaves freedom\n\n"
 	      "* Loads do not check alignment (x86); stores do (canstore first, "
 	      "then alignment).\n"

@@ -40,6 +40,68 @@ let dif_wr_INDUCT, dif_wr_RECURSION = dtype
 let dif_region_INDUCT, dif_region_RECURSION = dtype
   "dif_region = DifRegion int64 num num num (byte list) (dif_wr list)";;
 
+(* A record type: "name = Con T1 .. Tn" with field names f1 .. fn becomes a
+   type abbreviation for the tuple T1 # .. # Tn, Con x1 .. xn builds it, and
+   s_<f> and s_set_<f> read and replace a field. Returns what a one-
+   constructor datatype would give: the case theorem
+   !P. (!x1 .. xn. P (Con x1 .. xn)) ==> !s. P s, and the equations of the
+   accessors and updaters on Con x1 .. xn. (define_type proves the same
+   for a 22-argument constructor in about 100 s, most of the runtime's
+   start-up; the tuple needs no new type.) *)
+let drecord decl fields =
+  let i = String.index decl '=' in
+  let name = String.trim (String.sub decl 0 i)
+  and rhs = String.sub decl (i + 1) (String.length decl - i - 1) in
+  let n = String.length rhs in
+  let rec close j d =
+    match rhs.[j] with
+    | '(' -> close (j + 1) (d + 1)
+    | ')' -> if d = 1 then j else close (j + 1) (d - 1)
+    | _ -> close (j + 1) d in
+  let rec stop j = if j < n && not (String.contains " \n\t\r(" rhs.[j]) then stop (j + 1) else j in
+  let rec toks j acc =
+    if j >= n then rev acc
+    else if String.contains " \n\t\r" rhs.[j] then toks (j + 1) acc
+    else if rhs.[j] = '(' then let k = close j 0 in toks (k + 1) (String.sub rhs j (k - j + 1) :: acc)
+    else let k = stop j in toks k (String.sub rhs j (k - j) :: acc) in
+  let con, tys = match toks 0 [] with c :: ts -> c, map parse_type ts | [] -> failwith "drecord" in
+  let m = length tys in
+  if m <> length fields || m < 2 then failwith "drecord: fields";
+  let ty = end_itlist (fun a b -> mk_type ("prod", [a; b])) tys in
+  new_type_abbrev (name, ty);
+  let xs = map2 (fun k t -> mk_var ("x" ^ string_of_int k, t)) (1 -- m) tys in
+  let cdef = ddef (mk_eq (list_mk_comb (mk_var (con, itlist mk_fun_ty tys ty), xs),
+                          end_itlist (curry mk_pair) xs)) in
+  let c = mk_const (con, []) in
+  let pat = list_mk_comb (c, xs) and s = mk_var ("s", ty) in
+  let rec proj k r t =
+    if r = 1 then t else if k = 0 then mk_icomb (`FST:A#B->A`, t)
+    else proj (k - 1) (r - 1) (mk_icomb (`SND:A#B->B`, t)) in
+  let ks = 0 -- (m - 1) in
+  let adefs = map2 (fun f k ->
+    let a = mk_var ("s_" ^ f, mk_fun_ty ty (el k tys)) in
+    ddef (mk_eq (mk_comb (a, s), proj k m s))) fields ks in
+  let acc f = mk_const ("s_" ^ f, []) in
+  let accs = map2 (fun f x ->
+    prove (mk_eq (mk_comb (acc f, pat), x), REWRITE_TAC (cdef :: FST :: SND :: adefs)))
+    fields xs in
+  let upds = map2 (fun f k ->
+    let y = mk_var ("y", el k tys) in
+    let u = mk_var ("s_set_" ^ f, mk_fun_ty (el k tys) (mk_fun_ty ty ty)) in
+    let repl l = map2 (fun j a -> if j = k then y else a) ks l in
+    let udef = ddef (mk_eq (list_mk_comb (u, [y; s]),
+                            list_mk_comb (c, repl (map (fun g -> mk_comb (acc g, s)) fields)))) in
+    prove (mk_eq (list_mk_comb (mk_const ("s_set_" ^ f, []), [y; pat]),
+                  list_mk_comb (c, repl xs)), REWRITE_TAC (udef :: accs))) fields ks in
+  let p = mk_var ("P", mk_fun_ty ty bool_ty) in
+  let whole = mk_eq (s, list_mk_comb (c, map (fun f -> mk_comb (acc f, s)) fields)) in
+  let induct = prove
+    (mk_forall (p, mk_imp (list_mk_forall (xs, mk_comb (p, pat)), mk_forall (s, mk_comb (p, s)))),
+     GEN_TAC THEN DISCH_TAC THEN GEN_TAC THEN
+     SUBGOAL_THEN whole SUBST1_TAC THENL
+      [REWRITE_TAC (cdef :: PAIR :: adefs); ASM_REWRITE_TAC []]) in
+  induct, accs, upds;;
+
 let dif_status_INDUCT, dif_status_RECURSION = dtype
   "dif_status = Running | Returned int64 | Faulted num int64 num | Unsup num";;
 
@@ -49,36 +111,32 @@ let dif_status_INDUCT, dif_status_RECURSION = dtype
    tstack (top first: value, size), vars (scope, id, kind + 8 * type size,
    value; kind bits 1 by-ref, 2 NULL marker, 4 string; scope 0 global,
    1 thread, 2 local),
-   dvars (dynamic variables: key, value; thread-local and associative),
+   dvars (dynamic variables, thread-local and associative elements: key
+   entries (value, size, bytes of a by-ref entry as a little-endian number),
+   data value),
    mem (regions), ssize (scratch bytes), sptr (scratch pointer offset),
    inttab, args, bvars (integer built-ins given: id, value),
    bstrs (string built-ins given: id, length), tkey (thread key), status,
-   tslots (the tuple registers in push order, stale entries included: a
-   pop only lowers the top, and CALL reads its arguments from the slots,
-   dif-isa.md 2.8, 2.9) *)
-let dif_state_INDUCT, dif_state_RECURSION = dtype
+   tslots (the whole tuple array: the 8 tuple registers + the 2 hidden
+   ones, in index = push order, stale entries included: a pop only lowers
+   the top, CALL reads its arguments from the slots, the dynamic variable
+   instructions write their key entries past the top, dif-isa.md 2.7-2.9),
+   dynsz (dynamic variable arena bytes), drops (dynamic variable drops,
+   all runs) *)
+let dif_state_decl =
   "dif_state = DifState num num num (int64 list) bool bool bool bool num
      ((int64#int64) list) ((num#num#num#int64) list)
-     (((int64#int64) list # int64) list) (dif_region list) num num
+     (((int64#int64#num) list # int64) list) (dif_region list) num num
      (int64 list) (int64 list) ((num#int64) list) ((num#num) list) int64
-     dif_status ((int64#int64) list)";;
+     dif_status ((int64#int64) list) num num";;
 
 let dif_fields = ["prof";"deny";"strsize";"regs";"ccn";"ccz";"ccv";"ccc";
   "pc";"tstack";"vars";"dvars";"mem";"ssize";"sptr";"inttab";"args";
-  "bvars";"bstrs";"tkey";"status";"tslots"];;
+  "bvars";"bstrs";"tkey";"status";"tslots";"dynsz";"drops"];;
 
-(* accessors s_<field> and updaters s_set_<field> *)
-let dif_accessors, dif_updaters =
-  let n = length dif_fields in
-  let vs = map (fun k -> "x" ^ string_of_int k) (1--n) in
-  let pat = "DifState " ^ String.concat " " vs in
-  let acc = map2 (fun f v ->
-    dprim dif_state_RECURSION (parse_term ("s_" ^ f ^ " (" ^ pat ^ ") = " ^ v))) dif_fields vs in
-  let upd = map2 (fun f v ->
-    let vs' = map (fun w -> if w = v then "y" else w) vs in
-    dprim dif_state_RECURSION (parse_term ("s_set_" ^ f ^ " y (" ^ pat ^ ") = DifState " ^
-                      String.concat " " vs'))) dif_fields vs in
-  acc, upd;;
+(* accessors s_<field>, updaters s_set_<field>, and the case theorem *)
+let dif_state_INDUCT, dif_accessors, dif_updaters =
+  drecord dif_state_decl dif_fields;;
 
 (* Decoded instruction: op, r1, r2, rd, label, idx (dif-isa.md 1). *)
 let dif_insn_INDUCT, dif_insn_RECURSION = dtype

@@ -119,11 +119,12 @@ static void hex(FILE *f, const uint8_t *b, size_t n)
 
 static void send_case(FILE *f, const struct dc_case *c)
 {
-	fprintf(f, "case %u %u %u %llu %u %d %llu\n", c->profile & 1,
+	fprintf(f, "case %u %u %u %llu %u %d %llu %llu\n", c->profile & 1,
 	        c->deny, c->strsize ? c->strsize : 256,
 	        (unsigned long long)(c->scratch_size ? c->scratch_size : 65536),
 	        c->runs ? c->runs : 1, c->rtype.kind == 1,
-	        (unsigned long long)c->thread_key);
+	        (unsigned long long)c->thread_key,
+	        (unsigned long long)(c->dynvar_size ? c->dynvar_size : 1u << 20));
 	fputs("text", f);
 	for (uint32_t i = 0; i < c->textlen; i++)
 		fprintf(f, " %u", c->text[i]);
@@ -193,6 +194,8 @@ static const char *unsup_text(unsigned n)
 	case 3: return "string built-in variables (copy to scratch)";
 	case 4: return "by-reference variable stores";
 	case 5: return "subroutine not in the HOL theory";
+	case 6: return "by-reference dynamic variable data";
+	case 7: return "by-reference dynamic variable stores (copy, bad source)";
 	}
 	return "case without a HOL effect";
 }
@@ -212,19 +215,31 @@ static int run(void *ud, const struct dc_case *c, struct dc_outcome *o,
 		tg_errf(e, "unsupported: host callback answers are not in the HOL theory");
 		return -1;
 	}
+	/* the theory's thread key (dif_thread_key in dyn.ml); like the C
+	 * model, keys that can equal a variable's key entry are refused */
+	uint64_t tk = c->thread_key;
+	if (!tk) {
+		for (uint32_t k = 0; k < c->nbvars; k++)
+			if (c->bvars[k].id == 0x117 && !c->bvars[k].str) {
+				tk = c->bvars[k].value;
+				break;
+			}
+		tk = (tk + 0xffff) & (((uint64_t)1 << 61) - 1);
+	}
+	if (tk <= 0xffff - 0x500) {
+		tg_errf(e, "unsupported: thread key 0x%llx can equal a variable's "
+		        "key entry (DTrace never forms one)", (unsigned long long)tk);
+		return -1;
+	}
 	uint32_t at = 0;
 	if (!hol_covered_text(c->profile & 1, c->text, c->textlen, &at)) {
 		uint32_t w = c->text[at];
 		if (w >> 24 == 47 && !hol_covered_subr(c->profile & 1, (w >> 8) & 0xffff))
 			tg_errf(e, "unsupported: subroutine %u (pc %u) is not in the HOL "
 			        "theory", (w >> 8) & 0xffff, at);
-		else if (!hol_covered_op(w >> 24))
+		else
 			tg_errf(e, "unsupported: opcode %u (pc %u) is not in the HOL theory",
 			        w >> 24, at);
-		else
-			tg_errf(e, "unsupported: call arguments beside associative-array "
-			        "keys (stale tuple registers, pc %u) are not in the HOL "
-			        "theory", at);
 		return -1;
 	}
 	if (big_endian_host())
@@ -259,6 +274,9 @@ static int run(void *ud, const struct dc_case *c, struct dc_outcome *o,
 	unsigned long long v, a;
 	unsigned code, pc, n;
 	int off = 0;
+	const char *d = strstr(r, " D ");
+	if (d && (r[0] == 'R' || r[0] == 'F'))
+		o->drops = strtoull(d + 3, NULL, 10);
 	if (sscanf(r, "R %llu%n", &v, &off) == 1) {
 		o->rval = v;
 		const char *s = strstr(r + off, " S ");

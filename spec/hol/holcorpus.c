@@ -42,6 +42,8 @@ static const char *const covered_names[] = {
 	"msgsize", "getmajor", "getminor", "ddi_pathname", "htons", "htonl",
 	"htonll", "ntohs", "ntohl", "ntohll", "memref", "sx_shared_held",
 	"sx_exclusive_held", "sx_isexclusive", "getf",
+	/* dynamic variables and scmp (dyn.ml, scmp.ml) */
+	"ldts", "stts", "ldgaa", "ldtaa", "stgaa", "sttaa", "scmp",
 };
 
 

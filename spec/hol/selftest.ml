@@ -18,4 +18,11 @@ List.iter dif_selftest [
   (* subroutines: htonll; htons of a popped (stale) argument; FreeBSD getmajor keeps rd *)
   ("htonll", ["620756993";"855638016";"822083585";"788538626";"587202562"], ["72623859790382856"], "R 578437695752307201");
   ("stale", ["620756993";"822083585";"838860800";"788538114";"587202562"], ["4660"], "R 13330");
-  ("getmajor", ["620756994";"788534274";"587202562"], ["7"], "R 7")];;
+  ("getmajor", ["620756994";"788534274";"587202562"], ["7"], "R 7");
+  (* dynamic variables and scmp: stts then ldts of thread-local 0x500;
+     ldgaa of 0x501 writes its key entry (1) into tuple register 0, which
+     a following call reads as its argument (htons 1 = 256); scmp of two
+     NULLs is equal *)
+  ("stts-ldts", ["620756993";"755302401";"738525186";"587202562"], ["42"], "R 42");
+  ("ldgaa-call", ["872743170";"788538115";"587202563"], [], "R 256");
+  ("scmp-null", ["620756993";"654311424";"301989892";"587202560";"587202561"], ["5"], "R 5")];;

@@ -5,11 +5,12 @@
 (* start with "@@" so the front end can skip the toplevel's own output.      *)
 (*                                                                           *)
 (* Request (one item per line, numbers in decimal):                          *)
-(*   case PROF DENY STRSIZE SSIZE RUNS ISSTR TKEY                            *)
+(*   case PROF DENY STRSIZE SSIZE RUNS ISSTR TKEY [DYNSZ]                    *)
 (*   text W...          inttab V...        args V...                         *)
 (*   var SCOPE ID KIND SIZE   (repeated)   bvar ID VALUE   bstr ID LEN        *)
 (*   strtab HEX         region BASE SIZE SPACE RIGHTS HEX   end              *)
 (* Reply: "@@ R v", "@@ R v S hex", "@@ F code addr pc", "@@ U n" or "@@ E m"*)
+(* (R and F replies end in " D n" when n dynamic variable stores dropped)   *)
 (* ========================================================================= *)
 
 let dif_num s = mk_numeral (Num.num_of_string s);;
@@ -30,6 +31,7 @@ let dif_run_case (lines : string list list) =
   let hdr = Array.of_list (get "case") in
   let prof = hdr.(0) and deny = hdr.(1) and strsize = hdr.(2) and ssize = hdr.(3)
   and runs = hdr.(4) and isstr = hdr.(5) = "1" and tkey = hdr.(6) in
+  let dynsz = if Array.length hdr > 7 then hdr.(7) else "1048576" in
   let text = get "text" in
   let wl l = mk_list (map mk_w64 l, int64_ty) in
   let region base size sp rights hex =
@@ -57,29 +59,34 @@ let dif_run_case (lines : string list list) =
     dif_num prof; dif_num deny; dif_num strsize; zeros; `F`; `F`; `F`; `F`;
     `0`; `[]:(int64#int64)list`;
     mk_list (vars, `:num#num#num#int64`);
-    `[]:((int64#int64) list # int64) list`;
+    `[]:((int64#int64#num) list # int64) list`;
     mk_list (regions, `:dif_region`); dif_num ssize; `0`;
     wl (get "inttab"); wl (get "args");
     mk_list (bvars, `:num#int64`); mk_list (bstrs, `:num#num`);
-    mk_w64 tkey; `Running`; `tslots0`]) in
+    rand (concl (DIF_EVAL_CONV (list_mk_comb (`dif_thread_key`,
+      [mk_w64 tkey; mk_list (bvars, `:num#int64`)]))));
+    `Running`; `tslots0`; dif_num dynsz; `0`]) in
   let fuel = string_of_int (length text + 2) in
   let tm = list_mk_comb (`dif_runs`, [mk_list (map dif_num text, `:num`);
                                       dif_num runs; dif_num fuel; st]) in
-  let s' = rand (concl (DIF_EVAL_CONV tm)) in
-  let status = rand (concl (DIF_EVAL_CONV (mk_comb (`s_status`, s')))) in
+  dif_prepare_text (map int_of_string text);
+  let run = dif_eval_run tm in
+  let status = rand (concl (dif_eval_of run `s_status`)) in
   let num_of t = Num.string_of_num (dest_numeral t) in
   let wnum t = num_of (rand t) in
+  let drops = num_of (rand (concl (dif_eval_of run `s_drops`))) in
+  let dr = if drops = "0" then "" else " D " ^ drops in
   match strip_comb status with
   | c, [v] when fst (dest_const c) = "Returned" ->
       if isstr && wnum v <> "0" then
-        let bs = rand (concl (DIF_EVAL_CONV (list_mk_comb (`str_bytes`,
-                   [s'; v; dif_num strsize])))) in
+        let bs = rand (concl (dif_eval_of run
+                   (mk_abs (`s:dif_state`, list_mk_comb (`str_bytes`, [`s:dif_state`; v; dif_num strsize]))))) in
         let hex = String.concat "" (map (fun b ->
           Printf.sprintf "%02x" (Num.int_of_num (dest_numeral (rand b)))) (dest_list bs)) in
-        "R " ^ wnum v ^ " S " ^ (if hex = "" then "-" else hex)
-      else "R " ^ wnum v
+        "R " ^ wnum v ^ dr ^ " S " ^ (if hex = "" then "-" else hex)
+      else "R " ^ wnum v ^ dr
   | c, [code; a; pc] when fst (dest_const c) = "Faulted" ->
-      "F " ^ num_of code ^ " " ^ wnum a ^ " " ^ num_of pc
+      "F " ^ num_of code ^ " " ^ wnum a ^ " " ^ num_of pc ^ dr
   | c, [n] when fst (dest_const c) = "Unsup" -> "U " ^ num_of n
   | _ -> "E not evaluated: " ^ string_of_term status;;
 

@@ -182,3 +182,5 @@ let () =
   host ~p:1 (49, -1) "sx_isexclusive";
   host (51, 46) "getf"
 ;;
+
+dif_loaded := "subr.ml" :: !dif_loaded;;

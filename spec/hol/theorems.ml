@@ -58,6 +58,9 @@ let CHAIN_TAC gdefs conds pre =
      (if free_in `bk s i` w then MP_TAC (SPECL [`s:dif_state`; `i:dif_insn`] BK_RANGE)
       else ALL_TAC) g) THEN
   (fun (asl, w as g) ->
+     (if free_in `scode s i` w then MP_TAC (SPECL [`s:dif_state`; `i:dif_insn`] SCODE_RANGE)
+      else ALL_TAC) g) THEN
+  (fun (asl, w as g) ->
      let ats = sort (fun a b -> dif_tsize a > dif_tsize b) (dif_atoms w) in
      let vs = map (fun _ -> genvar bool_ty) ats in
      (EVERY (map2 (fun c v -> SPEC_TAC (c, v)) ats vs) THEN
@@ -232,3 +235,6 @@ let () =
          MATCH_MP_TAC (match READ_SAFE with Some t -> t | None -> TRUTH) THEN
          ASM_REWRITE_TAC[])))
     !dif_table;;
+
+(* ---- dynamic variables ---- *)
+dif_load "dynthm.ml";;
