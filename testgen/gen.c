@@ -2192,7 +2192,16 @@ static void gen_case(uint64_t seed, int fop, const char *fsub, unsigned pm,
 			snippet(g);
 		}
 	}
-	if (g->memtaint)
+	/* json's scan and bcopy's bytes after a fault are not modelled
+	 * (Decisions 14, 31): no stale read may see what they left */
+	bool unmodelled = false;
+	for (uint32_t i = pro1; i < g->p.n && !unmodelled; i++) {
+		uint32_t w = g->p.text[i];
+		unmodelled = DIF_I_OP(w) == DIF_OPC_CALL &&
+		             ((int)DIF_I_INDEX(w) == dif_subrs[DIF_S_JSON].num[c->profile] ||
+		              (int)DIF_I_INDEX(w) == dif_subrs[DIF_S_BCOPY].num[c->profile]);
+	}
+	if (g->memtaint || unmodelled)
 		for (uint32_t i = pro0; i < pro1; i++)
 			g->p.text[i] = DIF_ENC_R(DIF_OPC_NOP, 0, 0, 0);
 	if (c->profile != DC_PROFILE_ILLUMOS) {
