@@ -46,6 +46,7 @@ struct gen {
 	                    to it and it is returned, so they stay live */
 	unsigned badpct; /* how often a string argument is a bad pointer */
 	unsigned tilt;   /* T_* (this attempt is directed at a rare case) */
+	unsigned nbad;   /* bad string arguments drawn so far (T_TWOBAD) */
 };
 
 /* Directions for the partition tests of model cases whose guards need a
@@ -72,6 +73,10 @@ enum {
 	                  space (blanks only it skips, Decision 26) */
 	T_ODDSCR = 4096, /* the scratch pointer is left unaligned (allocs of
 	                    1 to 7 bytes) before the focus: copyin aligns */
+	T_TWOBAD = 8192, /* kernel visibility, both string arguments bad: the
+	                    first unreadable at its start, the second running
+	                    into unreadable memory (strtok: the delimiter
+	                    scan faults, then the skip reads s, Decision 30) */
 };
 
 static uint64_t R(struct gen *g, uint64_t n)
@@ -437,6 +442,8 @@ static unsigned bad_str_reg(struct gen *g)
 	uint64_t w = R(g, 5);
 	if (g->tilt & T_KPRIV && chance(g, 60))
 		w = 2;
+	else if (g->tilt & T_TWOBAD && chance(g, 80))
+		w = g->nbad++ & 1 ? 0 : 3;
 	else if (g->tilt & (T_TOXSTR | T_BADSTR) && chance(g, 60))
 		w = 0;
 	switch (w) {
@@ -1117,12 +1124,16 @@ static unsigned arg_reg(struct gen *g, char k, unsigned *out_kind)
 		static const uint64_t l[] = { 0x8000000000000000ull,
 			                      0x7fffffffffffffffull, UINT64_MAX, 0,
 			                      0x8000000000000001ull, 10, 35, 36 };
-		v = chance(g, 50) ? l[R(g, sizeof(l) / sizeof(l[0]))] : ival(g);
+		/* INT64_MIN is the one value whose negation overflows: a
+		 * third of the edge draws */
+		v = !chance(g, 50) ? ival(g)
+		    : chance(g, 33) ? 0x8000000000000000ull
+		    : l[R(g, sizeof(l) / sizeof(l[0]))];
 		break;
 	}
 	case 'B': {
 		static const uint64_t b[] = { 2, 8, 10, 16, 36, 0, 1, 37, UINT64_MAX,
-			                      3, 16, 36, 10, 16, 36 };
+			                      3, 16, 36, 10, 16, 36, 8, 8 };
 		v = b[R(g, sizeof(b) / sizeof(b[0]))];
 		break;
 	}
@@ -1234,18 +1245,42 @@ static unsigned join_arg(struct gen *g, unsigned i, size_t *la)
 	return r;
 }
 
-/* A 16-byte scratch buffer holding an IPv6 address of the IPv4-mapped
- * family ::ffff:a.b.c.d, or one a byte away from it (::fffe:..,
- * ::00ff:.., ::7fff:..), for inet_ntop and inet_ntoa6. */
+/* A 16-byte scratch buffer holding an IPv6 address for inet_ntop and
+ * inet_ntoa6: half the time of the IPv4-mapped family ::ffff:a.b.c.d or
+ * one a byte away from it (::fffe:.., ::00ff:.., ::7fff:..); else eight
+ * groups, each zero half the time, so runs of zero groups of equal and
+ * unequal lengths meet (which one becomes "::"), beside groups with one
+ * zero byte. */
 static unsigned inet6_arg(struct gen *g)
 {
 	unsigned rb = reg(g), rs = next_reg(g, rb), rv = next_reg(g, rs);
-	static const uint64_t b11[] = { 0xff, 0xfe, 0x00, 0x7f };
-	/* bytes 8..15: 00 00 ff b11 c0 a8 01 02 (stored little-endian) */
-	uint64_t hi = 0x0201a8c000000000ull | (b11[R(g, 4)] << 24) |
-	              ((uint64_t)(chance(g, 80) ? 0xff : 0x7f) << 16);
+	uint64_t lo = 0, hi;
+	if (chance(g, 50)) {
+		static const uint64_t b11[] = { 0xff, 0xfe, 0x00, 0x7f };
+		/* bytes 8..15: 00 00 ff b11 c0 a8 01 02 (stored little-endian) */
+		hi = 0x0201a8c000000000ull | (b11[R(g, 4)] << 24) |
+		     ((uint64_t)(chance(g, 80) ? 0xff : 0x7f) << 16);
+	} else {
+		static const uint16_t grp[] = { 0x0001, 0x00ff, 0xff00, 0x1234,
+			                        0xabcd, 0x0100 };
+		uint8_t a[16];
+		for (int k = 0; k < 8; k++) {
+			uint16_t v = chance(g, 50) ? 0 : grp[R(g, 6)];
+			a[2 * k] = (uint8_t)(v >> 8);
+			a[2 * k + 1] = (uint8_t)v;
+		}
+		hi = 0;
+		for (int j = 7; j >= 0; j--) {
+			lo = lo << 8 | a[j];
+			hi = hi << 8 | a[8 + j];
+		}
+	}
 	tg_setx(&g->p, rs, 16);
 	emit_r(g, DIF_OPC_ALLOCS, rs, 0, rb); /* zeroed */
+	if (lo) {
+		tg_setx(&g->p, rv, lo);
+		emit_r(g, DIF_OPC_STX, rv, 0, rb);
+	}
 	tg_setx(&g->p, rv, hi);
 	tg_setx(&g->p, rs, 8);
 	emit_r(g, DIF_OPC_ADD, rb, rs, rs);
@@ -1943,6 +1978,7 @@ static const struct {
 	{ "strjoin", "a-silent", T_BADSTR },
 	{ "strjoin", "b-silent", T_BADSTR },
 	{ "strtok", "s-silent", T_BADSTR },
+	{ "strtok", "read-badaddr", T_TWOBAD },
 	{ "strtok", "delims-silent", T_BADSTR },
 	{ "strlen", "s-silent", T_BADSTR },
 	{ "strchr", "s-silent", T_BADSTR },
@@ -2085,6 +2121,10 @@ static void gen_case(uint64_t seed, int fop, const char *fsub, unsigned pm,
 		c->deny |= 1;
 	if (g->tilt & T_TOXSTR)
 		kern_hole(g);
+	if (g->tilt & T_TWOBAD) {
+		c->deny &= ~1u;
+		g->badpct = 80;
+	}
 	if (g->tilt & T_UREGS)
 		c->deny &= ~(2u | 4u | 8u); /* proc, owner, destructive */
 	if (g->tilt & T_JOIN && chance(g, 60))
