@@ -1431,7 +1431,8 @@ static void sn_call(struct gen *g, int subr)
 	size_t jl = 0;
 	int inet6 = s && (s->subr == DIF_S_INET_NTOA6 ||
 	                  s->subr == DIF_S_INET_NTOP) && chance(g, 35);
-	int jtext = s && s->subr == DIF_S_JSON && chance(g, 60);
+	int jfocus = g->focus_subr >= 0 && g->focus_subr == subr;
+	int jtext = s && s->subr == DIF_S_JSON && chance(g, jfocus ? 85 : 60);
 	struct jtext jt;
 	emit_r(g, DIF_OPC_FLUSHTS, 0, 0, 0);
 	for (unsigned i = 0; i < nargs && i < 10; i++) {
@@ -1475,21 +1476,21 @@ static void sn_call(struct gen *g, int subr)
 	 * allocs(0) just before the call points there (Decision 31) */
 	unsigned jq = 0;
 	if (s && s->subr == DIF_S_JSON && nargs >= 2 && g->acc && !g->cond &&
-	    !g->taint[regs[0]] && !g->taint[regs[1]] && chance(g, 60)) {
-		jq = next_reg(g, rd);
+	    !g->taint[regs[0]] && !g->taint[regs[1]] &&
+	    chance(g, jfocus ? 100 : 75)) {
+		/* clear of rd and of the two registers rd's own observations
+		 * take (observe_str, observe_buf), and so are the two that
+		 * observe_buf of jq takes (six writable registers) */
+		jq = next_reg(g, next_reg(g, next_reg(g, rd)));
 		unsigned z = next_reg(g, jq);
-		if (jq == rd || z == rd) {
-			jq = 0;
-		} else {
-			tg_setx(&g->p, z, 0);
-			emit_r(g, DIF_OPC_ALLOCS, z, 0, jq);
-			set_kind(g, z, K_INT, 0);
-			set_kind(g, jq, K_SCR, 0);
-			g->scr[jq] = 0;
-		}
+		tg_setx(&g->p, z, 0);
+		emit_r(g, DIF_OPC_ALLOCS, z, 0, jq);
+		set_kind(g, z, K_INT, 0);
+		set_kind(g, jq, K_SCR, 0);
+		g->scr[jq] = 0;
 	}
 	tg_emit(&g->p, DIF_ENC_W(DIF_OPC_CALL, (unsigned)subr, rd));
-	if (jq)
+	for (unsigned k = 0; jq && k < (jfocus ? 3u : 1u); k++)
 		observe_buf(g, jq, 24);
 	int id = dif_subr_lookup((unsigned)subr, prof);
 	if (id == DIF_S_RAND) {
@@ -2280,7 +2281,10 @@ static void gen_case(uint64_t seed, int fop, const char *fsub, unsigned pm,
 	if (fsub)
 		g->focus_subr = dif_subr_find(fsub, strlen(fsub),
 		                              (enum dif_profile)c->profile);
-	if (chance(g, fop >= 0 ? 50 : 90)) {
+	/* (json's partition tests observe its scratch bytes through it) */
+	int jfocus = g->focus_subr >= 0 &&
+	             g->focus_subr == dif_subrs[DIF_S_JSON].num[c->profile];
+	if (chance(g, fop >= 0 ? (jfocus ? 90 : 50) : 90)) {
 		g->acc = 7;
 		set_kind(g, 7, K_INT, 0);
 	}
