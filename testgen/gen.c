@@ -1492,6 +1492,15 @@ static void sn_call(struct gen *g, int subr)
 	tg_emit(&g->p, DIF_ENC_W(DIF_OPC_CALL, (unsigned)subr, rd));
 	for (unsigned k = 0; jq && k < (jfocus ? 3u : 1u); k++)
 		observe_buf(g, jq, 24);
+	if (jq && chance(g, 50)) {
+		/* how far the pointer moved: jsonlen + 1 when found, else 0 */
+		unsigned z = next_reg(g, jq);
+		tg_setx(&g->p, z, 0);
+		emit_r(g, DIF_OPC_ALLOCS, z, 0, z);
+		emit_r(g, DIF_OPC_SUB, z, jq, z);
+		emit_r(g, DIF_OPC_ADD, z, g->acc, g->acc);
+		set_kind(g, z, K_INT, 0);
+	}
 	int id = dif_subr_lookup((unsigned)subr, prof);
 	if (id == DIF_S_RAND) {
 		/* the value is not reproducible: drop it at once (see
