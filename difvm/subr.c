@@ -879,34 +879,33 @@ static void do_memstr(struct dif_run *run, unsigned rd)
 
 static void do_json(struct dif_run *run, unsigned rd)
 {
-	struct dif_src a[2], js, sel;
+	struct dif_src a[2];
 	uint8_t *out;
 
 	if (!measured_args(run, 2, a)) {
 		set_rd(run, rd, 0);
 		return;
 	}
-	js = a[0];
-	sel = a[1];
-	/* Room to copy both strings; the result (never longer than the
-	 * text) at the pointer, which advances by jsonlen + 1
-	 * (emulator-facts.md 1). */
-	out = scratch_peek(run, (uint64_t)js.len + 1 + sel.len + 1);
+	/* Room to copy both strings (emulator-facts.md 1): the scanner works
+	 * in the text's jsonlen + 1 bytes at the pointer, the selector's
+	 * element list follows them. Both stay in scratch whatever the
+	 * outcome; the pointer advances by jsonlen + 1 only when the value
+	 * is found (docs/conventions.md, Decision 31). The two strings are
+	 * read as they were at the call (Decision 17). */
+	out = scratch_peek(run, (uint64_t)a[0].len + 1 + a[1].len + 1);
 	if (!out) {
 		set_rd(run, rd, 0);
 		return;
 	}
-	/* The parser works in keybuf (past the two source snapshots), so
-	 * free scratch receives the result and its NUL only, nothing on
-	 * failure: the model's effect (docs/conventions.md, Decisions 17). */
-	char *work = (char *)run->ctx->keybuf + 2 * (run->strsize + 1ull);
-	if (!dif_s_json(&js, &sel, run->strsize,
-	                run->profile == DIF_PROFILE_ILLUMOS, work, js.len + 1)) {
+	char *elems = (char *)out + a[0].len + 1;
+	unsigned n = dif_s_json_elems(&a[1], elems);
+	if (!dif_s_json(&a[0], elems, n, run->strsize,
+	                run->profile == DIF_PROFILE_ILLUMOS, (char *)out,
+	                a[0].len + 1)) {
 		set_rd(run, rd, 0);
 		return;
 	}
-	memcpy(out, work, strlen(work) + 1);
-	set_rd(run, rd, scratch_commit(run, (uint64_t)js.len + 1));
+	set_rd(run, rd, scratch_commit(run, (uint64_t)a[0].len + 1));
 }
 
 static void need_host(struct dif_run *run)

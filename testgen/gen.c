@@ -467,9 +467,7 @@ static unsigned bad_str_reg(struct gen *g)
 }
 
 /* A scratch address straddling the end of the default 64 KiB scratch, or
- * an ordinary integer. Only there is unallocated scratch known to hold
- * zeros: what subroutines leave in unallocated scratch (json's copies of
- * its strings) is implementation detail. */
+ * an ordinary integer. */
 static uint64_t scratch_edge(struct gen *g)
 {
 	if (g->c->scratch_size)
@@ -1292,6 +1290,138 @@ static unsigned inet6_arg(struct gen *g)
 	return rb;
 }
 
+/* json's inputs: a random text that reaches every state of DTrace's
+ * scanner (keys with escapes, nested objects and arrays, numbers with
+ * fraction and exponent, literals, blanks of both kernels, and now and
+ * then a broken token or a byte dropped), and a selector that follows a
+ * path chosen while building it, often altered (another key, an index
+ * past the end, one element too many). */
+struct jtext {
+	char t[160], path[64];
+	size_t n, pn;
+};
+
+static void jt_put(struct jtext *j, const char *s)
+{
+	size_t l = strlen(s);
+	if (j->n + l < sizeof(j->t)) {
+		memcpy(j->t + j->n, s, l + 1);
+		j->n += l;
+	}
+}
+
+static void jt_path(struct jtext *j, const char *s)
+{
+	size_t l = strlen(s);
+	if (j->pn + l < sizeof(j->path)) {
+		memcpy(j->path + j->pn, s, l + 1);
+		j->pn += l;
+	}
+}
+
+static void jt_blank(struct gen *g, struct jtext *j)
+{
+	static const char *const b[] = { " ", "\t", "\n", "\r", "\v", "\f", "  " };
+	if (chance(g, 20))
+		jt_put(j, b[R(g, sizeof(b) / sizeof(b[0]))]);
+}
+
+static void jt_value(struct gen *g, struct jtext *j, int depth, int onpath)
+{
+	static const char *const scalar[] = {
+		"1", "-20", "3.25", "1e+5", "-0.5E2", "0", "12e3-4", "true",
+		"false", "null", "\"x\"", "\"a\\\"b\"", "\"\\u00e9z\"",
+		"\"\\\\\"", "\"\"", "\"}]\"", "\"\\n\\/\"",
+		/* not values, or not ended where JSON ends them */
+		"tru", "0x1", "1+2", "\"\\u12\"", "+1", "True", "1.2.3", "-",
+		"nulll", "1.5e", "[1x]",
+	};
+	static const char *const key[] = { "a", "b", "ab", "abc", "", "k\\\"q",
+		                           "A", "\\u0061" };
+	jt_blank(g, j);
+	if (depth < 3 && chance(g, depth ? 35 : 100)) {
+		int obj = chance(g, 55);
+		unsigned n = (unsigned)R(g, 4), follow = (unsigned)R(g, 4);
+		jt_put(j, obj ? "{" : "[");
+		for (unsigned i = 0; i < n; i++) {
+			int here = onpath && i == follow;
+			if (i)
+				jt_put(j, ",");
+			jt_blank(g, j);
+			if (obj) {
+				const char *k = key[R(g, sizeof(key) / sizeof(key[0]))];
+				jt_put(j, "\"");
+				jt_put(j, k);
+				jt_put(j, "\"");
+				jt_blank(g, j);
+				jt_put(j, ":");
+				if (here) {
+					if (j->pn)
+						jt_path(j, ".");
+					jt_path(j, k);
+				}
+			} else if (here) {
+				char ix[16];
+				snprintf(ix, sizeof(ix), "[%u]", i);
+				jt_path(j, ix);
+			}
+			jt_value(g, j, depth + 1, here);
+		}
+		if (onpath && follow >= n)
+			jt_path(j, obj ? (j->pn ? ".b" : "b") : "[3]");
+		jt_blank(g, j);
+		jt_put(j, obj ? "}" : "]");
+	} else {
+		jt_put(j, scalar[R(g, chance(g, 80) ? 17 : sizeof(scalar) / sizeof(scalar[0]))]);
+	}
+	jt_blank(g, j);
+}
+
+static unsigned json_args(struct gen *g, unsigned i, struct jtext *j)
+{
+	unsigned r = reg(g);
+	if (i == 0) {
+		j->n = j->pn = 0;
+		j->t[0] = j->path[0] = 0;
+		jt_value(g, j, 0, 1);
+		if (j->n && chance(g, 10)) {
+			/* a byte dropped or one out of place */
+			size_t at = (size_t)R(g, j->n);
+			if (chance(g, 50))
+				memmove(j->t + at, j->t + at + 1, j->n - at);
+			else
+				j->t[at] = "{}[],:\"\\x"[R(g, 9)];
+			j->n = strlen(j->t);
+		}
+		tg_sets(&g->p, r, j->t, j->n);
+	} else {
+		char sel[80];
+		size_t n = j->pn;
+		memcpy(sel, j->path, n + 1);
+		switch (R(g, 8)) {
+		case 0: /* one element too many */
+			n += (size_t)snprintf(sel + n, sizeof(sel) - n, ".a");
+			break;
+		case 1: /* one element fewer: the container whole */
+			while (n && sel[n - 1] != '.' && sel[n - 1] != '[')
+				n--;
+			if (n)
+				n--;
+			sel[n] = 0;
+			break;
+		case 2: /* the last element altered */
+			if (n)
+				sel[n - 1] = sel[n - 1] == ']' ? '9' : 'q';
+			break;
+		default:
+			break;
+		}
+		tg_sets(&g->p, r, sel, strlen(sel));
+	}
+	set_kind(g, r, K_STR, 0);
+	return r;
+}
+
 static void sn_call(struct gen *g, int subr)
 {
 	enum dif_profile prof = (enum dif_profile)g->c->profile;
@@ -1336,6 +1466,9 @@ static void sn_call(struct gen *g, int subr)
 	size_t jl = 0;
 	int inet6 = s && (s->subr == DIF_S_INET_NTOA6 ||
 	                  s->subr == DIF_S_INET_NTOP) && chance(g, 35);
+	int jfocus = g->focus_subr >= 0 && g->focus_subr == subr;
+	int jtext = s && s->subr == DIF_S_JSON && chance(g, jfocus ? 85 : 60);
+	struct jtext jt;
 	emit_r(g, DIF_OPC_FLUSHTS, 0, 0, 0);
 	for (unsigned i = 0; i < nargs && i < 10; i++) {
 		char k = s && i < strlen(s->args) ? s->args[i] : 'I';
@@ -1349,6 +1482,9 @@ static void sn_call(struct gen *g, int subr)
 		} else if (inet6 && k == 'P') {
 			regs[i] = inet6_arg(g);
 			kinds[i] = K_SCR;
+		} else if (jtext && i < 2) {
+			regs[i] = json_args(g, i, &jt);
+			kinds[i] = K_STR;
 		} else {
 			regs[i] = arg_reg(g, k, &kinds[i]);
 		}
@@ -1371,7 +1507,35 @@ static void sn_call(struct gen *g, int subr)
 		load_int(g, rd, 0x5a5a);
 		keep = 0;
 	}
+	/* json's buffer starts at the (aligned) pointer, found or not: an
+	 * allocs(0) just before the call points there (Decision 31) */
+	unsigned jq = 0;
+	if (s && s->subr == DIF_S_JSON && nargs >= 2 && g->acc && !g->cond &&
+	    !g->taint[regs[0]] && !g->taint[regs[1]] &&
+	    chance(g, jfocus ? 100 : 75)) {
+		/* clear of rd and of the two registers rd's own observations
+		 * take (observe_str, observe_buf), and so are the two that
+		 * observe_buf of jq takes (six writable registers) */
+		jq = next_reg(g, next_reg(g, next_reg(g, rd)));
+		unsigned z = next_reg(g, jq);
+		tg_setx(&g->p, z, 0);
+		emit_r(g, DIF_OPC_ALLOCS, z, 0, jq);
+		set_kind(g, z, K_INT, 0);
+		set_kind(g, jq, K_SCR, 0);
+		g->scr[jq] = 0;
+	}
 	tg_emit(&g->p, DIF_ENC_W(DIF_OPC_CALL, (unsigned)subr, rd));
+	for (unsigned k = 0; jq && k < (jfocus ? 3u : 1u); k++)
+		observe_buf(g, jq, 24);
+	if (jq && chance(g, 50)) {
+		/* how far the pointer moved: jsonlen + 1 when found, else 0 */
+		unsigned z = next_reg(g, jq);
+		tg_setx(&g->p, z, 0);
+		emit_r(g, DIF_OPC_ALLOCS, z, 0, z);
+		emit_r(g, DIF_OPC_SUB, z, jq, z);
+		emit_r(g, DIF_OPC_ADD, z, g->acc, g->acc);
+		set_kind(g, z, K_INT, 0);
+	}
 	int id = dif_subr_lookup((unsigned)subr, prof);
 	if (id == DIF_S_RAND) {
 		/* the value is not reproducible: drop it at once (see
@@ -2166,7 +2330,10 @@ static void gen_case(uint64_t seed, int fop, const char *fsub, unsigned pm,
 	if (fsub)
 		g->focus_subr = dif_subr_find(fsub, strlen(fsub),
 		                              (enum dif_profile)c->profile);
-	if (chance(g, fop >= 0 ? 50 : 90)) {
+	/* (json's partition tests observe its scratch bytes through it) */
+	int jfocus = g->focus_subr >= 0 &&
+	             g->focus_subr == dif_subrs[DIF_S_JSON].num[c->profile];
+	if (chance(g, fop >= 0 ? (jfocus ? 90 : 50) : 90)) {
 		g->acc = 7;
 		set_kind(g, 7, K_INT, 0);
 	}
@@ -2232,14 +2399,13 @@ static void gen_case(uint64_t seed, int fop, const char *fsub, unsigned pm,
 			snippet(g);
 		}
 	}
-	/* json's scan and bcopy's bytes after a fault are not modelled
-	 * (Decisions 14, 31): no stale read may see what they left */
+	/* bcopy's bytes after a fault are not modelled (Decision 14): no
+	 * stale read may see what it left */
 	bool unmodelled = false;
 	for (uint32_t i = pro1; i < g->p.n && !unmodelled; i++) {
 		uint32_t w = g->p.text[i];
 		unmodelled = DIF_I_OP(w) == DIF_OPC_CALL &&
-		             ((int)DIF_I_INDEX(w) == dif_subrs[DIF_S_JSON].num[c->profile] ||
-		              (int)DIF_I_INDEX(w) == dif_subrs[DIF_S_BCOPY].num[c->profile]);
+		             (int)DIF_I_INDEX(w) == dif_subrs[DIF_S_BCOPY].num[c->profile];
 	}
 	if (g->memtaint || unmodelled)
 		for (uint32_t i = pro0; i < pro1; i++)
