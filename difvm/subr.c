@@ -461,7 +461,10 @@ static void do_bcopy(struct dif_run *run, unsigned rd)
 		set_rd(run, rd, 0);
 		return;
 	}
-	copy_bytes(run, DIF_AS_KERNEL, src, dif_scratch_host(run, dest), size);
+	uint8_t *out = dif_scratch_host(run, dest);
+	/* the kernel's loop stores every byte, 0 from the fault on */
+	if (!copy_bytes(run, DIF_AS_KERNEL, src, out, size))
+		dif_copy_faulted(run, src, dest, out, size);
 }
 
 static void do_copyinto(struct dif_run *run, unsigned rd)
@@ -868,13 +871,17 @@ static void do_memstr(struct dif_run *run, unsigned rd)
 		dif_fault_why(run, DIF_FAULT_ILLOP, 0, "memstr size above 4096");
 		return;
 	}
-	if (!copy_bytes(run, DIF_AS_KERNEL, addr, out, size - 1))
-		return;
+	bool ok = copy_bytes(run, DIF_AS_KERNEL, addr, out, size - 1);
+	/* after a fault the kernel's loop goes on reading 0s (stored as c):
+	 * the bytes before the fault, then c up to the NUL (Decision 14) */
+	if (!ok)
+		dif_copy_faulted(run, addr, 0, out, size - 1);
 	for (uint64_t i = 0; i + 1 < size; i++)
 		if (out[i] == '\0')
 			out[i] = c;
 	out[size - 1] = '\0';
-	set_rd(run, rd, scratch_commit(run, size));
+	if (ok)
+		set_rd(run, rd, scratch_commit(run, size));
 }
 
 static void do_json(struct dif_run *run, unsigned rd)
