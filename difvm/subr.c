@@ -503,8 +503,9 @@ static void do_copyinto(struct dif_run *run, unsigned rd)
 static void do_strjoin(struct dif_run *run, unsigned rd)
 {
 	uint64_t size = run->strsize, a = arg(run, 0), b = arg(run, 1);
-	uint64_t la, lb, keep = rd < DIF_NREGS ? run->regs[rd] : 0;
+	uint64_t la, lb, keep = rd < DIF_NREGS ? run->regs[rd] : 0, fat = 0;
 	uint8_t *out;
+	int frc = 0;
 
 	set_rd(run, rd, 0);
 	if (run->deny & DIF_DENY_KERNEL) {
@@ -520,15 +521,17 @@ static void do_strjoin(struct dif_run *run, unsigned rd)
 	} else {
 		if (!(out = scratch_peek(run, size)))
 			return;
-		la = dif_strnlen(run, a, size);
-		if (run->fbits)
-			return;
-		if (la == size)
+		/* a fault ends a loop: what it read so far is copied, then
+		 * a NUL (the kernel's loads read 0 from the fault on) */
+		lb = 0;
+		la = dif_strnlen_rc(run, a, size, &frc);
+		if (frc)
+			fat = a + la;
+		else if (la == size)
 			goto toolong;
-		lb = dif_strnlen(run, b, size - la);
-		if (run->fbits)
-			return;
-		if (la + lb == size)
+		else if ((lb = dif_strnlen_rc(run, b, size - la, &frc)), frc)
+			fat = b + lb;
+		else if (la + lb == size)
 			goto toolong;
 	}
 
@@ -547,6 +550,10 @@ static void do_strjoin(struct dif_run *run, unsigned rd)
 	else if (!read_bytes(run, DIF_AS_KERNEL, b, out + la, lb))
 		return;
 	out[la + lb] = '\0';
+	if (frc) {
+		dif_fault(run, frc, fat);
+		return;
+	}
 	if (la + lb + 1 == size) {
 		/* DTrace keeps the result only when fewer than strsize bytes
 		 * were written: R[rd] keeps its value and the pointer stays
