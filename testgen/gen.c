@@ -1420,14 +1420,16 @@ static void sn_nop(struct gen *g)
 }
 
 /* One snippet for an opcode (focus) or a random one (op < 0). */
-/* A copys, bcopy or memstr (which: 0, 1, 2; -1 any)
+/* A copys, bcopy, memstr or strjoin (which: 0 to 3; -1 any)
  * that faults with readable bytes on both sides of the fault in copy
  * order, into a fresh allocation (at scratch's start when it is the first
  * one), in the first run only (flag variable 0x531): the next run's
  * stale-scratch prologue reads what the loop stored (Decision 14). The
  * source straddles the start of the kernel region (a backward copy: its
  * top is read), the toxic hole inside it, or the end of the short region
- * above the VM window (a forward copy). */
+ * above the VM window (a forward copy); strjoin's a (with kernel
+ * visibility its loop reads it byte by byte) runs off the kernel region's
+ * end or into its hole. */
 static void sn_faultcopy(struct gen *g, int which)
 {
 	struct dc_case *c = g->c;
@@ -1435,7 +1437,7 @@ static void sn_faultcopy(struct gen *g, int which)
 	         d = next_reg(g, l);
 	int prof = (int)c->profile;
 	if (which < 0)
-		which = (int)R(g, 3);
+		which = (int)R(g, 4);
 	if (which == 2 && dif_subrs[DIF_S_MEMSTR].num[prof] < 0)
 		which = 1;
 	uint64_t hole = 0, high = 0;
@@ -1446,7 +1448,11 @@ static void sn_faultcopy(struct gen *g, int which)
 			high = c->regions[i].size;
 	}
 	uint64_t src, len, pick = R(g, 3);
-	if (pick == 1 && hole) {
+	if (which == 3) {
+		src = hole && chance(g, 50) ? RG_KERN + 200 + R(g, 8)
+		                            : RG_KERN + RG_SIZE - 1 - R(g, 32);
+		len = 0;
+	} else if (pick == 1 && hole) {
 		src = RG_KERN + 200 + R(g, 8);
 		len = RG_KERN + 224 - src + 1 + R(g, 8);
 	} else if (pick == 2 && high) {
@@ -1464,11 +1470,24 @@ static void sn_faultcopy(struct gen *g, int which)
 	tg_setx(&g->p, f, 1);
 	tg_emit(&g->p, DIF_ENC_W(DIF_OPC_STGS, 0x531, f));
 	/* memstr's buffer is its size; the others copy into an allocation */
-	tg_setx(&g->p, l, len);
-	if (which != 2)
+	if (which == 3)
+		tg_sets(&g->p, l, "xy", 2);
+	else
+		tg_setx(&g->p, l, len);
+	if (which < 2)
 		emit_r(g, DIF_OPC_ALLOCS, l, 0, d);
 	tg_setx(&g->p, s, src);
-	if (which == 0) {
+	if (which == 3) {
+		emit_r(g, DIF_OPC_FLUSHTS, 0, 0, 0);
+		int ab = chance(g, 50);
+		if (ab)
+			tg_emit(&g->p, DIF_ENC_R(DIF_OPC_PUSHTR, 1, 0, l));
+		tg_emit(&g->p, DIF_ENC_R(DIF_OPC_PUSHTV, 0, 0, s));
+		if (!ab)
+			tg_emit(&g->p, DIF_ENC_R(DIF_OPC_PUSHTR, 1, 0, l));
+		tg_emit(&g->p, DIF_ENC_W(DIF_OPC_CALL,
+		                         (unsigned)dif_subrs[DIF_S_STRJOIN].num[prof], d));
+	} else if (which == 0) {
 		emit_r(g, DIF_OPC_COPYS, s, l, d);
 	} else {
 		emit_r(g, DIF_OPC_FLUSHTS, 0, 0, 0);
@@ -2067,6 +2086,7 @@ static const struct {
 	{ "copys", "badaddr-src", T_CPFAULT },
 	{ "bcopy", "badaddr-src", T_CPFAULT },
 	{ "memstr", "badaddr", T_CPFAULT },
+	{ "strjoin", "kernel-badaddr", T_CPFAULT },
 	{ "copyin", "badaddr", T_ODDSCR },
 	{ "copyin", "noscratch", T_ODDSCR },
 	{ "stgs", "kpriv", T_BADSTR | T_KPRIV },
@@ -2175,6 +2195,8 @@ static void gen_case(uint64_t seed, int fop, const char *fsub, unsigned pm,
 		c->runs = 2; /* state carried between runs */
 	if (g->tilt & T_CPFAULT) {
 		c->runs = 2;
+		if (fsub && strcmp(fsub, "strjoin") == 0)
+			c->deny &= ~1u; /* its loop reads a only with kernel visibility */
 		if (chance(g, 50))
 			kern_hole(g);
 		if (c->nregions == 0 || c->regions[0].addr != RG_KERN)
@@ -2274,7 +2296,9 @@ static void gen_case(uint64_t seed, int fop, const char *fsub, unsigned pm,
 		if (g->tilt & T_CPFAULT)
 			sn_faultcopy(g, fop == DIF_OPC_COPYS ? 0
 			                : g->focus_subr == dif_subrs[DIF_S_MEMSTR].num[c->profile]
-			                ? 2 : 1);
+			                ? 2
+			                : g->focus_subr == dif_subrs[DIF_S_STRJOIN].num[c->profile]
+			                ? 3 : 1);
 		unsigned k = 1 + (unsigned)R(g, 2);
 		for (unsigned i = 0; i < k; i++) {
 			uint32_t n0 = g->p.n;
