@@ -835,9 +835,27 @@ static void do_inet(struct dif_run *run, unsigned rd, int sid)
 		return;
 	}
 	uint8_t a[16];
-	if (!dif_canload(run, addr, alen) ||
-	    !read_bytes(run, DIF_AS_KERNEL, addr, a, alen)) {
+	if (!dif_canload(run, addr, alen)) {
 		set_rd(run, rd, 0);
+		return;
+	}
+	if (!read_bytes(run, DIF_AS_KERNEL, addr, a, alen)) {
+		/* DTrace formats what its loads read: IPv4 is one load (0 on
+		 * a fault), IPv6 a bcopy to a stack buffer above the source
+		 * (backwards, 0 from the highest unreadable byte down); the
+		 * text goes to scratch when the buffer fits (Decision 14) */
+		if (alen == 4)
+			memset(a, 0, 4);
+		else
+			dif_copy_faulted(run, addr, UINT64_MAX, a, 16);
+		set_rd(run, rd, 0);
+		if (!scratch_fits(run, bufsize))
+			return;
+		out = dif_scratch_host(run, run->scratch_ptr);
+		if (alen == 4)
+			(void)dif_s_inet4(a, (char *)out);
+		else
+			(void)dif_s_inet6(a, sid == DIF_S_INET_NTOP, (char *)out);
 		return;
 	}
 	uint64_t buf = dif_scratch_buf(run, bufsize, &out);
