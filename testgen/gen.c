@@ -1420,7 +1420,8 @@ static void sn_nop(struct gen *g)
 }
 
 /* One snippet for an opcode (focus) or a random one (op < 0). */
-/* A copys, bcopy, memstr or strjoin (which: 0 to 3; -1 any)
+/* A copys, bcopy, memstr, strjoin, inet_ntoa6 or inet_ntoa (which: 0 to
+ * 5; -1 any)
  * that faults with readable bytes on both sides of the fault in copy
  * order, into a fresh allocation (at scratch's start when it is the first
  * one), in the first run only (flag variable 0x531): the next run's
@@ -1429,7 +1430,8 @@ static void sn_nop(struct gen *g)
  * top is read), the toxic hole inside it, or the end of the short region
  * above the VM window (a forward copy); strjoin's a (with kernel
  * visibility its loop reads it byte by byte) runs off the kernel region's
- * end or into its hole. */
+ * end or into its hole; the inet address straddles the region's start
+ * (inet_ntoa6 copies it backwards to a stack buffer). */
 static void sn_faultcopy(struct gen *g, int which)
 {
 	struct dc_case *c = g->c;
@@ -1437,7 +1439,7 @@ static void sn_faultcopy(struct gen *g, int which)
 	         d = next_reg(g, l);
 	int prof = (int)c->profile;
 	if (which < 0)
-		which = (int)R(g, 4);
+		which = (int)R(g, 6);
 	if (which == 2 && dif_subrs[DIF_S_MEMSTR].num[prof] < 0)
 		which = 1;
 	uint64_t hole = 0, high = 0;
@@ -1451,6 +1453,9 @@ static void sn_faultcopy(struct gen *g, int which)
 	if (which == 3) {
 		src = hole && chance(g, 50) ? RG_KERN + 200 + R(g, 8)
 		                            : RG_KERN + RG_SIZE - 1 - R(g, 32);
+		len = 0;
+	} else if (which >= 4) {
+		src = RG_KERN - 1 - R(g, which == 4 ? 15 : 3);
 		len = 0;
 	} else if (pick == 1 && hole) {
 		src = RG_KERN + 200 + R(g, 8);
@@ -1472,12 +1477,18 @@ static void sn_faultcopy(struct gen *g, int which)
 	/* memstr's buffer is its size; the others copy into an allocation */
 	if (which == 3)
 		tg_sets(&g->p, l, "xy", 2);
-	else
+	else if (which < 3)
 		tg_setx(&g->p, l, len);
 	if (which < 2)
 		emit_r(g, DIF_OPC_ALLOCS, l, 0, d);
 	tg_setx(&g->p, s, src);
-	if (which == 3) {
+	if (which >= 4) {
+		int id = which == 4 ? DIF_S_INET_NTOA6 : DIF_S_INET_NTOA;
+		emit_r(g, DIF_OPC_FLUSHTS, 0, 0, 0);
+		tg_emit(&g->p, DIF_ENC_R(DIF_OPC_PUSHTV, 0, 0, s));
+		tg_emit(&g->p, DIF_ENC_W(DIF_OPC_CALL,
+		                         (unsigned)dif_subrs[id].num[prof], d));
+	} else if (which == 3) {
 		emit_r(g, DIF_OPC_FLUSHTS, 0, 0, 0);
 		int ab = chance(g, 50);
 		if (ab)
@@ -2087,6 +2098,8 @@ static const struct {
 	{ "bcopy", "badaddr-src", T_CPFAULT },
 	{ "memstr", "badaddr", T_CPFAULT },
 	{ "strjoin", "kernel-badaddr", T_CPFAULT },
+	{ "inet_ntoa6", "badaddr", T_CPFAULT },
+	{ "inet_ntoa", "badaddr", T_CPFAULT },
 	{ "copyin", "badaddr", T_ODDSCR },
 	{ "copyin", "noscratch", T_ODDSCR },
 	{ "stgs", "kpriv", T_BADSTR | T_KPRIV },
@@ -2260,7 +2273,8 @@ static void gen_case(uint64_t seed, int fop, const char *fsub, unsigned pm,
 		tg_emit(&g->p, DIF_ENC_W(DIF_OPC_STGS, 0x530, x));
 		emit_r(g, DIF_OPC_TST, v, 0, 0);
 		uint32_t at = tg_emit(&g->p, DIF_ENC_B(DIF_OPC_BE, 0));
-		uint64_t size = 8 * (1 + R(g, 4));
+		/* (inet_ntoa6's text lies at the end of its 46 bytes) */
+		uint64_t size = 8 * (1 + R(g, g->tilt & T_CPFAULT ? 6 : 4));
 		tg_setx(&g->p, v, size);
 		emit_r(g, DIF_OPC_FLUSHTS, 0, 0, 0);
 		tg_emit(&g->p, DIF_ENC_R(DIF_OPC_PUSHTV, 0, 0, v));
@@ -2298,7 +2312,11 @@ static void gen_case(uint64_t seed, int fop, const char *fsub, unsigned pm,
 			                : g->focus_subr == dif_subrs[DIF_S_MEMSTR].num[c->profile]
 			                ? 2
 			                : g->focus_subr == dif_subrs[DIF_S_STRJOIN].num[c->profile]
-			                ? 3 : 1);
+			                ? 3
+			                : g->focus_subr == dif_subrs[DIF_S_INET_NTOA6].num[c->profile]
+			                ? 4
+			                : g->focus_subr == dif_subrs[DIF_S_INET_NTOA].num[c->profile]
+			                ? 5 : 1);
 		unsigned k = 1 + (unsigned)R(g, 2);
 		for (unsigned i = 0; i < k; i++) {
 			uint32_t n0 = g->p.n;
