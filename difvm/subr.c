@@ -351,6 +351,25 @@ static void do_copyin(struct dif_run *run, unsigned rd)
 	set_rd(run, rd, dest);
 }
 
+/* The kernel's string copy routine after the load of byte i faulted
+ * (Decision 14): the trap handler skips the load, so the byte register
+ * keeps the last byte read and the loop stores it again; later readable
+ * bytes load as usual; it ends at a stored NUL, at the count, or where
+ * the count left is a multiple of 4096 (where it tests the flags). With
+ * i = 0 the register is unknown: nothing is stored. Slow path. */
+static void copystr_faulted(struct dif_run *run, uint64_t uaddr, uint8_t *out,
+                            uint64_t i, uint64_t size)
+{
+	for (uint8_t al = i ? out[i - 1] : 0; i && i < size; i++) {
+		uint8_t b;
+		if (dif_mem_read(run, DIF_AS_USER, uaddr + i, &b, 1) == 0)
+			al = b;
+		out[i] = al;
+		if (al == 0 || ((size - i - 1) & 0xfff) == 0)
+			break;
+	}
+}
+
 static void do_copyinstr(struct dif_run *run, unsigned rd)
 {
 	uint64_t uaddr = arg(run, 0), size = run->strsize;
@@ -369,8 +388,10 @@ static void do_copyinstr(struct dif_run *run, unsigned rd)
 	 * loop: the string may end just before an unreadable page, and byte
 	 * size - 1 is read (so it can fault) before the NUL replaces it. */
 	for (uint64_t i = 0; i < size; i++) {
-		if (!dif_load(run, DIF_AS_USER, uaddr + i, out + i, 1))
+		if (!dif_load(run, DIF_AS_USER, uaddr + i, out + i, 1)) {
+			copystr_faulted(run, uaddr, out, i, size);
 			break;
+		}
 		if (out[i] == '\0')
 			break;
 	}
