@@ -1420,8 +1420,8 @@ static void sn_nop(struct gen *g)
 }
 
 /* One snippet for an opcode (focus) or a random one (op < 0). */
-/* A copys, bcopy, memstr, strjoin, inet_ntoa6 or inet_ntoa (which: 0 to
- * 5; -1 any)
+/* A copys, bcopy, memstr, strjoin, inet_ntoa6, inet_ntoa or copyinstr
+ * (which: 0 to 6; -1 any)
  * that faults with readable bytes on both sides of the fault in copy
  * order, into a fresh allocation (at scratch's start when it is the first
  * one), in the first run only (flag variable 0x531): the next run's
@@ -1431,7 +1431,9 @@ static void sn_nop(struct gen *g)
  * above the VM window (a forward copy); strjoin's a (with kernel
  * visibility its loop reads it byte by byte) runs off the kernel region's
  * end or into its hole; the inet address straddles the region's start
- * (inet_ntoa6 copies it backwards to a stack buffer). */
+ * (inet_ntoa6 copies it backwards to a stack buffer); copyinstr's string
+ * runs off the end of the user region (its copy routine repeats the last
+ * byte read). */
 static void sn_faultcopy(struct gen *g, int which)
 {
 	struct dc_case *c = g->c;
@@ -1439,7 +1441,7 @@ static void sn_faultcopy(struct gen *g, int which)
 	         d = next_reg(g, l);
 	int prof = (int)c->profile;
 	if (which < 0)
-		which = (int)R(g, 6);
+		which = (int)R(g, 7);
 	if (which == 2 && dif_subrs[DIF_S_MEMSTR].num[prof] < 0)
 		which = 1;
 	uint64_t hole = 0, high = 0;
@@ -1453,6 +1455,9 @@ static void sn_faultcopy(struct gen *g, int which)
 	if (which == 3) {
 		src = hole && chance(g, 50) ? RG_KERN + 200 + R(g, 8)
 		                            : RG_KERN + RG_SIZE - 1 - R(g, 32);
+		len = 0;
+	} else if (which == 6) {
+		src = RG_USER + RG_SIZE - 1 - R(g, 24);
 		len = 0;
 	} else if (which >= 4) {
 		src = RG_KERN - 1 - R(g, which == 4 ? 15 : 3);
@@ -1483,7 +1488,8 @@ static void sn_faultcopy(struct gen *g, int which)
 		emit_r(g, DIF_OPC_ALLOCS, l, 0, d);
 	tg_setx(&g->p, s, src);
 	if (which >= 4) {
-		int id = which == 4 ? DIF_S_INET_NTOA6 : DIF_S_INET_NTOA;
+		int id = which == 4 ? DIF_S_INET_NTOA6
+		       : which == 5 ? DIF_S_INET_NTOA : DIF_S_COPYINSTR;
 		emit_r(g, DIF_OPC_FLUSHTS, 0, 0, 0);
 		tg_emit(&g->p, DIF_ENC_R(DIF_OPC_PUSHTV, 0, 0, s));
 		tg_emit(&g->p, DIF_ENC_W(DIF_OPC_CALL,
@@ -2100,6 +2106,7 @@ static const struct {
 	{ "strjoin", "kernel-badaddr", T_CPFAULT },
 	{ "inet_ntoa6", "badaddr", T_CPFAULT },
 	{ "inet_ntoa", "badaddr", T_CPFAULT },
+	{ "copyinstr", "badaddr", T_CPFAULT },
 	{ "copyin", "badaddr", T_ODDSCR },
 	{ "copyin", "noscratch", T_ODDSCR },
 	{ "stgs", "kpriv", T_BADSTR | T_KPRIV },
@@ -2214,6 +2221,11 @@ static void gen_case(uint64_t seed, int fop, const char *fsub, unsigned pm,
 			kern_hole(g);
 		if (c->nregions == 0 || c->regions[0].addr != RG_KERN)
 			kern_hole(g); /* (puts the kernel region first) */
+		int user = 0;
+		for (uint32_t k = 0; k < c->nregions; k++)
+			user |= c->regions[k].addr == RG_USER;
+		if (!user && c->nregions < DC_MAX_REGIONS)
+			put_region(g, RG_USER, 1, 1, 0);
 	}
 	if (c->nregions < DC_MAX_REGIONS &&
 	    (g->tilt & T_CPFAULT ? chance(g, 60) : chance(g, 5))) {
@@ -2316,7 +2328,9 @@ static void gen_case(uint64_t seed, int fop, const char *fsub, unsigned pm,
 			                : g->focus_subr == dif_subrs[DIF_S_INET_NTOA6].num[c->profile]
 			                ? 4
 			                : g->focus_subr == dif_subrs[DIF_S_INET_NTOA].num[c->profile]
-			                ? 5 : 1);
+			                ? 5
+			                : g->focus_subr == dif_subrs[DIF_S_COPYINSTR].num[c->profile]
+			                ? 6 : 1);
 		unsigned k = 1 + (unsigned)R(g, 2);
 		for (unsigned i = 0; i < k; i++) {
 			uint32_t n0 = g->p.n;
