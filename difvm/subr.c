@@ -272,6 +272,17 @@ static bool str_arg_lim(struct dif_run *run, uint64_t addr, struct dif_src *s,
 	return true;
 }
 
+/* toupper, tolower and substr after their measurement faulted: with
+ * kernel visibility the access check passes and, when strsize bytes fit,
+ * DTrace's write loop loads 0 and stores only the NUL at the buffer's
+ * start (Decision 14). */
+static void measured_fault_nul(struct dif_run *run)
+{
+	if (!(run->deny & DIF_DENY_KERNEL) && run->fbits &&
+	    scratch_fits(run, run->strsize))
+		*dif_scratch_host(run, run->scratch_ptr) = 0;
+}
+
 /* basename, dirname, cleanpath, toupper, tolower: one string in, one
  * strsize scratch string out. */
 static void str_to_str(struct dif_run *run, unsigned rd, int sid)
@@ -283,6 +294,8 @@ static void str_to_str(struct dif_run *run, unsigned rd, int sid)
 	uint64_t lim;
 	if (sid == DIF_S_CLEANPATH ? !str_arg_lim(run, arg(run, 0), &s, &lim)
 	                           : !measured_args(run, 1, &s)) {
+		if (sid == DIF_S_TOUPPER || sid == DIF_S_TOLOWER)
+			measured_fault_nul(run);
 		set_rd(run, rd, 0);
 		return;
 	}
@@ -811,6 +824,7 @@ static void do_substr(struct dif_run *run, unsigned rd)
 	uint8_t *out;
 
 	if (!measured_args(run, 1, &s)) {
+		measured_fault_nul(run);
 		set_rd(run, rd, 0);
 		return;
 	}
