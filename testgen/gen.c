@@ -1420,8 +1420,8 @@ static void sn_nop(struct gen *g)
 }
 
 /* One snippet for an opcode (focus) or a random one (op < 0). */
-/* A copys, bcopy, memstr, strjoin, inet_ntoa6, inet_ntoa or copyinstr
- * (which: 0 to 6; -1 any)
+/* A copys, bcopy, memstr, strjoin, inet_ntoa6, inet_ntoa, copyinstr or
+ * toupper/tolower/substr (which: 0 to 7; -1 any)
  * that faults with readable bytes on both sides of the fault in copy
  * order, into a fresh allocation (at scratch's start when it is the first
  * one), in the first run only (flag variable 0x531): the next run's
@@ -1433,7 +1433,9 @@ static void sn_nop(struct gen *g)
  * end or into its hole; the inet address straddles the region's start
  * (inet_ntoa6 copies it backwards to a stack buffer); copyinstr's string
  * runs off the end of the user region (its copy routine repeats the last
- * byte read). */
+ * byte read); toupper's, tolower's or substr's measurement runs off the
+ * kernel region after a copys put bytes at scratch's start (their write
+ * loop then stores a NUL there, with kernel visibility). */
 static void sn_faultcopy(struct gen *g, int which)
 {
 	struct dc_case *c = g->c;
@@ -1441,7 +1443,7 @@ static void sn_faultcopy(struct gen *g, int which)
 	         d = next_reg(g, l);
 	int prof = (int)c->profile;
 	if (which < 0)
-		which = (int)R(g, 7);
+		which = (int)R(g, 8);
 	if (which == 2 && dif_subrs[DIF_S_MEMSTR].num[prof] < 0)
 		which = 1;
 	uint64_t hole = 0, high = 0;
@@ -1458,6 +1460,9 @@ static void sn_faultcopy(struct gen *g, int which)
 		len = 0;
 	} else if (which == 6) {
 		src = RG_USER + RG_SIZE - 1 - R(g, 24);
+		len = 0;
+	} else if (which == 7) {
+		src = RG_KERN + RG_SIZE - 1 - R(g, 24);
 		len = 0;
 	} else if (which >= 4) {
 		src = RG_KERN - 1 - R(g, which == 4 ? 15 : 3);
@@ -1487,11 +1492,28 @@ static void sn_faultcopy(struct gen *g, int which)
 	if (which < 2)
 		emit_r(g, DIF_OPC_ALLOCS, l, 0, d);
 	tg_setx(&g->p, s, src);
+	if (which == 7) {
+		/* bytes where the write loop's NUL goes (free scratch) */
+		tg_sets(&g->p, l, "zzzz", 4);
+		tg_setx(&g->p, d, DC_VA_SCRATCH);
+		tg_setx(&g->p, f, 4);
+		emit_r(g, DIF_OPC_COPYS, l, f, d);
+		tg_setx(&g->p, s, src);
+	}
 	if (which >= 4) {
+		static const int m7[] = { DIF_S_TOUPPER, DIF_S_TOLOWER, DIF_S_SUBSTR };
 		int id = which == 4 ? DIF_S_INET_NTOA6
-		       : which == 5 ? DIF_S_INET_NTOA : DIF_S_COPYINSTR;
+		       : which == 5 ? DIF_S_INET_NTOA
+		       : which == 6 ? DIF_S_COPYINSTR
+		       : g->focus_subr >= 0 ? dif_subr_lookup((unsigned)g->focus_subr,
+		                                              (enum dif_profile)prof)
+		       : m7[R(g, 3)];
 		emit_r(g, DIF_OPC_FLUSHTS, 0, 0, 0);
 		tg_emit(&g->p, DIF_ENC_R(DIF_OPC_PUSHTV, 0, 0, s));
+		if (id == DIF_S_SUBSTR) {
+			tg_setx(&g->p, f, R(g, 3));
+			tg_emit(&g->p, DIF_ENC_R(DIF_OPC_PUSHTV, 0, 0, f));
+		}
 		tg_emit(&g->p, DIF_ENC_W(DIF_OPC_CALL,
 		                         (unsigned)dif_subrs[id].num[prof], d));
 	} else if (which == 3) {
@@ -2107,6 +2129,9 @@ static const struct {
 	{ "inet_ntoa6", "badaddr", T_CPFAULT },
 	{ "inet_ntoa", "badaddr", T_CPFAULT },
 	{ "copyinstr", "badaddr", T_CPFAULT },
+	{ "toupper", "badaddr", T_CPFAULT },
+	{ "tolower", "badaddr", T_CPFAULT },
+	{ "substr", "badaddr", T_CPFAULT },
 	{ "copyin", "badaddr", T_ODDSCR },
 	{ "copyin", "noscratch", T_ODDSCR },
 	{ "stgs", "kpriv", T_BADSTR | T_KPRIV },
@@ -2215,8 +2240,9 @@ static void gen_case(uint64_t seed, int fop, const char *fsub, unsigned pm,
 		c->runs = 2; /* state carried between runs */
 	if (g->tilt & T_CPFAULT) {
 		c->runs = 2;
-		if (fsub && strcmp(fsub, "strjoin") == 0)
-			c->deny &= ~1u; /* its loop reads a only with kernel visibility */
+		if (fsub && (strcmp(fsub, "strjoin") == 0 || strcmp(fsub, "toupper") == 0 ||
+		             strcmp(fsub, "tolower") == 0 || strcmp(fsub, "substr") == 0))
+			c->deny &= ~1u; /* their loops run on only with kernel visibility */
 		if (chance(g, 50))
 			kern_hole(g);
 		if (c->nregions == 0 || c->regions[0].addr != RG_KERN)
@@ -2330,7 +2356,11 @@ static void gen_case(uint64_t seed, int fop, const char *fsub, unsigned pm,
 			                : g->focus_subr == dif_subrs[DIF_S_INET_NTOA].num[c->profile]
 			                ? 5
 			                : g->focus_subr == dif_subrs[DIF_S_COPYINSTR].num[c->profile]
-			                ? 6 : 1);
+			                ? 6
+			                : g->focus_subr == dif_subrs[DIF_S_TOUPPER].num[c->profile] ||
+			                  g->focus_subr == dif_subrs[DIF_S_TOLOWER].num[c->profile] ||
+			                  g->focus_subr == dif_subrs[DIF_S_SUBSTR].num[c->profile]
+			                ? 7 : 1);
 		unsigned k = 1 + (unsigned)R(g, 2);
 		for (unsigned i = 0; i < k; i++) {
 			uint32_t n0 = g->p.n;
