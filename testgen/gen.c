@@ -2253,8 +2253,7 @@ static void gen_case(uint64_t seed, int fop, const char *fsub, unsigned pm,
 		if (!user && c->nregions < DC_MAX_REGIONS)
 			put_region(g, RG_USER, 1, 1, 0);
 	}
-	if (c->nregions < DC_MAX_REGIONS &&
-	    (g->tilt & T_CPFAULT ? chance(g, 60) : chance(g, 5))) {
+	if (g->tilt & T_CPFAULT && c->nregions < DC_MAX_REGIONS && chance(g, 60)) {
 		put_region(g, RG_HIGH, 0, 1, 0);
 		c->regions[c->nregions - 1].size = 4 + R(g, 12);
 	}
@@ -2372,7 +2371,10 @@ static void gen_case(uint64_t seed, int fop, const char *fsub, unsigned pm,
 		unsigned sizes[] = { 2, 6, 15, 40, 120 };
 		g->budget = sizes[R(g, 5)];
 		g->budget = (unsigned)R(g, g->budget + 1); /* 0: just ret */
-		if (g->prologue && chance(g, 8))
+		/* (decided on a side stream: the other programs are drawn
+		 * as they were) */
+		struct tg_rng side = { g->r.s ^ 0x9e3779b97f4a7c15ull };
+		if (g->prologue && tg_below(&side, 100) < 8)
 			sn_faultcopy(g, -1);
 		while (g->budget && g->p.n < TG_MAX_TEXT - 80) {
 			g->budget--;
