@@ -76,9 +76,10 @@ enum {
 	                  space (blanks only it skips, Decision 26) */
 	T_ODDSCR = 4096, /* the scratch pointer is left unaligned (allocs of
 	                    1 to 7 bytes) before the focus: copyin aligns */
-	T_CPFAULT = 8192, /* two runs; the first makes a copy fault with bytes
-	                     on both sides of the fault, where the second's
-	                     stale-scratch prologue reads them (Decision 14) */
+	T_CPFAULT = 16384, /* two runs; the first makes a copy fault with
+	                      bytes on both sides of the fault, where the
+	                      second's stale-scratch prologue reads them
+	                      (Decision 14) */
 };
 
 static uint64_t R(struct gen *g, uint64_t n)
