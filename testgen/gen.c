@@ -25,6 +25,9 @@ enum { K_INT, K_STR, K_SCR, K_REG, K_ENV };
 #define RG_USER 0x30000ull  /* user space */
 #define RG_TOXIC 0x40000ull /* toxic */
 #define RG_SIZE 256u
+/* a short kernel region above the VM window: copies from it into scratch
+ * run forwards (DTrace's bcopy copies backwards when dest > src) */
+#define RG_HIGH 0xfffffe0000000000ull
 
 struct gen {
 	struct tg_rng r;
@@ -35,6 +38,7 @@ struct gen {
 	uint64_t scr[8]; /* scratch allocation size for K_SCR */
 	int cond;        /* inside code a branch may skip */
 	int memtaint;    /* a tainted value was stored to memory */
+	int prologue;    /* later runs read the start of scratch first */
 	int vtaint[3][8];
 	/* registers pointing into dynamic variables, and those whose element
 	 * may have been deleted or reused since (not observed: freed memory) */
@@ -77,6 +81,10 @@ enum {
 	                    first unreadable at its start, the second running
 	                    into unreadable memory (strtok: the delimiter
 	                    scan faults, then the skip reads s, Decision 30) */
+	T_CPFAULT = 16384, /* two runs; the first makes a copy fault with
+	                      bytes on both sides of the fault, where the
+	                      second's stale-scratch prologue reads them
+	                      (Decision 14) */
 };
 
 static uint64_t R(struct gen *g, uint64_t n)
@@ -1612,6 +1620,136 @@ static void sn_nop(struct gen *g)
 }
 
 /* One snippet for an opcode (focus) or a random one (op < 0). */
+/* A copys, bcopy, memstr, strjoin, inet_ntoa6, inet_ntoa, copyinstr or
+ * toupper/tolower/substr (which: 0 to 7; -1 any)
+ * that faults with readable bytes on both sides of the fault in copy
+ * order, into a fresh allocation (at scratch's start when it is the first
+ * one), in the first run only (flag variable 0x531): the next run's
+ * stale-scratch prologue reads what the loop stored (Decision 14). The
+ * source straddles the start of the kernel region (a backward copy: its
+ * top is read), the toxic hole inside it, or the end of the short region
+ * above the VM window (a forward copy); strjoin's a (with kernel
+ * visibility its loop reads it byte by byte) runs off the kernel region's
+ * end or into its hole; the inet address straddles the region's start
+ * (inet_ntoa6 copies it backwards to a stack buffer); copyinstr's string
+ * runs off the end of the user region (its copy routine repeats the last
+ * byte read); toupper's, tolower's or substr's measurement runs off the
+ * kernel region after a copys put bytes at scratch's start (their write
+ * loop then stores a NUL there, with kernel visibility). */
+static void sn_faultcopy(struct gen *g, int which)
+{
+	struct dc_case *c = g->c;
+	unsigned f = reg(g), s = next_reg(g, f), l = next_reg(g, s),
+	         d = next_reg(g, l);
+	int prof = (int)c->profile;
+	if (which < 0)
+		which = (int)R(g, 8);
+	if (which == 2 && dif_subrs[DIF_S_MEMSTR].num[prof] < 0)
+		which = 1;
+	uint64_t hole = 0, high = 0;
+	for (uint32_t i = 0; i < c->nregions; i++) {
+		if (c->regions[i].addr == RG_KERN + 208)
+			hole = 1;
+		if (c->regions[i].addr == RG_HIGH)
+			high = c->regions[i].size;
+	}
+	uint64_t src, len, pick = R(g, 3);
+	if (which == 3) {
+		src = hole && chance(g, 50) ? RG_KERN + 200 + R(g, 8)
+		                            : RG_KERN + RG_SIZE - 1 - R(g, 32);
+		len = 0;
+	} else if (which == 6) {
+		src = RG_USER + RG_SIZE - 1 - R(g, 24);
+		len = 0;
+	} else if (which == 7) {
+		src = RG_KERN + RG_SIZE - 1 - R(g, 24);
+		len = 0;
+	} else if (which >= 4) {
+		src = RG_KERN - 1 - R(g, which == 4 ? 15 : 3);
+		len = 0;
+	} else if (pick == 1 && hole) {
+		src = RG_KERN + 200 + R(g, 8);
+		len = RG_KERN + 224 - src + 1 + R(g, 8);
+	} else if (pick == 2 && high) {
+		src = RG_HIGH + R(g, high);
+		len = RG_HIGH + high - src + 1 + R(g, 12);
+	} else {
+		uint64_t a = 1 + R(g, 7);
+		src = RG_KERN - a;
+		len = a + 1 + R(g, 16);
+	}
+	tg_var(&g->p, 0x531, 1, 0, 0, 0, 8);
+	tg_emit(&g->p, DIF_ENC_W(DIF_OPC_LDGS, 0x531, f));
+	emit_r(g, DIF_OPC_TST, f, 0, 0);
+	uint32_t at = tg_emit(&g->p, DIF_ENC_B(DIF_OPC_BNE, 0));
+	tg_setx(&g->p, f, 1);
+	tg_emit(&g->p, DIF_ENC_W(DIF_OPC_STGS, 0x531, f));
+	/* memstr's buffer is its size; the others copy into an allocation */
+	if (which == 3)
+		tg_sets(&g->p, l, "xy", 2);
+	else if (which < 3)
+		tg_setx(&g->p, l, len);
+	if (which < 2)
+		emit_r(g, DIF_OPC_ALLOCS, l, 0, d);
+	tg_setx(&g->p, s, src);
+	if (which == 7) {
+		/* bytes where the write loop's NUL goes (free scratch) */
+		tg_sets(&g->p, l, "zzzz", 4);
+		tg_setx(&g->p, d, DC_VA_SCRATCH);
+		tg_setx(&g->p, f, 4);
+		emit_r(g, DIF_OPC_COPYS, l, f, d);
+		tg_setx(&g->p, s, src);
+	}
+	if (which >= 4) {
+		static const int m7[] = { DIF_S_TOUPPER, DIF_S_TOLOWER, DIF_S_SUBSTR };
+		int id = which == 4 ? DIF_S_INET_NTOA6
+		       : which == 5 ? DIF_S_INET_NTOA
+		       : which == 6 ? DIF_S_COPYINSTR
+		       : g->focus_subr >= 0 ? dif_subr_lookup((unsigned)g->focus_subr,
+		                                              (enum dif_profile)prof)
+		       : m7[R(g, 3)];
+		emit_r(g, DIF_OPC_FLUSHTS, 0, 0, 0);
+		tg_emit(&g->p, DIF_ENC_R(DIF_OPC_PUSHTV, 0, 0, s));
+		if (id == DIF_S_SUBSTR) {
+			tg_setx(&g->p, f, R(g, 3));
+			tg_emit(&g->p, DIF_ENC_R(DIF_OPC_PUSHTV, 0, 0, f));
+		}
+		tg_emit(&g->p, DIF_ENC_W(DIF_OPC_CALL,
+		                         (unsigned)dif_subrs[id].num[prof], d));
+	} else if (which == 3) {
+		emit_r(g, DIF_OPC_FLUSHTS, 0, 0, 0);
+		int ab = chance(g, 50);
+		if (ab)
+			tg_emit(&g->p, DIF_ENC_R(DIF_OPC_PUSHTR, 1, 0, l));
+		tg_emit(&g->p, DIF_ENC_R(DIF_OPC_PUSHTV, 0, 0, s));
+		if (!ab)
+			tg_emit(&g->p, DIF_ENC_R(DIF_OPC_PUSHTR, 1, 0, l));
+		tg_emit(&g->p, DIF_ENC_W(DIF_OPC_CALL,
+		                         (unsigned)dif_subrs[DIF_S_STRJOIN].num[prof], d));
+	} else if (which == 0) {
+		emit_r(g, DIF_OPC_COPYS, s, l, d);
+	} else {
+		emit_r(g, DIF_OPC_FLUSHTS, 0, 0, 0);
+		tg_emit(&g->p, DIF_ENC_R(DIF_OPC_PUSHTV, 0, 0, s));
+		if (which == 2) {
+			tg_setx(&g->p, f, chance(g, 50) ? '-' : 0);
+			tg_emit(&g->p, DIF_ENC_R(DIF_OPC_PUSHTV, 0, 0, f));
+		} else {
+			tg_emit(&g->p, DIF_ENC_R(DIF_OPC_PUSHTV, 0, 0, d));
+		}
+		tg_emit(&g->p, DIF_ENC_R(DIF_OPC_PUSHTV, 0, 0, l));
+		int id = which == 2 ? DIF_S_MEMSTR : DIF_S_BCOPY;
+		tg_emit(&g->p, DIF_ENC_W(DIF_OPC_CALL,
+		                         (unsigned)dif_subrs[id].num[prof], d));
+	}
+	g->p.text[at] = DIF_ENC_B(DIF_OPC_BNE, g->p.n);
+	/* later runs skip the block: the registers hold what they held */
+	set_kind(g, f, K_INT, 1);
+	set_kind(g, s, K_INT, 1);
+	set_kind(g, l, K_INT, 1);
+	set_kind(g, d, K_INT, 1);
+}
+
 static void snippet_op(struct gen *g, int op)
 {
 	if (op < 0) {
@@ -2185,6 +2323,16 @@ static const struct {
 	{ "strjoin", "exact-fit", T_JOIN },
 	{ "strtoll", "convert", T_NUM },
 	{ "copyin", "copy", T_ODDSCR },
+	{ "copys", "badaddr-src", T_CPFAULT },
+	{ "bcopy", "badaddr-src", T_CPFAULT },
+	{ "memstr", "badaddr", T_CPFAULT },
+	{ "strjoin", "kernel-badaddr", T_CPFAULT },
+	{ "inet_ntoa6", "badaddr", T_CPFAULT },
+	{ "inet_ntoa", "badaddr", T_CPFAULT },
+	{ "copyinstr", "badaddr", T_CPFAULT },
+	{ "toupper", "badaddr", T_CPFAULT },
+	{ "tolower", "badaddr", T_CPFAULT },
+	{ "substr", "badaddr", T_CPFAULT },
 	{ "copyin", "badaddr", T_ODDSCR },
 	{ "copyin", "noscratch", T_ODDSCR },
 	{ "stgs", "kpriv", T_BADSTR | T_KPRIV },
@@ -2295,6 +2443,25 @@ static void gen_case(uint64_t seed, int fop, const char *fsub, unsigned pm,
 		c->deny |= 1;
 	if (fop >= 0 && chance(g, 30))
 		c->runs = 2; /* state carried between runs */
+	if (g->tilt & T_CPFAULT) {
+		c->runs = 2;
+		if (fsub && (strcmp(fsub, "strjoin") == 0 || strcmp(fsub, "toupper") == 0 ||
+		             strcmp(fsub, "tolower") == 0 || strcmp(fsub, "substr") == 0))
+			c->deny &= ~1u; /* their loops run on only with kernel visibility */
+		if (chance(g, 50))
+			kern_hole(g);
+		if (c->nregions == 0 || c->regions[0].addr != RG_KERN)
+			kern_hole(g); /* (puts the kernel region first) */
+		int user = 0;
+		for (uint32_t k = 0; k < c->nregions; k++)
+			user |= c->regions[k].addr == RG_USER;
+		if (!user && c->nregions < DC_MAX_REGIONS)
+			put_region(g, RG_USER, 1, 1, 0);
+	}
+	if (g->tilt & T_CPFAULT && c->nregions < DC_MAX_REGIONS && chance(g, 60)) {
+		put_region(g, RG_HIGH, 0, 1, 0);
+		c->regions[c->nregions - 1].size = 4 + R(g, 12);
+	}
 	if (fop == DIF_OPC_LDGS && chance(g, 40)) {
 		/* built-in strings copied to a small scratch */
 		c->deny |= 1;
@@ -2333,7 +2500,7 @@ static void gen_case(uint64_t seed, int fop, const char *fsub, unsigned pm,
 	/* (json's partition tests observe its scratch bytes through it) */
 	int jfocus = g->focus_subr >= 0 &&
 	             g->focus_subr == dif_subrs[DIF_S_JSON].num[c->profile];
-	if (chance(g, fop >= 0 ? (jfocus ? 90 : 50) : 90)) {
+	if (g->tilt & T_CPFAULT || chance(g, fop >= 0 ? (jfocus ? 90 : 50) : 90)) {
 		g->acc = 7;
 		set_kind(g, 7, K_INT, 0);
 	}
@@ -2343,7 +2510,7 @@ static void gen_case(uint64_t seed, int fop, const char *fsub, unsigned pm,
 	 * zeroed) there; made NOPs at the end if a tainted value may have
 	 * been stored to memory */
 	uint32_t pro0 = g->p.n, pro1 = pro0;
-	if (c->runs >= 2 && g->acc && chance(g, 40)) {
+	if (c->runs >= 2 && g->acc && (g->tilt & T_CPFAULT || chance(g, 40))) {
 		unsigned v = reg(g), p = next_reg(g, v), x = next_reg(g, p);
 		tg_var(&g->p, 0x530, 1, 0, 0, 0, 8);
 		tg_emit(&g->p, DIF_ENC_W(DIF_OPC_LDGS, 0x530, v));
@@ -2351,7 +2518,8 @@ static void gen_case(uint64_t seed, int fop, const char *fsub, unsigned pm,
 		tg_emit(&g->p, DIF_ENC_W(DIF_OPC_STGS, 0x530, x));
 		emit_r(g, DIF_OPC_TST, v, 0, 0);
 		uint32_t at = tg_emit(&g->p, DIF_ENC_B(DIF_OPC_BE, 0));
-		uint64_t size = 8 * (1 + R(g, 4));
+		/* (inet_ntoa6's text lies at the end of its 46 bytes) */
+		uint64_t size = 8 * (1 + R(g, g->tilt & T_CPFAULT ? 6 : 4));
 		tg_setx(&g->p, v, size);
 		emit_r(g, DIF_OPC_FLUSHTS, 0, 0, 0);
 		tg_emit(&g->p, DIF_ENC_R(DIF_OPC_PUSHTV, 0, 0, v));
@@ -2364,6 +2532,7 @@ static void gen_case(uint64_t seed, int fop, const char *fsub, unsigned pm,
 		emit_r(g, DIF_OPC_ADD, x, g->acc, g->acc);
 		g->p.text[at] = DIF_ENC_B(DIF_OPC_BE, g->p.n);
 		pro1 = g->p.n;
+		g->prologue = 1;
 		set_kind(g, v, K_INT, 0);
 		set_kind(g, p, K_INT, 0);
 		set_kind(g, x, K_INT, 0);
@@ -2383,6 +2552,22 @@ static void gen_case(uint64_t seed, int fop, const char *fsub, unsigned pm,
 			set_kind(g, rd, K_SCR, 0);
 			g->scr[rd] = sz;
 		}
+		if (g->tilt & T_CPFAULT)
+			sn_faultcopy(g, fop == DIF_OPC_COPYS ? 0
+			                : g->focus_subr == dif_subrs[DIF_S_MEMSTR].num[c->profile]
+			                ? 2
+			                : g->focus_subr == dif_subrs[DIF_S_STRJOIN].num[c->profile]
+			                ? 3
+			                : g->focus_subr == dif_subrs[DIF_S_INET_NTOA6].num[c->profile]
+			                ? 4
+			                : g->focus_subr == dif_subrs[DIF_S_INET_NTOA].num[c->profile]
+			                ? 5
+			                : g->focus_subr == dif_subrs[DIF_S_COPYINSTR].num[c->profile]
+			                ? 6
+			                : g->focus_subr == dif_subrs[DIF_S_TOUPPER].num[c->profile] ||
+			                  g->focus_subr == dif_subrs[DIF_S_TOLOWER].num[c->profile] ||
+			                  g->focus_subr == dif_subrs[DIF_S_SUBSTR].num[c->profile]
+			                ? 7 : 1);
 		unsigned k = 1 + (unsigned)R(g, 2);
 		for (unsigned i = 0; i < k; i++) {
 			uint32_t n0 = g->p.n;
@@ -2394,20 +2579,17 @@ static void gen_case(uint64_t seed, int fop, const char *fsub, unsigned pm,
 		unsigned sizes[] = { 2, 6, 15, 40, 120 };
 		g->budget = sizes[R(g, 5)];
 		g->budget = (unsigned)R(g, g->budget + 1); /* 0: just ret */
+		/* (decided on a side stream: the other programs are drawn
+		 * as they were) */
+		struct tg_rng side = { g->r.s ^ 0x9e3779b97f4a7c15ull };
+		if (g->prologue && tg_below(&side, 100) < 8)
+			sn_faultcopy(g, -1);
 		while (g->budget && g->p.n < TG_MAX_TEXT - 80) {
 			g->budget--;
 			snippet(g);
 		}
 	}
-	/* bcopy's bytes after a fault are not modelled (Decision 14): no
-	 * stale read may see what it left */
-	bool unmodelled = false;
-	for (uint32_t i = pro1; i < g->p.n && !unmodelled; i++) {
-		uint32_t w = g->p.text[i];
-		unmodelled = DIF_I_OP(w) == DIF_OPC_CALL &&
-		             (int)DIF_I_INDEX(w) == dif_subrs[DIF_S_BCOPY].num[c->profile];
-	}
-	if (g->memtaint || unmodelled)
+	if (g->memtaint)
 		for (uint32_t i = pro0; i < pro1; i++)
 			g->p.text[i] = DIF_ENC_R(DIF_OPC_NOP, 0, 0, 0);
 	if (c->profile != DC_PROFILE_ILLUMOS) {
