@@ -1309,22 +1309,24 @@ struct jtext {
 	size_t n, pn;
 };
 
-static void jt_put(struct jtext *j, const char *s)
+/* Appends s to buf (of cap bytes, *n used) when it fits whole. */
+static void jt_append(char *buf, size_t cap, size_t *n, const char *s)
 {
 	size_t l = strlen(s);
-	if (j->n + l < sizeof(j->t)) {
-		memcpy(j->t + j->n, s, l + 1);
-		j->n += l;
+	if (*n + l < cap) {
+		memcpy(buf + *n, s, l + 1);
+		*n += l;
 	}
+}
+
+static void jt_put(struct jtext *j, const char *s)
+{
+	jt_append(j->t, sizeof(j->t), &j->n, s);
 }
 
 static void jt_path(struct jtext *j, const char *s)
 {
-	size_t l = strlen(s);
-	if (j->pn + l < sizeof(j->path)) {
-		memcpy(j->path + j->pn, s, l + 1);
-		j->pn += l;
-	}
+	jt_append(j->path, sizeof(j->path), &j->pn, s);
 }
 
 static void jt_blank(struct gen *g, struct jtext *j)
