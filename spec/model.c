@@ -494,6 +494,7 @@ static void state_free(struct state *s)
 	free(s->env);
 	for (unsigned k = 0; k < DC_MAX_HWRITES; k++)
 		free(s->hw_img[k]);
+	free(s->hwbuf);
 	free(s->text);
 	free(s->ubuf);
 }
@@ -578,6 +579,11 @@ static int state_init(struct state *s, const struct dc_case *c,
 			return unsup(info, 0, "host write range too large");
 		s->hw_img[k] = calloc(1, c->hwrites[k].size ? c->hwrites[k].size : 1);
 		if (!s->hw_img[k])
+			return DC_SPEC_ENOMEM;
+	}
+	if (c->nhwrites) {
+		s->hwbuf = malloc(DC_HWBUF);
+		if (!s->hwbuf)
 			return DC_SPEC_ENOMEM;
 	}
 	static const unsigned envids[] = {0x112, 0x113, 0x114, 0x115, 0x118,
@@ -702,12 +708,12 @@ static void build_index(void)
 
 /* Bytes the host's user-memory writer accepted go to its ranges. */
 static void hwrite_apply(struct state *s, uint64_t ua, uint64_t from,
-                         uint64_t n)
+                         const uint8_t *bytes, uint64_t n)
 {
 	const struct dc_case *c = s->c;
 	for (uint64_t b = 0; b < n; b++) {
 		uint64_t bad;
-		const uint8_t *p = mem_ptr(s, 0, from + b, 1, &bad);
+		const uint8_t *p = bytes ? bytes + b : mem_ptr(s, 0, from + b, 1, &bad);
 		for (uint32_t k = 0; p && k < c->nhwrites; k++) {
 			const struct dc_hwrite *w = &c->hwrites[k];
 			if (ua + b - w->addr < w->size) {
@@ -801,7 +807,7 @@ static void apply(struct state *s, const struct insn *i,
 	if (u->nondet)
 		s->nondet = 1;
 	if (u->hwrite)
-		hwrite_apply(s, u->hw_addr, u->hw_from, u->hw_len);
+		hwrite_apply(s, u->hw_addr, u->hw_from, u->hw_bytes, u->hw_len);
 	if (u->hstore && u->hs_k < DC_MAX_HSTORES) {
 		s->hs_set[u->hs_k] = 1;
 		s->hs_val[u->hs_k] = u->hs_val;

@@ -116,6 +116,9 @@ struct state {
 	uint64_t hs_val[DC_MAX_HSTORES];
 	/* what the host's user-memory ranges (dc_hwrite) received */
 	uint8_t *hw_img[DC_MAX_HWRITES];
+	/* the bytes a faulting copyoutstr's loop stores (struct update's
+	 * hw_bytes); allocated when the case has a host writer */
+	uint8_t *hwbuf;
 	/* output buffer effects may fill (see struct update) */
 	uint8_t *ubuf;
 	uint64_t ubufsize;
@@ -189,7 +192,13 @@ struct update {
 	 * from DIF address hw_from, written at user address hw_addr */
 	bool hwrite;
 	uint64_t hw_addr, hw_from, hw_len;
+	/* when set, the bytes come from here instead of DIF memory */
+	const uint8_t *hw_bytes;
 };
+
+/* A host writer accepts at most its ranges' bytes in a row (pieces lie
+ * inside one range): what a faulting copyoutstr's loop may hand over. */
+#define DC_HWBUF ((uint64_t)DC_MAX_HWRITES * DC_MAX_HWRITE_SIZE + DC_HWRITE_PIECE)
 
 typedef bool (*guard_fn)(const struct state *, const struct insn *);
 typedef void (*effect_fn)(const struct state *, const struct insn *,
