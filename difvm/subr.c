@@ -272,15 +272,35 @@ static bool str_arg_lim(struct dif_run *run, uint64_t addr, struct dif_src *s,
 	return true;
 }
 
-/* toupper, tolower and substr after their measurement faulted: with
- * kernel visibility the access check passes and, when strsize bytes fit,
- * DTrace's write loop loads 0 and stores only the NUL at the buffer's
- * start (Decision 14). */
-static void measured_fault_nul(struct dif_run *run)
+/* After the measurement of toupper's, tolower's, substr's, basename's or
+ * dirname's string faulted DTrace goes on (Decision 14): the measured
+ * length is the faulting byte's offset, the access check on length + 1
+ * passes with kernel visibility or when those bytes lie in a loadable
+ * region, and with strsize bytes of scratch free the loops run on loads
+ * that all read 0. toupper, tolower and substr store one NUL; basename
+ * copies min(n, strsize - 1) zeros and a NUL (n the length, 1 when it is
+ * 0: the string "."), dirname one zero and a NUL. The measurement's
+ * fault stays the reported one. */
+static void measured_fault_zeros(struct dif_run *run, int sid)
 {
-	if (!(run->deny & DIF_DENY_KERNEL) && run->fbits &&
-	    scratch_fits(run, run->strsize))
-		*dif_scratch_host(run, run->scratch_ptr) = 0;
+	unsigned fbits = run->fbits;
+	uint64_t illval = run->illval, s = arg(run, 0), rem;
+	if (fbits != DIF_FBIT(DIF_FAULT_BADADDR) || illval < s)
+		return;
+	uint64_t len = illval - s, n = 0;
+	bool ok = !(run->deny & DIF_DENY_KERNEL) ||
+	          dif_canload_rem(run, s, len + 1, &rem);
+	run->fbits = fbits;
+	run->illval = illval;
+	if (!ok || !scratch_fits(run, run->strsize))
+		return;
+	if (sid == DIF_S_BASENAME)
+		n = len ? len : 1;
+	else if (sid == DIF_S_DIRNAME)
+		n = 1;
+	if (n > run->strsize - 1)
+		n = run->strsize - 1;
+	memset(dif_scratch_host(run, run->scratch_ptr), 0, (size_t)n + 1);
 }
 
 /* basename, dirname, cleanpath, toupper, tolower: one string in, one
@@ -294,8 +314,8 @@ static void str_to_str(struct dif_run *run, unsigned rd, int sid)
 	uint64_t lim;
 	if (sid == DIF_S_CLEANPATH ? !str_arg_lim(run, arg(run, 0), &s, &lim)
 	                           : !measured_args(run, 1, &s)) {
-		if (sid == DIF_S_TOUPPER || sid == DIF_S_TOLOWER)
-			measured_fault_nul(run);
+		if (sid != DIF_S_CLEANPATH)
+			measured_fault_zeros(run, sid);
 		set_rd(run, rd, 0);
 		return;
 	}
@@ -412,6 +432,49 @@ static void do_copyinstr(struct dif_run *run, unsigned rd)
 	set_rd(run, rd, buf);
 }
 
+/* The kernel's string copy routine from a kernel string that faulted to
+ * user memory (Decision 14, as copystr_faulted): bytes before the fault,
+ * then the last byte read again (the trap handler skips the faulting
+ * load), later readable bytes as read, up to a stored NUL, lim, or a
+ * count left that is a multiple of 4096 once the fault flag is up
+ * (`flagged`: from the start when strcanload's read faulted). Nothing
+ * when the first byte faults (its register is unknown). The host writer
+ * gets them in pieces (Decision 29) up to the first it refuses; the
+ * string's fault is the one reported. Slow path. */
+static void copyoutstr_faulted(struct dif_run *run, uint64_t kaddr,
+                               uint64_t uaddr, uint64_t lim, bool flagged)
+{
+	unsigned fbits = run->fbits;
+	uint64_t illval = run->illval;
+	const char *reason = run->reason;
+	uint8_t chunk[256], al = 0;
+	size_t k = 0;
+	uint64_t off = 0;
+
+	for (uint64_t j = 0; run->vm->host.write && j < lim; j++) {
+		uint8_t b;
+		if (dif_mem_read(run, DIF_AS_KERNEL, kaddr + j, &b, 1) == 0)
+			al = b;
+		else if (j == 0)
+			break;
+		else
+			flagged = true;
+		chunk[k++] = al;
+		bool end = al == 0 || (flagged && ((lim - j - 1) & 0xfff) == 0);
+		if (k == sizeof(chunk) || end || j + 1 == lim) {
+			if (!dif_user_write(run, uaddr + off, chunk, k))
+				break;
+			off += k;
+			k = 0;
+		}
+		if (end)
+			break;
+	}
+	run->fbits = fbits;
+	run->illval = illval;
+	run->reason = reason;
+}
+
 static void do_copyout(struct dif_run *run, bool str)
 {
 	uint64_t kaddr = arg(run, 0), uaddr = arg(run, 1), size = arg(run, 2);
@@ -432,19 +495,29 @@ static void do_copyout(struct dif_run *run, bool str)
 		/* Without kernel visibility strcanload reads the string and
 		 * the user range is [uaddr, +rest of its region); with it,
 		 * [uaddr, +size) is checked before the string is read
-		 * (emulator-facts.md 4). */
+		 * (emulator-facts.md 4). A fault in strcanload's read does
+		 * not stop DTrace (the faulting load read a NUL): the user
+		 * range check follows, and its fault replaces the address. */
 		if (run->deny & DIF_DENY_KERNEL) {
-			if (!dif_strcanload(run, kaddr, size, &len) ||
-			    !dif_canload_rem(run, kaddr, 0, &lim))
+			if (!dif_strcanload(run, kaddr, size, &len) &&
+			    run->fbits != DIF_FBIT(DIF_FAULT_BADADDR))
+				return;
+			if (!dif_canload_rem(run, kaddr, 0, &lim))
 				return;
 			if (!urange_ok(run, uaddr, lim))
 				return;
+			if (run->fbits) {
+				copyoutstr_faulted(run, kaddr, uaddr, lim, true);
+				return;
+			}
 		} else {
 			if (!urange_ok(run, uaddr, size))
 				return;
 			len = dif_strnlen(run, kaddr, size);
-			if (run->fbits)
+			if (run->fbits) {
+				copyoutstr_faulted(run, kaddr, uaddr, size, false);
 				return;
+			}
 		}
 		n = len < size ? len + 1 : size;
 	} else {
@@ -534,6 +607,24 @@ static void do_copyinto(struct dif_run *run, unsigned rd)
  * BADADDR at the first unreadable byte, the documented deviation of
  * emulator-facts.md 4). Without it both strings pass strcanload before the
  * scratch check. The pointer advances by the joined length + 1. */
+/* Without kernel visibility a fault in strcanload's read of a or b does
+ * not stop DTrace's strjoin (the faulting load read a NUL): b's region is
+ * still checked (when a faulted), the scratch check passes with strsize
+ * bytes free, and both copy loops load 0: one NUL at the scratch pointer
+ * (Decision 14). The first fault stays the reported one. */
+static void join_fault_nul(struct dif_run *run, uint64_t b, bool check_b)
+{
+	unsigned fbits = run->fbits;
+	uint64_t illval = run->illval, rem;
+	if (fbits != DIF_FBIT(DIF_FAULT_BADADDR))
+		return;
+	bool ok = !check_b || dif_canload_rem(run, b, 0, &rem);
+	run->fbits = fbits;
+	run->illval = illval;
+	if (ok && scratch_fits(run, run->strsize))
+		*dif_scratch_host(run, run->scratch_ptr) = 0;
+}
+
 static void do_strjoin(struct dif_run *run, unsigned rd)
 {
 	uint64_t size = run->strsize, a = arg(run, 0), b = arg(run, 1);
@@ -544,8 +635,14 @@ static void do_strjoin(struct dif_run *run, unsigned rd)
 	set_rd(run, rd, 0);
 	if (run->deny & DIF_DENY_KERNEL) {
 		struct dif_src sa, sb;
-		if (!str_arg(run, a, &sa) || !str_arg(run, b, &sb))
+		if (!str_arg(run, a, &sa)) {
+			join_fault_nul(run, b, true);
 			return;
+		}
+		if (!str_arg(run, b, &sb)) {
+			join_fault_nul(run, b, false);
+			return;
+		}
 		if (!(out = scratch_peek(run, size)))
 			return;
 		la = sa.len;
@@ -824,7 +921,7 @@ static void do_substr(struct dif_run *run, unsigned rd)
 	uint8_t *out;
 
 	if (!measured_args(run, 1, &s)) {
-		measured_fault_nul(run);
+		measured_fault_zeros(run, DIF_S_SUBSTR);
 		set_rd(run, rd, 0);
 		return;
 	}
