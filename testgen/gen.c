@@ -85,6 +85,10 @@ enum {
 	                      bytes on both sides of the fault, where the
 	                      second's stale-scratch prologue reads them
 	                      (Decision 14) */
+	T_CPNOK = 32768, /* with T_CPFAULT: no kernel visibility, the toxic
+	                    hole in the loadable kernel region (strjoin's
+	                    strcanload and the measurements fault there and
+	                    DTrace goes on, Decision 14) */
 };
 
 static uint64_t R(struct gen *g, uint64_t n)
@@ -1621,9 +1625,12 @@ static void sn_nop(struct gen *g)
 	tg_emit(&g->p, DIF_ENC_R(DIF_OPC_NOP, 0, 0, 0));
 }
 
+static void host_writes(struct gen *g);
+
 /* One snippet for an opcode (focus) or a random one (op < 0). */
-/* A copys, bcopy, memstr, strjoin, inet_ntoa6, inet_ntoa, copyinstr or
- * toupper/tolower/substr (which: 0 to 7; -1 any)
+/* A copys, bcopy, memstr, strjoin, inet_ntoa6, inet_ntoa, copyinstr,
+ * toupper/tolower/substr/basename/dirname or copyoutstr (which: 0 to 8;
+ * -1 any)
  * that faults with readable bytes on both sides of the fault in copy
  * order, into a fresh allocation (at scratch's start when it is the first
  * one), in the first run only (flag variable 0x531): the next run's
@@ -1636,8 +1643,12 @@ static void sn_nop(struct gen *g)
  * (inet_ntoa6 copies it backwards to a stack buffer); copyinstr's string
  * runs off the end of the user region (its copy routine repeats the last
  * byte read); toupper's, tolower's or substr's measurement runs off the
- * kernel region after a copys put bytes at scratch's start (their write
- * loop then stores a NUL there, with kernel visibility). */
+ * kernel region or into its hole after a copys put bytes at scratch's
+ * start (their loops then store zeros there when the access check on
+ * the measured length passes); copyoutstr's string runs off the kernel
+ * region into user memory the host writes (its copy routine repeats the
+ * last byte read; sometimes the count left reaches 4096 after the
+ * fault). */
 static void sn_faultcopy(struct gen *g, int which)
 {
 	struct dc_case *c = g->c;
@@ -1645,7 +1656,7 @@ static void sn_faultcopy(struct gen *g, int which)
 	         d = next_reg(g, l);
 	int prof = (int)c->profile;
 	if (which < 0)
-		which = (int)R(g, 8);
+		which = (int)R(g, 9);
 	if (which == 2 && dif_subrs[DIF_S_MEMSTR].num[prof] < 0)
 		which = 1;
 	uint64_t hole = 0, high = 0;
@@ -1656,16 +1667,22 @@ static void sn_faultcopy(struct gen *g, int which)
 			high = c->regions[i].size;
 	}
 	uint64_t src, len, pick = R(g, 3);
+	int tohole = hole && (g->tilt & T_CPNOK || chance(g, 50));
 	if (which == 3) {
-		src = hole && chance(g, 50) ? RG_KERN + 200 + R(g, 8)
+		src = tohole ? RG_KERN + 200 + R(g, 8)
 		                            : RG_KERN + RG_SIZE - 1 - R(g, 32);
 		len = 0;
 	} else if (which == 6) {
 		src = RG_USER + RG_SIZE - 1 - R(g, 24);
 		len = 0;
 	} else if (which == 7) {
-		src = RG_KERN + RG_SIZE - 1 - R(g, 24);
+		src = tohole ? RG_KERN + 200 + R(g, 8)
+		             : RG_KERN + RG_SIZE - 1 - R(g, 24);
 		len = 0;
+	} else if (which == 8) {
+		/* (the hole is toxic: copyoutstr's toxic check comes first) */
+		src = RG_KERN + RG_SIZE - 1 - R(g, 24);
+		len = RG_KERN + RG_SIZE - src; /* the faulting byte's offset */
 	} else if (which >= 4) {
 		src = RG_KERN - 1 - R(g, which == 4 ? 15 : 3);
 		len = 0;
@@ -1702,14 +1719,30 @@ static void sn_faultcopy(struct gen *g, int which)
 		emit_r(g, DIF_OPC_COPYS, l, f, d);
 		tg_setx(&g->p, s, src);
 	}
-	if (which >= 4) {
-		static const int m7[] = { DIF_S_TOUPPER, DIF_S_TOLOWER, DIF_S_SUBSTR };
+	if (which == 8) {
+		if (c->nhwrites == 0)
+			host_writes(g);
+		/* the fault inside the count, which sometimes leaves 4096
+		 * bytes to go a few bytes after it */
+		uint64_t size = chance(g, 25) ? 4096 + len + 1 + R(g, 6)
+		                              : len + 1 + R(g, 40);
+		tg_setx(&g->p, f, c->hwrites[0].addr + 8 * R(g, 2));
+		tg_setx(&g->p, l, size);
+		emit_r(g, DIF_OPC_FLUSHTS, 0, 0, 0);
+		tg_emit(&g->p, DIF_ENC_R(DIF_OPC_PUSHTV, 0, 0, s));
+		tg_emit(&g->p, DIF_ENC_R(DIF_OPC_PUSHTV, 0, 0, f));
+		tg_emit(&g->p, DIF_ENC_R(DIF_OPC_PUSHTV, 0, 0, l));
+		tg_emit(&g->p, DIF_ENC_W(DIF_OPC_CALL,
+		                         (unsigned)dif_subrs[DIF_S_COPYOUTSTR].num[prof], d));
+	} else if (which >= 4) {
+		static const int m7[] = { DIF_S_TOUPPER, DIF_S_TOLOWER, DIF_S_SUBSTR,
+		                          DIF_S_BASENAME, DIF_S_DIRNAME };
 		int id = which == 4 ? DIF_S_INET_NTOA6
 		       : which == 5 ? DIF_S_INET_NTOA
 		       : which == 6 ? DIF_S_COPYINSTR
 		       : g->focus_subr >= 0 ? dif_subr_lookup((unsigned)g->focus_subr,
 		                                              (enum dif_profile)prof)
-		       : m7[R(g, 3)];
+		       : m7[R(g, 5)];
 		emit_r(g, DIF_OPC_FLUSHTS, 0, 0, 0);
 		tg_emit(&g->p, DIF_ENC_R(DIF_OPC_PUSHTV, 0, 0, s));
 		if (id == DIF_S_SUBSTR) {
@@ -2335,6 +2368,11 @@ static const struct {
 	{ "toupper", "badaddr", T_CPFAULT },
 	{ "tolower", "badaddr", T_CPFAULT },
 	{ "substr", "badaddr", T_CPFAULT },
+	{ "basename", "badaddr", T_CPFAULT },
+	{ "dirname", "badaddr", T_CPFAULT },
+	{ "copyoutstr", "badaddr", T_CPFAULT },
+	{ "strjoin", "a-badaddr", T_CPFAULT | T_CPNOK },
+	{ "strjoin", "b-badaddr", T_CPFAULT | T_CPNOK },
 	{ "copyin", "badaddr", T_ODDSCR },
 	{ "copyin", "noscratch", T_ODDSCR },
 	{ "stgs", "kpriv", T_BADSTR | T_KPRIV },
@@ -2447,9 +2485,23 @@ static void gen_case(uint64_t seed, int fop, const char *fsub, unsigned pm,
 		c->runs = 2; /* state carried between runs */
 	if (g->tilt & T_CPFAULT) {
 		c->runs = 2;
-		if (fsub && (strcmp(fsub, "strjoin") == 0 || strcmp(fsub, "toupper") == 0 ||
-		             strcmp(fsub, "tolower") == 0 || strcmp(fsub, "substr") == 0))
-			c->deny &= ~1u; /* their loops run on only with kernel visibility */
+		int meas = fsub && (strcmp(fsub, "toupper") == 0 ||
+		                    strcmp(fsub, "tolower") == 0 ||
+		                    strcmp(fsub, "substr") == 0 ||
+		                    strcmp(fsub, "basename") == 0 ||
+		                    strcmp(fsub, "dirname") == 0);
+		if (meas && chance(g, 40))
+			g->tilt |= T_CPNOK;
+		if (g->tilt & T_CPNOK) {
+			/* the hole inside the loadable region, readable with
+			 * proc privilege (emulator-facts.md 3) */
+			c->deny = (c->deny | 1u) & ~2u;
+			kern_hole(g);
+		} else if (meas || (fsub && strcmp(fsub, "strjoin") == 0)) {
+			c->deny &= ~1u; /* their loops run on with kernel visibility */
+		}
+		if (fsub && strcmp(fsub, "copyoutstr") == 0)
+			c->deny &= ~(1u | 4u | 8u); /* kernel, owner, destructive */
 		if (chance(g, 50))
 			kern_hole(g);
 		if (c->nregions == 0 || c->regions[0].addr != RG_KERN)
@@ -2568,8 +2620,12 @@ static void gen_case(uint64_t seed, int fop, const char *fsub, unsigned pm,
 			                ? 6
 			                : g->focus_subr == dif_subrs[DIF_S_TOUPPER].num[c->profile] ||
 			                  g->focus_subr == dif_subrs[DIF_S_TOLOWER].num[c->profile] ||
-			                  g->focus_subr == dif_subrs[DIF_S_SUBSTR].num[c->profile]
-			                ? 7 : 1);
+			                  g->focus_subr == dif_subrs[DIF_S_SUBSTR].num[c->profile] ||
+			                  g->focus_subr == dif_subrs[DIF_S_BASENAME].num[c->profile] ||
+			                  g->focus_subr == dif_subrs[DIF_S_DIRNAME].num[c->profile]
+			                ? 7
+			                : g->focus_subr == dif_subrs[DIF_S_COPYOUTSTR].num[c->profile]
+			                ? 8 : 1);
 		unsigned k = 1 + (unsigned)R(g, 2);
 		for (unsigned i = 0; i < k; i++) {
 			uint32_t n0 = g->p.n;
