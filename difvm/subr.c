@@ -447,8 +447,8 @@ static void copyoutstr_faulted(struct dif_run *run, uint64_t kaddr,
 	unsigned fbits = run->fbits;
 	uint64_t illval = run->illval;
 	const char *reason = run->reason;
-	uint8_t chunk[256], al = 0;
-	size_t k = 0;
+	uint8_t piece[256], al = 0;
+	size_t np = 0;
 	uint64_t off = 0;
 
 	for (uint64_t j = 0; run->vm->host.write && j < lim; j++) {
@@ -459,13 +459,13 @@ static void copyoutstr_faulted(struct dif_run *run, uint64_t kaddr,
 			break;
 		else
 			flagged = true;
-		chunk[k++] = al;
+		piece[np++] = al;
 		bool end = al == 0 || (flagged && ((lim - j - 1) & 0xfff) == 0);
-		if (k == sizeof(chunk) || end || j + 1 == lim) {
-			if (!dif_user_write(run, uaddr + off, chunk, k))
+		if (np == sizeof(piece) || end || j + 1 == lim) {
+			if (!dif_user_write(run, uaddr + off, piece, np))
 				break;
-			off += k;
-			k = 0;
+			off += np;
+			np = 0;
 		}
 		if (end)
 			break;
