@@ -1627,6 +1627,23 @@ static void sn_nop(struct gen *g)
 
 static void host_writes(struct gen *g);
 
+/* A source in the kernel region that reads no NUL before end (the hole
+ * or the region's end), so that its loop surely faults there: src, or
+ * the byte after the last NUL in [src, end). */
+static uint64_t past_nul(const struct gen *g, uint64_t src, uint64_t end)
+{
+	const struct dc_case *c = g->c;
+	for (uint32_t i = 0; i < c->nregions; i++) {
+		const struct dc_region *r = &c->regions[i];
+		if (r->addr != RG_KERN || !r->bytes)
+			continue;
+		for (uint64_t a = src; a < end && a - RG_KERN < r->size; a++)
+			if (r->bytes[a - RG_KERN] == 0)
+				src = a + 1;
+	}
+	return src;
+}
+
 /* One snippet for an opcode (focus) or a random one (op < 0). */
 /* A copys, bcopy, memstr, strjoin, inet_ntoa6, inet_ntoa, copyinstr,
  * toupper/tolower/substr/basename/dirname or copyoutstr (which: 0 to 8;
@@ -1670,7 +1687,8 @@ static void sn_faultcopy(struct gen *g, int which)
 	int tohole = hole && (g->tilt & T_CPNOK || chance(g, 50));
 	if (which == 3) {
 		src = tohole ? RG_KERN + 200 + R(g, 8)
-		                            : RG_KERN + RG_SIZE - 1 - R(g, 32);
+		             : RG_KERN + RG_SIZE - 1 - R(g, 32);
+		src = past_nul(g, src, tohole ? RG_KERN + 208 : RG_KERN + RG_SIZE);
 		len = 0;
 	} else if (which == 6) {
 		src = RG_USER + RG_SIZE - 1 - R(g, 24);
@@ -1678,10 +1696,11 @@ static void sn_faultcopy(struct gen *g, int which)
 	} else if (which == 7) {
 		src = tohole ? RG_KERN + 200 + R(g, 8)
 		             : RG_KERN + RG_SIZE - 1 - R(g, 24);
+		src = past_nul(g, src, tohole ? RG_KERN + 208 : RG_KERN + RG_SIZE);
 		len = 0;
 	} else if (which == 8) {
 		/* (the hole is toxic: copyoutstr's toxic check comes first) */
-		src = RG_KERN + RG_SIZE - 1 - R(g, 24);
+		src = past_nul(g, RG_KERN + RG_SIZE - 1 - R(g, 24), RG_KERN + RG_SIZE);
 		len = RG_KERN + RG_SIZE - src; /* the faulting byte's offset */
 	} else if (which >= 4) {
 		src = RG_KERN - 1 - R(g, which == 4 ? 15 : 3);
@@ -1711,8 +1730,8 @@ static void sn_faultcopy(struct gen *g, int which)
 	if (which < 2)
 		emit_r(g, DIF_OPC_ALLOCS, l, 0, d);
 	tg_setx(&g->p, s, src);
-	if (which == 7) {
-		/* bytes where the write loop's NUL goes (free scratch) */
+	if (which == 7 || which == 3) {
+		/* bytes where the loops' zeros go (free scratch) */
 		tg_sets(&g->p, l, "zzzz", 4);
 		tg_setx(&g->p, d, DC_VA_SCRATCH);
 		tg_setx(&g->p, f, 4);
@@ -2287,8 +2306,8 @@ static const struct {
 	const char *insn, *name;
 	unsigned tilt;
 } tilts[] = {
-	{ "strjoin", "a-badaddr", T_TOXSTR },
-	{ "strjoin", "b-badaddr", T_TOXSTR },
+	{ "strjoin", "a-badaddr", T_TOXSTR | T_CPFAULT | T_CPNOK },
+	{ "strjoin", "b-badaddr", T_TOXSTR | T_CPFAULT | T_CPNOK },
 	{ "scmp", "left-badaddr", T_TOXSTR },
 	{ "scmp", "right-badaddr", T_TOXSTR },
 	{ "strstr", "empty", T_EMPTY },
@@ -2371,8 +2390,6 @@ static const struct {
 	{ "basename", "badaddr", T_CPFAULT },
 	{ "dirname", "badaddr", T_CPFAULT },
 	{ "copyoutstr", "badaddr", T_CPFAULT },
-	{ "strjoin", "a-badaddr", T_CPFAULT | T_CPNOK },
-	{ "strjoin", "b-badaddr", T_CPFAULT | T_CPNOK },
 	{ "copyin", "badaddr", T_ODDSCR },
 	{ "copyin", "noscratch", T_ODDSCR },
 	{ "stgs", "kpriv", T_BADSTR | T_KPRIV },
@@ -2466,7 +2483,7 @@ static void gen_case(uint64_t seed, int fop, const char *fsub, unsigned pm,
 		c->regions[c->nregions - 1].size = 16;
 		c->deny |= 1;
 	}
-	if (tilt && chance(g, 75))
+	if (tilt && chance(g, tilt & T_CPNOK ? 90 : 75))
 		g->tilt = tilt;
 	if (g->tilt & (T_TOXSTR | T_HOSTSTR | T_BADSTR | T_BVSTR | T_NOKPRIV |
 	               T_KPRIV))
@@ -2580,7 +2597,9 @@ static void gen_case(uint64_t seed, int fop, const char *fsub, unsigned pm,
 		tg_emit(&g->p, DIF_ENC_W(DIF_OPC_CALL,
 		                         (unsigned)dif_subrs[DIF_S_ALLOCA].num[c->profile],
 		                         p));
-		tg_setx(&g->p, x, 8 * R(g, size / 8));
+		/* (a faulting copy's zeros often lie at scratch's start) */
+		tg_setx(&g->p, x, g->tilt & T_CPFAULT && chance(g, 70) ? 0
+		                                                       : 8 * R(g, size / 8));
 		emit_r(g, DIF_OPC_ADD, p, x, x);
 		emit_r(g, DIF_OPC_LDX, x, 0, x);
 		emit_r(g, DIF_OPC_ADD, x, g->acc, g->acc);
@@ -2626,6 +2645,10 @@ static void gen_case(uint64_t seed, int fop, const char *fsub, unsigned pm,
 			                ? 7
 			                : g->focus_subr == dif_subrs[DIF_S_COPYOUTSTR].num[c->profile]
 			                ? 8 : 1);
+		/* (the later run reads the stored bytes into its result: a
+		 * fault there would hide them) */
+		if (g->tilt & T_CPFAULT)
+			g->badpct = 0;
 		unsigned k = 1 + (unsigned)R(g, 2);
 		for (unsigned i = 0; i < k; i++) {
 			uint32_t n0 = g->p.n;
