@@ -1041,12 +1041,39 @@ static void do_memstr(struct dif_run *run, unsigned rd)
 		set_rd(run, rd, scratch_commit(run, size));
 }
 
+/* json after its measurement faulted (Decision 14): the text's length
+ * is its faulting byte's offset and the selector then measures 0, else
+ * the selector's length is its faulting byte's offset; when both access
+ * checks pass and both fit in scratch, the selector loop stores its
+ * zeros and a NUL after the text's bytes (the scanner reads 0 first and
+ * stores nothing). The measurement's fault stays the reported one. */
+static void json_fault_zeros(struct dif_run *run)
+{
+	unsigned fbits = run->fbits;
+	uint64_t illval = run->illval, rem, jl, sl = 0;
+	int rc;
+	if (fbits != DIF_FBIT(DIF_FAULT_BADADDR))
+		return;
+	jl = dif_strnlen_rc(run, arg(run, 0), run->strsize, &rc);
+	if (!rc)
+		sl = dif_strnlen_rc(run, arg(run, 1), run->strsize, &rc);
+	bool ok = !(run->deny & DIF_DENY_KERNEL) ||
+	          (dif_canload_rem(run, arg(run, 0), jl + 1, &rem) &&
+	           dif_canload_rem(run, arg(run, 1), sl + 1, &rem));
+	run->fbits = fbits;
+	run->illval = illval;
+	if (ok && scratch_fits(run, jl + sl + 2))
+		memset(dif_scratch_host(run, run->scratch_ptr) + jl + 1, 0,
+		       (size_t)sl + 1);
+}
+
 static void do_json(struct dif_run *run, unsigned rd)
 {
 	struct dif_src a[2];
 	uint8_t *out;
 
 	if (!measured_args(run, 2, a)) {
+		json_fault_zeros(run);
 		set_rd(run, rd, 0);
 		return;
 	}

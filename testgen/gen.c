@@ -1646,8 +1646,8 @@ static uint64_t past_nul(const struct gen *g, uint64_t src, uint64_t end)
 
 /* One snippet for an opcode (focus) or a random one (op < 0). */
 /* A copys, bcopy, memstr, strjoin, inet_ntoa6, inet_ntoa, copyinstr,
- * toupper/tolower/substr/basename/dirname or copyoutstr (which: 0 to 8;
- * -1 any)
+ * toupper/tolower/substr/basename/dirname/json or copyoutstr (which: 0
+ * to 8; -1 any)
  * that faults with readable bytes on both sides of the fault in copy
  * order, into a fresh allocation (at scratch's start when it is the first
  * one), in the first run only (flag variable 0x531): the next run's
@@ -1755,14 +1755,20 @@ static void sn_faultcopy(struct gen *g, int which)
 		                         (unsigned)dif_subrs[DIF_S_COPYOUTSTR].num[prof], d));
 	} else if (which >= 4) {
 		static const int m7[] = { DIF_S_TOUPPER, DIF_S_TOLOWER, DIF_S_SUBSTR,
-		                          DIF_S_BASENAME, DIF_S_DIRNAME };
+		                          DIF_S_BASENAME, DIF_S_DIRNAME, DIF_S_JSON };
 		int id = which == 4 ? DIF_S_INET_NTOA6
 		       : which == 5 ? DIF_S_INET_NTOA
 		       : which == 6 ? DIF_S_COPYINSTR
 		       : g->focus_subr >= 0 ? dif_subr_lookup((unsigned)g->focus_subr,
 		                                              (enum dif_profile)prof)
-		       : m7[R(g, 5)];
+		       : m7[R(g, 6)];
 		emit_r(g, DIF_OPC_FLUSHTS, 0, 0, 0);
+		if (id == DIF_S_JSON) {
+			/* the selector faults: its zeros follow "{}" and
+			 * its NUL */
+			tg_sets(&g->p, f, "{}", 2);
+			tg_emit(&g->p, DIF_ENC_R(DIF_OPC_PUSHTR, 1, 0, f));
+		}
 		tg_emit(&g->p, DIF_ENC_R(DIF_OPC_PUSHTV, 0, 0, s));
 		if (id == DIF_S_SUBSTR) {
 			tg_setx(&g->p, f, R(g, 3));
@@ -2389,6 +2395,7 @@ static const struct {
 	{ "substr", "badaddr", T_CPFAULT },
 	{ "basename", "badaddr", T_CPFAULT },
 	{ "dirname", "badaddr", T_CPFAULT },
+	{ "json", "badaddr", T_CPFAULT },
 	{ "copyoutstr", "badaddr", T_CPFAULT },
 	{ "copyin", "badaddr", T_ODDSCR },
 	{ "copyin", "noscratch", T_ODDSCR },
@@ -2506,7 +2513,8 @@ static void gen_case(uint64_t seed, int fop, const char *fsub, unsigned pm,
 		                    strcmp(fsub, "tolower") == 0 ||
 		                    strcmp(fsub, "substr") == 0 ||
 		                    strcmp(fsub, "basename") == 0 ||
-		                    strcmp(fsub, "dirname") == 0);
+		                    strcmp(fsub, "dirname") == 0 ||
+		                    strcmp(fsub, "json") == 0);
 		if (meas && chance(g, 40))
 			g->tilt |= T_CPNOK;
 		if (g->tilt & T_CPNOK) {
@@ -2641,7 +2649,8 @@ static void gen_case(uint64_t seed, int fop, const char *fsub, unsigned pm,
 			                  g->focus_subr == dif_subrs[DIF_S_TOLOWER].num[c->profile] ||
 			                  g->focus_subr == dif_subrs[DIF_S_SUBSTR].num[c->profile] ||
 			                  g->focus_subr == dif_subrs[DIF_S_BASENAME].num[c->profile] ||
-			                  g->focus_subr == dif_subrs[DIF_S_DIRNAME].num[c->profile]
+			                  g->focus_subr == dif_subrs[DIF_S_DIRNAME].num[c->profile] ||
+			                  g->focus_subr == dif_subrs[DIF_S_JSON].num[c->profile]
 			                ? 7
 			                : g->focus_subr == dif_subrs[DIF_S_COPYOUTSTR].num[c->profile]
 			                ? 8 : 1);
