@@ -510,6 +510,17 @@ static void do_copyout(struct dif_run *run, bool str)
 				copyoutstr_faulted(run, kaddr, uaddr, lim, true);
 				return;
 			}
+			/* the copy runs over strcanload's limit, the rest of
+			 * the region, not size: a longer string is copied on
+			 * to its NUL, and meets any toxic byte on the way */
+			int rc;
+			len = dif_strnlen_rc(run, kaddr, lim, &rc);
+			if (rc) {
+				dif_fault(run, DIF_FAULT_BADADDR, kaddr + len);
+				copyoutstr_faulted(run, kaddr, uaddr, lim, false);
+				return;
+			}
+			size = lim;
 		} else {
 			if (!urange_ok(run, uaddr, size))
 				return;

@@ -1698,6 +1698,15 @@ static void sn_faultcopy(struct gen *g, int which)
 		             : RG_KERN + RG_SIZE - 1 - R(g, 24);
 		src = past_nul(g, src, tohole ? RG_KERN + 208 : RG_KERN + RG_SIZE);
 		len = 0;
+	} else if (which == 8 && c->deny & 1u) {
+		/* without kernel visibility the copy runs over the rest of
+		 * the region (Decision 2): a string longer than the size
+		 * (at 0 or 16) is copied whole, one that runs into the hole
+		 * faults there (the toxic check covers only the size) */
+		src = hole && chance(g, 50) ? past_nul(g, RG_KERN + 184 + R(g, 16),
+		                                       RG_KERN + 208)
+		                            : RG_KERN + 16 * R(g, 2);
+		len = 0;
 	} else if (which == 8) {
 		/* (the hole is toxic: copyoutstr's toxic check comes first) */
 		src = past_nul(g, RG_KERN + RG_SIZE - 1 - R(g, 24), RG_KERN + RG_SIZE);
@@ -1743,8 +1752,9 @@ static void sn_faultcopy(struct gen *g, int which)
 			host_writes(g);
 		/* the fault inside the count, which sometimes leaves 4096
 		 * bytes to go a few bytes after it */
-		uint64_t size = chance(g, 25) ? 4096 + len + 1 + R(g, 6)
-		                              : len + 1 + R(g, 40);
+		uint64_t size = c->deny & 1u ? 1 + R(g, 4)
+		                : chance(g, 25) ? 4096 + len + 1 + R(g, 6)
+		                                : len + 1 + R(g, 40);
 		tg_setx(&g->p, f, c->hwrites[0].addr + 8 * R(g, 2));
 		tg_setx(&g->p, l, size);
 		emit_r(g, DIF_OPC_FLUSHTS, 0, 0, 0);
@@ -2347,6 +2357,8 @@ static const struct {
 	{ "strrchr", "s-silent", T_BADSTR },
 	{ "cleanpath", "path-silent", T_BADSTR },
 	{ "copyoutstr", "silent", T_BADSTR },
+	{ "copyoutstr", "write", T_CPFAULT | T_CPNOK },
+	{ "copyoutstr", "copy-badaddr", T_CPFAULT | T_CPNOK },
 	{ "strtoll", "s-silent", T_BADSTR },
 	{ "ldgaa", "key-kpriv", T_BADKEY | T_NOKPRIV },
 	{ "ldtaa", "key-kpriv", T_BADKEY | T_NOKPRIV },
@@ -2526,7 +2538,8 @@ static void gen_case(uint64_t seed, int fop, const char *fsub, unsigned pm,
 			c->deny &= ~1u; /* their loops run on with kernel visibility */
 		}
 		if (fsub && strcmp(fsub, "copyoutstr") == 0)
-			c->deny &= ~(1u | 4u | 8u); /* kernel, owner, destructive */
+			c->deny &= g->tilt & T_CPNOK ? ~(4u | 8u) /* owner, destructive */
+			                             : ~(1u | 4u | 8u); /* and kernel */
 		if (chance(g, 50))
 			kern_hole(g);
 		if (c->nregions == 0 || c->regions[0].addr != RG_KERN)
