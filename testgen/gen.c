@@ -2227,6 +2227,19 @@ static void host_reads(struct gen *g)
 	}
 }
 
+/* Register r holds a constant (or its initial 0) when instruction pc
+ * runs: every earlier instruction that writes r is a SETX (branches only
+ * go forwards, and registers start each run at 0). */
+static int rd_const_before(const struct dc_case *c, uint32_t pc, unsigned r)
+{
+	for (uint32_t i = 0; i < pc && i < c->textlen; i++) {
+		uint32_t w = c->text[i];
+		if (writes_rd(w) && DIF_I_RD(w) == r && DIF_I_OP(w) != DIF_OPC_SETX)
+			return 0;
+	}
+	return 1;
+}
+
 /* Sometimes the case installs host callbacks that answer some of the
  * built-in variables, arrays, subroutines and uregs[] stores the program
  * uses (struct dc_hvar etc.); each answer replaces a value by a constant,
@@ -2275,9 +2288,20 @@ static void host_answers(struct gen *g, int fop)
 			host_writes(g);
 		} else if (op == DIF_OPC_CALL && c->nhsubrs < DC_MAX_HSUBRS &&
 		           dc_hsubr_find(c, DIF_I_INDEX(w)) < 0) {
+			/* an answer that leaves rd as it was (at every call
+			 * of the subroutine) keeps what the program put
+			 * there: only a constant, as an address (a by-ref
+			 * load's) depends on the layout */
+			int keep_ok = 1;
+			for (uint32_t k = pc; k < c->textlen; k++) {
+				uint32_t x = c->text[k];
+				if (DIF_I_OP(x) == DIF_OPC_CALL &&
+				    DIF_I_INDEX(x) == DIF_I_INDEX(w))
+					keep_ok &= rd_const_before(c, k, DIF_I_RD(x));
+			}
 			c->hsubrs[c->nhsubrs++] = (struct dc_hsubr){
 				DIF_I_INDEX(w), host_code(g), host_value(g, chance(g, 50)),
-				chance(g, 80) };
+				chance(g, 80) || !keep_ok };
 		}
 	}
 }
@@ -2717,12 +2741,15 @@ static void gen_case(uint64_t seed, int fop, const char *fsub, unsigned pm,
 	if (g->acc && chance(g, 75))
 		rr = g->acc;
 	/* strings still in registers are observed by content (the outcome's
-	 * digest), whether or not their address may be returned */
+	 * digest), whether or not their address may be returned; not when
+	 * a tainted value (an address that depends on the layout) may have
+	 * been stored into one of them */
 	for (unsigned r = 1; r < 8; r++)
 		if ((g->kind[r] == K_STR || g->kind[r] == K_ENV) &&
-		    !(g->stale >> r & 1))
+		    !(g->stale >> r & 1) && !g->memtaint)
 			c->observe |= 1u << r;
-	if ((g->kind[rr] == K_STR || g->kind[rr] == K_ENV) && chance(g, 80)) {
+	if ((g->kind[rr] == K_STR || g->kind[rr] == K_ENV) && !g->memtaint &&
+	    chance(g, 80)) {
 		c->rtype = (struct dc_type){ .kind = 1, .ckind = 0,
 			                     .flags = DIF_TF_BYREF,
 			                     .size = g->strsize };
