@@ -1063,6 +1063,7 @@ static unsigned arg_reg(struct gen *g, char k, unsigned *out_kind)
 				" \t-0x1Fz", "zZ", "0x", "0xg", "0X1", "  +7", "-",
 				"9223372036854775808", "Zz9", "\t\t12", " \t 0x",
 				"-9223372036854775809", "0b1", "777", "+-1", "z",
+				"Z", "1Z", "ZZ",
 			};
 			char buf[1200];
 			size_t n;
@@ -1143,8 +1144,10 @@ static unsigned arg_reg(struct gen *g, char k, unsigned *out_kind)
 	}
 	case 'B': {
 		static const uint64_t b[] = { 2, 8, 10, 16, 36, 0, 1, 37, UINT64_MAX,
-			                      3, 16, 36, 10, 16, 36, 8, 8 };
-		v = b[R(g, sizeof(b) / sizeof(b[0]))];
+			                      3, 16, 36, 10, 16, 36, 8, 8, 36, 36 };
+		/* (base 36 reads 'Z' and 'z' as digits) */
+		v = g->tilt & T_NUM && chance(g, 30) ? 36
+		                                     : b[R(g, sizeof(b) / sizeof(b[0]))];
 		break;
 	}
 	case 'C': {
@@ -1241,7 +1244,11 @@ static unsigned join_arg(struct gen *g, unsigned i, size_t *la)
 		*la = (size_t)R(g, g->strsize + 1);
 		n = *la;
 	} else {
-		size_t want_len = g->strsize + (size_t)R(g, 3) - 1;
+		/* strsize - 1, strsize (twice as often: the boundary
+		 * between a join that fits and one that does not) or
+		 * strsize + 1 bytes */
+		uint64_t d = R(g, 4);
+		size_t want_len = g->strsize + (d == 3) - (d == 0);
 		n = want_len > *la ? want_len - *la : 0;
 	}
 	if (n >= sizeof(buf))
@@ -2539,7 +2546,7 @@ static void gen_case(uint64_t seed, int fop, const char *fsub, unsigned pm,
 	}
 	if (g->tilt & T_UREGS)
 		c->deny &= ~(2u | 4u | 8u); /* proc, owner, destructive */
-	if (g->tilt & T_JOIN && chance(g, 60))
+	if (g->tilt & T_JOIN && chance(g, 85))
 		c->deny |= 1;
 	if (fop >= 0 && chance(g, 30))
 		c->runs = 2; /* state carried between runs */
