@@ -8,8 +8,8 @@
  *       the C model. Replay them against spec/hol/runtime.
  *   hol-corpus derive TESTS FILE
  *       the tests derived from the theory's guards (spec/hol/derive.ml, one
- *       line each: name|profile|text|inttab|outcome) as a corpus of kind
- *       "hol" whose expected outcomes are HOL's.
+ *       line each: name|outcome|request, see derive_case) as a corpus of
+ *       kind "hol" whose expected outcomes are HOL's.
  *   hol-corpus cases
  *       the model's cases of the covered instructions ("insn case" lines),
  *       compared by ./dev hol with the theory's case table.
@@ -165,9 +165,9 @@ static int cmd_random(uint64_t seed, unsigned long count, const char *out)
 	return made == count ? 0 : 1;
 }
 
-static char *field(char **s)
+static char *field(char **s, int sep)
 {
-	char *f = *s, *bar = strchr(f, '|');
+	char *f = *s, *bar = strchr(f, sep);
 	if (bar) {
 		*bar = 0;
 		*s = bar + 1;
@@ -180,9 +180,181 @@ static char *field(char **s)
 static uint32_t numbers(char *s, uint64_t *v, uint32_t max)
 {
 	uint32_t n = 0;
-	for (char *t = strtok(s, " "); t && n < max; t = strtok(NULL, " "))
+	char *save = NULL;
+	for (char *t = strtok_r(s, " ", &save); t && n < max; t = strtok_r(NULL, " ", &save))
 		v[n++] = strtoull(t, NULL, 10);
 	return n;
+}
+
+/* hex bytes ("-" none) into a fresh buffer of n bytes (zero-filled) */
+static int hex_bytes(const char *h, uint32_t n, uint8_t **out)
+{
+	*out = NULL;
+	if (n == 0)
+		return 0;
+	uint8_t *b = calloc(n, 1);
+	if (!b)
+		return -1;
+	if (strcmp(h, "-") != 0) {
+		size_t len = strlen(h);
+		if (len != 2u * n) {
+			free(b);
+			return -1;
+		}
+		for (uint32_t k = 0; k < n; k++) {
+			unsigned x;
+			if (sscanf(h + 2 * k, "%2x", &x) != 1) {
+				free(b);
+				return -1;
+			}
+			b[k] = (uint8_t)x;
+		}
+	}
+	*out = b;
+	return 0;
+}
+
+/*
+ * One derived test (spec/hol/derive.ml): NAME|OUTCOME|REQUEST, where
+ * REQUEST is the HOL runtime's request (spec/hol/server.ml) with ';' for
+ * its line breaks, the same state HOL evaluated:
+ *   case PROF DENY STRSIZE SSIZE RUNS ISSTR TKEY DYNSZ
+ *   text W...; inttab V...; args V... (ten)
+ *   var SCOPE ID KIND SIZE     KIND bits: 1 by-ref, 2 NULL marker, 4 string
+ *   bvar ID VALUE; bstr ID LEN (a string of LEN 'a's)
+ *   strtab HEX|-
+ *   region BASE SIZE SPACE RIGHTS HEX|-   RIGHTS as the front end sends
+ *       them: 8 toxic, else 1 readable (bytes given) | 2+32 canload
+ * and OUTCOME "R v" or "F code addr pc", with " D n" when n dynamic
+ * variable stores were dropped. Variables are declared scalar (a by-ref
+ * global or clause-local is then the NULL marker the front end sends);
+ * their names are the string table's offset 0.
+ */
+static int derive_case(char *req, struct dc_case *c, const char **why)
+{
+	struct tg_prog p;
+	tg_prog_init(&p);
+	tg_case_init(c);
+	c->rtype = (struct dc_type){ .kind = 0, .ckind = 1, .flags = 0, .size = 8 };
+	uint8_t *strtab = NULL;
+	uint32_t strn = 0;
+	int have_strtab = 0;
+	struct dc_var vars[16];
+	uint32_t nv = 0;
+	*why = "malformed request";
+	while (*req) {
+		char *line = field(&req, ';');
+		char *sp = strchr(line, ' ');
+		if (!sp)
+			continue;
+		*sp = 0;
+		char *rest = sp + 1;
+		uint64_t v[64];
+		if (strcmp(line, "case") == 0) {
+			if (numbers(rest, v, 8) != 8)
+				return -1;
+			c->profile = (uint32_t)v[0];
+			c->deny = (uint32_t)v[1];
+			c->strsize = (uint32_t)v[2];
+			c->scratch_size = v[3];
+			c->runs = (uint32_t)v[4];
+			if (v[5])
+				c->rtype = (struct dc_type){ .kind = 1, .ckind = 0,
+				                             .flags = 1, .size = (uint32_t)v[2] };
+			c->thread_key = v[6];
+			c->dynvar_size = v[7];
+		} else if (strcmp(line, "text") == 0) {
+			uint32_t n = numbers(rest, v, 64);
+			for (uint32_t k = 0; k < n; k++)
+				tg_emit(&p, (uint32_t)v[k]);
+		} else if (strcmp(line, "inttab") == 0) {
+			uint32_t n = numbers(rest, v, 64);
+			for (uint32_t k = 0; k < n; k++)
+				p.inttab[p.nint++] = v[k];
+		} else if (strcmp(line, "args") == 0) {
+			uint32_t n = numbers(rest, v, 10);
+			for (uint32_t k = 0; k < n; k++)
+				c->args[k] = v[k];
+		} else if (strcmp(line, "var") == 0) {
+			if (numbers(rest, v, 4) != 4 || nv >= 16)
+				return -1;
+			struct dc_var *d = &vars[nv++];
+			memset(d, 0, sizeof(*d));
+			d->id = (uint32_t)v[1];
+			d->scope = (uint8_t)v[0];
+			d->kind = 1;
+			d->flags = 3;
+			d->type.kind = (v[2] & 4) ? 1 : 0;
+			d->type.ckind = (v[2] & 4) ? 0 : 1;
+			d->type.flags = (v[2] & 1) ? 1 : 0;
+			d->type.size = (uint32_t)v[3];
+			/* the front end marks every by-ref global or clause-local
+			 * NULL and no other: the request must say the same */
+			if (((v[2] & 2) != 0) != ((v[2] & 1) && v[0] != 1)) {
+				*why = "variable kind the case format cannot express";
+				return -1;
+			}
+		} else if (strcmp(line, "bvar") == 0 || strcmp(line, "bstr") == 0) {
+			if (numbers(rest, v, 2) != 2 || c->nbvars >= DC_MAX_BVARS)
+				return -1;
+			struct dc_bvar *b = &c->bvars[c->nbvars++];
+			b->id = (uint32_t)v[0];
+			if (line[1] == 's') {
+				b->str = malloc(v[1] + 1);
+				if (!b->str)
+					return -1;
+				memset(b->str, 'a', v[1]);
+				b->str[v[1]] = 0;
+			} else {
+				b->value = v[1];
+			}
+		} else if (strcmp(line, "strtab") == 0) {
+			have_strtab = 1;
+			strn = strcmp(rest, "-") == 0 ? 0 : (uint32_t)(strlen(rest) / 2);
+			if (hex_bytes(rest, strn, &strtab))
+				return -1;
+		} else if (strcmp(line, "region") == 0) {
+			char *h = rest;
+			char *tok[5];
+			for (int k = 0; k < 5; k++)
+				tok[k] = field(&h, ' ');
+			if (!*tok[4] || c->nregions >= DC_MAX_REGIONS)
+				return -1;
+			struct dc_region *r = &c->regions[c->nregions++];
+			r->addr = strtoull(tok[0], NULL, 10);
+			r->size = (uint32_t)strtoul(tok[1], NULL, 10);
+			r->as = (uint8_t)atoi(tok[2]);
+			unsigned rights = (unsigned)atoi(tok[3]);
+			if (rights == 8)
+				r->flags = 2;
+			else if (rights == 0 || rights == 1 || rights == 34 || rights == 35)
+				r->flags = (rights & 2) ? 1 : 0;
+			else {
+				*why = "region rights the case format cannot express";
+				return -1;
+			}
+			if ((rights & 1) && hex_bytes(tok[4], r->size, &r->bytes))
+				return -1;
+		} else {
+			return -1;
+		}
+	}
+	(void)have_strtab;
+	if (strn > sizeof(p.strtab))
+		return -1;
+	memcpy(p.strtab, strtab, strn);
+	p.strlen = strn;
+	free(strtab);
+	memcpy(p.vars, vars, nv * sizeof(vars[0]));
+	p.nvars = nv;
+	if (nv && strn == 0) {
+		*why = "variables need a string table for their names";
+		return -1;
+	}
+	if (tg_prog_to_case(&p, c))
+		return -1;
+	*why = "invalid program";
+	return tg_case_valid(c) ? 0 : -1;
 }
 
 static int cmd_derive(const char *in, const char *out)
@@ -200,14 +372,14 @@ static int cmd_derive(const char *in, const char *out)
 	while (fgets(line, sizeof(line), f)) {
 		line[strcspn(line, "\n")] = 0;
 		char *s = line;
-		char *name = field(&s), *prof = field(&s), *text = field(&s);
-		char *ints = field(&s), *outc = field(&s);
-		uint64_t tv[64], iv[16];
-		uint32_t nt = numbers(text, tv, 64), ni = numbers(ints, iv, 16);
+		char *name = field(&s, '|'), *outc = field(&s, '|'), *req = s;
 		struct dc_outcome o;
 		memset(&o, 0, sizeof(o));
 		unsigned long long a, b;
 		unsigned code, pc;
+		const char *d = strstr(outc, " D ");
+		if (d)
+			o.drops = strtoull(d + 3, NULL, 10);
 		if (sscanf(outc, "R %llu", &a) == 1) {
 			o.rval = a;
 		} else if (sscanf(outc, "F %u %llu %u", &code, &b, &pc) == 3) {
@@ -220,18 +392,10 @@ static int cmd_derive(const char *in, const char *out)
 			bad++;
 			continue;
 		}
-		struct tg_prog p;
-		tg_prog_init(&p);
-		for (uint32_t k = 0; k < nt; k++)
-			tg_emit(&p, (uint32_t)tv[k]);
-		for (uint32_t k = 0; k < ni; k++)
-			p.inttab[p.nint++] = iv[k];
 		struct dc_case c;
-		tg_case_init(&c);
-		c.profile = (uint32_t)atoi(prof);
-		c.rtype = (struct dc_type){ .kind = 0, .ckind = 1, .flags = 0, .size = 8 };
-		if (tg_prog_to_case(&p, &c) || !tg_case_valid(&c)) {
-			fprintf(stderr, "hol-corpus: %s: %s: invalid program\n", in, name);
+		const char *why;
+		if (derive_case(req, &c, &why)) {
+			fprintf(stderr, "hol-corpus: %s: %s: %s\n", in, name, why);
 			bad++;
 			tg_case_free(&c);
 			continue;

@@ -16,7 +16,10 @@
 let dif_num s = mk_numeral (Num.num_of_string s);;
 let mk_tuple l = end_itlist (curry mk_pair) l;;
 let w64_tm = `word:num->int64` and w8_tm = `word:num->byte`;;
-let mk_w64 s = mk_comb (w64_tm, dif_num s);;
+(* "x", "y", "z" stand for symbolic values (the test derivation, derive.ml) *)
+let mk_w64 s =
+  if s = "x" || s = "y" || s = "z" then mk_var (s, `:int64`)
+  else mk_comb (w64_tm, dif_num s);;
 let dif_hex_bytes h =
   let n = String.length h / 2 in
   map (fun k -> mk_comb (w8_tm, mk_small_numeral (int_of_string ("0x" ^ String.sub h (2 * k) 2))))
@@ -25,7 +28,8 @@ let byte_ty = `:byte` and int64_ty = `:int64`;;
 
 let dif_words l = String.split_on_char ' ' l |> List.filter (fun x -> x <> "");;
 
-let dif_run_case (lines : string list list) =
+(* the run a request describes: dif_runs text runs fuel state *)
+let dif_case_term (lines : string list list) =
   let get k = try assoc k (map (fun l -> hd l, tl l) lines) with _ -> [] in
   let all k = map tl (filter (fun l -> hd l = k) lines) in
   let hdr = Array.of_list (get "case") in
@@ -67,8 +71,15 @@ let dif_run_case (lines : string list list) =
       [mk_w64 tkey; mk_list (bvars, `:num#int64`)]))));
     `Running`; `tslots0`; dif_num dynsz; `0`]) in
   let fuel = string_of_int (length text + 2) in
-  let tm = list_mk_comb (`dif_runs`, [mk_list (map dif_num text, `:num`);
-                                      dif_num runs; dif_num fuel; st]) in
+  list_mk_comb (`dif_runs`, [mk_list (map dif_num text, `:num`);
+                             dif_num runs; dif_num fuel; st]);;
+
+let dif_run_case (lines : string list list) =
+  let get k = try assoc k (map (fun l -> hd l, tl l) lines) with _ -> [] in
+  let hdr = Array.of_list (get "case") in
+  let strsize = hdr.(2) and isstr = hdr.(5) = "1" in
+  let text = get "text" in
+  let tm = dif_case_term lines in
   dif_prepare_text (map int_of_string text);
   let run = dif_eval_run tm in
   let status = rand (concl (dif_eval_of run `s_status`)) in
