@@ -21,7 +21,7 @@
 (*                                                                           *)
 (* Output: one line per test for hol-corpus derive, NAME|OUTCOME|REQUEST,    *)
 (* REQUEST being the runtime request (server.ml) with ';' between lines.    *)
-(* At most DIF_HOL_DERIVE_K tests per case are evaluated (default 2;        *)
+(* At most DIF_HOL_DERIVE_K tests per case are evaluated (default 1;        *)
 (* DIF_HOL_DERIVE_ALL=1: every solved goal). Every case of the table gets a *)
 (* test or is in dif_derive_excluded with its reason; any other case       *)
 (* without a test fails ./dev hol (with DIF_HOL_DERIVE).                   *)
@@ -30,7 +30,7 @@
 let smt_solver = try Sys.getenv "DIF_SMT" with Not_found -> "z3";;
 let dif_derive_k =
   if (try Sys.getenv "DIF_HOL_DERIVE_ALL" = "1" with Not_found -> false) then max_int
-  else try int_of_string (Sys.getenv "DIF_HOL_DERIVE_K") with _ -> 2;;
+  else try int_of_string (Sys.getenv "DIF_HOL_DERIVE_K") with _ -> 1;;
 
 (* ---- time limits (a rewrite or a scan that does not settle is skipped) ---- *)
 exception Dif_timeout;;
@@ -151,10 +151,9 @@ let smt_solve_all goals =
 let dif_sv = `s:dif_state`;;
 (* s_<field> s = its value in the state at pc K *)
 let dif_state_facts s1 =
-  map (fun f ->
-    let acc = mk_const ("s_" ^ f, []) in
-    let v = rand (concl (DIF_EVAL_CONV (mk_comb (acc, s1)))) in
-    ASSUME (mk_eq (mk_comb (acc, dif_sv), v))) dif_fields;;
+  let vals = snd (strip_comb s1) in
+  if length vals <> length dif_fields then failwith "dif_state_facts" else
+  map2 (fun f v -> ASSUME (mk_eq (mk_comb (mk_const ("s_" ^ f, []), dif_sv), v))) dif_fields vals;;
 
 (* definitions recursive on a number (sscan, r_num, ...) are unfolded only
    at numerals: rewriting would unfold them forever on a symbolic one *)
@@ -232,14 +231,14 @@ let dif_prologue = [enc_w 37 0 1; enc_w 37 1 2; enc_w 37 2 3; enc_w 37 3 4; enc_
 let dif_ints = ["x"; "y"; "z"; "1"; "2"; "32"];;
 
 (* memory: the string table, a kernel region readable only (K), a loadable
-   one (C: canload with proc privilege), a toxic range (T), a loadable one
-   that cannot be read (N), a user region (U); strings with and without NULs *)
+   one (C: canload with proc privilege), a toxic range (T), a user region
+   (U); strings with and without NULs. (A region without bytes is not a
+   region difvm accepts.) *)
 let dif_mem_lines = [
   ["strtab"; "6162630061620000"];
   ["region"; "65536"; "16"; "0"; "1"; "41424344004546474849004b4c4d4e4f"];
   ["region"; "131072"; "16"; "0"; "35"; "6162630061626400616263646566674f"];
   ["region"; "196608"; "16"; "0"; "8"; "-"];
-  ["region"; "262144"; "16"; "0"; "34"; "-"];
   ["region"; "4096"; "16"; "1"; "1"; "75767778007a7b7c7d7e7f8081828384"]];;
 
 let tpl ?(deny=0) ?(strsize=256) ?(ssize=128) ?(dyn=1048576) ?(lines=dif_mem_lines)
@@ -265,7 +264,12 @@ let dif_templates c =
   let over ds f = List.concat (map (fun p -> map (fun d -> f p d) ds) ps) in
   let simple ?(ds=[0]) pre insn post =
     over ds (fun p d -> tpl ~deny:d ("p" ^ string_of_int p ^ "d" ^ string_of_int d) p pre insn post) in
-  if (op >= 1 && op <= 12) || op = 46 then simple [] (enc_r op 1 2 3) [ret 3]
+  let pin ints name pre insn post =
+    map (fun p -> tpl ~ints ("p" ^ string_of_int p ^ "pin" ^ name) p pre insn post) ps in
+  if (op >= 1 && op <= 12) || op = 46 then
+    simple [] (enc_r op 1 2 3) [ret 3] @
+    (* a product the solver does not settle in time: small values *)
+    pin ["3"; "5"; "0"; "1"; "2"; "32"] "3,5" [] (enc_r op 1 2 3) [ret 3]
   else if op = 13 || op = 14 then simple [] (enc_r op 1 0 3) [ret 3]
   else if op = 15 then
     let b = match c.cname with "equal" -> 18 | "below" -> 25 | _ -> 21 in
@@ -300,15 +304,21 @@ let dif_templates c =
   else if op = 41 || op = 56 then
     let sc = if op = 41 then 0 else 2 in
     let ids = [1280; 256; 259; 262; 272; 274; 280; 281; 290; 291; 300] in
+    (* the ids whose kind the case names first *)
+    let first = match c.cname with
+      | n when String.length n > 3 && String.sub n 0 3 = "str" -> [274; 280]
+      | "arg" -> [262] | "int" -> [256; 272] | "unknown" -> [300] | "kpriv" -> [272; 290]
+      | "upriv" -> [256] | "builtin-zero" -> [256] | _ -> [1280] in
+    let ids = first @ filter (fun i -> not (mem i first)) ids in
     List.concat (map (fun id ->
       List.concat (map (fun (kind, size) ->
         List.concat (map (fun (bl, ss) ->
-          over [0; 1; 2] (fun p d ->
+          over [1; 0; 2] (fun p d ->
             tpl ~deny:d ~ssize:ss ~lines:(["strtab"; "6100"] :: dif_var sc 1280 kind size :: bl)
               (Printf.sprintf "p%dd%dk%ds%d" p d kind ss) p [] (enc_w op id 3) [ret 3]))
-          [[["bvar"; "256"; "7"]; ["bvar"; "259"; "9"]; ["bvar"; "272"; "11"];
+          [[["bvar"; "256"; "7"]; ["bvar"; "272"; "11"];
             ["bstr"; "274"; "5"]; ["bstr"; "280"; "3"]], 128;
-           [["bstr"; "274"; "5"]], 4]))
+           [["bstr"; "274"; "5"]], 4; [], 128]))
         (if id = 1280 then [0, 8; 3, 16] else [0, 8])))
       ids)
   else if op = 42 || op = 57 then
@@ -328,18 +338,24 @@ let dif_templates c =
     let key_val = if assoc then [enc_r 49 0 0 2] else [] in
     let store_first = key_val @ [enc_w st_op 1280 1; 51 lsl 24] @ key_val in
     let pres = [key_val; key_ref] @ (if ld then [store_first] else []) in
-    let vars = [dif_var sc 1280 0 8] in
+    (* by value, and by reference (a by-ref global is sent as the NULL
+       marker, kind 3; a thread-local is not) *)
+    let varss = [[dif_var sc 1280 0 8]; [dif_var sc 1280 (if sc = 1 then 1 else 3) 16]] in
+    List.concat (map (fun vars ->
     List.concat (map (fun pre ->
+      (* a store in the prologue branches on x (delete on 0): pinned *)
+      let ints = if pre == store_first then ["42"; "7"; "0"; "1"; "2"; "32"] else dif_ints in
       List.concat (map (fun dyn ->
         over [0; 1; 3] (fun p d ->
-          tpl ~deny:d ~dyn ~lines:(vars @ dif_mem_lines)
+          tpl ~deny:d ~dyn ~ints ~lines:(vars @ dif_mem_lines)
             (Printf.sprintf "p%dd%dn%dm%d" p d (length pre) dyn) p pre
             (enc_w op 1280 (if ld then 3 else 1)) [ret 3]))
         (if ld then [1048576] else [1048576; 0])))
-      pres)
+      pres)) varss)
   else if op = 48 || op = 49 || op = 50 || op = 51 then
     let pushes n = replicate (enc_r 49 0 0 0) n in
-    let insns = if op = 48 then [enc_r 48 0 2 3; enc_r 48 1 2 3] else [enc_r op 0 0 3] in
+    let insns = if op = 48 then [enc_r 48 0 2 3; enc_r 48 1 2 3]
+                else if op = 49 then [enc_r 49 0 0 3] else [op lsl 24] in
     List.concat (map (fun n ->
       List.concat (map (fun w ->
         over [0; 1] (fun p d -> tpl ~deny:d ~strsize:8 (Printf.sprintf "p%dd%dn%d" p d n)
@@ -349,13 +365,17 @@ let dif_templates c =
        List.concat (map (fun (a, b) ->
          over [0] (fun p d -> tpl ~deny:d ~strsize:8 ~ints:["0"; b; a; "1"; "2"; "32"]
            ("pin" ^ a ^ "," ^ b) p [] (enc_r 48 1 2 3) [ret 1]))
-         ["65536", "8"; "65536", "3"; "65546", "8"; "196608", "4"; "262144", "2"; "65540", "0"])
+         ["65536", "8"; "65536", "3"; "65546", "8"; "196608", "4"; "65540", "0"])
      else [])
   else if op = 58 then
     List.concat (map (fun pre ->
       over [0] (fun p d -> tpl ~deny:d (Printf.sprintf "p%dn%d" p (length pre)) p pre
         (enc_r 58 1 0 3) [ret 3])) [[]; [enc_r 58 4 0 6]])
-  else if op = 59 then simple ~ds:[0; 1; 3] [] (enc_r 59 1 2 3) [enc_r 31 3 0 4; ret 4]
+  else if op = 59 then
+    simple ~ds:[0; 1; 3] [] (enc_r 59 1 2 3) [enc_r 31 3 0 4; ret 4] @
+    (* a source straddling the end of region K *)
+    pin ["65544"; "16"; "15127872623314206720"; "1"; "2"; "32"] "straddle" []
+      (enc_r 59 1 2 3) [enc_r 31 3 0 4; ret 4]
   else if op >= 60 && op <= 63 then
     simple [] (enc_r op 1 0 3) [enc_r (op - 29) 3 0 4; ret 4]
   else if op = 80 then
@@ -369,7 +389,13 @@ let dif_templates c =
       List.concat (map (fun (pre, ss) ->
         map (fun d -> tpl ~deny:d ~ssize:ss (Printf.sprintf "p%dd%dn%ds%d" p d (length pre) ss)
           p pre (enc_w 47 n 3) [ret 3]) [0; 1; 3; 4; 8])
-        [args, 128; alloc @ args, 128; args, 8]))
+        [args, 128; alloc @ args, 128; args, 8]) @
+      (* a source straddling the end of region K (bcopy: into allocated
+         scratch; copyout: to the user region) *)
+      map (fun ints -> tpl ~ints (Printf.sprintf "p%dpin%s" p (hd ints)) p (alloc @ args)
+                         (enc_w 47 n 3) [ret 3])
+        [["65544"; "15127872623314206720"; "16"; "1"; "2"; "32"];
+         ["65544"; "4096"; "16"; "1"; "2"; "32"]])
       ps)
   else [];;
 
@@ -392,26 +418,42 @@ let dif_contradictory d =
   let ls = conjuncts d in
   exists (fun l -> mem (mk_neg l) ls) ls;;
 
+(* A prologue step whose case depends on x, y, z (cmp: equal, below or
+   above) leaves the state as conditionals: each path, with its conditions,
+   evaluated on its own *)
+let rec dif_paths d tm =
+  if d > 0 && is_cond tm then
+    let c, (a, b) = dest_cond tm in
+    let ev t = rand (concl (DIF_EVAL_CONV t)) in
+    map (fun (cs, s) -> c :: cs, s) (dif_paths (d - 1) (ev a)) @
+    map (fun (cs, s) -> mk_neg c :: cs, s) (dif_paths (d - 1) (ev b))
+  else [[], tm];;
+
 (* the goals of a template: SMT formulas (goal, boundary goals) *)
 let dif_goals gdef t =
-  let s1, insn = dif_tpl_state t t.tints in
-  (* the instruction under test must run as itself (dif_fix) and the
-     prologue must not have stopped *)
-  let fixed = rand (concl (DIF_EVAL_CONV (list_mk_comb (`dif_fix`, [s1; insn])))) in
-  if fixed <> insn then [] else
-  let facts = dif_state_facts s1 in
-  let g = list_mk_comb (dif_gconst gdef, [dif_sv; insn]) in
-  let th = (REWRITE_CONV [gdef] THENC dif_reduce_conv facts THENC
-            REWRITE_CONV [DIF_COND_OR] THENC NNF_CONV THENC DNF_CONV) g in
-  let dnf = rand (concl th) in
-  if dnf = `F` then [] else
-  let ds = filter (fun d -> not (dif_contradictory d)) (disjuncts dnf) in
-  let ds = if length ds > 24 then fst (chop_list 24 ds) else ds in
-  List.concat (map (fun d ->
-    try
-      let base = smt_of d in
-      base :: map (fun b -> "(and " ^ base ^ " " ^ smt_of b ^ ")") (boundary (conjuncts d))
-    with Failure _ -> []) ds);;
+  let s0, insn = dif_tpl_state t t.tints in
+  List.concat (map (fun (conds, s1) ->
+    (* the instruction under test must run as itself (dif_fix) and the
+       prologue must not have stopped *)
+    let fixed = rand (concl (DIF_EVAL_CONV (list_mk_comb (`dif_fix`, [s1; insn])))) in
+    if fixed <> insn then [] else
+    let facts = dif_state_facts s1 in
+    if rand (concl (el (index "status" dif_fields) facts)) <> `Running` then [] else
+    let path = String.concat " " (map smt_of conds) in
+    let g = list_mk_comb (dif_gconst gdef, [dif_sv; insn]) in
+    let th = (REWRITE_CONV [gdef] THENC dif_reduce_conv facts THENC
+              REWRITE_CONV [DIF_COND_OR] THENC NNF_CONV THENC DNF_CONV) g in
+    let dnf = rand (concl th) in
+    if dnf = `F` then [] else
+    let ds = filter (fun d -> not (dif_contradictory d)) (disjuncts dnf) in
+    let ds = if length ds > 24 then fst (chop_list 24 ds) else ds in
+    let goals = List.concat (map (fun d ->
+      try
+        let base = smt_of d in
+        base :: map (fun b -> "(and " ^ base ^ " " ^ smt_of b ^ ")") (boundary (conjuncts d))
+      with Failure _ -> []) ds in
+    if conds = [] then goals else map (fun g -> "(and " ^ g ^ " " ^ path ^ ")") goals)
+    (dif_paths 4 s0));;
 
 (* the guard holds on the concrete state at pc K *)
 let dif_hits gdef t ints =
@@ -420,69 +462,78 @@ let dif_hits gdef t ints =
 
 (* ---- cases without a derived test, and why ---- *)
 let dif_effect_unsup c = dif_guard_only c;;
-let dif_derive_excluded = [
-  (* the by-ref variable cases that difvm and the model reach only with a
-     by-ref value the front end cannot state: a by-ref global or
-     clause-local is sent as the NULL marker (never stored) *)
-];;
+let dif_derive_excluded =
+  (* the byte-order identity cases need a big-endian host; the theory states
+     the little-endian one (dif_host_be = F), so their guard is F *)
+  map (fun n -> n ^ " identity",
+       "guard unsatisfiable: the theory states a little-endian host (dif_host_be = F)")
+    ["htons"; "htonl"; "htonll"; "ntohs"; "ntohl"; "ntohll"];;
 let dif_exclusion c =
   if dif_effect_unsup c then
     Some "effect outside the theory (HOL answers unsupported: no expected outcome)"
   else try Some (assoc (c.insn ^ " " ^ c.cname) dif_derive_excluded) with Failure _ -> None;;
 
 let dif_unsolved = ref 0;;
+(* seconds a case may spend on its templates *)
+let dif_case_budget = try float_of_string (Sys.getenv "DIF_HOL_DERIVE_BUDGET") with _ -> 20.0;;
 (* DIF_HOL_DERIVE_ONLY=insn,insn restricts the run (while working on templates) *)
 let dif_derive_only =
   try String.split_on_char ',' (Sys.getenv "DIF_HOL_DERIVE_ONLY") with Not_found -> [];;
 let derive_all ?(only = dif_derive_only) path =
   let oc = open_out path in
   let ntests = ref 0 and ngoals = ref 0 and ncases = ref 0 and nderived = ref 0 in
-  let missing = ref [] and excluded = ref [] in
+  let missing = ref [] and excluded = ref [] and report = ref [] in
   let t0 = Unix.gettimeofday () in
   List.iter (fun (c, gdef) ->
     if only = [] || mem c.insn only then begin
     incr ncases;
     match dif_exclusion c with
-    | Some why -> excluded := (c, why) :: !excluded
+    | Some why ->
+        excluded := (c, why) :: !excluded;
+        report := Printf.sprintf "%s %s: excluded: %s" c.insn c.cname why :: !report
     | None ->
       let made = ref 0 and tried = ref 0 in
       let start = Unix.gettimeofday () in
       (try
         List.iter (fun t ->
-          if !made >= dif_derive_k || Unix.gettimeofday () -. start > 40.0 then raise Exit;
+          if !made >= dif_derive_k || Unix.gettimeofday () -. start > dif_case_budget then raise Exit;
           incr tried;
           (* a pinned template has one goal, its guard, evaluated *)
           let pinned = not (exists (fun v -> mem v ["x"; "y"; "z"]) t.tints) in
           let goals = if pinned then ["true"]
-                      else try dif_timed 8 (dif_goals gdef) t with _ -> [] in
+                      else try dif_timed 8 (dif_goals gdef) t with Sys.Break -> raise Sys.Break | _ -> [] in
           let sols = if pinned then [Some ("0", "0", "0")] else smt_solve_all goals in
           ngoals := !ngoals + length goals;
           List.iteri (fun k sol ->
-            if !made < dif_derive_k then begin
+            if !made < dif_derive_k && Unix.gettimeofday () -. start <= dif_case_budget then begin
               match sol with
               | None -> incr dif_unsolved
               | Some (x, y, z) ->
                 let ints = map (fun v -> if v = "x" then x else if v = "y" then y
                                          else if v = "z" then z else v) t.tints in
                 (try
-                   if dif_timed 30 (dif_hits gdef t) ints then begin
+                   if dif_timed 10 (dif_hits gdef t) ints then begin
                      let req = dif_request t ints in
-                     let out = dif_timed 60 dif_run_case req in
+                     let out = dif_timed 20 dif_run_case req in
                      if String.length out > 0 && (out.[0] = 'R' || out.[0] = 'F') then begin
                        incr made; incr ntests;
                        Printf.fprintf oc "%s/%s/%s.g%d|%s|%s\n%!" c.insn c.cname t.tname k out
                          (String.concat ";" (map (String.concat " ") req))
                      end
                    end
-                 with e -> if dif_derive_only <> [] then Printf.printf "derive %s/%s: %s\n" c.insn c.cname (Printexc.to_string e))
+                 with Sys.Break -> raise Sys.Break | e -> if dif_derive_only <> [] then Printf.printf "derive %s/%s: %s\n" c.insn c.cname (Printexc.to_string e))
             end else if sol = None then incr dif_unsolved) sols) (dif_templates c)
       with Exit -> ());
-      if !made > 0 then incr nderived else missing := c :: !missing
+      if !made > 0 then incr nderived else missing := c :: !missing;
+      report := Printf.sprintf "%s %s: %s" c.insn c.cname
+        (if !made > 0 then string_of_int !made ^ " tests" else "NO TEST") :: !report
     end)
     dif_guard_defs;
   close_out oc;
-  List.iter (fun (c, why) ->
-    Printf.printf "hol: derive: %s %s excluded: %s\n" c.insn c.cname why) (rev !excluded);
+  (* the per-case report: tests, or the reason there are none *)
+  let rc = open_out (path ^ ".report") in
+  List.iter (fun l -> output_string rc (l ^ "\n")) (rev !report);
+  close_out rc;
   List.iter (fun c ->
     Printf.printf "hol: derive: %s %s: no test derived\n" c.insn c.cname) (rev !missing);
   Printf.printf "hol: %d tests derived for %d of %d cases (%d excluded, %d goals, %d unsatisfiable or not solved in 5 s; %.0f s)\n%!"
