@@ -266,10 +266,11 @@ let dif_templates c =
     over ds (fun p d -> tpl ~deny:d ("p" ^ string_of_int p ^ "d" ^ string_of_int d) p pre insn post) in
   let pin ints name pre insn post =
     map (fun p -> tpl ~ints ("p" ^ string_of_int p ^ "pin" ^ name) p pre insn post) ps in
-  if (op >= 1 && op <= 12) || op = 46 then
-    simple [] (enc_r op 1 2 3) [ret 3] @
-    (* a product the solver does not settle in time: small values *)
-    pin ["3"; "5"; "0"; "1"; "2"; "32"] "3,5" [] (enc_r op 1 2 3) [ret 3]
+  if op = 8 then
+    (* products the solver may not settle in time: small values first *)
+    pin ["3"; "5"; "0"; "1"; "2"; "32"] "3,5" [] (enc_r op 1 2 3) [ret 3] @
+    simple [] (enc_r op 1 2 3) [ret 3]
+  else if (op >= 1 && op <= 12) || op = 46 then simple [] (enc_r op 1 2 3) [ret 3]
   else if op = 13 || op = 14 then simple [] (enc_r op 1 0 3) [ret 3]
   else if op = 15 then
     let b = match c.cname with "equal" -> 18 | "below" -> 25 | _ -> 21 in
@@ -350,7 +351,7 @@ let dif_templates c =
           tpl ~deny:d ~dyn ~ints ~lines:(vars @ dif_mem_lines)
             (Printf.sprintf "p%dd%dn%dm%d" p d (length pre) dyn) p pre
             (enc_w op 1280 (if ld then 3 else 1)) [ret 3]))
-        (if ld then [1048576] else [1048576; 0])))
+        (if ld then [1048576] else [1048576; 64])))
       pres)) varss)
   else if op = 48 || op = 49 || op = 50 || op = 51 then
     let pushes n = replicate (enc_r 49 0 0 0) n in
@@ -429,31 +430,33 @@ let rec dif_paths d tm =
     map (fun (cs, s) -> mk_neg c :: cs, s) (dif_paths (d - 1) (ev b))
   else [[], tm];;
 
+(* the SMT goals of one path: the guard's disjuncts and boundary goals *)
+let dif_disjunct_goals d =
+  try
+    let base = smt_of d in
+    base :: map (fun b -> "(and " ^ base ^ " " ^ smt_of b ^ ")") (boundary (conjuncts d))
+  with Failure _ -> [];;
+let dif_path_goals gdef insn conds s1 =
+  (* the instruction under test must run as itself (dif_fix) and the
+     prologue must not have stopped *)
+  let fixed = rand (concl (DIF_EVAL_CONV (list_mk_comb (`dif_fix`, [s1; insn])))) in
+  let facts = if fixed <> insn then [] else dif_state_facts s1 in
+  if facts = [] || rand (concl (el (index "status" dif_fields) facts)) <> `Running` then [] else
+  let g = list_mk_comb (dif_gconst gdef, [dif_sv; insn]) in
+  let th = (REWRITE_CONV [gdef] THENC dif_reduce_conv facts THENC
+            REWRITE_CONV [DIF_COND_OR] THENC NNF_CONV THENC DNF_CONV) g in
+  let dnf = rand (concl th) in
+  let ds = if dnf = `F` then [] else filter (fun d -> not (dif_contradictory d)) (disjuncts dnf) in
+  let ds = if length ds > 24 then fst (chop_list 24 ds) else ds in
+  let goals = List.concat (map dif_disjunct_goals ds) in
+  if conds = [] then goals else
+  let path = String.concat " " (map smt_of conds) in
+  map (fun g -> "(and " ^ g ^ " " ^ path ^ ")") goals;;
+
 (* the goals of a template: SMT formulas (goal, boundary goals) *)
 let dif_goals gdef t =
   let s0, insn = dif_tpl_state t t.tints in
-  List.concat (map (fun (conds, s1) ->
-    (* the instruction under test must run as itself (dif_fix) and the
-       prologue must not have stopped *)
-    let fixed = rand (concl (DIF_EVAL_CONV (list_mk_comb (`dif_fix`, [s1; insn])))) in
-    if fixed <> insn then [] else
-    let facts = dif_state_facts s1 in
-    if rand (concl (el (index "status" dif_fields) facts)) <> `Running` then [] else
-    let path = String.concat " " (map smt_of conds) in
-    let g = list_mk_comb (dif_gconst gdef, [dif_sv; insn]) in
-    let th = (REWRITE_CONV [gdef] THENC dif_reduce_conv facts THENC
-              REWRITE_CONV [DIF_COND_OR] THENC NNF_CONV THENC DNF_CONV) g in
-    let dnf = rand (concl th) in
-    if dnf = `F` then [] else
-    let ds = filter (fun d -> not (dif_contradictory d)) (disjuncts dnf) in
-    let ds = if length ds > 24 then fst (chop_list 24 ds) else ds in
-    let goals = List.concat (map (fun d ->
-      try
-        let base = smt_of d in
-        base :: map (fun b -> "(and " ^ base ^ " " ^ smt_of b ^ ")") (boundary (conjuncts d))
-      with Failure _ -> []) ds in
-    if conds = [] then goals else map (fun g -> "(and " ^ g ^ " " ^ path ^ ")") goals)
-    (dif_paths 4 s0));;
+  List.concat (map (fun (conds, s1) -> dif_path_goals gdef insn conds s1) (dif_paths 4 s0));;
 
 (* the guard holds on the concrete state at pc K *)
 let dif_hits gdef t ints =

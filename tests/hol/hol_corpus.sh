@@ -21,7 +21,7 @@ done
 "$hc" check-model "$tmp/h.db"
 "$difgen" replay "$tmp/h.db" -q
 # a wrong expected outcome must be reported
-sed '1s/|R [0-9]*$/|R 12345/' "$src/derived-sample.txt" >"$tmp/bad.txt"
+sed '1s/|R [0-9]*|/|R 12345|/' "$src/derived-sample.txt" >"$tmp/bad.txt"
 "$hc" derive "$tmp/bad.txt" "$tmp/bad.db"
 if "$hc" check-model "$tmp/bad.db" >/dev/null; then
 	echo "check-model accepted a wrong outcome"
