@@ -294,6 +294,14 @@ DIF_INTERNAL uint64_t dif_load_bad(struct dif_run *run, enum dif_as as,
                                    uint64_t addr, size_t len);
 /* The fault code the bits report. */
 DIF_INTERNAL int dif_fault_pick(unsigned fbits);
+/* DTrace's bcopy after its source failed to read as a whole: n bytes from
+ * src into out (the host bytes of DIF address dst), byte by byte in copy
+ * order (forwards when dst <= src, else backwards); from the first byte
+ * that does not read on, every byte is stored as 0, as the kernel's loads
+ * return 0 once a fault is flagged (docs/conventions.md, Decision 14).
+ * Raises nothing. Slow path only. */
+DIF_INTERNAL void dif_copy_faulted(struct dif_run *run, uint64_t src,
+                                   uint64_t dst, uint8_t *out, uint64_t n);
 
 /* ---------------------------------------------------------------------
  * Access checks (dif-isa.md 4.3). Range tests are overflow safe.

@@ -388,11 +388,13 @@ static void do_copys(struct dif_run *run, uint64_t src, uint64_t len,
 		return;
 	int rc = dif_mem_read(run, DIF_AS_KERNEL, src, p, len);
 	/* a byte-copy loop: the first unreadable byte (conventions.md,
-	 * Decision 14) */
-	if (rc)
+	 * Decision 14); the loop stores every byte, 0 from the fault on */
+	if (rc) {
+		dif_copy_faulted(run, src, dst, p, len);
 		dif_fault(run, rc, rc == DIF_FAULT_BADADDR
 		                       ? dif_load_bad(run, DIF_AS_KERNEL, src, len)
 		                       : src);
+	}
 }
 
 /* Host variable callback: 0 with *v, a fault code, or DIF_HOST_DEFAULT. */

@@ -320,6 +320,24 @@ int dif_mem_read(struct dif_run *run, enum dif_as as, uint64_t addr,
 	return DIF_FAULT_BADADDR;
 }
 
+void dif_copy_faulted(struct dif_run *run, uint64_t src, uint64_t dst,
+                      uint8_t *out, uint64_t n)
+{
+	bool fwd = dst <= src, faulted = false;
+	for (uint64_t k = 0; k < n; k++) {
+		uint64_t off = fwd ? k : n - 1 - k;
+		uint8_t b = 0;
+		/* live memory in copy order: the loop never reads a byte it
+		 * has already stored */
+		if (!faulted &&
+		    dif_mem_read(run, DIF_AS_KERNEL, src + off, &b, 1) != 0) {
+			faulted = true;
+			b = 0;
+		}
+		out[off] = faulted ? 0 : b;
+	}
+}
+
 uint64_t dif_load_bad(struct dif_run *run, enum dif_as as, uint64_t addr,
                       size_t len)
 {

@@ -272,6 +272,17 @@ static bool str_arg_lim(struct dif_run *run, uint64_t addr, struct dif_src *s,
 	return true;
 }
 
+/* toupper, tolower and substr after their measurement faulted: with
+ * kernel visibility the access check passes and, when strsize bytes fit,
+ * DTrace's write loop loads 0 and stores only the NUL at the buffer's
+ * start (Decision 14). */
+static void measured_fault_nul(struct dif_run *run)
+{
+	if (!(run->deny & DIF_DENY_KERNEL) && run->fbits &&
+	    scratch_fits(run, run->strsize))
+		*dif_scratch_host(run, run->scratch_ptr) = 0;
+}
+
 /* basename, dirname, cleanpath, toupper, tolower: one string in, one
  * strsize scratch string out. */
 static void str_to_str(struct dif_run *run, unsigned rd, int sid)
@@ -283,6 +294,8 @@ static void str_to_str(struct dif_run *run, unsigned rd, int sid)
 	uint64_t lim;
 	if (sid == DIF_S_CLEANPATH ? !str_arg_lim(run, arg(run, 0), &s, &lim)
 	                           : !measured_args(run, 1, &s)) {
+		if (sid == DIF_S_TOUPPER || sid == DIF_S_TOLOWER)
+			measured_fault_nul(run);
 		set_rd(run, rd, 0);
 		return;
 	}
@@ -351,6 +364,25 @@ static void do_copyin(struct dif_run *run, unsigned rd)
 	set_rd(run, rd, dest);
 }
 
+/* The kernel's string copy routine after the load of byte i faulted
+ * (Decision 14): the trap handler skips the load, so the byte register
+ * keeps the last byte read and the loop stores it again; later readable
+ * bytes load as usual; it ends at a stored NUL, at the count, or where
+ * the count left is a multiple of 4096 (where it tests the flags). With
+ * i = 0 the register is unknown: nothing is stored. Slow path. */
+static void copystr_faulted(struct dif_run *run, uint64_t uaddr, uint8_t *out,
+                            uint64_t i, uint64_t size)
+{
+	for (uint8_t al = i ? out[i - 1] : 0; i && i < size; i++) {
+		uint8_t b;
+		if (dif_mem_read(run, DIF_AS_USER, uaddr + i, &b, 1) == 0)
+			al = b;
+		out[i] = al;
+		if (al == 0 || ((size - i - 1) & 0xfff) == 0)
+			break;
+	}
+}
+
 static void do_copyinstr(struct dif_run *run, unsigned rd)
 {
 	uint64_t uaddr = arg(run, 0), size = run->strsize;
@@ -369,8 +401,10 @@ static void do_copyinstr(struct dif_run *run, unsigned rd)
 	 * loop: the string may end just before an unreadable page, and byte
 	 * size - 1 is read (so it can fault) before the NUL replaces it. */
 	for (uint64_t i = 0; i < size; i++) {
-		if (!dif_load(run, DIF_AS_USER, uaddr + i, out + i, 1))
+		if (!dif_load(run, DIF_AS_USER, uaddr + i, out + i, 1)) {
+			copystr_faulted(run, uaddr, out, i, size);
 			break;
+		}
 		if (out[i] == '\0')
 			break;
 	}
@@ -461,7 +495,10 @@ static void do_bcopy(struct dif_run *run, unsigned rd)
 		set_rd(run, rd, 0);
 		return;
 	}
-	copy_bytes(run, DIF_AS_KERNEL, src, dif_scratch_host(run, dest), size);
+	uint8_t *out = dif_scratch_host(run, dest);
+	/* the kernel's loop stores every byte, 0 from the fault on */
+	if (!copy_bytes(run, DIF_AS_KERNEL, src, out, size))
+		dif_copy_faulted(run, src, dest, out, size);
 }
 
 static void do_copyinto(struct dif_run *run, unsigned rd)
@@ -500,8 +537,9 @@ static void do_copyinto(struct dif_run *run, unsigned rd)
 static void do_strjoin(struct dif_run *run, unsigned rd)
 {
 	uint64_t size = run->strsize, a = arg(run, 0), b = arg(run, 1);
-	uint64_t la, lb, keep = rd < DIF_NREGS ? run->regs[rd] : 0;
+	uint64_t la, lb, keep = rd < DIF_NREGS ? run->regs[rd] : 0, fat = 0;
 	uint8_t *out;
+	int frc = 0;
 
 	set_rd(run, rd, 0);
 	if (run->deny & DIF_DENY_KERNEL) {
@@ -517,15 +555,17 @@ static void do_strjoin(struct dif_run *run, unsigned rd)
 	} else {
 		if (!(out = scratch_peek(run, size)))
 			return;
-		la = dif_strnlen(run, a, size);
-		if (run->fbits)
-			return;
-		if (la == size)
+		/* a fault ends a loop: what it read so far is copied, then
+		 * a NUL (the kernel's loads read 0 from the fault on) */
+		lb = 0;
+		la = dif_strnlen_rc(run, a, size, &frc);
+		if (frc)
+			fat = a + la;
+		else if (la == size)
 			goto toolong;
-		lb = dif_strnlen(run, b, size - la);
-		if (run->fbits)
-			return;
-		if (la + lb == size)
+		else if ((lb = dif_strnlen_rc(run, b, size - la, &frc)), frc)
+			fat = b + lb;
+		else if (la + lb == size)
 			goto toolong;
 	}
 
@@ -544,6 +584,10 @@ static void do_strjoin(struct dif_run *run, unsigned rd)
 	else if (!read_bytes(run, DIF_AS_KERNEL, b, out + la, lb))
 		return;
 	out[la + lb] = '\0';
+	if (frc) {
+		dif_fault(run, frc, fat);
+		return;
+	}
 	if (la + lb + 1 == size) {
 		/* DTrace keeps the result only when fewer than strsize bytes
 		 * were written: R[rd] keeps its value and the pointer stays
@@ -780,6 +824,7 @@ static void do_substr(struct dif_run *run, unsigned rd)
 	uint8_t *out;
 
 	if (!measured_args(run, 1, &s)) {
+		measured_fault_nul(run);
 		set_rd(run, rd, 0);
 		return;
 	}
@@ -825,9 +870,27 @@ static void do_inet(struct dif_run *run, unsigned rd, int sid)
 		return;
 	}
 	uint8_t a[16];
-	if (!dif_canload(run, addr, alen) ||
-	    !read_bytes(run, DIF_AS_KERNEL, addr, a, alen)) {
+	if (!dif_canload(run, addr, alen)) {
 		set_rd(run, rd, 0);
+		return;
+	}
+	if (!read_bytes(run, DIF_AS_KERNEL, addr, a, alen)) {
+		/* DTrace formats what its loads read: IPv4 is one load (0 on
+		 * a fault), IPv6 a bcopy to a stack buffer above the source
+		 * (backwards, 0 from the highest unreadable byte down); the
+		 * text goes to scratch when the buffer fits (Decision 14) */
+		if (alen == 4)
+			memset(a, 0, 4);
+		else
+			dif_copy_faulted(run, addr, UINT64_MAX, a, 16);
+		set_rd(run, rd, 0);
+		if (!scratch_fits(run, bufsize))
+			return;
+		out = dif_scratch_host(run, run->scratch_ptr);
+		if (alen == 4)
+			(void)dif_s_inet4(a, (char *)out);
+		else
+			(void)dif_s_inet6(a, sid == DIF_S_INET_NTOP, (char *)out);
 		return;
 	}
 	uint64_t buf = dif_scratch_buf(run, bufsize, &out);
@@ -868,45 +931,48 @@ static void do_memstr(struct dif_run *run, unsigned rd)
 		dif_fault_why(run, DIF_FAULT_ILLOP, 0, "memstr size above 4096");
 		return;
 	}
-	if (!copy_bytes(run, DIF_AS_KERNEL, addr, out, size - 1))
-		return;
+	bool ok = copy_bytes(run, DIF_AS_KERNEL, addr, out, size - 1);
+	/* after a fault the kernel's loop goes on reading 0s (stored as c):
+	 * the bytes before the fault, then c up to the NUL (Decision 14) */
+	if (!ok)
+		dif_copy_faulted(run, addr, 0, out, size - 1);
 	for (uint64_t i = 0; i + 1 < size; i++)
 		if (out[i] == '\0')
 			out[i] = c;
 	out[size - 1] = '\0';
-	set_rd(run, rd, scratch_commit(run, size));
+	if (ok)
+		set_rd(run, rd, scratch_commit(run, size));
 }
 
 static void do_json(struct dif_run *run, unsigned rd)
 {
-	struct dif_src a[2], js, sel;
+	struct dif_src a[2];
 	uint8_t *out;
 
 	if (!measured_args(run, 2, a)) {
 		set_rd(run, rd, 0);
 		return;
 	}
-	js = a[0];
-	sel = a[1];
-	/* Room to copy both strings; the result (never longer than the
-	 * text) at the pointer, which advances by jsonlen + 1
-	 * (emulator-facts.md 1). */
-	out = scratch_peek(run, (uint64_t)js.len + 1 + sel.len + 1);
+	/* Room to copy both strings (emulator-facts.md 1): the scanner works
+	 * in the text's jsonlen + 1 bytes at the pointer, the selector's
+	 * element list follows them. Both stay in scratch whatever the
+	 * outcome; the pointer advances by jsonlen + 1 only when the value
+	 * is found (docs/conventions.md, Decision 31). The two strings are
+	 * read as they were at the call (Decision 17). */
+	out = scratch_peek(run, (uint64_t)a[0].len + 1 + a[1].len + 1);
 	if (!out) {
 		set_rd(run, rd, 0);
 		return;
 	}
-	/* The parser works in keybuf (past the two source snapshots), so
-	 * free scratch receives the result and its NUL only, nothing on
-	 * failure: the model's effect (docs/conventions.md, Decisions 17). */
-	char *work = (char *)run->ctx->keybuf + 2 * (run->strsize + 1ull);
-	if (!dif_s_json(&js, &sel, run->strsize,
-	                run->profile == DIF_PROFILE_ILLUMOS, work, js.len + 1)) {
+	char *elems = (char *)out + a[0].len + 1;
+	unsigned n = dif_s_json_elems(&a[1], elems);
+	if (!dif_s_json(&a[0], elems, n, run->strsize,
+	                run->profile == DIF_PROFILE_ILLUMOS, (char *)out,
+	                a[0].len + 1)) {
 		set_rd(run, rd, 0);
 		return;
 	}
-	memcpy(out, work, strlen(work) + 1);
-	set_rd(run, rd, scratch_commit(run, (uint64_t)js.len + 1));
+	set_rd(run, rd, scratch_commit(run, (uint64_t)a[0].len + 1));
 }
 
 static void need_host(struct dif_run *run)

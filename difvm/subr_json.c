@@ -6,8 +6,12 @@
  * value comes back as its JSON text, a nested object or array whole, a
  * string without its quotes and with its escapes kept.
  *
- * The selector "a.b[0].c" is a list of elements split at '.' and '[',
- * with ']' dropped and a leading '[' ignored: "a", "b", "0", "c".
+ * Like DTrace's, the scanner works in its result buffer: every key and
+ * value it gathers is written there from the buffer's start, NUL-ended
+ * when it is complete, and the buffer is not cleared between them, so
+ * what a longer key or value left stays behind a shorter one's NUL
+ * (docs/conventions.md, Decision 31). The selector arrives as DTrace's
+ * packed element list ("a.b[0].c" is "a\0b\0" "0\0c\0").
  */
 #include <string.h>
 
@@ -29,81 +33,31 @@ enum jstate {
 	J_COLLECT,   /* a nested object or array, kept or skipped whole */
 };
 
-/* Cursor over the current selector element. */
-struct jsel {
-	struct dif_src *s;
-	size_t start; /* raw offset of the current element */
-	unsigned left; /* elements left including the current one */
-};
-
-/* Next character of the element starting at raw offset *p, or -1 at its
- * end. */
-static int sel_next(struct jsel *js, size_t *p)
-{
-	while (*p < js->s->len) {
-		int c = dif_src_at(js->s, *p);
-		if (c == ']' || (*p == 0 && c == '[')) {
-			(*p)++;
-			continue;
-		}
-		if (c == '.' || c == '[')
-			return -1;
-		(*p)++;
-		return c;
-	}
-	return -1;
-}
-
-static unsigned sel_count(struct dif_src *s)
+unsigned dif_s_json_elems(struct dif_src *sel, char *out)
 {
 	unsigned n = 1;
-	for (size_t p = 0; p < s->len; p++) {
-		int c = dif_src_at(s, p);
-		if ((c == '.' || c == '[') && !(p == 0 && c == '['))
+	size_t w = 0;
+	for (size_t p = 0; p < sel->len; p++) {
+		int c = dif_src_at(sel, p);
+		/* a leading '[' (an index first) and every ']' are dropped;
+		 * '.' and '[' end an element */
+		if ((p == 0 && c == '[') || c == ']')
+			continue;
+		if (c == '.' || c == '[') {
 			n++;
+			c = 0;
+		}
+		out[w++] = (char)c;
 	}
+	out[w] = 0;
 	return n;
 }
 
-static void sel_advance(struct jsel *js)
+/* An array index: the element read by strtoll in base 10. */
+static int64_t elem_index(const char *e, uint64_t size)
 {
-	size_t p = js->start;
-	while (sel_next(js, &p) >= 0)
-		;
-	js->start = p < js->s->len ? p + 1 : p; /* past the separator */
-	js->left--;
-}
-
-/* True when the key text equals the current element. */
-static bool sel_equal(struct jsel *js, const char *key, size_t keylen)
-{
-	size_t p = js->start, k = 0;
-	int c;
-	while ((c = sel_next(js, &p)) >= 0) {
-		if (k >= keylen || (uint8_t)key[k] != c)
-			return false;
-		k++;
-	}
-	return k == keylen;
-}
-
-/* The element read as a base-10 number (DTrace uses strtoll on it). */
-static int64_t sel_number(struct jsel *js)
-{
-	size_t p = js->start;
-	uint64_t val = 0;
-	bool neg = false;
-	int c = sel_next(js, &p);
-
-	while (c == ' ' || c == '\t')
-		c = sel_next(js, &p);
-	if (c == '-' || c == '+') {
-		neg = c == '-';
-		c = sel_next(js, &p);
-	}
-	for (; c >= '0' && c <= '9'; c = sel_next(js, &p))
-		val = val * 10 + (unsigned)(c - '0');
-	return (int64_t)(neg ? 0 - val : val);
+	struct dif_src s = dif_src_mem(e, strlen(e));
+	return dif_s_strtoll(&s, 10, (size_t)size);
 }
 
 static bool j_space(int c, bool illumos)
@@ -128,24 +82,27 @@ static bool j_xdigit(int c)
 	return j_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 
-bool dif_s_json(struct dif_src *json, struct dif_src *sel, uint64_t size,
-                bool illumos, char *out, size_t cap)
+bool dif_s_json(struct dif_src *json, const char *elems, unsigned nelems,
+                uint64_t size, bool illumos, char *out, size_t cap)
 {
 	enum jstate st = J_REST;
 	int64_t want = INT64_MIN, pos = 0;
 	unsigned ucount = 0;
 	bool is_key = false, collecting = false, found = false, in_array = false;
 	uint32_t braces = 0, brackets = 0;
-	size_t d = 0; /* bytes of the value being gathered in out */
-	struct jsel js = { sel, 0, sel_count(sel) };
+	size_t d = 0; /* bytes of the key or value being gathered in out */
+	const char *elem = elems;
 
+	/* d never reaches cap: each text byte adds at most one byte and the
+	 * first one ('{' or '[') none, and the text ends by its NUL at
+	 * cap - 1 or by the strsize bound (cap - 1 = strsize then) */
 #define PUT(ch)                          \
 	do {                             \
 		if (d + 1 >= cap)        \
 			return false;    \
 		out[d++] = (char)(ch);   \
 	} while (0)
-#define END() (out[d] = '\0')
+#define END() (out[d] = '\0', d = 0)
 
 	for (uint64_t cur = 0; cur < size; cur++) {
 		int c = dif_src_at(json, (size_t)cur);
@@ -163,7 +120,7 @@ bool dif_s_json(struct dif_src *json, struct dif_src *sel, uint64_t size,
 			if (c == '[') {
 				in_array = true;
 				pos = 0;
-				want = sel_number(&js);
+				want = elem_index(elem, size);
 				found = want == 0;
 				st = J_VALUE;
 				break;
@@ -192,13 +149,11 @@ bool dif_s_json(struct dif_src *json, struct dif_src *sel, uint64_t size,
 					break;
 				}
 				END();
-				size_t n = d;
-				d = 0;
 				if (is_key) {
-					if (sel_equal(&js, out, n))
+					if (strcmp(out, elem) == 0)
 						found = true;
 				} else if (found) {
-					return js.left == 1; /* a string, not an object */
+					return nelems == 1; /* a string, not an object */
 				}
 				st = is_key ? J_COLON : J_COMMA;
 				is_key = false;
@@ -250,11 +205,10 @@ bool dif_s_json(struct dif_src *json, struct dif_src *sel, uint64_t size,
 				break;
 			}
 			END();
-			d = 0;
 			if (strcmp(out, "true") == 0 || strcmp(out, "false") == 0 ||
 			    strcmp(out, "null") == 0) {
 				if (found)
-					return js.left == 1;
+					return nelems == 1;
 				cur--; /* this character ends the value: see it again */
 				st = J_COMMA;
 				break;
@@ -284,9 +238,8 @@ bool dif_s_json(struct dif_src *json, struct dif_src *sel, uint64_t size,
 				break;
 			}
 			END();
-			d = 0;
 			if (found)
-				return js.left == 1;
+				return nelems == 1;
 			cur--;
 			st = J_COMMA;
 			break;
@@ -294,15 +247,16 @@ bool dif_s_json(struct dif_src *json, struct dif_src *sel, uint64_t size,
 			if (j_space(c, illumos))
 				break;
 			if (c == '{' || c == '[') {
-				if (js.left > 1 && found) {
+				if (nelems > 1 && found) {
 					/* Descend: the next element selects here. */
 					in_array = c == '[';
-					sel_advance(&js);
+					elem += strlen(elem) + 1;
+					nelems--;
 					d = 0;
 					if (in_array) {
 						st = J_VALUE;
 						pos = 0;
-						want = sel_number(&js);
+						want = elem_index(elem, size);
 						found = want == 0;
 					} else {
 						found = false;
@@ -353,7 +307,7 @@ bool dif_s_json(struct dif_src *json, struct dif_src *sel, uint64_t size,
 			}
 			if (brackets == 0 && braces == 0) {
 				if (found) {
-					END();
+					out[d] = '\0';
 					return true;
 				}
 				d = 0;

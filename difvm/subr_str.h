@@ -122,13 +122,20 @@ DIF_INTERNAL size_t dif_s_inet4(const uint8_t a[4], char out[DIF_INET4_SIZE]);
 DIF_INTERNAL size_t dif_s_inet6(const uint8_t a[16], bool ntop,
                                 char out[DIF_INET6_SIZE]);
 
-/* json(json, selector): copies the selected value to out; false when the
- * key is missing or the text does not parse. Work is bounded by `size`
- * (strsize) input bytes. Blanks are the kernel's isspace: FreeBSD's
- * includes \v and \f, illumos's only space, \t, \n and \r. */
-DIF_INTERNAL bool dif_s_json(struct dif_src *json, struct dif_src *sel,
-                             uint64_t size, bool illumos, char *out,
-                             size_t cap);
+/* json(json, selector), DTrace's scanner. dif_s_json_elems writes the
+ * selector's packed element list to out (elements split at '.' and '[',
+ * a leading '[' and every ']' dropped, each NUL-ended: at most
+ * sel->len + 1 bytes) and returns the element count. dif_s_json scans
+ * the text in out (cap = strlen(json) + 1, which it never fills) as
+ * DTrace's scanner does, leaving there every key and value it gathered
+ * (Decision 31); true when the selected value is there, NUL-ended. Work
+ * is bounded by `size` (strsize) input bytes. Blanks are the kernel's
+ * isspace: FreeBSD's includes \v and \f, illumos's only space, \t, \n
+ * and \r. */
+DIF_INTERNAL unsigned dif_s_json_elems(struct dif_src *sel, char *out);
+DIF_INTERNAL bool dif_s_json(struct dif_src *json, const char *elems,
+                             unsigned nelems, uint64_t size, bool illumos,
+                             char *out, size_t cap);
 
 /* Byte swaps as on a little-endian host (htons/htonl/htonll and ntoh*). */
 static inline uint64_t dif_s_bswap16(uint64_t v)

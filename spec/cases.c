@@ -380,9 +380,6 @@ G(copys_ok)
 }
 E(copys_bad_dst_e) { fault(u, F_BADADDR, SADDR); }
 E(copys_kpriv_e) { fault(u, F_KPRIV, A1); }
-/* A byte-copy loop: the first unreadable byte (docs/conventions.md,
- * Decision 14), as for loads. */
-E(copys_bad_src_e) { fault(u, F_BADADDR, load_bad(s, 0, A1, A2)); }
 E(copys)
 {
 	struct mwrite *w = &u->mw[u->nmw++];
@@ -390,6 +387,16 @@ E(copys)
 	w->addr = SADDR;
 	w->from = A1;
 	w->len = A2;
+	w->zlen = 0;
+}
+/* A byte-copy loop: the first unreadable byte (docs/conventions.md,
+ * Decision 14), as for loads; the loop still stores every byte, those from
+ * the fault on in copy order as 0. */
+E(copys_bad_src_e)
+{
+	copys(s, i, u);
+	u->mw[u->nmw - 1].zlen = copy_zeroed(s, SADDR, A1, A2);
+	fault(u, F_BADADDR, load_bad(s, 0, A1, A2));
 }
 
 G(allocs_no)
@@ -1387,6 +1394,7 @@ const struct case_def dc_cases[] = {
 	   "fault KPRIV, illval R[r1]", "dif-isa.md 2.5", ALL),
 	CI(59, "copys", "badaddr-src", copys_bad_src, copys_bad_src_e,
 	   "canstore, canload, R[r2] > 0 and the source is not readable",
+	   "copy byte by byte (forwards when R[rd] <= R[r1], else backwards), storing 0 from the first unreadable or toxic byte on; "
 	   "fault BADADDR, illval R[r1] on a toxic range, else the first unreadable byte (a copy loop: docs/conventions.md Decision 14)", "dif-isa.md 2.4, 2.5; emulator-facts.md 4", ALL),
 	CI(59, "copys", "copy", copys_ok, copys, "canstore, canload and readable",
 	   "copy R[r2] bytes from R[r1] to R[rd], as memmove (overlap: the kernel copies backwards when R[rd] > R[r1])", "dif-isa.md 2.5; emulator-facts.md 4", ALL),

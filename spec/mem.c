@@ -173,6 +173,21 @@ uint64_t load_bad(const struct state *s, uint32_t as, uint64_t addr,
 	return addr;
 }
 
+/* dtrace_bcopy loads byte by byte in copy order; once one load faults
+ * every later load of the loop reads 0, and the loop goes on storing
+ * (emulator-facts.md 4). */
+uint64_t copy_zeroed(const struct state *s, uint64_t dst, uint64_t src,
+                     uint64_t n)
+{
+	uint64_t bad;
+	for (uint64_t k = 0; k < n; k++) {
+		uint64_t off = dst <= src ? k : n - 1 - k;
+		if (!mem_ptr(s, 0, src + off, 1, &bad))
+			return n - k;
+	}
+	return 0;
+}
+
 bool canstore(const struct state *s, uint64_t addr, uint64_t size)
 {
 	if (in_range(addr, size, DC_VA_SCRATCH, s->scratch_size))

@@ -736,8 +736,19 @@ static void apply(struct state *s, const struct insn *i,
 			uint8_t *d = mem_wptr(s, w->addr, w->len);
 			uint64_t bad;
 			const uint8_t *p = mem_ptr(s, 0, w->from, w->len, &bad);
-			if (d && p)
+			if (d && p && !w->zlen) {
 				memmove(d, p, w->len);
+			} else if (d) {
+				/* after a fault: the loop itself, in copy order
+				 * (it never reads a byte it wrote before) */
+				bool fwd = w->addr <= w->from;
+				for (uint64_t k = 0; k < w->len; k++) {
+					uint64_t off = fwd ? k : w->len - 1 - k;
+					const uint8_t *b =
+					    mem_ptr(s, 0, w->from + off, 1, &bad);
+					d[off] = k < w->len - w->zlen && b ? *b : 0;
+				}
+			}
 		}
 	}
 	switch (u->varop) {

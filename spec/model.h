@@ -128,6 +128,9 @@ struct mwrite {
 	uint64_t addr, len;
 	const uint8_t *src; /* MW_BYTES */
 	uint64_t from;      /* MW_COPY source address */
+	/* MW_COPY after a fault (copy_zeroed): the last zlen bytes in copy
+	 * order are stored as 0 */
+	uint64_t zlen;
 };
 
 enum var_op {
@@ -273,6 +276,11 @@ bool kernel_priv(const struct state *s);
 bool toxic(const struct state *s, uint64_t addr, uint64_t len);
 uint64_t load_bad(const struct state *s, uint32_t as, uint64_t addr,
                   uint64_t len);
+/* The kernel's bcopy of n bytes from src to dst (forwards when dst <= src,
+ * else backwards): the bytes it stores as 0, i.e. the first unreadable or
+ * toxic byte in copy order and every byte after it (Decision 14). */
+uint64_t copy_zeroed(const struct state *s, uint64_t dst, uint64_t src,
+                     uint64_t n);
 
 /* String access, as the subroutines and SCMP see it. */
 enum str_cls { STR_OK, STR_KPRIV, STR_SILENT, STR_BADADDR };

@@ -25,6 +25,9 @@ enum { K_INT, K_STR, K_SCR, K_REG, K_ENV };
 #define RG_USER 0x30000ull  /* user space */
 #define RG_TOXIC 0x40000ull /* toxic */
 #define RG_SIZE 256u
+/* a short kernel region above the VM window: copies from it into scratch
+ * run forwards (DTrace's bcopy copies backwards when dest > src) */
+#define RG_HIGH 0xfffffe0000000000ull
 
 struct gen {
 	struct tg_rng r;
@@ -35,6 +38,7 @@ struct gen {
 	uint64_t scr[8]; /* scratch allocation size for K_SCR */
 	int cond;        /* inside code a branch may skip */
 	int memtaint;    /* a tainted value was stored to memory */
+	int prologue;    /* later runs read the start of scratch first */
 	int vtaint[3][8];
 	/* registers pointing into dynamic variables, and those whose element
 	 * may have been deleted or reused since (not observed: freed memory) */
@@ -46,6 +50,7 @@ struct gen {
 	                    to it and it is returned, so they stay live */
 	unsigned badpct; /* how often a string argument is a bad pointer */
 	unsigned tilt;   /* T_* (this attempt is directed at a rare case) */
+	unsigned nbad;   /* bad string arguments drawn so far (T_TWOBAD) */
 };
 
 /* Directions for the partition tests of model cases whose guards need a
@@ -72,6 +77,14 @@ enum {
 	                  space (blanks only it skips, Decision 26) */
 	T_ODDSCR = 4096, /* the scratch pointer is left unaligned (allocs of
 	                    1 to 7 bytes) before the focus: copyin aligns */
+	T_TWOBAD = 8192, /* kernel visibility, both string arguments bad: the
+	                    first unreadable at its start, the second running
+	                    into unreadable memory (strtok: the delimiter
+	                    scan faults, then the skip reads s, Decision 30) */
+	T_CPFAULT = 16384, /* two runs; the first makes a copy fault with
+	                      bytes on both sides of the fault, where the
+	                      second's stale-scratch prologue reads them
+	                      (Decision 14) */
 };
 
 static uint64_t R(struct gen *g, uint64_t n)
@@ -437,6 +450,8 @@ static unsigned bad_str_reg(struct gen *g)
 	uint64_t w = R(g, 5);
 	if (g->tilt & T_KPRIV && chance(g, 60))
 		w = 2;
+	else if (g->tilt & T_TWOBAD && chance(g, 80))
+		w = g->nbad++ & 1 ? 0 : 3;
 	else if (g->tilt & (T_TOXSTR | T_BADSTR) && chance(g, 60))
 		w = 0;
 	switch (w) {
@@ -460,9 +475,7 @@ static unsigned bad_str_reg(struct gen *g)
 }
 
 /* A scratch address straddling the end of the default 64 KiB scratch, or
- * an ordinary integer. Only there is unallocated scratch known to hold
- * zeros: what subroutines leave in unallocated scratch (json's copies of
- * its strings) is implementation detail. */
+ * an ordinary integer. */
 static uint64_t scratch_edge(struct gen *g)
 {
 	if (g->c->scratch_size)
@@ -1117,12 +1130,16 @@ static unsigned arg_reg(struct gen *g, char k, unsigned *out_kind)
 		static const uint64_t l[] = { 0x8000000000000000ull,
 			                      0x7fffffffffffffffull, UINT64_MAX, 0,
 			                      0x8000000000000001ull, 10, 35, 36 };
-		v = chance(g, 50) ? l[R(g, sizeof(l) / sizeof(l[0]))] : ival(g);
+		/* INT64_MIN is the one value whose negation overflows: a
+		 * third of the edge draws */
+		v = !chance(g, 50) ? ival(g)
+		    : chance(g, 33) ? 0x8000000000000000ull
+		    : l[R(g, sizeof(l) / sizeof(l[0]))];
 		break;
 	}
 	case 'B': {
 		static const uint64_t b[] = { 2, 8, 10, 16, 36, 0, 1, 37, UINT64_MAX,
-			                      3, 16, 36, 10, 16, 36 };
+			                      3, 16, 36, 10, 16, 36, 8, 8 };
 		v = b[R(g, sizeof(b) / sizeof(b[0]))];
 		break;
 	}
@@ -1234,18 +1251,42 @@ static unsigned join_arg(struct gen *g, unsigned i, size_t *la)
 	return r;
 }
 
-/* A 16-byte scratch buffer holding an IPv6 address of the IPv4-mapped
- * family ::ffff:a.b.c.d, or one a byte away from it (::fffe:..,
- * ::00ff:.., ::7fff:..), for inet_ntop and inet_ntoa6. */
+/* A 16-byte scratch buffer holding an IPv6 address for inet_ntop and
+ * inet_ntoa6: half the time of the IPv4-mapped family ::ffff:a.b.c.d or
+ * one a byte away from it (::fffe:.., ::00ff:.., ::7fff:..); else eight
+ * groups, each zero half the time, so runs of zero groups of equal and
+ * unequal lengths meet (which one becomes "::"), beside groups with one
+ * zero byte. */
 static unsigned inet6_arg(struct gen *g)
 {
 	unsigned rb = reg(g), rs = next_reg(g, rb), rv = next_reg(g, rs);
-	static const uint64_t b11[] = { 0xff, 0xfe, 0x00, 0x7f };
-	/* bytes 8..15: 00 00 ff b11 c0 a8 01 02 (stored little-endian) */
-	uint64_t hi = 0x0201a8c000000000ull | (b11[R(g, 4)] << 24) |
-	              ((uint64_t)(chance(g, 80) ? 0xff : 0x7f) << 16);
+	uint64_t lo = 0, hi;
+	if (chance(g, 50)) {
+		static const uint64_t b11[] = { 0xff, 0xfe, 0x00, 0x7f };
+		/* bytes 8..15: 00 00 ff b11 c0 a8 01 02 (stored little-endian) */
+		hi = 0x0201a8c000000000ull | (b11[R(g, 4)] << 24) |
+		     ((uint64_t)(chance(g, 80) ? 0xff : 0x7f) << 16);
+	} else {
+		static const uint16_t grp[] = { 0x0001, 0x00ff, 0xff00, 0x1234,
+			                        0xabcd, 0x0100 };
+		uint8_t a[16];
+		for (int k = 0; k < 8; k++) {
+			uint16_t v = chance(g, 50) ? 0 : grp[R(g, 6)];
+			a[2 * k] = (uint8_t)(v >> 8);
+			a[2 * k + 1] = (uint8_t)v;
+		}
+		hi = 0;
+		for (int j = 7; j >= 0; j--) {
+			lo = lo << 8 | a[j];
+			hi = hi << 8 | a[8 + j];
+		}
+	}
 	tg_setx(&g->p, rs, 16);
 	emit_r(g, DIF_OPC_ALLOCS, rs, 0, rb); /* zeroed */
+	if (lo) {
+		tg_setx(&g->p, rv, lo);
+		emit_r(g, DIF_OPC_STX, rv, 0, rb);
+	}
 	tg_setx(&g->p, rv, hi);
 	tg_setx(&g->p, rs, 8);
 	emit_r(g, DIF_OPC_ADD, rb, rs, rs);
@@ -1255,6 +1296,140 @@ static unsigned inet6_arg(struct gen *g)
 	set_kind(g, rb, K_SCR, 0);
 	g->scr[rb] = 16;
 	return rb;
+}
+
+/* json's inputs: a random text that reaches every state of DTrace's
+ * scanner (keys with escapes, nested objects and arrays, numbers with
+ * fraction and exponent, literals, blanks of both kernels, and now and
+ * then a broken token or a byte dropped), and a selector that follows a
+ * path chosen while building it, often altered (another key, an index
+ * past the end, one element too many). */
+struct jtext {
+	char t[160], path[64];
+	size_t n, pn;
+};
+
+/* Appends s to buf (of cap bytes, *n used) when it fits whole. */
+static void jt_append(char *buf, size_t cap, size_t *n, const char *s)
+{
+	size_t l = strlen(s);
+	if (*n + l < cap) {
+		memcpy(buf + *n, s, l + 1);
+		*n += l;
+	}
+}
+
+static void jt_put(struct jtext *j, const char *s)
+{
+	jt_append(j->t, sizeof(j->t), &j->n, s);
+}
+
+static void jt_path(struct jtext *j, const char *s)
+{
+	jt_append(j->path, sizeof(j->path), &j->pn, s);
+}
+
+static void jt_blank(struct gen *g, struct jtext *j)
+{
+	static const char *const b[] = { " ", "\t", "\n", "\r", "\v", "\f", "  " };
+	if (chance(g, 20))
+		jt_put(j, b[R(g, sizeof(b) / sizeof(b[0]))]);
+}
+
+static void jt_value(struct gen *g, struct jtext *j, int depth, int onpath)
+{
+	static const char *const scalar[] = {
+		"1", "-20", "3.25", "1e+5", "-0.5E2", "0", "12e3-4", "true",
+		"false", "null", "\"x\"", "\"a\\\"b\"", "\"\\u00e9z\"",
+		"\"\\\\\"", "\"\"", "\"}]\"", "\"\\n\\/\"",
+		/* not values, or not ended where JSON ends them */
+		"tru", "0x1", "1+2", "\"\\u12\"", "+1", "True", "1.2.3", "-",
+		"nulll", "1.5e", "[1x]",
+	};
+	static const char *const key[] = { "a", "b", "ab", "abc", "", "k\\\"q",
+		                           "A", "\\u0061" };
+	jt_blank(g, j);
+	if (depth < 3 && chance(g, depth ? 35 : 100)) {
+		int obj = chance(g, 55);
+		unsigned n = (unsigned)R(g, 4), follow = (unsigned)R(g, 4);
+		jt_put(j, obj ? "{" : "[");
+		for (unsigned i = 0; i < n; i++) {
+			int here = onpath && i == follow;
+			if (i)
+				jt_put(j, ",");
+			jt_blank(g, j);
+			if (obj) {
+				const char *k = key[R(g, sizeof(key) / sizeof(key[0]))];
+				jt_put(j, "\"");
+				jt_put(j, k);
+				jt_put(j, "\"");
+				jt_blank(g, j);
+				jt_put(j, ":");
+				if (here) {
+					if (j->pn)
+						jt_path(j, ".");
+					jt_path(j, k);
+				}
+			} else if (here) {
+				char ix[16];
+				snprintf(ix, sizeof(ix), "[%u]", i);
+				jt_path(j, ix);
+			}
+			jt_value(g, j, depth + 1, here);
+		}
+		if (onpath && follow >= n)
+			jt_path(j, obj ? (j->pn ? ".b" : "b") : "[3]");
+		jt_blank(g, j);
+		jt_put(j, obj ? "}" : "]");
+	} else {
+		jt_put(j, scalar[R(g, chance(g, 80) ? 17 : sizeof(scalar) / sizeof(scalar[0]))]);
+	}
+	jt_blank(g, j);
+}
+
+static unsigned json_args(struct gen *g, unsigned i, struct jtext *j)
+{
+	unsigned r = reg(g);
+	if (i == 0) {
+		j->n = j->pn = 0;
+		j->t[0] = j->path[0] = 0;
+		jt_value(g, j, 0, 1);
+		if (j->n && chance(g, 10)) {
+			/* a byte dropped or one out of place */
+			size_t at = (size_t)R(g, j->n);
+			if (chance(g, 50))
+				memmove(j->t + at, j->t + at + 1, j->n - at);
+			else
+				j->t[at] = "{}[],:\"\\x"[R(g, 9)];
+			j->n = strlen(j->t);
+		}
+		tg_sets(&g->p, r, j->t, j->n);
+	} else {
+		char sel[80];
+		size_t n = j->pn;
+		memcpy(sel, j->path, n + 1);
+		switch (R(g, 8)) {
+		case 0: /* one element too many */
+			n += (size_t)snprintf(sel + n, sizeof(sel) - n, ".a");
+			break;
+		case 1: /* one element fewer: the container whole */
+			while (n && sel[n - 1] != '.' && sel[n - 1] != '[')
+				n--;
+			if (n)
+				n--;
+			sel[n] = 0;
+			break;
+		case 2: /* the last element altered */
+			if (n)
+				sel[n - 1] = sel[n - 1] == ']' ? '9' : 'q';
+			break;
+		default:
+			break;
+		}
+		tg_sets(&g->p, r, sel, strlen(sel));
+	}
+	set_kind(g, r, K_STR, 0);
+	return r;
 }
 
 static void sn_call(struct gen *g, int subr)
@@ -1301,6 +1476,9 @@ static void sn_call(struct gen *g, int subr)
 	size_t jl = 0;
 	int inet6 = s && (s->subr == DIF_S_INET_NTOA6 ||
 	                  s->subr == DIF_S_INET_NTOP) && chance(g, 35);
+	int jfocus = g->focus_subr >= 0 && g->focus_subr == subr;
+	int jtext = s && s->subr == DIF_S_JSON && chance(g, jfocus ? 85 : 60);
+	struct jtext jt;
 	emit_r(g, DIF_OPC_FLUSHTS, 0, 0, 0);
 	for (unsigned i = 0; i < nargs && i < 10; i++) {
 		char k = s && i < strlen(s->args) ? s->args[i] : 'I';
@@ -1314,6 +1492,9 @@ static void sn_call(struct gen *g, int subr)
 		} else if (inet6 && k == 'P') {
 			regs[i] = inet6_arg(g);
 			kinds[i] = K_SCR;
+		} else if (jtext && i < 2) {
+			regs[i] = json_args(g, i, &jt);
+			kinds[i] = K_STR;
 		} else {
 			regs[i] = arg_reg(g, k, &kinds[i]);
 		}
@@ -1336,7 +1517,35 @@ static void sn_call(struct gen *g, int subr)
 		load_int(g, rd, 0x5a5a);
 		keep = 0;
 	}
+	/* json's buffer starts at the (aligned) pointer, found or not: an
+	 * allocs(0) just before the call points there (Decision 31) */
+	unsigned jq = 0;
+	if (s && s->subr == DIF_S_JSON && nargs >= 2 && g->acc && !g->cond &&
+	    !g->taint[regs[0]] && !g->taint[regs[1]] &&
+	    chance(g, jfocus ? 100 : 75)) {
+		/* clear of rd and of the two registers rd's own observations
+		 * take (observe_str, observe_buf), and so are the two that
+		 * observe_buf of jq takes (six writable registers) */
+		jq = next_reg(g, next_reg(g, next_reg(g, rd)));
+		unsigned z = next_reg(g, jq);
+		tg_setx(&g->p, z, 0);
+		emit_r(g, DIF_OPC_ALLOCS, z, 0, jq);
+		set_kind(g, z, K_INT, 0);
+		set_kind(g, jq, K_SCR, 0);
+		g->scr[jq] = 0;
+	}
 	tg_emit(&g->p, DIF_ENC_W(DIF_OPC_CALL, (unsigned)subr, rd));
+	for (unsigned k = 0; jq && k < (jfocus ? 3u : 1u); k++)
+		observe_buf(g, jq, 24);
+	if (jq && chance(g, 50)) {
+		/* how far the pointer moved: jsonlen + 1 when found, else 0 */
+		unsigned z = next_reg(g, jq);
+		tg_setx(&g->p, z, 0);
+		emit_r(g, DIF_OPC_ALLOCS, z, 0, z);
+		emit_r(g, DIF_OPC_SUB, z, jq, z);
+		emit_r(g, DIF_OPC_ADD, z, g->acc, g->acc);
+		set_kind(g, z, K_INT, 0);
+	}
 	int id = dif_subr_lookup((unsigned)subr, prof);
 	if (id == DIF_S_RAND) {
 		/* the value is not reproducible: drop it at once (see
@@ -1413,6 +1622,136 @@ static void sn_nop(struct gen *g)
 }
 
 /* One snippet for an opcode (focus) or a random one (op < 0). */
+/* A copys, bcopy, memstr, strjoin, inet_ntoa6, inet_ntoa, copyinstr or
+ * toupper/tolower/substr (which: 0 to 7; -1 any)
+ * that faults with readable bytes on both sides of the fault in copy
+ * order, into a fresh allocation (at scratch's start when it is the first
+ * one), in the first run only (flag variable 0x531): the next run's
+ * stale-scratch prologue reads what the loop stored (Decision 14). The
+ * source straddles the start of the kernel region (a backward copy: its
+ * top is read), the toxic hole inside it, or the end of the short region
+ * above the VM window (a forward copy); strjoin's a (with kernel
+ * visibility its loop reads it byte by byte) runs off the kernel region's
+ * end or into its hole; the inet address straddles the region's start
+ * (inet_ntoa6 copies it backwards to a stack buffer); copyinstr's string
+ * runs off the end of the user region (its copy routine repeats the last
+ * byte read); toupper's, tolower's or substr's measurement runs off the
+ * kernel region after a copys put bytes at scratch's start (their write
+ * loop then stores a NUL there, with kernel visibility). */
+static void sn_faultcopy(struct gen *g, int which)
+{
+	struct dc_case *c = g->c;
+	unsigned f = reg(g), s = next_reg(g, f), l = next_reg(g, s),
+	         d = next_reg(g, l);
+	int prof = (int)c->profile;
+	if (which < 0)
+		which = (int)R(g, 8);
+	if (which == 2 && dif_subrs[DIF_S_MEMSTR].num[prof] < 0)
+		which = 1;
+	uint64_t hole = 0, high = 0;
+	for (uint32_t i = 0; i < c->nregions; i++) {
+		if (c->regions[i].addr == RG_KERN + 208)
+			hole = 1;
+		if (c->regions[i].addr == RG_HIGH)
+			high = c->regions[i].size;
+	}
+	uint64_t src, len, pick = R(g, 3);
+	if (which == 3) {
+		src = hole && chance(g, 50) ? RG_KERN + 200 + R(g, 8)
+		                            : RG_KERN + RG_SIZE - 1 - R(g, 32);
+		len = 0;
+	} else if (which == 6) {
+		src = RG_USER + RG_SIZE - 1 - R(g, 24);
+		len = 0;
+	} else if (which == 7) {
+		src = RG_KERN + RG_SIZE - 1 - R(g, 24);
+		len = 0;
+	} else if (which >= 4) {
+		src = RG_KERN - 1 - R(g, which == 4 ? 15 : 3);
+		len = 0;
+	} else if (pick == 1 && hole) {
+		src = RG_KERN + 200 + R(g, 8);
+		len = RG_KERN + 224 - src + 1 + R(g, 8);
+	} else if (pick == 2 && high) {
+		src = RG_HIGH + R(g, high);
+		len = RG_HIGH + high - src + 1 + R(g, 12);
+	} else {
+		uint64_t a = 1 + R(g, 7);
+		src = RG_KERN - a;
+		len = a + 1 + R(g, 16);
+	}
+	tg_var(&g->p, 0x531, 1, 0, 0, 0, 8);
+	tg_emit(&g->p, DIF_ENC_W(DIF_OPC_LDGS, 0x531, f));
+	emit_r(g, DIF_OPC_TST, f, 0, 0);
+	uint32_t at = tg_emit(&g->p, DIF_ENC_B(DIF_OPC_BNE, 0));
+	tg_setx(&g->p, f, 1);
+	tg_emit(&g->p, DIF_ENC_W(DIF_OPC_STGS, 0x531, f));
+	/* memstr's buffer is its size; the others copy into an allocation */
+	if (which == 3)
+		tg_sets(&g->p, l, "xy", 2);
+	else if (which < 3)
+		tg_setx(&g->p, l, len);
+	if (which < 2)
+		emit_r(g, DIF_OPC_ALLOCS, l, 0, d);
+	tg_setx(&g->p, s, src);
+	if (which == 7) {
+		/* bytes where the write loop's NUL goes (free scratch) */
+		tg_sets(&g->p, l, "zzzz", 4);
+		tg_setx(&g->p, d, DC_VA_SCRATCH);
+		tg_setx(&g->p, f, 4);
+		emit_r(g, DIF_OPC_COPYS, l, f, d);
+		tg_setx(&g->p, s, src);
+	}
+	if (which >= 4) {
+		static const int m7[] = { DIF_S_TOUPPER, DIF_S_TOLOWER, DIF_S_SUBSTR };
+		int id = which == 4 ? DIF_S_INET_NTOA6
+		       : which == 5 ? DIF_S_INET_NTOA
+		       : which == 6 ? DIF_S_COPYINSTR
+		       : g->focus_subr >= 0 ? dif_subr_lookup((unsigned)g->focus_subr,
+		                                              (enum dif_profile)prof)
+		       : m7[R(g, 3)];
+		emit_r(g, DIF_OPC_FLUSHTS, 0, 0, 0);
+		tg_emit(&g->p, DIF_ENC_R(DIF_OPC_PUSHTV, 0, 0, s));
+		if (id == DIF_S_SUBSTR) {
+			tg_setx(&g->p, f, R(g, 3));
+			tg_emit(&g->p, DIF_ENC_R(DIF_OPC_PUSHTV, 0, 0, f));
+		}
+		tg_emit(&g->p, DIF_ENC_W(DIF_OPC_CALL,
+		                         (unsigned)dif_subrs[id].num[prof], d));
+	} else if (which == 3) {
+		emit_r(g, DIF_OPC_FLUSHTS, 0, 0, 0);
+		int ab = chance(g, 50);
+		if (ab)
+			tg_emit(&g->p, DIF_ENC_R(DIF_OPC_PUSHTR, 1, 0, l));
+		tg_emit(&g->p, DIF_ENC_R(DIF_OPC_PUSHTV, 0, 0, s));
+		if (!ab)
+			tg_emit(&g->p, DIF_ENC_R(DIF_OPC_PUSHTR, 1, 0, l));
+		tg_emit(&g->p, DIF_ENC_W(DIF_OPC_CALL,
+		                         (unsigned)dif_subrs[DIF_S_STRJOIN].num[prof], d));
+	} else if (which == 0) {
+		emit_r(g, DIF_OPC_COPYS, s, l, d);
+	} else {
+		emit_r(g, DIF_OPC_FLUSHTS, 0, 0, 0);
+		tg_emit(&g->p, DIF_ENC_R(DIF_OPC_PUSHTV, 0, 0, s));
+		if (which == 2) {
+			tg_setx(&g->p, f, chance(g, 50) ? '-' : 0);
+			tg_emit(&g->p, DIF_ENC_R(DIF_OPC_PUSHTV, 0, 0, f));
+		} else {
+			tg_emit(&g->p, DIF_ENC_R(DIF_OPC_PUSHTV, 0, 0, d));
+		}
+		tg_emit(&g->p, DIF_ENC_R(DIF_OPC_PUSHTV, 0, 0, l));
+		int id = which == 2 ? DIF_S_MEMSTR : DIF_S_BCOPY;
+		tg_emit(&g->p, DIF_ENC_W(DIF_OPC_CALL,
+		                         (unsigned)dif_subrs[id].num[prof], d));
+	}
+	g->p.text[at] = DIF_ENC_B(DIF_OPC_BNE, g->p.n);
+	/* later runs skip the block: the registers hold what they held */
+	set_kind(g, f, K_INT, 1);
+	set_kind(g, s, K_INT, 1);
+	set_kind(g, l, K_INT, 1);
+	set_kind(g, d, K_INT, 1);
+}
+
 static void snippet_op(struct gen *g, int op)
 {
 	if (op < 0) {
@@ -1943,6 +2282,7 @@ static const struct {
 	{ "strjoin", "a-silent", T_BADSTR },
 	{ "strjoin", "b-silent", T_BADSTR },
 	{ "strtok", "s-silent", T_BADSTR },
+	{ "strtok", "read-badaddr", T_TWOBAD },
 	{ "strtok", "delims-silent", T_BADSTR },
 	{ "strlen", "s-silent", T_BADSTR },
 	{ "strchr", "s-silent", T_BADSTR },
@@ -1985,6 +2325,16 @@ static const struct {
 	{ "strjoin", "exact-fit", T_JOIN },
 	{ "strtoll", "convert", T_NUM },
 	{ "copyin", "copy", T_ODDSCR },
+	{ "copys", "badaddr-src", T_CPFAULT },
+	{ "bcopy", "badaddr-src", T_CPFAULT },
+	{ "memstr", "badaddr", T_CPFAULT },
+	{ "strjoin", "kernel-badaddr", T_CPFAULT },
+	{ "inet_ntoa6", "badaddr", T_CPFAULT },
+	{ "inet_ntoa", "badaddr", T_CPFAULT },
+	{ "copyinstr", "badaddr", T_CPFAULT },
+	{ "toupper", "badaddr", T_CPFAULT },
+	{ "tolower", "badaddr", T_CPFAULT },
+	{ "substr", "badaddr", T_CPFAULT },
 	{ "copyin", "badaddr", T_ODDSCR },
 	{ "copyin", "noscratch", T_ODDSCR },
 	{ "stgs", "kpriv", T_BADSTR | T_KPRIV },
@@ -2085,12 +2435,35 @@ static void gen_case(uint64_t seed, int fop, const char *fsub, unsigned pm,
 		c->deny |= 1;
 	if (g->tilt & T_TOXSTR)
 		kern_hole(g);
+	if (g->tilt & T_TWOBAD) {
+		c->deny &= ~1u;
+		g->badpct = 80;
+	}
 	if (g->tilt & T_UREGS)
 		c->deny &= ~(2u | 4u | 8u); /* proc, owner, destructive */
 	if (g->tilt & T_JOIN && chance(g, 60))
 		c->deny |= 1;
 	if (fop >= 0 && chance(g, 30))
 		c->runs = 2; /* state carried between runs */
+	if (g->tilt & T_CPFAULT) {
+		c->runs = 2;
+		if (fsub && (strcmp(fsub, "strjoin") == 0 || strcmp(fsub, "toupper") == 0 ||
+		             strcmp(fsub, "tolower") == 0 || strcmp(fsub, "substr") == 0))
+			c->deny &= ~1u; /* their loops run on only with kernel visibility */
+		if (chance(g, 50))
+			kern_hole(g);
+		if (c->nregions == 0 || c->regions[0].addr != RG_KERN)
+			kern_hole(g); /* (puts the kernel region first) */
+		int user = 0;
+		for (uint32_t k = 0; k < c->nregions; k++)
+			user |= c->regions[k].addr == RG_USER;
+		if (!user && c->nregions < DC_MAX_REGIONS)
+			put_region(g, RG_USER, 1, 1, 0);
+	}
+	if (g->tilt & T_CPFAULT && c->nregions < DC_MAX_REGIONS && chance(g, 60)) {
+		put_region(g, RG_HIGH, 0, 1, 0);
+		c->regions[c->nregions - 1].size = 4 + R(g, 12);
+	}
 	if (fop == DIF_OPC_LDGS && chance(g, 40)) {
 		/* built-in strings copied to a small scratch */
 		c->deny |= 1;
@@ -2126,7 +2499,10 @@ static void gen_case(uint64_t seed, int fop, const char *fsub, unsigned pm,
 	if (fsub)
 		g->focus_subr = dif_subr_find(fsub, strlen(fsub),
 		                              (enum dif_profile)c->profile);
-	if (chance(g, fop >= 0 ? 50 : 90)) {
+	/* (json's partition tests observe its scratch bytes through it) */
+	int jfocus = g->focus_subr >= 0 &&
+	             g->focus_subr == dif_subrs[DIF_S_JSON].num[c->profile];
+	if (g->tilt & T_CPFAULT || chance(g, fop >= 0 ? (jfocus ? 90 : 50) : 90)) {
 		g->acc = 7;
 		set_kind(g, 7, K_INT, 0);
 	}
@@ -2136,7 +2512,7 @@ static void gen_case(uint64_t seed, int fop, const char *fsub, unsigned pm,
 	 * zeroed) there; made NOPs at the end if a tainted value may have
 	 * been stored to memory */
 	uint32_t pro0 = g->p.n, pro1 = pro0;
-	if (c->runs >= 2 && g->acc && chance(g, 40)) {
+	if (c->runs >= 2 && g->acc && (g->tilt & T_CPFAULT || chance(g, 40))) {
 		unsigned v = reg(g), p = next_reg(g, v), x = next_reg(g, p);
 		tg_var(&g->p, 0x530, 1, 0, 0, 0, 8);
 		tg_emit(&g->p, DIF_ENC_W(DIF_OPC_LDGS, 0x530, v));
@@ -2144,7 +2520,8 @@ static void gen_case(uint64_t seed, int fop, const char *fsub, unsigned pm,
 		tg_emit(&g->p, DIF_ENC_W(DIF_OPC_STGS, 0x530, x));
 		emit_r(g, DIF_OPC_TST, v, 0, 0);
 		uint32_t at = tg_emit(&g->p, DIF_ENC_B(DIF_OPC_BE, 0));
-		uint64_t size = 8 * (1 + R(g, 4));
+		/* (inet_ntoa6's text lies at the end of its 46 bytes) */
+		uint64_t size = 8 * (1 + R(g, g->tilt & T_CPFAULT ? 6 : 4));
 		tg_setx(&g->p, v, size);
 		emit_r(g, DIF_OPC_FLUSHTS, 0, 0, 0);
 		tg_emit(&g->p, DIF_ENC_R(DIF_OPC_PUSHTV, 0, 0, v));
@@ -2157,6 +2534,7 @@ static void gen_case(uint64_t seed, int fop, const char *fsub, unsigned pm,
 		emit_r(g, DIF_OPC_ADD, x, g->acc, g->acc);
 		g->p.text[at] = DIF_ENC_B(DIF_OPC_BE, g->p.n);
 		pro1 = g->p.n;
+		g->prologue = 1;
 		set_kind(g, v, K_INT, 0);
 		set_kind(g, p, K_INT, 0);
 		set_kind(g, x, K_INT, 0);
@@ -2176,6 +2554,22 @@ static void gen_case(uint64_t seed, int fop, const char *fsub, unsigned pm,
 			set_kind(g, rd, K_SCR, 0);
 			g->scr[rd] = sz;
 		}
+		if (g->tilt & T_CPFAULT)
+			sn_faultcopy(g, fop == DIF_OPC_COPYS ? 0
+			                : g->focus_subr == dif_subrs[DIF_S_MEMSTR].num[c->profile]
+			                ? 2
+			                : g->focus_subr == dif_subrs[DIF_S_STRJOIN].num[c->profile]
+			                ? 3
+			                : g->focus_subr == dif_subrs[DIF_S_INET_NTOA6].num[c->profile]
+			                ? 4
+			                : g->focus_subr == dif_subrs[DIF_S_INET_NTOA].num[c->profile]
+			                ? 5
+			                : g->focus_subr == dif_subrs[DIF_S_COPYINSTR].num[c->profile]
+			                ? 6
+			                : g->focus_subr == dif_subrs[DIF_S_TOUPPER].num[c->profile] ||
+			                  g->focus_subr == dif_subrs[DIF_S_TOLOWER].num[c->profile] ||
+			                  g->focus_subr == dif_subrs[DIF_S_SUBSTR].num[c->profile]
+			                ? 7 : 1);
 		unsigned k = 1 + (unsigned)R(g, 2);
 		for (unsigned i = 0; i < k; i++) {
 			uint32_t n0 = g->p.n;
@@ -2187,21 +2581,17 @@ static void gen_case(uint64_t seed, int fop, const char *fsub, unsigned pm,
 		unsigned sizes[] = { 2, 6, 15, 40, 120 };
 		g->budget = sizes[R(g, 5)];
 		g->budget = (unsigned)R(g, g->budget + 1); /* 0: just ret */
+		/* (decided on a side stream: the other programs are drawn
+		 * as they were) */
+		struct tg_rng side = { g->r.s ^ 0x9e3779b97f4a7c15ull };
+		if (g->prologue && tg_below(&side, 100) < 8)
+			sn_faultcopy(g, -1);
 		while (g->budget && g->p.n < TG_MAX_TEXT - 80) {
 			g->budget--;
 			snippet(g);
 		}
 	}
-	/* json's scan and bcopy's bytes after a fault are not modelled
-	 * (Decisions 14, 31): no stale read may see what they left */
-	bool unmodelled = false;
-	for (uint32_t i = pro1; i < g->p.n && !unmodelled; i++) {
-		uint32_t w = g->p.text[i];
-		unmodelled = DIF_I_OP(w) == DIF_OPC_CALL &&
-		             ((int)DIF_I_INDEX(w) == dif_subrs[DIF_S_JSON].num[c->profile] ||
-		              (int)DIF_I_INDEX(w) == dif_subrs[DIF_S_BCOPY].num[c->profile]);
-	}
-	if (g->memtaint || unmodelled)
+	if (g->memtaint)
 		for (uint32_t i = pro0; i < pro1; i++)
 			g->p.text[i] = DIF_ENC_R(DIF_OPC_NOP, 0, 0, 0);
 	if (c->profile != DC_PROFILE_ILLUMOS) {

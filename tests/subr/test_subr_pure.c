@@ -438,12 +438,23 @@ Test(pure, inet6_embedded_ipv4)
 	check6("00000000000000000000000000000102", false, "0.0.1.2");
 }
 
+/* The scanner as difvm calls it: the text's jsonlen + 1 bytes, then the
+ * packed element list. */
+static bool js_run(const char *json, const char *sel, uint64_t size,
+                   char *out, size_t cap)
+{
+	struct dif_src j = S(json), s = S(sel);
+	size_t jl = strlen(json);
+	cr_assert(jl + 1 + strlen(sel) + 1 <= cap);
+	unsigned n = dif_s_json_elems(&s, out + jl + 1);
+	return dif_s_json(&j, out + jl + 1, n, size, false, out, jl + 1);
+}
+
 static bool js(const char *json, const char *sel, const char *want)
 {
 	char out[CAP];
-	struct dif_src j = S(json), s = S(sel);
 	memset(out, 'Z', sizeof(out));
-	bool ok = dif_s_json(&j, &s, 256, false, out, sizeof(out));
+	bool ok = js_run(json, sel, 256, out, sizeof(out));
 	if (want) {
 		cr_assert(ok, "json(%s, %s) not found", json, sel);
 		cr_assert_str_eq(out, want, "json(%s, %s) = %s", json, sel, out);
@@ -451,6 +462,33 @@ static bool js(const char *json, const char *sel, const char *want)
 		cr_assert_not(ok, "json(%s, %s) found %s", json, sel, out);
 	}
 	return ok;
+}
+
+/* Every byte the scanner leaves (Decision 31): n bytes of want at out. */
+static void js_bytes(const char *json, const char *sel, bool found,
+                     const char *want, size_t n)
+{
+	char out[CAP];
+	memset(out, 'Z', sizeof(out));
+	cr_assert_eq(js_run(json, sel, 256, out, sizeof(out)), found,
+	             "json(%s, %s)", json, sel);
+	cr_assert(memcmp(out, want, n) == 0, "json(%s, %s) bytes", json, sel);
+}
+
+Test(pure, json_scratch_bytes)
+{
+	/* a longer key's tail stays behind the value's NUL; the element list
+	 * follows the text's jsonlen + 1 bytes */
+	js_bytes("{\"abc\":1,\"b\":2}", "b", true,
+	         "2\0c\0" "ZZZZZZZZZZZZ" "b\0", 18);
+	/* a failed search leaves the last gathered bytes */
+	js_bytes("{\"ab\":[1,2],\"x\":3}", "q", false,
+	         "3\0,2]" "ZZZZZZZZZZZZZZ" "q\0", 21);
+	/* '.' and '[' end an element, ']' and a leading '[' are dropped */
+	js_bytes("[{\"a\":[5,6]}]", "[0].a[1]", true,
+	         "6\0" "ZZZZZZZZZZZZ" "0\0a\0" "1\0", 20);
+	/* an element list that selects a scalar's inside: not found */
+	js_bytes("[1]", "[0].a", false, "1\0Z" "Z" "0\0a\0", 8);
 }
 
 Test(pure, json_values)
@@ -506,9 +544,8 @@ Test(pure, json_rejects)
 Test(pure, json_work_is_bounded)
 {
 	char out[CAP];
-	struct dif_src j = S("{\"a\":1,\"b\":2}"), s = S("b");
-	cr_assert_not(dif_s_json(&j, &s, 8, false, out, sizeof(out)));
-	cr_assert(dif_s_json(&j, &s, 256, false, out, sizeof(out)));
+	cr_assert_not(js_run("{\"a\":1,\"b\":2}", "b", 8, out, sizeof(out)));
+	cr_assert(js_run("{\"a\":1,\"b\":2}", "b", 256, out, sizeof(out)));
 	cr_assert_str_eq(out, "2");
 }
 
