@@ -226,9 +226,11 @@ static int hex_bytes(const char *h, uint32_t n, uint8_t **out)
  *   region BASE SIZE SPACE RIGHTS HEX|-   RIGHTS as the front end sends
  *       them: 8 toxic, else 1 readable (bytes given) | 2+32 canload
  * and OUTCOME "R v" or "F code addr pc", with " D n" when n dynamic
- * variable stores were dropped. Variables are declared scalar (a by-ref
- * global or clause-local is then the NULL marker the front end sends);
- * their names are the string table's offset 0.
+ * variable stores were dropped. A variable that an associative-array
+ * instruction (ldgaa, ldtaa, stgaa, sttaa) names is declared an array,
+ * every other one scalar (a by-ref global or clause-local is then the
+ * NULL marker the front end sends); their names are the string table's
+ * offset 0.
  */
 static int derive_case(char *req, struct dc_case *c, const char **why)
 {
@@ -345,6 +347,14 @@ static int derive_case(char *req, struct dc_case *c, const char **why)
 	memcpy(p.strtab, strtab, strn);
 	p.strlen = strn;
 	free(strtab);
+	/* HOL's variables have no kind; the case must declare the kind its
+	 * instructions use, or the C model refuses the case */
+	for (uint32_t w = 0; w < p.n; w++) {
+		uint32_t op = p.text[w] >> 24, id = (p.text[w] >> 8) & 0xffff;
+		for (uint32_t k = 0; k < nv && op >= 52 && op <= 55; k++)
+			if (vars[k].id == id)
+				vars[k].kind = 0;
+	}
 	memcpy(p.vars, vars, nv * sizeof(vars[0]));
 	p.nvars = nv;
 	if (nv && strn == 0) {
@@ -425,9 +435,13 @@ static int check_one(void *ud, const char *name, const struct dc_case *c,
 	struct check *k = ud;
 	memset(k->o, 0, sizeof(*k->o));
 	k->n++;
-	if (tg_model_run(c, k->o, NULL) || !tg_outcome_equal(k->o, want)) {
+	int rc = tg_model_run(c, k->o, NULL);
+	if (rc || !tg_outcome_equal(k->o, want)) {
 		char a[160], b[160];
-		tg_outcome_text(k->o, a, sizeof(a));
+		if (rc)
+			snprintf(a, sizeof(a), "cannot run the case (%d)", rc);
+		else
+			tg_outcome_text(k->o, a, sizeof(a));
 		tg_outcome_text(want, b, sizeof(b));
 		printf("mismatch %s: model %s, expected %s\n", name, a, b);
 		k->bad++;
