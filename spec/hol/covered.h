@@ -39,6 +39,15 @@ static inline int hol_covered_subr(unsigned profile, unsigned n)
 	return (n >= 46 && n <= 49) || n == 51; /* memref, sx_*, getf */
 }
 
+/* The string subroutines of strs.ml: the runtime answers them; random
+ * corpora include them only when asked (hol-corpus random --strings), as
+ * their byte-by-byte scans cost seconds per case. */
+static inline int hol_string_subr(unsigned n)
+{
+	return n == 12 || n == 23 || n == 24 || n == 28 || n == 29 ||
+	       n == 44 || n == 45;
+}
+
 /* The program stays inside the theory: every opcode and every CALL's
  * subroutine covered (*pc gets the first one that is not). The theory's
  * tuple registers (tslots) also hold the key entries the dynamic variable

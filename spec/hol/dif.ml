@@ -344,8 +344,8 @@ let dg_str = define
   `dg_str s (a:int64) k =
      if k = 0 then [4] else
      if ~readable s 0 a 1 then [3] else
-     if mem_num s 0 a 1 = 0 then [0]
-     else CONS (mem_num s 0 a 1) (dg_str s (word_add a (word 1)) (k - 1))`;;
+     let c = mem_num s 0 a 1 in
+     if c = 0 then [0] else CONS c (dg_str s (word_add a (word 1)) (k - 1))`;;
 incr dif_ndefs;;
 let dg_reg = ddef
   `dg_reg s r = if reg r s = word 0 then [1] else CONS 2 (dg_str s (reg r s) (s_strsize s))`;;

@@ -33,8 +33,7 @@ let slimb = sdef
   `slimb s (a:int64) = if kpriv s then s_strsize s else cl_rem s a`;;
 (* (the evaluation is call by value: a conjunction evaluates both sides,
    a conditional only the branch taken, so the long scans stand behind
-   conditionals; a let in a recursive definition would be evaluated under
-   its binder, both ways of each test) *)
+   conditionals; a let evaluates its value once, before the body) *)
 (* without kernel visibility, strlen and strrchr read on past the first
    strsize bytes (no NUL there) to the limit *)
 let lscan = mdef
@@ -53,8 +52,9 @@ let chrs = sdefine
   `chrs s (a:int64) t n =
      if n = 0 then (0, word 0:int64) else
      if ~readable s 0 a 1 then (1, a) else
-     if mem_num s 0 a 1 = t then (2, a) else
-     if mem_num s 0 a 1 = 0 then (0, word 0) else chrs s (word_add a (word 1)) t (n - 1)`;;
+     let c = mem_num s 0 a 1 in
+     if c = t then (2, a) else
+     if c = 0 then (0, word 0) else chrs s (word_add a (word 1)) t (n - 1)`;;
 let chr_res = mdef
   `chr_res s (a:int64) (c:int64) = chrs s a (val c MOD 256) (slimb s a)`;;
 (* strrchr: the last byte t before the NUL (the NUL itself for t = 0); r
@@ -62,9 +62,9 @@ let chr_res = mdef
 let rchrs = sdefine
   `rchrs s (a:int64) t n (r:int64) =
      if n = 0 then r else
-     if mem_num s 0 a 1 = t then
-       (if t = 0 then a else rchrs s (word_add a (word 1)) t (n - 1) a) else
-     if mem_num s 0 a 1 = 0 then r else rchrs s (word_add a (word 1)) t (n - 1) r`;;
+     let c = mem_num s 0 a 1 in
+     if c = t then (if c = 0 then a else rchrs s (word_add a (word 1)) t (n - 1) a) else
+     if c = 0 then r else rchrs s (word_add a (word 1)) t (n - 1) r`;;
 let rchr_res = mdef
   `rchr_res s (a:int64) (c:int64) = rchrs s a (val c MOD 256) (slimb s a) (word 0)`;;
 
