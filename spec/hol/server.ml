@@ -27,6 +27,8 @@ let byte_ty = `:byte` and int64_ty = `:int64`;;
 
 let dif_words l = String.split_on_char ' ' l |> List.filter (fun x -> x <> "");;
 
+(* the last case's run theorem (for inspection in a session) *)
+let dif_last_run = ref TRUTH;;
 let dif_run_case (lines : string list list) =
   let get k = try assoc k (map (fun l -> hd l, tl l) lines) with _ -> [] in
   let all k = map tl (filter (fun l -> hd l = k) lines) in
@@ -73,6 +75,7 @@ let dif_run_case (lines : string list list) =
                                       dif_num runs; dif_num fuel; st]) in
   dif_prepare_text (map int_of_string text);
   let run = dif_eval_run tm in
+  dif_last_run := run;
   let status = rand (concl (dif_eval_of run `s_status`)) in
   let num_of t = Num.string_of_num (dest_numeral t) in
   let wnum t = num_of (rand t) in
