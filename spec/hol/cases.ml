@@ -343,6 +343,8 @@ dif_load "subr.ml";;
 dif_load "dyn.ml";;
 (* scmp *)
 dif_load "scmp.ml";;
+(* string subroutines (strlen, strchr, strrchr, toupper, ...) *)
+dif_load "strs.ml";;
 
 (* ---- definitions: one constant per guard and per effect ---- *)
 let dif_ident s = String.map (fun c -> if c = '-' then '_' else c) s;;

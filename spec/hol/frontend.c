@@ -174,6 +174,8 @@ static void send_case(FILE *f, const struct dc_case *c)
 		hex(f, r->bytes, r->size);
 		fputc('\n', f);
 	}
+	if (c->observe)
+		fprintf(f, "observe %u\n", (unsigned)c->observe);
 	fputs("end\n", f);
 }
 
@@ -205,12 +207,6 @@ static int run(void *ud, const struct dc_case *c, struct dc_outcome *o,
 {
 	struct hol *h = ud;
 	char line[16384];
-	if (c->observe) {
-		/* the outcome would carry a digest of string contents */
-		tg_errf(e, "unsupported: observed string registers (digest) are "
-		        "not in the HOL theory");
-		return -1;
-	}
 	if (dc_case_has_host(c)) {
 		tg_errf(e, "unsupported: host callback answers are not in the HOL theory");
 		return -1;
@@ -279,6 +275,11 @@ static int run(void *ud, const struct dc_case *c, struct dc_outcome *o,
 		o->drops = strtoull(d + 3, NULL, 10);
 	if (sscanf(r, "R %llu%n", &v, &off) == 1) {
 		o->rval = v;
+		const char *g = strstr(r + off, " G ");
+		if (g) {
+			o->digest = strtoull(g + 3, NULL, 10);
+			o->has_digest = 1;
+		}
 		const char *s = strstr(r + off, " S ");
 		if (s) {
 			s += 3;

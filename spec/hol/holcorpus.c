@@ -1,11 +1,14 @@
 /*
  * hol-corpus: corpora for the HOL Light theory (spec/hol).
  *
- *   hol-corpus random --seed S --count N --out FILE
+ *   hol-corpus random --seed S --count N --out FILE [--strings]
  *       N cases (kind "random") focused on the instructions the theory
  *       covers, with programs using only those instructions and no
  *       by-reference variables or string built-ins; expected outcomes from
- *       the C model. Replay them against spec/hol/runtime.
+ *       the C model. Replay them against spec/hol/runtime. The string
+ *       subroutines (strs.ml) and the digest of observed string registers
+ *       only with --strings: their evaluation is slow (seconds to a minute
+ *       per case).
  *   hol-corpus derive TESTS FILE
  *       the tests derived from the theory's guards (spec/hol/derive.ml, one
  *       line each: name|outcome|request, see derive_case) as a corpus of
@@ -44,6 +47,8 @@ static const char *const covered_names[] = {
 	"sx_exclusive_held", "sx_isexclusive", "getf",
 	/* dynamic variables and scmp (dyn.ml, scmp.ml) */
 	"ldts", "stts", "ldgaa", "ldtaa", "stgaa", "sttaa", "scmp",
+	/* string subroutines (strs.ml) */
+	"strlen", "strjoin", "lltostr", "strchr", "strrchr", "toupper", "tolower",
 };
 
 
@@ -74,7 +79,7 @@ static int host_case(const char *insn, const char *name)
 }
 
 /* The case stays inside what HOL evaluates. */
-static int in_theory(const struct dc_case *c)
+static int in_theory(const struct dc_case *c, int strings)
 {
 	if (dc_case_has_host(c))
 		return 0; /* host callbacks are not in the theory */
@@ -85,6 +90,8 @@ static int in_theory(const struct dc_case *c)
 		uint32_t w = c->text[i];
 		unsigned op = w >> 24;
 		if ((op == 41 || op == 56) && string_builtin((w >> 8) & 0xffff))
+			return 0;
+		if (op == 47 && !strings && hol_string_subr((w >> 8) & 0xffff))
 			return 0;
 	}
 	for (uint32_t k = 0; k < c->varlen; k++)
@@ -110,7 +117,19 @@ static struct tg_corpus *create(const char *path, const char *gen)
 	return db;
 }
 
-static int cmd_random(uint64_t seed, unsigned long count, const char *out)
+/* model cases of the string subroutines (strs.ml) */
+static int string_name(const char *n)
+{
+	static const char *const s[] = { "strlen", "strjoin", "lltostr", "strchr",
+		                          "strrchr", "toupper", "tolower" };
+	for (size_t i = 0; i < sizeof(s) / sizeof(s[0]); i++)
+		if (strcmp(s[i], n) == 0)
+			return 1;
+	return 0;
+}
+
+static int cmd_random(uint64_t seed, unsigned long count, const char *out,
+                      int strings)
 {
 	struct tg_corpus *db = create(out, "hol-corpus random");
 	if (!db)
@@ -129,7 +148,8 @@ static int cmd_random(uint64_t seed, unsigned long count, const char *out)
 		struct tg_part pt;
 		const char *why;
 		tg_part_at(p, &pt);
-		if (pt.insn && covered_name(pt.insn) && tg_part_applies(p, &why))
+		if (pt.insn && covered_name(pt.insn) && tg_part_applies(p, &why) &&
+		    (strings || !string_name(pt.insn)))
 			parts[nc++] = p;
 	}
 	struct tg_rng r = { seed };
@@ -139,10 +159,13 @@ static int cmd_random(uint64_t seed, unsigned long count, const char *out)
 		size_t p = parts[tg_below(&r, nc)];
 		struct dc_case c;
 		tg_gen_random(tg_rand(&r), (long)p, &c);
-		/* the theory has no string contents: no digest in the outcome */
-		c.observe = 0;
+		/* the digest of observed strings is in the theory, but reading
+		 * long strings byte by byte costs up to a minute per case: only
+		 * with --strings */
+		if (!strings)
+			c.observe = 0;
 		memset(hits, 0, np * sizeof(uint32_t));
-		if (!in_theory(&c) || !tg_case_valid(&c) || tg_model_run(&c, o, hits)) {
+		if (!in_theory(&c, strings) || !tg_case_valid(&c) || tg_model_run(&c, o, hits)) {
 			tg_case_free(&c);
 			continue;
 		}
@@ -477,8 +500,14 @@ int main(int argc, char **argv)
 		uint64_t seed = 1;
 		unsigned long count = 300;
 		const char *out = NULL;
+		int strings = 0;
+		for (int i = 2; i < argc; i++)
+			if (strcmp(argv[i], "--strings") == 0)
+				strings = 1;
 		for (int i = 2; i + 1 < argc; i += 2) {
-			if (strcmp(argv[i], "--seed") == 0)
+			if (strcmp(argv[i], "--strings") == 0)
+				i--;
+			else if (strcmp(argv[i], "--seed") == 0)
 				seed = strtoull(argv[i + 1], NULL, 0);
 			else if (strcmp(argv[i], "--count") == 0)
 				count = strtoul(argv[i + 1], NULL, 0);
@@ -486,7 +515,7 @@ int main(int argc, char **argv)
 				out = argv[i + 1];
 		}
 		if (out)
-			return cmd_random(seed, count, out);
+			return cmd_random(seed, count, out, strings);
 	} else if (argc == 4 && strcmp(argv[1], "derive") == 0) {
 		return cmd_derive(argv[2], argv[3]);
 	} else if (argc == 2 && strcmp(argv[1], "cases") == 0) {
@@ -501,7 +530,7 @@ int main(int argc, char **argv)
 	} else if (argc == 3 && strcmp(argv[1], "check-model") == 0) {
 		return cmd_check_model(argv[2]);
 	}
-	fprintf(stderr, "usage: hol-corpus random --seed S --count N --out FILE\n"
+	fprintf(stderr, "usage: hol-corpus random --seed S --count N --out FILE [--strings]\n"
 	                "       hol-corpus derive TESTS FILE\n"
 	                "       hol-corpus cases\n"
 	                "       hol-corpus check-model FILE\n");

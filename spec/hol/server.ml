@@ -9,8 +9,10 @@
 (*   text W...          inttab V...        args V...                         *)
 (*   var SCOPE ID KIND SIZE   (repeated)   bvar ID VALUE   bstr ID LEN        *)
 (*   strtab HEX         region BASE SIZE SPACE RIGHTS HEX   end              *)
+(*   observe MASK       (registers whose strings the outcome digests)        *)
 (* Reply: "@@ R v", "@@ R v S hex", "@@ F code addr pc", "@@ U n" or "@@ E m"*)
-(* (R and F replies end in " D n" when n dynamic variable stores dropped)   *)
+(* (R and F replies carry " D n" when n dynamic variable stores dropped; R  *)
+(* replies " G d", the digest, when the case observes registers)            *)
 (* ========================================================================= *)
 
 let dif_num s = mk_numeral (Num.num_of_string s);;
@@ -28,6 +30,8 @@ let byte_ty = `:byte` and int64_ty = `:int64`;;
 
 let dif_words l = String.split_on_char ' ' l |> List.filter (fun x -> x <> "");;
 
+(* the last case's run theorem (for inspection in a session) *)
+let dif_last_run = ref TRUTH;;
 (* the run a request describes: dif_runs text runs fuel state *)
 let dif_case_term (lines : string list list) =
   let get k = try assoc k (map (fun l -> hd l, tl l) lines) with _ -> [] in
@@ -82,13 +86,19 @@ let dif_run_case (lines : string list list) =
   let tm = dif_case_term lines in
   dif_prepare_text (map int_of_string text);
   let run = dif_eval_run tm in
+  dif_last_run := run;
   let status = rand (concl (dif_eval_of run `s_status`)) in
   let num_of t = Num.string_of_num (dest_numeral t) in
   let wnum t = num_of (rand t) in
   let drops = num_of (rand (concl (dif_eval_of run `s_drops`))) in
   let dr = if drops = "0" then "" else " D " ^ drops in
+  (* the digest of the observed registers' strings (dif_digest, dif.ml) *)
+  let observe = match get "observe" with [m] -> m | _ -> "0" in
   match strip_comb status with
   | c, [v] when fst (dest_const c) = "Returned" ->
+      let dr = if observe = "0" then dr else
+        dr ^ " G " ^ wnum (rand (concl (dif_eval_of run
+          (mk_abs (`s:dif_state`, list_mk_comb (`dif_digest`, [`s:dif_state`; dif_num observe])))))) in
       if isstr && wnum v <> "0" then
         let bs = rand (concl (dif_eval_of run
                    (mk_abs (`s:dif_state`, list_mk_comb (`str_bytes`, [`s:dif_state`; v; dif_num strsize]))))) in

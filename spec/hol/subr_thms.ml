@@ -102,3 +102,13 @@ let () =
       (REPEAT GEN_TAC THEN REWRITE_TAC[dif_sguard n "copy"; inscr] THEN
        CONV_TAC TAUT)))
     ["bcopy", "1", "2"; "copyinto", "2", "1"];;
+(* ---- string results: the buffer a converting case fills lies inside
+   scratch (the guard's NOSCRATCH test is the one that ensures it) ---- *)
+let () =
+  List.iter (fun (n, need) ->
+    ignore (dthm ("DIF_" ^ String.uppercase_ascii n ^ "_RESULT_FITS")
+      (parse_term ("!s i. s_sptr s <= s_ssize s /\\ dif_g_" ^ n ^
+                   "_convert s i ==> s_sptr s + " ^ need ^ " <= s_ssize s"))
+      (REPEAT GEN_TAC THEN REWRITE_TAC[dif_sguard n "convert"; nofit; NOT_LT] THEN
+       STRIP_TAC THEN ASM_ARITH_TAC)))
+    ["toupper", "s_strsize s"; "tolower", "s_strsize s"; "lltostr", "65"];;
