@@ -26,6 +26,7 @@
 
 #include "testgen/tg.h"
 #include "covered.h"
+#include "reply.h"
 
 /* Opcodes of spec/hol/cases.ml and subroutines of spec/hol/subr.ml, by
  * the names the model gives its cases. */
@@ -408,18 +409,7 @@ static int cmd_derive(const char *in, const char *out)
 		char *name = field(&s, '|'), *outc = field(&s, '|'), *req = s;
 		struct dc_outcome o;
 		memset(&o, 0, sizeof(o));
-		unsigned long long a, b;
-		unsigned code, pc;
-		const char *d = strstr(outc, " D ");
-		if (d)
-			o.drops = strtoull(d + 3, NULL, 10);
-		if (sscanf(outc, "R %llu", &a) == 1) {
-			o.rval = a;
-		} else if (sscanf(outc, "F %u %llu %u", &code, &b, &pc) == 3) {
-			o.fault = code;
-			o.addr = b;
-			o.pc = pc;
-		} else {
+		if (hol_reply_outcome(outc, &o)) {
 			fprintf(stderr, "hol-corpus: %s: %s: outcome '%s' not usable\n",
 			        in, name, outc);
 			bad++;

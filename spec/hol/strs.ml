@@ -72,10 +72,6 @@ let rchr_res = mdef
 let mscan = mdef `mscan s (a:int64) = sscan s a 0 (s_strsize s)`;;
 let mlen = sdef `mlen s (a:int64) = SND (mscan s a)`;;
 
-(* n bytes from a *)
-let rbytes = sdefine
-  `rbytes s (a:int64) n =
-     if n = 0 then [] else CONS (mem_byte s 0 a) (rbytes s (word_add a (word 1)) (n - 1))`;;
 let bcase = sdef
   `bcase up (b:byte) =
      if up /\ 97 <= val b /\ val b <= 122 then word (val b - 32) else
@@ -122,6 +118,15 @@ let jkern = mdef
   `jkern s (a:int64) (b:int64) =
      let r = jkf s a (s_strsize s) in
      if FST r = 0 then jkf s b (SND (SND r)) else r`;;
+(* what the kernel-badaddr path leaves at the scratch pointer (Decision
+   14): a's bytes before the fault and a NUL, or a, b's bytes before the
+   fault and a NUL *)
+let jkbytes = sdef
+  `jkbytes s (a:int64) (b:int64) =
+     let f = SND (SND (jkf s a (s_strsize s))) in
+     if FST (jkf s a (s_strsize s)) = 1 then APPEND (rbytes s a (s_strsize s - f)) [word 0]
+     else APPEND (rbytes s a (s_strsize s - f))
+            (APPEND (rbytes s b (f - SND (SND (jkf s b f)))) [word 0])`;;
 let jbytes = sdef
   `jbytes s (a:int64) (b:int64) =
      APPEND (rbytes s a (stlen s a)) (APPEND (rbytes s b (stlen s b)) [word 0])`;;
@@ -141,14 +146,20 @@ let () =
   eff "str_chrbad" (rd0 ("fault 1 (SND (chr_res s " ^ a 0 ^ " " ^ a 1 ^ "))"));
   eff "str_strchr" (rdv ("SND (chr_res s " ^ a 0 ^ " " ^ a 1 ^ ")"));
   eff "str_strrchr" (rdv ("rchr_res s " ^ a 0 ^ " " ^ a 1));
-  eff "str_mbad" (rd0 ("fault 1 (word (SND (mscan s " ^ a 0 ^ ")))"));
+  (* toupper, tolower: with kernel visibility and strsize bytes of scratch
+     the write loop runs and stores one NUL at the pointer (Decision 14) *)
+  eff "str_mbad" ("fault 1 (word (SND (mscan s " ^ a 0 ^ "))) (set_rd (i_rd i) (word 0) " ^
+                  "(if kpriv s /\\ ~nofit s (s_strsize s) " ^
+                  "then mem_write (word (dif_va_scratch + s_sptr s)) [word 0] s else s))");
   eff "str_mkpriv" (rd0 ("fault 6 " ^ a 0));
   List.iter (fun (n, up) ->
     eff n ("sres s i (APPEND (bmap " ^ up ^ " (rbytes s " ^ a 0 ^ " (MIN (mlen s " ^ a 0 ^
            ") (s_strsize s - 1)))) [word 0]) (s_strsize s) 0"))
     ["str_toupper", "T"; "str_tolower", "F"];
   eff "str_lltostr" "sres s i (APPEND (ltext s) [word 0]) 65 (65 - (llen (ltext s) + 1))";
-  eff "str_jkbad" (rd0 ("fault 1 (FST (SND (jkern s " ^ a 0 ^ " " ^ a 1 ^ ")))"));
+  eff "str_jkbad" ("fault 1 (FST (SND (jkern s " ^ a 0 ^ " " ^ a 1 ^ "))) " ^
+                   "(set_rd (i_rd i) (word 0) (mem_write (word (dif_va_scratch + s_sptr s)) " ^
+                   "(jkbytes s " ^ a 0 ^ " " ^ a 1 ^ ") s))");
   (* exact fit: the bytes are written, R[rd] and the pointer stay *)
   eff "str_jexact" ("next (mem_write (word (dif_va_scratch + s_sptr s)) (jbytes s " ^
                     a 0 ^ " " ^ a 1 ^ ") s)");
