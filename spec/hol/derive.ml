@@ -222,7 +222,7 @@ let dif_reduce_conv facts =
 (* ---- templates ---- *)
 type dif_tpl = { tname : string; tprof : int; tdeny : int; tstrsize : int; tssize : int;
                  tdyn : int; ttext : int list; tk : int; tints : string list;
-                 tlines : string list list };;
+                 tlines : string list list; truns : int; tisstr : bool };;
 
 let enc_r op a b d = (op lsl 24) lor (a lsl 16) lor (b lsl 8) lor d;;
 let enc_w op x d = (op lsl 24) lor (x lsl 8) lor d;;
@@ -242,20 +242,120 @@ let dif_mem_lines = [
   ["region"; "4096"; "16"; "1"; "1"; "75767778007a7b7c7d7e7f8081828384"]];;
 
 let tpl ?(deny=0) ?(strsize=256) ?(ssize=128) ?(dyn=1048576) ?(lines=dif_mem_lines)
-        ?(ints=dif_ints) name prof pre insn post =
+        ?(ints=dif_ints) ?(runs=1) ?(isstr=false) name prof pre insn post =
   { tname = name; tprof = prof; tdeny = deny; tstrsize = strsize; tssize = ssize; tdyn = dyn;
     ttext = dif_prologue @ pre @ [insn] @ post; tk = length dif_prologue + length pre;
-    tints = ints; tlines = lines };;
+    tints = ints; tlines = lines; truns = runs; tisstr = isstr };;
 
 let dif_request t ints =
   [["case"; string_of_int t.tprof; string_of_int t.tdeny; string_of_int t.tstrsize;
-    string_of_int t.tssize; "1"; "0"; "0"; string_of_int t.tdyn];
+    string_of_int t.tssize; string_of_int t.truns; (if t.tisstr then "1" else "0"); "0";
+    string_of_int t.tdyn];
    "text" :: map string_of_int t.ttext; "inttab" :: ints;
    ["args"; "0"; "0"; "0"; "0"; "0"; "0"; "0"; "0"; "0"; "0"]] @ t.tlines;;
 
 let ret r = enc_r 35 0 0 r;;
 let profs c = match c.profs with 1 -> [0] | 2 -> [1] | _ -> [0; 1];;
 let dif_var sc id kind size = ["var"; string_of_int sc; string_of_int id; string_of_int kind; string_of_int size];;
+
+(* ---- string subroutines (strs.ml) and the bytes a copy leaves after a
+   fault: pinned templates (a scan's length would stay symbolic). Small
+   strsize (4-16) keeps each evaluation to seconds. Pointers into the
+   memory of dif_mem_lines: the string table ("abc", "ab"), K = 65536
+   ("ABCD", "EFGHI", and "KLMNO" at 65547 up to the region's end), C =
+   131072 (canload: "abc", "abd", and "abcdefgO" at 131080 up to its end),
+   the toxic range at 196608; dif_tox_lines adds a toxic range over C's
+   last 4 bytes (an unreadable byte inside a loadable region). ---- *)
+let dif_tox_lines = dif_mem_lines @ [["region"; "131084"; "4"; "0"; "8"; "-"]];;
+let dif_va_scratch_s = "15127872623314206720";;
+(* the outcome of a faulting copy is its fault; the bytes it stored are
+   seen by a second run (scratch is not cleared): run 1 fills the first
+   scratch word with 0xff bytes (optionally after an 8-byte allocs), sets
+   global 1280 and runs the instruction; run 2 returns that word *)
+let dif_two_runs ?(alloc=false) ?(lines=dif_mem_lines) ?(deny=0) ?(strsize=16) name p ints pre insn =
+  let ints = ints @ [dif_va_scratch_s; "18446744073709551615"] in
+  let k = length dif_prologue in
+  let body = (if alloc then [enc_r 58 2 0 3] else []) @
+             [enc_w 37 6 7; enc_w 37 7 6; enc_r 63 6 0 7] @ pre in
+  let l = k + 4 + length body + 2 in
+  tpl ~deny ~strsize ~runs:2 ~ints ~lines:(dif_var 0 1280 0 8 :: lines) name p
+    ([enc_w 41 1280 6; enc_r 16 6 0 0; (19 lsl 24) lor l; enc_w 42 1280 4] @ body) insn
+    [ret 3; enc_w 37 6 7; enc_r 34 7 0 6; ret 6];;
+(* copy sources with a gap: (name, address, regions) *)
+let dif_gap_srcs pfx = [
+  pfx ^ "fwd", "18446741874686296064",
+    [["region"; "18446741874686296064"; "2"; "0"; "1"; "4142"];
+     ["region"; "18446741874686296068"; "4"; "0"; "1"; "45464748"]];
+  pfx ^ "bwd", "262144",
+    [["region"; "262144"; "4"; "0"; "1"; "41424344"];
+     ["region"; "262150"; "2"; "0"; "1"; "4748"]]];;
+let dif_str_subrs = [12; 23; 24; 28; 29; 44; 45];;
+(* (case name it aims at, deny, strsize, scratch size, arguments, memory,
+   string result) per subroutine number *)
+let dif_str_cases n =
+  let st = "15127591148337496064" and kk = "65536" and kend = "65547" and cc = "131072"
+  and cabd = "131076" and cend = "131080" in
+  let m = dif_mem_lines and t = dif_tox_lines in
+  let chk an a b = (* strcanload's classes of argument an *)
+    [an ^ "-kpriv", 1, 16, 128, a kk, m, false;
+     an ^ "-silent", 1, 16, 128, a cend, m, false;
+     an ^ "-badaddr", 0, 16, 128, a kend, m, false;
+     an ^ "-badaddr", 1, 16, 128, a cend, t, false] @ b in
+  match n with
+  | 12 -> chk "s" (fun x -> [x]) [
+      "limit-badaddr", 1, 4, 128, [cend], t, false;
+      "length", 0, 16, 128, [cc], m, false;
+      "length", 1, 4, 128, [cend], m, false]
+  | 28 | 29 -> chk "s" (fun x -> [x; "97"]) [
+      "limit-badaddr", 1, 4, 128, [cend; "97"], t, false;
+      "read-badaddr", 0, 16, 128, [kend; "90"], m, false;
+      "notfound", 0, 16, 128, [cc; "122"], m, false;
+      "found", 0, 16, 128, [cc; "98"], m, false;
+      "found", 1, 16, 128, [st; "0"], m, false]
+  | 44 | 45 -> [
+      "badaddr", 0, 16, 128, [kend], m, false;
+      "s-kpriv", 1, 16, 128, [kk], m, false;
+      "noscratch", 0, 16, 8, [cc], m, false;
+      "convert", 0, 16, 128, [if n = 44 then cc else kk], m, true;
+      "convert", 1, 8, 128, [cend], m, true]
+  | 23 -> [
+      "kernel-noscratch", 0, 16, 8, [cc; cc], m, false;
+      "kernel-badaddr", 0, 16, 128, [cc; kend], m, false;
+      "a-kpriv", 1, 16, 128, [kk; cc], m, false;
+      "a-silent", 1, 16, 128, [cend; cc], m, false;
+      "a-badaddr", 1, 16, 128, [cend; cc], t, false;
+      "b-kpriv", 1, 16, 128, [cc; kk], m, false;
+      "b-silent", 1, 16, 128, [cc; cend], m, false;
+      "b-badaddr", 1, 16, 128, [cc; cend], t, false;
+      "noscratch", 1, 16, 8, [cc; cc], m, false;
+      "too-long", 1, 6, 128, [cc; cabd], m, false;
+      "too-long", 0, 6, 128, [cc; cabd], m, false;
+      "exact-fit", 1, 7, 128, [cc; cabd], m, false;
+      "join", 1, 16, 128, [cc; cabd], m, true;
+      "join", 0, 16, 128, [st; kk], m, true]
+  | 24 -> [
+      "illop", 0, 16, 128, ["5"; "1"], m, false;
+      "noscratch", 0, 16, 64, ["5"], m, false;
+      "convert", 0, 16, 128, ["18446744073709551574"], m, true;
+      "convert", 0, 16, 128, ["255"; "16"], m, true]
+  | _ -> [];;
+let dif_str_templates c p n =
+  let own, others = partition (fun (cn, _, _, _, _, _, _) -> cn = c.cname) (dif_str_cases n) in
+  let one k (cn, deny, strsize, ssize, args, lines, isstr) =
+    let ints = args @ replicate "0" (3 - length args) @ ["1"; "2"; "32"] in
+    let pre = (51 lsl 24) :: map (fun r -> enc_r 49 0 0 r) (1 -- length args) in
+    tpl ~deny ~strsize ~ssize ~ints ~lines ~isstr
+      (Printf.sprintf "p%dd%ds%d%s%d" p deny strsize cn k) p pre (enc_w 47 n 3) [ret 3] in
+  let args2 = [51 lsl 24; enc_r 49 0 0 1; enc_r 49 0 0 2] in
+  (* the bytes a faulting strjoin (kernel visibility) or toupper/tolower
+     leave at the scratch pointer, seen by a second run *)
+  let runs2 =
+    if n = 23 && c.cname = "kernel-badaddr" then
+      [dif_two_runs "p0runs2" p ["131072"; "65547"; "0"; "1"; "2"; "32"] args2 (enc_w 47 n 3)]
+    else if (n = 44 || n = 45) && c.cname = "badaddr" then
+      [dif_two_runs "p0runs2" p ["65547"; "0"; "0"; "1"; "2"; "32"] args2 (enc_w 47 n 3)]
+    else [] in
+  runs2 @ List.mapi one own @ List.mapi one others;;
 
 (* the templates tried for a case, in order *)
 let dif_templates c =
@@ -372,6 +472,14 @@ let dif_templates c =
     List.concat (map (fun pre ->
       over [0] (fun p d -> tpl ~deny:d (Printf.sprintf "p%dn%d" p (length pre)) p pre
         (enc_r 58 1 0 3) [ret 3])) [[]; [enc_r 58 4 0 6]])
+  else if op = 59 && c.cname = "badaddr-src" then
+    (* the bytes stored from the fault on (Decision 14), seen by a second
+       run: forward from a high source with a gap after 2 bytes, backward
+       from a low one with a gap at bytes 4-5 *)
+    map (fun (nm, src, ls) ->
+      dif_two_runs ~lines:(ls @ dif_mem_lines) nm 0 [src; "8"; dif_va_scratch_s; "1"; "2"; "32"]
+        [] (enc_r 59 1 2 3)) (dif_gap_srcs "p0runs2") @
+    simple ~ds:[0; 1; 3] [] (enc_r 59 1 2 3) [enc_r 31 3 0 4; ret 4]
   else if op = 59 then
     simple ~ds:[0; 1; 3] [] (enc_r 59 1 2 3) [enc_r 31 3 0 4; ret 4] @
     (* a source straddling the end of region K *)
@@ -381,6 +489,17 @@ let dif_templates c =
     simple [] (enc_r op 1 0 3) [enc_r (op - 29) 3 0 4; ret 4]
   else if op = 80 then
     List.concat (map (fun aid -> simple ~ds:[0; 8; 2; 4] [] (enc_r 80 aid 2 3) [ret 1]) [2; 5])
+  else if op = 47 && exists (fun n -> mem n dif_str_subrs) [fst c.sub; snd c.sub] then
+    List.concat (map (fun p ->
+      let n = if p = 1 then snd c.sub else fst c.sub in
+      if n < 0 then [] else dif_str_templates c p n) ps)
+  else if op = 47 && c.cname = "badaddr-src" && fst c.sub = 16 then
+    (* bcopy: as copys, into an 8-byte allocation at the scratch base *)
+    map (fun (nm, src, ls) ->
+      dif_two_runs ~alloc:true ~lines:(ls @ dif_mem_lines) nm 0
+        [src; "8"; "0"; "1"; "2"; "32"]
+        [51 lsl 24; enc_r 49 0 0 1; enc_r 49 0 0 3; enc_r 49 0 0 2] (enc_w 47 16 6))
+      (dif_gap_srcs "p0runs2")
   else if op = 47 then
     let args = [51 lsl 24; enc_r 49 0 0 1; enc_r 49 0 0 2; enc_r 49 0 0 3] in
     let alloc = [enc_w 37 5 6; enc_r 58 6 0 7] in
@@ -479,7 +598,6 @@ let dif_derive_excluded =
      a template that reaches one makes its entry stale (harmless). *)
   map (fun n -> n, "not reached by the templates within the case budget")
    [
-    "bcopy badaddr-src";
     "ldgaa key-badaddr";
     "ldgaa missing";
     "ldgaa value";
