@@ -357,6 +357,26 @@ let dif_str_templates c p n =
     else [] in
   runs2 @ List.mapi one own @ List.mapi one others;;
 
+(* the subroutine templates: x, y, z pushed as arguments (and after an
+   allocation), plus sources straddling the end of region K *)
+let simple_subr c ps =
+  let args = [51 lsl 24; enc_r 49 0 0 1; enc_r 49 0 0 2; enc_r 49 0 0 3] in
+  let alloc = [enc_w 37 5 6; enc_r 58 6 0 7] in
+  List.concat (map (fun p ->
+    let n = if p = 1 then snd c.sub else fst c.sub in
+    if n < 0 then [] else
+    List.concat (map (fun (pre, ss) ->
+      map (fun d -> tpl ~deny:d ~ssize:ss (Printf.sprintf "p%dd%dn%ds%d" p d (length pre) ss)
+        p pre (enc_w 47 n 3) [ret 3]) [0; 1; 3; 4; 8])
+      [args, 128; alloc @ args, 128; args, 8]) @
+    (* a source straddling the end of region K (bcopy: into allocated
+       scratch; copyout: to the user region) *)
+    map (fun ints -> tpl ~ints (Printf.sprintf "p%dpin%s" p (hd ints)) p (alloc @ args)
+                       (enc_w 47 n 3) [ret 3])
+      [["65544"; "15127872623314206720"; "16"; "1"; "2"; "32"];
+       ["65544"; "4096"; "16"; "1"; "2"; "32"]])
+    ps);;
+
 (* the templates tried for a case, in order *)
 let dif_templates c =
   let op = c.op in
@@ -500,23 +520,17 @@ let dif_templates c =
         [src; "8"; "0"; "1"; "2"; "32"]
         [51 lsl 24; enc_r 49 0 0 1; enc_r 49 0 0 3; enc_r 49 0 0 2] (enc_w 47 16 6))
       (dif_gap_srcs "p0runs2")
-  else if op = 47 then
-    let args = [51 lsl 24; enc_r 49 0 0 1; enc_r 49 0 0 2; enc_r 49 0 0 3] in
-    let alloc = [enc_w 37 5 6; enc_r 58 6 0 7] in
-    List.concat (map (fun p ->
-      let n = if p = 1 then snd c.sub else fst c.sub in
-      if n < 0 then [] else
-      List.concat (map (fun (pre, ss) ->
-        map (fun d -> tpl ~deny:d ~ssize:ss (Printf.sprintf "p%dd%dn%ds%d" p d (length pre) ss)
-          p pre (enc_w 47 n 3) [ret 3]) [0; 1; 3; 4; 8])
-        [args, 128; alloc @ args, 128; args, 8]) @
-      (* a source straddling the end of region K (bcopy: into allocated
-         scratch; copyout: to the user region) *)
-      map (fun ints -> tpl ~ints (Printf.sprintf "p%dpin%s" p (hd ints)) p (alloc @ args)
-                         (enc_w 47 n 3) [ret 3])
-        [["65544"; "15127872623314206720"; "16"; "1"; "2"; "32"];
-         ["65544"; "4096"; "16"; "1"; "2"; "32"]])
-      ps)
+  else if op = 47 && c.cname = "badaddr" && (fst c.sub = 8 || fst c.sub = 17) then
+    (* copyin, copyinto: the user bytes before the first unreadable one
+       (4108..4111, the user region's last four) stay in the buffer
+       (Decision 31), seen by a second run; copyin's buffer is allocated
+       at the scratch base, copyinto's is an 8-byte allocs there *)
+    let n = fst c.sub in
+    [dif_two_runs ~alloc:(n = 17) "p0runs2" 0 ["4108"; "8"; "0"; "1"; "2"; "32"]
+       ([51 lsl 24; enc_r 49 0 0 1; enc_r 49 0 0 2] @ (if n = 17 then [enc_r 49 0 0 3] else []))
+       (enc_w 47 n 6)] @
+    simple_subr c ps
+  else if op = 47 then simple_subr c ps
   else [];;
 
 (* ---- one template: goals, solutions, tests ---- *)

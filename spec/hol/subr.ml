@@ -56,10 +56,24 @@ let fbyte = sdefine
      else if ~readable s sp a 1 then a
      else fbyte s sp (word_add a (word 1)) (n - 1) d`;;
 
-(* n bytes from a, each read alone (a safe byte load) *)
-let rbytes = sdefine
-  `rbytes s (a:int64) n =
-     if n = 0 then [] else CONS (mem_byte s 0 a) (rbytes s (word_add a (word 1)) (n - 1))`;;
+(* n bytes from a in space sp, each read alone (a safe byte load) *)
+let sbytes = sdefine
+  `sbytes s sp (a:int64) n =
+     if n = 0 then [] else CONS (mem_byte s sp a) (sbytes s sp (word_add a (word 1)) (n - 1))`;;
+let rbytes = sdef `rbytes s (a:int64) n = sbytes s 0 a n`;;
+(* copyin and copyinto are one forward string move that stops at the
+   first unreadable user byte: the bytes before it stay in the buffer
+   (docs/conventions.md Decision 31). copyin's: up to the first byte that
+   does not read alone (all n when each does, none when the first does
+   not); copyinto's: up to its fault address (its whole-range check: a
+   toxic range in the span faults at the start, nothing written) *)
+let cin_bytes = sdef
+  `cin_bytes s (a:int64) n =
+     let b = fbyte s 1 a n a in
+     if ~(b = a) then sbytes s 1 a (val (word_sub b a))
+     else if readable s 1 a 1 then sbytes s 1 a n else []`;;
+let cinto_bytes = sdef
+  `cinto_bytes s (a:int64) n = sbytes s 1 a (val (word_sub (bad_at s 1 a n) a))`;;
 
 (* dtrace_bcopy's loop after a fault (docs/conventions.md Decision 14):
    byte by byte in copy order, forwards when the destination is at or
@@ -116,7 +130,8 @@ let () =
   (* copyin: the scratch is consumed before the user range is read *)
   eff "s_copyin_range" ("fault 1 " ^ a 0 ^ " (salloc_take s " ^ a 1 ^ " s)");
   eff "s_copyin_bad" ("fault 1 (fbyte s 1 " ^ a 0 ^ " (val " ^ a 1 ^ ") " ^ a 0 ^ ") " ^
-                      "(salloc_take s " ^ a 1 ^ " s)");
+                      "(salloc_take s " ^ a 1 ^ " (mem_write (salloc_at s) (cin_bytes s " ^
+                      a 0 ^ " (val " ^ a 1 ^ ")) s))");
   eff "s_copyin" ("next (set_rd (i_rd i) (salloc_at s) (salloc_take s " ^ a 1 ^
                   " (mem_write (salloc_at s) (le_bytes (mem_num s 1 " ^ a 0 ^
                   " (val " ^ a 1 ^ ")) (val " ^ a 1 ^ ")) s)))");
@@ -126,7 +141,8 @@ let () =
                      a 1 ^ " " ^ a 0 ^ " (val " ^ a 2 ^ ") s)");
   eff "s_bcopy" ("next (mem_write " ^ a 1 ^ " (le_bytes (mem_num s 0 " ^ a 0 ^
                  " (val " ^ a 2 ^ ")) (val " ^ a 2 ^ ")) s)");
-  eff "s_cinto_bad" ("fault 1 (bad_at s 1 " ^ a 0 ^ " (val " ^ a 1 ^ ")) s");
+  eff "s_cinto_bad" ("fault 1 (bad_at s 1 " ^ a 0 ^ " (val " ^ a 1 ^ ")) (mem_write " ^
+                     a 2 ^ " (cinto_bytes s " ^ a 0 ^ " (val " ^ a 1 ^ ")) s)");
   eff "s_cinto" ("next (mem_write " ^ a 2 ^ " (le_bytes (mem_num s 1 " ^ a 0 ^
                  " (val " ^ a 1 ^ ")) (val " ^ a 1 ^ ")) s)");
   eff "s_co_toxic" ("fault 1 (SND (co_tox " ^ a 0 ^ " " ^ a 2 ^ " (s_mem s))) s");
