@@ -371,10 +371,17 @@ static void do_copyin(struct dif_run *run, unsigned rd)
 		return;
 	if (size && dif_mem_read(run, DIF_AS_USER, uaddr, out, (size_t)size)) {
 		/* Page-fault semantics (dif-isa.md 4.1): illval is the first
-		 * unreadable byte; find it byte by byte (fault path only). */
+		 * unreadable byte; find it byte by byte (fault path only). One
+		 * forward move: the bytes before it are in place, the ones from
+		 * it on keep their old values (Decision 31). */
 		for (uint64_t k = 0; k < size; k++) {
-			if (!dif_load(run, DIF_AS_USER, uaddr + k, out + k, 1))
+			uint8_t c;
+			int rc = dif_mem_read(run, DIF_AS_USER, uaddr + k, &c, 1);
+			if (rc) {
+				dif_fault(run, rc, uaddr + k);
 				return;
+			}
+			out[k] = c;
 		}
 		/* readable byte by byte but not as a whole (a host reader
 		 * that refuses spans): the start address */
@@ -598,12 +605,17 @@ static void do_copyinto(struct dif_run *run, unsigned rd)
 	if (!urange_ok(run, uaddr, size))
 		return;
 	uint8_t *out = dif_scratch_host(run, dest);
-	if (copy_bytes(run, DIF_AS_USER, uaddr, out, size) ||
-	    run->fbits != DIF_FBIT(DIF_FAULT_BADADDR))
+	/* not copy_bytes: a refused read must not clear the destination */
+	int rc = size ? dif_mem_read(run, DIF_AS_USER, uaddr, out, (size_t)size) : 0;
+	if (rc == 0)
+		return;
+	dif_fault(run, rc, uaddr);
+	if (rc != DIF_FAULT_BADADDR)
 		return;
 	/* One forward move that stops at the first unreadable byte: the
-	 * bytes before it are in place (Decision 31; fault path only). */
-	uint64_t ill = run->illval;
+	 * bytes before it are in place, the ones from it on keep their old
+	 * values (Decision 31; fault path only). */
+	uint64_t ill = run->illval = dif_load_bad(run, DIF_AS_USER, uaddr, (size_t)size);
 	for (uint64_t k = 0; uaddr + k < ill; k++) {
 		uint8_t c;
 		if (dif_mem_read(run, DIF_AS_USER, uaddr + k, &c, 1))

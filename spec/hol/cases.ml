@@ -141,7 +141,9 @@ let () =
   eff "st_align_e" "fault 2 (RD s i) s";
   eff "copys_bad_dst_e" "fault 1 (RD s i) s";
   eff "copys_kpriv_e" "fault 6 (R1 s i) s";
-  eff "copys_bad_src_e" "fault 1 (bad_at s 0 (R1 s i) (val (R2 s i))) s";
+  (* the loop stores every byte, 0 from the fault on (zcopy, subr.ml) *)
+  eff "copys_bad_src_e"
+    "fault 1 (bad_at s 0 (R1 s i) (val (R2 s i))) (zcopy (RD s i) (R1 s i) (val (R2 s i)) s)";
   (* memmove semantics: the kernel copies backwards when the destination
      lies above the source (emulator-facts.md 4) *)
   eff "copys" ("next (mem_write (RD s i) " ^
@@ -343,6 +345,8 @@ dif_load "subr.ml";;
 dif_load "dyn.ml";;
 (* scmp *)
 dif_load "scmp.ml";;
+(* string subroutines (strlen, strchr, strrchr, toupper, ...) *)
+dif_load "strs.ml";;
 
 (* ---- definitions: one constant per guard and per effect ---- *)
 let dif_ident s = String.map (fun c -> if c = '-' then '_' else c) s;;

@@ -24,6 +24,7 @@ start=$(date +%s)
 replay=$!
 DIF_HOL_DERIVE=$DIFVM_BUILD/hol-derived.txt sh "$here/check.sh" || rc=1
 if [ -s "$DIFVM_BUILD/hol-derived.txt" ]; then
+	echo "hol: per-case derivation report: $DIFVM_BUILD/hol-derived.txt.report"
 	"$DIFVM_BUILD/spec/hol/hol-corpus" derive "$DIFVM_BUILD/hol-derived.txt" \
 		"$DIFVM_BUILD/hol.db" || rc=1
 	echo "hol: HOL-derived corpus on difvm"

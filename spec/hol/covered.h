@@ -23,15 +23,29 @@ static inline int hol_covered_op(unsigned op)
 }
 
 /* Subroutine number n on a profile (0 FreeBSD, 1 illumos, dif-isa.md 6):
- * the ones without string building. */
+ * the ones without string building and the string ones of strs.ml. */
 static inline int hol_covered_subr(unsigned profile, unsigned n)
 {
 	if ((n >= 1 && n <= 8) || n == 10 || n == 11 || n == 13 ||
 	    (n >= 15 && n <= 22) || (n >= 35 && n <= 40))
 		return 1;
+	/* strings (strs.ml): strlen, strjoin, lltostr, strchr, strrchr,
+	 * toupper, tolower */
+	if (n == 12 || n == 23 || n == 24 || n == 28 || n == 29 || n == 44 ||
+	    n == 45)
+		return 1;
 	if (profile & 1)
 		return n == 46; /* getf */
 	return (n >= 46 && n <= 49) || n == 51; /* memref, sx_*, getf */
+}
+
+/* The string subroutines of strs.ml: the runtime answers them; random
+ * corpora include them only when asked (hol-corpus random --strings), as
+ * their byte-by-byte scans cost seconds per case. */
+static inline int hol_string_subr(unsigned n)
+{
+	return n == 12 || n == 23 || n == 24 || n == 28 || n == 29 ||
+	       n == 44 || n == 45;
 }
 
 /* The program stays inside the theory: every opcode and every CALL's

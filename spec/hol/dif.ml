@@ -331,3 +331,33 @@ let str_bytes = define
      if mem_num s 0 a 1 = 0 then []
      else CONS (mem_byte s 0 a) (str_bytes s (word_add a (word 1)) (k - 1))`;;
 incr dif_ndefs;;
+
+(* ------------------------------------------------------------------------- *)
+(* The outcome's string digest (docs/corpus.md, `digest`): FNV-1a 64 over,  *)
+(* for each observed register in ascending order, 1 when it holds 0, else 2 *)
+(* then the bytes of its string as a program reads them (at most strsize,   *)
+(* safe byte loads), then 0 (stopped at the NUL), 3 (an unreadable byte) or *)
+(* 4 (strsize reached). %r0 reads as 0.                                      *)
+(* ------------------------------------------------------------------------- *)
+
+let dg_str = define
+  `dg_str s (a:int64) k =
+     if k = 0 then [4] else
+     if ~readable s 0 a 1 then [3] else
+     let c = mem_num s 0 a 1 in
+     if c = 0 then [0] else CONS c (dg_str s (word_add a (word 1)) (k - 1))`;;
+incr dif_ndefs;;
+let dg_reg = ddef
+  `dg_reg s r = if reg r s = word 0 then [1] else CONS 2 (dg_str s (reg r s) (s_strsize s))`;;
+(* registers r, r + 1, .. (k of them) whose bit is set in the mask m *)
+let dg_from = define
+  `dg_from s m r k =
+     if k = 0 then [] else
+     APPEND (if bitset m (2 EXP r) then dg_reg s r else []) (dg_from s m (r + 1) (k - 1))`;;
+incr dif_ndefs;;
+let fnv = dprim list_RECURSION
+  `(fnv (h:int64) [] = h) /\
+   (fnv h (CONS b t) = fnv (word_mul (word_xor h (word b)) (word 1099511628211)) t)`;;
+let dif_digest = ddef
+  `dif_digest s m = fnv (word 14695981039346656037) (dg_from s m 0 8)`;;
+let dif_digest_defs = [dg_str; dg_reg; dg_from; fnv; dif_digest];;

@@ -54,7 +54,7 @@ let NTH_OR_CONV =
    case's guard repeats the earlier cases' conditions: scmp's eleven cases
    evaluated the same string scan up to eleven times): evaluated once per
    argument list by dif_memo_conv below *)
-let dif_memo_defs = [vs_cls; scls; scres];;
+let dif_memo_defs = [vs_cls; scls; scres] @ !dif_str_memo;;
 
 let dif_compset =
   let cs = Compute.bool_compset () in
@@ -68,7 +68,8 @@ let dif_compset =
      find_reg; any_toxic; in_window; vm_obj; host_obj; reg_for; fits; readable;
      bad_end; bad_at; cl_obj; cl_fits; canload; canstore; ov_byte; r_byte; r_num;
      opt_num; mem_num; mem_byte; ext; le_bytes; wr_reg; mem_put; mem_write;
-     mem_zero; sscan; str_bytes; rup8; apad; dif_sll; dif_srl; dif_sra; div_ovf;
+     mem_zero; sscan; str_bytes; rup8;
+     dg_str; dg_reg; dg_from; fnv; dif_digest; apad; dif_sll; dif_srl; dif_sra; div_ovf;
      push; pbound; vget; vset; vkind; vsize; vval; bkind; bpriv; bk; bp;
      bstr_room; opt_rem; cl_rem; vsrc; dif_fix; dif_dispatch; dif_step;
      running; dif_exec; dif_reset; dif_runs; tslots0; dif_s_call;

@@ -26,6 +26,7 @@
 
 #include "testgen/tg.h"
 #include "covered.h"
+#include "reply.h"
 
 struct hol {
 	pid_t pid;
@@ -174,6 +175,8 @@ static void send_case(FILE *f, const struct dc_case *c)
 		hex(f, r->bytes, r->size);
 		fputc('\n', f);
 	}
+	if (c->observe)
+		fprintf(f, "observe %u\n", (unsigned)c->observe);
 	fputs("end\n", f);
 }
 
@@ -205,12 +208,6 @@ static int run(void *ud, const struct dc_case *c, struct dc_outcome *o,
 {
 	struct hol *h = ud;
 	char line[16384];
-	if (c->observe) {
-		/* the outcome would carry a digest of string contents */
-		tg_errf(e, "unsupported: observed string registers (digest) are "
-		        "not in the HOL theory");
-		return -1;
-	}
 	if (dc_case_has_host(c)) {
 		tg_errf(e, "unsupported: host callback answers are not in the HOL theory");
 		return -1;
@@ -271,35 +268,9 @@ static int run(void *ud, const struct dc_case *c, struct dc_outcome *o,
 		tg_errf(e, "HOL Light went away");
 		return -1;
 	}
-	unsigned long long v, a;
-	unsigned code, pc, n;
-	int off = 0;
-	const char *d = strstr(r, " D ");
-	if (d && (r[0] == 'R' || r[0] == 'F'))
-		o->drops = strtoull(d + 3, NULL, 10);
-	if (sscanf(r, "R %llu%n", &v, &off) == 1) {
-		o->rval = v;
-		const char *s = strstr(r + off, " S ");
-		if (s) {
-			s += 3;
-			size_t k = 0;
-			if (strcmp(s, "-") != 0)
-				for (; s[0] && s[1] && k < sizeof(o->string) - 1; s += 2) {
-					unsigned b;
-					sscanf(s, "%2x", &b);
-					o->string[k++] = (char)b;
-				}
-			o->string[k] = 0;
-			o->has_string = 1;
-		}
+	unsigned n;
+	if (hol_reply_outcome(r, o) == 0)
 		return 0;
-	}
-	if (sscanf(r, "F %u %llu %u", &code, &a, &pc) == 3) {
-		o->fault = code;
-		o->addr = a;
-		o->pc = pc;
-		return 0;
-	}
 	if (sscanf(r, "U %u", &n) == 1) {
 		tg_errf(e, "unsupported: %s", unsup_text(n));
 		return -1;

@@ -26,3 +26,18 @@ List.iter dif_selftest [
   ("stts-ldts", ["620756993";"755302401";"738525186";"587202562"], ["42"], "R 42");
   ("ldgaa-call", ["872743170";"788538115";"587202563"], [], "R 256");
   ("scmp-null", ["620756993";"654311424";"301989892";"587202560";"587202561"], ["5"], "R 5")];;
+(* string subroutines and the digest: strlen of "hello" in the string
+   table; lltostr(-42) at the end of its 65-byte scratch buffer, returned
+   as a string and digested (observe %r2: 2, "-42", 0) *)
+let dif_selftest_str (name, text, ints, extra, want) =
+  let l = [["case";"0";"0";"256";"65536";"1";(if extra = [] then "0" else "1");"0"];
+           "text" :: text; "inttab" :: ints;
+           ["args";"0";"0";"0";"0";"0";"0";"0";"0";"0";"0"];
+           ["strtab";"68656c6c6f00"]] @ extra in
+  let got = try dif_run_case l with e -> "E " ^ Printexc.to_string e in
+  if got = want then incr dif_nevals
+  else dif_fail ("selftest " ^ name) (Failure ("got " ^ got ^ ", want " ^ want));;
+List.iter dif_selftest_str [
+  ("strlen", ["637534209";"822083585";"788532226";"587202562"], [], [], "R 5");
+  ("lltostr", ["620756993";"822083585";"788535298";"587202562"], ["18446744073709551574"],
+   [["observe";"4"]], "R 15127872623314206781 G 6921719614633890886 S 2d3432")];;

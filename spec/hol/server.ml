@@ -9,14 +9,19 @@
 (*   text W...          inttab V...        args V...                         *)
 (*   var SCOPE ID KIND SIZE   (repeated)   bvar ID VALUE   bstr ID LEN        *)
 (*   strtab HEX         region BASE SIZE SPACE RIGHTS HEX   end              *)
+(*   observe MASK       (registers whose strings the outcome digests)        *)
 (* Reply: "@@ R v", "@@ R v S hex", "@@ F code addr pc", "@@ U n" or "@@ E m"*)
-(* (R and F replies end in " D n" when n dynamic variable stores dropped)   *)
+(* (R and F replies carry " D n" when n dynamic variable stores dropped; R  *)
+(* replies " G d", the digest, when the case observes registers)            *)
 (* ========================================================================= *)
 
 let dif_num s = mk_numeral (Num.num_of_string s);;
 let mk_tuple l = end_itlist (curry mk_pair) l;;
 let w64_tm = `word:num->int64` and w8_tm = `word:num->byte`;;
-let mk_w64 s = mk_comb (w64_tm, dif_num s);;
+(* "x", "y", "z" stand for symbolic values (the test derivation, derive.ml) *)
+let mk_w64 s =
+  if s = "x" || s = "y" || s = "z" then mk_var (s, `:int64`)
+  else mk_comb (w64_tm, dif_num s);;
 let dif_hex_bytes h =
   let n = String.length h / 2 in
   map (fun k -> mk_comb (w8_tm, mk_small_numeral (int_of_string ("0x" ^ String.sub h (2 * k) 2))))
@@ -25,7 +30,10 @@ let byte_ty = `:byte` and int64_ty = `:int64`;;
 
 let dif_words l = String.split_on_char ' ' l |> List.filter (fun x -> x <> "");;
 
-let dif_run_case (lines : string list list) =
+(* the last case's run theorem (for inspection in a session) *)
+let dif_last_run = ref TRUTH;;
+(* the run a request describes: dif_runs text runs fuel state *)
+let dif_case_term (lines : string list list) =
   let get k = try assoc k (map (fun l -> hd l, tl l) lines) with _ -> [] in
   let all k = map tl (filter (fun l -> hd l = k) lines) in
   let hdr = Array.of_list (get "case") in
@@ -67,17 +75,30 @@ let dif_run_case (lines : string list list) =
       [mk_w64 tkey; mk_list (bvars, `:num#int64`)]))));
     `Running`; `tslots0`; dif_num dynsz; `0`]) in
   let fuel = string_of_int (length text + 2) in
-  let tm = list_mk_comb (`dif_runs`, [mk_list (map dif_num text, `:num`);
-                                      dif_num runs; dif_num fuel; st]) in
+  list_mk_comb (`dif_runs`, [mk_list (map dif_num text, `:num`);
+                             dif_num runs; dif_num fuel; st]);;
+
+let dif_run_case (lines : string list list) =
+  let get k = try assoc k (map (fun l -> hd l, tl l) lines) with _ -> [] in
+  let hdr = Array.of_list (get "case") in
+  let strsize = hdr.(2) and isstr = hdr.(5) = "1" in
+  let text = get "text" in
+  let tm = dif_case_term lines in
   dif_prepare_text (map int_of_string text);
   let run = dif_eval_run tm in
+  dif_last_run := run;
   let status = rand (concl (dif_eval_of run `s_status`)) in
   let num_of t = Num.string_of_num (dest_numeral t) in
   let wnum t = num_of (rand t) in
   let drops = num_of (rand (concl (dif_eval_of run `s_drops`))) in
   let dr = if drops = "0" then "" else " D " ^ drops in
+  (* the digest of the observed registers' strings (dif_digest, dif.ml) *)
+  let observe = match get "observe" with [m] -> m | _ -> "0" in
   match strip_comb status with
   | c, [v] when fst (dest_const c) = "Returned" ->
+      let dr = if observe = "0" then dr else
+        dr ^ " G " ^ wnum (rand (concl (dif_eval_of run
+          (mk_abs (`s:dif_state`, list_mk_comb (`dif_digest`, [`s:dif_state`; dif_num observe])))))) in
       if isstr && wnum v <> "0" then
         let bs = rand (concl (dif_eval_of run
                    (mk_abs (`s:dif_state`, list_mk_comb (`str_bytes`, [`s:dif_state`; v; dif_num strsize]))))) in

@@ -56,6 +56,48 @@ let fbyte = sdefine
      else if ~readable s sp a 1 then a
      else fbyte s sp (word_add a (word 1)) (n - 1) d`;;
 
+(* n bytes from a in space sp, each read alone (a safe byte load) *)
+let sbytes = sdefine
+  `sbytes s sp (a:int64) n =
+     if n = 0 then [] else CONS (mem_byte s sp a) (sbytes s sp (word_add a (word 1)) (n - 1))`;;
+let rbytes = sdef `rbytes s (a:int64) n = sbytes s 0 a n`;;
+(* copyin and copyinto are one forward string move that stops at the
+   first unreadable user byte: the bytes before it stay in the buffer
+   (docs/conventions.md Decision 31). copyin's: up to the first byte that
+   does not read alone (all n when each does, none when the first does
+   not); copyinto's: up to its fault address (its whole-range check: a
+   toxic range in the span faults at the start, nothing written) *)
+let cin_bytes = sdef
+  `cin_bytes s (a:int64) n =
+     let b = fbyte s 1 a n a in
+     if ~(b = a) then sbytes s 1 a (val (word_sub b a))
+     else if readable s 1 a 1 then sbytes s 1 a n else []`;;
+let cinto_bytes = sdef
+  `cinto_bytes s (a:int64) n = sbytes s 1 a (val (word_sub (bad_at s 1 a n) a))`;;
+
+(* dtrace_bcopy's loop after a fault (docs/conventions.md Decision 14):
+   byte by byte in copy order, forwards when the destination is at or
+   below the source, else backwards; the faulting byte and every byte
+   after it in that order are stored as 0. rdfwd and rdbwd count the bytes
+   read before the first unreadable one from each end. *)
+let rdfwd = sdefine
+  `rdfwd s (a:int64) n =
+     if n = 0 then 0 else if ~readable s 0 a 1 then 0
+     else rdfwd s (word_add a (word 1)) (n - 1) + 1`;;
+let rdbwd = sdefine
+  `rdbwd s (a:int64) n =
+     if n = 0 then 0 else if ~readable s 0 (word_add a (word (n - 1))) 1 then 0
+     else rdbwd s a (n - 1) + 1`;;
+let zcopy = sdef
+  `zcopy (d:int64) (a:int64) n s =
+     if val d <= val a then
+       let k = rdfwd s a n in
+       mem_zero (word_add d (word k)) (n - k) (mem_write d (rbytes s a k) s)
+     else
+       let k = rdbwd s a n in
+       mem_write (word_add d (word (n - k))) (rbytes s (word_add a (word (n - k))) k)
+         (mem_zero d (n - k) s)`;;
+
 (* copyout's toxic check: the first kernel toxic range [a, +n) touches;
    (T, a) when a lies inside it, (T, its start) when it starts in the
    source, (F, 0) when there is none *)
@@ -88,16 +130,19 @@ let () =
   (* copyin: the scratch is consumed before the user range is read *)
   eff "s_copyin_range" ("fault 1 " ^ a 0 ^ " (salloc_take s " ^ a 1 ^ " s)");
   eff "s_copyin_bad" ("fault 1 (fbyte s 1 " ^ a 0 ^ " (val " ^ a 1 ^ ") " ^ a 0 ^ ") " ^
-                      "(salloc_take s " ^ a 1 ^ " s)");
+                      "(salloc_take s " ^ a 1 ^ " (mem_write (salloc_at s) (cin_bytes s " ^
+                      a 0 ^ " (val " ^ a 1 ^ ")) s))");
   eff "s_copyin" ("next (set_rd (i_rd i) (salloc_at s) (salloc_take s " ^ a 1 ^
                   " (mem_write (salloc_at s) (le_bytes (mem_num s 1 " ^ a 0 ^
                   " (val " ^ a 1 ^ ")) (val " ^ a 1 ^ ")) s)))");
   eff "s_alloca" ("next (set_rd (i_rd i) (salloc_at s) (salloc_take s " ^ a 0 ^ " s))");
   (* bcopy, copyinto: memmove semantics (the source is read first) *)
-  eff "s_bcopy_bad" ("fault 1 (bad_at s 0 " ^ a 0 ^ " (val " ^ a 2 ^ ")) s");
+  eff "s_bcopy_bad" ("fault 1 (bad_at s 0 " ^ a 0 ^ " (val " ^ a 2 ^ ")) (zcopy " ^
+                     a 1 ^ " " ^ a 0 ^ " (val " ^ a 2 ^ ") s)");
   eff "s_bcopy" ("next (mem_write " ^ a 1 ^ " (le_bytes (mem_num s 0 " ^ a 0 ^
                  " (val " ^ a 2 ^ ")) (val " ^ a 2 ^ ")) s)");
-  eff "s_cinto_bad" ("fault 1 (bad_at s 1 " ^ a 0 ^ " (val " ^ a 1 ^ ")) s");
+  eff "s_cinto_bad" ("fault 1 (bad_at s 1 " ^ a 0 ^ " (val " ^ a 1 ^ ")) (mem_write " ^
+                     a 2 ^ " (cinto_bytes s " ^ a 0 ^ " (val " ^ a 1 ^ ")) s)");
   eff "s_cinto" ("next (mem_write " ^ a 2 ^ " (le_bytes (mem_num s 1 " ^ a 0 ^
                  " (val " ^ a 1 ^ ")) (val " ^ a 1 ^ ")) s)");
   eff "s_co_toxic" ("fault 1 (SND (co_tox " ^ a 0 ^ " " ^ a 2 ^ " (s_mem s))) s");

@@ -92,13 +92,26 @@ let () =
        SPEC_TAC(`s:dif_state`,`s:dif_state`) THEN STATE_TAC)))
     ["msgdsize"; "msgsize"; "getmajor"; "getminor"; "ddi_pathname"];;
 
-(* ---- bcopy and copyinto write only allocated scratch ---- *)
+(* ---- bcopy and copyinto write only allocated scratch: when they copy,
+   and when their source faults (the bytes before the fault, and bcopy's
+   zeros after it, are written there too) ---- *)
 let () =
-  List.iter (fun (n, d, k) ->
-    ignore (dthm ("DIF_" ^ String.uppercase_ascii n ^ "_DEST_IN_SCRATCH")
-      (parse_term ("!s i. dif_g_" ^ n ^ "_copy s i ==> dif_va_scratch <= val (targ s " ^ d ^
+  List.iter (fun (n, c, tag, d, k) ->
+    ignore (dthm ("DIF_" ^ String.uppercase_ascii n ^ tag ^ "_DEST_IN_SCRATCH")
+      (parse_term ("!s i. dif_g_" ^ n ^ "_" ^ dif_ident c ^ " s i ==> dif_va_scratch <= val (targ s " ^ d ^
                    ") /\\ val (targ s " ^ d ^ ") + val (targ s " ^ k ^
                    ") <= dif_va_scratch + s_sptr s"))
-      (REPEAT GEN_TAC THEN REWRITE_TAC[dif_sguard n "copy"; inscr] THEN
+      (REPEAT GEN_TAC THEN REWRITE_TAC[dif_sguard n c; inscr] THEN
        CONV_TAC TAUT)))
-    ["bcopy", "1", "2"; "copyinto", "2", "1"];;
+    ["bcopy", "copy", "", "1", "2"; "copyinto", "copy", "", "2", "1";
+     "bcopy", "badaddr-src", "_FAULT", "1", "2"; "copyinto", "badaddr", "_FAULT", "2", "1"];;
+(* ---- string results: the buffer a converting case fills lies inside
+   scratch (the guard's NOSCRATCH test is the one that ensures it) ---- *)
+let () =
+  List.iter (fun (n, need) ->
+    ignore (dthm ("DIF_" ^ String.uppercase_ascii n ^ "_RESULT_FITS")
+      (parse_term ("!s i. s_sptr s <= s_ssize s /\\ dif_g_" ^ n ^
+                   "_convert s i ==> s_sptr s + " ^ need ^ " <= s_ssize s"))
+      (REPEAT GEN_TAC THEN REWRITE_TAC[dif_sguard n "convert"; nofit; NOT_LT] THEN
+       STRIP_TAC THEN ASM_ARITH_TAC)))
+    ["toupper", "s_strsize s"; "tolower", "s_strsize s"; "lltostr", "65"];;

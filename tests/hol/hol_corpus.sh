@@ -17,11 +17,22 @@ for seed in 1 "$fresh"; do
 	"$hc" check-model "$tmp/r.db"
 	"$difgen" replay "$tmp/r.db" -q
 done
+# the string subroutines (strs.ml) only with --strings: their cases are
+# targeted then and not otherwise
+strs="'strlen','strjoin','lltostr','strchr','strrchr','toupper','tolower'"
+for flag in "" --strings; do
+	"$hc" random $flag --seed "$fresh" --count 150 --out "$tmp/s.db"
+	"$hc" check-model "$tmp/s.db"
+	n=$(sqlite3 "$tmp/s.db" "select count(*) from cases c join partitions p on c.target = p.id where p.insn in ($strs)")
+	echo "random $flag: $n cases of the string subroutines"
+	if [ -z "$flag" ] && [ "$n" != 0 ]; then exit 1; fi
+	if [ -n "$flag" ] && [ "$n" = 0 ]; then exit 1; fi
+done
 "$hc" derive "$src/derived-sample.txt" "$tmp/h.db"
 "$hc" check-model "$tmp/h.db"
 "$difgen" replay "$tmp/h.db" -q
 # a wrong expected outcome must be reported
-sed '1s/|R [0-9]*$/|R 12345/' "$src/derived-sample.txt" >"$tmp/bad.txt"
+sed '1s/|R [0-9]*|/|R 12345|/' "$src/derived-sample.txt" >"$tmp/bad.txt"
 "$hc" derive "$tmp/bad.txt" "$tmp/bad.db"
 if "$hc" check-model "$tmp/bad.db" >/dev/null; then
 	echo "check-model accepted a wrong outcome"
