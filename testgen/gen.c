@@ -89,6 +89,10 @@ enum {
 	                    hole in the loadable kernel region (strjoin's
 	                    strcanload and the measurements fault there and
 	                    DTrace goes on, Decision 14) */
+	T_LIMIT = 65536, /* with T_TOXSTR: the hole inside the loadable
+	                    region, strsize 8 to 64: strcanload's read of
+	                    strsize bytes passes and the loop reads on to the
+	                    hole (Decisions 24, 30) */
 };
 
 static uint64_t R(struct gen *g, uint64_t n)
@@ -2386,6 +2390,12 @@ static const struct {
 	{ "strlen", "s-silent", T_BADSTR },
 	{ "strchr", "s-silent", T_BADSTR },
 	{ "strrchr", "s-silent", T_BADSTR },
+	{ "strlen", "limit-badaddr", T_TOXSTR | T_LIMIT },
+	{ "strtok", "s-badaddr", T_TOXSTR },
+	{ "strchr", "s-badaddr", T_TOXSTR },
+	{ "strtok", "delims-badaddr", T_TOXSTR },
+	{ "cleanpath", "path-badaddr", T_TOXSTR },
+	{ "strrchr", "limit-badaddr", T_TOXSTR | T_LIMIT },
 	{ "cleanpath", "path-silent", T_BADSTR },
 	{ "copyoutstr", "silent", T_BADSTR },
 	{ "copyoutstr", "write", T_CPFAULT | T_CPNOK },
@@ -2540,6 +2550,10 @@ static void gen_case(uint64_t seed, int fop, const char *fsub, unsigned pm,
 		c->deny |= 1;
 	if (g->tilt & T_TOXSTR)
 		kern_hole(g);
+	if (g->tilt & T_LIMIT) {
+		c->deny = (c->deny | 1u) & ~2u;
+		c->strsize = g->strsize = 8u << R(g, 4);
+	}
 	if (g->tilt & T_TWOBAD) {
 		c->deny &= ~1u;
 		g->badpct = 80;
