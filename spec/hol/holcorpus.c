@@ -264,7 +264,6 @@ static int derive_case(char *req, struct dc_case *c, const char **why)
 	c->rtype = (struct dc_type){ .kind = 0, .ckind = 1, .flags = 0, .size = 8 };
 	uint8_t *strtab = NULL;
 	uint32_t strn = 0;
-	int have_strtab = 0;
 	struct dc_var vars[16];
 	uint32_t nv = 0;
 	*why = "malformed request";
@@ -335,7 +334,6 @@ static int derive_case(char *req, struct dc_case *c, const char **why)
 				b->value = v[1];
 			}
 		} else if (strcmp(line, "strtab") == 0) {
-			have_strtab = 1;
 			strn = strcmp(rest, "-") == 0 ? 0 : (uint32_t)(strlen(rest) / 2);
 			if (hex_bytes(rest, strn, &strtab))
 				return -1;
@@ -365,7 +363,6 @@ static int derive_case(char *req, struct dc_case *c, const char **why)
 			return -1;
 		}
 	}
-	(void)have_strtab;
 	if (strn > sizeof(p.strtab))
 		return -1;
 	memcpy(p.strtab, strtab, strn);
@@ -375,7 +372,9 @@ static int derive_case(char *req, struct dc_case *c, const char **why)
 	 * instructions use, or the C model refuses the case */
 	for (uint32_t w = 0; w < p.n; w++) {
 		uint32_t op = p.text[w] >> 24, id = (p.text[w] >> 8) & 0xffff;
-		for (uint32_t k = 0; k < nv && op >= 52 && op <= 55; k++)
+		if (op < 52 || op > 55) /* ldgaa, ldtaa, stgaa, sttaa */
+			continue;
+		for (uint32_t k = 0; k < nv; k++)
 			if (vars[k].id == id)
 				vars[k].kind = 0;
 	}
